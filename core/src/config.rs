@@ -1,0 +1,154 @@
+//! What a client needs to know about its server, validated once.
+
+use crate::error::CoreError;
+use url::Url;
+
+/// The default custom URL scheme of the apps.
+pub const DEFAULT_SCHEME: &str = "patientportal";
+
+/// A client's view of its server and of the links it accepts.
+#[derive(Debug, Clone)]
+pub struct ClientConfig {
+    server_url: Url,
+    link_origins: Vec<Origin>,
+    scheme: String,
+}
+
+/// A scheme, host and port that links may come from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Origin {
+    pub scheme: String,
+    pub host: String,
+    pub port: u16,
+}
+
+/// True for the loopback hosts where plain HTTP is allowed.
+pub fn is_loopback_host(host: &str) -> bool {
+    host == "localhost"
+        || host == "[::1]"
+        || host == "::1"
+        || host
+            .parse::<std::net::Ipv4Addr>()
+            .is_ok_and(|ip| ip.is_loopback())
+}
+
+impl ClientConfig {
+    /// A configuration for the server at `server_url`. Links are accepted from the
+    /// server's own origin, from each of `extra_link_origins` (such as the practice's
+    /// portal host when the API lives elsewhere), and in the custom `scheme` form.
+    ///
+    /// HTTPS is required except for loopback hosts.
+    pub fn new(
+        server_url: &str,
+        extra_link_origins: &[&str],
+        scheme: &str,
+    ) -> Result<Self, CoreError> {
+        let server_url = Url::parse(server_url)
+            .map_err(|e| CoreError::Config(format!("server URL '{server_url}': {e}")))?;
+        let mut link_origins = vec![origin_of(&server_url)?];
+        for extra in extra_link_origins {
+            let url = Url::parse(extra)
+                .map_err(|e| CoreError::Config(format!("link origin '{extra}': {e}")))?;
+            link_origins.push(origin_of(&url)?);
+        }
+        if scheme.is_empty()
+            || !scheme.starts_with(|c: char| c.is_ascii_lowercase())
+            || !scheme
+                .chars()
+                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || "+-.".contains(c))
+            || matches!(scheme, "http" | "https")
+        {
+            return Err(CoreError::Config(format!(
+                "'{scheme}' cannot be the app's URL scheme"
+            )));
+        }
+        Ok(Self {
+            server_url,
+            link_origins,
+            scheme: scheme.to_owned(),
+        })
+    }
+
+    /// The API's base URL.
+    pub fn server_url(&self) -> &Url {
+        &self.server_url
+    }
+
+    /// The origins links may come from.
+    pub fn link_origins(&self) -> &[Origin] {
+        &self.link_origins
+    }
+
+    /// The custom URL scheme.
+    pub fn scheme(&self) -> &str {
+        &self.scheme
+    }
+
+    /// True when the server is on a loopback address (plain HTTP allowed).
+    pub fn is_loopback(&self) -> bool {
+        self.server_url.host_str().is_some_and(is_loopback_host)
+    }
+}
+
+fn origin_of(url: &Url) -> Result<Origin, CoreError> {
+    let host = url
+        .host_str()
+        .ok_or_else(|| CoreError::Config(format!("'{url}' has no host")))?
+        .to_ascii_lowercase();
+    let scheme = url.scheme().to_owned();
+    match scheme.as_str() {
+        "https" => {}
+        "http" if is_loopback_host(&host) => {}
+        "http" => {
+            return Err(CoreError::Config(format!(
+                "'{url}' uses plain HTTP; only loopback addresses may (use https://)"
+            )));
+        }
+        other => {
+            return Err(CoreError::Config(format!(
+                "'{url}': scheme '{other}' is not http(s)"
+            )));
+        }
+    }
+    if !url.username().is_empty() || url.password().is_some() {
+        return Err(CoreError::Config(format!("'{url}' must not carry credentials")));
+    }
+    if url.path() != "/" || url.query().is_some() || url.fragment().is_some() {
+        return Err(CoreError::Config(format!(
+            "'{url}' must be an origin only (no path, query or fragment)"
+        )));
+    }
+    let port = url
+        .port_or_known_default()
+        .ok_or_else(|| CoreError::Config(format!("'{url}' has no port")))?;
+    Ok(Origin { scheme, host, port })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn https_anywhere_and_http_only_on_loopback() {
+        assert!(ClientConfig::new("https://portal.example.org", &[], DEFAULT_SCHEME).is_ok());
+        assert!(ClientConfig::new("http://127.0.0.1:8080", &[], DEFAULT_SCHEME).is_ok());
+        assert!(ClientConfig::new("http://localhost:8080", &[], DEFAULT_SCHEME).is_ok());
+        assert!(ClientConfig::new("http://[::1]:8080", &[], DEFAULT_SCHEME).is_ok());
+        for bad in [
+            "http://portal.example.org",
+            "ftp://portal.example.org",
+            "https://user:pw@portal.example.org",
+            "https://portal.example.org/api",
+            "not a url",
+        ] {
+            assert!(ClientConfig::new(bad, &[], DEFAULT_SCHEME).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn the_scheme_must_be_a_plain_custom_scheme() {
+        for bad in ["", "https", "Portal", "1app", "pa tient"] {
+            assert!(ClientConfig::new("https://a.example", &[], bad).is_err(), "{bad}");
+        }
+    }
+}

@@ -1,0 +1,56 @@
+//! The core's one error type. Each variant carries what a UI needs to say what happened
+//! and what to do next; [`CoreError::code`] is stable for hosts to switch on.
+
+use crate::links::LinkError;
+use crate::secrets::SecretError;
+use portal_model::{ErrorCode, PolicyRule};
+
+/// Everything a core call can fail with.
+#[derive(Debug, thiserror::Error)]
+pub enum CoreError {
+    /// The configuration given to the client is unusable.
+    #[error("invalid configuration: {0}")]
+    Config(String),
+    /// A link that is not one of ours, or malformed.
+    #[error("{0}")]
+    InvalidLink(#[from] LinkError),
+    /// The password breaks the policy (checked locally, or by the server).
+    #[error("the password does not meet the policy: {0:?}")]
+    WeakPassword(Vec<PolicyRule>),
+    /// The server could not be reached, or the connection dropped.
+    #[error("cannot reach the server: {0}")]
+    Network(String),
+    /// The server answered with a protocol error.
+    #[error("{message} ({})", code.as_str())]
+    Server {
+        status: u16,
+        code: ErrorCode,
+        message: String,
+    },
+    /// The server answered something that is not protocol v1.
+    #[error("unexpected answer from the server (HTTP {status})")]
+    UnexpectedResponse { status: u16 },
+    /// The OS keychain is missing, locked or failed.
+    #[error("{0}")]
+    Secrets(#[from] SecretError),
+    /// An operation needs a signed-in account.
+    #[error("not signed in")]
+    NotSignedIn,
+}
+
+impl CoreError {
+    /// A stable code: the protocol's code for server errors, a client code otherwise.
+    pub fn code(&self) -> &'static str {
+        match self {
+            Self::Config(_) => "config",
+            Self::InvalidLink(_) => "invalid_link",
+            Self::WeakPassword(_) => "weak_password",
+            Self::Network(_) => "network",
+            Self::Server { code, .. } => code.as_str(),
+            Self::UnexpectedResponse { .. } => "unexpected_response",
+            Self::Secrets(SecretError::Unavailable(_)) => "keychain_unavailable",
+            Self::Secrets(SecretError::Failed(_)) => "keychain_failed",
+            Self::NotSignedIn => "not_signed_in",
+        }
+    }
+}

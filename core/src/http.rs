@@ -1,0 +1,100 @@
+//! The HTTP transport: protocol v1 over reqwest with rustls. Errors become typed
+//! [`CoreError`]s; URLs (which can hold tokens) never appear in them.
+
+use crate::config::ClientConfig;
+use crate::error::CoreError;
+use portal_model::ApiErrorBody;
+use reqwest::{Method, StatusCode};
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+use std::time::Duration;
+
+/// A server's answer that was not a success.
+pub(crate) struct Failure {
+    pub status: StatusCode,
+    pub body: Option<ApiErrorBody>,
+}
+
+/// A client for one server.
+#[derive(Clone)]
+pub(crate) struct Api {
+    http: reqwest::Client,
+    base: String,
+}
+
+impl Api {
+    pub fn new(config: &ClientConfig) -> Result<Self, CoreError> {
+        // The process-wide rustls provider; a host may have installed one already.
+        let _ = rustls::crypto::ring::default_provider().install_default();
+        let http = reqwest::Client::builder()
+            .https_only(!config.is_loopback())
+            // Never follow a redirect: it could carry a token to another host.
+            .redirect(reqwest::redirect::Policy::none())
+            .connect_timeout(Duration::from_secs(10))
+            .timeout(Duration::from_secs(30))
+            .user_agent(concat!("patient-portal-core/", env!("CARGO_PKG_VERSION")))
+            .build()
+            .map_err(|e| CoreError::Config(format!("HTTP client: {}", e.without_url())))?;
+        Ok(Self {
+            http,
+            base: config.server_url().as_str().trim_end_matches('/').to_owned(),
+        })
+    }
+
+    /// Sends a request; `Ok(Err(failure))` is an answer from the server that was not 2xx.
+    pub async fn send<B: Serialize, T: DeserializeOwned>(
+        &self,
+        method: Method,
+        path: &str,
+        body: Option<&B>,
+    ) -> Result<Result<T, Failure>, CoreError> {
+        let mut request = self.http.request(method, format!("{}{path}", self.base));
+        if let Some(body) = body {
+            request = request.json(body);
+        }
+        let response = request.send().await.map_err(network)?;
+        let status = response.status();
+        if status.is_success() {
+            let value = response.json::<T>().await.map_err(|e| {
+                if e.is_decode() {
+                    CoreError::UnexpectedResponse {
+                        status: status.as_u16(),
+                    }
+                } else {
+                    network(e)
+                }
+            })?;
+            return Ok(Ok(value));
+        }
+        let bytes = response.bytes().await.map_err(network)?;
+        let body = serde_json::from_slice::<ApiErrorBody>(&bytes).ok();
+        Ok(Err(Failure { status, body }))
+    }
+}
+
+impl Failure {
+    /// The protocol error as a [`CoreError`], for answers the caller has no special case for.
+    pub fn into_error(self) -> CoreError {
+        match self.body {
+            Some(body) => CoreError::Server {
+                status: self.status.as_u16(),
+                code: body.error.code,
+                message: body.error.message,
+            },
+            None => CoreError::UnexpectedResponse {
+                status: self.status.as_u16(),
+            },
+        }
+    }
+}
+
+fn network(error: reqwest::Error) -> CoreError {
+    let kind = if error.is_timeout() {
+        "the server took too long to answer"
+    } else if error.is_connect() {
+        "could not connect"
+    } else {
+        "the connection failed"
+    };
+    CoreError::Network(format!("{kind}: {}", error.without_url()))
+}

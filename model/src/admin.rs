@@ -1,0 +1,81 @@
+//! The practice administration API (`/v1/admin/...`, admin token).
+
+use chrono::{DateTime, NaiveDate, Utc};
+use serde::{Deserialize, Serialize};
+
+/// `POST /v1/admin/providers`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CreateProviderRequest {
+    pub name: String,
+    pub email: String,
+}
+
+/// Answer to `POST /v1/admin/providers`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CreateProviderResponse {
+    pub provider_id: String,
+}
+
+/// A guardian who receives the invite for a minor.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct GuardianContact {
+    pub name: String,
+    pub email: String,
+}
+
+fn default_true() -> bool {
+    true
+}
+
+/// `POST /v1/admin/patients`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CreatePatientRequest {
+    pub first_name: String,
+    pub last_name: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub email: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub date_of_birth: Option<NaiveDate>,
+    pub primary_provider_id: String,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub care_team_ids: Vec<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub group_id: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub guardian: Option<GuardianContact>,
+    /// Send the invite email now (the default), or leave it for later.
+    #[serde(default = "default_true")]
+    pub send_invite: bool,
+}
+
+/// The expiry of an invite just sent.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct InviteSent {
+    pub expires_at: DateTime<Utc>,
+}
+
+/// Answer to `POST /v1/admin/patients`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CreatePatientResponse {
+    pub patient_id: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub invite: Option<InviteSent>,
+}
+
+/// One email as the built-in outbox recorded it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OutboxEmail {
+    pub to: String,
+    pub subject: String,
+    pub text: String,
+    pub html: String,
+    /// The links the email carries, in order.
+    pub links: Vec<String>,
+    pub sent_at: DateTime<Utc>,
+}
+
+/// `GET /v1/admin/outbox`, oldest first.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Outbox {
+    pub emails: Vec<OutboxEmail>,
+}

@@ -1,0 +1,40 @@
+//! What the desktop shell tells its UI: one screen state at a time. The shell owns the
+//! state machine (in Rust, next to core); the UI only draws it and sends what the person
+//! typed or clicked.
+
+use crate::invite::{InviteInfo, InviteProblem};
+use crate::session::{AccountSummary, ProfileSummary};
+use serde::{Deserialize, Serialize};
+
+/// The event name the shell emits whenever the screen changes.
+pub const SCREEN_EVENT: &str = "portal://screen";
+
+/// A problem shown to the person, with a stable code for tests and support.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Notice {
+    pub code: String,
+    pub title: String,
+    pub detail: String,
+}
+
+/// The screen the UI should show.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "screen", rename_all = "snake_case")]
+pub enum Screen {
+    /// Nothing opened yet: ask for the invitation link.
+    Welcome { notice: Option<Notice> },
+    /// Looking up the invite a link points to.
+    CheckingInvite,
+    /// A valid invite: choose a password. `notice` carries a failed attempt's reason.
+    ChoosePassword {
+        invite: InviteInfo,
+        notice: Option<Notice>,
+    },
+    /// The invite cannot be used; the UI explains the next step.
+    InviteUnusable { problem: InviteProblem },
+    /// Signed in.
+    SignedIn {
+        account: AccountSummary,
+        profiles: Vec<ProfileSummary>,
+    },
+}

@@ -1,0 +1,118 @@
+//! The protocol's error body and its stable codes. Clients switch on codes, never on text.
+
+use serde::{Deserialize, Serialize};
+
+/// Every stable error code of protocol v1. Unknown codes from a newer server parse as
+/// [`ErrorCode::Unknown`] so old clients keep working.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ErrorCode {
+    BadRequest,
+    Unauthorized,
+    NotFound,
+    Forbidden,
+    InviteExpired,
+    InviteUsed,
+    InviteRevoked,
+    InviteNotFound,
+    InviteValid,
+    WeakPassword,
+    AccountExists,
+    EmailMismatch,
+    EmailInUse,
+    NoEmail,
+    JoinLinkExpired,
+    JoinLinkNotFound,
+    InvalidCredentials,
+    RateLimited,
+    SessionExpired,
+    SessionRevoked,
+    ResetExpired,
+    ResetUsed,
+    ResetNotFound,
+    CursorExpired,
+    UnknownKind,
+    TooLate,
+    InvalidAnswers,
+    Conflict,
+    Internal,
+    #[serde(other)]
+    Unknown,
+}
+
+impl ErrorCode {
+    /// The code as it appears on the wire.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::BadRequest => "bad_request",
+            Self::Unauthorized => "unauthorized",
+            Self::NotFound => "not_found",
+            Self::Forbidden => "forbidden",
+            Self::InviteExpired => "invite_expired",
+            Self::InviteUsed => "invite_used",
+            Self::InviteRevoked => "invite_revoked",
+            Self::InviteNotFound => "invite_not_found",
+            Self::InviteValid => "invite_valid",
+            Self::WeakPassword => "weak_password",
+            Self::AccountExists => "account_exists",
+            Self::EmailMismatch => "email_mismatch",
+            Self::EmailInUse => "email_in_use",
+            Self::NoEmail => "no_email",
+            Self::JoinLinkExpired => "join_link_expired",
+            Self::JoinLinkNotFound => "join_link_not_found",
+            Self::InvalidCredentials => "invalid_credentials",
+            Self::RateLimited => "rate_limited",
+            Self::SessionExpired => "session_expired",
+            Self::SessionRevoked => "session_revoked",
+            Self::ResetExpired => "reset_expired",
+            Self::ResetUsed => "reset_used",
+            Self::ResetNotFound => "reset_not_found",
+            Self::CursorExpired => "cursor_expired",
+            Self::UnknownKind => "unknown_kind",
+            Self::TooLate => "too_late",
+            Self::InvalidAnswers => "invalid_answers",
+            Self::Conflict => "conflict",
+            Self::Internal => "internal",
+            Self::Unknown => "unknown",
+        }
+    }
+}
+
+/// `{"error": {...}}`: the body of every error answer.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ApiErrorBody {
+    pub error: ErrorDetail,
+}
+
+/// The inside of an error body.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ErrorDetail {
+    pub code: ErrorCode,
+    pub message: String,
+    /// For `weak_password`: which policy rules failed.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub reasons: Vec<PolicyRule>,
+}
+
+use crate::password::PolicyRule;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn unknown_codes_parse_as_unknown() {
+        let body: ApiErrorBody =
+            serde_json::from_str(r#"{"error":{"code":"from_the_future","message":"x"}}"#)
+                .unwrap();
+        assert_eq!(body.error.code, ErrorCode::Unknown);
+    }
+
+    #[test]
+    fn codes_round_trip_with_their_wire_names() {
+        for code in [ErrorCode::InviteExpired, ErrorCode::WeakPassword, ErrorCode::NoEmail] {
+            let json = serde_json::to_string(&code).unwrap();
+            assert_eq!(json, format!("\"{}\"", code.as_str()));
+        }
+    }
+}

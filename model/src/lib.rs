@@ -1,0 +1,15 @@
+//! Plain types shared by every part of Patient Portal: the protocol's request and
+//! response bodies, stable error codes, the password policy, and the desktop UI's view
+//! state. No I/O; builds for wasm32.
+
+pub mod admin;
+pub mod desktop;
+pub mod error;
+pub mod invite;
+pub mod password;
+pub mod session;
+
+pub use error::{ApiErrorBody, ErrorCode, ErrorDetail};
+pub use invite::{AcceptInviteRequest, InviteInfo, InviteProblem, InviteRole, PracticeRef};
+pub use password::{PasswordCheck, PasswordPolicy, PolicyRule, RuleOutcome};
+pub use session::{AccountSummary, ProfileSummary, Session};

@@ -1,0 +1,65 @@
+#!/usr/bin/env bash
+# Installs everything the build and the tests need on a fresh Debian 12 machine.
+# Idempotent: each step checks before it installs. Safe to run on every CI run.
+set -euo pipefail
+here="$(cd "$(dirname "$0")/.." && pwd)"
+# shellcheck source=scripts/env.sh
+source "$here/scripts/env.sh"
+
+log() { printf '[setup] %s\n' "$*"; }
+
+apt_packages=(
+  build-essential pkg-config libssl-dev libdbus-1-dev
+  libwebkit2gtk-4.1-dev webkit2gtk-driver
+  xvfb xauth dbus dbus-x11 imagemagick
+  gnome-keyring keyutils libsecret-tools
+  rustc-web rust-web-src lld-22
+  libjna-java
+  curl ca-certificates
+)
+
+need_apt=()
+for p in "${apt_packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || need_apt+=("$p")
+done
+if [ ${#need_apt[@]} -gt 0 ]; then
+  log "apt: installing ${need_apt[*]}"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  apt-get install -y -qq --no-install-recommends "${need_apt[@]}" >/dev/null
+fi
+
+# Python test tools for the bindings test.
+if ! python3 -c 'import pytest' 2>/dev/null; then
+  log "pip: installing pytest"
+  python3 -m pip install -q 'pytest>=8,<9'
+fi
+
+# Kotlin compiler (Debian's is too old); the npm package carries kotlinc and the
+# coroutines jar. Unpacked once into the tools directory.
+if [ ! -x "$PORTAL_TOOLS/kotlinc/bin/kotlinc" ]; then
+  log "npm: fetching kotlin-compiler $KOTLIN_NPM_VERSION"
+  tmp="$(mktemp -d)"
+  (cd "$tmp" && npm pack --silent "kotlin-compiler@$KOTLIN_NPM_VERSION" >/dev/null)
+  mkdir -p "$PORTAL_TOOLS/kotlin-npm"
+  tar -xzf "$tmp"/kotlin-compiler-*.tgz -C "$PORTAL_TOOLS/kotlin-npm"
+  rm -rf "$tmp"
+  kc="$(find "$PORTAL_TOOLS/kotlin-npm" -type f -path '*/bin/kotlinc' | head -n1)"
+  [ -n "$kc" ] || { echo "kotlinc not found in the kotlin-compiler package" >&2; exit 1; }
+  ln -sfn "$(dirname "$(dirname "$kc")")" "$PORTAL_TOOLS/kotlinc"
+  chmod +x "$PORTAL_TOOLS/kotlinc/bin/"* || true
+fi
+
+# Cargo-installed tools, pinned. wasm-bindgen-cli must equal the wasm-bindgen in Cargo.lock.
+wb_version="$(awk '/^name = "wasm-bindgen"$/{getline; gsub(/version = |"/,""); print; exit}' "$here/Cargo.lock")"
+if [ -z "$wb_version" ]; then echo "wasm-bindgen not found in Cargo.lock" >&2; exit 1; fi
+if [ "$("$PORTAL_TOOLS/bin/wasm-bindgen" --version 2>/dev/null | awk '{print $2}')" != "$wb_version" ]; then
+  log "cargo: installing wasm-bindgen-cli $wb_version"
+  # --locked fails here (a pinned dependency is missing from the registry).
+  cargo install -q --root "$PORTAL_TOOLS" --version "=$wb_version" wasm-bindgen-cli
+fi
+if [ "$("$PORTAL_TOOLS/bin/tauri-driver" --version 2>/dev/null | awk '{print $2}')" != "$TAURI_DRIVER_VERSION" ]; then
+  log "cargo: installing tauri-driver $TAURI_DRIVER_VERSION"
+  cargo install -q --locked --root "$PORTAL_TOOLS" --version "=$TAURI_DRIVER_VERSION" tauri-driver
+fi
+log "ok"

@@ -1,0 +1,32 @@
+//! Server configuration, from the command line and the environment.
+
+use url::Url;
+
+/// What a running server needs to know.
+#[derive(Clone)]
+pub struct ServerConfig {
+    /// The base of every link in emails, such as `https://portal.example-practice.org`.
+    /// Invite links are `{public_url}/invite/{token}`.
+    pub public_url: Url,
+    /// The admin API's bearer token; `None` disables the admin API.
+    pub admin_token: Option<String>,
+    /// The practice's name, written into settings when the database is created.
+    pub practice_name: String,
+}
+
+impl std::fmt::Debug for ServerConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ServerConfig")
+            .field("public_url", &self.public_url.as_str())
+            .field("admin_token", &self.admin_token.as_ref().map(|_| "<set>"))
+            .field("practice_name", &self.practice_name)
+            .finish()
+    }
+}
+
+impl ServerConfig {
+    /// The link a patient opens for an invite token.
+    pub fn invite_link(&self, token: &str) -> String {
+        format!("{}/invite/{token}", self.public_url.as_str().trim_end_matches('/'))
+    }
+}

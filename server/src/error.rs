@@ -1,0 +1,87 @@
+//! The server's one error type, and how each variant answers over HTTP.
+
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use portal_model::{ApiErrorBody, ErrorCode, ErrorDetail, PolicyRule};
+
+/// Everything a request can fail with. Each variant maps to one status and stable code.
+#[derive(Debug, thiserror::Error)]
+pub enum ServerError {
+    /// An answer of the protocol: status, stable code and a message for people.
+    #[error("{code:?}: {message}")]
+    Api {
+        status: StatusCode,
+        code: ErrorCode,
+        message: String,
+        reasons: Vec<PolicyRule>,
+    },
+    /// A bug or a broken dependency. Logged in full; the caller sees a generic answer.
+    #[error("internal error: {0}")]
+    Internal(String),
+    #[error("database: {0}")]
+    Database(#[from] rusqlite::Error),
+}
+
+impl ServerError {
+    /// A protocol error answer.
+    pub fn api(status: StatusCode, code: ErrorCode, message: impl Into<String>) -> Self {
+        Self::Api {
+            status,
+            code,
+            message: message.into(),
+            reasons: Vec::new(),
+        }
+    }
+
+    /// 400 `bad_request`.
+    pub fn bad_request(message: impl Into<String>) -> Self {
+        Self::api(StatusCode::BAD_REQUEST, ErrorCode::BadRequest, message)
+    }
+
+    /// 422 `weak_password` with the failed rules.
+    pub fn weak_password(reasons: Vec<PolicyRule>) -> Self {
+        Self::Api {
+            status: StatusCode::UNPROCESSABLE_ENTITY,
+            code: ErrorCode::WeakPassword,
+            message: "The password does not meet the password policy.".to_owned(),
+            reasons,
+        }
+    }
+
+    /// A bug or broken dependency, with detail for the log only.
+    pub fn internal(detail: impl Into<String>) -> Self {
+        Self::Internal(detail.into())
+    }
+}
+
+impl IntoResponse for ServerError {
+    fn into_response(self) -> Response {
+        let (status, detail) = match self {
+            Self::Api {
+                status,
+                code,
+                message,
+                reasons,
+            } => (
+                status,
+                ErrorDetail {
+                    code,
+                    message,
+                    reasons,
+                },
+            ),
+            other => {
+                tracing::error!(error = %other, "request failed");
+                (
+                    StatusCode::INTERNAL_SERVER_ERROR,
+                    ErrorDetail {
+                        code: ErrorCode::Internal,
+                        message: "The server could not complete the request.".to_owned(),
+                        reasons: Vec::new(),
+                    },
+                )
+            }
+        };
+        (status, axum::Json(ApiErrorBody { error: detail })).into_response()
+    }
+}

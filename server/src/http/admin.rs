@@ -1,0 +1,46 @@
+//! Handlers of the practice administration API.
+
+use super::extract::{Admin, ApiJson};
+use crate::error::ServerError;
+use crate::service::patients;
+use crate::state::AppState;
+use axum::Json;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use portal_model::admin::{
+    CreatePatientRequest, CreatePatientResponse, CreateProviderRequest, CreateProviderResponse,
+    InviteSent, Outbox,
+};
+
+pub async fn create_provider(
+    _: Admin,
+    State(state): State<AppState>,
+    ApiJson(request): ApiJson<CreateProviderRequest>,
+) -> Result<(StatusCode, Json<CreateProviderResponse>), ServerError> {
+    let created = patients::create_provider(&state, request).await?;
+    Ok((StatusCode::CREATED, Json(created)))
+}
+
+pub async fn create_patient(
+    _: Admin,
+    State(state): State<AppState>,
+    ApiJson(request): ApiJson<CreatePatientRequest>,
+) -> Result<(StatusCode, Json<CreatePatientResponse>), ServerError> {
+    let created = patients::create_patient(&state, request).await?;
+    Ok((StatusCode::CREATED, Json(created)))
+}
+
+pub async fn send_invite(
+    _: Admin,
+    State(state): State<AppState>,
+    Path(patient_id): Path<String>,
+) -> Result<(StatusCode, Json<InviteSent>), ServerError> {
+    let sent = patients::send_invite(&state, patient_id).await?;
+    Ok((StatusCode::CREATED, Json(sent)))
+}
+
+pub async fn outbox(_: Admin, State(state): State<AppState>) -> Json<Outbox> {
+    Json(Outbox {
+        emails: state.outbox.emails(),
+    })
+}

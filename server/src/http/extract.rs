@@ -1,0 +1,54 @@
+//! Extractors that answer in the protocol's error format.
+
+use crate::error::ServerError;
+use crate::state::AppState;
+use axum::extract::rejection::JsonRejection;
+use axum::extract::{FromRequest, FromRequestParts};
+use axum::http::StatusCode;
+use axum::http::request::Parts;
+use portal_model::ErrorCode;
+use sha2::{Digest, Sha256};
+
+/// JSON body whose rejections become 400 `bad_request` with a specific message.
+#[derive(FromRequest)]
+#[from_request(via(axum::Json), rejection(ServerError))]
+pub struct ApiJson<T>(pub T);
+
+impl From<JsonRejection> for ServerError {
+    fn from(rejection: JsonRejection) -> Self {
+        ServerError::bad_request(format!("The request body is not valid: {}", rejection.body_text()))
+    }
+}
+
+/// Proof that the request carries the admin token.
+pub struct Admin;
+
+impl FromRequestParts<AppState> for Admin {
+    type Rejection = ServerError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+        let Some(expected) = state.config.admin_token.as_deref() else {
+            return Err(ServerError::api(
+                StatusCode::UNAUTHORIZED,
+                ErrorCode::Unauthorized,
+                "The admin API is disabled: start the server with PORTAL_ADMIN_TOKEN set.",
+            ));
+        };
+        let presented = parts
+            .headers
+            .get(axum::http::header::AUTHORIZATION)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.strip_prefix("Bearer "))
+            .unwrap_or("");
+        // Compare digests so that the comparison time says nothing about the token.
+        if Sha256::digest(presented.as_bytes()) == Sha256::digest(expected.as_bytes()) {
+            Ok(Admin)
+        } else {
+            Err(ServerError::api(
+                StatusCode::UNAUTHORIZED,
+                ErrorCode::Unauthorized,
+                "A valid admin token is required (Authorization: Bearer ...).",
+            ))
+        }
+    }
+}

@@ -1,0 +1,27 @@
+//! The HTTP surface: routes, extractors, and request logging with secrets redacted.
+
+mod admin;
+mod extract;
+mod logging;
+mod patient;
+
+use crate::state::AppState;
+use axum::Router;
+use axum::routing::{get, post};
+
+/// Every route of protocol v1 that this server implements.
+pub fn router(state: AppState) -> Router {
+    let admin = Router::new()
+        .route("/providers", post(admin::create_provider))
+        .route("/patients", post(admin::create_patient))
+        .route("/patients/{id}/invite", post(admin::send_invite))
+        .route("/outbox", get(admin::outbox));
+    Router::new()
+        .route("/v1/password-policy", get(patient::password_policy))
+        .route("/v1/invites/{token}", get(patient::inspect_invite))
+        .route("/v1/invites/{token}/accept", post(patient::accept_invite))
+        .nest("/v1/admin", admin)
+        .fallback(patient::not_found)
+        .layer(axum::middleware::from_fn(logging::log_request))
+        .with_state(state)
+}

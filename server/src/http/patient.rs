@@ -1,0 +1,38 @@
+//! Handlers of the patient-facing API.
+
+use super::extract::ApiJson;
+use crate::error::ServerError;
+use crate::service::invites;
+use crate::state::AppState;
+use axum::Json;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use portal_model::{AcceptInviteRequest, ErrorCode, InviteInfo, PasswordPolicy, Session};
+
+pub async fn password_policy() -> Json<PasswordPolicy> {
+    Json(PasswordPolicy::default())
+}
+
+pub async fn inspect_invite(
+    State(state): State<AppState>,
+    Path(token): Path<String>,
+) -> Result<Json<InviteInfo>, ServerError> {
+    Ok(Json(invites::inspect(&state, token).await?))
+}
+
+pub async fn accept_invite(
+    State(state): State<AppState>,
+    Path(token): Path<String>,
+    ApiJson(request): ApiJson<AcceptInviteRequest>,
+) -> Result<(StatusCode, Json<Session>), ServerError> {
+    let session = invites::accept(&state, token, request).await?;
+    Ok((StatusCode::CREATED, Json(session)))
+}
+
+pub async fn not_found() -> ServerError {
+    ServerError::api(
+        StatusCode::NOT_FOUND,
+        ErrorCode::NotFound,
+        "No such endpoint in protocol v1.",
+    )
+}

@@ -1,0 +1,166 @@
+//! The reference Patient Portal server: the patient API of protocol v1 and the practice
+//! administration API, over embedded SQLite.
+
+pub mod clock;
+pub mod config;
+pub mod crypto;
+pub mod db;
+pub mod demo;
+pub mod error;
+pub mod http;
+pub mod mail;
+pub mod service;
+pub mod state;
+
+use crate::clock::{Clock, SystemClock};
+use crate::config::ServerConfig;
+use crate::db::Db;
+use crate::error::ServerError;
+use crate::mail::Outbox;
+use crate::state::AppState;
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::sync::Arc;
+use tokio::sync::oneshot;
+use url::Url;
+
+/// Where the data lives.
+#[derive(Debug, Clone)]
+pub enum Database {
+    /// An embedded SQLite file (created if missing).
+    SqliteFile(PathBuf),
+    /// An embedded SQLite database in memory, gone when the server stops.
+    SqliteMemory,
+}
+
+impl Database {
+    /// Parses `sqlite://PATH`, `sqlite::memory:` or a plain file path.
+    pub fn parse(url: &str) -> Result<Self, String> {
+        if url == "sqlite::memory:" {
+            return Ok(Self::SqliteMemory);
+        }
+        if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            return Err(
+                "PostgreSQL is not supported by this build yet; use sqlite://PATH".to_owned(),
+            );
+        }
+        let path = url.strip_prefix("sqlite://").unwrap_or(url);
+        if path.is_empty() {
+            return Err("the database path is empty; use sqlite://PATH".to_owned());
+        }
+        Ok(Self::SqliteFile(PathBuf::from(path)))
+    }
+}
+
+/// Everything needed to start a server.
+pub struct ServerOptions {
+    pub listen: SocketAddr,
+    pub database: Database,
+    /// Base of the links in emails; defaults to `http://{bound address}`.
+    pub public_url: Option<Url>,
+    pub admin_token: Option<String>,
+    pub practice_name: String,
+    pub clock: Arc<dyn Clock>,
+}
+
+impl ServerOptions {
+    /// Options for a loopback server on a free port with an in-memory database.
+    pub fn local(admin_token: &str) -> Self {
+        Self {
+            listen: SocketAddr::from(([127, 0, 0, 1], 0)),
+            database: Database::SqliteMemory,
+            public_url: None,
+            admin_token: Some(admin_token.to_owned()),
+            practice_name: "Riverside Family Practice".to_owned(),
+            clock: Arc::new(SystemClock),
+        }
+    }
+}
+
+/// A server accepting connections in the background.
+pub struct RunningServer {
+    /// The address it listens on.
+    pub addr: SocketAddr,
+    /// Its shared state (for in-process inspection, such as the outbox).
+    pub state: AppState,
+    shutdown: Option<oneshot::Sender<()>>,
+    task: tokio::task::JoinHandle<Result<(), std::io::Error>>,
+}
+
+impl RunningServer {
+    /// The base URL of the API, such as `http://127.0.0.1:4312`.
+    pub fn base_url(&self) -> String {
+        format!("http://{}", self.addr)
+    }
+
+    /// Stops accepting, finishes requests in flight, and waits.
+    pub async fn stop(mut self) -> Result<(), ServerError> {
+        if let Some(tx) = self.shutdown.take() {
+            let _ = tx.send(());
+        }
+        (&mut self.task)
+            .await
+            .map_err(|e| ServerError::internal(format!("server task: {e}")))?
+            .map_err(|e| ServerError::internal(format!("server: {e}")))
+    }
+
+    /// Waits until the server stops by itself (it does not, unless it fails).
+    pub async fn wait(mut self) -> Result<(), ServerError> {
+        (&mut self.task)
+            .await
+            .map_err(|e| ServerError::internal(format!("server task: {e}")))?
+            .map_err(|e| ServerError::internal(format!("server: {e}")))
+    }
+}
+
+/// Opens the database, binds the listener and starts serving.
+pub async fn start(options: ServerOptions) -> Result<RunningServer, ServerError> {
+    let db = match &options.database {
+        Database::SqliteFile(path) => {
+            let path = path.clone();
+            tokio::task::spawn_blocking(move || Db::open(&path))
+                .await
+                .map_err(|e| ServerError::internal(format!("open task: {e}")))??
+        }
+        Database::SqliteMemory => Db::open_in_memory()?,
+    };
+    let practice_name = options.practice_name.clone();
+    db.call(move |conn| service::settings::ensure(conn, &practice_name))
+        .await?;
+    let listener = tokio::net::TcpListener::bind(options.listen)
+        .await
+        .map_err(|e| ServerError::internal(format!("cannot listen on {}: {e}", options.listen)))?;
+    let addr = listener
+        .local_addr()
+        .map_err(|e| ServerError::internal(format!("local address: {e}")))?;
+    let public_url = match options.public_url {
+        Some(url) => url,
+        None => Url::parse(&format!("http://{addr}"))
+            .map_err(|e| ServerError::internal(format!("public url: {e}")))?,
+    };
+    let state = AppState {
+        db,
+        clock: options.clock,
+        outbox: Outbox::default(),
+        config: Arc::new(ServerConfig {
+            public_url,
+            admin_token: options.admin_token,
+            practice_name: options.practice_name,
+        }),
+    };
+    let app = http::router(state.clone());
+    let (tx, rx) = oneshot::channel::<()>();
+    let task = tokio::spawn(async move {
+        axum::serve(listener, app)
+            .with_graceful_shutdown(async {
+                let _ = rx.await;
+            })
+            .await
+    });
+    Ok(RunningServer {
+        addr,
+        state,
+        shutdown: Some(tx),
+        task,
+    })
+}

@@ -1,0 +1,135 @@
+//! `portal-server`: run the reference server, or a demo practice.
+
+use clap::{Parser, Subcommand};
+use portal_server::clock::SystemClock;
+use portal_server::{Database, ServerOptions};
+use std::io::Write;
+use std::net::SocketAddr;
+use std::process::ExitCode;
+use std::sync::Arc;
+use url::Url;
+
+#[derive(Parser)]
+#[command(name = "portal-server", version, about = "The reference Patient Portal server")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Serve the patient API and the admin API.
+    Serve {
+        /// Address to listen on.
+        #[arg(long, default_value = "127.0.0.1:8080", env = "PORTAL_LISTEN")]
+        listen: SocketAddr,
+        /// `sqlite://PATH` (embedded, the default) or `sqlite::memory:`.
+        #[arg(long, default_value = "sqlite://portal.db", env = "PORTAL_DATABASE")]
+        database: String,
+        /// Base of the links in emails, such as https://portal.example.org.
+        #[arg(long, env = "PORTAL_PUBLIC_URL")]
+        public_url: Option<Url>,
+        /// The practice's name, used when the database is first created.
+        #[arg(long, default_value = "Riverside Family Practice", env = "PORTAL_PRACTICE_NAME")]
+        practice_name: String,
+    },
+    /// Serve a practice filled with demonstration data and print an invite link.
+    Demo {
+        #[arg(long, default_value = "127.0.0.1:8080", env = "PORTAL_LISTEN")]
+        listen: SocketAddr,
+    },
+}
+
+fn main() -> ExitCode {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info")),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+    let cli = Cli::parse();
+    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+        Ok(runtime) => runtime,
+        Err(error) => {
+            eprintln!("portal-server: cannot start the async runtime: {error}");
+            return ExitCode::FAILURE;
+        }
+    };
+    match runtime.block_on(run(cli)) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(message) => {
+            eprintln!("portal-server: {message}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn admin_token_from_env() -> Option<String> {
+    std::env::var("PORTAL_ADMIN_TOKEN")
+        .ok()
+        .filter(|t| !t.is_empty())
+}
+
+async fn run(cli: Cli) -> Result<(), String> {
+    match cli.command {
+        Command::Serve {
+            listen,
+            database,
+            public_url,
+            practice_name,
+        } => {
+            let admin_token = admin_token_from_env();
+            if admin_token.is_none() {
+                tracing::warn!("PORTAL_ADMIN_TOKEN is not set: the admin API is disabled");
+            }
+            let server = portal_server::start(ServerOptions {
+                listen,
+                database: Database::parse(&database)?,
+                public_url,
+                admin_token,
+                practice_name,
+                clock: Arc::new(SystemClock),
+            })
+            .await
+            .map_err(|e| e.to_string())?;
+            announce(&format!("portal-server listening on {}", server.base_url()));
+            serve_until_signal(server).await
+        }
+        Command::Demo { listen } => {
+            let admin_token = admin_token_from_env()
+                .unwrap_or_else(portal_server::crypto::new_token);
+            let server = portal_server::start(ServerOptions {
+                listen,
+                ..ServerOptions::local(&admin_token)
+            })
+            .await
+            .map_err(|e| e.to_string())?;
+            let link = portal_server::demo::seed(&server.state)
+                .await
+                .map_err(|e| e.to_string())?;
+            announce(&format!("portal-server listening on {}", server.base_url()));
+            announce(&format!("demo admin token: {admin_token}"));
+            announce(&format!("demo invite link: {link}"));
+            serve_until_signal(server).await
+        }
+    }
+}
+
+/// Prints a line on stdout right away (scripts and tests wait for these lines).
+fn announce(line: &str) {
+    let mut out = std::io::stdout().lock();
+    let _ = writeln!(out, "{line}");
+    let _ = out.flush();
+}
+
+async fn serve_until_signal(server: portal_server::RunningServer) -> Result<(), String> {
+    let mut terminate = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+        .map_err(|e| format!("cannot watch for SIGTERM: {e}"))?;
+    tokio::select! {
+        _ = tokio::signal::ctrl_c() => {}
+        _ = terminate.recv() => {}
+    }
+    tracing::info!("shutting down");
+    server.stop().await.map_err(|e| e.to_string())
+}

@@ -1,0 +1,339 @@
+//! Provider-issued invites: issue (revoking earlier ones), inspect, accept.
+
+use crate::config::ServerConfig;
+use crate::crypto::{self, is_token_shaped, new_id, token_hash};
+use crate::db::{from_millis, millis};
+use crate::error::ServerError;
+use crate::mail::{Email, html_escape};
+use crate::service::settings::{self, Settings};
+use crate::service::{audit, sessions};
+use crate::state::AppState;
+use axum::http::StatusCode;
+use chrono::{DateTime, Utc};
+use portal_model::invite::email_hint;
+use portal_model::{
+    AcceptInviteRequest, ErrorCode, InviteInfo, InviteRole, PasswordPolicy, PracticeRef, Session,
+};
+use rusqlite::{Connection, OptionalExtension, params};
+
+/// An invite just written, with the only copy of its token (for the email).
+#[derive(Debug, Clone)]
+pub struct IssuedInvite {
+    pub token: String,
+    pub email: String,
+    pub role: InviteRole,
+    pub patient_first_name: String,
+    pub practice_name: String,
+    pub expires_at: DateTime<Utc>,
+}
+
+/// Writes a new invite for `patient_id`, revoking every earlier unconsumed one. The
+/// invite goes to the guardian when the patient has one, else to the patient.
+pub fn issue(
+    tx: &Connection,
+    patient_id: &str,
+    now: DateTime<Utc>,
+    settings: &Settings,
+) -> Result<IssuedInvite, ServerError> {
+    let patient: Option<(String, Option<String>, Option<String>)> = tx
+        .query_row(
+            "SELECT first_name, email, guardian_email FROM patients WHERE id = ?1",
+            [patient_id],
+            |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?)),
+        )
+        .optional()?;
+    let Some((first_name, email, guardian_email)) = patient else {
+        return Err(ServerError::api(
+            StatusCode::NOT_FOUND,
+            ErrorCode::NotFound,
+            "No such patient.",
+        ));
+    };
+    let (email, role) = match (guardian_email, email) {
+        (Some(guardian), _) => (guardian, InviteRole::Guardian),
+        (None, Some(own)) => (own, InviteRole::Patient),
+        (None, None) => {
+            return Err(ServerError::api(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                ErrorCode::NoEmail,
+                "This patient has no email address, so no invite can be sent. Add an email first.",
+            ));
+        }
+    };
+    let now_ms = millis(now);
+    tx.execute(
+        "UPDATE invites SET revoked_at = ?1
+         WHERE patient_id = ?2 AND consumed_at IS NULL AND revoked_at IS NULL",
+        params![now_ms, patient_id],
+    )?;
+    let token = crypto::new_token();
+    let expires_at = now + chrono::Duration::seconds(settings.invite_ttl_seconds);
+    let invite_id = new_id("inv");
+    tx.execute(
+        "INSERT INTO invites (id, patient_id, token_hash, email, role, created_at, expires_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+        params![
+            invite_id,
+            patient_id,
+            token_hash(&token),
+            email,
+            role.as_str(),
+            now_ms,
+            millis(expires_at)
+        ],
+    )?;
+    audit::record(tx, now_ms, "admin", "invite.send", patient_id)?;
+    Ok(IssuedInvite {
+        token,
+        email,
+        role,
+        patient_first_name: first_name,
+        practice_name: settings.practice_name.clone(),
+        expires_at,
+    })
+}
+
+/// The invite email: plain text and HTML, both carrying the https link.
+pub fn invite_email(config: &ServerConfig, invite: &IssuedInvite) -> Email {
+    let link = config.invite_link(&invite.token);
+    let practice = &invite.practice_name;
+    let expires = invite.expires_at.format("%B %-d, %Y at %H:%M UTC");
+    let whom = match invite.role {
+        InviteRole::Patient => format!("Hello {},", invite.patient_first_name),
+        InviteRole::Guardian => format!(
+            "Hello, you are invited as the guardian of {}.",
+            invite.patient_first_name
+        ),
+    };
+    let text = format!(
+        "{whom}\n\n{practice} invited you to its secure patient portal, where you can see \
+         appointments, message your care team, and view invoices and documents.\n\n\
+         Choose your password here:\n{link}\n\n\
+         This link works until {expires}. If it has expired, open it anyway to ask for a new one.\n"
+    );
+    let html = format!(
+        "<!doctype html><html><body style=\"font-family:sans-serif\">\
+         <p>{whom}</p><p>{practice} invited you to its secure patient portal, where you can \
+         see appointments, message your care team, and view invoices and documents.</p>\
+         <p><a href=\"{link_attr}\">Choose your password</a></p>\
+         <p>This link works until {expires}. If it has expired, open it anyway to ask for a \
+         new one.</p></body></html>",
+        whom = html_escape(&whom),
+        practice = html_escape(practice),
+        link_attr = html_escape(&link),
+    );
+    Email {
+        to: invite.email.clone(),
+        subject: format!("{practice} invited you to your patient portal"),
+        text,
+        html,
+        links: vec![link],
+    }
+}
+
+/// An invite row as found by its token.
+struct InviteRow {
+    id: String,
+    patient_id: String,
+    email: String,
+    role: InviteRole,
+    expires_at: DateTime<Utc>,
+    consumed: bool,
+    revoked: bool,
+}
+
+fn not_found() -> ServerError {
+    ServerError::api(
+        StatusCode::NOT_FOUND,
+        ErrorCode::InviteNotFound,
+        "This invitation link is not valid. Check that you opened the whole link from the email.",
+    )
+}
+
+/// Finds the invite for `token` and turns every unusable state into its protocol error.
+fn find_usable(
+    conn: &Connection,
+    token: &str,
+    now: DateTime<Utc>,
+) -> Result<InviteRow, ServerError> {
+    if !is_token_shaped(token) {
+        return Err(not_found());
+    }
+    let row = conn
+        .query_row(
+            "SELECT id, patient_id, email, role, expires_at, consumed_at IS NOT NULL,
+                    revoked_at IS NOT NULL
+             FROM invites WHERE token_hash = ?1",
+            [token_hash(token)],
+            |row| {
+                Ok((
+                    row.get::<_, String>(0)?,
+                    row.get::<_, String>(1)?,
+                    row.get::<_, String>(2)?,
+                    row.get::<_, String>(3)?,
+                    row.get::<_, i64>(4)?,
+                    row.get::<_, bool>(5)?,
+                    row.get::<_, bool>(6)?,
+                ))
+            },
+        )
+        .optional()?;
+    let Some((id, patient_id, email, role, expires_at, consumed, revoked)) = row else {
+        return Err(not_found());
+    };
+    let role = InviteRole::parse(&role)
+        .ok_or_else(|| ServerError::internal(format!("stored invite role '{role}'")))?;
+    let invite = InviteRow {
+        id,
+        patient_id,
+        email,
+        role,
+        expires_at: from_millis(expires_at)?,
+        consumed,
+        revoked,
+    };
+    // Order matters: a used invite says "sign in" even after it would have expired.
+    if invite.consumed {
+        return Err(ServerError::api(
+            StatusCode::GONE,
+            ErrorCode::InviteUsed,
+            "This invitation was already used to set a password. Sign in instead.",
+        ));
+    }
+    if invite.revoked {
+        return Err(ServerError::api(
+            StatusCode::GONE,
+            ErrorCode::InviteRevoked,
+            "A newer invitation replaced this one. Use the link in the most recent email.",
+        ));
+    }
+    if invite.expires_at <= now {
+        return Err(ServerError::api(
+            StatusCode::GONE,
+            ErrorCode::InviteExpired,
+            "This invitation has expired.",
+        ));
+    }
+    Ok(invite)
+}
+
+fn account_exists(conn: &Connection, email: &str) -> Result<bool, ServerError> {
+    Ok(conn
+        .query_row("SELECT 1 FROM accounts WHERE email = ?1", [email], |_| Ok(()))
+        .optional()?
+        .is_some())
+}
+
+/// `GET /v1/invites/{token}`.
+pub async fn inspect(state: &AppState, token: String) -> Result<InviteInfo, ServerError> {
+    let now = state.clock.now();
+    state
+        .db
+        .call(move |conn| {
+            let invite = find_usable(conn, &token, now)?;
+            let settings = settings::load(conn)?;
+            let first_name: String = conn.query_row(
+                "SELECT first_name FROM patients WHERE id = ?1",
+                [&invite.patient_id],
+                |row| row.get(0),
+            )?;
+            Ok(InviteInfo {
+                status: "valid".to_owned(),
+                role: invite.role,
+                practice: PracticeRef {
+                    name: settings.practice_name,
+                },
+                patient_first_name: first_name,
+                email_hint: email_hint(&invite.email),
+                expires_at: invite.expires_at,
+                account_exists: account_exists(conn, &invite.email)?,
+            })
+        })
+        .await
+}
+
+/// `POST /v1/invites/{token}/accept`: sets the password, consumes the invite and signs in.
+pub async fn accept(
+    state: &AppState,
+    token: String,
+    request: AcceptInviteRequest,
+) -> Result<Session, ServerError> {
+    let device_name = request.device_name.trim().to_owned();
+    if device_name.is_empty() || device_name.chars().count() > 100 {
+        return Err(ServerError::bad_request(
+            "device_name must be 1 to 100 characters.",
+        ));
+    }
+    let now = state.clock.now();
+
+    // First pass: every check that needs no hash, so bad requests stay cheap.
+    let check_token = token.clone();
+    let password = request.password;
+    let check_password = password.clone();
+    state
+        .db
+        .call(move |conn| {
+            let invite = find_usable(conn, &check_token, now)?;
+            let failed = PasswordPolicy::default()
+                .check(&check_password, Some(&invite.email))
+                .failed();
+            if !failed.is_empty() {
+                return Err(ServerError::weak_password(failed));
+            }
+            if account_exists(conn, &invite.email)? {
+                return Err(account_exists_error());
+            }
+            Ok(())
+        })
+        .await?;
+
+    let hash = tokio::task::spawn_blocking(move || crypto::hash_password(&password))
+        .await
+        .map_err(|e| ServerError::internal(format!("hashing task: {e}")))??;
+
+    // Second pass, in one transaction: the checks again (another request may have won
+    // the race meanwhile), then account, profile link, consumption and session.
+    state
+        .db
+        .call(move |conn| {
+            let tx = conn.transaction()?;
+            let invite = find_usable(&tx, &token, now)?;
+            if account_exists(&tx, &invite.email)? {
+                return Err(account_exists_error());
+            }
+            let now_ms = millis(now);
+            let account_id = new_id("acc");
+            tx.execute(
+                "INSERT INTO accounts (id, email, password_hash, created_at)
+                 VALUES (?1, ?2, ?3, ?4)",
+                params![account_id, invite.email, hash, now_ms],
+            )?;
+            tx.execute(
+                "INSERT INTO account_patients (account_id, patient_id, role) VALUES (?1, ?2, ?3)",
+                params![account_id, invite.patient_id, invite.role.as_str()],
+            )?;
+            tx.execute(
+                "UPDATE invites SET consumed_at = ?1 WHERE id = ?2",
+                params![now_ms, invite.id],
+            )?;
+            audit::record(
+                &tx,
+                now_ms,
+                &format!("account:{account_id}"),
+                "invite.accept",
+                &invite.patient_id,
+            )?;
+            let session = sessions::create(&tx, &account_id, &device_name, now)?;
+            tx.commit()?;
+            Ok(session)
+        })
+        .await
+}
+
+fn account_exists_error() -> ServerError {
+    ServerError::api(
+        StatusCode::CONFLICT,
+        ErrorCode::AccountExists,
+        "An account with this email already exists. Sign in to add this profile to it.",
+    )
+}

@@ -1,0 +1,8 @@
+//! Business rules, independent of HTTP: each function takes the state and typed input
+//! and returns typed output or a [`crate::error::ServerError`] with a protocol code.
+
+pub mod audit;
+pub mod invites;
+pub mod patients;
+pub mod sessions;
+pub mod settings;

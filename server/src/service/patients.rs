@@ -1,0 +1,215 @@
+//! Providers and patients, as the practice's staff manage them.
+
+use crate::crypto::new_id;
+use crate::db::millis;
+use crate::error::ServerError;
+use crate::mail::Email;
+use crate::service::{audit, invites, settings};
+use crate::state::AppState;
+use axum::http::StatusCode;
+use portal_model::ErrorCode;
+use portal_model::admin::{
+    CreatePatientRequest, CreatePatientResponse, CreateProviderRequest, CreateProviderResponse,
+    InviteSent,
+};
+use rusqlite::{OptionalExtension, params};
+
+/// Normalises and checks an email address: trimmed, lower-case, one `@` with text on both
+/// sides and a dot in the domain. Deliverability is the mail server's business.
+pub fn normalize_email(raw: &str) -> Result<String, ServerError> {
+    let email = raw.trim().to_lowercase();
+    let valid = email.len() <= 254
+        && !email.chars().any(char::is_whitespace)
+        && match email.split_once('@') {
+            Some((local, domain)) => {
+                !local.is_empty()
+                    && !domain.contains('@')
+                    && domain.contains('.')
+                    && !domain.starts_with('.')
+                    && !domain.ends_with('.')
+            }
+            None => false,
+        };
+    if valid {
+        Ok(email)
+    } else {
+        Err(ServerError::bad_request(format!(
+            "'{}' is not an email address.",
+            raw.trim()
+        )))
+    }
+}
+
+fn required(field: &str, value: &str) -> Result<String, ServerError> {
+    let value = value.trim();
+    if value.is_empty() {
+        return Err(ServerError::bad_request(format!("{field} must not be empty.")));
+    }
+    if value.chars().count() > 200 {
+        return Err(ServerError::bad_request(format!(
+            "{field} is longer than 200 characters."
+        )));
+    }
+    Ok(value.to_owned())
+}
+
+/// `POST /v1/admin/providers`.
+pub async fn create_provider(
+    state: &AppState,
+    request: CreateProviderRequest,
+) -> Result<CreateProviderResponse, ServerError> {
+    let name = required("name", &request.name)?;
+    let email = normalize_email(&request.email)?;
+    let now = millis(state.clock.now());
+    state
+        .db
+        .call(move |conn| {
+            let id = new_id("prv");
+            conn.execute(
+                "INSERT INTO providers (id, name, email, created_at) VALUES (?1, ?2, ?3, ?4)",
+                params![id, name, email, now],
+            )?;
+            audit::record(conn, now, "admin", "provider.create", &id)?;
+            Ok(CreateProviderResponse { provider_id: id })
+        })
+        .await
+}
+
+/// `POST /v1/admin/patients`: adds a patient, and sends the invite unless told not to.
+/// A patient without any email (own or guardian's) is added without an invite.
+pub async fn create_patient(
+    state: &AppState,
+    request: CreatePatientRequest,
+) -> Result<CreatePatientResponse, ServerError> {
+    let first_name = required("first_name", &request.first_name)?;
+    let last_name = required("last_name", &request.last_name)?;
+    let email = request
+        .email
+        .as_deref()
+        .filter(|e| !e.trim().is_empty())
+        .map(normalize_email)
+        .transpose()?;
+    let guardian = match &request.guardian {
+        Some(g) => Some((required("guardian.name", &g.name)?, normalize_email(&g.email)?)),
+        None => None,
+    };
+    let date_of_birth = request.date_of_birth.map(|d| d.to_string());
+    let primary_provider_id = request.primary_provider_id.clone();
+    let care_team_ids = request.care_team_ids.clone();
+    let send_invite = request.send_invite && (email.is_some() || guardian.is_some());
+    let now = state.clock.now();
+    let config = state.config.clone();
+
+    let (patient_id, issued) = state
+        .db
+        .call(move |conn| {
+            let tx = conn.transaction()?;
+            let provider_known: Option<String> = tx
+                .query_row(
+                    "SELECT id FROM providers WHERE id = ?1",
+                    [&primary_provider_id],
+                    |row| row.get(0),
+                )
+                .optional()?;
+            if provider_known.is_none() {
+                return Err(ServerError::bad_request(
+                    "primary_provider_id does not name a provider of this practice.",
+                ));
+            }
+            if let Some(email) = &email {
+                let taken: Option<String> = tx
+                    .query_row("SELECT id FROM patients WHERE email = ?1", [email], |r| {
+                        r.get(0)
+                    })
+                    .optional()?;
+                if taken.is_some() {
+                    return Err(ServerError::api(
+                        StatusCode::CONFLICT,
+                        ErrorCode::EmailInUse,
+                        "Another patient of this practice already uses this email address.",
+                    ));
+                }
+            }
+            let patient_id = new_id("pat");
+            tx.execute(
+                "INSERT INTO patients (id, first_name, last_name, email, date_of_birth,
+                   primary_provider_id, guardian_name, guardian_email, created_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+                params![
+                    patient_id,
+                    first_name,
+                    last_name,
+                    email,
+                    date_of_birth,
+                    primary_provider_id,
+                    guardian.as_ref().map(|g| g.0.clone()),
+                    guardian.as_ref().map(|g| g.1.clone()),
+                    millis(now),
+                ],
+            )?;
+            for provider_id in std::iter::once(&primary_provider_id).chain(care_team_ids.iter()) {
+                let inserted = tx.execute(
+                    "INSERT OR IGNORE INTO care_team (patient_id, provider_id)
+                     SELECT ?1, id FROM providers WHERE id = ?2",
+                    params![patient_id, provider_id],
+                )?;
+                if inserted == 0 && provider_id != &primary_provider_id {
+                    return Err(ServerError::bad_request(format!(
+                        "care_team_ids: '{provider_id}' does not name a provider of this practice."
+                    )));
+                }
+            }
+            audit::record(&tx, millis(now), "admin", "patient.create", &patient_id)?;
+            let issued = if send_invite {
+                let settings = settings::load(&tx)?;
+                Some(invites::issue(&tx, &patient_id, now, &settings)?)
+            } else {
+                None
+            };
+            tx.commit()?;
+            Ok((patient_id, issued))
+        })
+        .await?;
+
+    let invite = issued.map(|issued| {
+        let expires_at = issued.expires_at;
+        state
+            .outbox
+            .send(invites::invite_email(&config, &issued), state.clock.as_ref());
+        InviteSent { expires_at }
+    });
+    Ok(CreatePatientResponse { patient_id, invite })
+}
+
+/// `POST /v1/admin/patients/{id}/invite`: sends (or re-sends) the invite, revoking
+/// earlier ones.
+pub async fn send_invite(state: &AppState, patient_id: String) -> Result<InviteSent, ServerError> {
+    let now = state.clock.now();
+    let issued = state
+        .db
+        .call(move |conn| {
+            let tx = conn.transaction()?;
+            let settings = settings::load(&tx)?;
+            let issued = invites::issue(&tx, &patient_id, now, &settings)?;
+            tx.commit()?;
+            Ok(issued)
+        })
+        .await?;
+    let expires_at = issued.expires_at;
+    let email: Email = invites::invite_email(&state.config, &issued);
+    state.outbox.send(email, state.clock.as_ref());
+    Ok(InviteSent { expires_at })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn emails_are_trimmed_lowercased_and_checked() {
+        assert_eq!(normalize_email("  Jane@Example.COM ").unwrap(), "jane@example.com");
+        for bad in ["", "jane", "jane@", "@example.com", "a@b", "a b@c.d", "a@b@c.d", "a@.b"] {
+            assert!(normalize_email(bad).is_err(), "{bad}");
+        }
+    }
+}

@@ -1,0 +1,15 @@
+//! Build script: reads the product's top-level `tauri.conf.json` and the command list.
+fn main() {
+    let attributes = tauri_build::Attributes::new()
+        .config_path("../tauri.conf.json")
+        .app_manifest(tauri_build::AppManifest::new().commands(portal_commands()));
+    if let Err(error) = tauri_build::try_build(attributes) {
+        // A build script reports failure by panicking; there is no caller to return to.
+        panic!("tauri-build failed: {error:#}");
+    }
+}
+
+/// The desktop commands the UI may invoke; permissions are generated from this list.
+fn portal_commands() -> &'static [&'static str] {
+    &["app_status", "open_link", "password_policy", "accept_invite", "sign_out"]
+}
