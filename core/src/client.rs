@@ -120,6 +120,8 @@ impl PortalClient {
         if !failed.is_empty() {
             return Err(CoreError::WeakPassword(failed));
         }
+        // Without a keychain the session could not be kept: fail before spending the invite.
+        self.probe_secrets().await?;
         let request = AcceptInviteRequest {
             password: password.to_owned(),
             device_name: device_name.to_owned(),
@@ -178,6 +180,15 @@ impl PortalClient {
         Ok(stored
             .as_deref()
             .is_some_and(|json| serde_json::from_str::<StoredTokens>(json).is_ok()))
+    }
+
+    async fn probe_secrets(&self) -> Result<(), CoreError> {
+        let secrets = Arc::clone(&self.secrets);
+        let key = self.session_key("probe");
+        tokio::task::spawn_blocking(move || secrets.get(&key))
+            .await
+            .map_err(|e| CoreError::Config(format!("keychain task: {e}")))??;
+        Ok(())
     }
 
     async fn store_session(&self, session: &Session) -> Result<(), CoreError> {

@@ -2,7 +2,8 @@
 //! and accept the invite, and every way an invite can be unusable.
 
 use chrono::Duration;
-use portal_model::admin::{CreatePatientResponse, CreateProviderResponse, Outbox};
+use portal_e2e::AdminClient;
+use portal_model::admin::{CreatePatientResponse, Outbox};
 use portal_model::{ApiErrorBody, ErrorCode, InviteInfo, PolicyRule, Session};
 use portal_server::clock::ManualClock;
 use portal_server::{Database, RunningServer, ServerOptions};
@@ -14,6 +15,7 @@ const ADMIN: &str = "test-admin-token";
 
 struct Harness {
     server: RunningServer,
+    admin: AdminClient,
     http: reqwest::Client,
     clock: ManualClock,
 }
@@ -24,7 +26,7 @@ impl Harness {
     }
 
     async fn start_with(database: Database) -> Self {
-        let _ = rustls::crypto::ring::default_provider().install_default();
+        portal_e2e::install_tls_provider();
         let clock = ManualClock::default();
         let server = portal_server::start(ServerOptions {
             database,
@@ -34,6 +36,7 @@ impl Harness {
         .await
         .unwrap();
         Self {
+            admin: AdminClient::new(&server.base_url(), ADMIN),
             server,
             http: reqwest::Client::new(),
             clock,
@@ -45,60 +48,29 @@ impl Harness {
     }
 
     async fn admin_post(&self, path: &str, body: Value) -> reqwest::Response {
-        self.http
-            .post(self.url(path))
-            .bearer_auth(ADMIN)
-            .json(&body)
-            .send()
-            .await
-            .unwrap()
+        self.admin.post(path.trim_start_matches("/v1/admin/"), body).await
     }
 
     async fn provider(&self) -> String {
-        let response = self
-            .admin_post(
-                "/v1/admin/providers",
-                json!({"name": "Dr. Maya Okafor", "email": "maya@clinic.example"}),
-            )
-            .await;
-        assert_eq!(response.status(), StatusCode::CREATED);
-        response.json::<CreateProviderResponse>().await.unwrap().provider_id
+        self.admin.create_provider("Dr. Maya Okafor", "maya@clinic.example").await
     }
 
     /// Adds a patient with an invite and returns (patient id, token from the outbox).
     async fn invited_patient(&self, email: &str) -> (String, String) {
-        let provider_id = self.provider().await;
-        let response = self
-            .admin_post(
-                "/v1/admin/patients",
-                json!({"first_name": "Jordan", "last_name": "Rivera", "email": email,
-                       "primary_provider_id": provider_id}),
-            )
-            .await;
-        assert_eq!(response.status(), StatusCode::CREATED);
-        let created: CreatePatientResponse = response.json().await.unwrap();
-        assert!(created.invite.is_some());
-        (created.patient_id, self.last_token().await)
+        let invited = self.admin.invite_new_patient("Jordan", email).await;
+        let prefix = format!("{}/invite/", self.server.base_url());
+        assert!(invited.link.starts_with(&prefix), "{}", invited.link);
+        (invited.patient_id, invited.token)
     }
 
     async fn outbox(&self) -> Outbox {
-        self.http
-            .get(self.url("/v1/admin/outbox"))
-            .bearer_auth(ADMIN)
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap()
+        self.admin.outbox().await
     }
 
     async fn last_token(&self) -> String {
         let outbox = self.outbox().await;
         let link = outbox.emails.last().unwrap().links[0].clone();
-        let prefix = format!("{}/invite/", self.server.base_url());
-        assert!(link.starts_with(&prefix), "{link}");
-        link[prefix.len()..].to_owned()
+        link.rsplit_once("/invite/").unwrap().1.to_owned()
     }
 
     async fn inspect(&self, token: &str) -> reqwest::Response {
