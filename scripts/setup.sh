@@ -13,8 +13,9 @@ apt_packages=(
   libwebkit2gtk-4.1-dev webkit2gtk-driver
   xvfb xauth dbus dbus-x11 imagemagick
   gnome-keyring keyutils libsecret-tools
-  rustc-web rust-web-src lld-22
+  rustc-web cargo-web rust-web-src lld-22
   libjna-java
+  xdg-utils desktop-file-utils
   curl ca-certificates
 )
 

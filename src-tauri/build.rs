@@ -1,5 +1,8 @@
 //! Build script: reads the product's top-level `tauri.conf.json` and the command list.
 fn main() {
+    // The UI is embedded at compile time: rebuild when scripts/build-ui.sh changes it.
+    println!("cargo:rerun-if-changed=../ui/dist");
+    println!("cargo:rerun-if-changed=../tauri.conf.json");
     let attributes = tauri_build::Attributes::new()
         .config_path("../tauri.conf.json")
         .app_manifest(tauri_build::AppManifest::new().commands(portal_commands()));
@@ -11,5 +14,5 @@ fn main() {
 
 /// The desktop commands the UI may invoke; permissions are generated from this list.
 fn portal_commands() -> &'static [&'static str] {
-    &["app_status", "open_link", "password_policy", "accept_invite", "sign_out"]
+    &["app_status", "open_link", "password_policy", "accept_invite", "start_over"]
 }

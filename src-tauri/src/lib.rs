@@ -1,1 +1,97 @@
+//! The desktop shell: builds the Tauri app, routes deep links to core, and exposes
+//! commands the Dioxus UI calls. Business rules live in `portal-core`.
 
+mod commands;
+mod config;
+mod notices;
+mod shell;
+
+use shell::Shell;
+use tauri::Manager;
+use tauri_plugin_deep_link::DeepLinkExt;
+
+/// The one link argument a launch may carry: `patient-portal LINK`.
+fn link_argument<I: IntoIterator<Item = String>>(args: I) -> Option<String> {
+    let mut args = args.into_iter().skip(1).filter(|a| !a.starts_with('-'));
+    let link = args.next()?;
+    // More than one positional argument is not a link launch.
+    if args.next().is_some() {
+        return None;
+    }
+    Some(link)
+}
+
+/// Builds and runs the app until its last window closes.
+pub fn run() {
+    // The deep-link plugin logs unrecognised arguments in full, and an https invite
+    // link is one: keep its chatter out of the log whatever RUST_LOG says.
+    let filter = std::env::var("RUST_LOG").unwrap_or_else(|_| "info".to_owned());
+    tracing_subscriber::fmt()
+        .with_env_filter(tracing_subscriber::EnvFilter::new(format!(
+            "{filter},tauri_plugin_deep_link=off"
+        )))
+        .with_writer(std::io::stderr)
+        .init();
+
+    let shell = Shell::new(config::DesktopConfig::from_env());
+    let result = tauri::Builder::default()
+        // First, so that a second launch hands its link over and exits early.
+        .plugin(tauri_plugin_single_instance::init(|app, argv, _cwd| {
+            if let Some(window) = app.get_webview_window("main") {
+                let _ = window.unminimize();
+                let _ = window.set_focus();
+            }
+            if let Some(link) = link_argument(argv) {
+                shell::open_link_in_background(app.clone(), link);
+            }
+        }))
+        .plugin(tauri_plugin_deep_link::init())
+        .manage(shell)
+        .invoke_handler(tauri::generate_handler![
+            commands::app_status,
+            commands::open_link,
+            commands::password_policy,
+            commands::accept_invite,
+            commands::start_over,
+        ])
+        .setup(|app| {
+            #[cfg(any(target_os = "linux", all(debug_assertions, windows)))]
+            if let Err(error) = app.deep_link().register_all() {
+                tracing::warn!(%error, "could not register the patientportal:// link handler");
+            }
+            // macOS and mobile deliver links as events; Linux and Windows as arguments.
+            let handle = app.handle().clone();
+            app.deep_link().on_open_url(move |event| {
+                for url in event.urls() {
+                    shell::open_link_in_background(handle.clone(), url.to_string());
+                }
+            });
+            if let Some(link) = link_argument(std::env::args()) {
+                shell::open_link_in_background(app.handle().clone(), link);
+            }
+            Ok(())
+        })
+        .run(tauri::generate_context!("../tauri.conf.json"));
+    if let Err(error) = result {
+        tracing::error!(%error, "the app stopped with an error");
+        eprintln!("Patient Portal could not run: {error}");
+        std::process::exit(1);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::link_argument;
+
+    fn args(list: &[&str]) -> Vec<String> {
+        list.iter().map(|s| (*s).to_owned()).collect()
+    }
+
+    #[test]
+    fn one_positional_argument_is_the_link() {
+        assert_eq!(link_argument(args(&["app", "patientportal://invite/x"])).as_deref(), Some("patientportal://invite/x"));
+        assert_eq!(link_argument(args(&["app", "--flag", "https://h/invite/x"])).as_deref(), Some("https://h/invite/x"));
+        assert_eq!(link_argument(args(&["app"])), None);
+        assert_eq!(link_argument(args(&["app", "a", "b"])), None);
+    }
+}

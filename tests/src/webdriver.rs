@@ -6,7 +6,7 @@ use serde_json::{Value, json};
 use std::time::{Duration, Instant};
 
 /// The W3C key that identifies an element reference.
-const ELEMENT_KEY: &str = "element-6066-11e4-a52e-4f735466cecc";
+const ELEMENT_KEY: &str = "element-6066-11e4-a52e-4f735466cecf";
 
 /// A WebDriver session.
 pub struct Session {
@@ -152,8 +152,23 @@ impl Session {
         }
     }
 
-    /// A PNG screenshot of the window.
+    /// Waits for two animation frames, so what the page changed last is painted.
+    pub async fn settle(&self) -> Result<()> {
+        self.cmd(
+            reqwest::Method::POST,
+            "/execute/async",
+            Some(json!({
+                "script": "const done = arguments[arguments.length - 1]; requestAnimationFrame(() => requestAnimationFrame(() => setTimeout(() => done(true), 50)));",
+                "args": []
+            })),
+        )
+        .await
+        .map(|_| ())
+    }
+
+    /// A PNG screenshot of the window, taken once the page has painted.
     pub async fn screenshot(&self) -> Result<Vec<u8>> {
+        self.settle().await?;
         let value = self.cmd(reqwest::Method::GET, "/screenshot", None).await?;
         let encoded = value
             .as_str()

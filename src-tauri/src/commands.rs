@@ -1,0 +1,40 @@
+//! The commands the UI invokes: one-line calls into the shell and core.
+
+use crate::shell::Shell;
+use portal_model::PasswordPolicy;
+use portal_model::desktop::{Notice, Screen};
+use tauri::{AppHandle, State};
+
+/// The screen to show now.
+#[tauri::command]
+pub fn app_status(shell: State<'_, Shell>) -> Screen {
+    shell.screen()
+}
+
+/// Opens a link the person pasted.
+#[tauri::command]
+pub async fn open_link(app: AppHandle, shell: State<'_, Shell>, link: String) -> Result<Screen, Notice> {
+    Ok(shell.open_link(&app, &link).await)
+}
+
+/// The server's password policy, for the live checklist.
+#[tauri::command]
+pub async fn password_policy(shell: State<'_, Shell>) -> Result<PasswordPolicy, Notice> {
+    let client = shell.client()?;
+    client
+        .password_policy()
+        .await
+        .map_err(|e| crate::notices::from_error(&e))
+}
+
+/// Sets the password for the invite on screen.
+#[tauri::command]
+pub async fn accept_invite(app: AppHandle, shell: State<'_, Shell>, password: String) -> Result<Screen, Notice> {
+    Ok(shell.accept_invite(&app, &password).await)
+}
+
+/// Back to the welcome screen.
+#[tauri::command]
+pub fn start_over(app: AppHandle, shell: State<'_, Shell>) -> Screen {
+    shell.start_over(&app)
+}

@@ -1,0 +1,40 @@
+//! Which server the desktop app talks to.
+
+use portal_core::config::DEFAULT_SCHEME;
+
+/// The desktop app's settings, from the environment.
+#[derive(Debug, Clone)]
+pub struct DesktopConfig {
+    /// `PORTAL_SERVER_URL`: the practice's portal server (default: the local demo server).
+    pub server_url: String,
+    /// `PORTAL_LINK_ORIGINS`: comma-separated extra origins whose links are accepted.
+    pub link_origins: Vec<String>,
+    /// The keychain service entries are filed under.
+    pub keychain_service: String,
+    pub scheme: String,
+}
+
+impl DesktopConfig {
+    /// Reads the settings from the environment, with local-demo defaults.
+    pub fn from_env() -> Self {
+        let server_url = std::env::var("PORTAL_SERVER_URL")
+            .ok()
+            .filter(|v| !v.trim().is_empty())
+            .unwrap_or_else(|| "http://127.0.0.1:8080".to_owned());
+        let link_origins = std::env::var("PORTAL_LINK_ORIGINS")
+            .map(|v| {
+                v.split(',')
+                    .map(str::trim)
+                    .filter(|s| !s.is_empty())
+                    .map(str::to_owned)
+                    .collect()
+            })
+            .unwrap_or_default();
+        Self {
+            server_url,
+            link_origins,
+            keychain_service: "org.patientportal.desktop".to_owned(),
+            scheme: DEFAULT_SCHEME.to_owned(),
+        }
+    }
+}

@@ -1,0 +1,77 @@
+//! Words for people: every core error becomes a notice with a title and a next step.
+
+use portal_core::{CoreError, LinkError};
+use portal_model::desktop::Notice;
+use portal_model::{ErrorCode, PasswordPolicy, PolicyRule};
+
+fn notice(code: &str, title: &str, detail: impl Into<String>) -> Notice {
+    Notice {
+        code: code.to_owned(),
+        title: title.to_owned(),
+        detail: detail.into(),
+    }
+}
+
+/// A link that cannot be opened.
+pub fn invalid_link(error: &LinkError) -> Notice {
+    notice("invalid_link", "This link can't be opened", error.to_string())
+}
+
+/// A password the policy refused, listing what it still needs.
+pub fn weak_password(reasons: &[PolicyRule]) -> Notice {
+    let policy = PasswordPolicy::default();
+    let needs: Vec<String> = reasons.iter().map(|r| r.requirement(&policy)).collect();
+    notice(
+        "weak_password",
+        "Please choose a different password",
+        format!("Your password needs to be: {}.", needs.join("; ").to_lowercase()),
+    )
+}
+
+/// Any other failure of a core call, with what to do about it.
+pub fn from_error(error: &CoreError) -> Notice {
+    match error {
+        CoreError::InvalidLink(link) => invalid_link(link),
+        CoreError::WeakPassword(reasons) => weak_password(reasons),
+        CoreError::Network(_) => notice(
+            "network",
+            "Can't reach your practice's portal",
+            "Check your internet connection and try again. Nothing was changed.",
+        ),
+        CoreError::Secrets(secret) => notice(
+            error.code(),
+            "Your sign-in can't be stored safely",
+            secret.to_string(),
+        ),
+        CoreError::Server {
+            code: ErrorCode::AccountExists,
+            ..
+        } => notice(
+            "account_exists",
+            "You already have an account",
+            "An account with this email address already exists. Sign in with it, and this profile will be added.",
+        ),
+        CoreError::Server {
+            code: ErrorCode::RateLimited,
+            ..
+        } => notice(
+            "rate_limited",
+            "Too many attempts",
+            "Please wait a few minutes, then try again.",
+        ),
+        CoreError::Server { message, .. } => {
+            notice(error.code(), "Your practice's portal refused this", message.clone())
+        }
+        CoreError::UnexpectedResponse { status } => notice(
+            "unexpected_response",
+            "Your practice's portal gave an unexpected answer",
+            format!("Please try again later. (HTTP {status})"),
+        ),
+        CoreError::Config(detail) => notice(
+            "config",
+            "Patient Portal is not set up correctly",
+            format!("Ask your practice for help with this message: {detail}"),
+        ),
+        CoreError::NotSignedIn => notice("not_signed_in", "Please sign in", "Sign in to continue."),
+    }
+}

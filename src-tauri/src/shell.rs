@@ -1,0 +1,219 @@
+//! The shell's screen state machine. The UI draws [`Screen`]; links, commands and core
+//! results move it; every change is emitted to the UI.
+
+use crate::config::DesktopConfig;
+use crate::notices;
+use portal_core::{ClientConfig, CoreError, InviteState, KeyringStore, LinkKind, PortalClient};
+use portal_model::desktop::{Notice, SCREEN_EVENT, Screen};
+use portal_model::{ErrorCode, InviteProblem};
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+use tauri::{AppHandle, Emitter, Manager};
+
+/// What the shell remembers between commands.
+struct State {
+    screen: Screen,
+    /// The token of the invite on screen; never sent to the UI.
+    invite_token: Option<String>,
+    /// Bumped by every new link, so a slow answer for an older link is dropped.
+    generation: u64,
+}
+
+/// The app-wide shell state (managed by Tauri).
+pub struct Shell {
+    client: Result<Arc<PortalClient>, Notice>,
+    state: Mutex<State>,
+}
+
+impl Shell {
+    /// A shell for the configured server. A bad configuration is kept as a notice that
+    /// the welcome screen shows, rather than a crash.
+    pub fn new(config: DesktopConfig) -> Self {
+        let origins: Vec<&str> = config.link_origins.iter().map(String::as_str).collect();
+        let client = ClientConfig::new(&config.server_url, &origins, &config.scheme)
+            .and_then(|client_config| {
+                PortalClient::new(
+                    client_config,
+                    Arc::new(KeyringStore::new(&config.keychain_service)),
+                )
+            })
+            .map(Arc::new)
+            .map_err(|e| notices::from_error(&e));
+        let screen = Screen::Welcome {
+            notice: client.as_ref().err().cloned(),
+        };
+        Self {
+            client,
+            state: Mutex::new(State {
+                screen,
+                invite_token: None,
+                generation: 0,
+            }),
+        }
+    }
+
+    fn lock(&self) -> MutexGuard<'_, State> {
+        self.state.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// The screen now.
+    pub fn screen(&self) -> Screen {
+        self.lock().screen.clone()
+    }
+
+    /// The core client, or the notice saying why there is none.
+    pub fn client(&self) -> Result<Arc<PortalClient>, Notice> {
+        self.client.clone()
+    }
+
+    fn show(&self, app: &AppHandle, screen: Screen) -> Screen {
+        self.lock().screen = screen.clone();
+        if let Err(error) = app.emit(SCREEN_EVENT, &screen) {
+            tracing::warn!(%error, "could not tell the UI about a new screen");
+        }
+        screen
+    }
+
+    /// Back to the welcome screen, forgetting any invite.
+    pub fn start_over(&self, app: &AppHandle) -> Screen {
+        {
+            let mut state = self.lock();
+            state.invite_token = None;
+            state.generation += 1;
+        }
+        self.show(app, Screen::Welcome { notice: None })
+    }
+
+    /// Opens a link: parses it, and for an invite looks it up. Changes nothing on the
+    /// server; the person confirms on the next screen.
+    pub async fn open_link(&self, app: &AppHandle, input: &str) -> Screen {
+        let client = match self.client() {
+            Ok(client) => client,
+            Err(notice) => return self.show(app, Screen::Welcome { notice: Some(notice) }),
+        };
+        let link = match client.parse_link(input) {
+            Ok(link) => link,
+            Err(error) => {
+                tracing::info!(reason = %error, "refused a link");
+                return self.show(
+                    app,
+                    Screen::Welcome {
+                        notice: Some(notices::invalid_link(&error)),
+                    },
+                );
+            }
+        };
+        if link.kind != LinkKind::Invite {
+            let what = match link.kind {
+                LinkKind::Reset => "Password reset links",
+                _ => "Group sign-up links",
+            };
+            let notice = Notice {
+                code: "unsupported_link".to_owned(),
+                title: "This link opens in your web browser".to_owned(),
+                detail: format!(
+                    "{what} can't be completed in this version of the app yet. Open the link from the email in your web browser to finish."
+                ),
+            };
+            return self.show(app, Screen::Welcome { notice: Some(notice) });
+        }
+        let generation = {
+            let mut state = self.lock();
+            state.generation += 1;
+            state.invite_token = Some(link.token.clone());
+            state.generation
+        };
+        self.show(app, Screen::CheckingInvite);
+        let result = client.inspect_invite(&link.token).await;
+        if self.lock().generation != generation {
+            // A newer link arrived meanwhile; its answer decides the screen.
+            return self.screen();
+        }
+        let next = match result {
+            Ok(InviteState::Valid(invite)) => Screen::ChoosePassword {
+                invite,
+                notice: None,
+            },
+            Ok(InviteState::Unusable(problem)) => Screen::InviteUnusable { problem },
+            Err(error) => Screen::Welcome {
+                notice: Some(notices::from_error(&error)),
+            },
+        };
+        self.show(app, next)
+    }
+
+    /// Sets the password for the invite on screen and signs in.
+    pub async fn accept_invite(&self, app: &AppHandle, password: &str) -> Screen {
+        let (token, invite) = {
+            let state = self.lock();
+            match (&state.invite_token, &state.screen) {
+                (Some(token), Screen::ChoosePassword { invite, .. }) => {
+                    (token.clone(), invite.clone())
+                }
+                _ => {
+                    drop(state);
+                    return self.show(
+                        app,
+                        Screen::Welcome {
+                            notice: Some(Notice {
+                                code: "no_invite".to_owned(),
+                                title: "Open your invitation first".to_owned(),
+                                detail: "Open the link from your practice's email to choose a password.".to_owned(),
+                            }),
+                        },
+                    );
+                }
+            }
+        };
+        let client = match self.client() {
+            Ok(client) => client,
+            Err(notice) => return self.show(app, Screen::Welcome { notice: Some(notice) }),
+        };
+        let device_name = format!("Patient Portal desktop ({})", std::env::consts::OS);
+        match client.accept_invite(&token, password, &device_name).await {
+            Ok(signed_in) => {
+                self.lock().invite_token = None;
+                self.show(
+                    app,
+                    Screen::SignedIn {
+                        account: signed_in.account,
+                        profiles: signed_in.profiles,
+                    },
+                )
+            }
+            Err(CoreError::Server { code, .. })
+                if invite_problem(code).is_some() =>
+            {
+                let problem = invite_problem(code).unwrap_or(InviteProblem::NotFound);
+                self.show(app, Screen::InviteUnusable { problem })
+            }
+            Err(error) => {
+                tracing::info!(code = error.code(), "setting the password failed");
+                self.show(
+                    app,
+                    Screen::ChoosePassword {
+                        invite,
+                        notice: Some(notices::from_error(&error)),
+                    },
+                )
+            }
+        }
+    }
+}
+
+fn invite_problem(code: ErrorCode) -> Option<InviteProblem> {
+    match code {
+        ErrorCode::InviteExpired => Some(InviteProblem::Expired),
+        ErrorCode::InviteUsed => Some(InviteProblem::Used),
+        ErrorCode::InviteRevoked => Some(InviteProblem::Revoked),
+        ErrorCode::InviteNotFound => Some(InviteProblem::NotFound),
+        _ => None,
+    }
+}
+
+/// Opens `link` without blocking the caller (plugin callbacks, start-up).
+pub fn open_link_in_background(app: AppHandle, link: String) {
+    tauri::async_runtime::spawn(async move {
+        let shell = app.state::<Shell>();
+        shell.open_link(&app, &link).await;
+    });
+}

@@ -1,0 +1,94 @@
+//! Child processes that tests start, stopped when dropped, and free loopback ports.
+
+use std::io::{BufRead, BufReader};
+use std::net::TcpListener;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+/// A child process killed (and reaped) when this guard drops.
+pub struct Guard {
+    child: Child,
+    name: String,
+}
+
+impl Guard {
+    /// Starts `command`, naming it for messages.
+    pub fn spawn(name: &str, command: &mut Command) -> Self {
+        let child = command
+            .spawn()
+            .unwrap_or_else(|e| panic!("cannot start {name}: {e}"));
+        Self {
+            child,
+            name: name.to_owned(),
+        }
+    }
+
+    /// The child's process id.
+    pub fn id(&self) -> u32 {
+        self.child.id()
+    }
+
+    /// Reads the child's stdout until a line starts with `prefix`; returns the rest.
+    pub fn wait_for_line(&mut self, prefix: &str, timeout: Duration) -> String {
+        let stdout = self
+            .child
+            .stdout
+            .take()
+            .unwrap_or_else(|| panic!("{}: stdout is not piped", self.name));
+        let (tx, rx) = std::sync::mpsc::channel();
+        let wanted = prefix.to_owned();
+        std::thread::spawn(move || {
+            for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+                if let Some(rest) = line.strip_prefix(&wanted) {
+                    let _ = tx.send(rest.trim().to_owned());
+                }
+            }
+        });
+        rx.recv_timeout(timeout)
+            .unwrap_or_else(|_| panic!("{} did not print '{prefix}' within {timeout:?}", self.name))
+    }
+}
+
+impl Drop for Guard {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// A loopback port that was free a moment ago.
+pub fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .unwrap_or_else(|e| panic!("no free port: {e}"))
+}
+
+/// Waits until something accepts connections on `port`.
+pub fn wait_for_port(port: u16, timeout: Duration) {
+    let deadline = Instant::now() + timeout;
+    while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+        assert!(Instant::now() < deadline, "nothing listens on port {port} after {timeout:?}");
+        std::thread::sleep(Duration::from_millis(100));
+    }
+}
+
+/// Runs a command to completion and returns its exit status, killing it after `timeout`.
+pub fn run_with_timeout(name: &str, command: &mut Command, timeout: Duration) -> std::process::ExitStatus {
+    let mut child = command
+        .stdin(Stdio::null())
+        .spawn()
+        .unwrap_or_else(|e| panic!("cannot start {name}: {e}"));
+    let deadline = Instant::now() + timeout;
+    loop {
+        if let Some(status) = child.try_wait().unwrap_or_else(|e| panic!("{name}: {e}")) {
+            return status;
+        }
+        if Instant::now() >= deadline {
+            let _ = child.kill();
+            let _ = child.wait();
+            panic!("{name} did not finish within {timeout:?}");
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}

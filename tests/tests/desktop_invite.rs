@@ -1,0 +1,209 @@
+//! The desktop app end to end: the real server binary, the real app in a real WebKitGTK
+//! webview driven through tauri-driver, and the real Secret Service.
+//!
+//! Needs what scripts/test.sh provides: built binaries (PORTAL_SERVER_BIN,
+//! PORTAL_APP_BIN), tauri-driver and WebKitWebDriver, an X display and a D-Bus session
+//! with GNOME Keyring. Screenshots go to PORTAL_ARTIFACTS.
+
+use portal_e2e::AdminClient;
+use portal_e2e::process::{Guard, free_port, run_with_timeout, wait_for_port};
+use portal_e2e::webdriver::Session;
+use serde_json::json;
+use std::path::PathBuf;
+use std::process::{Command, Stdio};
+use std::time::Duration;
+
+const ADMIN: &str = "e2e-admin-token";
+const PASSWORD: &str = "river otter paints blue";
+/// One app at a time: the app is single-instance per session bus.
+static ONE_APP: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
+
+fn env_path(name: &str) -> PathBuf {
+    PathBuf::from(std::env::var(name).unwrap_or_else(|_| {
+        panic!("{name} is not set: run the desktop tests through scripts/test.sh")
+    }))
+}
+
+fn artifacts() -> PathBuf {
+    let dir = std::env::var("PORTAL_ARTIFACTS")
+        .map(PathBuf::from)
+        .unwrap_or_else(|_| std::env::temp_dir().join("portal-artifacts"));
+    std::fs::create_dir_all(&dir).unwrap_or_else(|e| panic!("{}: {e}", dir.display()));
+    dir
+}
+
+/// The server binary on a free port with a fresh SQLite file.
+struct Practice {
+    _server: Guard,
+    _dir: tempfile::TempDir,
+    admin: AdminClient,
+}
+
+fn start_practice() -> Practice {
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("tempdir: {e}"));
+    let mut server = Guard::spawn(
+        "portal-server",
+        Command::new(env_path("PORTAL_SERVER_BIN"))
+            .args(["serve", "--listen", "127.0.0.1:0", "--database"])
+            .arg(format!("sqlite://{}", dir.path().join("portal.db").display()))
+            .env("PORTAL_ADMIN_TOKEN", ADMIN)
+            .stdout(Stdio::piped()),
+    );
+    let base = server.wait_for_line("portal-server listening on ", Duration::from_secs(30));
+    Practice {
+        admin: AdminClient::new(&base, ADMIN),
+        _server: server,
+        _dir: dir,
+    }
+}
+
+/// tauri-driver (with WebKitWebDriver) on free ports, its app pointed at `server_url`.
+fn start_driver(server_url: &str) -> (Guard, String) {
+    let port = free_port();
+    let native_port = free_port();
+    let driver = Guard::spawn(
+        "tauri-driver",
+        Command::new(std::env::var("PORTAL_TAURI_DRIVER").unwrap_or_else(|_| "tauri-driver".into()))
+            .args(["--port", &port.to_string(), "--native-port", &native_port.to_string()])
+            .env("PORTAL_SERVER_URL", server_url)
+            .stdout(Stdio::null()),
+    );
+    wait_for_port(port, Duration::from_secs(30));
+    (driver, format!("http://127.0.0.1:{port}"))
+}
+
+fn capabilities(args: &[&str]) -> serde_json::Value {
+    json!({
+        "browserName": "wry",
+        "tauri:options": {
+            "application": env_path("PORTAL_APP_BIN"),
+            "args": args,
+        }
+    })
+}
+
+async fn save_screenshot(session: &Session, name: &str) {
+    let png = session.screenshot().await.unwrap_or_else(|e| panic!("screenshot: {e}"));
+    assert!(png.starts_with(b"\x89PNG"), "the screenshot is not a PNG");
+    let path = artifacts().join(name);
+    std::fs::write(&path, png).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+}
+
+const WAIT: Duration = Duration::from_secs(45);
+
+#[tokio::test]
+#[ignore = "needs the built app, tauri-driver, a display and a keyring: run scripts/test.sh"]
+async fn an_invite_link_on_the_command_line_leads_to_a_password_and_the_signed_in_screen() {
+    let _one = ONE_APP.lock().await;
+    let practice = start_practice();
+    let invited = practice.admin.invite_new_patient("Jordan", "jordan@example.com").await;
+    let (_driver, driver_url) = start_driver(practice.admin.base());
+    let session = Session::start(&driver_url, capabilities(&[&invited.link]))
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+
+    session.wait_for("#choose-password", WAIT).await.unwrap_or_else(|e| panic!("{e}"));
+    let heading = session.wait_for("#invite-heading", WAIT).await.unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(session.text(&heading).await.unwrap_or_default(), "Welcome, Jordan");
+    let practice_line = session.find("#invite-practice").await.ok().flatten().unwrap_or_default();
+    let practice_text = session.text(&practice_line).await.unwrap_or_default();
+    assert!(practice_text.contains("Riverside Family Practice"), "{practice_text}");
+    assert!(practice_text.contains("j•••@example.com"), "{practice_text}");
+
+    let submit = session.wait_for("#set-password", WAIT).await.unwrap_or_else(|e| panic!("{e}"));
+    assert!(!session.is_enabled(&submit).await.unwrap_or(true), "enabled before a password");
+
+    let password = session.wait_for("#password", WAIT).await.unwrap_or_else(|e| panic!("{e}"));
+    let confirm = session.wait_for("#password-confirm", WAIT).await.unwrap_or_else(|e| panic!("{e}"));
+    // A common password: the live checklist says so and the button stays disabled.
+    session.type_into(&password, "iloveyou1234").await.unwrap_or_else(|e| panic!("{e}"));
+    session.type_into(&confirm, "iloveyou1234").await.unwrap_or_else(|e| panic!("{e}"));
+    let rules = session.wait_for("#password-rules", WAIT).await.unwrap_or_else(|e| panic!("{e}"));
+    let common_rule = session
+        .find(".rule[data-rule='Not a commonly used password']:not(.passed)")
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert!(common_rule.is_some(), "the checklist does not flag a common password: {}", session.text(&rules).await.unwrap_or_default());
+    assert!(!session.is_enabled(&submit).await.unwrap_or(true));
+    save_screenshot(&session, "desktop-choose-password.png").await;
+
+    // Replace with a good passphrase (WebDriver clear is not needed: select-all + type).
+    clear(&session, &password).await;
+    clear(&session, &confirm).await;
+    session.type_into(&password, PASSWORD).await.unwrap_or_else(|e| panic!("{e}"));
+    session.type_into(&confirm, PASSWORD).await.unwrap_or_else(|e| panic!("{e}"));
+    assert!(session.is_enabled(&submit).await.unwrap_or(false), "a good password is not accepted");
+    session.click(&submit).await.unwrap_or_else(|e| panic!("{e}"));
+
+    session.wait_for("#signed-in", WAIT).await.unwrap_or_else(|e| panic!("{e}"));
+    let email = session.wait_for("#signed-in-email", WAIT).await.unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(session.text(&email).await.unwrap_or_default(), "jordan@example.com");
+    save_screenshot(&session, "desktop-signed-in.png").await;
+    session.end().await.unwrap_or_else(|e| panic!("{e}"));
+
+    // The invite is used up, and the session's tokens are in the Secret Service.
+    let inspect = reqwest::get(format!("{}/v1/invites/{}", practice.admin.base(), invited.token))
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(inspect.status().as_u16(), 410);
+    let stored = Command::new("secret-tool")
+        .args(["search", "--all", "service", "org.patientportal.desktop"])
+        .output()
+        .unwrap_or_else(|e| panic!("secret-tool: {e}"));
+    let listing = String::from_utf8_lossy(&stored.stdout);
+    assert!(listing.contains("refresh_token"), "no session in the keychain");
+}
+
+async fn clear(session: &Session, element: &str) {
+    // Ctrl+A then Backspace, as a person would.
+    session
+        .type_into(element, "\u{E009}a\u{E009}\u{E003}")
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+}
+
+#[tokio::test]
+#[ignore = "needs the built app, tauri-driver, a display and a keyring: run scripts/test.sh"]
+async fn a_link_opened_while_the_app_runs_reaches_the_running_window() {
+    let _one = ONE_APP.lock().await;
+    let practice = start_practice();
+    let invited = practice.admin.invite_new_patient("Avery", "avery@example.com").await;
+    let (_driver, driver_url) = start_driver(practice.admin.base());
+    let session = Session::start(&driver_url, capabilities(&[]))
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    session.wait_for("#welcome", WAIT).await.unwrap_or_else(|e| panic!("{e}"));
+
+    // A pasted link from somewhere else is refused with a reason.
+    let input = session.wait_for("#open-link-input", WAIT).await.unwrap_or_else(|e| panic!("{e}"));
+    session
+        .type_into(&input, &format!("https://evil.example/invite/{}", invited.token))
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    let open = session.wait_for("#open-link-button", WAIT).await.unwrap_or_else(|e| panic!("{e}"));
+    session.click(&open).await.unwrap_or_else(|e| panic!("{e}"));
+    let notice = session
+        .wait_for(".notice[data-code='invalid_link']", WAIT)
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    let words = session.text(&notice).await.unwrap_or_default();
+    assert!(words.contains("not from your practice"), "{words}");
+
+    // The OS opens a patientportal:// link by starting the app again; that second
+    // instance hands the link to this window and exits.
+    let custom = format!("patientportal://invite/{}", invited.token);
+    let status = run_with_timeout(
+        "second app instance",
+        Command::new(env_path("PORTAL_APP_BIN"))
+            .arg(&custom)
+            .env("PORTAL_SERVER_URL", practice.admin.base())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null()),
+        Duration::from_secs(30),
+    );
+    assert!(status.success(), "the second instance failed: {status}");
+    let heading = session.wait_for("#invite-heading", WAIT).await.unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(session.text(&heading).await.unwrap_or_default(), "Welcome, Avery");
+    save_screenshot(&session, "desktop-link-handover.png").await;
+    session.end().await.unwrap_or_else(|e| panic!("{e}"));
+}

@@ -1,0 +1,80 @@
+//! One component per screen the shell can ask for.
+
+mod choose_password;
+mod invite_unusable;
+mod signed_in;
+mod welcome;
+
+use crate::bridge::{self, Command};
+use dioxus::prelude::*;
+use portal_model::desktop::{Notice, Screen};
+
+pub use choose_password::ChoosePassword;
+pub use invite_unusable::InviteUnusable;
+pub use signed_in::SignedIn;
+pub use welcome::Welcome;
+
+/// Draws the shell's current screen; `on_screen` takes the screen a command returns.
+#[component]
+pub fn Current(screen: Screen, on_screen: EventHandler<Screen>) -> Element {
+    match screen {
+        Screen::Welcome { notice } => rsx! { Welcome { notice, on_screen } },
+        Screen::CheckingInvite => rsx! {
+            Busy { id: "checking-invite", text: "Checking your invitation…" }
+        },
+        Screen::ChoosePassword { invite, notice } => {
+            rsx! { ChoosePassword { invite, notice, on_screen } }
+        }
+        Screen::InviteUnusable { problem } => rsx! { InviteUnusable { problem, on_screen } },
+        Screen::SignedIn { account, profiles } => rsx! { SignedIn { account, profiles } },
+    }
+}
+
+/// Shown for the instant before the shell answers.
+#[component]
+pub fn Starting() -> Element {
+    rsx! { Busy { id: "starting", text: "Opening Patient Portal…" } }
+}
+
+/// Work in progress, always with words.
+#[component]
+pub fn Busy(id: String, text: String) -> Element {
+    rsx! {
+        section { id: "{id}", class: "card busy", role: "status",
+            div { class: "spinner", aria_hidden: "true" }
+            p { "{text}" }
+        }
+    }
+}
+
+/// The bridge to the shell failed: nothing else can work, so say so plainly.
+#[component]
+pub fn Fatal(notice: Notice) -> Element {
+    rsx! {
+        section { id: "fatal", class: "card",
+            h1 { "{notice.title}" }
+            p { "Please close Patient Portal and open it again. If this keeps happening, reinstall the app." }
+            details { summary { "Technical details" } p { class: "detail", "{notice.detail}" } }
+        }
+    }
+}
+
+/// A problem with what to do next.
+#[component]
+pub fn NoticeBox(notice: Notice) -> Element {
+    rsx! {
+        div { class: "notice", role: "alert", "data-code": "{notice.code}",
+            strong { "{notice.title}" }
+            p { "{notice.detail}" }
+        }
+    }
+}
+
+/// Asks the shell to go back to the start, and shows where it lands.
+pub fn start_over(on_screen: EventHandler<Screen>) {
+    spawn(async move {
+        if let Ok(screen) = bridge::invoke::<Screen>(Command::StartOver).await {
+            on_screen.call(screen);
+        }
+    });
+}
