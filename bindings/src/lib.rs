@@ -1,1 +1,177 @@
+//! UniFFI bindings of `portal-core` for Swift, Kotlin and Python.
+//!
+//! Thin wrappers only: every rule lives in core. Async functions run on tokio (UniFFI's
+//! `async_runtime = "tokio"`), so hosts await them from their own event loops. Secrets
+//! stay in the host's keychain through the foreign [`SecretStore`] trait.
 
+mod convert;
+mod error;
+mod store;
+
+pub use error::{PortalError, SecretStoreError};
+pub use store::SecretStore;
+
+use std::sync::Arc;
+use std::time::SystemTime;
+
+uniffi::setup_scaffolding!();
+
+/// What a link opens.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, uniffi::Enum)]
+pub enum LinkKind {
+    Invite,
+    Reset,
+    Join,
+}
+
+/// A parsed invite, reset or join link. `token` is a secret: never log it.
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+pub struct DeepLink {
+    pub kind: LinkKind,
+    pub token: String,
+}
+
+/// For whom an invite or profile is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, uniffi::Enum)]
+pub enum ProfileRole {
+    /// The account holder is the patient.
+    Patient,
+    /// The account holder acts for the patient (a minor, say).
+    Guardian,
+}
+
+/// A valid invite, as shown before choosing a password.
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+pub struct InviteDetails {
+    pub role: ProfileRole,
+    pub practice_name: String,
+    pub patient_first_name: String,
+    /// Such as `j•••@example.com`.
+    pub email_hint: String,
+    pub expires_at: SystemTime,
+    /// The email already has an account: sign in, then claim.
+    pub account_exists: bool,
+}
+
+/// What an invite link leads to.
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Enum)]
+pub enum InviteState {
+    /// Choose a password.
+    Valid { details: InviteDetails },
+    /// Past its expiry: the practice must send a new one.
+    Expired,
+    /// Already used: sign in.
+    Used,
+    /// Replaced by a newer invite: check email for it.
+    Revoked,
+    /// No such invite: the link is incomplete or wrong.
+    NotFound,
+}
+
+/// One rule of the password policy.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, uniffi::Enum)]
+pub enum PasswordRule {
+    TooShort,
+    TooLong,
+    Common,
+    EqualsEmail,
+}
+
+/// Whether one rule passed, with its words for people.
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+pub struct RuleOutcome {
+    pub rule: PasswordRule,
+    pub passed: bool,
+    pub requirement: String,
+}
+
+/// A patient the account can act for.
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+pub struct Profile {
+    pub patient_id: String,
+    pub role: ProfileRole,
+    pub first_name: String,
+    pub last_name: String,
+    pub practice_name: String,
+}
+
+/// Who is signed in.
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+pub struct SignedIn {
+    pub account_id: String,
+    pub email: String,
+    pub profiles: Vec<Profile>,
+}
+
+/// The client engine for one portal server.
+#[derive(uniffi::Object)]
+pub struct PortalClient {
+    inner: portal_core::PortalClient,
+}
+
+#[uniffi::export(async_runtime = "tokio")]
+impl PortalClient {
+    /// A client for `server_url` (https, or http on loopback). Links are accepted from
+    /// the server's origin, `extra_link_origins`, and `patientportal://`. Session tokens
+    /// go to `secret_store`.
+    #[uniffi::constructor]
+    pub fn new(
+        server_url: String,
+        extra_link_origins: Vec<String>,
+        secret_store: Arc<dyn SecretStore>,
+    ) -> Result<Arc<Self>, PortalError> {
+        let origins: Vec<&str> = extra_link_origins.iter().map(String::as_str).collect();
+        let config = portal_core::ClientConfig::new(
+            &server_url,
+            &origins,
+            portal_core::config::DEFAULT_SCHEME,
+        )?;
+        let inner =
+            portal_core::PortalClient::new(config, Arc::new(store::ForeignStore(secret_store)))?;
+        Ok(Arc::new(Self { inner }))
+    }
+
+    /// Parses a link from an email, a universal/app link or the custom scheme.
+    pub fn parse_link(&self, link: String) -> Result<DeepLink, PortalError> {
+        Ok(self.inner.parse_link(&link)?.into())
+    }
+
+    /// Checks a password rule by rule against the server's (cached) policy.
+    pub async fn check_password(
+        &self,
+        password: String,
+        email: Option<String>,
+    ) -> Result<Vec<RuleOutcome>, PortalError> {
+        let policy = self.inner.password_policy().await?;
+        Ok(convert::outcomes(&policy, &policy.check(&password, email.as_deref())))
+    }
+
+    /// Looks up the invite behind a token from [`PortalClient::parse_link`].
+    pub async fn inspect_invite(&self, token: String) -> Result<InviteState, PortalError> {
+        Ok(self.inner.inspect_invite(&token).await?.into())
+    }
+
+    /// Sets the password from an invite and signs in; tokens go to the secret store.
+    pub async fn accept_invite(
+        &self,
+        token: String,
+        password: String,
+        device_name: String,
+    ) -> Result<SignedIn, PortalError> {
+        Ok(self
+            .inner
+            .accept_invite(&token, &password, &device_name)
+            .await?
+            .into())
+    }
+
+    /// The signed-in account, if any.
+    pub fn signed_in(&self) -> Option<SignedIn> {
+        self.inner.signed_in().map(Into::into)
+    }
+
+    /// The secret-store key under which an account's session is kept.
+    pub fn session_key(&self, account_id: String) -> String {
+        self.inner.session_key(&account_id)
+    }
+}

@@ -1,0 +1,100 @@
+//! Conversions from core and model types to the FFI records.
+
+use crate::{
+    DeepLink, InviteDetails, InviteState, LinkKind, PasswordRule, Profile, ProfileRole,
+    RuleOutcome, SignedIn,
+};
+use portal_model::{InviteProblem, InviteRole, PasswordCheck, PasswordPolicy, PolicyRule};
+
+impl From<portal_core::LinkKind> for LinkKind {
+    fn from(kind: portal_core::LinkKind) -> Self {
+        match kind {
+            portal_core::LinkKind::Invite => Self::Invite,
+            portal_core::LinkKind::Reset => Self::Reset,
+            portal_core::LinkKind::Join => Self::Join,
+        }
+    }
+}
+
+impl From<portal_core::DeepLink> for DeepLink {
+    fn from(link: portal_core::DeepLink) -> Self {
+        Self {
+            kind: link.kind.into(),
+            token: link.token,
+        }
+    }
+}
+
+impl From<InviteRole> for ProfileRole {
+    fn from(role: InviteRole) -> Self {
+        match role {
+            InviteRole::Patient => Self::Patient,
+            InviteRole::Guardian => Self::Guardian,
+        }
+    }
+}
+
+impl From<PolicyRule> for PasswordRule {
+    fn from(rule: PolicyRule) -> Self {
+        match rule {
+            PolicyRule::TooShort => Self::TooShort,
+            PolicyRule::TooLong => Self::TooLong,
+            PolicyRule::Common => Self::Common,
+            PolicyRule::EqualsEmail => Self::EqualsEmail,
+        }
+    }
+}
+
+impl From<portal_core::InviteState> for InviteState {
+    fn from(state: portal_core::InviteState) -> Self {
+        match state {
+            portal_core::InviteState::Valid(info) => Self::Valid {
+                details: InviteDetails {
+                    role: info.role.into(),
+                    practice_name: info.practice.name,
+                    patient_first_name: info.patient_first_name,
+                    email_hint: info.email_hint,
+                    expires_at: info.expires_at.into(),
+                    account_exists: info.account_exists,
+                },
+            },
+            portal_core::InviteState::Unusable(InviteProblem::Expired) => Self::Expired,
+            portal_core::InviteState::Unusable(InviteProblem::Used) => Self::Used,
+            portal_core::InviteState::Unusable(InviteProblem::Revoked) => Self::Revoked,
+            portal_core::InviteState::Unusable(InviteProblem::NotFound) => Self::NotFound,
+        }
+    }
+}
+
+impl From<portal_core::SignedIn> for SignedIn {
+    fn from(signed_in: portal_core::SignedIn) -> Self {
+        Self {
+            account_id: signed_in.account.id,
+            email: signed_in.account.email,
+            profiles: signed_in
+                .profiles
+                .into_iter()
+                .map(|p| Profile {
+                    patient_id: p.patient_id,
+                    role: p.role.into(),
+                    first_name: p.first_name,
+                    last_name: p.last_name,
+                    practice_name: p.practice.name,
+                })
+                .collect(),
+        }
+    }
+}
+
+/// A checklist with each rule's words.
+pub fn outcomes(policy: &PasswordPolicy, check: &PasswordCheck) -> Vec<RuleOutcome> {
+    check
+        .outcomes
+        .iter()
+        .map(|o| RuleOutcome {
+            rule: o.rule.into(),
+            passed: o.passed,
+            requirement: o.rule.requirement(policy),
+        })
+        .collect()
+}

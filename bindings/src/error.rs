@@ -1,0 +1,85 @@
+//! Typed errors across the FFI: hosts switch on variants (and `code`), never on text.
+
+use crate::PasswordRule;
+use portal_core::{CoreError, SecretError};
+
+/// Everything a binding call can fail with.
+#[derive(Debug, thiserror::Error, uniffi::Error)]
+pub enum PortalError {
+    #[error("invalid configuration: {detail}")]
+    Config { detail: String },
+    /// Not one of our links; `detail` is written for the person who opened it.
+    #[error("{detail}")]
+    InvalidLink { detail: String },
+    #[error("the password breaks the policy")]
+    WeakPassword { reasons: Vec<PasswordRule> },
+    #[error("cannot reach the server: {detail}")]
+    Network { detail: String },
+    /// A protocol error; `code` is the stable protocol code.
+    #[error("{detail} ({code})")]
+    Server { code: String, detail: String },
+    #[error("unexpected answer from the server (HTTP {status})")]
+    UnexpectedResponse { status: u16 },
+    /// The host's keychain failed or is missing.
+    #[error("{detail}")]
+    Keychain { detail: String },
+    #[error("not signed in")]
+    NotSignedIn,
+}
+
+impl From<CoreError> for PortalError {
+    fn from(error: CoreError) -> Self {
+        let detail = error.to_string();
+        match error {
+            CoreError::Config(_) => Self::Config { detail },
+            CoreError::InvalidLink(_) => Self::InvalidLink { detail },
+            CoreError::WeakPassword(reasons) => Self::WeakPassword {
+                reasons: reasons.into_iter().map(Into::into).collect(),
+            },
+            CoreError::Network(_) => Self::Network { detail },
+            CoreError::Server { code, message, .. } => Self::Server {
+                code: code.as_str().to_owned(),
+                detail: message,
+            },
+            CoreError::UnexpectedResponse { status } => Self::UnexpectedResponse { status },
+            CoreError::Secrets(_) => Self::Keychain { detail },
+            CoreError::NotSignedIn => Self::NotSignedIn,
+        }
+    }
+}
+
+impl From<portal_core::LinkError> for PortalError {
+    fn from(error: portal_core::LinkError) -> Self {
+        Self::InvalidLink {
+            detail: error.to_string(),
+        }
+    }
+}
+
+/// What a host's secret store reports.
+#[derive(Debug, thiserror::Error, uniffi::Error)]
+pub enum SecretStoreError {
+    /// No keychain, or it is locked.
+    #[error("keychain unavailable: {detail}")]
+    Unavailable { detail: String },
+    /// The keychain failed.
+    #[error("keychain failed: {detail}")]
+    Failed { detail: String },
+}
+
+impl From<uniffi::UnexpectedUniFFICallbackError> for SecretStoreError {
+    fn from(error: uniffi::UnexpectedUniFFICallbackError) -> Self {
+        Self::Failed {
+            detail: error.reason,
+        }
+    }
+}
+
+impl From<SecretStoreError> for SecretError {
+    fn from(error: SecretStoreError) -> Self {
+        match error {
+            SecretStoreError::Unavailable { detail } => SecretError::Unavailable(detail),
+            SecretStoreError::Failed { detail } => SecretError::Failed(detail),
+        }
+    }
+}

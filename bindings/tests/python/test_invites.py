@@ -1,0 +1,90 @@
+"""The invite flow through the generated Python bindings against the real server."""
+
+import asyncio
+
+import pytest
+
+import portal_ffi as ffi
+
+
+class DictStore(ffi.SecretStore):
+    """A host-side secret store, as a mobile app would implement over its keychain."""
+
+    def __init__(self):
+        self.items = {}
+
+    def get(self, key):
+        return self.items.get(key)
+
+    def set(self, key, value):
+        self.items[key] = value
+
+    def delete(self, key):
+        self.items.pop(key, None)
+
+
+class BrokenStore(DictStore):
+    def get(self, key):
+        raise ffi.SecretStoreError.Unavailable("the keychain is locked")
+
+
+def client(practice, store):
+    return ffi.PortalClient(practice.base, [], store)
+
+
+def test_parse_inspect_and_accept_an_invite(practice):
+    patient_id, link = practice.invite_new_patient("Jordan", "jordan@example.com")
+    store = DictStore()
+    portal = client(practice, store)
+
+    parsed = portal.parse_link(link)
+    assert parsed.kind == ffi.LinkKind.INVITE
+    assert portal.parse_link(f"patientportal://invite/{parsed.token}").token == parsed.token
+
+    state = asyncio.run(portal.inspect_invite(parsed.token))
+    assert isinstance(state, ffi.InviteState.VALID)
+    assert state.details.patient_first_name == "Jordan"
+    assert state.details.practice_name == "Riverside Family Practice"
+    assert state.details.email_hint == "j•••@example.com"
+    assert state.details.role == ffi.ProfileRole.PATIENT
+
+    outcomes = asyncio.run(portal.check_password("short", None))
+    assert [o.rule for o in outcomes if not o.passed] == [ffi.PasswordRule.TOO_SHORT]
+
+    with pytest.raises(ffi.PortalError.WeakPassword) as weak:
+        asyncio.run(portal.accept_invite(parsed.token, "iloveyou1234", "python test"))
+    assert weak.value.reasons == [ffi.PasswordRule.COMMON]
+
+    signed_in = asyncio.run(portal.accept_invite(parsed.token, "river otter paints blue", "python test"))
+    assert signed_in.email == "jordan@example.com"
+    assert [p.patient_id for p in signed_in.profiles] == [patient_id]
+    assert portal.signed_in() == signed_in
+    # The session went to the host's store, under the documented key.
+    assert "refresh_token" in store.items[portal.session_key(signed_in.account_id)]
+
+    assert isinstance(asyncio.run(portal.inspect_invite(parsed.token)), ffi.InviteState.USED)
+
+
+def test_errors_are_typed(practice):
+    patient_id, first = practice.invite_new_patient("Avery", "avery@example.com")
+    second = practice.resend_invite(patient_id)
+    portal = client(practice, DictStore())
+
+    token = portal.parse_link(first).token
+    assert isinstance(asyncio.run(portal.inspect_invite(token)), ffi.InviteState.REVOKED)
+    with pytest.raises(ffi.PortalError.Server) as revoked:
+        asyncio.run(portal.accept_invite(token, "river otter paints blue", "python test"))
+    assert revoked.value.code == "invite_revoked"
+
+    with pytest.raises(ffi.PortalError.InvalidLink) as bad:
+        portal.parse_link(second.replace("127.0.0.1", "evil.example"))
+    assert "not from your practice" in str(bad.value)
+
+    with pytest.raises(ffi.PortalError.Config):
+        ffi.PortalClient("http://portal.example.org", [], DictStore())
+
+    locked = client(practice, BrokenStore())
+    with pytest.raises(ffi.PortalError.Keychain):
+        asyncio.run(locked.accept_invite(portal.parse_link(second).token, "river otter paints blue", "t"))
+    # The invite was not spent by the failed attempt.
+    assert isinstance(asyncio.run(portal.inspect_invite(portal.parse_link(second).token)), ffi.InviteState.VALID)
