@@ -10,8 +10,10 @@ cd "$here"
 export RUSTC_BOOTSTRAP=1
 export RUSTC=/usr/bin/rustc
 export CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_LINKER=/usr/lib/llvm-22/bin/wasm-ld
-CARGO_TARGET_DIR="$PORTAL_WASM_TARGET_DIR" /usr/bin/cargo build --release --locked \
-  --target wasm32-unknown-unknown -Zbuild-std=std,panic_abort -p portal-ui "$@"
+# `cargo rustc` so that -D warnings applies to the UI crate alone (clippy for this
+# compiler is not packaged, so the compiler's own warnings are the UI's lint gate).
+CARGO_TARGET_DIR="$PORTAL_WASM_TARGET_DIR" /usr/bin/cargo rustc --release --locked \
+  --target wasm32-unknown-unknown -Zbuild-std=std,panic_abort -p portal-ui --lib -- -D warnings
 
 dist="$here/ui/dist"
 rm -rf "$dist.tmp"

@@ -14,5 +14,11 @@ fn main() {
 
 /// The desktop commands the UI may invoke; permissions are generated from this list.
 fn portal_commands() -> &'static [&'static str] {
-    &["app_status", "open_link", "password_policy", "accept_invite", "start_over"]
+    &[
+        "app_status",
+        "open_link",
+        "password_policy",
+        "accept_invite",
+        "start_over",
+    ]
 }

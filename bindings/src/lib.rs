@@ -143,7 +143,10 @@ impl PortalClient {
         email: Option<String>,
     ) -> Result<Vec<RuleOutcome>, PortalError> {
         let policy = self.inner.password_policy().await?;
-        Ok(convert::outcomes(&policy, &policy.check(&password, email.as_deref())))
+        Ok(convert::outcomes(
+            &policy,
+            &policy.check(&password, email.as_deref()),
+        ))
     }
 
     /// Looks up the invite behind a token from [`PortalClient::parse_link`].

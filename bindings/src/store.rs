@@ -24,7 +24,9 @@ impl portal_core::SecretStore for ForeignStore {
     }
 
     fn set(&self, key: &str, value: &str) -> Result<(), portal_core::SecretError> {
-        self.0.set(key.to_owned(), value.to_owned()).map_err(Into::into)
+        self.0
+            .set(key.to_owned(), value.to_owned())
+            .map_err(Into::into)
     }
 
     fn delete(&self, key: &str) -> Result<(), portal_core::SecretError> {

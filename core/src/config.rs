@@ -111,7 +111,9 @@ fn origin_of(url: &Url) -> Result<Origin, CoreError> {
         }
     }
     if !url.username().is_empty() || url.password().is_some() {
-        return Err(CoreError::Config(format!("'{url}' must not carry credentials")));
+        return Err(CoreError::Config(format!(
+            "'{url}' must not carry credentials"
+        )));
     }
     if url.path() != "/" || url.query().is_some() || url.fragment().is_some() {
         return Err(CoreError::Config(format!(
@@ -141,14 +143,20 @@ mod tests {
             "https://portal.example.org/api",
             "not a url",
         ] {
-            assert!(ClientConfig::new(bad, &[], DEFAULT_SCHEME).is_err(), "{bad}");
+            assert!(
+                ClientConfig::new(bad, &[], DEFAULT_SCHEME).is_err(),
+                "{bad}"
+            );
         }
     }
 
     #[test]
     fn the_scheme_must_be_a_plain_custom_scheme() {
         for bad in ["", "https", "Portal", "1app", "pa tient"] {
-            assert!(ClientConfig::new("https://a.example", &[], bad).is_err(), "{bad}");
+            assert!(
+                ClientConfig::new("https://a.example", &[], bad).is_err(),
+                "{bad}"
+            );
         }
     }
 }

@@ -37,7 +37,11 @@ impl Api {
             .map_err(|e| CoreError::Config(format!("HTTP client: {}", e.without_url())))?;
         Ok(Self {
             http,
-            base: config.server_url().as_str().trim_end_matches('/').to_owned(),
+            base: config
+                .server_url()
+                .as_str()
+                .trim_end_matches('/')
+                .to_owned(),
         })
     }
 

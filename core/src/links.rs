@@ -224,68 +224,171 @@ mod tests {
     #[test]
     fn accepts_every_documented_form() {
         let cases = [
-            (format!("https://portal.riverside.example/invite/{T}"), LinkKind::Invite),
-            (format!("https://portal.riverside.example/reset/{T}"), LinkKind::Reset),
-            (format!("https://portal.riverside.example/join/{T}"), LinkKind::Join),
-            (format!("https://portal.riverside.example:443/invite/{T}"), LinkKind::Invite),
-            (format!("HTTPS://Portal.Riverside.Example/invite/{T}"), LinkKind::Invite),
+            (
+                format!("https://portal.riverside.example/invite/{T}"),
+                LinkKind::Invite,
+            ),
+            (
+                format!("https://portal.riverside.example/reset/{T}"),
+                LinkKind::Reset,
+            ),
+            (
+                format!("https://portal.riverside.example/join/{T}"),
+                LinkKind::Join,
+            ),
+            (
+                format!("https://portal.riverside.example:443/invite/{T}"),
+                LinkKind::Invite,
+            ),
+            (
+                format!("HTTPS://Portal.Riverside.Example/invite/{T}"),
+                LinkKind::Invite,
+            ),
             (format!("patientportal://invite/{T}"), LinkKind::Invite),
             (format!("patientportal://reset/{T}"), LinkKind::Reset),
             (format!("patientportal://join/{T}"), LinkKind::Join),
-            (format!("http://127.0.0.1:8080/invite/{T}"), LinkKind::Invite),
-            (format!("  https://portal.riverside.example/invite/{T}\n"), LinkKind::Invite),
+            (
+                format!("http://127.0.0.1:8080/invite/{T}"),
+                LinkKind::Invite,
+            ),
+            (
+                format!("  https://portal.riverside.example/invite/{T}\n"),
+                LinkKind::Invite,
+            ),
         ];
         for (input, kind) in cases {
             let link = parse(&input).unwrap_or_else(|e| panic!("{input}: {e}"));
-            assert_eq!(link, DeepLink { kind, token: T.to_owned() }, "{input}");
+            assert_eq!(
+                link,
+                DeepLink {
+                    kind,
+                    token: T.to_owned()
+                },
+                "{input}"
+            );
         }
     }
 
     #[test]
     fn refuses_everything_else_with_a_specific_reason() {
         use LinkError::*;
-        let long = format!("https://portal.riverside.example/invite/{}", "a".repeat(600));
+        let long = format!(
+            "https://portal.riverside.example/invite/{}",
+            "a".repeat(600)
+        );
         let cases: Vec<(String, LinkError)> = vec![
             ("".into(), Empty),
             ("   ".into(), Empty),
             (long, TooLong),
-            (format!("https://portal.riverside.example/invite/{T} x"), BadCharacters),
-            (format!("https://portal.riverside.example/invite/{T}\u{200b}"), BadCharacters),
-            (format!("https://portal.riverside.example\\invite/{T}"), BadCharacters),
+            (
+                format!("https://portal.riverside.example/invite/{T} x"),
+                BadCharacters,
+            ),
+            (
+                format!("https://portal.riverside.example/invite/{T}\u{200b}"),
+                BadCharacters,
+            ),
+            (
+                format!("https://portal.riverside.example\\invite/{T}"),
+                BadCharacters,
+            ),
             (format!("portal.riverside.example/invite/{T}"), NotALink),
-            (format!("ftp://portal.riverside.example/invite/{T}"), WrongScheme),
+            (
+                format!("ftp://portal.riverside.example/invite/{T}"),
+                WrongScheme,
+            ),
             (format!("javascript://invite/{T}"), WrongScheme),
-            (format!("http://portal.riverside.example/invite/{T}"), WrongScheme),
+            (
+                format!("http://portal.riverside.example/invite/{T}"),
+                WrongScheme,
+            ),
             (format!("https://127.0.0.1:8080/invite/{T}"), WrongScheme),
-            (format!("https://evil.example/invite/{T}"), UnknownHost { host: "evil.example".into() }),
+            (
+                format!("https://evil.example/invite/{T}"),
+                UnknownHost {
+                    host: "evil.example".into(),
+                },
+            ),
             (
                 format!("https://portal.riverside.example.evil.example/invite/{T}"),
-                UnknownHost { host: "portal.riverside.example.evil.example".into() },
+                UnknownHost {
+                    host: "portal.riverside.example.evil.example".into(),
+                },
             ),
             (
                 format!("https://portal-riverside.example/invite/{T}"),
-                UnknownHost { host: "portal-riverside.example".into() },
+                UnknownHost {
+                    host: "portal-riverside.example".into(),
+                },
             ),
-            (format!("https://user@portal.riverside.example/invite/{T}"), UserInfo),
-            (format!("https://portal.riverside.example@evil.example/invite/{T}"), UserInfo),
-            (format!("https://portal.riverside.example:8443/invite/{T}"), WrongPort),
-            (format!("https://portal.riverside.example:/invite/{T}"), WrongPort),
-            (format!("https://portal.riverside.example:99999/invite/{T}"), WrongPort),
+            (
+                format!("https://user@portal.riverside.example/invite/{T}"),
+                UserInfo,
+            ),
+            (
+                format!("https://portal.riverside.example@evil.example/invite/{T}"),
+                UserInfo,
+            ),
+            (
+                format!("https://portal.riverside.example:8443/invite/{T}"),
+                WrongPort,
+            ),
+            (
+                format!("https://portal.riverside.example:/invite/{T}"),
+                WrongPort,
+            ),
+            (
+                format!("https://portal.riverside.example:99999/invite/{T}"),
+                WrongPort,
+            ),
             (format!("http://127.0.0.1:8081/invite/{T}"), WrongPort),
-            (format!("https://portal.riverside.example/login/{T}"), UnknownAction),
+            (
+                format!("https://portal.riverside.example/login/{T}"),
+                UnknownAction,
+            ),
             ("https://portal.riverside.example".into(), UnknownAction),
-            ("https://portal.riverside.example/invite".into(), UnknownAction),
+            (
+                "https://portal.riverside.example/invite".into(),
+                UnknownAction,
+            ),
             (format!("patientportal://login/{T}"), UnknownAction),
-            (format!("https://portal.riverside.example/invite/{T}/accept"), ExtraParts),
-            (format!("https://portal.riverside.example/invite/{T}?utm=1"), ExtraParts),
-            (format!("https://portal.riverside.example/invite/{T}#x"), ExtraParts),
-            (format!("https://portal.riverside.example//invite/{T}"), UnknownAction),
+            (
+                format!("https://portal.riverside.example/invite/{T}/accept"),
+                ExtraParts,
+            ),
+            (
+                format!("https://portal.riverside.example/invite/{T}?utm=1"),
+                ExtraParts,
+            ),
+            (
+                format!("https://portal.riverside.example/invite/{T}#x"),
+                ExtraParts,
+            ),
+            (
+                format!("https://portal.riverside.example//invite/{T}"),
+                UnknownAction,
+            ),
             (format!("patientportal://invite/{T}/x"), ExtraParts),
-            (format!("https://portal.riverside.example/invite/{}", &T[1..]), BadToken),
-            (format!("https://portal.riverside.example/invite/{T}A"), BadToken),
-            (format!("https://portal.riverside.example/invite/{}=", &T[1..]), BadToken),
-            (format!("https://portal.riverside.example/invite/{}%41", &T[3..]), BadToken),
-            (format!("https://portal.riverside.example/invite/{}%2541", &T[5..]), BadToken),
+            (
+                format!("https://portal.riverside.example/invite/{}", &T[1..]),
+                BadToken,
+            ),
+            (
+                format!("https://portal.riverside.example/invite/{T}A"),
+                BadToken,
+            ),
+            (
+                format!("https://portal.riverside.example/invite/{}=", &T[1..]),
+                BadToken,
+            ),
+            (
+                format!("https://portal.riverside.example/invite/{}%41", &T[3..]),
+                BadToken,
+            ),
+            (
+                format!("https://portal.riverside.example/invite/{}%2541", &T[5..]),
+                BadToken,
+            ),
             ("https://portal.riverside.example/invite/".into(), BadToken),
             (format!("patientportal://invite/{}+", &T[1..]), BadToken),
         ];

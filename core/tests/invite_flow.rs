@@ -1,6 +1,8 @@
 //! The invite flow through core, against the real server over loopback HTTP, with
 //! session tokens in the real Secret Service (run under scripts/in-session.sh).
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // Tests fail loudly by design.
+
 use portal_core::{
     ClientConfig, CoreError, InviteState, KeyringStore, LinkKind, PortalClient, SecretStore,
 };
@@ -12,7 +14,9 @@ use std::sync::Arc;
 const ADMIN: &str = "core-test-admin";
 
 async fn practice() -> (RunningServer, AdminClient) {
-    let server = portal_server::start(ServerOptions::local(ADMIN)).await.unwrap();
+    let server = portal_server::start(ServerOptions::local(ADMIN))
+        .await
+        .unwrap();
     let admin = AdminClient::new(&server.base_url(), ADMIN);
     (server, admin)
 }
@@ -25,7 +29,9 @@ fn client(server: &RunningServer, keychain_service: &str) -> PortalClient {
 #[tokio::test]
 async fn an_emailed_link_leads_to_a_password_and_a_session_in_the_keychain() {
     let (server, admin) = practice().await;
-    let invited = admin.invite_new_patient("Jordan", "jordan@example.com").await;
+    let invited = admin
+        .invite_new_patient("Jordan", "jordan@example.com")
+        .await;
     let core = client(&server, "org.patientportal.test.flow");
 
     let link = core.parse_link(&invited.link).unwrap();
@@ -37,13 +43,22 @@ async fn an_emailed_link_leads_to_a_password_and_a_session_in_the_keychain() {
     assert_eq!(info.practice.name, "Riverside Family Practice");
 
     // A weak password is refused locally, before anything is sent...
-    match core.accept_invite(&link.token, "iloveyou1234", "test").await {
+    match core
+        .accept_invite(&link.token, "iloveyou1234", "test")
+        .await
+    {
         Err(CoreError::WeakPassword(reasons)) => assert_eq!(reasons, vec![PolicyRule::Common]),
         other => panic!("expected a local refusal, got {other:?}"),
     }
-    assert!(matches!(core.inspect_invite(&link.token).await.unwrap(), InviteState::Valid(_)));
+    assert!(matches!(
+        core.inspect_invite(&link.token).await.unwrap(),
+        InviteState::Valid(_)
+    ));
     // ...and a rule only the server can check comes back typed as well.
-    match core.accept_invite(&link.token, "jordan@example.com", "test").await {
+    match core
+        .accept_invite(&link.token, "jordan@example.com", "test")
+        .await
+    {
         Err(CoreError::WeakPassword(reasons)) => {
             assert_eq!(reasons, vec![PolicyRule::EqualsEmail])
         }
@@ -60,21 +75,32 @@ async fn an_emailed_link_leads_to_a_password_and_a_session_in_the_keychain() {
 
     // The tokens are in the OS keychain, readable by a fresh store, and nowhere else.
     let key = core.session_key(&signed_in.account.id);
-    let stored = KeyringStore::new("org.patientportal.test.flow").get(&key).unwrap().unwrap();
+    let stored = KeyringStore::new("org.patientportal.test.flow")
+        .get(&key)
+        .unwrap()
+        .unwrap();
     assert!(stored.contains("refresh_token"));
-    assert!(core.has_stored_session(&signed_in.account.id).await.unwrap());
+    assert!(
+        core.has_stored_session(&signed_in.account.id)
+            .await
+            .unwrap()
+    );
 
     assert_eq!(
         core.inspect_invite(&link.token).await.unwrap(),
         InviteState::Unusable(InviteProblem::Used)
     );
-    KeyringStore::new("org.patientportal.test.flow").delete(&key).unwrap();
+    KeyringStore::new("org.patientportal.test.flow")
+        .delete(&key)
+        .unwrap();
 }
 
 #[tokio::test]
 async fn every_unusable_invite_has_its_own_outcome() {
     let (server, admin) = practice().await;
-    let first = admin.invite_new_patient("Jordan", "jordan@example.com").await;
+    let first = admin
+        .invite_new_patient("Jordan", "jordan@example.com")
+        .await;
     let second = admin.resend_invite(&first.patient_id).await;
     let core = client(&server, "org.patientportal.test.outcomes");
 
@@ -87,7 +113,10 @@ async fn every_unusable_invite_has_its_own_outcome() {
         core.inspect_invite(&unknown).await.unwrap(),
         InviteState::Unusable(InviteProblem::NotFound)
     );
-    match core.accept_invite(&first.token, "river otter paints blue", "t").await {
+    match core
+        .accept_invite(&first.token, "river otter paints blue", "t")
+        .await
+    {
         Err(CoreError::Server { code, .. }) => assert_eq!(code, ErrorCode::InviteRevoked),
         other => panic!("expected invite_revoked, got {other:?}"),
     }
@@ -96,19 +125,27 @@ async fn every_unusable_invite_has_its_own_outcome() {
         core.inspect_invite("../admin/outbox").await,
         Err(CoreError::InvalidLink(_))
     ));
-    assert!(matches!(core.inspect_invite(&second.token).await.unwrap(), InviteState::Valid(_)));
+    assert!(matches!(
+        core.inspect_invite(&second.token).await.unwrap(),
+        InviteState::Valid(_)
+    ));
 }
 
 #[tokio::test]
 async fn a_dropped_server_is_a_network_error_not_a_crash() {
     let (server, admin) = practice().await;
-    let invited = admin.invite_new_patient("Jordan", "jordan@example.com").await;
+    let invited = admin
+        .invite_new_patient("Jordan", "jordan@example.com")
+        .await;
     let core = client(&server, "org.patientportal.test.network");
     server.stop().await.unwrap();
     match core.inspect_invite(&invited.token).await {
         Err(error @ CoreError::Network(_)) => {
             assert_eq!(error.code(), "network");
-            assert!(!error.to_string().contains(&invited.token), "the token leaked into {error}");
+            assert!(
+                !error.to_string().contains(&invited.token),
+                "the token leaked into {error}"
+            );
         }
         other => panic!("expected a network error, got {other:?}"),
     }

@@ -103,14 +103,17 @@ mod tests {
     #[test]
     fn unknown_codes_parse_as_unknown() {
         let body: ApiErrorBody =
-            serde_json::from_str(r#"{"error":{"code":"from_the_future","message":"x"}}"#)
-                .unwrap();
+            serde_json::from_str(r#"{"error":{"code":"from_the_future","message":"x"}}"#).unwrap();
         assert_eq!(body.error.code, ErrorCode::Unknown);
     }
 
     #[test]
     fn codes_round_trip_with_their_wire_names() {
-        for code in [ErrorCode::InviteExpired, ErrorCode::WeakPassword, ErrorCode::NoEmail] {
+        for code in [
+            ErrorCode::InviteExpired,
+            ErrorCode::WeakPassword,
+            ErrorCode::NoEmail,
+        ] {
             let json = serde_json::to_string(&code).unwrap();
             assert_eq!(json, format!("\"{}\"", code.as_str()));
         }

@@ -107,7 +107,10 @@ mod tests {
 
     #[test]
     fn role_uses_the_protocol_names() {
-        assert_eq!(serde_json::to_string(&InviteRole::Patient).unwrap(), "\"self\"");
+        assert_eq!(
+            serde_json::to_string(&InviteRole::Patient).unwrap(),
+            "\"self\""
+        );
         assert_eq!(InviteRole::parse("guardian"), Some(InviteRole::Guardian));
         assert_eq!(InviteRole::parse("admin"), None);
     }

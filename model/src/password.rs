@@ -89,8 +89,8 @@ impl PasswordPolicy {
         let length = password.chars().count();
         let lowered = password.to_lowercase();
         let common = self.blocklist.iter().any(|p| p.to_lowercase() == lowered);
-        let equals_email = self.disallow_email
-            && email.is_some_and(|e| e.trim().to_lowercase() == lowered.trim());
+        let equals_email =
+            self.disallow_email && email.is_some_and(|e| e.trim().to_lowercase() == lowered.trim());
         let outcomes = vec![
             RuleOutcome {
                 rule: PolicyRule::TooShort,
@@ -253,7 +253,10 @@ mod tests {
     #[test]
     fn the_email_is_not_a_password() {
         let email = "jane.doe@example.com";
-        assert_eq!(failed("Jane.Doe@example.com", Some(email)), vec![PolicyRule::EqualsEmail]);
+        assert_eq!(
+            failed("Jane.Doe@example.com", Some(email)),
+            vec![PolicyRule::EqualsEmail]
+        );
         assert!(failed("jane.doe@example.com", None).is_empty());
     }
 

@@ -27,6 +27,9 @@ impl std::fmt::Debug for ServerConfig {
 impl ServerConfig {
     /// The link a patient opens for an invite token.
     pub fn invite_link(&self, token: &str) -> String {
-        format!("{}/invite/{token}", self.public_url.as_str().trim_end_matches('/'))
+        format!(
+            "{}/invite/{token}",
+            self.public_url.as_str().trim_end_matches('/')
+        )
     }
 }

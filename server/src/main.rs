@@ -10,7 +10,11 @@ use std::sync::Arc;
 use url::Url;
 
 #[derive(Parser)]
-#[command(name = "portal-server", version, about = "The reference Patient Portal server")]
+#[command(
+    name = "portal-server",
+    version,
+    about = "The reference Patient Portal server"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -30,7 +34,11 @@ enum Command {
         #[arg(long, env = "PORTAL_PUBLIC_URL")]
         public_url: Option<Url>,
         /// The practice's name, used when the database is first created.
-        #[arg(long, default_value = "Riverside Family Practice", env = "PORTAL_PRACTICE_NAME")]
+        #[arg(
+            long,
+            default_value = "Riverside Family Practice",
+            env = "PORTAL_PRACTICE_NAME"
+        )]
         practice_name: String,
     },
     /// Serve a practice filled with demonstration data and print an invite link.
@@ -49,7 +57,10 @@ fn main() -> ExitCode {
         .with_writer(std::io::stderr)
         .init();
     let cli = Cli::parse();
-    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
         Ok(runtime) => runtime,
         Err(error) => {
             eprintln!("portal-server: cannot start the async runtime: {error}");
@@ -97,8 +108,8 @@ async fn run(cli: Cli) -> Result<(), String> {
             serve_until_signal(server).await
         }
         Command::Demo { listen } => {
-            let admin_token = admin_token_from_env()
-                .unwrap_or_else(portal_server::crypto::new_token);
+            let admin_token =
+                admin_token_from_env().unwrap_or_else(portal_server::crypto::new_token);
             let server = portal_server::start(ServerOptions {
                 listen,
                 ..ServerOptions::local(&admin_token)

@@ -1,6 +1,8 @@
 //! The invite slice over real HTTP on loopback: add a patient, read the outbox, inspect
 //! and accept the invite, and every way an invite can be unusable.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // Tests fail loudly by design.
+
 use chrono::Duration;
 use portal_e2e::AdminClient;
 use portal_model::admin::{CreatePatientResponse, Outbox};
@@ -48,11 +50,15 @@ impl Harness {
     }
 
     async fn admin_post(&self, path: &str, body: Value) -> reqwest::Response {
-        self.admin.post(path.trim_start_matches("/v1/admin/"), body).await
+        self.admin
+            .post(path.trim_start_matches("/v1/admin/"), body)
+            .await
     }
 
     async fn provider(&self) -> String {
-        self.admin.create_provider("Dr. Maya Okafor", "maya@clinic.example").await
+        self.admin
+            .create_provider("Dr. Maya Okafor", "maya@clinic.example")
+            .await
     }
 
     /// Adds a patient with an invite and returns (patient id, token from the outbox).
@@ -132,14 +138,27 @@ async fn accepting_sets_the_password_signs_in_and_uses_up_the_invite() {
     let h = Harness::start().await;
     let (patient_id, token) = h.invited_patient("jordan@example.com").await;
 
-    let weak = error_code(h.accept(&token, "short").await, StatusCode::UNPROCESSABLE_ENTITY).await;
+    let weak = error_code(
+        h.accept(&token, "short").await,
+        StatusCode::UNPROCESSABLE_ENTITY,
+    )
+    .await;
     assert_eq!(weak.error.code, ErrorCode::WeakPassword);
     assert_eq!(weak.error.reasons, vec![PolicyRule::TooShort]);
-    let email_as_password =
-        error_code(h.accept(&token, "jordan@example.com").await, StatusCode::UNPROCESSABLE_ENTITY)
-            .await;
-    assert_eq!(email_as_password.error.reasons, vec![PolicyRule::EqualsEmail]);
-    let common = error_code(h.accept(&token, "Password1234").await, StatusCode::UNPROCESSABLE_ENTITY).await;
+    let email_as_password = error_code(
+        h.accept(&token, "jordan@example.com").await,
+        StatusCode::UNPROCESSABLE_ENTITY,
+    )
+    .await;
+    assert_eq!(
+        email_as_password.error.reasons,
+        vec![PolicyRule::EqualsEmail]
+    );
+    let common = error_code(
+        h.accept(&token, "Password1234").await,
+        StatusCode::UNPROCESSABLE_ENTITY,
+    )
+    .await;
     assert_eq!(common.error.reasons, vec![PolicyRule::Common]);
 
     let response = h.accept(&token, "river otter paints blue").await;
@@ -151,7 +170,10 @@ async fn accepting_sets_the_password_signs_in_and_uses_up_the_invite() {
     assert_eq!(session.access_token.len(), 43);
     assert_ne!(session.access_token, session.refresh_token);
 
-    for response in [h.inspect(&token).await, h.accept(&token, "another good passphrase").await] {
+    for response in [
+        h.inspect(&token).await,
+        h.accept(&token, "another good passphrase").await,
+    ] {
         let used = error_code(response, StatusCode::GONE).await;
         assert_eq!(used.error.code, ErrorCode::InviteUsed);
     }
@@ -162,7 +184,10 @@ async fn a_new_invite_revokes_the_old_link() {
     let h = Harness::start().await;
     let (patient_id, first) = h.invited_patient("jordan@example.com").await;
     let response = h
-        .admin_post(&format!("/v1/admin/patients/{patient_id}/invite"), json!({}))
+        .admin_post(
+            &format!("/v1/admin/patients/{patient_id}/invite"),
+            json!({}),
+        )
         .await;
     assert_eq!(response.status(), StatusCode::CREATED);
     let second = h.last_token().await;
@@ -170,7 +195,11 @@ async fn a_new_invite_revokes_the_old_link() {
 
     let revoked = error_code(h.inspect(&first).await, StatusCode::GONE).await;
     assert_eq!(revoked.error.code, ErrorCode::InviteRevoked);
-    let revoked = error_code(h.accept(&first, "river otter paints blue").await, StatusCode::GONE).await;
+    let revoked = error_code(
+        h.accept(&first, "river otter paints blue").await,
+        StatusCode::GONE,
+    )
+    .await;
     assert_eq!(revoked.error.code, ErrorCode::InviteRevoked);
     assert_eq!(h.inspect(&second).await.status(), StatusCode::OK);
 }
@@ -184,7 +213,11 @@ async fn an_invite_expires_after_four_days() {
     h.clock.advance(Duration::seconds(1));
     let expired = error_code(h.inspect(&token).await, StatusCode::GONE).await;
     assert_eq!(expired.error.code, ErrorCode::InviteExpired);
-    let expired = error_code(h.accept(&token, "river otter paints blue").await, StatusCode::GONE).await;
+    let expired = error_code(
+        h.accept(&token, "river otter paints blue").await,
+        StatusCode::GONE,
+    )
+    .await;
     assert_eq!(expired.error.code, ErrorCode::InviteExpired);
 }
 
@@ -204,7 +237,10 @@ async fn a_patient_without_email_is_added_but_cannot_be_invited() {
     assert!(h.outbox().await.emails.is_empty());
 
     let response = h
-        .admin_post(&format!("/v1/admin/patients/{}/invite", created.patient_id), json!({}))
+        .admin_post(
+            &format!("/v1/admin/patients/{}/invite", created.patient_id),
+            json!({}),
+        )
         .await;
     let no_email = error_code(response, StatusCode::UNPROCESSABLE_ENTITY).await;
     assert_eq!(no_email.error.code, ErrorCode::NoEmail);
@@ -230,7 +266,10 @@ async fn do_not_send_adds_the_patient_without_an_email() {
                    "primary_provider_id": provider_id}),
         )
         .await;
-    assert_eq!(error_code(duplicate, StatusCode::CONFLICT).await.error.code, ErrorCode::EmailInUse);
+    assert_eq!(
+        error_code(duplicate, StatusCode::CONFLICT).await.error.code,
+        ErrorCode::EmailInUse
+    );
 }
 
 #[tokio::test]
@@ -243,7 +282,13 @@ async fn bad_input_gets_specific_errors_never_a_5xx() {
         .send()
         .await
         .unwrap();
-    assert_eq!(error_code(unauthorized, StatusCode::UNAUTHORIZED).await.error.code, ErrorCode::Unauthorized);
+    assert_eq!(
+        error_code(unauthorized, StatusCode::UNAUTHORIZED)
+            .await
+            .error
+            .code,
+        ErrorCode::Unauthorized
+    );
 
     let not_json = h
         .http
@@ -254,10 +299,24 @@ async fn bad_input_gets_specific_errors_never_a_5xx() {
         .send()
         .await
         .unwrap();
-    assert_eq!(error_code(not_json, StatusCode::BAD_REQUEST).await.error.code, ErrorCode::BadRequest);
+    assert_eq!(
+        error_code(not_json, StatusCode::BAD_REQUEST)
+            .await
+            .error
+            .code,
+        ErrorCode::BadRequest
+    );
 
-    let missing_field = h.admin_post("/v1/admin/patients", json!({"first_name": "A"})).await;
-    assert_eq!(error_code(missing_field, StatusCode::BAD_REQUEST).await.error.code, ErrorCode::BadRequest);
+    let missing_field = h
+        .admin_post("/v1/admin/patients", json!({"first_name": "A"}))
+        .await;
+    assert_eq!(
+        error_code(missing_field, StatusCode::BAD_REQUEST)
+            .await
+            .error
+            .code,
+        ErrorCode::BadRequest
+    );
 
     let unknown_provider = h
         .admin_post(
@@ -265,7 +324,13 @@ async fn bad_input_gets_specific_errors_never_a_5xx() {
             json!({"first_name": "A", "last_name": "B", "primary_provider_id": "prv_nope"}),
         )
         .await;
-    assert_eq!(error_code(unknown_provider, StatusCode::BAD_REQUEST).await.error.code, ErrorCode::BadRequest);
+    assert_eq!(
+        error_code(unknown_provider, StatusCode::BAD_REQUEST)
+            .await
+            .error
+            .code,
+        ErrorCode::BadRequest
+    );
 
     for token in ["short", &"a".repeat(43), &"%2e".repeat(20)] {
         let missing = error_code(h.inspect(token).await, StatusCode::NOT_FOUND).await;
@@ -278,7 +343,13 @@ async fn bad_input_gets_specific_errors_never_a_5xx() {
         .send()
         .await
         .unwrap();
-    assert_eq!(error_code(missing_password, StatusCode::BAD_REQUEST).await.error.code, ErrorCode::BadRequest);
+    assert_eq!(
+        error_code(missing_password, StatusCode::BAD_REQUEST)
+            .await
+            .error
+            .code,
+        ErrorCode::BadRequest
+    );
 }
 
 #[tokio::test]
@@ -287,7 +358,12 @@ async fn tokens_and_passwords_are_never_stored_in_clear() {
     let path = dir.path().join("portal.db");
     let h = Harness::start_with(Database::SqliteFile(path.clone())).await;
     let (_, token) = h.invited_patient("jordan@example.com").await;
-    let session: Session = h.accept(&token, "river otter paints blue").await.json().await.unwrap();
+    let session: Session = h
+        .accept(&token, "river otter paints blue")
+        .await
+        .json()
+        .await
+        .unwrap();
     h.server.stop().await.unwrap();
 
     let mut stored = Vec::new();

@@ -13,7 +13,11 @@ pub fn app_status(shell: State<'_, Shell>) -> Screen {
 
 /// Opens a link the person pasted.
 #[tauri::command]
-pub async fn open_link(app: AppHandle, shell: State<'_, Shell>, link: String) -> Result<Screen, Notice> {
+pub async fn open_link(
+    app: AppHandle,
+    shell: State<'_, Shell>,
+    link: String,
+) -> Result<Screen, Notice> {
     Ok(shell.open_link(&app, &link).await)
 }
 
@@ -29,7 +33,11 @@ pub async fn password_policy(shell: State<'_, Shell>) -> Result<PasswordPolicy, 
 
 /// Sets the password for the invite on screen.
 #[tauri::command]
-pub async fn accept_invite(app: AppHandle, shell: State<'_, Shell>, password: String) -> Result<Screen, Notice> {
+pub async fn accept_invite(
+    app: AppHandle,
+    shell: State<'_, Shell>,
+    password: String,
+) -> Result<Screen, Notice> {
     Ok(shell.accept_invite(&app, &password).await)
 }
 

@@ -89,8 +89,14 @@ mod tests {
 
     #[test]
     fn one_positional_argument_is_the_link() {
-        assert_eq!(link_argument(args(&["app", "patientportal://invite/x"])).as_deref(), Some("patientportal://invite/x"));
-        assert_eq!(link_argument(args(&["app", "--flag", "https://h/invite/x"])).as_deref(), Some("https://h/invite/x"));
+        assert_eq!(
+            link_argument(args(&["app", "patientportal://invite/x"])).as_deref(),
+            Some("patientportal://invite/x")
+        );
+        assert_eq!(
+            link_argument(args(&["app", "--flag", "https://h/invite/x"])).as_deref(),
+            Some("https://h/invite/x")
+        );
         assert_eq!(link_argument(args(&["app"])), None);
         assert_eq!(link_argument(args(&["app", "a", "b"])), None);
     }

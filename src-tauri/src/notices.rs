@@ -14,7 +14,11 @@ fn notice(code: &str, title: &str, detail: impl Into<String>) -> Notice {
 
 /// A link that cannot be opened.
 pub fn invalid_link(error: &LinkError) -> Notice {
-    notice("invalid_link", "This link can't be opened", error.to_string())
+    notice(
+        "invalid_link",
+        "This link can't be opened",
+        error.to_string(),
+    )
 }
 
 /// A password the policy refused, listing what it still needs.
@@ -24,7 +28,10 @@ pub fn weak_password(reasons: &[PolicyRule]) -> Notice {
     notice(
         "weak_password",
         "Please choose a different password",
-        format!("Your password needs to be: {}.", needs.join("; ").to_lowercase()),
+        format!(
+            "Your password needs to be: {}.",
+            needs.join("; ").to_lowercase()
+        ),
     )
 }
 
@@ -59,9 +66,11 @@ pub fn from_error(error: &CoreError) -> Notice {
             "Too many attempts",
             "Please wait a few minutes, then try again.",
         ),
-        CoreError::Server { message, .. } => {
-            notice(error.code(), "Your practice's portal refused this", message.clone())
-        }
+        CoreError::Server { message, .. } => notice(
+            error.code(),
+            "Your practice's portal refused this",
+            message.clone(),
+        ),
         CoreError::UnexpectedResponse { status } => notice(
             "unexpected_response",
             "Your practice's portal gave an unexpected answer",

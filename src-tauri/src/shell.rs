@@ -88,7 +88,14 @@ impl Shell {
     pub async fn open_link(&self, app: &AppHandle, input: &str) -> Screen {
         let client = match self.client() {
             Ok(client) => client,
-            Err(notice) => return self.show(app, Screen::Welcome { notice: Some(notice) }),
+            Err(notice) => {
+                return self.show(
+                    app,
+                    Screen::Welcome {
+                        notice: Some(notice),
+                    },
+                );
+            }
         };
         let link = match client.parse_link(input) {
             Ok(link) => link,
@@ -114,7 +121,12 @@ impl Shell {
                     "{what} can't be completed in this version of the app yet. Open the link from the email in your web browser to finish."
                 ),
             };
-            return self.show(app, Screen::Welcome { notice: Some(notice) });
+            return self.show(
+                app,
+                Screen::Welcome {
+                    notice: Some(notice),
+                },
+            );
         }
         let generation = {
             let mut state = self.lock();
@@ -157,7 +169,9 @@ impl Shell {
                             notice: Some(Notice {
                                 code: "no_invite".to_owned(),
                                 title: "Open your invitation first".to_owned(),
-                                detail: "Open the link from your practice's email to choose a password.".to_owned(),
+                                detail:
+                                    "Open the link from your practice's email to choose a password."
+                                        .to_owned(),
                             }),
                         },
                     );
@@ -166,7 +180,14 @@ impl Shell {
         };
         let client = match self.client() {
             Ok(client) => client,
-            Err(notice) => return self.show(app, Screen::Welcome { notice: Some(notice) }),
+            Err(notice) => {
+                return self.show(
+                    app,
+                    Screen::Welcome {
+                        notice: Some(notice),
+                    },
+                );
+            }
         };
         let device_name = format!("Patient Portal desktop ({})", std::env::consts::OS);
         match client.accept_invite(&token, password, &device_name).await {
@@ -180,9 +201,7 @@ impl Shell {
                     },
                 )
             }
-            Err(CoreError::Server { code, .. })
-                if invite_problem(code).is_some() =>
-            {
+            Err(CoreError::Server { code, .. }) if invite_problem(code).is_some() => {
                 let problem = invite_problem(code).unwrap_or(InviteProblem::NotFound);
                 self.show(app, Screen::InviteUnusable { problem })
             }

@@ -103,8 +103,15 @@ impl AdminClient {
 
     async fn last_invite(&self, patient_id: String) -> Invited {
         let outbox = self.outbox().await;
-        let email = outbox.emails.last().unwrap_or_else(|| panic!("the outbox is empty"));
-        let link = email.links.first().cloned().unwrap_or_else(|| panic!("no link"));
+        let email = outbox
+            .emails
+            .last()
+            .unwrap_or_else(|| panic!("the outbox is empty"));
+        let link = email
+            .links
+            .first()
+            .cloned()
+            .unwrap_or_else(|| panic!("no link"));
         let token = link
             .rsplit_once("/invite/")
             .map(|(_, t)| t.to_owned())

@@ -68,13 +68,20 @@ pub fn free_port() -> u16 {
 pub fn wait_for_port(port: u16, timeout: Duration) {
     let deadline = Instant::now() + timeout;
     while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
-        assert!(Instant::now() < deadline, "nothing listens on port {port} after {timeout:?}");
+        assert!(
+            Instant::now() < deadline,
+            "nothing listens on port {port} after {timeout:?}"
+        );
         std::thread::sleep(Duration::from_millis(100));
     }
 }
 
 /// Runs a command to completion and returns its exit status, killing it after `timeout`.
-pub fn run_with_timeout(name: &str, command: &mut Command, timeout: Duration) -> std::process::ExitStatus {
+pub fn run_with_timeout(
+    name: &str,
+    command: &mut Command,
+    timeout: Duration,
+) -> std::process::ExitStatus {
     let mut child = command
         .stdin(Stdio::null())
         .spawn()

@@ -29,7 +29,12 @@ impl std::error::Error for WebDriverError {}
 
 type Result<T> = std::result::Result<T, WebDriverError>;
 
-async fn call(http: &reqwest::Client, method: reqwest::Method, url: String, body: Option<Value>) -> Result<Value> {
+async fn call(
+    http: &reqwest::Client,
+    method: reqwest::Method,
+    url: String,
+    body: Option<Value>,
+) -> Result<Value> {
     let mut request = http.request(method.clone(), &url);
     if let Some(body) = body {
         request = request.json(&body);
@@ -73,7 +78,13 @@ impl Session {
     }
 
     async fn cmd(&self, method: reqwest::Method, path: &str, body: Option<Value>) -> Result<Value> {
-        call(&self.http, method, format!("{}/session/{}{path}", self.base, self.id), body).await
+        call(
+            &self.http,
+            method,
+            format!("{}/session/{}{path}", self.base, self.id),
+            body,
+        )
+        .await
     }
 
     /// The first element matching `css`, if any right now.
@@ -123,15 +134,23 @@ impl Session {
 
     /// Clicks an element.
     pub async fn click(&self, element: &str) -> Result<()> {
-        self.cmd(reqwest::Method::POST, &format!("/element/{element}/click"), Some(json!({})))
-            .await
-            .map(|_| ())
+        self.cmd(
+            reqwest::Method::POST,
+            &format!("/element/{element}/click"),
+            Some(json!({})),
+        )
+        .await
+        .map(|_| ())
     }
 
     /// The rendered text of an element.
     pub async fn text(&self, element: &str) -> Result<String> {
         let value = self
-            .cmd(reqwest::Method::GET, &format!("/element/{element}/text"), None)
+            .cmd(
+                reqwest::Method::GET,
+                &format!("/element/{element}/text"),
+                None,
+            )
             .await?;
         Ok(value.as_str().unwrap_or_default().to_owned())
     }
@@ -139,7 +158,11 @@ impl Session {
     /// Whether an element is enabled.
     pub async fn is_enabled(&self, element: &str) -> Result<bool> {
         let value = self
-            .cmd(reqwest::Method::GET, &format!("/element/{element}/enabled"), None)
+            .cmd(
+                reqwest::Method::GET,
+                &format!("/element/{element}/enabled"),
+                None,
+            )
             .await?;
         Ok(value.as_bool().unwrap_or(false))
     }

@@ -45,7 +45,10 @@ fn start_practice() -> Practice {
         "portal-server",
         Command::new(env_path("PORTAL_SERVER_BIN"))
             .args(["serve", "--listen", "127.0.0.1:0", "--database"])
-            .arg(format!("sqlite://{}", dir.path().join("portal.db").display()))
+            .arg(format!(
+                "sqlite://{}",
+                dir.path().join("portal.db").display()
+            ))
             .env("PORTAL_ADMIN_TOKEN", ADMIN)
             .stdout(Stdio::piped()),
     );
@@ -63,10 +66,17 @@ fn start_driver(server_url: &str) -> (Guard, String) {
     let native_port = free_port();
     let driver = Guard::spawn(
         "tauri-driver",
-        Command::new(std::env::var("PORTAL_TAURI_DRIVER").unwrap_or_else(|_| "tauri-driver".into()))
-            .args(["--port", &port.to_string(), "--native-port", &native_port.to_string()])
-            .env("PORTAL_SERVER_URL", server_url)
-            .stdout(Stdio::null()),
+        Command::new(
+            std::env::var("PORTAL_TAURI_DRIVER").unwrap_or_else(|_| "tauri-driver".into()),
+        )
+        .args([
+            "--port",
+            &port.to_string(),
+            "--native-port",
+            &native_port.to_string(),
+        ])
+        .env("PORTAL_SERVER_URL", server_url)
+        .stdout(Stdio::null()),
     );
     wait_for_port(port, Duration::from_secs(30));
     (driver, format!("http://127.0.0.1:{port}"))
@@ -83,7 +93,10 @@ fn capabilities(args: &[&str]) -> serde_json::Value {
 }
 
 async fn save_screenshot(session: &Session, name: &str) {
-    let png = session.screenshot().await.unwrap_or_else(|e| panic!("screenshot: {e}"));
+    let png = session
+        .screenshot()
+        .await
+        .unwrap_or_else(|e| panic!("screenshot: {e}"));
     assert!(png.starts_with(b"\x89PNG"), "the screenshot is not a PNG");
     let path = artifacts().join(name);
     std::fs::write(&path, png).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
@@ -96,62 +109,138 @@ const WAIT: Duration = Duration::from_secs(45);
 async fn an_invite_link_on_the_command_line_leads_to_a_password_and_the_signed_in_screen() {
     let _one = ONE_APP.lock().await;
     let practice = start_practice();
-    let invited = practice.admin.invite_new_patient("Jordan", "jordan@example.com").await;
+    let invited = practice
+        .admin
+        .invite_new_patient("Jordan", "jordan@example.com")
+        .await;
     let (_driver, driver_url) = start_driver(practice.admin.base());
     let session = Session::start(&driver_url, capabilities(&[&invited.link]))
         .await
         .unwrap_or_else(|e| panic!("{e}"));
 
-    session.wait_for("#choose-password", WAIT).await.unwrap_or_else(|e| panic!("{e}"));
-    let heading = session.wait_for("#invite-heading", WAIT).await.unwrap_or_else(|e| panic!("{e}"));
-    assert_eq!(session.text(&heading).await.unwrap_or_default(), "Welcome, Jordan");
-    let practice_line = session.find("#invite-practice").await.ok().flatten().unwrap_or_default();
+    session
+        .wait_for("#choose-password", WAIT)
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    let heading = session
+        .wait_for("#invite-heading", WAIT)
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(
+        session.text(&heading).await.unwrap_or_default(),
+        "Welcome, Jordan"
+    );
+    let practice_line = session
+        .find("#invite-practice")
+        .await
+        .ok()
+        .flatten()
+        .unwrap_or_default();
     let practice_text = session.text(&practice_line).await.unwrap_or_default();
-    assert!(practice_text.contains("Riverside Family Practice"), "{practice_text}");
-    assert!(practice_text.contains("j•••@example.com"), "{practice_text}");
+    assert!(
+        practice_text.contains("Riverside Family Practice"),
+        "{practice_text}"
+    );
+    assert!(
+        practice_text.contains("j•••@example.com"),
+        "{practice_text}"
+    );
 
-    let submit = session.wait_for("#set-password", WAIT).await.unwrap_or_else(|e| panic!("{e}"));
-    assert!(!session.is_enabled(&submit).await.unwrap_or(true), "enabled before a password");
+    let submit = session
+        .wait_for("#set-password", WAIT)
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert!(
+        !session.is_enabled(&submit).await.unwrap_or(true),
+        "enabled before a password"
+    );
 
-    let password = session.wait_for("#password", WAIT).await.unwrap_or_else(|e| panic!("{e}"));
-    let confirm = session.wait_for("#password-confirm", WAIT).await.unwrap_or_else(|e| panic!("{e}"));
+    let password = session
+        .wait_for("#password", WAIT)
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    let confirm = session
+        .wait_for("#password-confirm", WAIT)
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
     // A common password: the live checklist says so and the button stays disabled.
-    session.type_into(&password, "iloveyou1234").await.unwrap_or_else(|e| panic!("{e}"));
-    session.type_into(&confirm, "iloveyou1234").await.unwrap_or_else(|e| panic!("{e}"));
-    let rules = session.wait_for("#password-rules", WAIT).await.unwrap_or_else(|e| panic!("{e}"));
+    session
+        .type_into(&password, "iloveyou1234")
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    session
+        .type_into(&confirm, "iloveyou1234")
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    let rules = session
+        .wait_for("#password-rules", WAIT)
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
     let common_rule = session
         .find(".rule[data-rule='Not a commonly used password']:not(.passed)")
         .await
         .unwrap_or_else(|e| panic!("{e}"));
-    assert!(common_rule.is_some(), "the checklist does not flag a common password: {}", session.text(&rules).await.unwrap_or_default());
+    assert!(
+        common_rule.is_some(),
+        "the checklist does not flag a common password: {}",
+        session.text(&rules).await.unwrap_or_default()
+    );
     assert!(!session.is_enabled(&submit).await.unwrap_or(true));
     save_screenshot(&session, "desktop-choose-password.png").await;
 
     // Replace with a good passphrase (WebDriver clear is not needed: select-all + type).
     clear(&session, &password).await;
     clear(&session, &confirm).await;
-    session.type_into(&password, PASSWORD).await.unwrap_or_else(|e| panic!("{e}"));
-    session.type_into(&confirm, PASSWORD).await.unwrap_or_else(|e| panic!("{e}"));
-    assert!(session.is_enabled(&submit).await.unwrap_or(false), "a good password is not accepted");
-    session.click(&submit).await.unwrap_or_else(|e| panic!("{e}"));
+    session
+        .type_into(&password, PASSWORD)
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    session
+        .type_into(&confirm, PASSWORD)
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert!(
+        session.is_enabled(&submit).await.unwrap_or(false),
+        "a good password is not accepted"
+    );
+    session
+        .click(&submit)
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
 
-    session.wait_for("#signed-in", WAIT).await.unwrap_or_else(|e| panic!("{e}"));
-    let email = session.wait_for("#signed-in-email", WAIT).await.unwrap_or_else(|e| panic!("{e}"));
-    assert_eq!(session.text(&email).await.unwrap_or_default(), "jordan@example.com");
+    session
+        .wait_for("#signed-in", WAIT)
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    let email = session
+        .wait_for("#signed-in-email", WAIT)
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(
+        session.text(&email).await.unwrap_or_default(),
+        "jordan@example.com"
+    );
     save_screenshot(&session, "desktop-signed-in.png").await;
     session.end().await.unwrap_or_else(|e| panic!("{e}"));
 
     // The invite is used up, and the session's tokens are in the Secret Service.
-    let inspect = reqwest::get(format!("{}/v1/invites/{}", practice.admin.base(), invited.token))
-        .await
-        .unwrap_or_else(|e| panic!("{e}"));
+    let inspect = reqwest::get(format!(
+        "{}/v1/invites/{}",
+        practice.admin.base(),
+        invited.token
+    ))
+    .await
+    .unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(inspect.status().as_u16(), 410);
     let stored = Command::new("secret-tool")
         .args(["search", "--all", "service", "org.patientportal.desktop"])
         .output()
         .unwrap_or_else(|e| panic!("secret-tool: {e}"));
     let listing = String::from_utf8_lossy(&stored.stdout);
-    assert!(listing.contains("refresh_token"), "no session in the keychain");
+    assert!(
+        listing.contains("refresh_token"),
+        "no session in the keychain"
+    );
 }
 
 async fn clear(session: &Session, element: &str) {
@@ -167,20 +256,35 @@ async fn clear(session: &Session, element: &str) {
 async fn a_link_opened_while_the_app_runs_reaches_the_running_window() {
     let _one = ONE_APP.lock().await;
     let practice = start_practice();
-    let invited = practice.admin.invite_new_patient("Avery", "avery@example.com").await;
+    let invited = practice
+        .admin
+        .invite_new_patient("Avery", "avery@example.com")
+        .await;
     let (_driver, driver_url) = start_driver(practice.admin.base());
     let session = Session::start(&driver_url, capabilities(&[]))
         .await
         .unwrap_or_else(|e| panic!("{e}"));
-    session.wait_for("#welcome", WAIT).await.unwrap_or_else(|e| panic!("{e}"));
-
-    // A pasted link from somewhere else is refused with a reason.
-    let input = session.wait_for("#open-link-input", WAIT).await.unwrap_or_else(|e| panic!("{e}"));
     session
-        .type_into(&input, &format!("https://evil.example/invite/{}", invited.token))
+        .wait_for("#welcome", WAIT)
         .await
         .unwrap_or_else(|e| panic!("{e}"));
-    let open = session.wait_for("#open-link-button", WAIT).await.unwrap_or_else(|e| panic!("{e}"));
+
+    // A pasted link from somewhere else is refused with a reason.
+    let input = session
+        .wait_for("#open-link-input", WAIT)
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    session
+        .type_into(
+            &input,
+            &format!("https://evil.example/invite/{}", invited.token),
+        )
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    let open = session
+        .wait_for("#open-link-button", WAIT)
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
     session.click(&open).await.unwrap_or_else(|e| panic!("{e}"));
     let notice = session
         .wait_for(".notice[data-code='invalid_link']", WAIT)
@@ -202,8 +306,14 @@ async fn a_link_opened_while_the_app_runs_reaches_the_running_window() {
         Duration::from_secs(30),
     );
     assert!(status.success(), "the second instance failed: {status}");
-    let heading = session.wait_for("#invite-heading", WAIT).await.unwrap_or_else(|e| panic!("{e}"));
-    assert_eq!(session.text(&heading).await.unwrap_or_default(), "Welcome, Avery");
+    let heading = session
+        .wait_for("#invite-heading", WAIT)
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(
+        session.text(&heading).await.unwrap_or_default(),
+        "Welcome, Avery"
+    );
     save_screenshot(&session, "desktop-link-handover.png").await;
     session.end().await.unwrap_or_else(|e| panic!("{e}"));
 }

@@ -16,7 +16,10 @@ pub struct ApiJson<T>(pub T);
 
 impl From<JsonRejection> for ServerError {
     fn from(rejection: JsonRejection) -> Self {
-        ServerError::bad_request(format!("The request body is not valid: {}", rejection.body_text()))
+        ServerError::bad_request(format!(
+            "The request body is not valid: {}",
+            rejection.body_text()
+        ))
     }
 }
 
@@ -26,7 +29,10 @@ pub struct Admin;
 impl FromRequestParts<AppState> for Admin {
     type Rejection = ServerError;
 
-    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
         let Some(expected) = state.config.admin_token.as_deref() else {
             return Err(ServerError::api(
                 StatusCode::UNAUTHORIZED,

@@ -46,10 +46,19 @@ mod tests {
 
     #[test]
     fn tokens_in_paths_are_redacted() {
-        assert_eq!(redact_path("/v1/invites/abc/accept"), "/v1/invites/:redacted/accept");
+        assert_eq!(
+            redact_path("/v1/invites/abc/accept"),
+            "/v1/invites/:redacted/accept"
+        );
         assert_eq!(redact_path("/invite/abc"), "/invite/:redacted");
         assert_eq!(redact_path("/v1/admin/outbox"), "/v1/admin/outbox");
-        assert_eq!(redact_path("/v1/auth/password-reset"), "/v1/auth/password-reset");
-        assert_eq!(redact_path("/v1/auth/password-reset/tok"), "/v1/auth/password-reset/:redacted");
+        assert_eq!(
+            redact_path("/v1/auth/password-reset"),
+            "/v1/auth/password-reset"
+        );
+        assert_eq!(
+            redact_path("/v1/auth/password-reset/tok"),
+            "/v1/auth/password-reset/:redacted"
+        );
     }
 }

@@ -219,7 +219,9 @@ fn find_usable(
 
 fn account_exists(conn: &Connection, email: &str) -> Result<bool, ServerError> {
     Ok(conn
-        .query_row("SELECT 1 FROM accounts WHERE email = ?1", [email], |_| Ok(()))
+        .query_row("SELECT 1 FROM accounts WHERE email = ?1", [email], |_| {
+            Ok(())
+        })
         .optional()?
         .is_some())
 }

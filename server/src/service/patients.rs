@@ -43,7 +43,9 @@ pub fn normalize_email(raw: &str) -> Result<String, ServerError> {
 fn required(field: &str, value: &str) -> Result<String, ServerError> {
     let value = value.trim();
     if value.is_empty() {
-        return Err(ServerError::bad_request(format!("{field} must not be empty.")));
+        return Err(ServerError::bad_request(format!(
+            "{field} must not be empty."
+        )));
     }
     if value.chars().count() > 200 {
         return Err(ServerError::bad_request(format!(
@@ -90,7 +92,10 @@ pub async fn create_patient(
         .map(normalize_email)
         .transpose()?;
     let guardian = match &request.guardian {
-        Some(g) => Some((required("guardian.name", &g.name)?, normalize_email(&g.email)?)),
+        Some(g) => Some((
+            required("guardian.name", &g.name)?,
+            normalize_email(&g.email)?,
+        )),
         None => None,
     };
     let date_of_birth = request.date_of_birth.map(|d| d.to_string());
@@ -173,9 +178,10 @@ pub async fn create_patient(
 
     let invite = issued.map(|issued| {
         let expires_at = issued.expires_at;
-        state
-            .outbox
-            .send(invites::invite_email(&config, &issued), state.clock.as_ref());
+        state.outbox.send(
+            invites::invite_email(&config, &issued),
+            state.clock.as_ref(),
+        );
         InviteSent { expires_at }
     });
     Ok(CreatePatientResponse { patient_id, invite })
@@ -207,8 +213,20 @@ mod tests {
 
     #[test]
     fn emails_are_trimmed_lowercased_and_checked() {
-        assert_eq!(normalize_email("  Jane@Example.COM ").unwrap(), "jane@example.com");
-        for bad in ["", "jane", "jane@", "@example.com", "a@b", "a b@c.d", "a@b@c.d", "a@.b"] {
+        assert_eq!(
+            normalize_email("  Jane@Example.COM ").unwrap(),
+            "jane@example.com"
+        );
+        for bad in [
+            "",
+            "jane",
+            "jane@",
+            "@example.com",
+            "a@b",
+            "a b@c.d",
+            "a@b@c.d",
+            "a@.b",
+        ] {
             assert!(normalize_email(bad).is_err(), "{bad}");
         }
     }

@@ -45,8 +45,10 @@ pub fn ChoosePassword(
         }
         submitting.set(true);
         spawn(async move {
-            let answer =
-                bridge::invoke::<Screen>(Command::AcceptInvite { password: password() }).await;
+            let answer = bridge::invoke::<Screen>(Command::AcceptInvite {
+                password: password(),
+            })
+            .await;
             submitting.set(false);
             match answer {
                 Ok(screen) => on_screen.call(screen),

@@ -20,7 +20,9 @@ pub fn Welcome(notice: Option<Notice>, on_screen: EventHandler<Screen>) -> Eleme
             busy.set(false);
             match answer {
                 Ok(screen) => on_screen.call(screen),
-                Err(notice) => on_screen.call(Screen::Welcome { notice: Some(notice) }),
+                Err(notice) => on_screen.call(Screen::Welcome {
+                    notice: Some(notice),
+                }),
             }
         });
     };

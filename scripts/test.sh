@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# Runs every test on this machine, installing what it lacks first (scripts/setup.sh):
+# formatting, the build of every surface, clippy, the Rust tests (unit, server, core with
+# the real keychain, and the desktop app end to end under Xvfb), and the Python and
+# Kotlin binding tests. Screenshots land in ./artifacts.
+set -euo pipefail
+here="$(cd "$(dirname "$0")/.." && pwd)"
+source "$here/scripts/env.sh"
+cd "$here"
+
+total_start=$SECONDS
+stage() {
+  local name="$1"; shift
+  local start=$SECONDS
+  printf '\n=== %s\n' "$name"
+  "$@"
+  printf '=== %s: %d s\n' "$name" $((SECONDS - start))
+}
+
+stage "setup (system packages and tools)" bash scripts/setup.sh
+stage "format" cargo fmt --all -- --check
+stage "build (wasm UI, desktop app, server, FFI, bindings)" bash scripts/build.sh
+stage "clippy" cargo clippy --locked --all-targets -- -D warnings
+export PORTAL_SERVER_BIN="$CARGO_TARGET_DIR/debug/portal-server"
+export PORTAL_APP_BIN="$CARGO_TARGET_DIR/debug/patient-portal"
+export PORTAL_TAURI_DRIVER="$PORTAL_TOOLS/bin/tauri-driver"
+export PORTAL_ARTIFACTS="$here/artifacts"
+stage "rust tests (with keyring and display)" \
+  scripts/in-session.sh --display -- cargo test --locked -- --include-ignored
+stage "binding tests (python, kotlin)" bash scripts/test-bindings.sh
+printf '\nall tests passed in %d s; screenshots in %s\n' $((SECONDS - total_start)) "$PORTAL_ARTIFACTS"
