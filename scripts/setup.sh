@@ -52,14 +52,15 @@ if [ ! -x "$PORTAL_TOOLS/kotlinc/bin/kotlinc" ]; then
 fi
 
 # Cargo-installed tools, pinned. wasm-bindgen-cli must equal the wasm-bindgen in Cargo.lock.
+installed() { cargo install --list --root "$PORTAL_TOOLS" 2>/dev/null | grep -q "^$1 v$2:"; }
 wb_version="$(awk '/^name = "wasm-bindgen"$/{getline; gsub(/version = |"/,""); print; exit}' "$here/Cargo.lock")"
 if [ -z "$wb_version" ]; then echo "wasm-bindgen not found in Cargo.lock" >&2; exit 1; fi
-if [ "$("$PORTAL_TOOLS/bin/wasm-bindgen" --version 2>/dev/null | awk '{print $2}')" != "$wb_version" ]; then
+if ! installed wasm-bindgen-cli "$wb_version"; then
   log "cargo: installing wasm-bindgen-cli $wb_version"
   # --locked fails here (a pinned dependency is missing from the registry).
   cargo install -q --root "$PORTAL_TOOLS" --version "=$wb_version" wasm-bindgen-cli
 fi
-if [ "$("$PORTAL_TOOLS/bin/tauri-driver" --version 2>/dev/null | awk '{print $2}')" != "$TAURI_DRIVER_VERSION" ]; then
+if ! installed tauri-driver "$TAURI_DRIVER_VERSION"; then
   log "cargo: installing tauri-driver $TAURI_DRIVER_VERSION"
   cargo install -q --locked --root "$PORTAL_TOOLS" --version "=$TAURI_DRIVER_VERSION" tauri-driver
 fi
