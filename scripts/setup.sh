@@ -31,9 +31,13 @@ if [ ${#need_apt[@]} -gt 0 ]; then
 fi
 
 # Python test tools for the bindings test.
-if ! python3 -c 'import pytest' 2>/dev/null; then
-  log "pip: installing pytest"
-  python3 -m pip install -q 'pytest>=8,<9'
+requirements="$here/bindings/tests/python/requirements.txt"
+if ! python3 -m pip install -q --dry-run -r "$requirements" 2>/dev/null | grep -q "Would install" \
+   && python3 -c 'import pytest' 2>/dev/null; then
+  :
+else
+  log "pip: installing the Python test tools"
+  python3 -m pip install -q --disable-pip-version-check -r "$requirements"
 fi
 
 # Kotlin compiler (Debian's is too old); the npm package carries kotlinc and the
