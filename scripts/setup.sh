@@ -15,7 +15,7 @@ apt_packages=(
   gnome-keyring keyutils libsecret-tools
   rustc-web cargo-web rust-web-src lld-22
   libjna-java
-  xdg-utils desktop-file-utils
+  xdg-utils desktop-file-utils libglib2.0-bin
   curl ca-certificates
 )
 

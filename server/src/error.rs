@@ -20,6 +20,9 @@ pub enum ServerError {
     Internal(String),
     #[error("database: {0}")]
     Database(#[from] rusqlite::Error),
+    /// The server cannot start (port taken, unreadable database, ...).
+    #[error("{0}")]
+    Startup(String),
 }
 
 impl ServerError {

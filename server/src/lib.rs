@@ -104,12 +104,18 @@ impl RunningServer {
             .map_err(|e| ServerError::internal(format!("server: {e}")))
     }
 
-    /// Waits until the server stops by itself (it does not, unless it fails).
-    pub async fn wait(mut self) -> Result<(), ServerError> {
-        (&mut self.task)
-            .await
-            .map_err(|e| ServerError::internal(format!("server task: {e}")))?
-            .map_err(|e| ServerError::internal(format!("server: {e}")))
+    /// Serves until `shutdown` completes (then stops gracefully), or until the server
+    /// fails by itself.
+    pub async fn run_until(
+        mut self,
+        shutdown: impl std::future::Future<Output = ()>,
+    ) -> Result<(), ServerError> {
+        tokio::select! {
+            finished = &mut self.task => finished
+                .map_err(|e| ServerError::internal(format!("server task: {e}")))?
+                .map_err(|e| ServerError::internal(format!("server: {e}"))),
+            () = shutdown => self.stop().await,
+        }
     }
 }
 
@@ -118,9 +124,13 @@ pub async fn start(options: ServerOptions) -> Result<RunningServer, ServerError>
     let db = match &options.database {
         Database::SqliteFile(path) => {
             let path = path.clone();
+            let shown = path.display().to_string();
             tokio::task::spawn_blocking(move || Db::open(&path))
                 .await
-                .map_err(|e| ServerError::internal(format!("open task: {e}")))??
+                .map_err(|e| ServerError::internal(format!("open task: {e}")))?
+                .map_err(|e| {
+                    ServerError::Startup(format!("cannot open the database {shown}: {e}"))
+                })?
         }
         Database::SqliteMemory => Db::open_in_memory()?,
     };
@@ -129,7 +139,7 @@ pub async fn start(options: ServerOptions) -> Result<RunningServer, ServerError>
         .await?;
     let listener = tokio::net::TcpListener::bind(options.listen)
         .await
-        .map_err(|e| ServerError::internal(format!("cannot listen on {}: {e}", options.listen)))?;
+        .map_err(|e| ServerError::Startup(format!("cannot listen on {}: {e}", options.listen)))?;
     let addr = listener
         .local_addr()
         .map_err(|e| ServerError::internal(format!("local address: {e}")))?;

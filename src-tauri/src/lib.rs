@@ -6,6 +6,7 @@ mod config;
 mod notices;
 mod shell;
 
+use portal_core::config::DEFAULT_SCHEME;
 use shell::Shell;
 use tauri::Manager;
 use tauri_plugin_deep_link::DeepLinkExt;
@@ -19,6 +20,13 @@ fn link_argument<I: IntoIterator<Item = String>>(args: I) -> Option<String> {
         return None;
     }
     Some(link)
+}
+
+/// True for links the deep-link plugin delivers itself (the app's own scheme); the shell
+/// handles every other argument, such as an https invite link, so each is handled once.
+fn is_custom_scheme(link: &str) -> bool {
+    link.get(..DEFAULT_SCHEME.len() + 1)
+        .is_some_and(|head| head.eq_ignore_ascii_case(&format!("{DEFAULT_SCHEME}:")))
 }
 
 /// Builds and runs the app until its last window closes.
@@ -41,7 +49,8 @@ pub fn run() {
                 let _ = window.unminimize();
                 let _ = window.set_focus();
             }
-            if let Some(link) = link_argument(argv) {
+            // patientportal:// links were already forwarded to the deep-link plugin.
+            if let Some(link) = link_argument(argv).filter(|l| !is_custom_scheme(l)) {
                 shell::open_link_in_background(app.clone(), link);
             }
         }))
@@ -59,14 +68,24 @@ pub fn run() {
             if let Err(error) = app.deep_link().register_all() {
                 tracing::warn!(%error, "could not register the patientportal:// link handler");
             }
-            // macOS and mobile deliver links as events; Linux and Windows as arguments.
+            // The deep-link plugin delivers patientportal:// links: as events on macOS,
+            // and on Linux and Windows from the arguments of this or a second launch.
             let handle = app.handle().clone();
             app.deep_link().on_open_url(move |event| {
                 for url in event.urls() {
                     shell::open_link_in_background(handle.clone(), url.to_string());
                 }
             });
-            if let Some(link) = link_argument(std::env::args()) {
+            let at_launch = app
+                .deep_link()
+                .get_current()
+                .ok()
+                .flatten()
+                .unwrap_or_default();
+            for url in at_launch {
+                shell::open_link_in_background(app.handle().clone(), url.to_string());
+            }
+            if let Some(link) = link_argument(std::env::args()).filter(|l| !is_custom_scheme(l)) {
                 shell::open_link_in_background(app.handle().clone(), link);
             }
             Ok(())
@@ -81,10 +100,19 @@ pub fn run() {
 
 #[cfg(test)]
 mod tests {
-    use super::link_argument;
+    use super::{is_custom_scheme, link_argument};
 
     fn args(list: &[&str]) -> Vec<String> {
         list.iter().map(|s| (*s).to_owned()).collect()
+    }
+
+    #[test]
+    fn the_apps_own_scheme_is_left_to_the_deep_link_plugin() {
+        assert!(is_custom_scheme("patientportal://invite/x"));
+        assert!(is_custom_scheme("PatientPortal://invite/x"));
+        assert!(!is_custom_scheme("https://portal.example/invite/x"));
+        assert!(!is_custom_scheme("patientportalx://invite/x"));
+        assert!(!is_custom_scheme("p"));
     }
 
     #[test]

@@ -28,6 +28,21 @@ impl Guard {
         self.child.id()
     }
 
+    /// Waits for the child to exit (killing it after `timeout`) and returns its status.
+    pub fn wait(&mut self, timeout: Duration) -> std::process::ExitStatus {
+        let deadline = Instant::now() + timeout;
+        loop {
+            match self.child.try_wait() {
+                Ok(Some(status)) => return status,
+                Ok(None) if Instant::now() < deadline => {
+                    std::thread::sleep(Duration::from_millis(50))
+                }
+                Ok(None) => panic!("{} did not exit within {timeout:?}", self.name),
+                Err(e) => panic!("{}: {e}", self.name),
+            }
+        }
+    }
+
     /// Reads the child's stdout until a line starts with `prefix`; returns the rest.
     pub fn wait_for_line(&mut self, prefix: &str, timeout: Duration) -> String {
         let stdout = self

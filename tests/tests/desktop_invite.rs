@@ -243,6 +243,24 @@ async fn an_invite_link_on_the_command_line_leads_to_a_password_and_the_signed_i
     );
 }
 
+/// Waits until the element matching `css` shows exactly `expected`.
+async fn wait_for_text(session: &Session, css: &str, expected: &str) {
+    let deadline = std::time::Instant::now() + WAIT;
+    loop {
+        if let Some(element) = session.find(css).await.unwrap_or_else(|e| panic!("{e}"))
+            && session.text(&element).await.unwrap_or_default() == expected
+        {
+            return;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "'{css}' never showed '{expected}'; the page says: {}",
+            session.page_text().await.unwrap_or_default()
+        );
+        tokio::time::sleep(Duration::from_millis(150)).await;
+    }
+}
+
 async fn clear(session: &Session, element: &str) {
     // Ctrl+A then Backspace, as a person would.
     session
@@ -293,19 +311,16 @@ async fn a_link_opened_while_the_app_runs_reaches_the_running_window() {
     let words = session.text(&notice).await.unwrap_or_default();
     assert!(words.contains("not from your practice"), "{words}");
 
-    // The OS opens a patientportal:// link by starting the app again; that second
-    // instance hands the link to this window and exits.
+    // The OS opens a patientportal:// link: `gio open` finds the handler that the app
+    // registered at start-up, starts the app again, and that second instance hands the
+    // link over to this window (single-instance + deep-link plugins) and exits.
     let custom = format!("patientportal://invite/{}", invited.token);
     let status = run_with_timeout(
-        "second app instance",
-        Command::new(env_path("PORTAL_APP_BIN"))
-            .arg(&custom)
-            .env("PORTAL_SERVER_URL", practice.admin.base())
-            .stdout(Stdio::null())
-            .stderr(Stdio::null()),
+        "gio open",
+        Command::new("gio").args(["open", &custom]),
         Duration::from_secs(30),
     );
-    assert!(status.success(), "the second instance failed: {status}");
+    assert!(status.success(), "gio open failed: {status}");
     let heading = session
         .wait_for("#invite-heading", WAIT)
         .await
@@ -314,6 +329,23 @@ async fn a_link_opened_while_the_app_runs_reaches_the_running_window() {
         session.text(&heading).await.unwrap_or_default(),
         "Welcome, Avery"
     );
+
+    // An https link given to a second launch reaches this window too.
+    let other = practice
+        .admin
+        .invite_new_patient("Blake", "blake@example.com")
+        .await;
+    let status = run_with_timeout(
+        "second app instance",
+        Command::new(env_path("PORTAL_APP_BIN"))
+            .arg(&other.link)
+            .env("PORTAL_SERVER_URL", practice.admin.base())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null()),
+        Duration::from_secs(30),
+    );
+    assert!(status.success(), "the second instance failed: {status}");
+    wait_for_text(&session, "#invite-heading", "Welcome, Blake").await;
     save_screenshot(&session, "desktop-link-handover.png").await;
     session.end().await.unwrap_or_else(|e| panic!("{e}"));
 }

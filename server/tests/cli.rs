@@ -1,0 +1,92 @@
+//! The `portal-server` command line as staff run it: start-up errors in words, the demo,
+//! and a clean stop on SIGTERM.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)] // Tests fail loudly by design.
+
+use portal_e2e::process::Guard;
+use std::process::{Command, Stdio};
+use std::time::Duration;
+
+fn server() -> Command {
+    Command::new(env!("CARGO_BIN_EXE_portal-server"))
+}
+
+#[test]
+fn a_taken_port_and_an_unsupported_database_are_explained() {
+    let taken = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = taken.local_addr().unwrap().port();
+    let output = server()
+        .args([
+            "serve",
+            "--listen",
+            &format!("127.0.0.1:{port}"),
+            "--database",
+            "sqlite::memory:",
+        ])
+        .output()
+        .unwrap();
+    assert!(!output.status.success());
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains(&format!("cannot listen on 127.0.0.1:{port}")),
+        "{stderr}"
+    );
+
+    let output = server()
+        .args(["serve", "--database", "postgres://portal@localhost/portal"])
+        .output()
+        .unwrap();
+    assert!(!output.status.success());
+    assert!(String::from_utf8_lossy(&output.stderr).contains("PostgreSQL is not supported"));
+}
+
+#[tokio::test]
+async fn serve_without_an_admin_token_disables_admin_and_stops_cleanly() {
+    portal_e2e::install_tls_provider();
+    let dir = tempfile::tempdir().unwrap();
+    let mut child = Guard::spawn(
+        "portal-server",
+        server()
+            .args(["serve", "--listen", "127.0.0.1:0", "--database"])
+            .arg(format!("sqlite://{}", dir.path().join("p.db").display()))
+            .env_remove("PORTAL_ADMIN_TOKEN")
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null()),
+    );
+    let base = child.wait_for_line("portal-server listening on ", Duration::from_secs(30));
+    let answer = reqwest::get(format!("{base}/v1/admin/outbox"))
+        .await
+        .unwrap();
+    assert_eq!(answer.status().as_u16(), 401);
+    let body = answer.text().await.unwrap();
+    assert!(body.contains("PORTAL_ADMIN_TOKEN"), "{body}");
+    assert!(dir.path().join("p.db").exists());
+
+    let status = Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(status.success());
+    assert_eq!(child.wait(Duration::from_secs(30)).code(), Some(0));
+}
+
+#[tokio::test]
+async fn the_demo_prints_a_working_invite_link() {
+    portal_e2e::install_tls_provider();
+    let mut child = Guard::spawn(
+        "portal-server demo",
+        server()
+            .args(["demo", "--listen", "127.0.0.1:0"])
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null()),
+    );
+    let link = child.wait_for_line("demo invite link: ", Duration::from_secs(30));
+    let (base, token) = link.split_once("/invite/").unwrap();
+    let invite: portal_model::InviteInfo = reqwest::get(format!("{base}/v1/invites/{token}"))
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(invite.patient_first_name, "Jordan");
+}
