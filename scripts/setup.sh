@@ -7,6 +7,9 @@ here="$(cd "$(dirname "$0")/.." && pwd)"
 source "$here/scripts/env.sh"
 
 log() { printf '[setup] %s\n' "$*"; }
+# Root installs directly (as CI does); anyone else through sudo.
+as_root=()
+[ "$(id -u)" -eq 0 ] || as_root=(sudo)
 
 apt_packages=(
   build-essential pkg-config libssl-dev libdbus-1-dev
@@ -26,8 +29,9 @@ done
 if [ ${#need_apt[@]} -gt 0 ]; then
   log "apt: installing ${need_apt[*]}"
   export DEBIAN_FRONTEND=noninteractive
-  apt-get update -qq
-  apt-get install -y -qq --no-install-recommends "${need_apt[@]}" >/dev/null
+  "${as_root[@]}" apt-get update -qq
+  "${as_root[@]}" env DEBIAN_FRONTEND=noninteractive \
+    apt-get install -y -qq --no-install-recommends "${need_apt[@]}" >/dev/null
 fi
 
 # Python test tools for the bindings test.
