@@ -73,6 +73,15 @@ impl Shell {
         screen
     }
 
+    fn welcome_with(&self, app: &AppHandle, notice: Notice) -> Screen {
+        self.show(
+            app,
+            Screen::Welcome {
+                notice: Some(notice),
+            },
+        )
+    }
+
     /// Back to the welcome screen, forgetting any invite.
     pub fn start_over(&self, app: &AppHandle) -> Screen {
         {
@@ -89,24 +98,14 @@ impl Shell {
         let client = match self.client() {
             Ok(client) => client,
             Err(notice) => {
-                return self.show(
-                    app,
-                    Screen::Welcome {
-                        notice: Some(notice),
-                    },
-                );
+                return self.welcome_with(app, notice);
             }
         };
         let link = match client.parse_link(input) {
             Ok(link) => link,
             Err(error) => {
                 tracing::info!(reason = %error, "refused a link");
-                return self.show(
-                    app,
-                    Screen::Welcome {
-                        notice: Some(notices::invalid_link(&error)),
-                    },
-                );
+                return self.welcome_with(app, notices::invalid_link(&error));
             }
         };
         if link.kind != LinkKind::Invite {
@@ -121,12 +120,7 @@ impl Shell {
                     "{what} can't be completed in this version of the app yet. Open the link from the email in your web browser to finish."
                 ),
             };
-            return self.show(
-                app,
-                Screen::Welcome {
-                    notice: Some(notice),
-                },
-            );
+            return self.welcome_with(app, notice);
         }
         let generation = {
             let mut state = self.lock();
@@ -163,16 +157,14 @@ impl Shell {
                 }
                 _ => {
                     drop(state);
-                    return self.show(
+                    return self.welcome_with(
                         app,
-                        Screen::Welcome {
-                            notice: Some(Notice {
-                                code: "no_invite".to_owned(),
-                                title: "Open your invitation first".to_owned(),
-                                detail:
-                                    "Open the link from your practice's email to choose a password."
-                                        .to_owned(),
-                            }),
+                        Notice {
+                            code: "no_invite".to_owned(),
+                            title: "Open your invitation first".to_owned(),
+                            detail:
+                                "Open the link from your practice's email to choose a password."
+                                    .to_owned(),
                         },
                     );
                 }
@@ -181,12 +173,7 @@ impl Shell {
         let client = match self.client() {
             Ok(client) => client,
             Err(notice) => {
-                return self.show(
-                    app,
-                    Screen::Welcome {
-                        notice: Some(notice),
-                    },
-                );
+                return self.welcome_with(app, notice);
             }
         };
         let device_name = format!("Patient Portal desktop ({})", std::env::consts::OS);

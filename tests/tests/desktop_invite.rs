@@ -5,6 +5,8 @@
 //! PORTAL_APP_BIN), tauri-driver and WebKitWebDriver, an X display and a D-Bus session
 //! with GNOME Keyring. Screenshots go to PORTAL_ARTIFACTS.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // Tests fail loudly by design.
+
 use portal_e2e::AdminClient;
 use portal_e2e::process::{Guard, free_port, run_with_timeout, wait_for_port};
 use portal_e2e::webdriver::Session;
@@ -116,16 +118,10 @@ async fn an_invite_link_on_the_command_line_leads_to_a_password_and_the_signed_i
     let (_driver, driver_url) = start_driver(practice.admin.base());
     let session = Session::start(&driver_url, capabilities(&[&invited.link]))
         .await
-        .unwrap_or_else(|e| panic!("{e}"));
+        .unwrap();
 
-    session
-        .wait_for("#choose-password", WAIT)
-        .await
-        .unwrap_or_else(|e| panic!("{e}"));
-    let heading = session
-        .wait_for("#invite-heading", WAIT)
-        .await
-        .unwrap_or_else(|e| panic!("{e}"));
+    session.wait_for("#choose-password", WAIT).await.unwrap();
+    let heading = session.wait_for("#invite-heading", WAIT).await.unwrap();
     assert_eq!(
         session.text(&heading).await.unwrap_or_default(),
         "Welcome, Jordan"
@@ -146,40 +142,22 @@ async fn an_invite_link_on_the_command_line_leads_to_a_password_and_the_signed_i
         "{practice_text}"
     );
 
-    let submit = session
-        .wait_for("#set-password", WAIT)
-        .await
-        .unwrap_or_else(|e| panic!("{e}"));
+    let submit = session.wait_for("#set-password", WAIT).await.unwrap();
     assert!(
         !session.is_enabled(&submit).await.unwrap_or(true),
         "enabled before a password"
     );
 
-    let password = session
-        .wait_for("#password", WAIT)
-        .await
-        .unwrap_or_else(|e| panic!("{e}"));
-    let confirm = session
-        .wait_for("#password-confirm", WAIT)
-        .await
-        .unwrap_or_else(|e| panic!("{e}"));
+    let password = session.wait_for("#password", WAIT).await.unwrap();
+    let confirm = session.wait_for("#password-confirm", WAIT).await.unwrap();
     // A common password: the live checklist says so and the button stays disabled.
-    session
-        .type_into(&password, "iloveyou1234")
-        .await
-        .unwrap_or_else(|e| panic!("{e}"));
-    session
-        .type_into(&confirm, "iloveyou1234")
-        .await
-        .unwrap_or_else(|e| panic!("{e}"));
-    let rules = session
-        .wait_for("#password-rules", WAIT)
-        .await
-        .unwrap_or_else(|e| panic!("{e}"));
+    session.type_into(&password, "iloveyou1234").await.unwrap();
+    session.type_into(&confirm, "iloveyou1234").await.unwrap();
+    let rules = session.wait_for("#password-rules", WAIT).await.unwrap();
     let common_rule = session
         .find(".rule[data-rule='Not a commonly used password']:not(.passed)")
         .await
-        .unwrap_or_else(|e| panic!("{e}"));
+        .unwrap();
     assert!(
         common_rule.is_some(),
         "the checklist does not flag a common password: {}",
@@ -191,37 +169,22 @@ async fn an_invite_link_on_the_command_line_leads_to_a_password_and_the_signed_i
     // Replace with a good passphrase (WebDriver clear is not needed: select-all + type).
     clear(&session, &password).await;
     clear(&session, &confirm).await;
-    session
-        .type_into(&password, PASSWORD)
-        .await
-        .unwrap_or_else(|e| panic!("{e}"));
-    session
-        .type_into(&confirm, PASSWORD)
-        .await
-        .unwrap_or_else(|e| panic!("{e}"));
+    session.type_into(&password, PASSWORD).await.unwrap();
+    session.type_into(&confirm, PASSWORD).await.unwrap();
     assert!(
         session.is_enabled(&submit).await.unwrap_or(false),
         "a good password is not accepted"
     );
-    session
-        .click(&submit)
-        .await
-        .unwrap_or_else(|e| panic!("{e}"));
+    session.click(&submit).await.unwrap();
 
-    session
-        .wait_for("#signed-in", WAIT)
-        .await
-        .unwrap_or_else(|e| panic!("{e}"));
-    let email = session
-        .wait_for("#signed-in-email", WAIT)
-        .await
-        .unwrap_or_else(|e| panic!("{e}"));
+    session.wait_for("#signed-in", WAIT).await.unwrap();
+    let email = session.wait_for("#signed-in-email", WAIT).await.unwrap();
     assert_eq!(
         session.text(&email).await.unwrap_or_default(),
         "jordan@example.com"
     );
     save_screenshot(&session, "desktop-signed-in.png").await;
-    session.end().await.unwrap_or_else(|e| panic!("{e}"));
+    session.end().await.unwrap();
 
     // The invite is used up, and the session's tokens are in the Secret Service.
     let inspect = reqwest::get(format!(
@@ -230,7 +193,7 @@ async fn an_invite_link_on_the_command_line_leads_to_a_password_and_the_signed_i
         invited.token
     ))
     .await
-    .unwrap_or_else(|e| panic!("{e}"));
+    .unwrap();
     assert_eq!(inspect.status().as_u16(), 410);
     let stored = Command::new("secret-tool")
         .args(["search", "--all", "service", "org.patientportal.desktop"])
@@ -247,7 +210,7 @@ async fn an_invite_link_on_the_command_line_leads_to_a_password_and_the_signed_i
 async fn wait_for_text(session: &Session, css: &str, expected: &str) {
     let deadline = std::time::Instant::now() + WAIT;
     loop {
-        if let Some(element) = session.find(css).await.unwrap_or_else(|e| panic!("{e}"))
+        if let Some(element) = session.find(css).await.unwrap()
             && session.text(&element).await.unwrap_or_default() == expected
         {
             return;
@@ -266,7 +229,7 @@ async fn clear(session: &Session, element: &str) {
     session
         .type_into(element, "\u{E009}a\u{E009}\u{E003}")
         .await
-        .unwrap_or_else(|e| panic!("{e}"));
+        .unwrap();
 }
 
 #[tokio::test]
@@ -281,33 +244,24 @@ async fn a_link_opened_while_the_app_runs_reaches_the_running_window() {
     let (_driver, driver_url) = start_driver(practice.admin.base());
     let session = Session::start(&driver_url, capabilities(&[]))
         .await
-        .unwrap_or_else(|e| panic!("{e}"));
-    session
-        .wait_for("#welcome", WAIT)
-        .await
-        .unwrap_or_else(|e| panic!("{e}"));
+        .unwrap();
+    session.wait_for("#welcome", WAIT).await.unwrap();
 
     // A pasted link from somewhere else is refused with a reason.
-    let input = session
-        .wait_for("#open-link-input", WAIT)
-        .await
-        .unwrap_or_else(|e| panic!("{e}"));
+    let input = session.wait_for("#open-link-input", WAIT).await.unwrap();
     session
         .type_into(
             &input,
             &format!("https://evil.example/invite/{}", invited.token),
         )
         .await
-        .unwrap_or_else(|e| panic!("{e}"));
-    let open = session
-        .wait_for("#open-link-button", WAIT)
-        .await
-        .unwrap_or_else(|e| panic!("{e}"));
-    session.click(&open).await.unwrap_or_else(|e| panic!("{e}"));
+        .unwrap();
+    let open = session.wait_for("#open-link-button", WAIT).await.unwrap();
+    session.click(&open).await.unwrap();
     let notice = session
         .wait_for(".notice[data-code='invalid_link']", WAIT)
         .await
-        .unwrap_or_else(|e| panic!("{e}"));
+        .unwrap();
     let words = session.text(&notice).await.unwrap_or_default();
     assert!(words.contains("not from your practice"), "{words}");
 
@@ -321,10 +275,7 @@ async fn a_link_opened_while_the_app_runs_reaches_the_running_window() {
         Duration::from_secs(30),
     );
     assert!(status.success(), "gio open failed: {status}");
-    let heading = session
-        .wait_for("#invite-heading", WAIT)
-        .await
-        .unwrap_or_else(|e| panic!("{e}"));
+    let heading = session.wait_for("#invite-heading", WAIT).await.unwrap();
     assert_eq!(
         session.text(&heading).await.unwrap_or_default(),
         "Welcome, Avery"
@@ -347,5 +298,5 @@ async fn a_link_opened_while_the_app_runs_reaches_the_running_window() {
     assert!(status.success(), "the second instance failed: {status}");
     wait_for_text(&session, "#invite-heading", "Welcome, Blake").await;
     save_screenshot(&session, "desktop-link-handover.png").await;
-    session.end().await.unwrap_or_else(|e| panic!("{e}"));
+    session.end().await.unwrap();
 }
