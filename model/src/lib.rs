@@ -12,4 +12,7 @@ pub mod session;
 pub use error::{ApiErrorBody, ErrorCode, ErrorDetail};
 pub use invite::{AcceptInviteRequest, InviteInfo, InviteProblem, InviteRole, PracticeRef};
 pub use password::{PasswordCheck, PasswordPolicy, PolicyRule, RuleOutcome};
-pub use session::{AccountSummary, ProfileSummary, Session};
+pub use session::{
+    AccountSummary, CareTeam, LoginRequest, Me, ProfileSummary, ProviderRef, RefreshRequest,
+    Session,
+};

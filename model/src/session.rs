@@ -43,3 +43,75 @@ impl fmt::Debug for Session {
             .finish()
     }
 }
+
+/// `POST /v1/auth/login`.
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LoginRequest {
+    pub email: String,
+    pub password: String,
+    pub device_name: String,
+}
+
+impl fmt::Debug for LoginRequest {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("LoginRequest")
+            .field("password", &"<redacted>")
+            .field("device_name", &self.device_name)
+            .finish_non_exhaustive()
+    }
+}
+
+/// `POST /v1/auth/refresh`.
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RefreshRequest {
+    pub refresh_token: String,
+}
+
+impl fmt::Debug for RefreshRequest {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("RefreshRequest(<redacted>)")
+    }
+}
+
+/// A provider as patients see them.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ProviderRef {
+    pub id: String,
+    pub name: String,
+}
+
+/// The providers who care for one patient (and may message them).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CareTeam {
+    pub patient_id: String,
+    pub primary_provider_id: String,
+    pub providers: Vec<ProviderRef>,
+}
+
+/// `GET /v1/me`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Me {
+    pub account: AccountSummary,
+    pub profiles: Vec<ProfileSummary>,
+    pub practices: Vec<PracticeRef>,
+    pub care_teams: Vec<CareTeam>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn requests_with_secrets_redact_them_in_debug() {
+        let login = LoginRequest {
+            email: "a@b.c".into(),
+            password: "hunter2hunter2".into(),
+            device_name: "phone".into(),
+        };
+        assert!(!format!("{login:?}").contains("hunter2"));
+        let refresh = RefreshRequest {
+            refresh_token: "tok_secret".into(),
+        };
+        assert!(!format!("{refresh:?}").contains("tok_secret"));
+    }
+}

@@ -2,6 +2,27 @@
 
 use url::Url;
 
+/// How long sessions last.
+#[derive(Debug, Clone, Copy)]
+pub struct SessionLimits {
+    /// An access token's lifetime.
+    pub access_ttl: chrono::Duration,
+    /// A session unused (not refreshed) this long expires.
+    pub idle: chrono::Duration,
+    /// No session lives longer than this, however often it is refreshed.
+    pub absolute: chrono::Duration,
+}
+
+impl Default for SessionLimits {
+    fn default() -> Self {
+        Self {
+            access_ttl: chrono::Duration::minutes(15),
+            idle: chrono::Duration::days(14),
+            absolute: chrono::Duration::days(90),
+        }
+    }
+}
+
 /// What a running server needs to know.
 #[derive(Clone)]
 pub struct ServerConfig {
@@ -12,6 +33,8 @@ pub struct ServerConfig {
     pub admin_token: Option<String>,
     /// The practice's name, written into settings when the database is created.
     pub practice_name: String,
+    /// Session lifetimes.
+    pub session_limits: SessionLimits,
 }
 
 impl std::fmt::Debug for ServerConfig {
@@ -20,6 +43,7 @@ impl std::fmt::Debug for ServerConfig {
             .field("public_url", &self.public_url.as_str())
             .field("admin_token", &self.admin_token.as_ref().map(|_| "<set>"))
             .field("practice_name", &self.practice_name)
+            .field("session_limits", &self.session_limits)
             .finish()
     }
 }

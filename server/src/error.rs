@@ -20,6 +20,12 @@ pub enum ServerError {
     Internal(String),
     #[error("database: {0}")]
     Database(#[from] rusqlite::Error),
+    /// 429 `rate_limited`, with `Retry-After`.
+    #[error("rate limited for {retry_after_secs} s")]
+    RateLimited {
+        retry_after_secs: u64,
+        message: String,
+    },
     /// The server cannot start (port taken, unreadable database, ...).
     #[error("{0}")]
     Startup(String),
@@ -59,6 +65,28 @@ impl ServerError {
 
 impl IntoResponse for ServerError {
     fn into_response(self) -> Response {
+        if let Self::RateLimited {
+            retry_after_secs,
+            message,
+        } = self
+        {
+            let body = ApiErrorBody {
+                error: ErrorDetail {
+                    code: ErrorCode::RateLimited,
+                    message,
+                    reasons: Vec::new(),
+                },
+            };
+            return (
+                StatusCode::TOO_MANY_REQUESTS,
+                [(
+                    axum::http::header::RETRY_AFTER,
+                    retry_after_secs.to_string(),
+                )],
+                axum::Json(body),
+            )
+                .into_response();
+        }
         let (status, detail) = match self {
             Self::Api {
                 status,

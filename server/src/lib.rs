@@ -13,7 +13,7 @@ pub mod service;
 pub mod state;
 
 use crate::clock::{Clock, SystemClock};
-use crate::config::ServerConfig;
+use crate::config::{ServerConfig, SessionLimits};
 use crate::db::Db;
 use crate::error::ServerError;
 use crate::mail::Outbox;
@@ -60,6 +60,7 @@ pub struct ServerOptions {
     pub public_url: Option<Url>,
     pub admin_token: Option<String>,
     pub practice_name: String,
+    pub session_limits: SessionLimits,
     pub clock: Arc<dyn Clock>,
 }
 
@@ -72,6 +73,7 @@ impl ServerOptions {
             public_url: None,
             admin_token: Some(admin_token.to_owned()),
             practice_name: "Riverside Family Practice".to_owned(),
+            session_limits: SessionLimits::default(),
             clock: Arc::new(SystemClock),
         }
     }
@@ -156,6 +158,7 @@ pub async fn start(options: ServerOptions) -> Result<RunningServer, ServerError>
             public_url,
             admin_token: options.admin_token,
             practice_name: options.practice_name,
+            session_limits: options.session_limits,
         }),
     };
     let app = http::router(state.clone());

@@ -100,6 +100,7 @@ async fn run(cli: Cli) -> Result<(), String> {
                 public_url,
                 admin_token,
                 practice_name,
+                session_limits: portal_server::config::SessionLimits::default(),
                 clock: Arc::new(SystemClock),
             })
             .await

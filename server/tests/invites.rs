@@ -4,103 +4,15 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)] // Tests fail loudly by design.
 
 use chrono::Duration;
-use portal_e2e::AdminClient;
-use portal_model::admin::{CreatePatientResponse, Outbox};
-use portal_model::{ApiErrorBody, ErrorCode, InviteInfo, PolicyRule, Session};
-use portal_server::clock::ManualClock;
-use portal_server::{Database, RunningServer, ServerOptions};
+use portal_model::admin::CreatePatientResponse;
+use portal_model::{ErrorCode, InviteInfo, PolicyRule, Session};
+use portal_server::Database;
 use reqwest::StatusCode;
-use serde_json::{Value, json};
-use std::sync::Arc;
+use serde_json::json;
 
-const ADMIN: &str = "test-admin-token";
+mod common;
 
-struct Harness {
-    server: RunningServer,
-    admin: AdminClient,
-    http: reqwest::Client,
-    clock: ManualClock,
-}
-
-impl Harness {
-    async fn start() -> Self {
-        Self::start_with(Database::SqliteMemory).await
-    }
-
-    async fn start_with(database: Database) -> Self {
-        portal_e2e::install_tls_provider();
-        let clock = ManualClock::default();
-        let server = portal_server::start(ServerOptions {
-            database,
-            clock: Arc::new(clock.clone()),
-            ..ServerOptions::local(ADMIN)
-        })
-        .await
-        .unwrap();
-        Self {
-            admin: AdminClient::new(&server.base_url(), ADMIN),
-            server,
-            http: reqwest::Client::new(),
-            clock,
-        }
-    }
-
-    fn url(&self, path: &str) -> String {
-        format!("{}{path}", self.server.base_url())
-    }
-
-    async fn admin_post(&self, path: &str, body: Value) -> reqwest::Response {
-        self.admin
-            .post(path.trim_start_matches("/v1/admin/"), body)
-            .await
-    }
-
-    async fn provider(&self) -> String {
-        self.admin
-            .create_provider("Dr. Maya Okafor", "maya@clinic.example")
-            .await
-    }
-
-    /// Adds a patient with an invite and returns (patient id, token from the outbox).
-    async fn invited_patient(&self, email: &str) -> (String, String) {
-        let invited = self.admin.invite_new_patient("Jordan", email).await;
-        let prefix = format!("{}/invite/", self.server.base_url());
-        assert!(invited.link.starts_with(&prefix), "{}", invited.link);
-        (invited.patient_id, invited.token)
-    }
-
-    async fn outbox(&self) -> Outbox {
-        self.admin.outbox().await
-    }
-
-    async fn last_token(&self) -> String {
-        let outbox = self.outbox().await;
-        let link = outbox.emails.last().unwrap().links[0].clone();
-        link.rsplit_once("/invite/").unwrap().1.to_owned()
-    }
-
-    async fn inspect(&self, token: &str) -> reqwest::Response {
-        self.http
-            .get(self.url(&format!("/v1/invites/{token}")))
-            .send()
-            .await
-            .unwrap()
-    }
-
-    async fn accept(&self, token: &str, password: &str) -> reqwest::Response {
-        self.http
-            .post(self.url(&format!("/v1/invites/{token}/accept")))
-            .json(&json!({"password": password, "device_name": "test laptop"}))
-            .send()
-            .await
-            .unwrap()
-    }
-}
-
-async fn error_code(response: reqwest::Response, status: StatusCode) -> ApiErrorBody {
-    assert_eq!(response.status(), status);
-    response.json().await.unwrap()
-}
+use common::{ADMIN, Harness, error_code};
 
 #[tokio::test]
 async fn adding_a_patient_emails_an_invite_that_shows_only_what_it_should() {
@@ -122,15 +34,6 @@ async fn adding_a_patient_emails_an_invite_that_shows_only_what_it_should() {
     assert!(!info.account_exists);
     let ttl = info.expires_at - h.clock_now();
     assert_eq!(ttl, Duration::days(4));
-}
-
-impl Harness {
-    fn clock_now(&self) -> chrono::DateTime<chrono::Utc> {
-        use portal_server::clock::Clock;
-        // The server's expiry is computed from whole milliseconds.
-        let now = self.clock.now();
-        chrono::DateTime::from_timestamp_millis(now.timestamp_millis()).unwrap()
-    }
 }
 
 #[tokio::test]

@@ -58,3 +58,30 @@ impl FromRequestParts<AppState> for Admin {
         }
     }
 }
+
+/// The signed-in session behind `Authorization: Bearer {access_token}`.
+pub struct Authed(pub crate::service::sessions::Authenticated);
+
+impl FromRequestParts<AppState> for Authed {
+    type Rejection = ServerError;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        let token = parts
+            .headers
+            .get(axum::http::header::AUTHORIZATION)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.strip_prefix("Bearer "))
+            .unwrap_or("")
+            .to_owned();
+        let now = state.clock.now();
+        let limits = state.config.session_limits;
+        state
+            .db
+            .call(move |conn| crate::service::sessions::authenticate(conn, &token, now, &limits))
+            .await
+            .map(Authed)
+    }
+}

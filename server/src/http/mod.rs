@@ -1,6 +1,7 @@
 //! The HTTP surface: routes, extractors, and request logging with secrets redacted.
 
 mod admin;
+mod auth;
 mod extract;
 mod logging;
 mod patient;
@@ -20,6 +21,10 @@ pub fn router(state: AppState) -> Router {
         .route("/v1/password-policy", get(patient::password_policy))
         .route("/v1/invites/{token}", get(patient::inspect_invite))
         .route("/v1/invites/{token}/accept", post(patient::accept_invite))
+        .route("/v1/auth/login", post(auth::login))
+        .route("/v1/auth/refresh", post(auth::refresh))
+        .route("/v1/auth/logout", post(auth::logout))
+        .route("/v1/me", get(auth::me))
         .nest("/v1/admin", admin)
         .fallback(patient::not_found)
         .layer(axum::middleware::from_fn(logging::log_request))

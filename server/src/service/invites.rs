@@ -293,6 +293,7 @@ pub async fn accept(
         .await
         .map_err(|e| ServerError::internal(format!("hashing task: {e}")))??;
 
+    let limits = state.config.session_limits;
     // Second pass, in one transaction: the checks again (another request may have won
     // the race meanwhile), then account, profile link, consumption and session.
     state
@@ -325,7 +326,7 @@ pub async fn accept(
                 "invite.accept",
                 &invite.patient_id,
             )?;
-            let session = sessions::create(&tx, &account_id, &device_name, now)?;
+            let session = sessions::create(&tx, &account_id, &device_name, now, &limits)?;
             tx.commit()?;
             Ok(session)
         })

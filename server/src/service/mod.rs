@@ -2,6 +2,7 @@
 //! and returns typed output or a [`crate::error::ServerError`] with a protocol code.
 
 pub mod audit;
+pub mod auth;
 pub mod invites;
 pub mod patients;
 pub mod sessions;

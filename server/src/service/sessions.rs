@@ -1,15 +1,57 @@
-//! Sessions: an access token (minutes) and a refresh token (days), stored as SHA-256.
+//! Sessions: an access token (minutes) and a rotating refresh token (days), both stored
+//! as SHA-256. A refresh token works once; presenting it again revokes the session
+//! (reuse detection). Sessions also end after an idle and an absolute limit.
 
-use crate::crypto::{new_id, new_token, token_hash};
-use crate::db::millis;
+use crate::config::SessionLimits;
+use crate::crypto::{is_token_shaped, new_id, new_token, token_hash};
+use crate::db::{from_millis, millis};
 use crate::error::ServerError;
-use crate::service::settings;
-use chrono::{DateTime, Duration, Utc};
-use portal_model::{AccountSummary, InviteRole, PracticeRef, ProfileSummary, Session};
-use rusqlite::{Connection, params};
+use crate::service::{audit, settings};
+use axum::http::StatusCode;
+use chrono::{DateTime, Utc};
+use portal_model::{AccountSummary, ErrorCode, InviteRole, PracticeRef, ProfileSummary, Session};
+use rusqlite::{Connection, OptionalExtension, params};
 
-/// How long an access token works.
-pub const ACCESS_TTL: Duration = Duration::minutes(15);
+/// Why a session was revoked (stored, and shown in the audit log).
+#[derive(Debug, Clone, Copy)]
+pub enum RevokeReason {
+    Logout,
+    RefreshReuse,
+    PasswordReset,
+}
+
+impl RevokeReason {
+    fn as_str(self) -> &'static str {
+        match self {
+            Self::Logout => "logout",
+            Self::RefreshReuse => "refresh_reuse",
+            Self::PasswordReset => "password_reset",
+        }
+    }
+}
+
+/// A request's verified session.
+#[derive(Debug, Clone)]
+pub struct Authenticated {
+    pub session_id: String,
+    pub account_id: String,
+}
+
+fn expired() -> ServerError {
+    ServerError::api(
+        StatusCode::UNAUTHORIZED,
+        ErrorCode::SessionExpired,
+        "Your session has ended. Please sign in again.",
+    )
+}
+
+fn revoked() -> ServerError {
+    ServerError::api(
+        StatusCode::UNAUTHORIZED,
+        ErrorCode::SessionRevoked,
+        "You were signed out. Please sign in again.",
+    )
+}
 
 /// Starts a session for `account_id` and returns it with the account's profiles.
 pub fn create(
@@ -17,10 +59,11 @@ pub fn create(
     account_id: &str,
     device_name: &str,
     now: DateTime<Utc>,
+    limits: &SessionLimits,
 ) -> Result<Session, ServerError> {
     let access_token = new_token();
     let refresh_token = new_token();
-    let access_expires_at = now + ACCESS_TTL;
+    let access_expires_at = now + limits.access_ttl;
     conn.execute(
         "INSERT INTO sessions (id, account_id, access_hash, access_expires_at, refresh_hash,
                                device_name, created_at, last_used_at)
@@ -35,21 +78,226 @@ pub fn create(
             millis(now),
         ],
     )?;
+    session_answer(
+        conn,
+        account_id,
+        access_token,
+        access_expires_at,
+        refresh_token,
+    )
+}
+
+fn session_answer(
+    conn: &Connection,
+    account_id: &str,
+    access_token: String,
+    access_expires_at: DateTime<Utc>,
+    refresh_token: String,
+) -> Result<Session, ServerError> {
+    Ok(Session {
+        access_token,
+        access_expires_at,
+        refresh_token,
+        account: account(conn, account_id)?,
+        profiles: profiles(conn, account_id)?,
+    })
+}
+
+/// The account's id and email.
+pub fn account(conn: &Connection, account_id: &str) -> Result<AccountSummary, ServerError> {
     let email: String = conn.query_row(
         "SELECT email FROM accounts WHERE id = ?1",
         [account_id],
         |row| row.get(0),
     )?;
-    Ok(Session {
+    Ok(AccountSummary {
+        id: account_id.to_owned(),
+        email,
+    })
+}
+
+/// Checks that a session is neither revoked nor past its idle or absolute limit.
+fn check_alive(
+    revoked_at: Option<i64>,
+    created_at: i64,
+    last_used_at: i64,
+    now: DateTime<Utc>,
+    limits: &SessionLimits,
+) -> Result<(), ServerError> {
+    if revoked_at.is_some() {
+        return Err(revoked());
+    }
+    if now - from_millis(last_used_at)? >= limits.idle
+        || now - from_millis(created_at)? >= limits.absolute
+    {
+        return Err(expired());
+    }
+    Ok(())
+}
+
+/// Verifies a Bearer access token.
+pub fn authenticate(
+    conn: &Connection,
+    access_token: &str,
+    now: DateTime<Utc>,
+    limits: &SessionLimits,
+) -> Result<Authenticated, ServerError> {
+    if !is_token_shaped(access_token) {
+        return Err(ServerError::api(
+            StatusCode::UNAUTHORIZED,
+            ErrorCode::Unauthorized,
+            "Sign in first (Authorization: Bearer ...).",
+        ));
+    }
+    let row = conn
+        .query_row(
+            "SELECT id, account_id, access_expires_at, revoked_at, created_at, last_used_at
+             FROM sessions WHERE access_hash = ?1",
+            [token_hash(access_token)],
+            |row| {
+                Ok((
+                    row.get::<_, String>(0)?,
+                    row.get::<_, String>(1)?,
+                    row.get::<_, i64>(2)?,
+                    row.get::<_, Option<i64>>(3)?,
+                    row.get::<_, i64>(4)?,
+                    row.get::<_, i64>(5)?,
+                ))
+            },
+        )
+        .optional()?;
+    // Access tokens of rotated or purged sessions are unknown: treat them as expired.
+    let Some((session_id, account_id, access_expires_at, revoked_at, created_at, last_used_at)) =
+        row
+    else {
+        return Err(expired());
+    };
+    check_alive(revoked_at, created_at, last_used_at, now, limits)?;
+    if from_millis(access_expires_at)? <= now {
+        return Err(expired());
+    }
+    Ok(Authenticated {
+        session_id,
+        account_id,
+    })
+}
+
+/// Exchanges a refresh token for a new pair. A token that was already used revokes
+/// the whole session: someone else holds a copy.
+pub fn refresh(
+    conn: &Connection,
+    refresh_token: &str,
+    now: DateTime<Utc>,
+    limits: &SessionLimits,
+) -> Result<Session, ServerError> {
+    if !is_token_shaped(refresh_token) {
+        return Err(expired());
+    }
+    let hash = token_hash(refresh_token);
+    let row = conn
+        .query_row(
+            "SELECT id, account_id, revoked_at, created_at, last_used_at
+             FROM sessions WHERE refresh_hash = ?1",
+            [&hash],
+            |row| {
+                Ok((
+                    row.get::<_, String>(0)?,
+                    row.get::<_, String>(1)?,
+                    row.get::<_, Option<i64>>(2)?,
+                    row.get::<_, i64>(3)?,
+                    row.get::<_, i64>(4)?,
+                ))
+            },
+        )
+        .optional()?;
+    let Some((session_id, account_id, revoked_at, created_at, last_used_at)) = row else {
+        let reused: Option<String> = conn
+            .query_row(
+                "SELECT session_id FROM used_refresh_tokens WHERE hash = ?1",
+                [&hash],
+                |row| row.get(0),
+            )
+            .optional()?;
+        if let Some(session_id) = reused {
+            revoke(conn, &session_id, RevokeReason::RefreshReuse, now)?;
+            tracing::warn!("a used refresh token was presented again; the session is revoked");
+            return Err(revoked());
+        }
+        return Err(expired());
+    };
+    check_alive(revoked_at, created_at, last_used_at, now, limits)?;
+    let access_token = new_token();
+    let new_refresh = new_token();
+    let access_expires_at = now + limits.access_ttl;
+    conn.execute(
+        "INSERT INTO used_refresh_tokens (hash, session_id, used_at) VALUES (?1, ?2, ?3)",
+        params![hash, session_id, millis(now)],
+    )?;
+    conn.execute(
+        "UPDATE sessions SET access_hash = ?1, access_expires_at = ?2, refresh_hash = ?3,
+                             last_used_at = ?4
+         WHERE id = ?5",
+        params![
+            token_hash(&access_token),
+            millis(access_expires_at),
+            token_hash(&new_refresh),
+            millis(now),
+            session_id
+        ],
+    )?;
+    session_answer(
+        conn,
+        &account_id,
         access_token,
         access_expires_at,
-        refresh_token,
-        account: AccountSummary {
-            id: account_id.to_owned(),
-            email,
-        },
-        profiles: profiles(conn, account_id)?,
-    })
+        new_refresh,
+    )
+}
+
+/// Revokes one session (idempotent).
+pub fn revoke(
+    conn: &Connection,
+    session_id: &str,
+    reason: RevokeReason,
+    now: DateTime<Utc>,
+) -> Result<(), ServerError> {
+    let changed = conn.execute(
+        "UPDATE sessions SET revoked_at = ?1, revoked_reason = ?2
+         WHERE id = ?3 AND revoked_at IS NULL",
+        params![millis(now), reason.as_str(), session_id],
+    )?;
+    if changed > 0 {
+        audit::record(
+            conn,
+            millis(now),
+            "system",
+            &format!("session.revoke.{}", reason.as_str()),
+            session_id,
+        )?;
+    }
+    Ok(())
+}
+
+/// Revokes every live session of an account.
+pub fn revoke_all(
+    conn: &Connection,
+    account_id: &str,
+    reason: RevokeReason,
+    now: DateTime<Utc>,
+) -> Result<(), ServerError> {
+    conn.execute(
+        "UPDATE sessions SET revoked_at = ?1, revoked_reason = ?2
+         WHERE account_id = ?3 AND revoked_at IS NULL",
+        params![millis(now), reason.as_str(), account_id],
+    )?;
+    audit::record(
+        conn,
+        millis(now),
+        &format!("account:{account_id}"),
+        &format!("sessions.revoke.{}", reason.as_str()),
+        account_id,
+    )?;
+    Ok(())
 }
 
 /// The patients an account can act for, itself first.

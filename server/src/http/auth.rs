@@ -1,0 +1,39 @@
+//! Handlers of sign-in, refresh, sign-out and the account overview.
+
+use super::extract::{ApiJson, Authed};
+use crate::error::ServerError;
+use crate::service::auth;
+use crate::state::AppState;
+use axum::Json;
+use axum::extract::State;
+use axum::http::StatusCode;
+use portal_model::{LoginRequest, Me, RefreshRequest, Session};
+
+pub async fn login(
+    State(state): State<AppState>,
+    ApiJson(request): ApiJson<LoginRequest>,
+) -> Result<Json<Session>, ServerError> {
+    Ok(Json(auth::login(&state, request).await?))
+}
+
+pub async fn refresh(
+    State(state): State<AppState>,
+    ApiJson(request): ApiJson<RefreshRequest>,
+) -> Result<Json<Session>, ServerError> {
+    Ok(Json(auth::refresh(&state, request.refresh_token).await?))
+}
+
+pub async fn logout(
+    State(state): State<AppState>,
+    Authed(session): Authed,
+) -> Result<StatusCode, ServerError> {
+    auth::logout(&state, session).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+pub async fn me(
+    State(state): State<AppState>,
+    Authed(session): Authed,
+) -> Result<Json<Me>, ServerError> {
+    Ok(Json(auth::me(&state, session).await?))
+}

@@ -1,0 +1,276 @@
+//! Signing in and out, and the signed-in account's overview.
+//!
+//! Login answers `invalid_credentials` for an unknown email and a wrong password alike,
+//! after the same argon2id work (an unknown email is checked against a dummy hash), and
+//! backs off exponentially per email address after repeated failures, whether or not an
+//! account exists, so that neither the answer nor the backoff reveals accounts.
+
+use crate::crypto::{self, token_hash};
+use crate::db::{from_millis, millis};
+use crate::error::ServerError;
+use crate::service::patients::normalize_email;
+use crate::service::sessions::{self, Authenticated, RevokeReason};
+use crate::service::{audit, settings};
+use crate::state::AppState;
+use axum::http::StatusCode;
+use chrono::{DateTime, Duration, Utc};
+use portal_model::{CareTeam, ErrorCode, LoginRequest, Me, PracticeRef, ProviderRef, Session};
+use rusqlite::{Connection, OptionalExtension, params};
+use std::sync::OnceLock;
+
+/// Failed logins allowed before backoff starts.
+pub const FREE_FAILURES: i64 = 5;
+/// The longest wait backoff imposes.
+pub const MAX_BACKOFF: Duration = Duration::minutes(15);
+
+fn invalid_credentials() -> ServerError {
+    ServerError::api(
+        StatusCode::UNAUTHORIZED,
+        ErrorCode::InvalidCredentials,
+        "The email or password is not correct.",
+    )
+}
+
+/// A hash of a random password, so that unknown emails cost the same work.
+fn dummy_hash() -> Result<&'static str, ServerError> {
+    static DUMMY: OnceLock<String> = OnceLock::new();
+    if let Some(hash) = DUMMY.get() {
+        return Ok(hash);
+    }
+    let hash = crypto::hash_password(&crypto::new_token())?;
+    Ok(DUMMY.get_or_init(|| hash))
+}
+
+/// The wait after `failures` failed attempts: none for the first few, then doubling.
+pub fn backoff(failures: i64) -> Duration {
+    if failures < FREE_FAILURES {
+        return Duration::zero();
+    }
+    let exponent = (failures - FREE_FAILURES).min(20) as u32;
+    Duration::seconds(2_i64.pow(exponent)).min(MAX_BACKOFF)
+}
+
+fn check_backoff(
+    conn: &Connection,
+    email_hash: &str,
+    now: DateTime<Utc>,
+) -> Result<(), ServerError> {
+    let blocked_until: Option<i64> = conn
+        .query_row(
+            "SELECT blocked_until FROM login_attempts WHERE email_hash = ?1",
+            [email_hash],
+            |row| row.get(0),
+        )
+        .optional()?;
+    if let Some(until) = blocked_until {
+        let until = from_millis(until)?;
+        if until > now {
+            // Round up: stored times are whole milliseconds, `now` may have a fraction.
+            let wait = ((until - now).num_milliseconds() + 999).max(1000) as u64 / 1000;
+            return Err(ServerError::RateLimited {
+                retry_after_secs: wait,
+                message: format!(
+                    "Too many failed attempts. Please wait {} before trying again.",
+                    human_wait(wait)
+                ),
+            });
+        }
+    }
+    Ok(())
+}
+
+fn human_wait(seconds: u64) -> String {
+    if seconds == 1 {
+        "1 second".to_owned()
+    } else if seconds < 90 {
+        format!("{seconds} seconds")
+    } else {
+        format!("{} minutes", seconds.div_ceil(60))
+    }
+}
+
+fn record_failure(
+    conn: &Connection,
+    email_hash: &str,
+    now: DateTime<Utc>,
+) -> Result<(), ServerError> {
+    let failures: i64 = conn
+        .query_row(
+            "SELECT failures FROM login_attempts WHERE email_hash = ?1",
+            [email_hash],
+            |row| row.get(0),
+        )
+        .optional()?
+        .unwrap_or(0)
+        + 1;
+    conn.execute(
+        "INSERT INTO login_attempts (email_hash, failures, blocked_until) VALUES (?1, ?2, ?3)
+         ON CONFLICT(email_hash) DO UPDATE SET failures = ?2, blocked_until = ?3",
+        params![email_hash, failures, millis(now + backoff(failures))],
+    )?;
+    Ok(())
+}
+
+/// `POST /v1/auth/login`.
+pub async fn login(state: &AppState, request: LoginRequest) -> Result<Session, ServerError> {
+    let device_name = request.device_name.trim().to_owned();
+    if device_name.is_empty() || device_name.chars().count() > 100 {
+        return Err(ServerError::bad_request(
+            "device_name must be 1 to 100 characters.",
+        ));
+    }
+    // A malformed address cannot belong to an account: same answer as a wrong password.
+    let email =
+        normalize_email(&request.email).unwrap_or_else(|_| request.email.trim().to_lowercase());
+    let email_hash = token_hash(&email);
+    let now = state.clock.now();
+
+    let lookup_email = email.clone();
+    let lookup_hash = email_hash.clone();
+    let account: Option<(String, String)> = state
+        .db
+        .call(move |conn| {
+            check_backoff(conn, &lookup_hash, now)?;
+            Ok(conn
+                .query_row(
+                    "SELECT id, password_hash FROM accounts WHERE email = ?1",
+                    [&lookup_email],
+                    |row| Ok((row.get(0)?, row.get(1)?)),
+                )
+                .optional()?)
+        })
+        .await?;
+
+    let password = request.password;
+    let (account_id, verified) = match account {
+        Some((id, phc)) => {
+            let ok = tokio::task::spawn_blocking(move || crypto::verify_password(&password, &phc))
+                .await
+                .map_err(|e| ServerError::internal(format!("verify task: {e}")))??;
+            (Some(id), ok)
+        }
+        None => {
+            let dummy = dummy_hash()?.to_owned();
+            tokio::task::spawn_blocking(move || crypto::verify_password(&password, &dummy))
+                .await
+                .map_err(|e| ServerError::internal(format!("verify task: {e}")))??;
+            (None, false)
+        }
+    };
+
+    let limits = state.config.session_limits;
+    state
+        .db
+        .call(move |conn| {
+            let tx = conn.transaction()?;
+            let Some(account_id) = account_id.filter(|_| verified) else {
+                record_failure(&tx, &email_hash, now)?;
+                tx.commit()?;
+                return Err(invalid_credentials());
+            };
+            tx.execute(
+                "DELETE FROM login_attempts WHERE email_hash = ?1",
+                [&email_hash],
+            )?;
+            audit::record(
+                &tx,
+                millis(now),
+                &format!("account:{account_id}"),
+                "login",
+                &account_id,
+            )?;
+            let session = sessions::create(&tx, &account_id, &device_name, now, &limits)?;
+            tx.commit()?;
+            Ok(session)
+        })
+        .await
+}
+
+/// `POST /v1/auth/refresh`.
+pub async fn refresh(state: &AppState, refresh_token: String) -> Result<Session, ServerError> {
+    let now = state.clock.now();
+    let limits = state.config.session_limits;
+    state
+        .db
+        .call(move |conn| {
+            let tx = conn.transaction()?;
+            let result = sessions::refresh(&tx, &refresh_token, now, &limits);
+            // A detected reuse revokes the session: keep that even though the call fails.
+            tx.commit()?;
+            result
+        })
+        .await
+}
+
+/// `POST /v1/auth/logout`.
+pub async fn logout(state: &AppState, auth: Authenticated) -> Result<(), ServerError> {
+    let now = state.clock.now();
+    state
+        .db
+        .call(move |conn| sessions::revoke(conn, &auth.session_id, RevokeReason::Logout, now))
+        .await
+}
+
+/// `GET /v1/me`.
+pub async fn me(state: &AppState, auth: Authenticated) -> Result<Me, ServerError> {
+    state
+        .db
+        .call(move |conn| {
+            let account = sessions::account(conn, &auth.account_id)?;
+            let profiles = sessions::profiles(conn, &auth.account_id)?;
+            let mut care_teams = Vec::with_capacity(profiles.len());
+            for profile in &profiles {
+                care_teams.push(care_team(conn, &profile.patient_id)?);
+            }
+            Ok(Me {
+                account,
+                profiles,
+                practices: vec![PracticeRef {
+                    name: settings::load(conn)?.practice_name,
+                }],
+                care_teams,
+            })
+        })
+        .await
+}
+
+/// A patient's care team, primary provider first.
+pub fn care_team(conn: &Connection, patient_id: &str) -> Result<CareTeam, ServerError> {
+    let primary_provider_id: String = conn.query_row(
+        "SELECT primary_provider_id FROM patients WHERE id = ?1",
+        [patient_id],
+        |row| row.get(0),
+    )?;
+    let mut statement = conn.prepare(
+        "SELECT pr.id, pr.name FROM care_team ct JOIN providers pr ON pr.id = ct.provider_id
+         WHERE ct.patient_id = ?1
+         ORDER BY pr.id != ?2, pr.name, pr.id",
+    )?;
+    let providers = statement
+        .query_map(params![patient_id, primary_provider_id], |row| {
+            Ok(ProviderRef {
+                id: row.get(0)?,
+                name: row.get(1)?,
+            })
+        })?
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(CareTeam {
+        patient_id: patient_id.to_owned(),
+        primary_provider_id,
+        providers,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn backoff_starts_after_the_free_failures_and_doubles_to_a_cap() {
+        assert_eq!(backoff(4), Duration::zero());
+        assert_eq!(backoff(5), Duration::seconds(1));
+        assert_eq!(backoff(6), Duration::seconds(2));
+        assert_eq!(backoff(9), Duration::seconds(16));
+        assert_eq!(backoff(40), MAX_BACKOFF);
+    }
+}

@@ -1,0 +1,303 @@
+//! Sign-in, refresh rotation with reuse detection, sign-out, session limits, login
+//! backoff, and the account overview, over real HTTP on loopback.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)] // Tests fail loudly by design.
+
+mod common;
+
+use chrono::Duration;
+use common::{Harness, error_code};
+use portal_model::{ErrorCode, Me, Session};
+use reqwest::StatusCode;
+use serde_json::json;
+
+const PASSWORD: &str = "river otter paints blue";
+
+impl Harness {
+    /// A patient who accepted an invite; returns the session from the acceptance.
+    async fn active_patient(&self, email: &str) -> Session {
+        let (_, token) = self.invited_patient(email).await;
+        let response = self.accept(&token, PASSWORD).await;
+        assert_eq!(response.status(), StatusCode::CREATED);
+        response.json().await.unwrap()
+    }
+
+    async fn login(&self, email: &str, password: &str) -> reqwest::Response {
+        self.http
+            .post(self.url("/v1/auth/login"))
+            .json(&json!({"email": email, "password": password, "device_name": "phone"}))
+            .send()
+            .await
+            .unwrap()
+    }
+
+    async fn refresh(&self, refresh_token: &str) -> reqwest::Response {
+        self.http
+            .post(self.url("/v1/auth/refresh"))
+            .json(&json!({"refresh_token": refresh_token}))
+            .send()
+            .await
+            .unwrap()
+    }
+
+    async fn me(&self, access_token: &str) -> reqwest::Response {
+        self.http
+            .get(self.url("/v1/me"))
+            .bearer_auth(access_token)
+            .send()
+            .await
+            .unwrap()
+    }
+}
+
+#[tokio::test]
+async fn login_answers_alike_for_unknown_emails_and_wrong_passwords() {
+    let h = Harness::start().await;
+    h.active_patient("jordan@example.com").await;
+
+    let ok = h.login("Jordan@Example.com", PASSWORD).await;
+    assert_eq!(ok.status(), StatusCode::OK);
+    let session: Session = ok.json().await.unwrap();
+    assert_eq!(session.account.email, "jordan@example.com");
+    assert_eq!(session.profiles.len(), 1);
+
+    let wrong = error_code(
+        h.login("jordan@example.com", "wrong password here").await,
+        StatusCode::UNAUTHORIZED,
+    )
+    .await;
+    let unknown = error_code(
+        h.login("nobody@example.com", PASSWORD).await,
+        StatusCode::UNAUTHORIZED,
+    )
+    .await;
+    let malformed = error_code(
+        h.login("not an email", PASSWORD).await,
+        StatusCode::UNAUTHORIZED,
+    )
+    .await;
+    assert_eq!(wrong.error.code, ErrorCode::InvalidCredentials);
+    assert_eq!(wrong, unknown);
+    assert_eq!(wrong, malformed);
+}
+
+#[tokio::test]
+async fn repeated_failures_back_off_per_email_known_or_not() {
+    let h = Harness::start().await;
+    h.active_patient("jordan@example.com").await;
+    for email in ["jordan@example.com", "nobody@example.com"] {
+        for _ in 0..5 {
+            let r = h.login(email, "wrong password here").await;
+            assert_eq!(r.status(), StatusCode::UNAUTHORIZED);
+        }
+        // The sixth failure set a wait; until it passes, even the right password waits.
+        let limited = h.login(email, PASSWORD).await;
+        assert_eq!(limited.status(), StatusCode::TOO_MANY_REQUESTS, "{email}");
+        assert_eq!(limited.headers()["retry-after"], "1");
+        assert_eq!(
+            limited
+                .json::<portal_model::ApiErrorBody>()
+                .await
+                .unwrap()
+                .error
+                .code,
+            ErrorCode::RateLimited
+        );
+    }
+    h.clock.advance(Duration::seconds(1));
+    // The wait doubles with each further failure.
+    assert_eq!(
+        h.login("nobody@example.com", "wrong again!!")
+            .await
+            .status(),
+        StatusCode::UNAUTHORIZED
+    );
+    let limited = h.login("nobody@example.com", "wrong again!!").await;
+    assert_eq!(limited.status(), StatusCode::TOO_MANY_REQUESTS);
+    let wait = limited.headers()["retry-after"].clone();
+    assert_eq!(wait, "2", "{:?}", limited.text().await);
+    // Another address is not affected, and success clears the count.
+    h.active_patient("avery@example.com").await;
+    assert_eq!(
+        h.login("avery@example.com", PASSWORD).await.status(),
+        StatusCode::OK
+    );
+    assert_eq!(
+        h.login("jordan@example.com", PASSWORD).await.status(),
+        StatusCode::OK
+    );
+    for _ in 0..4 {
+        h.login("jordan@example.com", "wrong password here").await;
+    }
+    assert_eq!(
+        h.login("jordan@example.com", PASSWORD).await.status(),
+        StatusCode::OK
+    );
+}
+
+#[tokio::test]
+async fn refresh_rotates_and_a_reused_token_revokes_the_session() {
+    let h = Harness::start().await;
+    let first = h.active_patient("jordan@example.com").await;
+    assert_eq!(h.me(&first.access_token).await.status(), StatusCode::OK);
+
+    let response = h.refresh(&first.refresh_token).await;
+    assert_eq!(response.status(), StatusCode::OK);
+    let second: Session = response.json().await.unwrap();
+    assert_ne!(second.refresh_token, first.refresh_token);
+    assert_ne!(second.access_token, first.access_token);
+    assert_eq!(h.me(&second.access_token).await.status(), StatusCode::OK);
+    // The old access token went with the rotation.
+    assert_eq!(
+        h.me(&first.access_token).await.status(),
+        StatusCode::UNAUTHORIZED
+    );
+
+    // Someone replays the first refresh token: the whole session is revoked.
+    let replay = error_code(
+        h.refresh(&first.refresh_token).await,
+        StatusCode::UNAUTHORIZED,
+    )
+    .await;
+    assert_eq!(replay.error.code, ErrorCode::SessionRevoked);
+    for response in [
+        h.refresh(&second.refresh_token).await,
+        h.me(&second.access_token).await,
+    ] {
+        assert_eq!(
+            error_code(response, StatusCode::UNAUTHORIZED)
+                .await
+                .error
+                .code,
+            ErrorCode::SessionRevoked
+        );
+    }
+    // Other sessions of the account are untouched.
+    assert_eq!(
+        h.login("jordan@example.com", PASSWORD).await.status(),
+        StatusCode::OK
+    );
+
+    let unknown = error_code(h.refresh(&"A".repeat(43)).await, StatusCode::UNAUTHORIZED).await;
+    assert_eq!(unknown.error.code, ErrorCode::SessionExpired);
+    let garbage = error_code(h.refresh("../../etc").await, StatusCode::UNAUTHORIZED).await;
+    assert_eq!(garbage.error.code, ErrorCode::SessionExpired);
+}
+
+#[tokio::test]
+async fn logout_revokes_the_session_on_the_server() {
+    let h = Harness::start().await;
+    let session = h.active_patient("jordan@example.com").await;
+    let response = h
+        .http
+        .post(h.url("/v1/auth/logout"))
+        .bearer_auth(&session.access_token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::NO_CONTENT);
+    for response in [
+        h.me(&session.access_token).await,
+        h.refresh(&session.refresh_token).await,
+    ] {
+        assert_eq!(
+            error_code(response, StatusCode::UNAUTHORIZED)
+                .await
+                .error
+                .code,
+            ErrorCode::SessionRevoked
+        );
+    }
+    let anonymous = h.http.post(h.url("/v1/auth/logout")).send().await.unwrap();
+    assert_eq!(
+        error_code(anonymous, StatusCode::UNAUTHORIZED)
+            .await
+            .error
+            .code,
+        ErrorCode::Unauthorized
+    );
+}
+
+#[tokio::test]
+async fn access_tokens_expire_in_minutes_and_sessions_at_their_idle_and_absolute_limits() {
+    let h = Harness::start().await;
+    let session = h.active_patient("jordan@example.com").await;
+    h.clock.advance(Duration::minutes(15));
+    let expired = error_code(h.me(&session.access_token).await, StatusCode::UNAUTHORIZED).await;
+    assert_eq!(expired.error.code, ErrorCode::SessionExpired);
+    // The refresh token still works: the client refreshes and goes on.
+    let mut current: Session = h
+        .refresh(&session.refresh_token)
+        .await
+        .json()
+        .await
+        .unwrap();
+
+    // Idle: 14 days without a refresh ends the session.
+    h.clock.advance(Duration::days(14));
+    let idle = error_code(
+        h.refresh(&current.refresh_token).await,
+        StatusCode::UNAUTHORIZED,
+    )
+    .await;
+    assert_eq!(idle.error.code, ErrorCode::SessionExpired);
+
+    // Absolute: refreshed every 10 days, a session still ends after 90 days.
+    current = h
+        .login("jordan@example.com", PASSWORD)
+        .await
+        .json()
+        .await
+        .unwrap();
+    for _ in 0..8 {
+        h.clock.advance(Duration::days(10));
+        let response = h.refresh(&current.refresh_token).await;
+        assert_eq!(response.status(), StatusCode::OK);
+        current = response.json().await.unwrap();
+    }
+    h.clock.advance(Duration::days(10));
+    let absolute = error_code(
+        h.refresh(&current.refresh_token).await,
+        StatusCode::UNAUTHORIZED,
+    )
+    .await;
+    assert_eq!(absolute.error.code, ErrorCode::SessionExpired);
+}
+
+#[tokio::test]
+async fn me_lists_profiles_practice_and_care_teams() {
+    let h = Harness::start().await;
+    let primary = h
+        .admin
+        .create_provider("Dr. Maya Okafor", "maya@clinic.example")
+        .await;
+    let therapist = h
+        .admin
+        .create_provider("Sam Lindqvist", "sam@clinic.example")
+        .await;
+    let created = h
+        .admin
+        .create_patient(json!({"first_name": "Jordan", "last_name": "Rivera",
+            "email": "jordan@example.com", "primary_provider_id": primary,
+            "care_team_ids": [therapist]}))
+        .await;
+    let token = h.last_token().await;
+    let session: Session = h.accept(&token, PASSWORD).await.json().await.unwrap();
+
+    let me: Me = h.me(&session.access_token).await.json().await.unwrap();
+    assert_eq!(me.account.email, "jordan@example.com");
+    assert_eq!(me.profiles[0].patient_id, created.patient_id);
+    assert_eq!(me.practices[0].name, "Riverside Family Practice");
+    let team = &me.care_teams[0];
+    assert_eq!(team.patient_id, created.patient_id);
+    assert_eq!(team.primary_provider_id, primary);
+    let names: Vec<&str> = team.providers.iter().map(|p| p.name.as_str()).collect();
+    assert_eq!(names, ["Dr. Maya Okafor", "Sam Lindqvist"]);
+
+    let missing = error_code(
+        h.http.get(h.url("/v1/me")).send().await.unwrap(),
+        StatusCode::UNAUTHORIZED,
+    )
+    .await;
+    assert_eq!(missing.error.code, ErrorCode::Unauthorized);
+}
