@@ -79,3 +79,31 @@ pub struct OutboxEmail {
 pub struct Outbox {
     pub emails: Vec<OutboxEmail>,
 }
+
+/// `PUT /v1/admin/settings` and its answer.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PracticeSettings {
+    /// How long invites and join links work (default 4 days).
+    pub invite_ttl_seconds: i64,
+    /// Patients may renew an expired invite themselves; otherwise the provider is asked.
+    pub self_service_reinvite: bool,
+    pub welcome_message_enabled: bool,
+    pub welcome_message: String,
+}
+
+/// One patient's request for a new invite, waiting for the practice.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReinviteRequest {
+    pub id: String,
+    pub patient_id: String,
+    pub patient_name: String,
+    /// `renew` (from an expired link) or `password_reset`.
+    pub source: String,
+    pub created_at: DateTime<Utc>,
+}
+
+/// `GET /v1/admin/reinvite-requests`, oldest first.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReinviteRequests {
+    pub requests: Vec<ReinviteRequest>,
+}

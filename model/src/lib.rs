@@ -13,6 +13,6 @@ pub use error::{ApiErrorBody, ErrorCode, ErrorDetail};
 pub use invite::{AcceptInviteRequest, InviteInfo, InviteProblem, InviteRole, PracticeRef};
 pub use password::{PasswordCheck, PasswordPolicy, PolicyRule, RuleOutcome};
 pub use session::{
-    AccountSummary, CareTeam, LoginRequest, Me, ProfileSummary, ProviderRef, RefreshRequest,
-    Session,
+    AccountSummary, CareTeam, LoginRequest, Me, NewPasswordRequest, PasswordResetRequest,
+    ProfileSummary, ProviderRef, RefreshRequest, ResetInfo, Session, StatusAnswer,
 };

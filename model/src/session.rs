@@ -115,3 +115,36 @@ mod tests {
         assert!(!format!("{refresh:?}").contains("tok_secret"));
     }
 }
+
+/// `POST /v1/auth/password-reset`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PasswordResetRequest {
+    pub email: String,
+}
+
+/// `GET /v1/auth/password-reset/{token}` for a usable link.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ResetInfo {
+    /// Always `valid`; the other states are error answers.
+    pub status: String,
+    pub email_hint: String,
+}
+
+/// `POST /v1/auth/password-reset/{token}`.
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NewPasswordRequest {
+    pub password: String,
+}
+
+impl fmt::Debug for NewPasswordRequest {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("NewPasswordRequest(<redacted>)")
+    }
+}
+
+/// `{"status": ...}`: the answer of requests whose outcome is deliberately vague
+/// (`sent_if_exists`) or a next step (`sent`, `provider_notified`, `check_email`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StatusAnswer {
+    pub status: String,
+}

@@ -10,6 +10,7 @@ use std::sync::{Arc, Mutex};
 const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/sqlite/0001_init.sql"),
     include_str!("../migrations/sqlite/0002_auth.sql"),
+    include_str!("../migrations/sqlite/0003_reset.sql"),
 ];
 
 /// A handle to the database, cheap to clone.

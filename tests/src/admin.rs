@@ -46,6 +46,27 @@ impl AdminClient {
             .unwrap_or_else(|e| panic!("POST {path}: {e}"))
     }
 
+    /// PUTs `body` to `/v1/admin/{path}` and returns the raw response.
+    pub async fn put(&self, path: &str, body: Value) -> reqwest::Response {
+        self.http
+            .put(format!("{}/v1/admin/{path}", self.base))
+            .bearer_auth(&self.token)
+            .json(&body)
+            .send()
+            .await
+            .unwrap_or_else(|e| panic!("PUT {path}: {e}"))
+    }
+
+    /// GETs `/v1/admin/{path}` and returns the raw response.
+    pub async fn get(&self, path: &str) -> reqwest::Response {
+        self.http
+            .get(format!("{}/v1/admin/{path}", self.base))
+            .bearer_auth(&self.token)
+            .send()
+            .await
+            .unwrap_or_else(|e| panic!("GET {path}: {e}"))
+    }
+
     async fn created<T: serde::de::DeserializeOwned>(&self, path: &str, body: Value) -> T {
         let response = self.post(path, body).await;
         let status = response.status();
@@ -90,12 +111,8 @@ impl AdminClient {
 
     /// Every email in the server's outbox, oldest first.
     pub async fn outbox(&self) -> Outbox {
-        self.http
-            .get(format!("{}/v1/admin/outbox", self.base))
-            .bearer_auth(&self.token)
-            .send()
+        self.get("outbox")
             .await
-            .unwrap_or_else(|e| panic!("GET outbox: {e}"))
             .json()
             .await
             .unwrap_or_else(|e| panic!("GET outbox body: {e}"))

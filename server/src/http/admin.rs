@@ -2,14 +2,14 @@
 
 use super::extract::{Admin, ApiJson};
 use crate::error::ServerError;
-use crate::service::patients;
+use crate::service::{patients, settings};
 use crate::state::AppState;
 use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use portal_model::admin::{
     CreatePatientRequest, CreatePatientResponse, CreateProviderRequest, CreateProviderResponse,
-    InviteSent, Outbox,
+    InviteSent, Outbox, PracticeSettings, ReinviteRequests,
 };
 
 pub async fn create_provider(
@@ -43,4 +43,19 @@ pub async fn outbox(_: Admin, State(state): State<AppState>) -> Json<Outbox> {
     Json(Outbox {
         emails: state.outbox.emails(),
     })
+}
+
+pub async fn update_settings(
+    _: Admin,
+    State(state): State<AppState>,
+    ApiJson(request): ApiJson<PracticeSettings>,
+) -> Result<Json<PracticeSettings>, ServerError> {
+    Ok(Json(settings::update(&state, request).await?))
+}
+
+pub async fn reinvite_requests(
+    _: Admin,
+    State(state): State<AppState>,
+) -> Result<Json<ReinviteRequests>, ServerError> {
+    Ok(Json(patients::reinvite_requests(&state).await?))
 }

@@ -2,12 +2,15 @@
 
 use super::extract::{ApiJson, Authed};
 use crate::error::ServerError;
-use crate::service::auth;
+use crate::service::{auth, reset};
 use crate::state::AppState;
 use axum::Json;
-use axum::extract::State;
+use axum::extract::{Path, State};
 use axum::http::StatusCode;
-use portal_model::{LoginRequest, Me, RefreshRequest, Session};
+use portal_model::{
+    LoginRequest, Me, NewPasswordRequest, PasswordResetRequest, RefreshRequest, ResetInfo, Session,
+    StatusAnswer,
+};
 
 pub async fn login(
     State(state): State<AppState>,
@@ -36,4 +39,30 @@ pub async fn me(
     Authed(session): Authed,
 ) -> Result<Json<Me>, ServerError> {
     Ok(Json(auth::me(&state, session).await?))
+}
+
+pub async fn request_reset(
+    State(state): State<AppState>,
+    ApiJson(request): ApiJson<PasswordResetRequest>,
+) -> Result<(StatusCode, Json<StatusAnswer>), ServerError> {
+    Ok((
+        StatusCode::ACCEPTED,
+        Json(reset::request(&state, request.email).await?),
+    ))
+}
+
+pub async fn inspect_reset(
+    State(state): State<AppState>,
+    Path(token): Path<String>,
+) -> Result<Json<ResetInfo>, ServerError> {
+    Ok(Json(reset::inspect(&state, token).await?))
+}
+
+pub async fn complete_reset(
+    State(state): State<AppState>,
+    Path(token): Path<String>,
+    ApiJson(request): ApiJson<NewPasswordRequest>,
+) -> Result<StatusCode, ServerError> {
+    reset::complete(&state, token, request.password).await?;
+    Ok(StatusCode::NO_CONTENT)
 }

@@ -8,7 +8,7 @@ mod patient;
 
 use crate::state::AppState;
 use axum::Router;
-use axum::routing::{get, post};
+use axum::routing::{get, post, put};
 
 /// Every route of protocol v1 that this server implements.
 pub fn router(state: AppState) -> Router {
@@ -16,12 +16,20 @@ pub fn router(state: AppState) -> Router {
         .route("/providers", post(admin::create_provider))
         .route("/patients", post(admin::create_patient))
         .route("/patients/{id}/invite", post(admin::send_invite))
-        .route("/outbox", get(admin::outbox));
+        .route("/outbox", get(admin::outbox))
+        .route("/settings", put(admin::update_settings))
+        .route("/reinvite-requests", get(admin::reinvite_requests));
     Router::new()
         .route("/v1/password-policy", get(patient::password_policy))
         .route("/v1/invites/{token}", get(patient::inspect_invite))
         .route("/v1/invites/{token}/accept", post(patient::accept_invite))
+        .route("/v1/invites/{token}/renew", post(patient::renew_invite))
         .route("/v1/auth/login", post(auth::login))
+        .route("/v1/auth/password-reset", post(auth::request_reset))
+        .route(
+            "/v1/auth/password-reset/{token}",
+            get(auth::inspect_reset).post(auth::complete_reset),
+        )
         .route("/v1/auth/refresh", post(auth::refresh))
         .route("/v1/auth/logout", post(auth::logout))
         .route("/v1/me", get(auth::me))

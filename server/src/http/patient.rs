@@ -7,7 +7,9 @@ use crate::state::AppState;
 use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
-use portal_model::{AcceptInviteRequest, ErrorCode, InviteInfo, PasswordPolicy, Session};
+use portal_model::{
+    AcceptInviteRequest, ErrorCode, InviteInfo, PasswordPolicy, Session, StatusAnswer,
+};
 
 pub async fn password_policy() -> Json<PasswordPolicy> {
     Json(PasswordPolicy::default())
@@ -27,6 +29,16 @@ pub async fn accept_invite(
 ) -> Result<(StatusCode, Json<Session>), ServerError> {
     let session = invites::accept(&state, token, request).await?;
     Ok((StatusCode::CREATED, Json(session)))
+}
+
+pub async fn renew_invite(
+    State(state): State<AppState>,
+    Path(token): Path<String>,
+) -> Result<(StatusCode, Json<StatusAnswer>), ServerError> {
+    Ok((
+        StatusCode::ACCEPTED,
+        Json(invites::renew(&state, token).await?),
+    ))
 }
 
 pub async fn not_found() -> ServerError {

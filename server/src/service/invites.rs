@@ -6,13 +6,14 @@ use crate::db::{from_millis, millis};
 use crate::error::ServerError;
 use crate::mail::{Email, html_escape};
 use crate::service::settings::{self, Settings};
-use crate::service::{audit, sessions};
+use crate::service::{audit, limits, sessions};
 use crate::state::AppState;
 use axum::http::StatusCode;
 use chrono::{DateTime, Utc};
 use portal_model::invite::email_hint;
 use portal_model::{
     AcceptInviteRequest, ErrorCode, InviteInfo, InviteRole, PasswordPolicy, PracticeRef, Session,
+    StatusAnswer,
 };
 use rusqlite::{Connection, OptionalExtension, params};
 
@@ -150,14 +151,10 @@ fn not_found() -> ServerError {
     )
 }
 
-/// Finds the invite for `token` and turns every unusable state into its protocol error.
-fn find_usable(
-    conn: &Connection,
-    token: &str,
-    now: DateTime<Utc>,
-) -> Result<InviteRow, ServerError> {
+/// The invite for `token`, whatever its state.
+fn find(conn: &Connection, token: &str) -> Result<Option<InviteRow>, ServerError> {
     if !is_token_shaped(token) {
-        return Err(not_found());
+        return Ok(None);
     }
     let row = conn
         .query_row(
@@ -179,11 +176,11 @@ fn find_usable(
         )
         .optional()?;
     let Some((id, patient_id, email, role, expires_at, consumed, revoked)) = row else {
-        return Err(not_found());
+        return Ok(None);
     };
     let role = InviteRole::parse(&role)
         .ok_or_else(|| ServerError::internal(format!("stored invite role '{role}'")))?;
-    let invite = InviteRow {
+    Ok(Some(InviteRow {
         id,
         patient_id,
         email,
@@ -191,30 +188,160 @@ fn find_usable(
         expires_at: from_millis(expires_at)?,
         consumed,
         revoked,
-    };
+    }))
+}
+
+fn used() -> ServerError {
+    ServerError::api(
+        StatusCode::GONE,
+        ErrorCode::InviteUsed,
+        "This invitation was already used to set a password. Sign in instead.",
+    )
+}
+
+fn replaced() -> ServerError {
+    ServerError::api(
+        StatusCode::GONE,
+        ErrorCode::InviteRevoked,
+        "A newer invitation replaced this one. Use the link in the most recent email.",
+    )
+}
+
+/// Finds the invite for `token` and turns every unusable state into its protocol error.
+fn find_usable(
+    conn: &Connection,
+    token: &str,
+    now: DateTime<Utc>,
+) -> Result<InviteRow, ServerError> {
+    let invite = find(conn, token)?.ok_or_else(not_found)?;
     // Order matters: a used invite says "sign in" even after it would have expired.
     if invite.consumed {
-        return Err(ServerError::api(
-            StatusCode::GONE,
-            ErrorCode::InviteUsed,
-            "This invitation was already used to set a password. Sign in instead.",
-        ));
+        return Err(used());
     }
     if invite.revoked {
-        return Err(ServerError::api(
-            StatusCode::GONE,
-            ErrorCode::InviteRevoked,
-            "A newer invitation replaced this one. Use the link in the most recent email.",
-        ));
+        return Err(replaced());
     }
     if invite.expires_at <= now {
         return Err(ServerError::api(
             StatusCode::GONE,
             ErrorCode::InviteExpired,
-            "This invitation has expired.",
+            "This invitation has expired. You can ask for a new one.",
         ));
     }
     Ok(invite)
+}
+
+/// What happened when a patient asked for a new invite.
+pub enum Reinvite {
+    /// A fresh invite was written; email it.
+    Sent(IssuedInvite),
+    /// The practice renews invites itself: the provider was asked; email them.
+    ProviderNotified(Email),
+}
+
+/// Answers a patient's request for a new invite (an expired link, or a password reset
+/// before any password was set): a fresh invite where the practice allows self-service,
+/// else a re-invite request that reaches the primary provider.
+pub fn reinvite_or_notify(
+    tx: &Connection,
+    patient_id: &str,
+    source: &str,
+    now: DateTime<Utc>,
+    settings: &Settings,
+) -> Result<Reinvite, ServerError> {
+    if settings.self_service_reinvite {
+        return Ok(Reinvite::Sent(issue(tx, patient_id, now, settings)?));
+    }
+    let (first, last, provider_name, provider_email): (String, String, String, String) = tx
+        .query_row(
+            "SELECT p.first_name, p.last_name, pr.name, pr.email
+             FROM patients p JOIN providers pr ON pr.id = p.primary_provider_id
+             WHERE p.id = ?1",
+            [patient_id],
+            |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?, row.get(3)?)),
+        )?;
+    tx.execute(
+        "INSERT INTO reinvite_requests (id, patient_id, source, created_at) VALUES (?1, ?2, ?3, ?4)",
+        params![new_id("rir"), patient_id, source, millis(now)],
+    )?;
+    audit::record(
+        tx,
+        millis(now),
+        "public",
+        "invite.reinvite_requested",
+        patient_id,
+    )?;
+    let text = format!(
+        "Hello {provider_name},\n\n{first} {last} asked for a new invitation to the patient portal; \
+         their earlier invitation expired. Open the patient's profile and send a new invite.\n"
+    );
+    let html = format!(
+        "<!doctype html><html><body style=\"font-family:sans-serif\"><p>{}</p></body></html>",
+        html_escape(&text).replace("\n\n", "</p><p>")
+    );
+    Ok(Reinvite::ProviderNotified(Email {
+        to: provider_email,
+        subject: format!("{first} {last} asked for a new portal invitation"),
+        text,
+        html,
+        links: Vec::new(),
+    }))
+}
+
+/// `POST /v1/invites/{token}/renew`: a way out of an expired invite.
+pub async fn renew(state: &AppState, token: String) -> Result<StatusAnswer, ServerError> {
+    let now = state.clock.now();
+    let outcome = state
+        .db
+        .call(move |conn| {
+            let tx = conn.transaction()?;
+            limits::hit(
+                &tx,
+                &format!("renew:{}", token_hash(&token)),
+                3,
+                chrono::Duration::hours(1),
+                now,
+            )?;
+            let invite = find(&tx, &token)?.ok_or_else(not_found)?;
+            if invite.consumed {
+                return Err(used());
+            }
+            if invite.revoked {
+                return Err(replaced());
+            }
+            if invite.expires_at > now {
+                tx.commit()?;
+                return Err(ServerError::api(
+                    StatusCode::CONFLICT,
+                    ErrorCode::InviteValid,
+                    "This invitation still works: open it to choose your password.",
+                ));
+            }
+            let settings = settings::load(&tx)?;
+            let outcome = reinvite_or_notify(&tx, &invite.patient_id, "renew", now, &settings)?;
+            tx.commit()?;
+            Ok(outcome)
+        })
+        .await?;
+    Ok(StatusAnswer {
+        status: send_reinvite(state, outcome).to_owned(),
+    })
+}
+
+/// Sends the email a [`Reinvite`] calls for; returns the protocol status word.
+pub fn send_reinvite(state: &AppState, outcome: Reinvite) -> &'static str {
+    match outcome {
+        Reinvite::Sent(issued) => {
+            state
+                .outbox
+                .send(invite_email(&state.config, &issued), state.clock.as_ref());
+            "sent"
+        }
+        Reinvite::ProviderNotified(email) => {
+            state.outbox.send(email, state.clock.as_ref());
+            "provider_notified"
+        }
+    }
 }
 
 fn account_exists(conn: &Connection, email: &str) -> Result<bool, ServerError> {

@@ -4,6 +4,8 @@
 pub mod audit;
 pub mod auth;
 pub mod invites;
+pub mod limits;
 pub mod patients;
+pub mod reset;
 pub mod sessions;
 pub mod settings;

@@ -10,7 +10,7 @@ use axum::http::StatusCode;
 use portal_model::ErrorCode;
 use portal_model::admin::{
     CreatePatientRequest, CreatePatientResponse, CreateProviderRequest, CreateProviderResponse,
-    InviteSent,
+    InviteSent, ReinviteRequest, ReinviteRequests,
 };
 use rusqlite::{OptionalExtension, params};
 
@@ -197,6 +197,10 @@ pub async fn send_invite(state: &AppState, patient_id: String) -> Result<InviteS
             let tx = conn.transaction()?;
             let settings = settings::load(&tx)?;
             let issued = invites::issue(&tx, &patient_id, now, &settings)?;
+            tx.execute(
+                "UPDATE reinvite_requests SET handled_at = ?1 WHERE patient_id = ?2 AND handled_at IS NULL",
+                params![millis(now), patient_id],
+            )?;
             tx.commit()?;
             Ok(issued)
         })
@@ -230,4 +234,33 @@ mod tests {
             assert!(normalize_email(bad).is_err(), "{bad}");
         }
     }
+}
+
+/// `GET /v1/admin/reinvite-requests`: open requests, oldest first.
+pub async fn reinvite_requests(state: &AppState) -> Result<ReinviteRequests, ServerError> {
+    state
+        .db
+        .call(|conn| {
+            let mut statement = conn.prepare(
+                "SELECT r.id, r.patient_id, p.first_name || ' ' || p.last_name, r.source, r.created_at
+                 FROM reinvite_requests r JOIN patients p ON p.id = r.patient_id
+                 WHERE r.handled_at IS NULL ORDER BY r.created_at, r.id",
+            )?;
+            let rows = statement.query_map([], |row| {
+                Ok((row.get(0)?, row.get(1)?, row.get(2)?, row.get(3)?, row.get::<_, i64>(4)?))
+            })?;
+            let mut requests = Vec::new();
+            for row in rows {
+                let (id, patient_id, patient_name, source, created_at) = row?;
+                requests.push(ReinviteRequest {
+                    id,
+                    patient_id,
+                    patient_name,
+                    source,
+                    created_at: crate::db::from_millis(created_at)?,
+                });
+            }
+            Ok(ReinviteRequests { requests })
+        })
+        .await
 }
