@@ -211,31 +211,6 @@ pub async fn send_invite(state: &AppState, patient_id: String) -> Result<InviteS
     Ok(InviteSent { expires_at })
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn emails_are_trimmed_lowercased_and_checked() {
-        assert_eq!(
-            normalize_email("  Jane@Example.COM ").unwrap(),
-            "jane@example.com"
-        );
-        for bad in [
-            "",
-            "jane",
-            "jane@",
-            "@example.com",
-            "a@b",
-            "a b@c.d",
-            "a@b@c.d",
-            "a@.b",
-        ] {
-            assert!(normalize_email(bad).is_err(), "{bad}");
-        }
-    }
-}
-
 /// `GET /v1/admin/reinvite-requests`: open requests, oldest first.
 pub async fn reinvite_requests(state: &AppState) -> Result<ReinviteRequests, ServerError> {
     state
@@ -263,4 +238,29 @@ pub async fn reinvite_requests(state: &AppState) -> Result<ReinviteRequests, Ser
             Ok(ReinviteRequests { requests })
         })
         .await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn emails_are_trimmed_lowercased_and_checked() {
+        assert_eq!(
+            normalize_email("  Jane@Example.COM ").unwrap(),
+            "jane@example.com"
+        );
+        for bad in [
+            "",
+            "jane",
+            "jane@",
+            "@example.com",
+            "a@b",
+            "a b@c.d",
+            "a@b@c.d",
+            "a@.b",
+        ] {
+            assert!(normalize_email(bad).is_err(), "{bad}");
+        }
+    }
 }
