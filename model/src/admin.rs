@@ -107,3 +107,71 @@ pub struct ReinviteRequest {
 pub struct ReinviteRequests {
     pub requests: Vec<ReinviteRequest>,
 }
+
+/// Present-but-null and absent differ: `Some(None)` clears a field, `None` keeps it.
+fn double_option<'de, D, T>(deserializer: D) -> Result<Option<Option<T>>, D::Error>
+where
+    D: serde::Deserializer<'de>,
+    T: Deserialize<'de>,
+{
+    Option::<T>::deserialize(deserializer).map(Some)
+}
+
+/// `PATCH /v1/admin/patients/{id}`: only the fields present change.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct UpdatePatientRequest {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub first_name: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_name: Option<String>,
+    /// A new address revokes outstanding invites; `null` removes the address.
+    #[serde(
+        default,
+        deserialize_with = "double_option",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub email: Option<Option<String>>,
+    #[serde(
+        default,
+        deserialize_with = "double_option",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub date_of_birth: Option<Option<NaiveDate>>,
+}
+
+/// `PUT /v1/admin/patients/{id}/care-team`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CareTeamRequest {
+    pub primary_provider_id: String,
+    #[serde(default)]
+    pub care_team_ids: Vec<String>,
+}
+
+/// A patient as staff see them.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PatientRecord {
+    pub patient_id: String,
+    pub first_name: String,
+    pub last_name: String,
+    pub email: Option<String>,
+    pub date_of_birth: Option<NaiveDate>,
+    pub primary_provider_id: String,
+    /// Every provider on the care team, the primary one included.
+    pub care_team_ids: Vec<String>,
+    pub guardian: Option<GuardianContact>,
+}
+
+/// One audit log entry: who did what to which record, and when. Never secrets.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AuditEntry {
+    pub at: DateTime<Utc>,
+    pub actor: String,
+    pub action: String,
+    pub subject: String,
+}
+
+/// `GET /v1/admin/audit`: the newest entries, oldest first.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AuditLog {
+    pub entries: Vec<AuditEntry>,
+}

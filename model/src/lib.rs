@@ -14,5 +14,5 @@ pub use invite::{AcceptInviteRequest, InviteInfo, InviteProblem, InviteRole, Pra
 pub use password::{PasswordCheck, PasswordPolicy, PolicyRule, RuleOutcome};
 pub use session::{
     AccountSummary, CareTeam, LoginRequest, Me, NewPasswordRequest, PasswordResetRequest,
-    ProfileSummary, ProviderRef, RefreshRequest, ResetInfo, Session, StatusAnswer,
+    ProfileSummary, ProfilesAnswer, ProviderRef, RefreshRequest, ResetInfo, Session, StatusAnswer,
 };

@@ -148,3 +148,9 @@ impl fmt::Debug for NewPasswordRequest {
 pub struct StatusAnswer {
     pub status: String,
 }
+
+/// `POST /v1/invites/{token}/claim`: the account's profiles after the claim.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ProfilesAnswer {
+    pub profiles: Vec<ProfileSummary>,
+}

@@ -2,14 +2,15 @@
 
 use super::extract::{Admin, ApiJson};
 use crate::error::ServerError;
-use crate::service::{patients, settings};
+use crate::service::{patients, records, settings};
 use crate::state::AppState;
 use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use portal_model::admin::{
-    CreatePatientRequest, CreatePatientResponse, CreateProviderRequest, CreateProviderResponse,
-    InviteSent, Outbox, PracticeSettings, ReinviteRequests,
+    AuditLog, CareTeamRequest, CreatePatientRequest, CreatePatientResponse, CreateProviderRequest,
+    CreateProviderResponse, InviteSent, Outbox, PatientRecord, PracticeSettings, ReinviteRequests,
+    UpdatePatientRequest,
 };
 
 pub async fn create_provider(
@@ -58,4 +59,28 @@ pub async fn reinvite_requests(
     State(state): State<AppState>,
 ) -> Result<Json<ReinviteRequests>, ServerError> {
     Ok(Json(patients::reinvite_requests(&state).await?))
+}
+
+pub async fn update_patient(
+    _: Admin,
+    State(state): State<AppState>,
+    Path(patient_id): Path<String>,
+    ApiJson(request): ApiJson<UpdatePatientRequest>,
+) -> Result<Json<PatientRecord>, ServerError> {
+    Ok(Json(records::update(&state, patient_id, request).await?))
+}
+
+pub async fn set_care_team(
+    _: Admin,
+    State(state): State<AppState>,
+    Path(patient_id): Path<String>,
+    ApiJson(request): ApiJson<CareTeamRequest>,
+) -> Result<Json<PatientRecord>, ServerError> {
+    Ok(Json(
+        records::set_care_team(&state, patient_id, request).await?,
+    ))
+}
+
+pub async fn audit(_: Admin, State(state): State<AppState>) -> Result<Json<AuditLog>, ServerError> {
+    Ok(Json(records::audit_log(&state).await?))
 }

@@ -1,6 +1,6 @@
 //! Handlers of the patient-facing API.
 
-use super::extract::ApiJson;
+use super::extract::{ApiJson, Authed};
 use crate::error::ServerError;
 use crate::service::invites;
 use crate::state::AppState;
@@ -8,7 +8,8 @@ use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use portal_model::{
-    AcceptInviteRequest, ErrorCode, InviteInfo, PasswordPolicy, Session, StatusAnswer,
+    AcceptInviteRequest, ErrorCode, InviteInfo, PasswordPolicy, ProfilesAnswer, Session,
+    StatusAnswer,
 };
 
 pub async fn password_policy() -> Json<PasswordPolicy> {
@@ -39,6 +40,14 @@ pub async fn renew_invite(
         StatusCode::ACCEPTED,
         Json(invites::renew(&state, token).await?),
     ))
+}
+
+pub async fn claim_invite(
+    State(state): State<AppState>,
+    Path(token): Path<String>,
+    Authed(session): Authed,
+) -> Result<Json<ProfilesAnswer>, ServerError> {
+    Ok(Json(invites::claim(&state, token, session).await?))
 }
 
 pub async fn not_found() -> ServerError {

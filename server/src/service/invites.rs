@@ -12,8 +12,8 @@ use axum::http::StatusCode;
 use chrono::{DateTime, Utc};
 use portal_model::invite::email_hint;
 use portal_model::{
-    AcceptInviteRequest, ErrorCode, InviteInfo, InviteRole, PasswordPolicy, PracticeRef, Session,
-    StatusAnswer,
+    AcceptInviteRequest, ErrorCode, InviteInfo, InviteRole, PasswordPolicy, PracticeRef,
+    ProfilesAnswer, Session, StatusAnswer,
 };
 use rusqlite::{Connection, OptionalExtension, params};
 
@@ -466,4 +466,42 @@ fn account_exists_error() -> ServerError {
         ErrorCode::AccountExists,
         "An account with this email already exists. Sign in to add this profile to it.",
     )
+}
+
+/// `POST /v1/invites/{token}/claim`: a signed-in account adds the invite's patient to
+/// its profiles (a guardian who already has an account, say). The invite's email must
+/// be the account's.
+pub async fn claim(
+    state: &AppState,
+    token: String,
+    auth: sessions::Authenticated,
+) -> Result<ProfilesAnswer, ServerError> {
+    let now = state.clock.now();
+    state
+        .db
+        .call(move |conn| {
+            let tx = conn.transaction()?;
+            let invite = find_usable(&tx, &token, now)?;
+            let account = sessions::account(&tx, &auth.account_id)?;
+            if account.email != invite.email {
+                return Err(ServerError::api(
+                    StatusCode::FORBIDDEN,
+                    ErrorCode::EmailMismatch,
+                    "This invitation was sent to a different email address than the one you are signed in with.",
+                ));
+            }
+            tx.execute(
+                "INSERT OR IGNORE INTO account_patients (account_id, patient_id, role) VALUES (?1, ?2, ?3)",
+                params![auth.account_id, invite.patient_id, invite.role.as_str()],
+            )?;
+            tx.execute(
+                "UPDATE invites SET consumed_at = ?1 WHERE id = ?2",
+                params![millis(now), invite.id],
+            )?;
+            audit::record(&tx, millis(now), &format!("account:{}", auth.account_id), "invite.claim", &invite.patient_id)?;
+            let profiles = sessions::profiles(&tx, &auth.account_id)?;
+            tx.commit()?;
+            Ok(ProfilesAnswer { profiles })
+        })
+        .await
 }

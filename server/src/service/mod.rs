@@ -6,6 +6,7 @@ pub mod auth;
 pub mod invites;
 pub mod limits;
 pub mod patients;
+pub mod records;
 pub mod reset;
 pub mod sessions;
 pub mod settings;

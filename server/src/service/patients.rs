@@ -40,7 +40,8 @@ pub fn normalize_email(raw: &str) -> Result<String, ServerError> {
     }
 }
 
-fn required(field: &str, value: &str) -> Result<String, ServerError> {
+/// A trimmed, non-empty text field of at most 200 characters.
+pub fn required(field: &str, value: &str) -> Result<String, ServerError> {
     let value = value.trim();
     if value.is_empty() {
         return Err(ServerError::bad_request(format!(

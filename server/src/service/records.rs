@@ -1,0 +1,219 @@
+//! Staff edits of a patient's record: personal information and the care team, and the
+//! audit log they read.
+
+use crate::db::{from_millis, millis};
+use crate::error::ServerError;
+use crate::service::audit;
+use crate::service::patients::{normalize_email, required};
+use crate::state::AppState;
+use axum::http::StatusCode;
+use portal_model::ErrorCode;
+use portal_model::admin::{
+    AuditEntry, AuditLog, CareTeamRequest, GuardianContact, PatientRecord, UpdatePatientRequest,
+};
+use rusqlite::{Connection, OptionalExtension, params};
+
+fn no_patient() -> ServerError {
+    ServerError::api(
+        StatusCode::NOT_FOUND,
+        ErrorCode::NotFound,
+        "No such patient.",
+    )
+}
+
+/// Reads a patient's record.
+pub fn load(conn: &Connection, patient_id: &str) -> Result<PatientRecord, ServerError> {
+    let row = conn
+        .query_row(
+            "SELECT first_name, last_name, email, date_of_birth, primary_provider_id,
+                    guardian_name, guardian_email
+             FROM patients WHERE id = ?1",
+            [patient_id],
+            |row| {
+                Ok((
+                    row.get::<_, String>(0)?,
+                    row.get::<_, String>(1)?,
+                    row.get::<_, Option<String>>(2)?,
+                    row.get::<_, Option<String>>(3)?,
+                    row.get::<_, String>(4)?,
+                    row.get::<_, Option<String>>(5)?,
+                    row.get::<_, Option<String>>(6)?,
+                ))
+            },
+        )
+        .optional()?;
+    let Some((first_name, last_name, email, dob, primary_provider_id, g_name, g_email)) = row
+    else {
+        return Err(no_patient());
+    };
+    let mut statement = conn
+        .prepare("SELECT provider_id FROM care_team WHERE patient_id = ?1 ORDER BY provider_id")?;
+    let care_team_ids = statement
+        .query_map([patient_id], |row| row.get(0))?
+        .collect::<Result<Vec<String>, _>>()?;
+    Ok(PatientRecord {
+        patient_id: patient_id.to_owned(),
+        first_name,
+        last_name,
+        email,
+        date_of_birth: dob
+            .map(|d| d.parse())
+            .transpose()
+            .map_err(|e| ServerError::internal(format!("stored date of birth: {e}")))?,
+        primary_provider_id,
+        care_team_ids,
+        guardian: g_name
+            .zip(g_email)
+            .map(|(name, email)| GuardianContact { name, email }),
+    })
+}
+
+/// `PATCH /v1/admin/patients/{id}`. A changed email revokes the patient's outstanding
+/// invites: the old address must not keep a way in.
+pub async fn update(
+    state: &AppState,
+    patient_id: String,
+    request: UpdatePatientRequest,
+) -> Result<PatientRecord, ServerError> {
+    let first_name = request
+        .first_name
+        .as_deref()
+        .map(|v| required("first_name", v))
+        .transpose()?;
+    let last_name = request
+        .last_name
+        .as_deref()
+        .map(|v| required("last_name", v))
+        .transpose()?;
+    let email = match request.email {
+        None => None,
+        Some(None) => Some(None),
+        Some(Some(raw)) if raw.trim().is_empty() => Some(None),
+        Some(Some(raw)) => Some(Some(normalize_email(&raw)?)),
+    };
+    let date_of_birth = request.date_of_birth.map(|d| d.map(|d| d.to_string()));
+    let now = millis(state.clock.now());
+    state
+        .db
+        .call(move |conn| {
+            let tx = conn.transaction()?;
+            let current = load(&tx, &patient_id)?;
+            if let Some(first_name) = first_name {
+                tx.execute("UPDATE patients SET first_name = ?1 WHERE id = ?2", params![first_name, patient_id])?;
+            }
+            if let Some(last_name) = last_name {
+                tx.execute("UPDATE patients SET last_name = ?1 WHERE id = ?2", params![last_name, patient_id])?;
+            }
+            if let Some(dob) = date_of_birth {
+                tx.execute("UPDATE patients SET date_of_birth = ?1 WHERE id = ?2", params![dob, patient_id])?;
+            }
+            if let Some(email) = email
+                && email != current.email
+            {
+                if let Some(address) = &email {
+                    let taken: Option<String> = tx
+                        .query_row(
+                            "SELECT id FROM patients WHERE email = ?1 AND id != ?2",
+                            params![address, patient_id],
+                            |row| row.get(0),
+                        )
+                        .optional()?;
+                    if taken.is_some() {
+                        return Err(ServerError::api(
+                            StatusCode::CONFLICT,
+                            ErrorCode::EmailInUse,
+                            "Another patient of this practice already uses this email address.",
+                        ));
+                    }
+                }
+                tx.execute("UPDATE patients SET email = ?1 WHERE id = ?2", params![email, patient_id])?;
+                let revoked = tx.execute(
+                    "UPDATE invites SET revoked_at = ?1
+                     WHERE patient_id = ?2 AND role = 'self' AND consumed_at IS NULL AND revoked_at IS NULL",
+                    params![now, patient_id],
+                )?;
+                audit::record(&tx, now, "admin", "patient.email_change", &patient_id)?;
+                if revoked > 0 {
+                    audit::record(&tx, now, "admin", "invite.revoke.email_change", &patient_id)?;
+                }
+            }
+            audit::record(&tx, now, "admin", "patient.update", &patient_id)?;
+            let record = load(&tx, &patient_id)?;
+            tx.commit()?;
+            Ok(record)
+        })
+        .await
+}
+
+/// `PUT /v1/admin/patients/{id}/care-team`: the primary provider plus any others; only
+/// these providers may message the patient.
+pub async fn set_care_team(
+    state: &AppState,
+    patient_id: String,
+    request: CareTeamRequest,
+) -> Result<PatientRecord, ServerError> {
+    let now = millis(state.clock.now());
+    state
+        .db
+        .call(move |conn| {
+            let tx = conn.transaction()?;
+            load(&tx, &patient_id)?;
+            let mut members = vec![request.primary_provider_id.clone()];
+            members.extend(request.care_team_ids.iter().cloned());
+            members.sort();
+            members.dedup();
+            for provider_id in &members {
+                let known: Option<i64> = tx
+                    .query_row(
+                        "SELECT 1 FROM providers WHERE id = ?1",
+                        [provider_id],
+                        |row| row.get(0),
+                    )
+                    .optional()?;
+                if known.is_none() {
+                    return Err(ServerError::bad_request(format!(
+                        "'{provider_id}' does not name a provider of this practice."
+                    )));
+                }
+            }
+            tx.execute(
+                "UPDATE patients SET primary_provider_id = ?1 WHERE id = ?2",
+                params![request.primary_provider_id, patient_id],
+            )?;
+            tx.execute("DELETE FROM care_team WHERE patient_id = ?1", [&patient_id])?;
+            for provider_id in &members {
+                tx.execute(
+                    "INSERT INTO care_team (patient_id, provider_id) VALUES (?1, ?2)",
+                    params![patient_id, provider_id],
+                )?;
+            }
+            audit::record(&tx, now, "admin", "patient.care_team", &patient_id)?;
+            let record = load(&tx, &patient_id)?;
+            tx.commit()?;
+            Ok(record)
+        })
+        .await
+}
+
+/// `GET /v1/admin/audit`: the newest 500 entries, oldest first.
+pub async fn audit_log(state: &AppState) -> Result<AuditLog, ServerError> {
+    state
+        .db
+        .call(|conn| {
+            let mut statement = conn.prepare(
+                "SELECT at, actor, action, subject FROM
+                   (SELECT seq, at, actor, action, subject FROM audit_log ORDER BY seq DESC LIMIT 500)
+                 ORDER BY seq",
+            )?;
+            let rows = statement.query_map([], |row| {
+                Ok((row.get::<_, i64>(0)?, row.get(1)?, row.get(2)?, row.get(3)?))
+            })?;
+            let mut entries = Vec::new();
+            for row in rows {
+                let (at, actor, action, subject) = row?;
+                entries.push(AuditEntry { at: from_millis(at)?, actor, action, subject });
+            }
+            Ok(AuditLog { entries })
+        })
+        .await
+}
