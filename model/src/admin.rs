@@ -62,8 +62,9 @@ pub struct CreatePatientResponse {
     pub invite: Option<InviteSent>,
 }
 
-/// One email as the built-in outbox recorded it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+/// One email as the built-in outbox recorded it. Its text and links can carry tokens:
+/// `Debug` shows neither.
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct OutboxEmail {
     pub to: String,
     pub subject: String,
@@ -72,6 +73,16 @@ pub struct OutboxEmail {
     /// The links the email carries, in order.
     pub links: Vec<String>,
     pub sent_at: DateTime<Utc>,
+}
+
+impl std::fmt::Debug for OutboxEmail {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("OutboxEmail")
+            .field("subject", &self.subject)
+            .field("links", &self.links.len())
+            .field("sent_at", &self.sent_at)
+            .finish_non_exhaustive()
+    }
 }
 
 /// `GET /v1/admin/outbox`, oldest first.

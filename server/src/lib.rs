@@ -160,6 +160,9 @@ pub async fn start(options: ServerOptions) -> Result<RunningServer, ServerError>
             practice_name: options.practice_name,
             session_limits: options.session_limits,
         }),
+        hash_gate: Arc::new(tokio::sync::Semaphore::new(
+            std::thread::available_parallelism().map_or(2, |n| n.get()),
+        )),
     };
     let app = http::router(state.clone());
     let (tx, rx) = oneshot::channel::<()>();

@@ -5,14 +5,23 @@ use crate::clock::Clock;
 use portal_model::admin::OutboxEmail;
 use std::sync::{Arc, Mutex, PoisonError};
 
-/// An email ready to send.
-#[derive(Debug, Clone)]
+/// An email ready to send. Bodies and links can carry tokens: `Debug` shows neither.
+#[derive(Clone)]
 pub struct Email {
     pub to: String,
     pub subject: String,
     pub text: String,
     pub html: String,
     pub links: Vec<String>,
+}
+
+impl std::fmt::Debug for Email {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Email")
+            .field("subject", &self.subject)
+            .field("links", &self.links.len())
+            .finish_non_exhaustive()
+    }
 }
 
 /// The built-in outbox.

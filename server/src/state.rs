@@ -3,8 +3,10 @@
 use crate::clock::Clock;
 use crate::config::ServerConfig;
 use crate::db::Db;
+use crate::error::ServerError;
 use crate::mail::Outbox;
 use std::sync::Arc;
+use tokio::sync::Semaphore;
 
 /// Shared state of a running server.
 #[derive(Clone)]
@@ -13,4 +15,25 @@ pub struct AppState {
     pub clock: Arc<dyn Clock>,
     pub outbox: Outbox,
     pub config: Arc<ServerConfig>,
+    /// Bounds concurrent password hashing (each argon2id run holds 19 MiB and a core).
+    pub hash_gate: Arc<Semaphore>,
+}
+
+impl AppState {
+    /// Runs CPU-heavy password work on a blocking thread, a few at a time; the rest wait
+    /// their turn without holding threads or memory.
+    pub async fn hashing<T, F>(&self, work: F) -> Result<T, ServerError>
+    where
+        T: Send + 'static,
+        F: FnOnce() -> Result<T, ServerError> + Send + 'static,
+    {
+        let _permit = self
+            .hash_gate
+            .acquire()
+            .await
+            .map_err(|e| ServerError::internal(format!("hash gate: {e}")))?;
+        tokio::task::spawn_blocking(work)
+            .await
+            .map_err(|e| ServerError::internal(format!("hashing task: {e}")))?
+    }
 }

@@ -90,3 +90,60 @@ async fn the_demo_prints_a_working_invite_link() {
         .unwrap();
     assert_eq!(invite.patient_first_name, "Jordan");
 }
+
+#[tokio::test]
+async fn logs_at_trace_level_carry_no_token_or_password() {
+    portal_e2e::install_tls_provider();
+    let dir = tempfile::tempdir().unwrap();
+    let log_path = dir.path().join("server.log");
+    let log = std::fs::File::create(&log_path).unwrap();
+    let mut child = Guard::spawn(
+        "portal-server demo",
+        server()
+            .args(["demo", "--listen", "127.0.0.1:0"])
+            .env("RUST_LOG", "trace")
+            .stdout(Stdio::piped())
+            .stderr(log),
+    );
+    let link = child.wait_for_line("demo invite link: ", Duration::from_secs(30));
+    let (base, token) = link.split_once("/invite/").unwrap();
+    let http = reqwest::Client::new();
+    // Odd spellings of secret paths must not reach the log either.
+    for path in [
+        format!("/v1/invites/{token}"),
+        format!("/v1/invites//{token}/accept"),
+        format!("/v1/Invites/{token}"),
+        format!("/v1/auth/password-reset;x/{token}"),
+        format!("/invite/{token}?x={token}"),
+    ] {
+        http.get(format!("{base}{path}")).send().await.unwrap();
+    }
+    let password = "canary passphrase for the log test";
+    let accepted = http
+        .post(format!("{base}/v1/invites/{token}/accept"))
+        .json(&serde_json::json!({"password": password, "device_name": "log test"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(accepted.status().as_u16(), 201);
+    let session: portal_model::Session = accepted.json().await.unwrap();
+    Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .unwrap();
+    child.wait(Duration::from_secs(30));
+
+    let logged = std::fs::read_to_string(&log_path).unwrap();
+    assert!(
+        logged.contains("/v1/invites/{token}/accept"),
+        "the request log is missing"
+    );
+    for secret in [
+        token,
+        password,
+        &session.access_token,
+        &session.refresh_token,
+    ] {
+        assert!(!logged.contains(secret), "a secret reached the log");
+    }
+}

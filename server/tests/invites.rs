@@ -239,6 +239,22 @@ async fn bad_input_gets_specific_errors_never_a_5xx() {
         let missing = error_code(h.inspect(token).await, StatusCode::NOT_FOUND).await;
         assert_eq!(missing.error.code, ErrorCode::InviteNotFound);
     }
+    let bad_utf8 = h.http.get(h.url("/v1/invites/%FF")).send().await.unwrap();
+    assert_eq!(
+        error_code(bad_utf8, StatusCode::BAD_REQUEST)
+            .await
+            .error
+            .code,
+        ErrorCode::BadRequest
+    );
+    let wrong_method = h.http.get(h.url("/v1/auth/login")).send().await.unwrap();
+    assert_eq!(
+        error_code(wrong_method, StatusCode::METHOD_NOT_ALLOWED)
+            .await
+            .error
+            .code,
+        ErrorCode::BadRequest
+    );
     let missing_password = h
         .http
         .post(h.url(&format!("/v1/invites/{}/accept", "a".repeat(43))))

@@ -1,11 +1,11 @@
 //! Handlers of the practice administration API.
 
-use super::extract::{Admin, ApiJson};
+use super::extract::{Admin, ApiJson, ApiPath};
 use crate::error::ServerError;
 use crate::service::{patients, records, settings};
 use crate::state::AppState;
 use axum::Json;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use portal_model::admin::{
     AuditLog, CareTeamRequest, CreatePatientRequest, CreatePatientResponse, CreateProviderRequest,
@@ -34,7 +34,7 @@ pub async fn create_patient(
 pub async fn send_invite(
     _: Admin,
     State(state): State<AppState>,
-    Path(patient_id): Path<String>,
+    ApiPath(patient_id): ApiPath<String>,
 ) -> Result<(StatusCode, Json<InviteSent>), ServerError> {
     let sent = patients::send_invite(&state, patient_id).await?;
     Ok((StatusCode::CREATED, Json(sent)))
@@ -64,7 +64,7 @@ pub async fn reinvite_requests(
 pub async fn update_patient(
     _: Admin,
     State(state): State<AppState>,
-    Path(patient_id): Path<String>,
+    ApiPath(patient_id): ApiPath<String>,
     ApiJson(request): ApiJson<UpdatePatientRequest>,
 ) -> Result<Json<PatientRecord>, ServerError> {
     Ok(Json(records::update(&state, patient_id, request).await?))
@@ -73,7 +73,7 @@ pub async fn update_patient(
 pub async fn set_care_team(
     _: Admin,
     State(state): State<AppState>,
-    Path(patient_id): Path<String>,
+    ApiPath(patient_id): ApiPath<String>,
     ApiJson(request): ApiJson<CareTeamRequest>,
 ) -> Result<Json<PatientRecord>, ServerError> {
     Ok(Json(

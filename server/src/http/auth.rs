@@ -1,11 +1,11 @@
 //! Handlers of sign-in, refresh, sign-out and the account overview.
 
-use super::extract::{ApiJson, Authed};
+use super::extract::{ApiJson, ApiPath, Authed};
 use crate::error::ServerError;
 use crate::service::{auth, reset};
 use crate::state::AppState;
 use axum::Json;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use portal_model::{
     LoginRequest, Me, NewPasswordRequest, PasswordResetRequest, RefreshRequest, ResetInfo, Session,
@@ -53,14 +53,14 @@ pub async fn request_reset(
 
 pub async fn inspect_reset(
     State(state): State<AppState>,
-    Path(token): Path<String>,
+    ApiPath(token): ApiPath<String>,
 ) -> Result<Json<ResetInfo>, ServerError> {
     Ok(Json(reset::inspect(&state, token).await?))
 }
 
 pub async fn complete_reset(
     State(state): State<AppState>,
-    Path(token): Path<String>,
+    ApiPath(token): ApiPath<String>,
     ApiJson(request): ApiJson<NewPasswordRequest>,
 ) -> Result<StatusCode, ServerError> {
     reset::complete(&state, token, request.password).await?;

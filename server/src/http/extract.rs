@@ -23,6 +23,17 @@ impl From<JsonRejection> for ServerError {
     }
 }
 
+/// A path parameter whose rejection answers 400 `bad_request` in the protocol's format.
+#[derive(FromRequestParts)]
+#[from_request(via(axum::extract::Path), rejection(ServerError))]
+pub struct ApiPath<T>(pub T);
+
+impl From<axum::extract::rejection::PathRejection> for ServerError {
+    fn from(rejection: axum::extract::rejection::PathRejection) -> Self {
+        ServerError::bad_request(format!("The path is not valid: {}", rejection.body_text()))
+    }
+}
+
 /// Proof that the request carries the admin token.
 pub struct Admin;
 
@@ -33,7 +44,12 @@ impl FromRequestParts<AppState> for Admin {
         parts: &mut Parts,
         state: &AppState,
     ) -> Result<Self, Self::Rejection> {
-        let Some(expected) = state.config.admin_token.as_deref() else {
+        let Some(expected) = state
+            .config
+            .admin_token
+            .as_deref()
+            .filter(|t| !t.is_empty())
+        else {
             return Err(ServerError::api(
                 StatusCode::UNAUTHORIZED,
                 ErrorCode::Unauthorized,

@@ -39,6 +39,7 @@ pub fn router(state: AppState) -> Router {
         .route("/v1/me", get(auth::me))
         .nest("/v1/admin", admin)
         .fallback(patient::not_found)
+        .method_not_allowed_fallback(patient::method_not_allowed)
         .layer(axum::middleware::from_fn(logging::log_request))
         .with_state(state)
 }

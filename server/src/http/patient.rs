@@ -1,11 +1,11 @@
 //! Handlers of the patient-facing API.
 
-use super::extract::{ApiJson, Authed};
+use super::extract::{ApiJson, ApiPath, Authed};
 use crate::error::ServerError;
 use crate::service::invites;
 use crate::state::AppState;
 use axum::Json;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use portal_model::{
     AcceptInviteRequest, ErrorCode, InviteInfo, PasswordPolicy, ProfilesAnswer, Session,
@@ -18,14 +18,14 @@ pub async fn password_policy() -> Json<PasswordPolicy> {
 
 pub async fn inspect_invite(
     State(state): State<AppState>,
-    Path(token): Path<String>,
+    ApiPath(token): ApiPath<String>,
 ) -> Result<Json<InviteInfo>, ServerError> {
     Ok(Json(invites::inspect(&state, token).await?))
 }
 
 pub async fn accept_invite(
     State(state): State<AppState>,
-    Path(token): Path<String>,
+    ApiPath(token): ApiPath<String>,
     ApiJson(request): ApiJson<AcceptInviteRequest>,
 ) -> Result<(StatusCode, Json<Session>), ServerError> {
     let session = invites::accept(&state, token, request).await?;
@@ -34,7 +34,7 @@ pub async fn accept_invite(
 
 pub async fn renew_invite(
     State(state): State<AppState>,
-    Path(token): Path<String>,
+    ApiPath(token): ApiPath<String>,
 ) -> Result<(StatusCode, Json<StatusAnswer>), ServerError> {
     Ok((
         StatusCode::ACCEPTED,
@@ -44,7 +44,7 @@ pub async fn renew_invite(
 
 pub async fn claim_invite(
     State(state): State<AppState>,
-    Path(token): Path<String>,
+    ApiPath(token): ApiPath<String>,
     Authed(session): Authed,
 ) -> Result<Json<ProfilesAnswer>, ServerError> {
     Ok(Json(invites::claim(&state, token, session).await?))
@@ -55,5 +55,13 @@ pub async fn not_found() -> ServerError {
         StatusCode::NOT_FOUND,
         ErrorCode::NotFound,
         "No such endpoint in protocol v1.",
+    )
+}
+
+pub async fn method_not_allowed() -> ServerError {
+    ServerError::api(
+        StatusCode::METHOD_NOT_ALLOWED,
+        ErrorCode::BadRequest,
+        "This endpoint does not take that HTTP method.",
     )
 }

@@ -130,30 +130,36 @@ pub async fn login(state: &AppState, request: LoginRequest) -> Result<Session, S
     let account: Option<(String, String)> = state
         .db
         .call(move |conn| {
-            check_backoff(conn, &lookup_hash, now)?;
-            Ok(conn
+            // Count the attempt before the password is checked, so that requests sent at
+            // once cannot all slip past the backoff; success clears the count.
+            let tx = conn.transaction()?;
+            check_backoff(&tx, &lookup_hash, now)?;
+            record_failure(&tx, &lookup_hash, now)?;
+            let account = tx
                 .query_row(
                     "SELECT id, password_hash FROM accounts WHERE email = ?1",
                     [&lookup_email],
                     |row| Ok((row.get(0)?, row.get(1)?)),
                 )
-                .optional()?)
+                .optional()?;
+            tx.commit()?;
+            Ok(account)
         })
         .await?;
 
     let password = request.password;
     let (account_id, verified) = match account {
         Some((id, phc)) => {
-            let ok = tokio::task::spawn_blocking(move || crypto::verify_password(&password, &phc))
-                .await
-                .map_err(|e| ServerError::internal(format!("verify task: {e}")))??;
+            let ok = state
+                .hashing(move || crypto::verify_password(&password, &phc))
+                .await?;
             (Some(id), ok)
         }
         None => {
             let dummy = dummy_hash()?.to_owned();
-            tokio::task::spawn_blocking(move || crypto::verify_password(&password, &dummy))
-                .await
-                .map_err(|e| ServerError::internal(format!("verify task: {e}")))??;
+            state
+                .hashing(move || crypto::verify_password(&password, &dummy))
+                .await?;
             (None, false)
         }
     };
@@ -164,8 +170,7 @@ pub async fn login(state: &AppState, request: LoginRequest) -> Result<Session, S
         .call(move |conn| {
             let tx = conn.transaction()?;
             let Some(account_id) = account_id.filter(|_| verified) else {
-                record_failure(&tx, &email_hash, now)?;
-                tx.commit()?;
+                // Already counted before the check.
                 return Err(invalid_credentials());
             };
             tx.execute(

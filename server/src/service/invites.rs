@@ -18,7 +18,7 @@ use portal_model::{
 use rusqlite::{Connection, OptionalExtension, params};
 
 /// An invite just written, with the only copy of its token (for the email).
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct IssuedInvite {
     pub token: String,
     pub email: String,
@@ -26,6 +26,16 @@ pub struct IssuedInvite {
     pub patient_first_name: String,
     pub practice_name: String,
     pub expires_at: DateTime<Utc>,
+}
+
+impl std::fmt::Debug for IssuedInvite {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("IssuedInvite")
+            .field("token", &"<redacted>")
+            .field("role", &self.role)
+            .field("expires_at", &self.expires_at)
+            .finish_non_exhaustive()
+    }
 }
 
 /// Writes a new invite for `patient_id`, revoking every earlier unconsumed one. The
@@ -416,9 +426,9 @@ pub async fn accept(
         })
         .await?;
 
-    let hash = tokio::task::spawn_blocking(move || crypto::hash_password(&password))
-        .await
-        .map_err(|e| ServerError::internal(format!("hashing task: {e}")))??;
+    let hash = state
+        .hashing(move || crypto::hash_password(&password))
+        .await?;
 
     let limits = state.config.session_limits;
     // Second pass, in one transaction: the checks again (another request may have won

@@ -220,7 +220,7 @@ pub async fn reinvite_requests(state: &AppState) -> Result<ReinviteRequests, Ser
             let mut statement = conn.prepare(
                 "SELECT r.id, r.patient_id, p.first_name || ' ' || p.last_name, r.source, r.created_at
                  FROM reinvite_requests r JOIN patients p ON p.id = r.patient_id
-                 WHERE r.handled_at IS NULL ORDER BY r.created_at, r.id",
+                 WHERE r.handled_at IS NULL ORDER BY r.created_at, r.rowid",
             )?;
             let rows = statement.query_map([], |row| {
                 Ok((row.get(0)?, row.get(1)?, row.get(2)?, row.get(3)?, row.get::<_, i64>(4)?))

@@ -265,9 +265,9 @@ pub async fn complete(
             }
         })
         .await?;
-    let hash = tokio::task::spawn_blocking(move || crypto::hash_password(&password))
-        .await
-        .map_err(|e| ServerError::internal(format!("hashing task: {e}")))??;
+    let hash = state
+        .hashing(move || crypto::hash_password(&password))
+        .await?;
     let practice_email = state
         .db
         .call(move |conn| {
