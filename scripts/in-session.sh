@@ -57,14 +57,17 @@ for _ in $(seq 1 50); do
 done
 
 if [ "$want_display" = 1 ]; then
-  display=":$(( 90 + RANDOM % 400 ))"
-  Xvfb "$display" -screen 0 1280x900x24 -nolisten tcp >/dev/null 2>&1 &
+  # Xvfb picks a free display itself and writes its number to fd 3 once it is ready.
+  display_file="$session_tmp/display"
+  Xvfb -displayfd 3 -screen 0 1280x900x24 -nolisten tcp 3>"$display_file" >/dev/null 2>&1 &
   pids+=("$!")
-  export DISPLAY="$display"
-  for _ in $(seq 1 50); do
-    [ -e "/tmp/.X11-unix/X${display#:}" ] && break
+  for _ in $(seq 1 100); do
+    [ -s "$display_file" ] && break
+    kill -0 "${pids[-1]}" 2>/dev/null || { echo "in-session: Xvfb failed to start" >&2; exit 1; }
     sleep 0.1
   done
+  [ -s "$display_file" ] || { echo "in-session: Xvfb did not report a display" >&2; exit 1; }
+  export DISPLAY=":$(tr -d '[:space:]' < "$display_file")"
 fi
 
 set +e

@@ -36,8 +36,9 @@ fi
 
 # Python test tools for the bindings test.
 requirements="$here/bindings/tests/python/requirements.txt"
-if ! python3 -m pip install -q --dry-run -r "$requirements" 2>/dev/null | grep -q "Would install" \
-   && python3 -c 'import pytest' 2>/dev/null; then
+# pip's dry run prints "Would install ..." only when something is missing or differs.
+if ! python3 -m pip install --dry-run --disable-pip-version-check -r "$requirements" 2>/dev/null \
+     | grep -q "^Would install"; then
   :
 else
   log "pip: installing the Python test tools"

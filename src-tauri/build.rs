@@ -20,5 +20,6 @@ fn portal_commands() -> &'static [&'static str] {
         "password_policy",
         "accept_invite",
         "start_over",
+        "renew_invite",
     ]
 }

@@ -2,7 +2,7 @@
 
 use crate::{
     DeepLink, InviteDetails, InviteState, LinkKind, PasswordRule, Profile, ProfileRole,
-    RuleOutcome, SignedIn,
+    RenewOutcome, RuleOutcome, SignedIn,
 };
 use portal_model::{InviteProblem, InviteRole, PasswordCheck, PasswordPolicy, PolicyRule};
 
@@ -62,6 +62,21 @@ impl From<portal_core::InviteState> for InviteState {
             portal_core::InviteState::Unusable(InviteProblem::Used) => Self::Used,
             portal_core::InviteState::Unusable(InviteProblem::Revoked) => Self::Revoked,
             portal_core::InviteState::Unusable(InviteProblem::NotFound) => Self::NotFound,
+        }
+    }
+}
+
+impl From<portal_core::RenewOutcome> for RenewOutcome {
+    fn from(outcome: portal_core::RenewOutcome) -> Self {
+        use portal_core::RenewOutcome as Core;
+        match outcome {
+            Core::Sent => Self::Sent,
+            Core::ProviderNotified => Self::ProviderNotified,
+            Core::StillValid => Self::StillValid,
+            Core::Unusable(InviteProblem::Used) => Self::Used,
+            Core::Unusable(InviteProblem::Revoked) => Self::Revoked,
+            // An expired invite is renewed, never reported back as unusable.
+            Core::Unusable(InviteProblem::NotFound | InviteProblem::Expired) => Self::NotFound,
         }
     }
 }

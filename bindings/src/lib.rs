@@ -24,11 +24,34 @@ pub enum LinkKind {
     Join,
 }
 
-/// A parsed invite, reset or join link. `token` is a secret: never log it.
-#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+/// A parsed invite, reset or join link. An object rather than a record, so that no
+/// generated `toString`/`description` can print its token.
+#[derive(uniffi::Object)]
 pub struct DeepLink {
-    pub kind: LinkKind,
-    pub token: String,
+    kind: LinkKind,
+    token: String,
+}
+
+impl std::fmt::Debug for DeepLink {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("DeepLink")
+            .field("kind", &self.kind)
+            .field("token", &"<redacted>")
+            .finish()
+    }
+}
+
+#[uniffi::export]
+impl DeepLink {
+    /// What the link opens.
+    pub fn kind(&self) -> LinkKind {
+        self.kind
+    }
+
+    /// The link's token: a secret to pass to the matching call, never to log.
+    pub fn token(&self) -> String {
+        self.token.clone()
+    }
 }
 
 /// For whom an invite or profile is.
@@ -65,6 +88,23 @@ pub enum InviteState {
     /// Replaced by a newer invite: check email for it.
     Revoked,
     /// No such invite: the link is incomplete or wrong.
+    NotFound,
+}
+
+/// What asking for a new invite led to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, uniffi::Enum)]
+pub enum RenewOutcome {
+    /// A fresh invite is on its way to the email on file.
+    Sent,
+    /// The practice renews invites itself: the care team was asked.
+    ProviderNotified,
+    /// The invite still works: choose a password with it.
+    StillValid,
+    /// Already used: sign in.
+    Used,
+    /// Replaced by a newer invite: check email.
+    Revoked,
+    /// No such invite.
     NotFound,
 }
 
@@ -132,8 +172,8 @@ impl PortalClient {
     }
 
     /// Parses a link from an email, a universal/app link or the custom scheme.
-    pub fn parse_link(&self, link: String) -> Result<DeepLink, PortalError> {
-        Ok(self.inner.parse_link(&link)?.into())
+    pub fn parse_link(&self, link: String) -> Result<Arc<DeepLink>, PortalError> {
+        Ok(Arc::new(self.inner.parse_link(&link)?.into()))
     }
 
     /// Checks a password rule by rule against the server's (cached) policy.
@@ -152,6 +192,11 @@ impl PortalClient {
     /// Looks up the invite behind a token from [`PortalClient::parse_link`].
     pub async fn inspect_invite(&self, token: String) -> Result<InviteState, PortalError> {
         Ok(self.inner.inspect_invite(&token).await?.into())
+    }
+
+    /// Asks for a new invite in place of an expired one.
+    pub async fn renew_invite(&self, token: String) -> Result<RenewOutcome, PortalError> {
+        Ok(self.inner.renew_invite(&token).await?.into())
     }
 
     /// Sets the password from an invite and signs in; tokens go to the secret store.

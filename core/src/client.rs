@@ -3,13 +3,13 @@
 use crate::config::ClientConfig;
 use crate::error::CoreError;
 use crate::http::Api;
-use crate::invites::InviteState;
+use crate::invites::{InviteState, RenewOutcome};
 use crate::links::{DeepLink, LinkError, TOKEN_LEN, parse_link};
 use crate::secrets::SecretStore;
 use chrono::{DateTime, Utc};
 use portal_model::{
     AcceptInviteRequest, AccountSummary, ErrorCode, InviteInfo, InviteProblem, PasswordCheck,
-    PasswordPolicy, ProfileSummary, Session,
+    PasswordPolicy, ProfileSummary, Session, StatusAnswer,
 };
 use reqwest::Method;
 use serde::{Deserialize, Serialize};
@@ -107,6 +107,32 @@ impl PortalClient {
         }
     }
 
+    /// Asks for a new invite in place of an expired one. Changes nothing for a valid,
+    /// used or replaced invite (each comes back as its own outcome).
+    pub async fn renew_invite(&self, token: &str) -> Result<RenewOutcome, CoreError> {
+        check_token_shape(token)?;
+        let answer = self
+            .api
+            .send::<(), StatusAnswer>(Method::POST, &format!("/v1/invites/{token}/renew"), None)
+            .await?;
+        match answer {
+            Ok(answer) if answer.status == "provider_notified" => {
+                Ok(RenewOutcome::ProviderNotified)
+            }
+            Ok(_) => Ok(RenewOutcome::Sent),
+            Err(failure) => {
+                let code = failure.body.as_ref().map(|b| b.error.code);
+                if code == Some(ErrorCode::InviteValid) {
+                    return Ok(RenewOutcome::StillValid);
+                }
+                match invite_problem(code) {
+                    Some(problem) => Ok(RenewOutcome::Unusable(problem)),
+                    None => Err(failure.into_error()),
+                }
+            }
+        }
+    }
+
     /// Sets the password from an invite, signs in, and keeps the session's tokens in the
     /// secret store. The password is checked locally first and not sent if it fails.
     pub async fn accept_invite(
@@ -182,12 +208,16 @@ impl PortalClient {
             .is_some_and(|json| serde_json::from_str::<StoredTokens>(json).is_ok()))
     }
 
+    /// Proves the store can keep a secret now: a locked keychain may still answer reads.
     async fn probe_secrets(&self) -> Result<(), CoreError> {
         let secrets = Arc::clone(&self.secrets);
         let key = self.session_key("probe");
-        tokio::task::spawn_blocking(move || secrets.get(&key))
-            .await
-            .map_err(|e| CoreError::Config(format!("keychain task: {e}")))??;
+        tokio::task::spawn_blocking(move || {
+            secrets.set(&key, "probe")?;
+            secrets.delete(&key)
+        })
+        .await
+        .map_err(|e| CoreError::Config(format!("keychain task: {e}")))??;
         Ok(())
     }
 

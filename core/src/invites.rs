@@ -10,3 +10,16 @@ pub enum InviteState {
     /// Cannot be used; each problem has its own next step.
     Unusable(InviteProblem),
 }
+
+/// What asking for a new invite led to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RenewOutcome {
+    /// A fresh invite is on its way to the email on file.
+    Sent,
+    /// The practice renews invites itself: the provider was asked to send one.
+    ProviderNotified,
+    /// The invite still works: choose a password with it.
+    StillValid,
+    /// The invite cannot be renewed (used, replaced or unknown).
+    Unusable(InviteProblem),
+}

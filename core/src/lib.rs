@@ -13,6 +13,6 @@ pub mod secrets;
 pub use client::{PortalClient, SignedIn};
 pub use config::ClientConfig;
 pub use error::CoreError;
-pub use invites::InviteState;
+pub use invites::{InviteState, RenewOutcome};
 pub use links::{DeepLink, LinkError, LinkKind, parse_link};
 pub use secrets::{KeyringStore, SecretError, SecretStore};

@@ -150,3 +150,44 @@ async fn a_dropped_server_is_a_network_error_not_a_crash() {
         other => panic!("expected a network error, got {other:?}"),
     }
 }
+
+#[tokio::test]
+async fn an_expired_invite_is_renewed_from_the_app() {
+    let clock = portal_server::clock::ManualClock::default();
+    let server = portal_server::start(ServerOptions {
+        clock: Arc::new(clock.clone()),
+        ..ServerOptions::local(ADMIN)
+    })
+    .await
+    .unwrap();
+    let admin = AdminClient::new(&server.base_url(), ADMIN);
+    let invited = admin
+        .invite_new_patient("Jordan", "jordan@example.com")
+        .await;
+    let core = client(&server, "org.patientportal.test.renew");
+
+    assert_eq!(
+        core.renew_invite(&invited.token).await.unwrap(),
+        portal_core::RenewOutcome::StillValid
+    );
+    clock.advance(chrono::Duration::days(4));
+    assert_eq!(
+        core.inspect_invite(&invited.token).await.unwrap(),
+        InviteState::Unusable(InviteProblem::Expired)
+    );
+    assert_eq!(
+        core.renew_invite(&invited.token).await.unwrap(),
+        portal_core::RenewOutcome::Sent
+    );
+    let email = admin.outbox().await.emails.pop().unwrap();
+    assert_eq!(email.to, "jordan@example.com");
+    let fresh = core.parse_link(&email.links[0]).unwrap();
+    assert!(matches!(
+        core.inspect_invite(&fresh.token).await.unwrap(),
+        InviteState::Valid(_)
+    ));
+    assert_eq!(
+        core.renew_invite(&invited.token).await.unwrap(),
+        portal_core::RenewOutcome::Unusable(InviteProblem::Revoked)
+    );
+}

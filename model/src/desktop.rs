@@ -32,6 +32,8 @@ pub enum Screen {
     },
     /// The invite cannot be used; the UI explains the next step.
     InviteUnusable { problem: InviteProblem },
+    /// A new invitation was asked for: check email, or wait for the care team.
+    InviteRenewed { provider_notified: bool },
     /// Signed in.
     SignedIn {
         account: AccountSummary,

@@ -46,3 +46,9 @@ pub async fn accept_invite(
 pub fn start_over(app: AppHandle, shell: State<'_, Shell>) -> Screen {
     shell.start_over(&app)
 }
+
+/// Asks for a new invitation in place of an expired one.
+#[tauri::command]
+pub async fn renew_invite(app: AppHandle, shell: State<'_, Shell>) -> Result<Screen, Notice> {
+    Ok(shell.renew_invite(&app).await)
+}

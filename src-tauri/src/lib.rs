@@ -62,6 +62,7 @@ pub fn run() {
             commands::password_policy,
             commands::accept_invite,
             commands::start_over,
+            commands::renew_invite,
         ])
         .setup(|app| {
             #[cfg(any(target_os = "linux", all(debug_assertions, windows)))]

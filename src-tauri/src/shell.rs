@@ -3,7 +3,9 @@
 
 use crate::config::DesktopConfig;
 use crate::notices;
-use portal_core::{ClientConfig, CoreError, InviteState, KeyringStore, LinkKind, PortalClient};
+use portal_core::{
+    ClientConfig, CoreError, InviteState, KeyringStore, LinkKind, PortalClient, RenewOutcome,
+};
 use portal_model::desktop::{Notice, SCREEN_EVENT, Screen};
 use portal_model::{ErrorCode, InviteProblem};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
@@ -73,6 +75,19 @@ impl Shell {
         screen
     }
 
+    /// Starts a new piece of work: answers for older work are dropped from now on.
+    fn next_generation(&self, token: Option<String>) -> u64 {
+        let mut state = self.lock();
+        state.generation += 1;
+        state.invite_token = token;
+        state.generation
+    }
+
+    /// True when nothing newer started since `generation`.
+    fn is_current(&self, generation: u64) -> bool {
+        self.lock().generation == generation
+    }
+
     fn welcome_with(&self, app: &AppHandle, notice: Notice) -> Screen {
         self.show(
             app,
@@ -84,17 +99,15 @@ impl Shell {
 
     /// Back to the welcome screen, forgetting any invite.
     pub fn start_over(&self, app: &AppHandle) -> Screen {
-        {
-            let mut state = self.lock();
-            state.invite_token = None;
-            state.generation += 1;
-        }
+        self.next_generation(None);
         self.show(app, Screen::Welcome { notice: None })
     }
 
     /// Opens a link: parses it, and for an invite looks it up. Changes nothing on the
     /// server; the person confirms on the next screen.
     pub async fn open_link(&self, app: &AppHandle, input: &str) -> Screen {
+        // Every link, even a refused one, supersedes whatever was in flight.
+        let generation = self.next_generation(None);
         let client = match self.client() {
             Ok(client) => client,
             Err(notice) => {
@@ -122,15 +135,10 @@ impl Shell {
             };
             return self.welcome_with(app, notice);
         }
-        let generation = {
-            let mut state = self.lock();
-            state.generation += 1;
-            state.invite_token = Some(link.token.clone());
-            state.generation
-        };
+        self.lock().invite_token = Some(link.token.clone());
         self.show(app, Screen::CheckingInvite);
         let result = client.inspect_invite(&link.token).await;
-        if self.lock().generation != generation {
+        if !self.is_current(generation) {
             // A newer link arrived meanwhile; its answer decides the screen.
             return self.screen();
         }
@@ -147,13 +155,47 @@ impl Shell {
         self.show(app, next)
     }
 
+    /// Asks for a new invitation in place of the expired one on screen.
+    pub async fn renew_invite(&self, app: &AppHandle) -> Screen {
+        let (token, generation) = {
+            let state = self.lock();
+            (state.invite_token.clone(), state.generation)
+        };
+        let (Some(token), Ok(client)) = (token, self.client()) else {
+            return self.start_over(app);
+        };
+        let result = client.renew_invite(&token).await;
+        if !self.is_current(generation) {
+            return self.screen();
+        }
+        let next = match result {
+            Ok(RenewOutcome::Sent) => Screen::InviteRenewed {
+                provider_notified: false,
+            },
+            Ok(RenewOutcome::ProviderNotified) => Screen::InviteRenewed {
+                provider_notified: true,
+            },
+            Ok(RenewOutcome::StillValid) => {
+                let link = format!("{}://invite/{token}", portal_core::config::DEFAULT_SCHEME);
+                return self.open_link(app, &link).await;
+            }
+            Ok(RenewOutcome::Unusable(problem)) => Screen::InviteUnusable { problem },
+            Err(error) => {
+                tracing::info!(code = error.code(), "renewing the invite failed");
+                return self.welcome_with(app, notices::from_error(&error));
+            }
+        };
+        self.lock().invite_token = None;
+        self.show(app, next)
+    }
+
     /// Sets the password for the invite on screen and signs in.
     pub async fn accept_invite(&self, app: &AppHandle, password: &str) -> Screen {
-        let (token, invite) = {
+        let (token, invite, generation) = {
             let state = self.lock();
             match (&state.invite_token, &state.screen) {
                 (Some(token), Screen::ChoosePassword { invite, .. }) => {
-                    (token.clone(), invite.clone())
+                    (token.clone(), invite.clone(), state.generation)
                 }
                 _ => {
                     drop(state);
@@ -177,7 +219,12 @@ impl Shell {
             }
         };
         let device_name = format!("Patient Portal desktop ({})", std::env::consts::OS);
-        match client.accept_invite(&token, password, &device_name).await {
+        let result = client.accept_invite(&token, password, &device_name).await;
+        if !self.is_current(generation) {
+            // Another link was opened meanwhile; its screen stays.
+            return self.screen();
+        }
+        match result {
             Ok(signed_in) => {
                 self.lock().invite_token = None;
                 self.show(

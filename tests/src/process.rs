@@ -65,7 +65,21 @@ impl Guard {
 }
 
 impl Drop for Guard {
+    /// SIGTERM first, so a driver can stop what it started (tauri-driver ends its
+    /// WebKitWebDriver only then); SIGKILL if it has not exited within 5 seconds.
     fn drop(&mut self) {
+        if let Ok(None) = self.child.try_wait() {
+            let _ = Command::new("kill")
+                .args(["-TERM", &self.child.id().to_string()])
+                .status();
+            let deadline = Instant::now() + Duration::from_secs(5);
+            while Instant::now() < deadline {
+                if let Ok(Some(_)) = self.child.try_wait() {
+                    return;
+                }
+                std::thread::sleep(Duration::from_millis(50));
+            }
+        }
         let _ = self.child.kill();
         let _ = self.child.wait();
     }

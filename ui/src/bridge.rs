@@ -28,6 +28,7 @@ pub enum Command {
     PasswordPolicy,
     AcceptInvite { password: String },
     StartOver,
+    RenewInvite,
 }
 
 impl Command {
@@ -38,6 +39,7 @@ impl Command {
             Self::PasswordPolicy => "password_policy",
             Self::AcceptInvite { .. } => "accept_invite",
             Self::StartOver => "start_over",
+            Self::RenewInvite => "renew_invite",
         }
     }
 }
@@ -53,9 +55,10 @@ fn bridge_notice(detail: String) -> Notice {
 /// Calls a shell command. A failure arrives as the shell's [`Notice`].
 pub async fn invoke<T: DeserializeOwned>(command: Command) -> Result<T, Notice> {
     let args = match &command {
-        Command::AppStatus | Command::PasswordPolicy | Command::StartOver => {
-            JsValue::from(js_sys::Object::new())
-        }
+        Command::AppStatus
+        | Command::PasswordPolicy
+        | Command::StartOver
+        | Command::RenewInvite => JsValue::from(js_sys::Object::new()),
         other => serde_wasm_bindgen::to_value(other)
             .map_err(|e| bridge_notice(format!("Encoding a request failed: {e}")))?,
     };

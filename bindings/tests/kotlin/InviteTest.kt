@@ -91,22 +91,23 @@ fun main() {
             val store = MapStore()
             val portal = PortalClient(practice.base, listOf(), store)
             val parsed = portal.parseLink(link)
-            check(parsed.kind == LinkKind.INVITE)
-            val state = runBlocking { portal.inspectInvite(parsed.token) }
+            check(parsed.kind() == LinkKind.INVITE)
+            check(!parsed.toString().contains(parsed.token())) { "the token leaks through toString" }
+            val state = runBlocking { portal.inspectInvite(parsed.token()) }
             check(state is InviteState.Valid) { "expected a valid invite, got $state" }
             check(state.details.patientFirstName == "Jordan")
             check(state.details.practiceName == "Riverside Family Practice")
             try {
-                runBlocking { portal.acceptInvite(parsed.token, "short", "kotlin test") }
+                runBlocking { portal.acceptInvite(parsed.token(), "short", "kotlin test") }
                 error("a short password was accepted")
             } catch (e: PortalException.WeakPassword) {
                 check(e.reasons == listOf(PasswordRule.TOO_SHORT)) { "reasons: ${e.reasons}" }
             }
-            val signedIn = runBlocking { portal.acceptInvite(parsed.token, "river otter paints blue", "kotlin test") }
+            val signedIn = runBlocking { portal.acceptInvite(parsed.token(), "river otter paints blue", "kotlin test") }
             check(signedIn.email == "jordan@example.com")
             check(signedIn.profiles.map { it.patientId } == listOf(patientId))
             check(store.items[portal.sessionKey(signedIn.accountId)]!!.contains("refresh_token"))
-            check(runBlocking { portal.inspectInvite(parsed.token) } is InviteState.Used)
+            check(runBlocking { portal.inspectInvite(parsed.token()) } is InviteState.Used)
         }
     }
     test("unusable invites and bad links are typed") {
@@ -114,8 +115,8 @@ fun main() {
             val (patientId, first) = practice.invite("Avery", "avery@example.com")
             val second = practice.resend(patientId)
             val portal = PortalClient(practice.base, listOf(), MapStore())
-            check(runBlocking { portal.inspectInvite(portal.parseLink(first).token) } is InviteState.Revoked)
-            check(runBlocking { portal.inspectInvite(portal.parseLink(second).token) } is InviteState.Valid)
+            check(runBlocking { portal.inspectInvite(portal.parseLink(first).token()) } is InviteState.Revoked)
+            check(runBlocking { portal.inspectInvite(portal.parseLink(second).token()) } is InviteState.Valid)
             try {
                 portal.parseLink(second.replace("/invite/", "/invite/x/"))
                 error("a malformed link was accepted")

@@ -1,6 +1,7 @@
 //! An invite that cannot be used, each case with its own way forward.
 
 use super::start_over;
+use crate::bridge::{self, Command};
 use dioxus::prelude::*;
 use portal_model::InviteProblem;
 use portal_model::desktop::Screen;
@@ -10,7 +11,7 @@ fn words(problem: InviteProblem) -> (&'static str, &'static str, &'static str) {
         InviteProblem::Expired => (
             "invite-expired",
             "This invitation has expired",
-            "Invitations work for 4 days. Ask your practice to send you a new invitation, then open the link in the newest email.",
+            "Invitations work for a few days. Ask for a new one here: it goes to the email address your practice has on file.",
         ),
         InviteProblem::Used => (
             "invite-used",
@@ -33,11 +34,58 @@ fn words(problem: InviteProblem) -> (&'static str, &'static str, &'static str) {
 #[component]
 pub fn InviteUnusable(problem: InviteProblem, on_screen: EventHandler<Screen>) -> Element {
     let (id, title, detail) = words(problem);
+    let mut asking = use_signal(|| false);
+    let renew = move |_| {
+        if asking() {
+            return;
+        }
+        asking.set(true);
+        spawn(async move {
+            let answer = bridge::invoke::<Screen>(Command::RenewInvite).await;
+            asking.set(false);
+            match answer {
+                Ok(screen) => on_screen.call(screen),
+                Err(notice) => on_screen.call(Screen::Welcome {
+                    notice: Some(notice),
+                }),
+            }
+        });
+    };
     rsx! {
         section { id: "{id}", class: "card",
             h1 { "{title}" }
             p { "{detail}" }
-            button { id: "start-over", onclick: move |_| start_over(on_screen), "Open a different link" }
+            if problem == InviteProblem::Expired {
+                button { id: "renew-invite", disabled: asking(), onclick: renew,
+                    if asking() { "Asking for a new invitation…" } else { "Send me a new invitation" }
+                }
+            }
+            div {
+                button { id: "start-over", class: "link", onclick: move |_| start_over(on_screen), "Open a different link" }
+            }
+        }
+    }
+}
+
+/// A new invitation was asked for.
+#[component]
+pub fn InviteRenewed(provider_notified: bool, on_screen: EventHandler<Screen>) -> Element {
+    let (title, detail) = if provider_notified {
+        (
+            "Your care team was told",
+            "Your practice sends new invitations itself. We let your care team know, and they will email you a new invitation. Open the link in that email to choose your password.",
+        )
+    } else {
+        (
+            "Check your email",
+            "A new invitation is on its way to the email address your practice has on file. Open the link in it to choose your password; the old link no longer works.",
+        )
+    };
+    rsx! {
+        section { id: "invite-renewed", class: "card", "data-provider-notified": "{provider_notified}",
+            h1 { "{title}" }
+            p { "{detail}" }
+            button { id: "start-over", class: "link", onclick: move |_| start_over(on_screen), "Open a different link" }
         }
     }
 }

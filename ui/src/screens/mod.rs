@@ -10,7 +10,7 @@ use dioxus::prelude::*;
 use portal_model::desktop::{Notice, Screen};
 
 pub use choose_password::ChoosePassword;
-pub use invite_unusable::InviteUnusable;
+pub use invite_unusable::{InviteRenewed, InviteUnusable};
 pub use signed_in::SignedIn;
 pub use welcome::Welcome;
 
@@ -26,6 +26,9 @@ pub fn Current(screen: Screen, on_screen: EventHandler<Screen>) -> Element {
             rsx! { ChoosePassword { invite, notice, on_screen } }
         }
         Screen::InviteUnusable { problem } => rsx! { InviteUnusable { problem, on_screen } },
+        Screen::InviteRenewed { provider_notified } => {
+            rsx! { InviteRenewed { provider_notified, on_screen } }
+        }
         Screen::SignedIn { account, profiles } => rsx! { SignedIn { account, profiles } },
     }
 }
