@@ -19,6 +19,7 @@ apt_packages=(
   rustc-web cargo-web rust-web-src lld-22
   libjna-java
   xdg-utils desktop-file-utils libglib2.0-bin
+  chromium chromium-driver
   curl ca-certificates
 )
 

@@ -87,6 +87,13 @@ impl Session {
         .await
     }
 
+    /// Opens `url` in the session's window and waits for the page to load.
+    pub async fn navigate(&self, url: &str) -> Result<()> {
+        self.cmd(reqwest::Method::POST, "/url", Some(json!({ "url": url })))
+            .await
+            .map(|_| ())
+    }
+
     /// The first element matching `css`, if any right now.
     pub async fn find(&self, css: &str) -> Result<Option<String>> {
         let value = self

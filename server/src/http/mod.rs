@@ -4,6 +4,7 @@ mod admin;
 mod auth;
 mod extract;
 mod logging;
+mod pages;
 mod patient;
 
 use crate::state::AppState;
@@ -37,6 +38,15 @@ pub fn router(state: AppState) -> Router {
         .route("/v1/auth/refresh", post(auth::refresh))
         .route("/v1/auth/logout", post(auth::logout))
         .route("/v1/me", get(auth::me))
+        .route(
+            "/invite/{token}",
+            get(pages::invite).post(pages::accept_invite),
+        )
+        .route("/invite/{token}/renew", post(pages::renew_invite))
+        .route(
+            "/reset/{token}",
+            get(pages::reset).post(pages::complete_reset),
+        )
         .nest("/v1/admin", admin)
         .fallback(patient::not_found)
         .method_not_allowed_fallback(patient::method_not_allowed)
