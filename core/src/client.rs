@@ -6,14 +6,14 @@ use crate::http::Api;
 use crate::invites::{InviteState, RenewOutcome};
 use crate::links::{DeepLink, LinkError, TOKEN_LEN, parse_link};
 use crate::secrets::SecretStore;
-use chrono::{DateTime, Utc};
+use crate::vault::Vault;
 use portal_model::{
-    AcceptInviteRequest, AccountSummary, ErrorCode, InviteInfo, InviteProblem, PasswordCheck,
-    PasswordPolicy, ProfileSummary, Session, StatusAnswer,
+    AcceptInviteRequest, AccountSummary, ErrorCode, InviteInfo, InviteProblem, LoginRequest,
+    PasswordCheck, PasswordPolicy, ProfileSummary, ProfilesAnswer, RefreshRequest, Session,
+    StatusAnswer,
 };
 use reqwest::Method;
 use serde::{Deserialize, Serialize};
-use std::fmt;
 use std::sync::{Arc, Mutex, PoisonError};
 
 /// Who is signed in: the account and the profiles it can act for.
@@ -23,38 +23,47 @@ pub struct SignedIn {
     pub profiles: Vec<ProfileSummary>,
 }
 
-/// The tokens of a session, as kept in the keychain.
-#[derive(Clone, Serialize, Deserialize)]
-struct StoredTokens {
-    access_token: String,
-    access_expires_at: DateTime<Utc>,
-    refresh_token: String,
-}
-
-impl fmt::Debug for StoredTokens {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("StoredTokens(<redacted>)")
-    }
-}
-
 /// The client engine for one portal server.
 pub struct PortalClient {
     config: ClientConfig,
     api: Api,
-    secrets: Arc<dyn SecretStore>,
+    vault: Vault,
     policy: Mutex<Option<PasswordPolicy>>,
     current: Mutex<Option<SignedIn>>,
+    /// Refreshes run one at a time: a refresh token works once.
+    refreshing: tokio::sync::Mutex<()>,
+}
+
+/// What [`PortalClient::restore`] found on this device.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Restored {
+    /// Nobody is signed in here.
+    Nobody,
+    /// Signed in, and the server confirmed the session.
+    SignedIn(SignedIn),
+    /// Signed in as far as this device knows; the server could not be reached.
+    Offline(SignedIn),
+    /// The session ended on the server (expired, revoked, or the password changed):
+    /// sign in again. The local tokens are gone.
+    Ended { email: String, code: ErrorCode },
 }
 
 impl PortalClient {
     /// A client for the server in `config`, keeping secrets in `secrets`.
     pub fn new(config: ClientConfig, secrets: Arc<dyn SecretStore>) -> Result<Self, CoreError> {
+        let url = config.server_url();
+        let scope = format!(
+            "{}:{}",
+            url.host_str().unwrap_or_default(),
+            url.port_or_known_default().unwrap_or_default()
+        );
         Ok(Self {
             api: Api::new(&config)?,
             config,
-            secrets,
+            vault: Vault::new(secrets, scope),
             policy: Mutex::new(None),
             current: Mutex::new(None),
+            refreshing: tokio::sync::Mutex::new(()),
         })
     }
 
@@ -147,7 +156,7 @@ impl PortalClient {
             return Err(CoreError::WeakPassword(failed));
         }
         // Without a keychain the session could not be kept: fail before spending the invite.
-        self.probe_secrets().await?;
+        self.vault.probe().await?;
         let request = AcceptInviteRequest {
             password: password.to_owned(),
             device_name: device_name.to_owned(),
@@ -171,14 +180,187 @@ impl PortalClient {
                 return Err(failure.into_error());
             }
         };
-        self.store_session(&session).await?;
-        let signed_in = SignedIn {
-            account: session.account,
-            profiles: session.profiles,
-        };
+        let signed_in = self.vault.remember(&session).await?;
         *self.lock_current() = Some(signed_in.clone());
         tracing::info!("signed in after accepting an invite");
         Ok(signed_in)
+    }
+
+    /// Signs in with email and password; the session's tokens go to the secret store.
+    pub async fn login(
+        &self,
+        email: &str,
+        password: &str,
+        device_name: &str,
+    ) -> Result<SignedIn, CoreError> {
+        self.vault.probe().await?;
+        let request = LoginRequest {
+            email: email.trim().to_owned(),
+            password: password.to_owned(),
+            device_name: device_name.to_owned(),
+        };
+        let session = self
+            .api
+            .send::<_, Session>(Method::POST, "/v1/auth/login", Some(&request))
+            .await?
+            .map_err(|failure| failure.into_error())?;
+        let signed_in = self.vault.remember(&session).await?;
+        *self.lock_current() = Some(signed_in.clone());
+        tracing::info!("signed in");
+        Ok(signed_in)
+    }
+
+    /// Picks up the session kept on this device, confirming it with the server (which
+    /// rotates its tokens). Offline, the cached account is returned as [`Restored::Offline`].
+    pub async fn restore(&self) -> Result<Restored, CoreError> {
+        let index = self.vault.index().await?;
+        let Some(current) = index
+            .current
+            .as_ref()
+            .and_then(|id| index.accounts.iter().find(|a| &a.account.id == id))
+            .cloned()
+        else {
+            return Ok(Restored::Nobody);
+        };
+        match self.refresh(&current.account.id, None).await {
+            Ok(signed_in) => {
+                *self.lock_current() = Some(signed_in.clone());
+                Ok(Restored::SignedIn(signed_in))
+            }
+            Err(CoreError::Network(_)) => {
+                *self.lock_current() = Some(current.clone());
+                Ok(Restored::Offline(current))
+            }
+            Err(CoreError::Server { code, .. }) if is_session_end(code) => Ok(Restored::Ended {
+                email: current.account.email,
+                code,
+            }),
+            Err(CoreError::NotSignedIn) => Ok(Restored::Nobody),
+            Err(other) => Err(other),
+        }
+    }
+
+    /// Exchanges the account's refresh token for a new pair, once even when many calls
+    /// race: a caller that waited finds the tokens already renewed and uses them.
+    /// `seen_access` is the access token the caller found stale, if any.
+    async fn refresh(
+        &self,
+        account_id: &str,
+        seen_access: Option<&str>,
+    ) -> Result<SignedIn, CoreError> {
+        let _turn = self.refreshing.lock().await;
+        let tokens = self
+            .vault
+            .tokens(account_id)
+            .await?
+            .ok_or(CoreError::NotSignedIn)?;
+        if let Some(seen) = seen_access
+            && seen != tokens.access_token
+        {
+            // Someone else refreshed while this call waited.
+            return self.signed_in().ok_or(CoreError::NotSignedIn);
+        }
+        let request = RefreshRequest {
+            refresh_token: tokens.refresh_token,
+        };
+        let answer = self
+            .api
+            .send::<_, Session>(Method::POST, "/v1/auth/refresh", Some(&request))
+            .await?;
+        match answer {
+            Ok(session) => self.vault.remember(&session).await,
+            Err(failure) => {
+                let error = failure.into_error();
+                if let CoreError::Server { code, .. } = &error
+                    && is_session_end(*code)
+                {
+                    // The server ended it: the tokens are worthless, drop them.
+                    self.vault.forget(account_id).await?;
+                    *self.lock_current() = None;
+                }
+                Err(error)
+            }
+        }
+    }
+
+    /// Calls the API as the signed-in account, refreshing once if the access token is
+    /// stale.
+    async fn send_signed_in<B: serde::Serialize, T: serde::de::DeserializeOwned>(
+        &self,
+        method: Method,
+        path: &str,
+        body: Option<&B>,
+    ) -> Result<T, CoreError> {
+        let account_id = self
+            .signed_in()
+            .map(|s| s.account.id)
+            .ok_or(CoreError::NotSignedIn)?;
+        let tokens = self
+            .vault
+            .tokens(&account_id)
+            .await?
+            .ok_or(CoreError::NotSignedIn)?;
+        let first = self
+            .api
+            .send_as::<B, T>(method.clone(), path, body, Some(&tokens.access_token))
+            .await?;
+        match first {
+            Ok(value) => Ok(value),
+            Err(failure)
+                if failure.body.as_ref().map(|b| b.error.code)
+                    == Some(ErrorCode::SessionExpired) =>
+            {
+                self.refresh(&account_id, Some(&tokens.access_token))
+                    .await?;
+                let fresh = self
+                    .vault
+                    .tokens(&account_id)
+                    .await?
+                    .ok_or(CoreError::NotSignedIn)?;
+                self.api
+                    .send_as::<B, T>(method, path, body, Some(&fresh.access_token))
+                    .await?
+                    .map_err(|failure| failure.into_error())
+            }
+            Err(failure) => Err(failure.into_error()),
+        }
+    }
+
+    /// Adds the invite's patient to the signed-in account (a guardian's second child,
+    /// say). The invite must have been sent to the account's email.
+    pub async fn claim_invite(&self, token: &str) -> Result<SignedIn, CoreError> {
+        check_token_shape(token)?;
+        let answer: ProfilesAnswer = self
+            .send_signed_in::<(), _>(Method::POST, &format!("/v1/invites/{token}/claim"), None)
+            .await?;
+        let mut signed_in = self.signed_in().ok_or(CoreError::NotSignedIn)?;
+        signed_in.profiles = answer.profiles;
+        self.vault.update_profiles(&signed_in).await?;
+        *self.lock_current() = Some(signed_in.clone());
+        Ok(signed_in)
+    }
+
+    /// Signs out: revokes the session on the server when it can be reached, and always
+    /// removes this device's tokens and cached account.
+    pub async fn logout(&self) -> Result<(), CoreError> {
+        let Some(current) = self.signed_in() else {
+            return Ok(());
+        };
+        match self
+            .send_signed_in::<(), ()>(Method::POST, "/v1/auth/logout", None)
+            .await
+        {
+            Ok(()) => {}
+            // Already ended on the server, or unreachable: still forget it here.
+            Err(error) => tracing::info!(
+                code = error.code(),
+                "the server did not confirm the sign-out"
+            ),
+        }
+        self.vault.forget(&current.account.id).await?;
+        *self.lock_current() = None;
+        tracing::info!("signed out");
+        Ok(())
     }
 
     /// The signed-in account, if any.
@@ -188,53 +370,12 @@ impl PortalClient {
 
     /// The secret-store key under which an account's session tokens are kept.
     pub fn session_key(&self, account_id: &str) -> String {
-        let url = self.config.server_url();
-        format!(
-            "session:{}:{}:{account_id}",
-            url.host_str().unwrap_or_default(),
-            url.port_or_known_default().unwrap_or_default()
-        )
+        self.vault.session_key(account_id)
     }
 
     /// True when the secret store holds session tokens for `account_id`.
     pub async fn has_stored_session(&self, account_id: &str) -> Result<bool, CoreError> {
-        let key = self.session_key(account_id);
-        let secrets = Arc::clone(&self.secrets);
-        let stored = tokio::task::spawn_blocking(move || secrets.get(&key))
-            .await
-            .map_err(|e| CoreError::Config(format!("keychain task: {e}")))??;
-        Ok(stored
-            .as_deref()
-            .is_some_and(|json| serde_json::from_str::<StoredTokens>(json).is_ok()))
-    }
-
-    /// Proves the store can keep a secret now: a locked keychain may still answer reads.
-    async fn probe_secrets(&self) -> Result<(), CoreError> {
-        let secrets = Arc::clone(&self.secrets);
-        let key = self.session_key("probe");
-        tokio::task::spawn_blocking(move || {
-            secrets.set(&key, "probe")?;
-            secrets.delete(&key)
-        })
-        .await
-        .map_err(|e| CoreError::Config(format!("keychain task: {e}")))??;
-        Ok(())
-    }
-
-    async fn store_session(&self, session: &Session) -> Result<(), CoreError> {
-        let tokens = StoredTokens {
-            access_token: session.access_token.clone(),
-            access_expires_at: session.access_expires_at,
-            refresh_token: session.refresh_token.clone(),
-        };
-        let json = serde_json::to_string(&tokens)
-            .map_err(|e| CoreError::Config(format!("encoding tokens: {e}")))?;
-        let key = self.session_key(&session.account.id);
-        let secrets = Arc::clone(&self.secrets);
-        tokio::task::spawn_blocking(move || secrets.set(&key, &json))
-            .await
-            .map_err(|e| CoreError::Config(format!("keychain task: {e}")))??;
-        Ok(())
+        Ok(self.vault.tokens(account_id).await?.is_some())
     }
 
     fn lock_policy(&self) -> std::sync::MutexGuard<'_, Option<PasswordPolicy>> {
@@ -244,6 +385,14 @@ impl PortalClient {
     fn lock_current(&self) -> std::sync::MutexGuard<'_, Option<SignedIn>> {
         self.current.lock().unwrap_or_else(PoisonError::into_inner)
     }
+}
+
+/// The codes by which the server says a session is over for good.
+fn is_session_end(code: ErrorCode) -> bool {
+    matches!(
+        code,
+        ErrorCode::SessionExpired | ErrorCode::SessionRevoked | ErrorCode::Unauthorized
+    )
 }
 
 /// Tokens go into URL paths: refuse anything that is not exactly a token.

@@ -52,12 +52,31 @@ impl Api {
         path: &str,
         body: Option<&B>,
     ) -> Result<Result<T, Failure>, CoreError> {
+        self.send_as(method, path, body, None).await
+    }
+
+    /// Like [`Api::send`], with `Authorization: Bearer {access_token}` when given.
+    pub async fn send_as<B: Serialize, T: DeserializeOwned>(
+        &self,
+        method: Method,
+        path: &str,
+        body: Option<&B>,
+        access_token: Option<&str>,
+    ) -> Result<Result<T, Failure>, CoreError> {
         let mut request = self.http.request(method, format!("{}{path}", self.base));
         if let Some(body) = body {
             request = request.json(body);
         }
+        if let Some(token) = access_token {
+            request = request.bearer_auth(token);
+        }
         let response = request.send().await.map_err(network)?;
         let status = response.status();
+        if status == StatusCode::NO_CONTENT {
+            return serde_json::from_value(serde_json::Value::Null)
+                .map(Ok)
+                .map_err(|_| CoreError::UnexpectedResponse { status: 204 });
+        }
         if status.is_success() {
             let value = response.json::<T>().await.map_err(|e| {
                 if e.is_decode() {

@@ -9,8 +9,9 @@ mod http;
 pub mod invites;
 pub mod links;
 pub mod secrets;
+mod vault;
 
-pub use client::{PortalClient, SignedIn};
+pub use client::{PortalClient, Restored, SignedIn};
 pub use config::ClientConfig;
 pub use error::CoreError;
 pub use invites::{InviteState, RenewOutcome};

@@ -1,0 +1,235 @@
+//! Sessions on a device: sign in, pick up the session after a restart, sign out, the
+//! server ending a session, offline start-up, and a guardian claiming a second child.
+//! Real server over loopback HTTP; real Secret Service (run under scripts/in-session.sh).
+
+#![allow(clippy::unwrap_used, clippy::expect_used)] // Tests fail loudly by design.
+
+use portal_core::{ClientConfig, CoreError, KeyringStore, PortalClient, Restored};
+use portal_e2e::AdminClient;
+use portal_model::ErrorCode;
+use portal_server::{RunningServer, ServerOptions};
+use serde_json::json;
+use std::sync::Arc;
+
+const ADMIN: &str = "core-session-admin";
+const PASSWORD: &str = "river otter paints blue";
+
+async fn practice() -> (RunningServer, AdminClient) {
+    let server = portal_server::start(ServerOptions::local(ADMIN))
+        .await
+        .unwrap();
+    let admin = AdminClient::new(&server.base_url(), ADMIN);
+    (server, admin)
+}
+
+/// A client as the app makes it at start-up: a fresh object over the same keychain.
+fn app(base_url: &str, keychain: &str) -> PortalClient {
+    let config = ClientConfig::new(base_url, &[], "patientportal").unwrap();
+    PortalClient::new(config, Arc::new(KeyringStore::new(keychain))).unwrap()
+}
+
+async fn me_status(base: &str, access_token: &str) -> u16 {
+    reqwest::Client::new()
+        .get(format!("{base}/v1/me"))
+        .bearer_auth(access_token)
+        .send()
+        .await
+        .unwrap()
+        .status()
+        .as_u16()
+}
+
+#[tokio::test]
+async fn a_restart_picks_up_the_session_and_sign_out_ends_it_everywhere() {
+    let (server, admin) = practice().await;
+    let base = server.base_url();
+    let keychain = "org.patientportal.test.restart";
+    let invited = admin
+        .invite_new_patient("Jordan", "jordan@example.com")
+        .await;
+    let first = app(&base, keychain);
+    let signed_in = first
+        .accept_invite(&invited.token, PASSWORD, "laptop")
+        .await
+        .unwrap();
+
+    let restarted = app(&base, keychain);
+    assert_eq!(restarted.signed_in(), None);
+    assert_eq!(
+        restarted.restore().await.unwrap(),
+        Restored::SignedIn(signed_in.clone())
+    );
+    assert_eq!(restarted.signed_in(), Some(signed_in.clone()));
+
+    restarted.logout().await.unwrap();
+    assert!(
+        !restarted
+            .has_stored_session(&signed_in.account.id)
+            .await
+            .unwrap()
+    );
+    assert_eq!(
+        app(&base, keychain).restore().await.unwrap(),
+        Restored::Nobody
+    );
+
+    // Signing in again works, and a wrong password is the server's typed refusal.
+    match restarted
+        .login("jordan@example.com", "not my password", "laptop")
+        .await
+    {
+        Err(CoreError::Server { code, .. }) => assert_eq!(code, ErrorCode::InvalidCredentials),
+        other => panic!("expected invalid_credentials, got {other:?}"),
+    }
+    let again = restarted
+        .login(" Jordan@Example.com ", PASSWORD, "laptop")
+        .await
+        .unwrap();
+    assert_eq!(again.account.id, signed_in.account.id);
+    assert!(matches!(
+        app(&base, keychain).restore().await.unwrap(),
+        Restored::SignedIn(_)
+    ));
+    app(&base, keychain).logout().await.unwrap();
+}
+
+#[tokio::test]
+async fn sign_out_revokes_the_session_on_the_server() {
+    let (server, admin) = practice().await;
+    let base = server.base_url();
+    let keychain = "org.patientportal.test.revoke";
+    let invited = admin
+        .invite_new_patient("Jordan", "jordan@example.com")
+        .await;
+    let client = app(&base, keychain);
+    let signed_in = client
+        .accept_invite(&invited.token, PASSWORD, "laptop")
+        .await
+        .unwrap();
+    let key = client.session_key(&signed_in.account.id);
+    let stored = portal_core::SecretStore::get(&KeyringStore::new(keychain), &key)
+        .unwrap()
+        .unwrap();
+    let tokens: serde_json::Value = serde_json::from_str(&stored).unwrap();
+    let access = tokens["access_token"].as_str().unwrap().to_owned();
+    assert_eq!(me_status(&base, &access).await, 200);
+    client.logout().await.unwrap();
+    assert_eq!(me_status(&base, &access).await, 401);
+}
+
+#[tokio::test]
+async fn a_session_ended_by_a_password_reset_asks_to_sign_in_again() {
+    let (server, admin) = practice().await;
+    let base = server.base_url();
+    let keychain = "org.patientportal.test.ended";
+    let invited = admin
+        .invite_new_patient("Jordan", "jordan@example.com")
+        .await;
+    let client = app(&base, keychain);
+    let signed_in = client
+        .accept_invite(&invited.token, PASSWORD, "laptop")
+        .await
+        .unwrap();
+
+    // The password is reset elsewhere: every session ends.
+    let http = reqwest::Client::new();
+    http.post(format!("{base}/v1/auth/password-reset"))
+        .json(&json!({"email": "jordan@example.com"}))
+        .send()
+        .await
+        .unwrap();
+    let link = admin.outbox().await.emails.pop().unwrap().links[0].clone();
+    let token = link.rsplit_once("/reset/").unwrap().1.to_owned();
+    let done = http
+        .post(format!("{base}/v1/auth/password-reset/{token}"))
+        .json(&json!({"password": "seven quiet harbour lamps"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(done.status().as_u16(), 204);
+
+    let restarted = app(&base, keychain);
+    assert_eq!(
+        restarted.restore().await.unwrap(),
+        Restored::Ended {
+            email: "jordan@example.com".into(),
+            code: ErrorCode::SessionRevoked
+        }
+    );
+    assert!(
+        !restarted
+            .has_stored_session(&signed_in.account.id)
+            .await
+            .unwrap()
+    );
+    assert_eq!(
+        app(&base, keychain).restore().await.unwrap(),
+        Restored::Nobody
+    );
+}
+
+#[tokio::test]
+async fn offline_start_up_shows_the_cached_account() {
+    let (server, admin) = practice().await;
+    let base = server.base_url();
+    let keychain = "org.patientportal.test.offline";
+    let invited = admin
+        .invite_new_patient("Jordan", "jordan@example.com")
+        .await;
+    let signed_in = app(&base, keychain)
+        .accept_invite(&invited.token, PASSWORD, "laptop")
+        .await
+        .unwrap();
+    server.stop().await.unwrap();
+    let offline = app(&base, keychain);
+    assert_eq!(
+        offline.restore().await.unwrap(),
+        Restored::Offline(signed_in.clone())
+    );
+    // Signing out offline still removes everything from this device.
+    offline.logout().await.unwrap();
+    assert!(
+        !offline
+            .has_stored_session(&signed_in.account.id)
+            .await
+            .unwrap()
+    );
+}
+
+#[tokio::test]
+async fn a_guardian_claims_a_second_child_into_the_account() {
+    let (server, admin) = practice().await;
+    let base = server.base_url();
+    let keychain = "org.patientportal.test.claim";
+    let provider = admin
+        .create_provider("Dr. Maya Okafor", "maya@clinic.example")
+        .await;
+    let child = |name: &str| {
+        json!({"first_name": name, "last_name": "Rivera", "primary_provider_id": provider,
+               "guardian": {"name": "Alex Rivera", "email": "alex@example.com"}})
+    };
+    let mia = admin.create_patient(child("Mia")).await;
+    let first = admin.resend_invite(&mia.patient_id).await;
+    let client = app(&base, keychain);
+    client
+        .accept_invite(&first.token, PASSWORD, "laptop")
+        .await
+        .unwrap();
+    let leo = admin.create_patient(child("Leo")).await;
+    let second = admin.resend_invite(&leo.patient_id).await;
+
+    let after = client.claim_invite(&second.token).await.unwrap();
+    let names: Vec<&str> = after
+        .profiles
+        .iter()
+        .map(|p| p.first_name.as_str())
+        .collect();
+    assert_eq!(names, ["Leo", "Mia"]);
+    // The cached account knows both children after a restart.
+    let restarted = app(&base, keychain);
+    match restarted.restore().await.unwrap() {
+        Restored::SignedIn(s) => assert_eq!(s.profiles.len(), 2),
+        other => panic!("expected a restored session, got {other:?}"),
+    }
+    restarted.logout().await.unwrap();
+}
