@@ -21,5 +21,8 @@ fn portal_commands() -> &'static [&'static str] {
         "accept_invite",
         "start_over",
         "renew_invite",
+        "show_sign_in",
+        "sign_in",
+        "sign_out",
     ]
 }

@@ -34,9 +34,20 @@ pub enum Screen {
     InviteUnusable { problem: InviteProblem },
     /// A new invitation was asked for: check email, or wait for the care team.
     InviteRenewed { provider_notified: bool },
-    /// Signed in.
+    /// Looking for a session kept on this device (start-up).
+    Restoring,
+    /// Sign in with email and password. `claim_for` names the patient whose invite is
+    /// added to the account after signing in (an invite to an email that has one).
+    SignIn {
+        notice: Option<Notice>,
+        email: Option<String>,
+        claim_for: Option<String>,
+    },
+    /// Signed in. `offline`: the server could not confirm it yet.
     SignedIn {
         account: AccountSummary,
         profiles: Vec<ProfileSummary>,
+        offline: bool,
+        notice: Option<Notice>,
     },
 }

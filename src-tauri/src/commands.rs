@@ -52,3 +52,26 @@ pub fn start_over(app: AppHandle, shell: State<'_, Shell>) -> Screen {
 pub async fn renew_invite(app: AppHandle, shell: State<'_, Shell>) -> Result<Screen, Notice> {
     Ok(shell.renew_invite(&app).await)
 }
+
+/// The sign-in screen.
+#[tauri::command]
+pub fn show_sign_in(app: AppHandle, shell: State<'_, Shell>) -> Screen {
+    shell.show_sign_in(&app)
+}
+
+/// Signs in with email and password.
+#[tauri::command]
+pub async fn sign_in(
+    app: AppHandle,
+    shell: State<'_, Shell>,
+    email: String,
+    password: String,
+) -> Result<Screen, Notice> {
+    Ok(shell.sign_in(&app, &email, &password).await)
+}
+
+/// Signs out of this device.
+#[tauri::command]
+pub async fn sign_out(app: AppHandle, shell: State<'_, Shell>) -> Result<Screen, Notice> {
+    Ok(shell.sign_out(&app).await)
+}

@@ -63,6 +63,9 @@ pub fn run() {
             commands::accept_invite,
             commands::start_over,
             commands::renew_invite,
+            commands::show_sign_in,
+            commands::sign_in,
+            commands::sign_out,
         ])
         .setup(|app| {
             #[cfg(any(target_os = "linux", all(debug_assertions, windows)))]
@@ -71,6 +74,8 @@ pub fn run() {
             }
             // The deep-link plugin delivers patientportal:// links: as events on macOS,
             // and on Linux and Windows from the arguments of this or a second launch.
+            // Look for a kept session first; a link opened at launch supersedes it.
+            shell::restore_in_background(app.handle().clone());
             let handle = app.handle().clone();
             app.deep_link().on_open_url(move |event| {
                 for url in event.urls() {

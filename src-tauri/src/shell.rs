@@ -5,6 +5,7 @@ use crate::config::DesktopConfig;
 use crate::notices;
 use portal_core::{
     ClientConfig, CoreError, InviteState, KeyringStore, LinkKind, PortalClient, RenewOutcome,
+    Restored,
 };
 use portal_model::desktop::{Notice, SCREEN_EVENT, Screen};
 use portal_model::{ErrorCode, InviteProblem};
@@ -40,8 +41,12 @@ impl Shell {
             })
             .map(Arc::new)
             .map_err(|e| notices::from_error(&e));
-        let screen = Screen::Welcome {
-            notice: client.as_ref().err().cloned(),
+        // With a client, start-up first looks for a session kept on this device.
+        let screen = match &client {
+            Ok(_) => Screen::Restoring,
+            Err(notice) => Screen::Welcome {
+                notice: Some(notice.clone()),
+            },
         };
         Self {
             client,
@@ -155,6 +160,131 @@ impl Shell {
         self.show(app, next)
     }
 
+    /// Start-up: picks up the session kept on this device, unless a link was opened
+    /// meanwhile.
+    pub async fn restore(&self, app: &AppHandle, generation: u64) -> Screen {
+        let Ok(client) = self.client() else {
+            return self.screen();
+        };
+        let result = client.restore().await;
+        if !self.is_current(generation) {
+            return self.screen();
+        }
+        let next = match result {
+            Ok(Restored::Nobody) => Screen::Welcome { notice: None },
+            Ok(Restored::SignedIn(signed_in)) => signed_in_screen(signed_in, false, None),
+            Ok(Restored::Offline(signed_in)) => signed_in_screen(signed_in, true, None),
+            Ok(Restored::Ended { email, .. }) => Screen::SignIn {
+                notice: Some(Notice {
+                    code: "session_ended".to_owned(),
+                    title: "Please sign in again".to_owned(),
+                    detail: "Your session ended (it expired, or your password was changed). Sign in to continue.".to_owned(),
+                }),
+                email: Some(email),
+                claim_for: None,
+            },
+            Err(error) => Screen::Welcome {
+                notice: Some(notices::from_error(&error)),
+            },
+        };
+        self.show(app, next)
+    }
+
+    /// The sign-in screen. From a valid invite whose email already has an account, the
+    /// invite is kept and claimed into the account after signing in.
+    pub fn show_sign_in(&self, app: &AppHandle) -> Screen {
+        let claim_for = {
+            let mut state = self.lock();
+            let claim = match &state.screen {
+                Screen::ChoosePassword { invite, .. } if invite.account_exists => {
+                    Some(invite.patient_first_name.clone())
+                }
+                _ => None,
+            };
+            if claim.is_none() {
+                state.invite_token = None;
+            }
+            state.generation += 1;
+            claim
+        };
+        self.show(
+            app,
+            Screen::SignIn {
+                notice: None,
+                email: None,
+                claim_for,
+            },
+        )
+    }
+
+    /// Signs in, then claims the pending invite if there is one.
+    pub async fn sign_in(&self, app: &AppHandle, email: &str, password: &str) -> Screen {
+        let (claim_token, claim_for, generation) = {
+            let state = self.lock();
+            let claim_for = match &state.screen {
+                Screen::SignIn { claim_for, .. } => claim_for.clone(),
+                _ => None,
+            };
+            (
+                state.invite_token.clone().filter(|_| claim_for.is_some()),
+                claim_for,
+                state.generation,
+            )
+        };
+        let Ok(client) = self.client() else {
+            return self.screen();
+        };
+        let device_name = format!("Patient Portal desktop ({})", std::env::consts::OS);
+        let result = client.login(email, password, &device_name).await;
+        if !self.is_current(generation) {
+            return self.screen();
+        }
+        let signed_in = match result {
+            Ok(signed_in) => signed_in,
+            Err(error) => {
+                return self.show(
+                    app,
+                    Screen::SignIn {
+                        notice: Some(notices::from_error(&error)),
+                        email: Some(email.trim().to_owned()),
+                        claim_for,
+                    },
+                );
+            }
+        };
+        let (signed_in, notice) = match claim_token {
+            None => (signed_in, None),
+            Some(token) => match client.claim_invite(&token).await {
+                Ok(updated) => (updated, None),
+                Err(error) => (signed_in, Some(notices::from_error(&error))),
+            },
+        };
+        self.lock().invite_token = None;
+        self.show(app, signed_in_screen(signed_in, false, notice))
+    }
+
+    /// Signs out of this device (and the server, when it can be reached).
+    pub async fn sign_out(&self, app: &AppHandle) -> Screen {
+        self.next_generation(None);
+        let notice = match self.client() {
+            Ok(client) => match client.logout().await {
+                Ok(()) => Notice {
+                    code: "signed_out".to_owned(),
+                    title: "You are signed out".to_owned(),
+                    detail: "Nothing of your account is left on this computer.".to_owned(),
+                },
+                Err(error) => notices::from_error(&error),
+            },
+            Err(notice) => notice,
+        };
+        self.show(
+            app,
+            Screen::Welcome {
+                notice: Some(notice),
+            },
+        )
+    }
+
     /// Asks for a new invitation in place of the expired one on screen.
     pub async fn renew_invite(&self, app: &AppHandle) -> Screen {
         let (token, generation) = {
@@ -227,13 +357,7 @@ impl Shell {
         match result {
             Ok(signed_in) => {
                 self.lock().invite_token = None;
-                self.show(
-                    app,
-                    Screen::SignedIn {
-                        account: signed_in.account,
-                        profiles: signed_in.profiles,
-                    },
-                )
+                self.show(app, signed_in_screen(signed_in, false, None))
             }
             Err(CoreError::Server { code, .. }) if invite_problem(code).is_some() => {
                 let problem = invite_problem(code).unwrap_or(InviteProblem::NotFound);
@@ -253,6 +377,19 @@ impl Shell {
     }
 }
 
+fn signed_in_screen(
+    signed_in: portal_core::SignedIn,
+    offline: bool,
+    notice: Option<Notice>,
+) -> Screen {
+    Screen::SignedIn {
+        account: signed_in.account,
+        profiles: signed_in.profiles,
+        offline,
+        notice,
+    }
+}
+
 fn invite_problem(code: ErrorCode) -> Option<InviteProblem> {
     match code {
         ErrorCode::InviteExpired => Some(InviteProblem::Expired),
@@ -261,6 +398,16 @@ fn invite_problem(code: ErrorCode) -> Option<InviteProblem> {
         ErrorCode::InviteNotFound => Some(InviteProblem::NotFound),
         _ => None,
     }
+}
+
+/// Start-up restore, without blocking the caller. The generation is taken now, so any
+/// link opened after this call wins over what the restore finds.
+pub fn restore_in_background(app: AppHandle) {
+    let generation = app.state::<Shell>().lock().generation;
+    tauri::async_runtime::spawn(async move {
+        let shell = app.state::<Shell>();
+        shell.restore(&app, generation).await;
+    });
 }
 
 /// Opens `link` without blocking the caller (plugin callbacks, start-up).

@@ -52,7 +52,8 @@ fn start_practice() -> Practice {
                 dir.path().join("portal.db").display()
             ))
             .env("PORTAL_ADMIN_TOKEN", ADMIN)
-            .stdout(Stdio::piped()),
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null()),
     );
     let base = server.wait_for_line("portal-server listening on ", Duration::from_secs(30));
     Practice {
@@ -186,6 +187,55 @@ async fn an_invite_link_on_the_command_line_leads_to_a_password_and_the_signed_i
     save_screenshot(&session, "desktop-signed-in.png").await;
     session.end().await.unwrap();
 
+    // A restart finds the session in the keychain; signing out and in again works.
+    let session = Session::start(&driver_url, capabilities(&[]))
+        .await
+        .unwrap();
+    session.wait_for("#signed-in", WAIT).await.unwrap();
+    let sign_out = session.wait_for("#sign-out", WAIT).await.unwrap();
+    session.click(&sign_out).await.unwrap();
+    let notice = session
+        .wait_for(".notice[data-code='signed_out']", WAIT)
+        .await
+        .unwrap();
+    assert!(session.text(&notice).await.unwrap().contains("signed out"));
+    let listing = secret_listing();
+    assert!(
+        !listing.contains("refresh_token"),
+        "tokens left in the keychain after sign-out"
+    );
+    session
+        .click(&session.wait_for("#go-sign-in", WAIT).await.unwrap())
+        .await
+        .unwrap();
+    let email = session.wait_for("#sign-in-email", WAIT).await.unwrap();
+    session
+        .type_into(&email, "jordan@example.com")
+        .await
+        .unwrap();
+    let password = session.wait_for("#sign-in-password", WAIT).await.unwrap();
+    session
+        .type_into(&password, "wrong password!!")
+        .await
+        .unwrap();
+    session
+        .click(&session.wait_for("#sign-in-submit", WAIT).await.unwrap())
+        .await
+        .unwrap();
+    session
+        .wait_for(".notice[data-code='invalid_credentials']", WAIT)
+        .await
+        .unwrap();
+    let password = session.wait_for("#sign-in-password", WAIT).await.unwrap();
+    clear(&session, &password).await;
+    session.type_into(&password, PASSWORD).await.unwrap();
+    session
+        .click(&session.wait_for("#sign-in-submit", WAIT).await.unwrap())
+        .await
+        .unwrap();
+    wait_for_text(&session, "#signed-in-email", "jordan@example.com").await;
+    session.end().await.unwrap();
+
     // The invite is used up, and the session's tokens are in the Secret Service.
     let inspect = reqwest::get(format!(
         "{}/v1/invites/{}",
@@ -195,15 +245,19 @@ async fn an_invite_link_on_the_command_line_leads_to_a_password_and_the_signed_i
     .await
     .unwrap();
     assert_eq!(inspect.status().as_u16(), 410);
+    assert!(
+        secret_listing().contains("refresh_token"),
+        "no session in the keychain"
+    );
+}
+
+/// What the Secret Service holds for the app (secret values included).
+fn secret_listing() -> String {
     let stored = Command::new("secret-tool")
         .args(["search", "--all", "service", "org.patientportal.desktop"])
         .output()
-        .unwrap_or_else(|e| panic!("secret-tool: {e}"));
-    let listing = String::from_utf8_lossy(&stored.stdout);
-    assert!(
-        listing.contains("refresh_token"),
-        "no session in the keychain"
-    );
+        .unwrap();
+    String::from_utf8_lossy(&stored.stdout).into_owned()
 }
 
 /// Waits until the element matching `css` shows exactly `expected`.

@@ -29,6 +29,9 @@ pub enum Command {
     AcceptInvite { password: String },
     StartOver,
     RenewInvite,
+    ShowSignIn,
+    SignIn { email: String, password: String },
+    SignOut,
 }
 
 impl Command {
@@ -40,6 +43,9 @@ impl Command {
             Self::AcceptInvite { .. } => "accept_invite",
             Self::StartOver => "start_over",
             Self::RenewInvite => "renew_invite",
+            Self::ShowSignIn => "show_sign_in",
+            Self::SignIn { .. } => "sign_in",
+            Self::SignOut => "sign_out",
         }
     }
 }

@@ -1,6 +1,6 @@
 //! A valid invite: show whose it is and take a new password, with live feedback.
 
-use super::{NoticeBox, start_over};
+use super::{NoticeBox, go, start_over};
 use crate::bridge::{self, Command};
 use dioxus::prelude::*;
 use portal_model::desktop::{Notice, Screen};
@@ -74,7 +74,13 @@ pub fn ChoosePassword(
             if let Some(notice) = notice {
                 NoticeBox { notice }
             }
-            form { onsubmit: submit,
+            if invite.account_exists {
+                div { id: "account-exists", class: "notice",
+                    p { "You already have an account with this email address. Sign in, and {invite.patient_first_name} will be added to it." }
+                    button { id: "sign-in-to-claim", onclick: move |_| go(Command::ShowSignIn, on_screen), "Sign in" }
+                }
+            }
+            form { hidden: invite.account_exists, onsubmit: submit,
                 label { r#for: "password", "New password" }
                 input {
                     id: "password",

@@ -1,6 +1,6 @@
 //! An invite that cannot be used, each case with its own way forward.
 
-use super::start_over;
+use super::{go, start_over};
 use crate::bridge::{self, Command};
 use dioxus::prelude::*;
 use portal_model::InviteProblem;
@@ -55,6 +55,9 @@ pub fn InviteUnusable(problem: InviteProblem, on_screen: EventHandler<Screen>) -
         section { id: "{id}", class: "card",
             h1 { "{title}" }
             p { "{detail}" }
+            if problem == InviteProblem::Used {
+                button { id: "go-sign-in", onclick: move |_| go(Command::ShowSignIn, on_screen), "Sign in" }
+            }
             if problem == InviteProblem::Expired {
                 button { id: "renew-invite", disabled: asking(), onclick: renew,
                     if asking() { "Asking for a new invitation…" } else { "Send me a new invitation" }

@@ -2,6 +2,7 @@
 
 mod choose_password;
 mod invite_unusable;
+mod sign_in;
 mod signed_in;
 mod welcome;
 
@@ -11,6 +12,7 @@ use portal_model::desktop::{Notice, Screen};
 
 pub use choose_password::ChoosePassword;
 pub use invite_unusable::{InviteRenewed, InviteUnusable};
+pub use sign_in::SignIn;
 pub use signed_in::SignedIn;
 pub use welcome::Welcome;
 
@@ -29,7 +31,24 @@ pub fn Current(screen: Screen, on_screen: EventHandler<Screen>) -> Element {
         Screen::InviteRenewed { provider_notified } => {
             rsx! { InviteRenewed { provider_notified, on_screen } }
         }
-        Screen::SignedIn { account, profiles } => rsx! { SignedIn { account, profiles } },
+        Screen::Restoring => rsx! {
+            Busy { id: "restoring", text: "Looking for your account on this computer…" }
+        },
+        Screen::SignIn {
+            notice,
+            email,
+            claim_for,
+        } => {
+            rsx! { SignIn { notice, email, claim_for, on_screen } }
+        }
+        Screen::SignedIn {
+            account,
+            profiles,
+            offline,
+            notice,
+        } => {
+            rsx! { SignedIn { account, profiles, offline, notice, on_screen } }
+        }
     }
 }
 
@@ -75,9 +94,18 @@ pub fn NoticeBox(notice: Notice) -> Element {
 
 /// Asks the shell to go back to the start, and shows where it lands.
 pub fn start_over(on_screen: EventHandler<Screen>) {
+    go(Command::StartOver, on_screen);
+}
+
+/// Runs a command that leads to another screen; a failure lands on the welcome screen
+/// with the reason.
+pub fn go(command: Command, on_screen: EventHandler<Screen>) {
     spawn(async move {
-        if let Ok(screen) = bridge::invoke::<Screen>(Command::StartOver).await {
-            on_screen.call(screen);
+        match bridge::invoke::<Screen>(command).await {
+            Ok(screen) => on_screen.call(screen),
+            Err(notice) => on_screen.call(Screen::Welcome {
+                notice: Some(notice),
+            }),
         }
     });
 }

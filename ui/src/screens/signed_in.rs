@@ -1,10 +1,20 @@
 //! Signed in: who you are and whom you can act for.
 
+use super::{NoticeBox, go};
+use crate::bridge::Command;
 use dioxus::prelude::*;
+use portal_model::desktop::{Notice, Screen};
 use portal_model::{AccountSummary, InviteRole, ProfileSummary};
 
 #[component]
-pub fn SignedIn(account: AccountSummary, profiles: Vec<ProfileSummary>) -> Element {
+pub fn SignedIn(
+    account: AccountSummary,
+    profiles: Vec<ProfileSummary>,
+    offline: bool,
+    notice: Option<Notice>,
+    on_screen: EventHandler<Screen>,
+) -> Element {
+    let mut leaving = use_signal(|| false);
     let first_name = profiles
         .iter()
         .find(|p| p.role == InviteRole::Patient)
@@ -16,8 +26,14 @@ pub fn SignedIn(account: AccountSummary, profiles: Vec<ProfileSummary>) -> Eleme
     rsx! {
         section { id: "signed-in", class: "card",
             h1 { "{greeting}" }
-            p { "Your password is saved and you are signed in on this computer as ",
+            p { "You are signed in on this computer as ",
                 strong { id: "signed-in-email", "{account.email}" }, "." }
+            if offline {
+                p { id: "offline", class: "notice", "You are offline. What you see was saved on this computer; it updates when the connection is back." }
+            }
+            if let Some(notice) = notice {
+                NoticeBox { notice }
+            }
             h2 { "Your profiles" }
             ul { class: "profiles",
                 for profile in profiles {
@@ -30,7 +46,15 @@ pub fn SignedIn(account: AccountSummary, profiles: Vec<ProfileSummary>) -> Eleme
                     }
                 }
             }
-            p { class: "hint", "Next time, open Patient Portal and sign in with your email and this password." }
+            button {
+                id: "sign-out",
+                disabled: leaving(),
+                onclick: move |_| {
+                    leaving.set(true);
+                    go(Command::SignOut, on_screen);
+                },
+                if leaving() { "Signing out…" } else { "Sign out" }
+            }
         }
     }
 }

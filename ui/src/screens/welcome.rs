@@ -1,6 +1,6 @@
 //! No link yet: explain where the invitation is, and take a pasted link.
 
-use super::NoticeBox;
+use super::{NoticeBox, go};
 use crate::bridge::{self, Command};
 use dioxus::prelude::*;
 use portal_model::desktop::{Notice, Screen};
@@ -50,6 +50,9 @@ pub fn Welcome(notice: Option<Notice>, on_screen: EventHandler<Screen>) -> Eleme
                     disabled: busy() || link().trim().is_empty(),
                     if busy() { "Opening…" } else { "Open link" }
                 }
+            }
+            p { class: "hint", "Already set your password? ",
+                button { id: "go-sign-in", class: "link", onclick: move |_| go(Command::ShowSignIn, on_screen), "Sign in" }
             }
         }
     }

@@ -1,0 +1,76 @@
+//! Sign in with email and password.
+
+use super::{NoticeBox, start_over};
+use crate::bridge::{self, Command};
+use dioxus::prelude::*;
+use portal_model::desktop::{Notice, Screen};
+
+#[component]
+pub fn SignIn(
+    notice: Option<Notice>,
+    email: Option<String>,
+    claim_for: Option<String>,
+    on_screen: EventHandler<Screen>,
+) -> Element {
+    let mut email_value = use_signal(|| email.clone().unwrap_or_default());
+    let mut password = use_signal(String::new);
+    let mut busy = use_signal(|| false);
+    let ready = !busy() && email_value().contains('@') && !password().is_empty();
+    let submit = move |event: FormEvent| {
+        event.prevent_default();
+        if !ready {
+            return;
+        }
+        busy.set(true);
+        spawn(async move {
+            let command = Command::SignIn {
+                email: email_value(),
+                password: password(),
+            };
+            let answer = bridge::invoke::<Screen>(command).await;
+            busy.set(false);
+            match answer {
+                Ok(screen) => on_screen.call(screen),
+                Err(notice) => on_screen.call(Screen::Welcome {
+                    notice: Some(notice),
+                }),
+            }
+        });
+    };
+    rsx! {
+        section { id: "sign-in", class: "card",
+            h1 { "Sign in" }
+            if let Some(name) = claim_for {
+                p { id: "claim-note", "Sign in to the account you already have, and {name} will be added to it." }
+            } else {
+                p { "Use the email address and password of your patient portal account." }
+            }
+            if let Some(notice) = notice {
+                NoticeBox { notice }
+            }
+            form { onsubmit: submit,
+                label { r#for: "sign-in-email", "Email address" }
+                input {
+                    id: "sign-in-email",
+                    r#type: "email",
+                    autocomplete: "username",
+                    value: "{email_value}",
+                    oninput: move |e| email_value.set(e.value()),
+                }
+                label { r#for: "sign-in-password", "Password" }
+                input {
+                    id: "sign-in-password",
+                    r#type: "password",
+                    autocomplete: "current-password",
+                    value: "{password}",
+                    oninput: move |e| password.set(e.value()),
+                }
+                button { id: "sign-in-submit", r#type: "submit", disabled: !ready,
+                    if busy() { "Signing in…" } else { "Sign in" }
+                }
+            }
+            p { class: "hint", "Forgot your password? Open the reset link from your practice's email, or ask your practice to send one." }
+            button { class: "link", onclick: move |_| start_over(on_screen), "Back" }
+        }
+    }
+}
