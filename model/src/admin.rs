@@ -186,3 +186,36 @@ pub struct AuditEntry {
 pub struct AuditLog {
     pub entries: Vec<AuditEntry>,
 }
+
+/// `POST /v1/admin/groups`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CreateGroupRequest {
+    pub name: String,
+    /// The provider new members are assigned to.
+    pub provider_id: String,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub intake_form_ids: Vec<String>,
+}
+
+/// Answer to `POST /v1/admin/groups`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CreateGroupResponse {
+    pub group_id: String,
+}
+
+/// Answer to `POST /v1/admin/groups/{id}/join-links`. The URL carries the code: share
+/// it with the people who should join, nowhere else.
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct JoinLinkCreated {
+    pub url: String,
+    pub expires_at: DateTime<Utc>,
+}
+
+impl std::fmt::Debug for JoinLinkCreated {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("JoinLinkCreated")
+            .field("url", &"<redacted>")
+            .field("expires_at", &self.expires_at)
+            .finish()
+    }
+}

@@ -6,11 +6,13 @@ pub mod admin;
 pub mod desktop;
 pub mod error;
 pub mod invite;
+pub mod join;
 pub mod password;
 pub mod session;
 
 pub use error::{ApiErrorBody, ErrorCode, ErrorDetail};
 pub use invite::{AcceptInviteRequest, InviteInfo, InviteProblem, InviteRole, PracticeRef};
+pub use join::{FormRef, GroupRef, JoinInfo, JoinRequest};
 pub use password::{PasswordCheck, PasswordPolicy, PolicyRule, RuleOutcome};
 pub use session::{
     AccountSummary, CareTeam, LoginRequest, Me, NewPasswordRequest, PasswordResetRequest,

@@ -2,14 +2,15 @@
 
 use super::extract::{Admin, ApiJson, ApiPath};
 use crate::error::ServerError;
-use crate::service::{patients, records, settings};
+use crate::service::{join, patients, records, settings};
 use crate::state::AppState;
 use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
 use portal_model::admin::{
-    AuditLog, CareTeamRequest, CreatePatientRequest, CreatePatientResponse, CreateProviderRequest,
-    CreateProviderResponse, InviteSent, Outbox, PatientRecord, PracticeSettings, ReinviteRequests,
+    AuditLog, CareTeamRequest, CreateGroupRequest, CreateGroupResponse, CreatePatientRequest,
+    CreatePatientResponse, CreateProviderRequest, CreateProviderResponse, InviteSent,
+    JoinLinkCreated, Outbox, PatientRecord, PracticeSettings, ReinviteRequests,
     UpdatePatientRequest,
 };
 
@@ -83,4 +84,34 @@ pub async fn set_care_team(
 
 pub async fn audit(_: Admin, State(state): State<AppState>) -> Result<Json<AuditLog>, ServerError> {
     Ok(Json(records::audit_log(&state).await?))
+}
+
+pub async fn create_group(
+    _: Admin,
+    State(state): State<AppState>,
+    ApiJson(request): ApiJson<CreateGroupRequest>,
+) -> Result<(StatusCode, Json<CreateGroupResponse>), ServerError> {
+    Ok((
+        StatusCode::CREATED,
+        Json(join::create_group(&state, request).await?),
+    ))
+}
+
+pub async fn create_join_link(
+    _: Admin,
+    State(state): State<AppState>,
+    ApiPath(group_id): ApiPath<String>,
+) -> Result<(StatusCode, Json<JoinLinkCreated>), ServerError> {
+    Ok((
+        StatusCode::CREATED,
+        Json(join::create_join_link(&state, group_id).await?),
+    ))
+}
+
+pub async fn get_patient(
+    _: Admin,
+    State(state): State<AppState>,
+    ApiPath(patient_id): ApiPath<String>,
+) -> Result<Json<PatientRecord>, ServerError> {
+    Ok(Json(records::get(&state, patient_id).await?))
 }

@@ -9,17 +9,22 @@ mod patient;
 
 use crate::state::AppState;
 use axum::Router;
-use axum::routing::{get, patch, post, put};
+use axum::routing::{get, post, put};
 
 /// Every route of protocol v1 that this server implements.
 pub fn router(state: AppState) -> Router {
     let admin = Router::new()
         .route("/providers", post(admin::create_provider))
         .route("/patients", post(admin::create_patient))
-        .route("/patients/{id}", patch(admin::update_patient))
+        .route(
+            "/patients/{id}",
+            get(admin::get_patient).patch(admin::update_patient),
+        )
         .route("/patients/{id}/invite", post(admin::send_invite))
         .route("/patients/{id}/care-team", put(admin::set_care_team))
         .route("/audit", get(admin::audit))
+        .route("/groups", post(admin::create_group))
+        .route("/groups/{id}/join-links", post(admin::create_join_link))
         .route("/outbox", get(admin::outbox))
         .route("/settings", put(admin::update_settings))
         .route("/reinvite-requests", get(admin::reinvite_requests));
@@ -29,6 +34,10 @@ pub fn router(state: AppState) -> Router {
         .route("/v1/invites/{token}/accept", post(patient::accept_invite))
         .route("/v1/invites/{token}/renew", post(patient::renew_invite))
         .route("/v1/invites/{token}/claim", post(patient::claim_invite))
+        .route(
+            "/v1/join/{code}",
+            get(patient::inspect_join).post(patient::join),
+        )
         .route("/v1/auth/login", post(auth::login))
         .route("/v1/auth/password-reset", post(auth::request_reset))
         .route(

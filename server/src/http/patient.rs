@@ -2,14 +2,14 @@
 
 use super::extract::{ApiJson, ApiPath, Authed};
 use crate::error::ServerError;
-use crate::service::invites;
+use crate::service::{invites, join};
 use crate::state::AppState;
 use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
 use portal_model::{
-    AcceptInviteRequest, ErrorCode, InviteInfo, PasswordPolicy, ProfilesAnswer, Session,
-    StatusAnswer,
+    AcceptInviteRequest, ErrorCode, InviteInfo, JoinInfo, JoinRequest, PasswordPolicy,
+    ProfilesAnswer, Session, StatusAnswer,
 };
 
 pub async fn password_policy() -> Json<PasswordPolicy> {
@@ -48,6 +48,24 @@ pub async fn claim_invite(
     Authed(session): Authed,
 ) -> Result<Json<ProfilesAnswer>, ServerError> {
     Ok(Json(invites::claim(&state, token, session).await?))
+}
+
+pub async fn inspect_join(
+    State(state): State<AppState>,
+    ApiPath(code): ApiPath<String>,
+) -> Result<Json<JoinInfo>, ServerError> {
+    Ok(Json(join::inspect(&state, code).await?))
+}
+
+pub async fn join(
+    State(state): State<AppState>,
+    ApiPath(code): ApiPath<String>,
+    ApiJson(request): ApiJson<JoinRequest>,
+) -> Result<(StatusCode, Json<StatusAnswer>), ServerError> {
+    Ok((
+        StatusCode::ACCEPTED,
+        Json(join::join(&state, code, request).await?),
+    ))
 }
 
 pub async fn not_found() -> ServerError {

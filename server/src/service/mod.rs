@@ -4,6 +4,7 @@
 pub mod audit;
 pub mod auth;
 pub mod invites;
+pub mod join;
 pub mod limits;
 pub mod patients;
 pub mod records;

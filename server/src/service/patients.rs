@@ -102,6 +102,7 @@ pub async fn create_patient(
     let date_of_birth = request.date_of_birth.map(|d| d.to_string());
     let primary_provider_id = request.primary_provider_id.clone();
     let care_team_ids = request.care_team_ids.clone();
+    let group_id = request.group_id.clone();
     let send_invite = request.send_invite && (email.is_some() || guardian.is_some());
     let now = state.clock.now();
     let config = state.config.clone();
@@ -122,6 +123,18 @@ pub async fn create_patient(
                     "primary_provider_id does not name a provider of this practice.",
                 ));
             }
+            if let Some(group_id) = &group_id {
+                let known: Option<i64> = tx
+                    .query_row("SELECT 1 FROM groups WHERE id = ?1", [group_id], |r| {
+                        r.get(0)
+                    })
+                    .optional()?;
+                if known.is_none() {
+                    return Err(ServerError::bad_request(
+                        "group_id does not name a patient group of this practice.",
+                    ));
+                }
+            }
             if let Some(email) = &email {
                 let taken: Option<String> = tx
                     .query_row("SELECT id FROM patients WHERE email = ?1", [email], |r| {
@@ -139,8 +152,8 @@ pub async fn create_patient(
             let patient_id = new_id("pat");
             tx.execute(
                 "INSERT INTO patients (id, first_name, last_name, email, date_of_birth,
-                   primary_provider_id, guardian_name, guardian_email, created_at)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+                   primary_provider_id, guardian_name, guardian_email, created_at, group_id)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
                 params![
                     patient_id,
                     first_name,
@@ -151,6 +164,7 @@ pub async fn create_patient(
                     guardian.as_ref().map(|g| g.0.clone()),
                     guardian.as_ref().map(|g| g.1.clone()),
                     millis(now),
+                    group_id,
                 ],
             )?;
             for provider_id in std::iter::once(&primary_provider_id).chain(care_team_ids.iter()) {

@@ -68,6 +68,11 @@ pub fn load(conn: &Connection, patient_id: &str) -> Result<PatientRecord, Server
     })
 }
 
+/// `GET /v1/admin/patients/{id}`.
+pub async fn get(state: &AppState, patient_id: String) -> Result<PatientRecord, ServerError> {
+    state.db.call(move |conn| load(conn, &patient_id)).await
+}
+
 /// `PATCH /v1/admin/patients/{id}`. A changed email revokes the patient's outstanding
 /// invites: the old address must not keep a way in.
 pub async fn update(
