@@ -3,14 +3,14 @@
 use crate::config::ClientConfig;
 use crate::error::CoreError;
 use crate::http::Api;
-use crate::invites::{InviteState, RenewOutcome};
+use crate::invites::{InviteState, JoinState, RenewOutcome};
 use crate::links::{DeepLink, LinkError, TOKEN_LEN, parse_link};
 use crate::secrets::SecretStore;
 use crate::vault::Vault;
 use portal_model::{
-    AcceptInviteRequest, AccountSummary, ErrorCode, InviteInfo, InviteProblem, LoginRequest,
-    PasswordCheck, PasswordPolicy, ProfileSummary, ProfilesAnswer, RefreshRequest, Session,
-    StatusAnswer,
+    AcceptInviteRequest, AccountSummary, ErrorCode, InviteInfo, InviteProblem, JoinInfo,
+    JoinRequest, LoginRequest, PasswordCheck, PasswordPolicy, ProfileSummary, ProfilesAnswer,
+    RefreshRequest, Session, StatusAnswer,
 };
 use reqwest::Method;
 use serde::{Deserialize, Serialize};
@@ -114,6 +114,35 @@ impl PortalClient {
                 None => Err(failure.into_error()),
             },
         }
+    }
+
+    /// What the group join link behind `code` offers.
+    pub async fn inspect_join(&self, code: &str) -> Result<JoinState, CoreError> {
+        check_token_shape(code)?;
+        let answer = self
+            .api
+            .send::<(), JoinInfo>(Method::GET, &format!("/v1/join/{code}"), None)
+            .await?;
+        match answer {
+            Ok(info) => Ok(JoinState::Valid(info)),
+            Err(failure) => match failure.body.as_ref().map(|b| b.error.code) {
+                Some(ErrorCode::JoinLinkExpired) => Ok(JoinState::Expired),
+                Some(ErrorCode::JoinLinkNotFound) => Ok(JoinState::NotFound),
+                _ => Err(failure.into_error()),
+            },
+        }
+    }
+
+    /// Registers through a group join link. The practice emails an invite (or, for an
+    /// address that already has an account, a note to sign in): the person continues
+    /// from that email. The answer is the same either way.
+    pub async fn join(&self, code: &str, details: &JoinRequest) -> Result<(), CoreError> {
+        check_token_shape(code)?;
+        self.api
+            .send::<_, StatusAnswer>(Method::POST, &format!("/v1/join/{code}"), Some(details))
+            .await?
+            .map_err(|failure| failure.into_error())?;
+        Ok(())
     }
 
     /// Asks for a new invite in place of an expired one. Changes nothing for a valid,

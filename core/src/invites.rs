@@ -23,3 +23,14 @@ pub enum RenewOutcome {
     /// The invite cannot be renewed (used, replaced or unknown).
     Unusable(InviteProblem),
 }
+
+/// The state of a group join link.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum JoinState {
+    /// Open: show the group and ask for the person's details.
+    Valid(portal_model::JoinInfo),
+    /// Past its 4 days: ask the practice for a new link.
+    Expired,
+    /// No such link.
+    NotFound,
+}

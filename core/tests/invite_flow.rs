@@ -191,3 +191,56 @@ async fn an_expired_invite_is_renewed_from_the_app() {
         portal_core::RenewOutcome::Unusable(InviteProblem::Revoked)
     );
 }
+
+#[tokio::test]
+async fn a_join_link_registers_a_person_who_continues_from_the_invite_email() {
+    let (server, admin) = practice().await;
+    let provider = admin
+        .create_provider("Dr. Maya Okafor", "maya@clinic.example")
+        .await;
+    let group: portal_model::admin::CreateGroupResponse = admin
+        .post(
+            "groups",
+            serde_json::json!({"name": "Spring group", "provider_id": provider}),
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    let link: portal_model::admin::JoinLinkCreated = admin
+        .post(
+            &format!("groups/{}/join-links", group.group_id),
+            serde_json::json!({}),
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    let core = client(&server, "org.patientportal.test.join");
+    let parsed = core.parse_link(&link.url).unwrap();
+    assert_eq!(parsed.kind, LinkKind::Join);
+    let portal_core::JoinState::Valid(info) = core.inspect_join(&parsed.token).await.unwrap()
+    else {
+        panic!("the join link should be open");
+    };
+    assert_eq!(info.group.name, "Spring group");
+    let details = portal_model::JoinRequest {
+        first_name: "Sam".into(),
+        last_name: "Lee".into(),
+        date_of_birth: chrono::NaiveDate::from_ymd_opt(1990, 2, 3).unwrap(),
+        email: "sam@example.com".into(),
+        phone: None,
+    };
+    core.join(&parsed.token, &details).await.unwrap();
+    let invite = admin.outbox().await.emails.pop().unwrap();
+    assert_eq!(invite.to, "sam@example.com");
+    let token = core.parse_link(&invite.links[0]).unwrap().token;
+    assert!(matches!(
+        core.inspect_invite(&token).await.unwrap(),
+        InviteState::Valid(_)
+    ));
+    assert_eq!(
+        core.inspect_join(&"Q".repeat(43)).await.unwrap(),
+        portal_core::JoinState::NotFound
+    );
+}

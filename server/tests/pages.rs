@@ -185,3 +185,65 @@ async fn the_reset_page_changes_the_password() {
     assert_eq!(status, StatusCode::GONE);
     assert!(body.contains("id=\"reset-used\""));
 }
+
+#[tokio::test]
+async fn the_join_page_registers_a_person_who_then_gets_an_invite() {
+    let h = Harness::start().await;
+    let provider = h
+        .admin
+        .create_provider("Dr. Maya Okafor", "maya@clinic.example")
+        .await;
+    let group: portal_model::admin::CreateGroupResponse = h
+        .admin
+        .post(
+            "groups",
+            json!({"name": "Spring <b>group</b>", "provider_id": provider}),
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    let link: portal_model::admin::JoinLinkCreated = h
+        .admin
+        .post(&format!("groups/{}/join-links", group.group_id), json!({}))
+        .await
+        .json()
+        .await
+        .unwrap();
+    let path = link
+        .url
+        .strip_prefix(&h.server.base_url())
+        .unwrap()
+        .to_owned();
+    let (status, headers, body) = h.page(&path).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(headers["referrer-policy"], "no-referrer");
+    assert!(
+        body.contains("Join Spring &lt;b&gt;group&lt;/b&gt;"),
+        "{body}"
+    );
+
+    let (_, body) = h.post_form(&path, &[("first_name", "Sam")]).await;
+    assert!(body.contains("Please fill in your name"), "{body}");
+    let (status, body) = h
+        .post_form(
+            &path,
+            &[
+                ("first_name", "Sam"),
+                ("last_name", "Lee"),
+                ("date_of_birth", "1990-02-03"),
+                ("email", "Sam@Example.com"),
+                ("phone", ""),
+            ],
+        )
+        .await;
+    assert_eq!(status, StatusCode::ACCEPTED);
+    assert!(body.contains("id=\"check-email\""), "{body}");
+    let invite = h.outbox().await.emails.pop().unwrap();
+    assert_eq!(invite.to, "sam@example.com");
+
+    h.clock.advance(Duration::days(4));
+    let (status, _, body) = h.page(&path).await;
+    assert_eq!(status, StatusCode::GONE);
+    assert!(body.contains("id=\"join-expired\""));
+}

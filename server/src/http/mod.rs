@@ -56,6 +56,10 @@ pub fn router(state: AppState) -> Router {
             "/reset/{token}",
             get(pages::reset).post(pages::complete_reset),
         )
+        .route(
+            "/join/{code}",
+            get(pages::join_page).post(pages::submit_join),
+        )
         .nest("/v1/admin", admin)
         .fallback(patient::not_found)
         .method_not_allowed_fallback(patient::method_not_allowed)

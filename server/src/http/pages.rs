@@ -5,13 +5,15 @@
 use crate::error::ServerError;
 use crate::mail::html_escape;
 use crate::service::sessions::{self, RevokeReason};
-use crate::service::{invites, reset};
+use crate::service::{invites, join, reset};
 use crate::state::AppState;
 use axum::Form;
 use axum::extract::State;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use portal_model::{AcceptInviteRequest, ErrorCode, InviteInfo, InviteRole, PolicyRule};
+use portal_model::{
+    AcceptInviteRequest, ErrorCode, InviteInfo, InviteRole, JoinInfo, JoinRequest, PolicyRule,
+};
 use serde::Deserialize;
 
 use super::extract::ApiPath;
@@ -96,6 +98,8 @@ fn error_page(error: ServerError) -> Response {
         ErrorCode::ResetExpired => ("reset-expired", "This reset link has expired"),
         ErrorCode::ResetUsed => ("reset-used", "This reset link was already used"),
         ErrorCode::ResetNotFound => ("reset-not-found", "We could not find this reset link"),
+        ErrorCode::JoinLinkExpired => ("join-expired", "This sign-up link has expired"),
+        ErrorCode::JoinLinkNotFound => ("join-not-found", "We could not find this sign-up link"),
         ErrorCode::RateLimited => ("rate-limited", "Too many attempts"),
         _ => ("error", "This did not work"),
     };
@@ -342,6 +346,99 @@ pub async fn complete_reset(
             reasons,
             ..
         }) => reset_form(&token, &info.email_hint, Some(reasons_text(&reasons))),
+        Err(error) => error_page(error),
+    }
+}
+
+/// The details a join page asks for.
+#[derive(Deserialize)]
+pub struct JoinForm {
+    first_name: String,
+    last_name: String,
+    date_of_birth: chrono::NaiveDate,
+    email: String,
+    #[serde(default)]
+    phone: String,
+}
+
+fn join_form(code: &str, info: &JoinInfo, notice: Option<String>) -> Response {
+    let notice = notice
+        .map(|n| {
+            format!(
+                "<p class=\"notice\" role=\"alert\" id=\"form-notice\">{}</p>",
+                html_escape(&n)
+            )
+        })
+        .unwrap_or_default();
+    let field = |id: &str, label: &str, kind: &str, autocomplete: &str, required: bool| {
+        format!(
+            "<label for=\"{id}\">{label}</label><input id=\"{id}\" name=\"{id}\" type=\"{kind}\" autocomplete=\"{autocomplete}\"{}>",
+            if required { " required" } else { "" }
+        )
+    };
+    let body = format!(
+        "<section id=\"join\"><h1>Join {}</h1>\
+         <p><strong>{}</strong> invites you to its patient portal. Tell us who you are, and we will email you a link to choose your password.</p>\
+         <p class=\"hint\">This sign-up link works until {}.</p>{notice}<form method=\"post\">{}{}{}{}{}\
+         <button id=\"submit\" type=\"submit\">Send me the link</button></form>{}</section>",
+        html_escape(&info.group.name),
+        html_escape(&info.practice.name),
+        info.expires_at.format("%B %-d, %Y at %H:%M UTC"),
+        field("first_name", "First name", "text", "given-name", true),
+        field("last_name", "Last name", "text", "family-name", true),
+        field("date_of_birth", "Date of birth", "date", "bday", true),
+        field("email", "Email address", "email", "email", true),
+        field("phone", "Phone (optional)", "tel", "tel", false),
+        open_in_app("join", code),
+    );
+    page(StatusCode::OK, &format!("Join {}", info.group.name), body)
+}
+
+/// `GET /join/{code}`.
+pub async fn join_page(State(state): State<AppState>, ApiPath(code): ApiPath<String>) -> Response {
+    match join::inspect(&state, code.clone()).await {
+        Ok(info) => join_form(&code, &info, None),
+        Err(error) => error_page(error),
+    }
+}
+
+/// `POST /join/{code}`.
+pub async fn submit_join(
+    State(state): State<AppState>,
+    ApiPath(code): ApiPath<String>,
+    form: Result<Form<JoinForm>, axum::extract::rejection::FormRejection>,
+) -> Response {
+    let info = match join::inspect(&state, code.clone()).await {
+        Ok(info) => info,
+        Err(error) => return error_page(error),
+    };
+    let Ok(Form(form)) = form else {
+        return join_form(
+            &code,
+            &info,
+            Some("Please fill in your name, date of birth and email address.".to_owned()),
+        );
+    };
+    let request = JoinRequest {
+        first_name: form.first_name,
+        last_name: form.last_name,
+        date_of_birth: form.date_of_birth,
+        email: form.email,
+        phone: Some(form.phone).filter(|p| !p.trim().is_empty()),
+    };
+    match join::join(&state, code.clone(), request).await {
+        Ok(_) => message(
+            StatusCode::ACCEPTED,
+            "check-email",
+            "Check your email",
+            "We sent a message to the address you gave. Open the link in it to choose your password (or, if you already have an account, to sign in).",
+            "",
+        ),
+        Err(ServerError::Api {
+            code: ErrorCode::BadRequest,
+            message: text,
+            ..
+        }) => join_form(&code, &info, Some(text)),
         Err(error) => error_page(error),
     }
 }
