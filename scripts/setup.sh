@@ -36,7 +36,7 @@ if [ ${#need_apt[@]} -gt 0 ]; then
 fi
 
 # Python test tools for the bindings test.
-requirements="$here/bindings/tests/python/requirements.txt"
+requirements="$here/tests/python-requirements.txt"
 # pip's dry run prints "Would install ..." only when something is missing or differs.
 if ! python3 -m pip install --dry-run --disable-pip-version-check -r "$requirements" 2>/dev/null \
      | grep -q "^Would install"; then

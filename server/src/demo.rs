@@ -39,8 +39,8 @@ pub async fn seed(state: &AppState) -> Result<String, ServerError> {
     )
     .await?;
     state
-        .outbox
-        .emails()
+        .mail
+        .outbox_emails()
         .last()
         .and_then(|email| email.links.first().cloned())
         .ok_or_else(|| ServerError::internal("the demo invite email carries no link"))

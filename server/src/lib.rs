@@ -16,7 +16,7 @@ use crate::clock::{Clock, SystemClock};
 use crate::config::{ServerConfig, SessionLimits};
 use crate::db::Db;
 use crate::error::ServerError;
-use crate::mail::Outbox;
+use crate::mail::{MailConfig, Mailer};
 use crate::state::AppState;
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -61,6 +61,8 @@ pub struct ServerOptions {
     pub admin_token: Option<String>,
     pub practice_name: String,
     pub session_limits: SessionLimits,
+    /// Where email goes (the built-in outbox unless SMTP is configured).
+    pub mail: MailConfig,
     pub clock: Arc<dyn Clock>,
 }
 
@@ -74,6 +76,7 @@ impl ServerOptions {
             admin_token: Some(admin_token.to_owned()),
             practice_name: "Riverside Family Practice".to_owned(),
             session_limits: SessionLimits::default(),
+            mail: MailConfig::Outbox,
             clock: Arc::new(SystemClock),
         }
     }
@@ -153,7 +156,7 @@ pub async fn start(options: ServerOptions) -> Result<RunningServer, ServerError>
     let state = AppState {
         db,
         clock: options.clock,
-        outbox: Outbox::default(),
+        mail: Mailer::from_config(&options.mail)?,
         config: Arc::new(ServerConfig {
             public_url,
             admin_token: options.admin_token,

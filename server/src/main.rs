@@ -2,6 +2,7 @@
 
 use clap::{Parser, Subcommand};
 use portal_server::clock::SystemClock;
+use portal_server::mail::MailConfig;
 use portal_server::{Database, ServerOptions};
 use std::io::Write;
 use std::net::SocketAddr;
@@ -40,6 +41,18 @@ enum Command {
             env = "PORTAL_PRACTICE_NAME"
         )]
         practice_name: String,
+        /// Send email through this SMTP server (smtp://host:port,
+        /// smtp://user:pass@host:587?tls=required, smtps://host:465); without it, email
+        /// goes to the built-in outbox.
+        #[arg(long, env = "PORTAL_SMTP_URL", hide_env_values = true)]
+        smtp_url: Option<String>,
+        /// The sender of the emails.
+        #[arg(
+            long,
+            default_value = "Patient Portal <no-reply@localhost>",
+            env = "PORTAL_MAIL_FROM"
+        )]
+        mail_from: String,
     },
     /// Serve a practice filled with demonstration data and print an invite link.
     Demo {
@@ -89,6 +102,8 @@ async fn run(cli: Cli) -> Result<(), String> {
             database,
             public_url,
             practice_name,
+            smtp_url,
+            mail_from,
         } => {
             let admin_token = admin_token_from_env();
             if admin_token.is_none() {
@@ -101,6 +116,13 @@ async fn run(cli: Cli) -> Result<(), String> {
                 admin_token,
                 practice_name,
                 session_limits: portal_server::config::SessionLimits::default(),
+                mail: match smtp_url {
+                    Some(url) => MailConfig::Smtp {
+                        url,
+                        from: mail_from,
+                    },
+                    None => MailConfig::Outbox,
+                },
                 clock: Arc::new(SystemClock),
             })
             .await

@@ -4,7 +4,7 @@ use crate::clock::Clock;
 use crate::config::ServerConfig;
 use crate::db::Db;
 use crate::error::ServerError;
-use crate::mail::Outbox;
+use crate::mail::Mailer;
 use std::sync::Arc;
 use tokio::sync::Semaphore;
 
@@ -13,7 +13,7 @@ use tokio::sync::Semaphore;
 pub struct AppState {
     pub db: Db,
     pub clock: Arc<dyn Clock>,
-    pub outbox: Outbox,
+    pub mail: Mailer,
     pub config: Arc<ServerConfig>,
     /// Bounds concurrent password hashing (each argon2id run holds 19 MiB and a core).
     pub hash_gate: Arc<Semaphore>,

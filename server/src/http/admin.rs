@@ -43,7 +43,7 @@ pub async fn send_invite(
 
 pub async fn outbox(_: Admin, State(state): State<AppState>) -> Json<Outbox> {
     Json(Outbox {
-        emails: state.outbox.emails(),
+        emails: state.mail.outbox_emails(),
     })
 }
 

@@ -343,12 +343,12 @@ pub fn send_reinvite(state: &AppState, outcome: Reinvite) -> &'static str {
     match outcome {
         Reinvite::Sent(issued) => {
             state
-                .outbox
+                .mail
                 .send(invite_email(&state.config, &issued), state.clock.as_ref());
             "sent"
         }
         Reinvite::ProviderNotified(email) => {
-            state.outbox.send(email, state.clock.as_ref());
+            state.mail.send(email, state.clock.as_ref());
             "provider_notified"
         }
     }

@@ -286,11 +286,11 @@ pub async fn join(
         })
         .await?;
     match outcome {
-        Outcome::Invite(issued) => state.outbox.send(
+        Outcome::Invite(issued) => state.mail.send(
             invites::invite_email(&state.config, &issued),
             state.clock.as_ref(),
         ),
-        Outcome::AlreadyRegistered(email) => state.outbox.send(email, state.clock.as_ref()),
+        Outcome::AlreadyRegistered(email) => state.mail.send(email, state.clock.as_ref()),
         Outcome::Nothing => {}
     }
     Ok(StatusAnswer {

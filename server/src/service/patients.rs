@@ -193,7 +193,7 @@ pub async fn create_patient(
 
     let invite = issued.map(|issued| {
         let expires_at = issued.expires_at;
-        state.outbox.send(
+        state.mail.send(
             invites::invite_email(&config, &issued),
             state.clock.as_ref(),
         );
@@ -222,7 +222,7 @@ pub async fn send_invite(state: &AppState, patient_id: String) -> Result<InviteS
         .await?;
     let expires_at = issued.expires_at;
     let email: Email = invites::invite_email(&state.config, &issued);
-    state.outbox.send(email, state.clock.as_ref());
+    state.mail.send(email, state.clock.as_ref());
     Ok(InviteSent { expires_at })
 }
 

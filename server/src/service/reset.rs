@@ -114,7 +114,7 @@ pub async fn request(state: &AppState, raw_email: String) -> Result<StatusAnswer
         .await?;
     for item in outgoing {
         match item {
-            Outgoing::Email(email) => state.outbox.send(email, state.clock.as_ref()),
+            Outgoing::Email(email) => state.mail.send(email, state.clock.as_ref()),
             Outgoing::Reinvite(outcome) => {
                 invites::send_reinvite(state, outcome);
             }
@@ -300,6 +300,6 @@ pub async fn complete(
             ))
         })
         .await?;
-    state.outbox.send(practice_email, state.clock.as_ref());
+    state.mail.send(practice_email, state.clock.as_ref());
     Ok(())
 }
