@@ -9,6 +9,7 @@ pub mod invite;
 pub mod join;
 pub mod password;
 pub mod session;
+pub mod sync;
 
 pub use error::{ApiErrorBody, ErrorCode, ErrorDetail};
 pub use invite::{AcceptInviteRequest, InviteInfo, InviteProblem, InviteRole, PracticeRef};

@@ -12,6 +12,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/sqlite/0002_auth.sql"),
     include_str!("../migrations/sqlite/0003_reset.sql"),
     include_str!("../migrations/sqlite/0004_groups.sql"),
+    include_str!("../migrations/sqlite/0005_feed.sql"),
 ];
 
 /// A handle to the database, cheap to clone.

@@ -34,6 +34,17 @@ impl From<axum::extract::rejection::PathRejection> for ServerError {
     }
 }
 
+/// A query string whose rejection answers 400 `bad_request` in the protocol's format.
+#[derive(FromRequestParts)]
+#[from_request(via(axum::extract::Query), rejection(ServerError))]
+pub struct ApiQuery<T>(pub T);
+
+impl From<axum::extract::rejection::QueryRejection> for ServerError {
+    fn from(rejection: axum::extract::rejection::QueryRejection) -> Self {
+        ServerError::bad_request(format!("The query is not valid: {}", rejection.body_text()))
+    }
+}
+
 /// Proof that the request carries the admin token.
 pub struct Admin;
 

@@ -6,6 +6,7 @@ mod extract;
 mod logging;
 mod pages;
 mod patient;
+mod sync;
 
 use crate::state::AppState;
 use axum::Router;
@@ -23,6 +24,11 @@ pub fn router(state: AppState) -> Router {
         .route("/patients/{id}/invite", post(admin::send_invite))
         .route("/patients/{id}/care-team", put(admin::set_care_team))
         .route("/audit", get(admin::audit))
+        .route("/appointments", post(sync::create_appointment))
+        .route(
+            "/appointments/{id}",
+            axum::routing::patch(sync::update_appointment).delete(sync::delete_appointment),
+        )
         .route("/groups", post(admin::create_group))
         .route("/groups/{id}/join-links", post(admin::create_join_link))
         .route("/outbox", get(admin::outbox))
@@ -47,6 +53,8 @@ pub fn router(state: AppState) -> Router {
         .route("/v1/auth/refresh", post(auth::refresh))
         .route("/v1/auth/logout", post(auth::logout))
         .route("/v1/me", get(auth::me))
+        .route("/v1/sync", get(sync::sync))
+        .route("/v1/mutations", post(sync::mutate))
         .route(
             "/invite/{token}",
             get(pages::invite).post(pages::accept_invite),

@@ -6,7 +6,7 @@ use crate::db::{from_millis, millis};
 use crate::error::ServerError;
 use crate::mail::{Email, html_escape};
 use crate::service::settings::{self, Settings};
-use crate::service::{audit, limits, sessions};
+use crate::service::{audit, feed, limits, sessions};
 use crate::state::AppState;
 use axum::http::StatusCode;
 use chrono::{DateTime, Utc};
@@ -508,6 +508,8 @@ pub async fn claim(
                 "UPDATE invites SET consumed_at = ?1 WHERE id = ?2",
                 params![millis(now), invite.id],
             )?;
+            // The account's cursor is past this patient's records: send them again.
+            feed::resend_patient(&tx, &invite.patient_id)?;
             audit::record(&tx, millis(now), &format!("account:{}", auth.account_id), "invite.claim", &invite.patient_id)?;
             let profiles = sessions::profiles(&tx, &auth.account_id)?;
             tx.commit()?;

@@ -9,7 +9,7 @@ use crate::error::ServerError;
 use crate::mail::{Email, html_escape};
 use crate::service::invites::{self, IssuedInvite};
 use crate::service::patients::{normalize_email, required};
-use crate::service::{audit, limits, settings};
+use crate::service::{audit, limits, publish, settings};
 use crate::state::AppState;
 use axum::http::StatusCode;
 use chrono::{DateTime, Duration, Utc};
@@ -267,6 +267,7 @@ pub async fn join(
                                 "INSERT INTO care_team (patient_id, provider_id) VALUES (?1, ?2)",
                                 params![id, link.provider_id],
                             )?;
+                            publish::profile(&tx, &id, now)?;
                             audit::record(&tx, millis(now), "public", "patient.join", &id)?;
                             id
                         }

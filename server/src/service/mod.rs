@@ -1,12 +1,16 @@
 //! Business rules, independent of HTTP: each function takes the state and typed input
 //! and returns typed output or a [`crate::error::ServerError`] with a protocol code.
 
+pub mod appointments;
 pub mod audit;
 pub mod auth;
+pub mod feed;
 pub mod invites;
 pub mod join;
 pub mod limits;
+pub mod mutations;
 pub mod patients;
+pub mod publish;
 pub mod records;
 pub mod reset;
 pub mod sessions;

@@ -4,7 +4,7 @@ use crate::crypto::new_id;
 use crate::db::millis;
 use crate::error::ServerError;
 use crate::mail::Email;
-use crate::service::{audit, invites, settings};
+use crate::service::{audit, invites, publish, settings};
 use crate::state::AppState;
 use axum::http::StatusCode;
 use portal_model::ErrorCode;
@@ -63,16 +63,19 @@ pub async fn create_provider(
 ) -> Result<CreateProviderResponse, ServerError> {
     let name = required("name", &request.name)?;
     let email = normalize_email(&request.email)?;
-    let now = millis(state.clock.now());
+    let now = state.clock.now();
     state
         .db
         .call(move |conn| {
+            let tx = conn.transaction()?;
             let id = new_id("prv");
-            conn.execute(
+            tx.execute(
                 "INSERT INTO providers (id, name, email, created_at) VALUES (?1, ?2, ?3, ?4)",
-                params![id, name, email, now],
+                params![id, name, email, millis(now)],
             )?;
-            audit::record(conn, now, "admin", "provider.create", &id)?;
+            publish::provider(&tx, &id, now)?;
+            audit::record(&tx, millis(now), "admin", "provider.create", &id)?;
+            tx.commit()?;
             Ok(CreateProviderResponse { provider_id: id })
         })
         .await
@@ -179,6 +182,7 @@ pub async fn create_patient(
                     )));
                 }
             }
+            publish::profile(&tx, &patient_id, now)?;
             audit::record(&tx, millis(now), "admin", "patient.create", &patient_id)?;
             let issued = if send_invite {
                 let settings = settings::load(&tx)?;

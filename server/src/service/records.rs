@@ -3,8 +3,8 @@
 
 use crate::db::{from_millis, millis};
 use crate::error::ServerError;
-use crate::service::audit;
 use crate::service::patients::{normalize_email, required};
+use crate::service::{audit, publish};
 use crate::state::AppState;
 use axum::http::StatusCode;
 use portal_model::ErrorCode;
@@ -142,6 +142,7 @@ pub async fn update(
                     audit::record(&tx, now, "admin", "invite.revoke.email_change", &patient_id)?;
                 }
             }
+            publish::profile(&tx, &patient_id, from_millis(now)?)?;
             audit::record(&tx, now, "admin", "patient.update", &patient_id)?;
             let record = load(&tx, &patient_id)?;
             tx.commit()?;
@@ -192,6 +193,7 @@ pub async fn set_care_team(
                     params![patient_id, provider_id],
                 )?;
             }
+            publish::profile(&tx, &patient_id, from_millis(now)?)?;
             audit::record(&tx, now, "admin", "patient.care_team", &patient_id)?;
             let record = load(&tx, &patient_id)?;
             tx.commit()?;

@@ -1,0 +1,260 @@
+//! Appointments: staff schedule them; patients see them in the feed and confirm or
+//! cancel them (until `cancellable_until`, 24 hours before the start).
+
+use crate::crypto::new_id;
+use crate::error::ServerError;
+use crate::service::{audit, feed};
+use crate::state::AppState;
+use axum::http::StatusCode;
+use chrono::{DateTime, Duration, Utc};
+use portal_model::ErrorCode;
+use rusqlite::{Connection, OptionalExtension};
+use serde::Deserialize;
+use serde_json::{Value, json};
+
+/// How long before the start a patient can still cancel.
+pub const CANCEL_NOTICE: Duration = Duration::hours(24);
+
+/// `POST /v1/admin/appointments`.
+#[derive(Debug, Deserialize)]
+pub struct NewAppointment {
+    pub patient_id: String,
+    pub provider_id: String,
+    pub starts_at: DateTime<Utc>,
+    pub duration_minutes: i64,
+    pub kind: String,
+    #[serde(default)]
+    pub location: Option<String>,
+    #[serde(default)]
+    pub telehealth_url: Option<String>,
+}
+
+/// `PATCH /v1/admin/appointments/{id}`: reschedule or set the status.
+#[derive(Debug, Deserialize)]
+pub struct AppointmentChange {
+    #[serde(default)]
+    pub starts_at: Option<DateTime<Utc>>,
+    #[serde(default)]
+    pub duration_minutes: Option<i64>,
+    #[serde(default)]
+    pub status: Option<String>,
+}
+
+const STATUSES: &[&str] = &[
+    "scheduled",
+    "confirmed",
+    "cancelled",
+    "completed",
+    "no_show",
+];
+
+fn exists(conn: &Connection, table: &str, id: &str) -> Result<bool, ServerError> {
+    let sql = format!("SELECT 1 FROM {table} WHERE id = ?1");
+    Ok(conn.query_row(&sql, [id], |_| Ok(())).optional()?.is_some())
+}
+
+fn timing(data: &mut Value, starts_at: DateTime<Utc>, minutes: i64) -> Result<(), ServerError> {
+    if !(5..=480).contains(&minutes) {
+        return Err(ServerError::bad_request(
+            "duration_minutes must be between 5 and 480.",
+        ));
+    }
+    data["starts_at"] = json!(starts_at);
+    data["ends_at"] = json!(starts_at + Duration::minutes(minutes));
+    data["cancellable_until"] = json!(starts_at - CANCEL_NOTICE);
+    Ok(())
+}
+
+/// Creates an appointment and returns its id.
+pub async fn create(state: &AppState, new: NewAppointment) -> Result<String, ServerError> {
+    if new.kind != "in_person" && new.kind != "telehealth" {
+        return Err(ServerError::bad_request(
+            "kind must be in_person or telehealth.",
+        ));
+    }
+    let telehealth_url = new.telehealth_url.clone().filter(|u| !u.trim().is_empty());
+    if new.kind == "telehealth" {
+        let ok = telehealth_url
+            .as_deref()
+            .and_then(|u| url::Url::parse(u).ok())
+            .is_some_and(|u| u.scheme() == "https");
+        if !ok {
+            return Err(ServerError::bad_request(
+                "a telehealth appointment needs an https telehealth_url.",
+            ));
+        }
+    }
+    let now = state.clock.now();
+    state
+        .db
+        .call(move |conn| {
+            let tx = conn.transaction()?;
+            if !exists(&tx, "patients", &new.patient_id)? {
+                return Err(ServerError::bad_request(
+                    "patient_id does not name a patient of this practice.",
+                ));
+            }
+            if !exists(&tx, "providers", &new.provider_id)? {
+                return Err(ServerError::bad_request(
+                    "provider_id does not name a provider of this practice.",
+                ));
+            }
+            let id = new_id("apt");
+            let mut data = json!({
+                "provider_id": new.provider_id,
+                "kind": new.kind,
+                "location": new.location,
+                "telehealth_url": telehealth_url,
+                "status": "scheduled",
+            });
+            timing(&mut data, new.starts_at, new.duration_minutes)?;
+            feed::put(&tx, "appointment", &id, Some(&new.patient_id), &data, now)?;
+            audit::record(
+                &tx,
+                crate::db::millis(now),
+                "admin",
+                "appointment.create",
+                &id,
+            )?;
+            tx.commit()?;
+            Ok(id)
+        })
+        .await
+}
+
+fn not_found() -> ServerError {
+    ServerError::api(
+        StatusCode::NOT_FOUND,
+        ErrorCode::NotFound,
+        "No such appointment.",
+    )
+}
+
+/// Reschedules an appointment or changes its status.
+pub async fn update(
+    state: &AppState,
+    id: String,
+    change: AppointmentChange,
+) -> Result<(), ServerError> {
+    if let Some(status) = &change.status
+        && !STATUSES.contains(&status.as_str())
+    {
+        return Err(ServerError::bad_request(format!(
+            "status must be one of {}.",
+            STATUSES.join(", ")
+        )));
+    }
+    let now = state.clock.now();
+    state
+        .db
+        .call(move |conn| {
+            let tx = conn.transaction()?;
+            let (patient, _, mut data) =
+                feed::get(&tx, "appointment", &id)?.ok_or_else(not_found)?;
+            if change.starts_at.is_some() || change.duration_minutes.is_some() {
+                let old_start: DateTime<Utc> = serde_json::from_value(data["starts_at"].clone())
+                    .map_err(|e| ServerError::internal(format!("stored appointment: {e}")))?;
+                let old_end: DateTime<Utc> = serde_json::from_value(data["ends_at"].clone())
+                    .map_err(|e| ServerError::internal(format!("stored appointment: {e}")))?;
+                let start = change.starts_at.unwrap_or(old_start);
+                let minutes = change
+                    .duration_minutes
+                    .unwrap_or((old_end - old_start).num_minutes());
+                timing(&mut data, start, minutes)?;
+            }
+            if let Some(status) = change.status {
+                data["status"] = json!(status);
+            }
+            feed::put(&tx, "appointment", &id, patient.as_deref(), &data, now)?;
+            audit::record(
+                &tx,
+                crate::db::millis(now),
+                "admin",
+                "appointment.update",
+                &id,
+            )?;
+            tx.commit()?;
+            Ok(())
+        })
+        .await
+}
+
+/// Deletes an appointment: the patient's feed receives a delete.
+pub async fn delete(state: &AppState, id: String) -> Result<(), ServerError> {
+    let now = state.clock.now();
+    state
+        .db
+        .call(move |conn| {
+            let tx = conn.transaction()?;
+            if !feed::remove(&tx, "appointment", &id, now)? {
+                return Err(not_found());
+            }
+            audit::record(
+                &tx,
+                crate::db::millis(now),
+                "admin",
+                "appointment.delete",
+                &id,
+            )?;
+            tx.commit()?;
+            Ok(())
+        })
+        .await
+}
+
+/// Why a patient's change to an appointment was refused: (code, message).
+pub type Refusal = (&'static str, String);
+
+/// A patient cancels (`cancel`) or confirms an appointment of `patient_id`.
+pub fn patient_update(
+    tx: &Connection,
+    patient_id: &str,
+    appointment_id: &str,
+    cancel: bool,
+    now: DateTime<Utc>,
+) -> Result<Result<(), Refusal>, ServerError> {
+    let Some((owner, _, mut data)) = feed::get(tx, "appointment", appointment_id)? else {
+        return Ok(Err((
+            "not_found",
+            "This appointment does not exist any more.".to_owned(),
+        )));
+    };
+    if owner.as_deref() != Some(patient_id) {
+        return Ok(Err((
+            "forbidden",
+            "This appointment belongs to someone else.".to_owned(),
+        )));
+    }
+    let status = data["status"].as_str().unwrap_or_default().to_owned();
+    if status != "scheduled" && status != "confirmed" {
+        return Ok(Err((
+            "invalid_state",
+            format!("This appointment is {status} and cannot be changed."),
+        )));
+    }
+    let deadline_field = if cancel {
+        "cancellable_until"
+    } else {
+        "starts_at"
+    };
+    let deadline: DateTime<Utc> = serde_json::from_value(data[deadline_field].clone())
+        .map_err(|e| ServerError::internal(format!("stored appointment: {e}")))?;
+    if now > deadline {
+        let message = if cancel {
+            "It is too late to cancel online: please call your practice."
+        } else {
+            "This appointment has already started."
+        };
+        return Ok(Err(("too_late", message.to_owned())));
+    }
+    data["status"] = json!(if cancel { "cancelled" } else { "confirmed" });
+    feed::put(
+        tx,
+        "appointment",
+        appointment_id,
+        Some(patient_id),
+        &data,
+        now,
+    )?;
+    Ok(Ok(()))
+}

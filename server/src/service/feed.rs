@@ -1,0 +1,236 @@
+//! The sync feed: records a patient can see, each at its latest change number.
+//!
+//! Every write goes through [`put`] or [`remove`] inside the writer's transaction. The
+//! change number comes from one counter row, so writes are numbered in commit order
+//! (SQLite has one writer; on PostgreSQL the counter row's lock serialises them), and a
+//! cursor never passes a change that commits later.
+
+use crate::db::millis;
+use crate::error::ServerError;
+use crate::service::sessions::Authenticated;
+use crate::state::AppState;
+use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use chrono::{DateTime, Utc};
+use portal_model::sync::{Change, ChangeOp, SyncPage};
+use rusqlite::{Connection, OptionalExtension, params};
+use serde_json::{Map, Value};
+
+/// The largest page a client may ask for, and the default.
+pub const MAX_LIMIT: u32 = 1000;
+pub const DEFAULT_LIMIT: u32 = 500;
+
+fn next_seq(tx: &Connection) -> Result<i64, ServerError> {
+    Ok(tx.query_row(
+        "UPDATE feed_counter SET seq = seq + 1 WHERE id = 1 RETURNING seq",
+        [],
+        |row| row.get(0),
+    )?)
+}
+
+/// Creates or replaces a record and gives it the next change number. `data` is the
+/// record's own fields; `id`, `profile_id`, `rev` and `updated_at` are added on read.
+pub fn put(
+    tx: &Connection,
+    kind: &str,
+    id: &str,
+    patient_id: Option<&str>,
+    data: &Value,
+    now: DateTime<Utc>,
+) -> Result<i64, ServerError> {
+    let seq = next_seq(tx)?;
+    let json = serde_json::to_string(data)
+        .map_err(|e| ServerError::internal(format!("encoding a record: {e}")))?;
+    let rev: i64 = tx.query_row(
+        "INSERT INTO records (kind, id, patient_id, rev, seq, deleted, data, updated_at)
+         VALUES (?1, ?2, ?3, 1, ?4, 0, ?5, ?6)
+         ON CONFLICT (kind, id) DO UPDATE SET
+           patient_id = ?3, rev = rev + 1, seq = ?4, deleted = 0, data = ?5, updated_at = ?6
+         RETURNING rev",
+        params![kind, id, patient_id, seq, json, millis(now)],
+        |row| row.get(0),
+    )?;
+    Ok(rev)
+}
+
+/// Marks a record deleted (a tombstone that the feed sends as a delete).
+pub fn remove(
+    tx: &Connection,
+    kind: &str,
+    id: &str,
+    now: DateTime<Utc>,
+) -> Result<bool, ServerError> {
+    let seq = next_seq(tx)?;
+    let changed = tx.execute(
+        "UPDATE records SET deleted = 1, rev = rev + 1, seq = ?1, data = '{}', updated_at = ?2
+         WHERE kind = ?3 AND id = ?4 AND deleted = 0",
+        params![seq, millis(now), kind, id],
+    )?;
+    Ok(changed > 0)
+}
+
+/// A record's current data and revision, if it exists and is not deleted.
+pub fn get(
+    tx: &Connection,
+    kind: &str,
+    id: &str,
+) -> Result<Option<(Option<String>, i64, Value)>, ServerError> {
+    let row: Option<(Option<String>, i64, String)> = tx
+        .query_row(
+            "SELECT patient_id, rev, data FROM records WHERE kind = ?1 AND id = ?2 AND deleted = 0",
+            params![kind, id],
+            |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?)),
+        )
+        .optional()?;
+    row.map(|(patient, rev, data)| {
+        serde_json::from_str(&data)
+            .map(|value| (patient, rev, value))
+            .map_err(|e| ServerError::internal(format!("stored record: {e}")))
+    })
+    .transpose()
+}
+
+/// Gives every record of a patient a new change number, so that an account that just
+/// gained the patient receives them all after its current cursor.
+pub fn resend_patient(tx: &Connection, patient_id: &str) -> Result<(), ServerError> {
+    let keys: Vec<(String, String)> = {
+        let mut statement =
+            tx.prepare("SELECT kind, id FROM records WHERE patient_id = ?1 ORDER BY seq")?;
+        let rows = statement.query_map([patient_id], |row| Ok((row.get(0)?, row.get(1)?)))?;
+        rows.collect::<Result<_, _>>()?
+    };
+    for (kind, id) in keys {
+        let seq = next_seq(tx)?;
+        tx.execute(
+            "UPDATE records SET seq = ?1 WHERE kind = ?2 AND id = ?3",
+            params![seq, kind, id],
+        )?;
+    }
+    Ok(())
+}
+
+/// Encodes a change number as an opaque cursor.
+pub fn encode_cursor(seq: i64) -> String {
+    URL_SAFE_NO_PAD.encode(format!("v1:{seq}"))
+}
+
+/// Decodes a cursor; anything not made by [`encode_cursor`] is a bad request.
+pub fn decode_cursor(cursor: &str) -> Result<i64, ServerError> {
+    let bad = || ServerError::bad_request("The cursor is not one this server handed out.");
+    let bytes = URL_SAFE_NO_PAD.decode(cursor).map_err(|_| bad())?;
+    let text = String::from_utf8(bytes).map_err(|_| bad())?;
+    text.strip_prefix("v1:")
+        .and_then(|n| n.parse::<i64>().ok())
+        .filter(|n| *n >= 0)
+        .ok_or_else(bad)
+}
+
+/// `GET /v1/sync`: the account's changes after `cursor`, oldest first.
+pub async fn page(
+    state: &AppState,
+    auth: Authenticated,
+    cursor: Option<String>,
+    limit: Option<u32>,
+) -> Result<SyncPage, ServerError> {
+    let after = cursor
+        .as_deref()
+        .map(decode_cursor)
+        .transpose()?
+        .unwrap_or(0);
+    let limit = limit.unwrap_or(DEFAULT_LIMIT);
+    if !(1..=MAX_LIMIT).contains(&limit) {
+        return Err(ServerError::bad_request(format!(
+            "limit must be between 1 and {MAX_LIMIT}."
+        )));
+    }
+    state
+        .db
+        .call(move |conn| {
+            let mut statement = conn.prepare_cached(
+                "SELECT r.kind, r.id, r.patient_id, r.rev, r.seq, r.deleted, r.data, r.updated_at,
+                        ap.role
+                 FROM records r
+                 LEFT JOIN account_patients ap
+                   ON ap.patient_id = r.patient_id AND ap.account_id = ?1
+                 WHERE r.seq > ?2
+                   AND (r.patient_id IS NULL OR ap.account_id IS NOT NULL)
+                 ORDER BY r.seq
+                 LIMIT ?3",
+            )?;
+            let mut rows =
+                statement.query(params![auth.account_id, after, i64::from(limit) + 1])?;
+            let mut changes = Vec::new();
+            let mut last = after;
+            let mut has_more = false;
+            while let Some(row) = rows.next()? {
+                if changes.len() == limit as usize {
+                    has_more = true;
+                    break;
+                }
+                let kind: String = row.get(0)?;
+                let id: String = row.get(1)?;
+                let patient_id: Option<String> = row.get(2)?;
+                let rev: i64 = row.get(3)?;
+                let seq: i64 = row.get(4)?;
+                let deleted: bool = row.get(5)?;
+                let data: String = row.get(6)?;
+                let updated_at: i64 = row.get(7)?;
+                let role: Option<String> = row.get(8)?;
+                last = seq;
+                let data = if deleted {
+                    None
+                } else {
+                    let mut map: Map<String, Value> = serde_json::from_str(&data)
+                        .map_err(|e| ServerError::internal(format!("stored record: {e}")))?;
+                    map.insert("id".into(), Value::String(id.clone()));
+                    if let Some(patient) = &patient_id {
+                        map.insert("profile_id".into(), Value::String(patient.clone()));
+                    }
+                    map.insert("rev".into(), Value::from(rev));
+                    map.insert(
+                        "updated_at".into(),
+                        Value::String(
+                            crate::db::from_millis(updated_at)?
+                                .to_rfc3339_opts(chrono::SecondsFormat::Millis, true),
+                        ),
+                    );
+                    // A profile's role depends on who is asking.
+                    if kind == "profile" {
+                        map.insert("role".into(), Value::String(role.unwrap_or_default()));
+                    }
+                    Some(Value::Object(map))
+                };
+                changes.push(Change {
+                    kind,
+                    id,
+                    profile_id: patient_id,
+                    op: if deleted {
+                        ChangeOp::Delete
+                    } else {
+                        ChangeOp::Upsert
+                    },
+                    rev,
+                    data,
+                });
+            }
+            Ok(SyncPage {
+                changes,
+                cursor: encode_cursor(last),
+                has_more,
+            })
+        })
+        .await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cursors_round_trip_and_foreign_ones_are_refused() {
+        assert_eq!(decode_cursor(&encode_cursor(42)).unwrap(), 42);
+        for bad in ["", "42", "djE6LTE", "%%%", "djI6NDI"] {
+            assert!(decode_cursor(bad).is_err(), "{bad}");
+        }
+    }
+}

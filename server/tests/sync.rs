@@ -1,0 +1,450 @@
+//! The sync feed and mutations over real HTTP on loopback: pages by cursor, only the
+//! account's own records, deletes, no skipped rows under concurrent writers, and
+//! mutations applied once with typed rejections.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)] // Tests fail loudly by design.
+
+mod common;
+
+use chrono::{Duration, Utc};
+use common::{Harness, error_code};
+use portal_model::sync::{ChangeOp, MutationResults, MutationStatus, SyncPage};
+use portal_model::{ErrorCode, Session};
+use reqwest::StatusCode;
+use serde_json::{Value, json};
+use std::collections::BTreeSet;
+
+const PASSWORD: &str = "river otter paints blue";
+
+struct Patient {
+    patient_id: String,
+    provider_id: String,
+    session: Session,
+}
+
+impl Harness {
+    async fn patient(&self, email: &str) -> Patient {
+        let invited = self.admin.invite_new_patient("Jordan", email).await;
+        let session: Session = self
+            .accept(&invited.token, PASSWORD)
+            .await
+            .json()
+            .await
+            .unwrap();
+        let record: Value = self
+            .admin
+            .get(&format!("patients/{}", invited.patient_id))
+            .await
+            .json()
+            .await
+            .unwrap();
+        Patient {
+            patient_id: invited.patient_id,
+            provider_id: record["primary_provider_id"].as_str().unwrap().to_owned(),
+            session,
+        }
+    }
+
+    async fn sync_raw(&self, session: &Session, query: &str) -> reqwest::Response {
+        self.http
+            .get(self.url(&format!("/v1/sync{query}")))
+            .bearer_auth(&session.access_token)
+            .send()
+            .await
+            .unwrap()
+    }
+
+    async fn sync(&self, session: &Session, cursor: Option<&str>, limit: u32) -> SyncPage {
+        let query = match cursor {
+            Some(c) => format!("?cursor={}&limit={limit}", c),
+            None => format!("?limit={limit}"),
+        };
+        let response = self.sync_raw(session, &query).await;
+        assert_eq!(response.status(), StatusCode::OK);
+        response.json().await.unwrap()
+    }
+
+    async fn appointment(&self, patient: &Patient, hours_ahead: i64) -> String {
+        let response = self
+            .admin
+            .post(
+                "appointments",
+                json!({
+                "patient_id": patient.patient_id, "provider_id": patient.provider_id,
+                "starts_at": Utc::now() + Duration::hours(hours_ahead), "duration_minutes": 50,
+                "kind": "telehealth", "telehealth_url": "https://video.example/room/1"}),
+            )
+            .await;
+        assert_eq!(response.status(), StatusCode::CREATED);
+        let body: Value = response.json().await.unwrap();
+        body["appointment_id"].as_str().unwrap().to_owned()
+    }
+
+    async fn mutate(&self, session: &Session, mutations: Value) -> MutationResults {
+        let response = self
+            .http
+            .post(self.url("/v1/mutations"))
+            .bearer_auth(&session.access_token)
+            .json(&json!({ "mutations": mutations }))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), StatusCode::OK);
+        response.json().await.unwrap()
+    }
+}
+
+fn uuid(n: u32) -> String {
+    format!("00000000-0000-4000-8000-{n:012x}")
+}
+
+#[tokio::test]
+async fn the_feed_holds_the_accounts_profile_providers_and_appointments() {
+    let h = Harness::start().await;
+    let jordan = h.patient("jordan@example.com").await;
+    let avery = h.patient("avery@example.com").await;
+    let page = h.sync(&jordan.session, None, 500).await;
+    assert!(!page.has_more);
+    let profile = page.changes.iter().find(|c| c.kind == "profile").unwrap();
+    assert_eq!(profile.id, jordan.patient_id);
+    let data = profile.data.as_ref().unwrap();
+    assert_eq!(data["role"], "self");
+    assert_eq!(data["first_name"], "Jordan");
+    assert_eq!(data["email"], "jordan@example.com");
+    assert!(
+        page.changes
+            .iter()
+            .all(|c| c.profile_id.as_deref() != Some(avery.patient_id.as_str()))
+    );
+    assert!(
+        page.changes
+            .iter()
+            .any(|c| c.kind == "provider" && c.id == jordan.provider_id)
+    );
+
+    // Nothing new: an empty page, and a small one.
+    let response = h
+        .sync_raw(&jordan.session, &format!("?cursor={}", page.cursor))
+        .await;
+    let body = response.bytes().await.unwrap();
+    assert!(
+        body.len() <= 512,
+        "a no-change sync took {} bytes",
+        body.len()
+    );
+    let empty: SyncPage = serde_json::from_slice(&body).unwrap();
+    assert!(empty.changes.is_empty());
+    assert_eq!(empty.cursor, page.cursor);
+
+    let appointment = h.appointment(&jordan, 72).await;
+    h.appointment(&avery, 72).await;
+    let next = h.sync(&jordan.session, Some(&page.cursor), 500).await;
+    assert_eq!(next.changes.len(), 1, "{:?}", next.changes);
+    let change = &next.changes[0];
+    assert_eq!(
+        (change.kind.as_str(), change.id.as_str(), change.rev),
+        ("appointment", appointment.as_str(), 1)
+    );
+    let data = change.data.as_ref().unwrap();
+    assert_eq!(data["status"], "scheduled");
+    assert_eq!(data["telehealth_url"], "https://video.example/room/1");
+
+    let response = h.admin.post("appointments", json!({})).await;
+    assert_eq!(
+        error_code(response, StatusCode::BAD_REQUEST)
+            .await
+            .error
+            .code,
+        ErrorCode::BadRequest
+    );
+    let patched = h
+        .http
+        .patch(h.url(&format!("/v1/admin/appointments/{appointment}")))
+        .bearer_auth(common::ADMIN)
+        .json(&json!({"status": "completed"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(patched.status(), StatusCode::NO_CONTENT);
+    let deleted = h
+        .http
+        .delete(h.url(&format!("/v1/admin/appointments/{appointment}")))
+        .bearer_auth(common::ADMIN)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(deleted.status(), StatusCode::NO_CONTENT);
+    let last = h.sync(&jordan.session, Some(&next.cursor), 500).await;
+    assert_eq!(
+        last.changes.len(),
+        1,
+        "the update and the delete fold into one change"
+    );
+    assert_eq!(last.changes[0].op, ChangeOp::Delete);
+    assert!(last.changes[0].data.is_none());
+}
+
+#[tokio::test]
+async fn pages_follow_the_cursor_without_gaps_or_repeats() {
+    let h = Harness::start().await;
+    let jordan = h.patient("jordan@example.com").await;
+    let mut expected = BTreeSet::new();
+    for i in 0..7 {
+        expected.insert(h.appointment(&jordan, 48 + i).await);
+    }
+    let mut cursor: Option<String> = None;
+    let mut seen = Vec::new();
+    loop {
+        let page = h.sync(&jordan.session, cursor.as_deref(), 3).await;
+        assert!(page.changes.len() <= 3);
+        seen.extend(
+            page.changes
+                .iter()
+                .filter(|c| c.kind == "appointment")
+                .map(|c| c.id.clone()),
+        );
+        cursor = Some(page.cursor);
+        if !page.has_more {
+            break;
+        }
+    }
+    assert_eq!(seen.len(), 7, "no repeats");
+    assert_eq!(seen.into_iter().collect::<BTreeSet<_>>(), expected);
+}
+
+#[tokio::test]
+async fn concurrent_writers_never_make_a_reader_skip_a_change() {
+    let h = Harness::start().await;
+    let jordan = h.patient("jordan@example.com").await;
+    let writers: Vec<_> = (0..4)
+        .map(|w| {
+            let admin = h.admin.clone();
+            let patient_id = jordan.patient_id.clone();
+            let provider_id = jordan.provider_id.clone();
+            tokio::spawn(async move {
+                let mut ids = Vec::new();
+                for i in 0..10 {
+                    let response = admin
+                        .post(
+                            "appointments",
+                            json!({
+                            "patient_id": patient_id, "provider_id": provider_id,
+                            "starts_at": Utc::now() + Duration::hours(100 + w * 10 + i),
+                            "duration_minutes": 30, "kind": "in_person", "location": "Room 2"}),
+                        )
+                        .await;
+                    let body: Value = response.json().await.unwrap();
+                    ids.push(body["appointment_id"].as_str().unwrap().to_owned());
+                }
+                ids
+            })
+        })
+        .collect();
+    // Read while they write, then once more after they finish.
+    let mut cursor: Option<String> = None;
+    let mut seen = BTreeSet::new();
+    let mut done = false;
+    loop {
+        let page = h.sync(&jordan.session, cursor.as_deref(), 5).await;
+        for change in &page.changes {
+            if change.kind == "appointment" {
+                assert!(seen.insert(change.id.clone()), "seen twice: {}", change.id);
+            }
+        }
+        cursor = Some(page.cursor);
+        if !page.has_more {
+            if done {
+                break;
+            }
+            done = writers.iter().all(|w| w.is_finished());
+        }
+    }
+    let mut written = BTreeSet::new();
+    for writer in writers {
+        written.extend(writer.await.unwrap());
+    }
+    assert_eq!(written.len(), 40);
+    assert_eq!(seen, written);
+}
+
+#[tokio::test]
+async fn mutations_apply_once_and_are_rejected_with_reasons() {
+    let h = Harness::start().await;
+    let jordan = h.patient("jordan@example.com").await;
+    let avery = h.patient("avery@example.com").await;
+    let soon = h.appointment(&jordan, 72).await;
+    let tomorrow = h.appointment(&jordan, 25).await;
+    let theirs = h.appointment(&avery, 72).await;
+
+    let results = h
+        .mutate(&jordan.session, json!([
+            {"id": uuid(1), "kind": "cancel_appointment", "profile_id": jordan.patient_id, "args": {"appointment_id": soon}},
+            {"id": uuid(1), "kind": "cancel_appointment", "profile_id": jordan.patient_id, "args": {"appointment_id": soon}},
+            {"id": uuid(2), "kind": "confirm_appointment", "profile_id": jordan.patient_id, "args": {"appointment_id": tomorrow}},
+            {"id": uuid(3), "kind": "cancel_appointment", "profile_id": avery.patient_id, "args": {"appointment_id": theirs}},
+            {"id": uuid(4), "kind": "cancel_appointment", "profile_id": jordan.patient_id, "args": {"appointment_id": theirs}},
+            {"id": uuid(5), "kind": "teleport", "profile_id": jordan.patient_id, "args": {}},
+            {"id": "not-a-uuid", "kind": "confirm_appointment", "profile_id": jordan.patient_id, "args": {"appointment_id": soon}},
+        ]))
+        .await;
+    let summary: Vec<(MutationStatus, Option<&str>)> = results
+        .results
+        .iter()
+        .map(|r| (r.status, r.code.as_deref()))
+        .collect();
+    assert_eq!(
+        summary,
+        [
+            (MutationStatus::Applied, None),
+            (MutationStatus::Duplicate, None),
+            (MutationStatus::Applied, None),
+            (MutationStatus::Rejected, Some("forbidden")),
+            (MutationStatus::Rejected, Some("forbidden")),
+            (MutationStatus::Rejected, Some("unknown_kind")),
+            (MutationStatus::Rejected, Some("bad_request")),
+        ]
+    );
+    // A retry later is still a duplicate, never a second cancellation.
+    let again = h
+        .mutate(&jordan.session, json!([{"id": uuid(1), "kind": "cancel_appointment", "profile_id": jordan.patient_id, "args": {"appointment_id": soon}}]))
+        .await;
+    assert_eq!(again.results[0].status, MutationStatus::Duplicate);
+
+    // Past cancellable_until (24 hours before the start): too late.
+    h.clock.advance(Duration::hours(2));
+    // (Access tokens last 15 minutes: refresh, as a client would.)
+    let session: Session = h
+        .http
+        .post(h.url("/v1/auth/refresh"))
+        .json(&json!({"refresh_token": jordan.session.refresh_token}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let late = h
+        .mutate(&session, json!([{"id": uuid(6), "kind": "cancel_appointment", "profile_id": jordan.patient_id, "args": {"appointment_id": tomorrow}}]))
+        .await;
+    assert_eq!(late.results[0].code.as_deref(), Some("too_late"));
+
+    let page = h.sync(&session, None, 500).await;
+    let status = |id: &str| {
+        page.changes
+            .iter()
+            .find(|c| c.id == id)
+            .unwrap()
+            .data
+            .as_ref()
+            .unwrap()["status"]
+            .clone()
+    };
+    assert_eq!(status(&soon), "cancelled");
+    assert_eq!(status(&tomorrow), "confirmed");
+}
+
+#[tokio::test]
+async fn contact_updates_detect_conflicts() {
+    let h = Harness::start().await;
+    let jordan = h.patient("jordan@example.com").await;
+    let page = h.sync(&jordan.session, None, 500).await;
+    let rev = page
+        .changes
+        .iter()
+        .find(|c| c.kind == "profile")
+        .unwrap()
+        .rev;
+    let results = h
+        .mutate(&jordan.session, json!([
+            {"id": uuid(10), "kind": "update_contact", "profile_id": jordan.patient_id,
+             "args": {"base_rev": rev, "fields": {"phone": "+1 555 0100", "preferred_name": "Jo"}}},
+            {"id": uuid(11), "kind": "update_contact", "profile_id": jordan.patient_id,
+             "args": {"base_rev": rev, "fields": {"phone": "+1 555 0199"}}},
+            {"id": uuid(12), "kind": "update_contact", "profile_id": jordan.patient_id,
+             "args": {"base_rev": rev + 1, "fields": {"email": "new@example.com"}}},
+        ]))
+        .await;
+    let codes: Vec<Option<&str>> = results.results.iter().map(|r| r.code.as_deref()).collect();
+    assert_eq!(
+        codes,
+        [None, Some("conflict"), Some("email_change_via_practice")]
+    );
+    let next = h.sync(&jordan.session, Some(&page.cursor), 500).await;
+    let profile = next.changes.iter().find(|c| c.kind == "profile").unwrap();
+    assert_eq!(profile.rev, rev + 1);
+    let data = profile.data.as_ref().unwrap();
+    assert_eq!(
+        (data["phone"].as_str(), data["preferred_name"].as_str()),
+        (Some("+1 555 0100"), Some("Jo"))
+    );
+}
+
+#[tokio::test]
+async fn bad_sync_requests_are_refused_in_words() {
+    let h = Harness::start().await;
+    let jordan = h.patient("jordan@example.com").await;
+    for query in ["?cursor=nonsense", "?limit=0", "?limit=1001", "?limit=ten"] {
+        let response = h.sync_raw(&jordan.session, query).await;
+        assert_eq!(
+            error_code(response, StatusCode::BAD_REQUEST)
+                .await
+                .error
+                .code,
+            ErrorCode::BadRequest,
+            "{query}"
+        );
+    }
+    let anonymous = h.http.get(h.url("/v1/sync")).send().await.unwrap();
+    assert_eq!(anonymous.status(), StatusCode::UNAUTHORIZED);
+    let not_json = h
+        .http
+        .post(h.url("/v1/mutations"))
+        .bearer_auth(&jordan.session.access_token)
+        .header("content-type", "application/json")
+        .body("[")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        error_code(not_json, StatusCode::BAD_REQUEST)
+            .await
+            .error
+            .code,
+        ErrorCode::BadRequest
+    );
+}
+
+#[tokio::test]
+async fn a_claimed_child_arrives_after_the_current_cursor() {
+    let h = Harness::start().await;
+    let provider = h
+        .admin
+        .create_provider("Dr. Maya Okafor", "maya@clinic.example")
+        .await;
+    let child = |name: &str| {
+        json!({"first_name": name, "last_name": "Rivera", "primary_provider_id": provider,
+                                     "guardian": {"name": "Alex Rivera", "email": "alex@example.com"}})
+    };
+    h.admin.create_patient(child("Mia")).await;
+    let first = h.last_token().await;
+    let session: Session = h.accept(&first, PASSWORD).await.json().await.unwrap();
+    let leo = h.admin.create_patient(child("Leo")).await;
+    let second = h.last_token().await;
+    let page = h.sync(&session, None, 500).await;
+    assert!(page.changes.iter().all(|c| c.id != leo.patient_id));
+    let claimed = h
+        .http
+        .post(h.url(&format!("/v1/invites/{second}/claim")))
+        .bearer_auth(&session.access_token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(claimed.status(), StatusCode::OK);
+    let next = h.sync(&session, Some(&page.cursor), 500).await;
+    let profile = next
+        .changes
+        .iter()
+        .find(|c| c.id == leo.patient_id)
+        .unwrap();
+    assert_eq!(profile.data.as_ref().unwrap()["role"], "guardian");
+}
