@@ -153,7 +153,8 @@ pub async fn start(options: ServerOptions) -> Result<RunningServer, ServerError>
         None => Url::parse(&format!("http://{addr}"))
             .map_err(|e| ServerError::internal(format!("public url: {e}")))?,
     };
-    let state = AppState {
+    let (_, idle_signal) = tokio::sync::watch::channel(0_i64);
+    let mut state = AppState {
         db,
         clock: options.clock,
         mail: Mailer::from_config(&options.mail)?,
@@ -163,10 +164,12 @@ pub async fn start(options: ServerOptions) -> Result<RunningServer, ServerError>
             practice_name: options.practice_name,
             session_limits: options.session_limits,
         }),
+        changes: idle_signal,
         hash_gate: Arc::new(tokio::sync::Semaphore::new(
             std::thread::available_parallelism().map_or(2, |n| n.get()),
         )),
     };
+    state.changes = service::events::start_watcher(&state);
     let app = http::router(state.clone());
     let (tx, rx) = oneshot::channel::<()>();
     let task = tokio::spawn(async move {

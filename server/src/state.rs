@@ -15,6 +15,8 @@ pub struct AppState {
     pub clock: Arc<dyn Clock>,
     pub mail: Mailer,
     pub config: Arc<ServerConfig>,
+    /// Moves whenever the feed changes (see `service::events`).
+    pub changes: crate::service::events::ChangeSignal,
     /// Bounds concurrent password hashing (each argon2id run holds 19 MiB and a core).
     pub hash_gate: Arc<Semaphore>,
 }

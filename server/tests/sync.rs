@@ -448,3 +448,69 @@ async fn a_claimed_child_arrives_after_the_current_cursor() {
         .unwrap();
     assert_eq!(profile.data.as_ref().unwrap()["role"], "guardian");
 }
+
+/// Reads server-sent events until one named `changed` arrives, or `timeout` passes.
+async fn next_changed(response: &mut reqwest::Response, timeout: std::time::Duration) -> bool {
+    let deadline = tokio::time::Instant::now() + timeout;
+    let mut buffer = String::new();
+    loop {
+        match tokio::time::timeout_at(deadline, response.chunk()).await {
+            Ok(Ok(Some(bytes))) => {
+                buffer.push_str(&String::from_utf8_lossy(&bytes));
+                if buffer.contains("event: changed") {
+                    return true;
+                }
+            }
+            _ => return false,
+        }
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn events_say_changed_only_for_what_the_account_can_see() {
+    let h = Harness::start().await;
+    let jordan = h.patient("jordan@example.com").await;
+    let avery = h.patient("avery@example.com").await;
+    let mut events = h
+        .http
+        .get(h.url("/v1/sync/events"))
+        .bearer_auth(&jordan.session.access_token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(events.status(), StatusCode::OK);
+    assert_eq!(events.headers()["content-type"], "text/event-stream");
+
+    h.appointment(&avery, 72).await;
+    assert!(
+        !next_changed(&mut events, std::time::Duration::from_millis(1200)).await,
+        "an event for someone else's change"
+    );
+    h.appointment(&jordan, 72).await;
+    assert!(
+        next_changed(&mut events, std::time::Duration::from_secs(5)).await,
+        "no event for the account's change"
+    );
+
+    // Signing out ends the stream.
+    h.http
+        .post(h.url("/v1/auth/logout"))
+        .bearer_auth(&jordan.session.access_token)
+        .send()
+        .await
+        .unwrap();
+    h.appointment(&jordan, 80).await;
+    let ended = tokio::time::timeout(std::time::Duration::from_secs(5), async {
+        loop {
+            match events.chunk().await {
+                Ok(Some(bytes)) if String::from_utf8_lossy(&bytes).contains("event: changed") => {
+                    return false;
+                }
+                Ok(Some(_)) => continue,
+                _ => return true,
+            }
+        }
+    })
+    .await;
+    assert_eq!(ended.ok(), Some(true), "the stream outlived the session");
+}

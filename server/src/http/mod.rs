@@ -54,6 +54,7 @@ pub fn router(state: AppState) -> Router {
         .route("/v1/auth/logout", post(auth::logout))
         .route("/v1/me", get(auth::me))
         .route("/v1/sync", get(sync::sync))
+        .route("/v1/sync/events", get(sync::events))
         .route("/v1/mutations", post(sync::mutate))
         .route(
             "/invite/{token}",

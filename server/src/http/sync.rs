@@ -4,11 +4,12 @@
 use super::extract::{Admin, ApiJson, ApiPath, ApiQuery, Authed};
 use crate::error::ServerError;
 use crate::service::appointments::{self, AppointmentChange, NewAppointment};
-use crate::service::{feed, mutations};
+use crate::service::{events, feed, mutations};
 use crate::state::AppState;
 use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
+use axum::response::sse::{Event, KeepAlive, Sse};
 use portal_model::sync::{MutationBatch, MutationResults, SyncPage};
 use serde::Deserialize;
 use serde_json::{Value, json};
@@ -63,4 +64,62 @@ pub async fn delete_appointment(
 ) -> Result<StatusCode, ServerError> {
     appointments::delete(&state, id).await?;
     Ok(StatusCode::NO_CONTENT)
+}
+
+/// `GET /v1/sync/events`: an event `changed` whenever something the account can see
+/// changed; the client then pulls. The stream ends when the session does.
+pub async fn events(
+    State(state): State<AppState>,
+    Authed(session): Authed,
+) -> Result<
+    Sse<impl futures_util::Stream<Item = Result<Event, std::convert::Infallible>>>,
+    ServerError,
+> {
+    // Announce from the feed's present position, not the watcher's (it may lag).
+    let start = state
+        .db
+        .call(|conn| {
+            Ok(
+                conn.query_row("SELECT seq FROM feed_counter WHERE id = 1", [], |row| {
+                    row.get::<_, i64>(0)
+                })?,
+            )
+        })
+        .await?;
+    let signal = state.changes.clone();
+    let stream = futures_util::stream::unfold(
+        (state, session, signal, start),
+        |(state, session, mut signal, mut announced)| async move {
+            loop {
+                signal.changed().await.ok()?;
+                let latest = *signal.borrow_and_update();
+                // A revoked session, or a failing database, ends the stream.
+                let session_id = session.session_id.clone();
+                let alive = state
+                    .db
+                    .call(move |conn| {
+                        let revoked: Option<i64> = conn.query_row(
+                            "SELECT revoked_at FROM sessions WHERE id = ?1",
+                            [session_id],
+                            |row| row.get(0),
+                        )?;
+                        Ok(revoked.is_none())
+                    })
+                    .await;
+                if !matches!(alive, Ok(true)) {
+                    return None;
+                }
+                let visible =
+                    events::visible_change_after(&state, session.account_id.clone(), announced)
+                        .await
+                        .ok()?;
+                announced = latest;
+                if visible {
+                    let event = Event::default().event("changed").data("{}");
+                    return Some((Ok(event), (state, session, signal, announced)));
+                }
+            }
+        },
+    );
+    Ok(Sse::new(stream).keep_alive(KeepAlive::default()))
 }
