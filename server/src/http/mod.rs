@@ -29,6 +29,7 @@ pub fn router(state: AppState) -> Router {
             "/appointments/{id}",
             axum::routing::patch(sync::update_appointment).delete(sync::delete_appointment),
         )
+        .route("/messages", post(sync::provider_message))
         .route("/groups", post(admin::create_group))
         .route("/groups/{id}/join-links", post(admin::create_join_link))
         .route("/outbox", get(admin::outbox))

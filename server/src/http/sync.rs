@@ -4,6 +4,7 @@
 use super::extract::{Admin, ApiJson, ApiPath, ApiQuery, Authed};
 use crate::error::ServerError;
 use crate::service::appointments::{self, AppointmentChange, NewAppointment};
+use crate::service::messages::{self, ProviderMessage};
 use crate::service::{events, feed, mutations};
 use crate::state::AppState;
 use axum::Json;
@@ -122,4 +123,16 @@ pub async fn events(
         },
     );
     Ok(Sse::new(stream).keep_alive(KeepAlive::default()))
+}
+
+pub async fn provider_message(
+    _: Admin,
+    State(state): State<AppState>,
+    ApiJson(request): ApiJson<ProviderMessage>,
+) -> Result<(StatusCode, Json<Value>), ServerError> {
+    let (message_id, thread_id) = messages::from_provider(&state, request).await?;
+    Ok((
+        StatusCode::CREATED,
+        Json(json!({ "message_id": message_id, "thread_id": thread_id })),
+    ))
 }

@@ -6,7 +6,7 @@ use crate::db::{from_millis, millis};
 use crate::error::ServerError;
 use crate::mail::{Email, html_escape};
 use crate::service::settings::{self, Settings};
-use crate::service::{audit, feed, limits, sessions};
+use crate::service::{audit, feed, limits, messages, sessions};
 use crate::state::AppState;
 use axum::http::StatusCode;
 use chrono::{DateTime, Utc};
@@ -463,6 +463,10 @@ pub async fn accept(
                 "invite.accept",
                 &invite.patient_id,
             )?;
+            let settings = settings::load(&tx)?;
+            if let Some(text) = &settings.welcome_message {
+                messages::welcome(&tx, &invite.patient_id, text, &settings.practice_name, now)?;
+            }
             let session = sessions::create(&tx, &account_id, &device_name, now, &limits)?;
             tx.commit()?;
             Ok(session)

@@ -9,6 +9,7 @@ pub mod feed;
 pub mod invites;
 pub mod join;
 pub mod limits;
+pub mod messages;
 pub mod mutations;
 pub mod patients;
 pub mod publish;

@@ -5,7 +5,7 @@
 use crate::db::millis;
 use crate::error::ServerError;
 use crate::service::sessions::Authenticated;
-use crate::service::{appointments, audit, feed, publish};
+use crate::service::{appointments, audit, feed, messages, publish};
 use crate::state::AppState;
 use chrono::{DateTime, Utc};
 use portal_model::sync::{
@@ -52,6 +52,8 @@ fn dispatch(
             appointments::patient_update(tx, &mutation.profile_id, &appointment_id, cancel, now)
         }
         "update_contact" => update_contact(tx, &mutation.profile_id, args, now),
+        "send_message" => messages::from_patient(tx, &mutation.profile_id, args, now),
+        "mark_read" => messages::mark_read(tx, &mutation.profile_id, args, now),
         other => Ok(Err((
             "unknown_kind",
             format!("This server does not handle '{other}' mutations."),

@@ -17,6 +17,8 @@ pub struct Settings {
     pub invite_ttl_seconds: i64,
     /// An expired invite can be renewed by the patient; otherwise the provider is asked.
     pub self_service_reinvite: bool,
+    /// Sent from the primary provider when a patient's account becomes active.
+    pub welcome_message: Option<String>,
 }
 
 /// Writes the default settings on a new database; leaves existing ones alone.
@@ -34,13 +36,18 @@ pub fn ensure(conn: &Connection, practice_name: &str) -> Result<(), ServerError>
 /// Reads the settings.
 pub fn load(conn: &Connection) -> Result<Settings, ServerError> {
     conn.query_row(
-        "SELECT practice_name, invite_ttl_seconds, self_service_reinvite FROM settings WHERE id = 1",
+        "SELECT practice_name, invite_ttl_seconds, self_service_reinvite,
+                welcome_message_enabled, welcome_message
+         FROM settings WHERE id = 1",
         [],
         |row| {
+            let enabled: bool = row.get(3)?;
+            let message: String = row.get(4)?;
             Ok(Settings {
                 practice_name: row.get(0)?,
                 invite_ttl_seconds: row.get(1)?,
                 self_service_reinvite: row.get(2)?,
+                welcome_message: Some(message).filter(|m| enabled && !m.is_empty()),
             })
         },
     )

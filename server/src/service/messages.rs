@@ -1,0 +1,365 @@
+//! Secure messages: threads between a patient and their care team. Only providers on
+//! the patient's care team can write to them or be written to.
+
+use crate::crypto::new_id;
+use crate::error::ServerError;
+use crate::service::{audit, feed};
+use crate::state::AppState;
+use axum::http::StatusCode;
+use chrono::{DateTime, SecondsFormat, Utc};
+use portal_model::ErrorCode;
+use rusqlite::{Connection, OptionalExtension, params};
+use serde::Deserialize;
+use serde_json::{Value, json};
+
+/// The longest message body.
+pub const MAX_BODY: usize = 10_000;
+
+/// `POST /v1/admin/messages`: a provider writes to a patient.
+#[derive(Debug, Deserialize)]
+pub struct ProviderMessage {
+    pub patient_id: String,
+    pub provider_id: String,
+    pub body: String,
+    #[serde(default)]
+    pub thread_id: Option<String>,
+    #[serde(default)]
+    pub subject: Option<String>,
+}
+
+fn on_care_team(tx: &Connection, patient_id: &str, provider_id: &str) -> Result<bool, ServerError> {
+    Ok(tx
+        .query_row(
+            "SELECT 1 FROM care_team WHERE patient_id = ?1 AND provider_id = ?2",
+            params![patient_id, provider_id],
+            |_| Ok(()),
+        )
+        .optional()?
+        .is_some())
+}
+
+fn stamp(at: DateTime<Utc>) -> String {
+    at.to_rfc3339_opts(SecondsFormat::Millis, true)
+}
+
+/// The messages of a thread, oldest first: (id, data).
+fn thread_messages(tx: &Connection, thread_id: &str) -> Result<Vec<(String, Value)>, ServerError> {
+    let mut statement = tx.prepare_cached(
+        "SELECT id, data FROM records
+         WHERE kind = 'message' AND deleted = 0 AND json_extract(data, '$.thread_id') = ?1
+         ORDER BY json_extract(data, '$.sent_at'), id",
+    )?;
+    let rows = statement.query_map([thread_id], |row| {
+        Ok((row.get::<_, String>(0)?, row.get::<_, String>(1)?))
+    })?;
+    let mut out = Vec::new();
+    for row in rows {
+        let (id, data) = row?;
+        let value = serde_json::from_str(&data)
+            .map_err(|e| ServerError::internal(format!("stored message: {e}")))?;
+        out.push((id, value));
+    }
+    Ok(out)
+}
+
+/// Recomputes a thread's summary (last message time, unread count) and republishes it.
+fn refresh_thread(tx: &Connection, thread_id: &str, now: DateTime<Utc>) -> Result<(), ServerError> {
+    let Some((patient, _, mut thread)) = feed::get(tx, "thread", thread_id)? else {
+        return Err(ServerError::internal("a message's thread is missing"));
+    };
+    let messages = thread_messages(tx, thread_id)?;
+    let unread = messages
+        .iter()
+        .filter(|(_, m)| m["sender"]["kind"] == "provider" && m["read_at"].is_null())
+        .count();
+    thread["last_message_at"] = messages
+        .last()
+        .map(|(_, m)| m["sent_at"].clone())
+        .unwrap_or(Value::Null);
+    thread["unread_count"] = json!(unread);
+    feed::put(tx, "thread", thread_id, patient.as_deref(), &thread, now)?;
+    Ok(())
+}
+
+/// Writes one message (opening a thread when `thread_id` is none) and returns
+/// (message id, thread id). The caller has checked who may write.
+#[allow(clippy::too_many_arguments)]
+fn write(
+    tx: &Connection,
+    patient_id: &str,
+    thread_id: Option<&str>,
+    provider_id: &str,
+    subject: Option<&str>,
+    sender: Value,
+    body: &str,
+    now: DateTime<Utc>,
+) -> Result<(String, String), ServerError> {
+    let thread_id = match thread_id {
+        Some(id) => id.to_owned(),
+        None => {
+            let id = new_id("thr");
+            let subject = subject
+                .map(str::trim)
+                .filter(|s| !s.is_empty())
+                .unwrap_or("Message");
+            let thread = json!({
+                "subject": subject,
+                "provider_ids": [provider_id],
+                "last_message_at": null,
+                "unread_count": 0,
+            });
+            feed::put(tx, "thread", &id, Some(patient_id), &thread, now)?;
+            id
+        }
+    };
+    let message_id = new_id("msg");
+    let message = json!({
+        "thread_id": thread_id,
+        "sender": sender,
+        "body": body,
+        "sent_at": stamp(now),
+        "attachment_ids": [],
+        "read_at": null,
+    });
+    feed::put(tx, "message", &message_id, Some(patient_id), &message, now)?;
+    refresh_thread(tx, &thread_id, now)?;
+    Ok((message_id, thread_id))
+}
+
+fn check_body(body: &str) -> Result<String, String> {
+    let body = body.trim();
+    if body.is_empty() {
+        return Err("A message cannot be empty.".to_owned());
+    }
+    if body.chars().count() > MAX_BODY {
+        return Err(format!("A message can be at most {MAX_BODY} characters."));
+    }
+    Ok(body.to_owned())
+}
+
+/// Checks that `thread_id` is a thread of `patient_id`; returns its providers.
+fn thread_of(
+    tx: &Connection,
+    patient_id: &str,
+    thread_id: &str,
+) -> Result<Option<Vec<String>>, ServerError> {
+    Ok(feed::get(tx, "thread", thread_id)?
+        .filter(|(owner, _, _)| owner.as_deref() == Some(patient_id))
+        .map(|(_, _, thread)| {
+            thread["provider_ids"]
+                .as_array()
+                .map(|ids| {
+                    ids.iter()
+                        .filter_map(|v| v.as_str().map(str::to_owned))
+                        .collect()
+                })
+                .unwrap_or_default()
+        }))
+}
+
+/// `POST /v1/admin/messages`.
+pub async fn from_provider(
+    state: &AppState,
+    request: ProviderMessage,
+) -> Result<(String, String), ServerError> {
+    let body = check_body(&request.body).map_err(ServerError::bad_request)?;
+    let now = state.clock.now();
+    state
+        .db
+        .call(move |conn| {
+            let tx = conn.transaction()?;
+            let patient_known = tx
+                .query_row(
+                    "SELECT 1 FROM patients WHERE id = ?1",
+                    [&request.patient_id],
+                    |_| Ok(()),
+                )
+                .optional()?
+                .is_some();
+            if !patient_known {
+                return Err(ServerError::bad_request(
+                    "patient_id does not name a patient of this practice.",
+                ));
+            }
+            if !on_care_team(&tx, &request.patient_id, &request.provider_id)? {
+                return Err(ServerError::api(
+                    StatusCode::FORBIDDEN,
+                    ErrorCode::Forbidden,
+                    "Only providers on the patient's care team can message them.",
+                ));
+            }
+            if let Some(thread_id) = &request.thread_id
+                && thread_of(&tx, &request.patient_id, thread_id)?.is_none()
+            {
+                return Err(ServerError::bad_request(
+                    "thread_id does not name a thread of this patient.",
+                ));
+            }
+            let sender = json!({"kind": "provider", "id": request.provider_id});
+            let ids = write(
+                &tx,
+                &request.patient_id,
+                request.thread_id.as_deref(),
+                &request.provider_id,
+                request.subject.as_deref(),
+                sender,
+                &body,
+                now,
+            )?;
+            audit::record(&tx, crate::db::millis(now), "admin", "message.send", &ids.1)?;
+            tx.commit()?;
+            Ok(ids)
+        })
+        .await
+}
+
+/// The welcome message a practice can send when a patient's account becomes active.
+pub fn welcome(
+    tx: &Connection,
+    patient_id: &str,
+    text: &str,
+    practice: &str,
+    now: DateTime<Utc>,
+) -> Result<(), ServerError> {
+    let provider_id: String = tx.query_row(
+        "SELECT primary_provider_id FROM patients WHERE id = ?1",
+        [patient_id],
+        |row| row.get(0),
+    )?;
+    let sender = json!({"kind": "provider", "id": provider_id});
+    let subject = format!("Welcome to {practice}");
+    write(
+        tx,
+        patient_id,
+        None,
+        &provider_id,
+        Some(&subject),
+        sender,
+        text,
+        now,
+    )?;
+    Ok(())
+}
+
+/// Mutation `send_message`: the patient writes in a thread, or opens one with a
+/// provider of their care team. `Ok(Err(..))` is a rejection.
+pub fn from_patient(
+    tx: &Connection,
+    patient_id: &str,
+    args: &Value,
+    now: DateTime<Utc>,
+) -> Result<Result<(), (&'static str, String)>, ServerError> {
+    let body = match args.get("body").and_then(Value::as_str).map(check_body) {
+        Some(Ok(body)) => body,
+        Some(Err(reason)) => return Ok(Err(("invalid_args", reason))),
+        None => {
+            return Ok(Err((
+                "invalid_args",
+                "args.body must be the message text.".to_owned(),
+            )));
+        }
+    };
+    if args
+        .get("attachment_ids")
+        .and_then(Value::as_array)
+        .is_some_and(|a| !a.is_empty())
+    {
+        return Ok(Err((
+            "attachments_unsupported",
+            "This server does not take attachments yet.".to_owned(),
+        )));
+    }
+    let sender = json!({"kind": "patient", "id": patient_id});
+    if let Some(thread_id) = args.get("thread_id").and_then(Value::as_str) {
+        let Some(providers) = thread_of(tx, patient_id, thread_id)? else {
+            return Ok(Err((
+                "not_found",
+                "This conversation does not exist any more.".to_owned(),
+            )));
+        };
+        let still_on_team = providers
+            .iter()
+            .any(|p| on_care_team(tx, patient_id, p).unwrap_or(false));
+        if !still_on_team {
+            return Ok(Err((
+                "not_care_team",
+                "Nobody in this conversation is on your care team any more.".to_owned(),
+            )));
+        }
+        write(
+            tx,
+            patient_id,
+            Some(thread_id),
+            "",
+            None,
+            sender,
+            &body,
+            now,
+        )?;
+        return Ok(Ok(()));
+    }
+    let Some(provider_id) = args.get("provider_id").and_then(Value::as_str) else {
+        return Ok(Err((
+            "invalid_args",
+            "args needs thread_id, or provider_id for a new conversation.".to_owned(),
+        )));
+    };
+    if !on_care_team(tx, patient_id, provider_id)? {
+        return Ok(Err((
+            "not_care_team",
+            "You can only message providers on your care team.".to_owned(),
+        )));
+    }
+    let subject = args.get("subject").and_then(Value::as_str);
+    write(
+        tx,
+        patient_id,
+        None,
+        provider_id,
+        subject,
+        sender,
+        &body,
+        now,
+    )?;
+    Ok(Ok(()))
+}
+
+/// Mutation `mark_read`: marks the provider messages of a thread read up to (and
+/// including) one message.
+pub fn mark_read(
+    tx: &Connection,
+    patient_id: &str,
+    args: &Value,
+    now: DateTime<Utc>,
+) -> Result<Result<(), (&'static str, String)>, ServerError> {
+    let (Some(thread_id), Some(up_to)) = (
+        args.get("thread_id").and_then(Value::as_str),
+        args.get("up_to_message_id").and_then(Value::as_str),
+    ) else {
+        return Ok(Err((
+            "invalid_args",
+            "args needs thread_id and up_to_message_id.".to_owned(),
+        )));
+    };
+    if thread_of(tx, patient_id, thread_id)?.is_none() {
+        return Ok(Err((
+            "not_found",
+            "This conversation does not exist any more.".to_owned(),
+        )));
+    }
+    let messages = thread_messages(tx, thread_id)?;
+    let Some(position) = messages.iter().position(|(id, _)| id == up_to) else {
+        return Ok(Err((
+            "not_found",
+            "That message is not in this conversation.".to_owned(),
+        )));
+    };
+    for (id, mut message) in messages.into_iter().take(position + 1) {
+        if message["sender"]["kind"] == "provider" && message["read_at"].is_null() {
+            message["read_at"] = json!(stamp(now));
+            feed::put(tx, "message", &id, Some(patient_id), &message, now)?;
+        }
+    }
+    refresh_thread(tx, thread_id, now)?;
+    Ok(Ok(()))
+}

@@ -1,0 +1,239 @@
+//! Secure messages with the care team, and the welcome message on activation.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)] // Tests fail loudly by design.
+
+mod common;
+
+use common::{Harness, error_code};
+use portal_model::sync::{MutationResults, SyncPage};
+use portal_model::{ErrorCode, Session};
+use reqwest::StatusCode;
+use serde_json::{Value, json};
+
+const PASSWORD: &str = "river otter paints blue";
+
+impl Harness {
+    async fn feed(&self, session: &Session) -> SyncPage {
+        self.http
+            .get(self.url("/v1/sync"))
+            .bearer_auth(&session.access_token)
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap()
+    }
+
+    async fn mutate_one(
+        &self,
+        session: &Session,
+        n: u32,
+        kind: &str,
+        profile: &str,
+        args: Value,
+    ) -> MutationResults {
+        self.http
+            .post(self.url("/v1/mutations"))
+            .bearer_auth(&session.access_token)
+            .json(&json!({"mutations": [{"id": format!("00000000-0000-4000-8000-{n:012x}"), "kind": kind, "profile_id": profile, "args": args}]}))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap()
+    }
+}
+
+fn records<'a>(page: &'a SyncPage, kind: &str) -> Vec<&'a Value> {
+    page.changes
+        .iter()
+        .filter(|c| c.kind == kind)
+        .filter_map(|c| c.data.as_ref())
+        .collect()
+}
+
+#[tokio::test]
+async fn patients_and_their_care_team_write_to_each_other() {
+    let h = Harness::start().await;
+    let primary = h
+        .admin
+        .create_provider("Dr. Maya Okafor", "maya@clinic.example")
+        .await;
+    let therapist = h
+        .admin
+        .create_provider("Sam Lindqvist", "sam@clinic.example")
+        .await;
+    let outsider = h
+        .admin
+        .create_provider("Dr. Other", "other@clinic.example")
+        .await;
+    let created = h
+        .admin
+        .create_patient(
+            json!({"first_name": "Jordan", "last_name": "Rivera", "email": "jordan@example.com",
+                               "primary_provider_id": primary, "care_team_ids": [therapist]}),
+        )
+        .await;
+    let token = h.last_token().await;
+    let session: Session = h.accept(&token, PASSWORD).await.json().await.unwrap();
+    let patient = created.patient_id;
+
+    let sent = h
+        .admin
+        .post("messages", json!({"patient_id": patient, "provider_id": therapist, "subject": "Next session", "body": "See you Tuesday."}))
+        .await;
+    assert_eq!(sent.status(), StatusCode::CREATED);
+    let ids: Value = sent.json().await.unwrap();
+    let thread_id = ids["thread_id"].as_str().unwrap().to_owned();
+    let message_id = ids["message_id"].as_str().unwrap().to_owned();
+    let refused = h
+        .admin
+        .post(
+            "messages",
+            json!({"patient_id": patient, "provider_id": outsider, "body": "Hello"}),
+        )
+        .await;
+    assert_eq!(
+        error_code(refused, StatusCode::FORBIDDEN).await.error.code,
+        ErrorCode::Forbidden
+    );
+
+    let page = h.feed(&session).await;
+    let thread = records(&page, "thread")[0];
+    assert_eq!(
+        (thread["subject"].as_str(), thread["unread_count"].as_i64()),
+        (Some("Next session"), Some(1))
+    );
+    let message = records(&page, "message")[0];
+    assert_eq!(
+        message["sender"],
+        json!({"kind": "provider", "id": therapist})
+    );
+    assert_eq!(message["body"], "See you Tuesday.");
+
+    let reply = h
+        .mutate_one(
+            &session,
+            1,
+            "send_message",
+            &patient,
+            json!({"thread_id": thread_id, "body": "Thanks, see you then."}),
+        )
+        .await;
+    assert_eq!(reply.results[0].code, None);
+    let opened = h.mutate_one(&session, 2, "send_message", &patient, json!({"provider_id": primary, "subject": "Refill", "body": "Could you renew my prescription?"})).await;
+    assert_eq!(opened.results[0].code, None);
+    for (n, args, code) in [
+        (
+            3,
+            json!({"provider_id": outsider, "body": "Hi"}),
+            "not_care_team",
+        ),
+        (
+            4,
+            json!({"thread_id": thread_id, "body": "   "}),
+            "invalid_args",
+        ),
+        (
+            5,
+            json!({"thread_id": thread_id, "body": "see attached", "attachment_ids": ["upl_1"]}),
+            "attachments_unsupported",
+        ),
+        (
+            6,
+            json!({"thread_id": "thr_nope", "body": "hello"}),
+            "not_found",
+        ),
+    ] {
+        let result = h
+            .mutate_one(&session, n, "send_message", &patient, args)
+            .await;
+        assert_eq!(result.results[0].code.as_deref(), Some(code));
+    }
+
+    let read = h
+        .mutate_one(
+            &session,
+            7,
+            "mark_read",
+            &patient,
+            json!({"thread_id": thread_id, "up_to_message_id": message_id}),
+        )
+        .await;
+    assert_eq!(read.results[0].code, None);
+    let page = h.feed(&session).await;
+    let threads = records(&page, "thread");
+    assert_eq!(threads.len(), 2);
+    let first = threads
+        .iter()
+        .find(|t| t["subject"] == "Next session")
+        .unwrap();
+    assert_eq!(first["unread_count"], 0);
+    let messages = records(&page, "message");
+    assert_eq!(messages.len(), 3);
+    let original = messages
+        .iter()
+        .find(|m| m["body"] == "See you Tuesday.")
+        .unwrap();
+    assert!(original["read_at"].is_string());
+    assert!(
+        messages
+            .iter()
+            .any(|m| m["sender"]["kind"] == "patient" && m["body"] == "Thanks, see you then.")
+    );
+}
+
+#[tokio::test]
+async fn the_welcome_message_arrives_when_the_account_becomes_active() {
+    let h = Harness::start().await;
+    let bad = h
+        .admin
+        .put(
+            "settings",
+            json!({"invite_ttl_seconds": 345600, "self_service_reinvite": true,
+                                "welcome_message_enabled": true, "welcome_message": "  "}),
+        )
+        .await;
+    assert_eq!(
+        error_code(bad, StatusCode::BAD_REQUEST).await.error.code,
+        ErrorCode::BadRequest
+    );
+    let ok = h
+        .admin
+        .put(
+            "settings",
+            json!({"invite_ttl_seconds": 345600, "self_service_reinvite": true,
+                                "welcome_message_enabled": true,
+                                "welcome_message": "Welcome! Message us here any time."}),
+        )
+        .await;
+    assert_eq!(ok.status(), StatusCode::OK);
+
+    let (_, token) = h.invited_patient("jordan@example.com").await;
+    let session: Session = h.accept(&token, PASSWORD).await.json().await.unwrap();
+    let page = h.feed(&session).await;
+    let threads = records(&page, "thread");
+    assert_eq!(threads.len(), 1);
+    assert_eq!(
+        threads[0]["subject"],
+        "Welcome to Riverside Family Practice"
+    );
+    assert_eq!(threads[0]["unread_count"], 1);
+    let messages = records(&page, "message");
+    assert_eq!(messages[0]["body"], "Welcome! Message us here any time.");
+    assert_eq!(messages[0]["sender"]["kind"], "provider");
+
+    // Turned off, nobody else gets one.
+    h.admin
+        .put(
+            "settings",
+            json!({"invite_ttl_seconds": 345600, "self_service_reinvite": true,
+                                "welcome_message_enabled": false, "welcome_message": ""}),
+        )
+        .await;
+    let (_, token) = h.invited_patient("avery@example.com").await;
+    let session: Session = h.accept(&token, PASSWORD).await.json().await.unwrap();
+    assert!(records(&h.feed(&session).await, "thread").is_empty());
+}
