@@ -70,6 +70,9 @@ pub struct MutationResult {
     pub code: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub message: Option<String>,
+    /// For `invalid_answers`: the form fields that need attention.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub fields: Vec<String>,
 }
 
 /// Answer to `POST /v1/mutations`, one result per mutation, in order.

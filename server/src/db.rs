@@ -13,6 +13,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/sqlite/0003_reset.sql"),
     include_str!("../migrations/sqlite/0004_groups.sql"),
     include_str!("../migrations/sqlite/0005_feed.sql"),
+    include_str!("../migrations/sqlite/0006_forms.sql"),
 ];
 
 /// A handle to the database, cheap to clone.

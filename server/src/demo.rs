@@ -3,7 +3,7 @@
 //! children; the demo patient's invite is waiting.
 
 use crate::error::ServerError;
-use crate::service::{appointments, messages, patients};
+use crate::service::{appointments, forms, messages, patients};
 use crate::state::AppState;
 use portal_model::admin::{CreatePatientRequest, CreateProviderRequest};
 
@@ -117,6 +117,31 @@ pub async fn seed(state: &AppState) -> Result<String, ServerError> {
             .await?;
         }
     }
+    let intake = forms::create(
+        state,
+        serde_json::from_value(serde_json::json!({
+            "title": "New patient intake",
+            "fields": [
+                {"id": "reason", "label": "What brings you in?", "type": "textarea", "required": true},
+                {"id": "medications", "label": "Current medications", "type": "textarea"},
+                {"id": "contact", "label": "How should we reach you?", "type": "choice",
+                 "options": ["Phone", "Email", "Portal message"], "required": true},
+                {"id": "consent", "label": "I have read the privacy notice", "type": "checkbox", "required": true},
+                {"id": "signature", "label": "Signature", "type": "signature", "required": true}
+            ]
+        }))
+        .map_err(|e| ServerError::internal(format!("demo form: {e}")))?,
+    )
+    .await?;
+    forms::assign(
+        state,
+        intake,
+        forms::Assignment {
+            patient_id: jordan.patient_id.clone(),
+            due_at: Some(at(2, 23)),
+        },
+    )
+    .await?;
     messages::from_provider(
         state,
         messages::ProviderMessage {

@@ -30,6 +30,8 @@ pub fn router(state: AppState) -> Router {
             axum::routing::patch(sync::update_appointment).delete(sync::delete_appointment),
         )
         .route("/messages", post(sync::provider_message))
+        .route("/forms", post(sync::create_form))
+        .route("/forms/{id}/assign", post(sync::assign_form))
         .route("/groups", post(admin::create_group))
         .route("/groups/{id}/join-links", post(admin::create_join_link))
         .route("/outbox", get(admin::outbox))

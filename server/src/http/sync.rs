@@ -4,6 +4,7 @@
 use super::extract::{Admin, ApiJson, ApiPath, ApiQuery, Authed};
 use crate::error::ServerError;
 use crate::service::appointments::{self, AppointmentChange, NewAppointment};
+use crate::service::forms::{self, Assignment, NewForm};
 use crate::service::messages::{self, ProviderMessage};
 use crate::service::{events, feed, mutations};
 use crate::state::AppState;
@@ -135,4 +136,23 @@ pub async fn provider_message(
         StatusCode::CREATED,
         Json(json!({ "message_id": message_id, "thread_id": thread_id })),
     ))
+}
+
+pub async fn create_form(
+    _: Admin,
+    State(state): State<AppState>,
+    ApiJson(form): ApiJson<NewForm>,
+) -> Result<(StatusCode, Json<Value>), ServerError> {
+    let id = forms::create(&state, form).await?;
+    Ok((StatusCode::CREATED, Json(json!({ "form_id": id }))))
+}
+
+pub async fn assign_form(
+    _: Admin,
+    State(state): State<AppState>,
+    ApiPath(template_id): ApiPath<String>,
+    ApiJson(assignment): ApiJson<Assignment>,
+) -> Result<(StatusCode, Json<Value>), ServerError> {
+    let id = forms::assign(&state, template_id, assignment).await?;
+    Ok((StatusCode::CREATED, Json(json!({ "form_id": id }))))
 }

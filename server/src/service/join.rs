@@ -9,12 +9,14 @@ use crate::error::ServerError;
 use crate::mail::{Email, html_escape};
 use crate::service::invites::{self, IssuedInvite};
 use crate::service::patients::{normalize_email, required};
-use crate::service::{audit, limits, publish, settings};
+use crate::service::{audit, forms, limits, publish, settings};
 use crate::state::AppState;
 use axum::http::StatusCode;
 use chrono::{DateTime, Duration, Utc};
 use portal_model::admin::{CreateGroupRequest, CreateGroupResponse, JoinLinkCreated};
-use portal_model::{ErrorCode, GroupRef, JoinInfo, JoinRequest, PracticeRef, StatusAnswer};
+use portal_model::{
+    ErrorCode, FormRef, GroupRef, JoinInfo, JoinRequest, PracticeRef, StatusAnswer,
+};
 use rusqlite::{Connection, OptionalExtension, params};
 
 /// `POST /v1/admin/groups`.
@@ -23,11 +25,6 @@ pub async fn create_group(
     request: CreateGroupRequest,
 ) -> Result<CreateGroupResponse, ServerError> {
     let name = required("name", &request.name)?;
-    if let Some(form_id) = request.intake_form_ids.first() {
-        return Err(ServerError::bad_request(format!(
-            "intake_form_ids: '{form_id}' does not name an intake form of this practice."
-        )));
-    }
     let now = millis(state.clock.now());
     state
         .db
@@ -44,12 +41,25 @@ pub async fn create_group(
                     "provider_id does not name a provider of this practice.",
                 ));
             }
+            let tx = conn.transaction()?;
             let group_id = new_id("grp");
-            conn.execute(
+            tx.execute(
                 "INSERT INTO groups (id, name, provider_id, created_at) VALUES (?1, ?2, ?3, ?4)",
                 params![group_id, name, request.provider_id, now],
             )?;
-            audit::record(conn, now, "admin", "group.create", &group_id)?;
+            for form_id in &request.intake_form_ids {
+                if forms::template_title(&tx, form_id)?.is_none() {
+                    return Err(ServerError::bad_request(format!(
+                        "intake_form_ids: '{form_id}' does not name an intake form of this practice."
+                    )));
+                }
+                tx.execute(
+                    "INSERT OR IGNORE INTO group_forms (group_id, form_id) VALUES (?1, ?2)",
+                    params![group_id, form_id],
+                )?;
+            }
+            audit::record(&tx, now, "admin", "group.create", &group_id)?;
+            tx.commit()?;
             Ok(CreateGroupResponse { group_id })
         })
         .await
@@ -165,7 +175,7 @@ pub async fn inspect(state: &AppState, code: String) -> Result<JoinInfo, ServerE
                     name: link.group_name,
                 },
                 expires_at: link.expires_at,
-                intake_forms: Vec::new(),
+                intake_forms: group_forms(conn, &link.group_id)?,
             })
         })
         .await
@@ -267,6 +277,9 @@ pub async fn join(
                                 "INSERT INTO care_team (patient_id, provider_id) VALUES (?1, ?2)",
                                 params![id, link.provider_id],
                             )?;
+                            for form in group_forms(&tx, &link.group_id)? {
+                                forms::assign_in(&tx, &form.id, &id, None, now)?;
+                            }
                             publish::profile(&tx, &id, now)?;
                             audit::record(&tx, millis(now), "public", "patient.join", &id)?;
                             id
@@ -297,6 +310,23 @@ pub async fn join(
     Ok(StatusAnswer {
         status: "check_email".to_owned(),
     })
+}
+
+/// The intake forms a group hands to people who join.
+fn group_forms(conn: &Connection, group_id: &str) -> Result<Vec<FormRef>, ServerError> {
+    let mut statement = conn.prepare(
+        "SELECT t.id, t.title FROM group_forms g JOIN form_templates t ON t.id = g.form_id
+         WHERE g.group_id = ?1 ORDER BY t.title, t.id",
+    )?;
+    let forms = statement
+        .query_map([group_id], |row| {
+            Ok(FormRef {
+                id: row.get(0)?,
+                title: row.get(1)?,
+            })
+        })?
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(forms)
 }
 
 fn already_registered_email(to: &str, practice: &str, base: &str) -> Email {

@@ -6,6 +6,7 @@ pub mod audit;
 pub mod auth;
 pub mod events;
 pub mod feed;
+pub mod forms;
 pub mod invites;
 pub mod join;
 pub mod limits;

@@ -5,7 +5,7 @@
 use crate::db::millis;
 use crate::error::ServerError;
 use crate::service::sessions::Authenticated;
-use crate::service::{appointments, audit, feed, messages, publish};
+use crate::service::{appointments, audit, feed, forms, messages, publish};
 use crate::state::AppState;
 use chrono::{DateTime, Utc};
 use portal_model::sync::{
@@ -17,7 +17,30 @@ use serde_json::Value;
 /// The most mutations one request may carry.
 pub const MAX_BATCH: usize = 100;
 
-type Outcome = Result<(), (&'static str, String)>;
+/// Why a mutation was rejected: a stable code, words for people, and for form answers
+/// the fields concerned.
+#[derive(Debug)]
+pub struct Refusal {
+    pub code: &'static str,
+    pub message: String,
+    pub fields: Vec<String>,
+}
+
+impl From<(&'static str, String)> for Refusal {
+    fn from((code, message): (&'static str, String)) -> Self {
+        Self {
+            code,
+            message,
+            fields: Vec::new(),
+        }
+    }
+}
+
+type Outcome = Result<(), Refusal>;
+
+fn plain(result: Result<(), (&'static str, String)>) -> Outcome {
+    result.map_err(Refusal::from)
+}
 
 /// True for a UUID in its canonical text form.
 fn is_uuid(id: &str) -> bool {
@@ -46,18 +69,21 @@ fn dispatch(
         "cancel_appointment" | "confirm_appointment" => {
             let appointment_id = match string_arg(args, "appointment_id") {
                 Ok(id) => id,
-                Err(refusal) => return Ok(Err(refusal)),
+                Err(refusal) => return Ok(Err(refusal.into())),
             };
             let cancel = mutation.kind == "cancel_appointment";
             appointments::patient_update(tx, &mutation.profile_id, &appointment_id, cancel, now)
+                .map(plain)
         }
-        "update_contact" => update_contact(tx, &mutation.profile_id, args, now),
-        "send_message" => messages::from_patient(tx, &mutation.profile_id, args, now),
-        "mark_read" => messages::mark_read(tx, &mutation.profile_id, args, now),
-        other => Ok(Err((
+        "update_contact" => update_contact(tx, &mutation.profile_id, args, now).map(plain),
+        "send_message" => messages::from_patient(tx, &mutation.profile_id, args, now).map(plain),
+        "mark_read" => messages::mark_read(tx, &mutation.profile_id, args, now).map(plain),
+        "save_form_draft" => forms::answer(tx, &mutation.profile_id, args, false, now),
+        "submit_form" => forms::answer(tx, &mutation.profile_id, args, true, now),
+        other => Ok(Err(Refusal::from((
             "unknown_kind",
             format!("This server does not handle '{other}' mutations."),
-        ))),
+        )))),
     }
 }
 
@@ -68,7 +94,7 @@ fn update_contact(
     patient_id: &str,
     args: &Value,
     now: DateTime<Utc>,
-) -> Result<Outcome, ServerError> {
+) -> Result<Result<(), (&'static str, String)>, ServerError> {
     let Some(base_rev) = args.get("base_rev").and_then(Value::as_i64) else {
         return Ok(Err((
             "invalid_args",
@@ -148,6 +174,7 @@ pub async fn apply(
                     status: MutationStatus::Rejected,
                     code: Some(code.to_owned()),
                     message: Some(message),
+                    fields: Vec::new(),
                 };
                 if !is_uuid(&mutation.id) {
                     return Ok(reject(
@@ -169,6 +196,7 @@ pub async fn apply(
                         status: MutationStatus::Duplicate,
                         code: None,
                         message: None,
+                        fields: Vec::new(),
                     });
                 }
                 let allowed: Option<i64> = tx
@@ -204,10 +232,14 @@ pub async fn apply(
                             status: MutationStatus::Applied,
                             code: None,
                             message: None,
+                            fields: Vec::new(),
                         })
                     }
                     // Dropping the transaction rolls back anything the rejection touched.
-                    Err((code, message)) => Ok(reject(code, message)),
+                    Err(refusal) => Ok(MutationResult {
+                        fields: refusal.fields,
+                        ..reject(refusal.code, refusal.message)
+                    }),
                 }
             })
             .await?;
