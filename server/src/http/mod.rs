@@ -2,6 +2,7 @@
 
 mod admin;
 mod auth;
+mod documents;
 mod extract;
 mod logging;
 mod pages;
@@ -10,6 +11,7 @@ mod sync;
 
 use crate::state::AppState;
 use axum::Router;
+use axum::extract::DefaultBodyLimit;
 use axum::routing::{get, post, put};
 
 /// Every route of protocol v1 that this server implements.
@@ -30,6 +32,11 @@ pub fn router(state: AppState) -> Router {
             axum::routing::patch(sync::update_appointment).delete(sync::delete_appointment),
         )
         .route("/messages", post(sync::provider_message))
+        .route(
+            "/documents",
+            post(documents::create).layer(DefaultBodyLimit::max(documents::BODY_LIMIT)),
+        )
+        .route("/documents/{id}", axum::routing::delete(documents::delete))
         .route("/forms", post(sync::create_form))
         .route("/forms/{id}/assign", post(sync::assign_form))
         .route("/groups", post(admin::create_group))
@@ -59,6 +66,11 @@ pub fn router(state: AppState) -> Router {
         .route("/v1/sync", get(sync::sync))
         .route("/v1/sync/events", get(sync::events))
         .route("/v1/mutations", post(sync::mutate))
+        .route("/v1/documents/{id}/content", get(documents::content))
+        .route(
+            "/v1/uploads/{upload_id}",
+            put(documents::upload).layer(DefaultBodyLimit::max(documents::BODY_LIMIT)),
+        )
         .route(
             "/invite/{token}",
             get(pages::invite).post(pages::accept_invite),

@@ -5,7 +5,7 @@
 use crate::db::millis;
 use crate::error::ServerError;
 use crate::service::sessions::Authenticated;
-use crate::service::{appointments, audit, feed, forms, messages, publish};
+use crate::service::{appointments, audit, documents, feed, forms, messages, publish};
 use crate::state::AppState;
 use chrono::{DateTime, Utc};
 use portal_model::sync::{
@@ -61,6 +61,7 @@ fn string_arg(args: &Value, name: &str) -> Result<String, (&'static str, String)
 /// Applies one mutation inside `tx`; `Ok(Err(..))` is a rejection with code and reason.
 fn dispatch(
     tx: &Connection,
+    account_id: &str,
     mutation: &Mutation,
     now: DateTime<Utc>,
 ) -> Result<Outcome, ServerError> {
@@ -80,6 +81,9 @@ fn dispatch(
         "mark_read" => messages::mark_read(tx, &mutation.profile_id, args, now).map(plain),
         "save_form_draft" => forms::answer(tx, &mutation.profile_id, args, false, now),
         "submit_form" => forms::answer(tx, &mutation.profile_id, args, true, now),
+        "upload_document" => {
+            documents::from_upload(tx, account_id, &mutation.profile_id, args, now)
+        }
         other => Ok(Err(Refusal::from((
             "unknown_kind",
             format!("This server does not handle '{other}' mutations."),
@@ -212,7 +216,7 @@ pub async fn apply(
                         "You cannot act for this profile.".to_owned(),
                     ));
                 }
-                match dispatch(&tx, &mutation, now)? {
+                match dispatch(&tx, &account_id, &mutation, now)? {
                     Ok(()) => {
                         tx.execute(
                             "INSERT INTO mutations (account_id, id, kind, status, applied_at)

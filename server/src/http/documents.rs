@@ -1,0 +1,171 @@
+//! Handlers of documents: staff upload them (multipart), patients download them (ETag,
+//! ranges) and upload their own files.
+
+use super::extract::{Admin, ApiPath, Authed};
+use crate::error::ServerError;
+use crate::service::documents::{self, NewDocument};
+use crate::state::AppState;
+use axum::Json;
+use axum::body::Bytes;
+use axum::extract::{Multipart, State};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use serde_json::{Value, json};
+
+/// Room for the largest document plus the multipart framing.
+pub const BODY_LIMIT: usize = documents::MAX_BYTES + 64 * 1024;
+
+fn multipart_error(error: axum::extract::multipart::MultipartError) -> ServerError {
+    ServerError::bad_request(format!(
+        "The form upload is not valid: {}",
+        error.body_text()
+    ))
+}
+
+pub async fn create(
+    _: Admin,
+    State(state): State<AppState>,
+    mut form: Multipart,
+) -> Result<(StatusCode, Json<Value>), ServerError> {
+    let (mut patient_id, mut title, mut category, mut file) = (None, None, None, None);
+    while let Some(field) = form.next_field().await.map_err(multipart_error)? {
+        let name = field.name().unwrap_or_default().to_owned();
+        match name.as_str() {
+            "file" => {
+                let content_type = field
+                    .content_type()
+                    .unwrap_or("application/octet-stream")
+                    .to_owned();
+                let bytes = field.bytes().await.map_err(multipart_error)?;
+                file = Some((content_type, bytes.to_vec()));
+            }
+            "patient_id" | "title" | "category" => {
+                let text = field.text().await.map_err(multipart_error)?;
+                match name.as_str() {
+                    "patient_id" => patient_id = Some(text),
+                    "title" => title = Some(text),
+                    _ => category = Some(text),
+                }
+            }
+            other => {
+                return Err(ServerError::bad_request(format!(
+                    "Unexpected form field '{other}'."
+                )));
+            }
+        }
+    }
+    let (Some(patient_id), Some(title), Some((content_type, bytes))) = (patient_id, title, file)
+    else {
+        return Err(ServerError::bad_request(
+            "The form needs patient_id, title and file.",
+        ));
+    };
+    let id = documents::create(
+        &state,
+        NewDocument {
+            patient_id,
+            title,
+            category: category.unwrap_or_else(|| "shared".to_owned()),
+            content_type,
+            bytes,
+        },
+    )
+    .await?;
+    Ok((StatusCode::CREATED, Json(json!({ "document_id": id }))))
+}
+
+pub async fn delete(
+    _: Admin,
+    State(state): State<AppState>,
+    ApiPath(id): ApiPath<String>,
+) -> Result<StatusCode, ServerError> {
+    documents::delete(&state, id).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+fn header_value(text: &str) -> Result<HeaderValue, ServerError> {
+    HeaderValue::from_str(text).map_err(|e| ServerError::internal(format!("header value: {e}")))
+}
+
+/// `GET /v1/documents/{id}/content`.
+pub async fn content(
+    State(state): State<AppState>,
+    Authed(session): Authed,
+    ApiPath(id): ApiPath<String>,
+    headers: HeaderMap,
+) -> Result<Response, ServerError> {
+    let content = documents::content(&state, session.account_id, id).await?;
+    let etag = format!("\"{}\"", content.sha256);
+    let size = content.bytes.len() as u64;
+    let mut response_headers = HeaderMap::new();
+    response_headers.insert(header::ETAG, header_value(&etag)?);
+    response_headers.insert(header::ACCEPT_RANGES, HeaderValue::from_static("bytes"));
+    response_headers.insert(
+        header::CACHE_CONTROL,
+        HeaderValue::from_static("private, no-store"),
+    );
+    response_headers.insert(header::CONTENT_TYPE, header_value(&content.content_type)?);
+    if headers
+        .get(header::IF_NONE_MATCH)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.split(',').any(|tag| tag.trim() == etag))
+    {
+        return Ok((StatusCode::NOT_MODIFIED, response_headers).into_response());
+    }
+    // A range only applies to the same content (If-Range with our ETag, or no If-Range).
+    let if_range_ok = headers
+        .get(header::IF_RANGE)
+        .and_then(|v| v.to_str().ok())
+        .is_none_or(|v| v.trim() == etag);
+    let range = headers
+        .get(header::RANGE)
+        .and_then(|v| v.to_str().ok())
+        .filter(|_| if_range_ok);
+    match documents::parse_range(range, size) {
+        Ok(None) => Ok((StatusCode::OK, response_headers, content.bytes).into_response()),
+        Ok(Some((start, end))) => {
+            response_headers.insert(
+                header::CONTENT_RANGE,
+                header_value(&format!("bytes {start}-{end}/{size}"))?,
+            );
+            let body = content.bytes[start as usize..=end as usize].to_vec();
+            Ok((StatusCode::PARTIAL_CONTENT, response_headers, body).into_response())
+        }
+        Err(()) => {
+            let mut headers = HeaderMap::new();
+            headers.insert(
+                header::CONTENT_RANGE,
+                header_value(&format!("bytes */{size}"))?,
+            );
+            Ok((StatusCode::RANGE_NOT_SATISFIABLE, headers).into_response())
+        }
+    }
+}
+
+/// `PUT /v1/uploads/{upload_id}`.
+pub async fn upload(
+    State(state): State<AppState>,
+    Authed(session): Authed,
+    ApiPath(upload_id): ApiPath<String>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<StatusCode, ServerError> {
+    let content_type = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("application/octet-stream")
+        .to_owned();
+    let new = documents::upload(
+        &state,
+        session.account_id,
+        upload_id,
+        content_type,
+        body.to_vec(),
+    )
+    .await?;
+    Ok(if new {
+        StatusCode::CREATED
+    } else {
+        StatusCode::OK
+    })
+}

@@ -1,0 +1,388 @@
+//! Documents: bytes stored once per content (SHA-256), described by `document` records
+//! in the feed; served with the SHA-256 as ETag and byte ranges so downloads resume.
+//! Patients upload by `PUT /v1/uploads/{upload_id}` (idempotent), then an
+//! `upload_document` mutation files the upload as a document.
+
+use crate::crypto::new_id;
+use crate::db::millis;
+use crate::error::ServerError;
+use crate::service::mutations::Refusal;
+use crate::service::{audit, feed};
+use crate::state::AppState;
+use axum::http::StatusCode;
+use chrono::{DateTime, SecondsFormat, Utc};
+use portal_model::ErrorCode;
+use rusqlite::{Connection, OptionalExtension, params};
+use serde_json::{Value, json};
+use sha2::{Digest, Sha256};
+
+/// The largest document or upload.
+pub const MAX_BYTES: usize = 25 * 1024 * 1024;
+/// Document categories.
+pub const CATEGORIES: &[&str] = &["shared", "superbill", "invoice", "upload", "form_pdf"];
+
+/// Hex SHA-256 of some bytes.
+pub fn sha256_hex(bytes: &[u8]) -> String {
+    Sha256::digest(bytes)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+fn store_blob(tx: &Connection, bytes: &[u8]) -> Result<String, ServerError> {
+    let sha = sha256_hex(bytes);
+    tx.execute(
+        "INSERT OR IGNORE INTO blobs (sha256, size, bytes) VALUES (?1, ?2, ?3)",
+        params![sha, bytes.len() as i64, bytes],
+    )?;
+    Ok(sha)
+}
+
+fn check_content_type(content_type: &str) -> Result<String, String> {
+    let value = content_type.trim().to_ascii_lowercase();
+    let ok = value.len() <= 100
+        && value
+            .split_once('/')
+            .is_some_and(|(a, b)| !a.is_empty() && !b.is_empty())
+        && value.bytes().all(|c| c.is_ascii_graphic() || c == b' ');
+    if ok {
+        Ok(value)
+    } else {
+        Err(format!("'{content_type}' is not a content type."))
+    }
+}
+
+/// Writes a document record for bytes already stored.
+#[allow(clippy::too_many_arguments)]
+fn publish(
+    tx: &Connection,
+    patient_id: &str,
+    title: &str,
+    category: &str,
+    content_type: &str,
+    sha: &str,
+    size: i64,
+    now: DateTime<Utc>,
+) -> Result<String, ServerError> {
+    let id = new_id("doc");
+    let data = json!({
+        "title": title,
+        "category": category,
+        "content_type": content_type,
+        "size": size,
+        "sha256": sha,
+        "created_at": now.to_rfc3339_opts(SecondsFormat::Secs, true),
+    });
+    feed::put(tx, "document", &id, Some(patient_id), &data, now)?;
+    Ok(id)
+}
+
+/// A document staff share with a patient.
+pub struct NewDocument {
+    pub patient_id: String,
+    pub title: String,
+    pub category: String,
+    pub content_type: String,
+    pub bytes: Vec<u8>,
+}
+
+/// `POST /v1/admin/documents`.
+pub async fn create(state: &AppState, document: NewDocument) -> Result<String, ServerError> {
+    let title = crate::service::patients::required("title", &document.title)?;
+    if !CATEGORIES.contains(&document.category.as_str()) {
+        return Err(ServerError::bad_request(format!(
+            "category must be one of {}.",
+            CATEGORIES.join(", ")
+        )));
+    }
+    let content_type =
+        check_content_type(&document.content_type).map_err(ServerError::bad_request)?;
+    if document.bytes.is_empty() || document.bytes.len() > MAX_BYTES {
+        return Err(ServerError::bad_request(format!(
+            "file must be 1 byte to {} MiB.",
+            MAX_BYTES >> 20
+        )));
+    }
+    let now = state.clock.now();
+    state
+        .db
+        .call(move |conn| {
+            let tx = conn.transaction()?;
+            let known = tx
+                .query_row(
+                    "SELECT 1 FROM patients WHERE id = ?1",
+                    [&document.patient_id],
+                    |_| Ok(()),
+                )
+                .optional()?
+                .is_some();
+            if !known {
+                return Err(ServerError::bad_request(
+                    "patient_id does not name a patient of this practice.",
+                ));
+            }
+            let sha = store_blob(&tx, &document.bytes)?;
+            let id = publish(
+                &tx,
+                &document.patient_id,
+                &title,
+                &document.category,
+                &content_type,
+                &sha,
+                document.bytes.len() as i64,
+                now,
+            )?;
+            audit::record(&tx, millis(now), "admin", "document.create", &id)?;
+            tx.commit()?;
+            Ok(id)
+        })
+        .await
+}
+
+/// Deletes a document (the patient's feed gets a delete; the bytes stay while shared).
+pub async fn delete(state: &AppState, id: String) -> Result<(), ServerError> {
+    let now = state.clock.now();
+    state
+        .db
+        .call(move |conn| {
+            let tx = conn.transaction()?;
+            if !feed::remove(&tx, "document", &id, now)? {
+                return Err(ServerError::api(
+                    StatusCode::NOT_FOUND,
+                    ErrorCode::NotFound,
+                    "No such document.",
+                ));
+            }
+            audit::record(&tx, millis(now), "admin", "document.delete", &id)?;
+            tx.commit()?;
+            Ok(())
+        })
+        .await
+}
+
+/// A document's bytes and how to describe them.
+pub struct Content {
+    pub bytes: Vec<u8>,
+    pub sha256: String,
+    pub content_type: String,
+}
+
+/// The bytes of a document the account can see (`not_found` otherwise, which reveals
+/// nothing about documents of others).
+pub async fn content(
+    state: &AppState,
+    account_id: String,
+    id: String,
+) -> Result<Content, ServerError> {
+    state
+        .db
+        .call(move |conn| {
+            let not_found = || {
+                ServerError::api(
+                    StatusCode::NOT_FOUND,
+                    ErrorCode::NotFound,
+                    "No such document.",
+                )
+            };
+            let (patient, _, data) = feed::get(conn, "document", &id)?.ok_or_else(not_found)?;
+            let allowed = conn
+                .query_row(
+                    "SELECT 1 FROM account_patients WHERE account_id = ?1 AND patient_id = ?2",
+                    params![account_id, patient],
+                    |_| Ok(()),
+                )
+                .optional()?
+                .is_some();
+            if !allowed {
+                return Err(not_found());
+            }
+            let sha256 = data["sha256"].as_str().unwrap_or_default().to_owned();
+            let bytes: Vec<u8> = conn
+                .query_row(
+                    "SELECT bytes FROM blobs WHERE sha256 = ?1",
+                    [&sha256],
+                    |row| row.get(0),
+                )
+                .optional()?
+                .ok_or_else(|| ServerError::internal("a document's bytes are missing"))?;
+            Ok(Content {
+                bytes,
+                sha256,
+                content_type: data["content_type"]
+                    .as_str()
+                    .unwrap_or("application/octet-stream")
+                    .to_owned(),
+            })
+        })
+        .await
+}
+
+/// `PUT /v1/uploads/{upload_id}`: keeps the bytes under the client's id. Repeating the
+/// same upload is fine (`false`: nothing new); other bytes under a used id are `conflict`.
+pub async fn upload(
+    state: &AppState,
+    account_id: String,
+    upload_id: String,
+    content_type: String,
+    bytes: Vec<u8>,
+) -> Result<bool, ServerError> {
+    let id_ok = !upload_id.is_empty()
+        && upload_id.len() <= 64
+        && upload_id
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
+    if !id_ok {
+        return Err(ServerError::bad_request(
+            "upload_id must be 1-64 letters, digits, - or _.",
+        ));
+    }
+    let content_type = check_content_type(&content_type).map_err(ServerError::bad_request)?;
+    if bytes.is_empty() || bytes.len() > MAX_BYTES {
+        return Err(ServerError::bad_request(format!(
+            "An upload must be 1 byte to {} MiB.",
+            MAX_BYTES >> 20
+        )));
+    }
+    let now = millis(state.clock.now());
+    state
+        .db
+        .call(move |conn| {
+            let tx = conn.transaction()?;
+            let sha = sha256_hex(&bytes);
+            let existing: Option<String> = tx
+                .query_row(
+                    "SELECT sha256 FROM uploads WHERE account_id = ?1 AND upload_id = ?2",
+                    params![account_id, upload_id],
+                    |row| row.get(0),
+                )
+                .optional()?;
+            match existing {
+                Some(stored) if stored == sha => return Ok(false),
+                Some(_) => {
+                    return Err(ServerError::api(
+                        StatusCode::CONFLICT,
+                        ErrorCode::Conflict,
+                        "This upload id already holds other content.",
+                    ));
+                }
+                None => {}
+            }
+            store_blob(&tx, &bytes)?;
+            tx.execute(
+                "INSERT INTO uploads (account_id, upload_id, sha256, content_type, created_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5)",
+                params![account_id, upload_id, sha, content_type, now],
+            )?;
+            tx.commit()?;
+            Ok(true)
+        })
+        .await
+}
+
+/// Mutation `upload_document`: files an upload as a document of the profile.
+pub fn from_upload(
+    tx: &Connection,
+    account_id: &str,
+    patient_id: &str,
+    args: &Value,
+    now: DateTime<Utc>,
+) -> Result<Result<(), Refusal>, ServerError> {
+    let refuse =
+        |code: &'static str, message: &str| Ok(Err(Refusal::from((code, message.to_owned()))));
+    let (Some(upload_id), Some(title)) = (
+        args.get("upload_id").and_then(Value::as_str),
+        args.get("title")
+            .and_then(Value::as_str)
+            .map(str::trim)
+            .filter(|t| !t.is_empty()),
+    ) else {
+        return refuse("invalid_args", "args needs upload_id and a title.");
+    };
+    let category = args
+        .get("category")
+        .and_then(Value::as_str)
+        .unwrap_or("upload");
+    if !CATEGORIES.contains(&category) {
+        return refuse("invalid_args", "That is not a document category.");
+    }
+    let row: Option<(String, String, i64)> = tx
+        .query_row(
+            "SELECT u.sha256, u.content_type, b.size FROM uploads u JOIN blobs b ON b.sha256 = u.sha256
+             WHERE u.account_id = ?1 AND u.upload_id = ?2",
+            params![account_id, upload_id],
+            |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?)),
+        )
+        .optional()?;
+    let Some((sha, content_type, size)) = row else {
+        return refuse(
+            "upload_missing",
+            "The file has not arrived yet: upload it first.",
+        );
+    };
+    publish(
+        tx,
+        patient_id,
+        title,
+        category,
+        &content_type,
+        &sha,
+        size,
+        now,
+    )?;
+    Ok(Ok(()))
+}
+
+/// A byte range of a `size`-byte document, from a `Range` header: `Ok(None)` for the
+/// whole document, `Err(())` for a range that cannot be satisfied.
+pub fn parse_range(header: Option<&str>, size: u64) -> Result<Option<(u64, u64)>, ()> {
+    let Some(header) = header else {
+        return Ok(None);
+    };
+    let Some(spec) = header.trim().strip_prefix("bytes=") else {
+        return Ok(None);
+    };
+    // Several ranges at once are answered with the whole document, as RFC 9110 allows.
+    if spec.contains(',') {
+        return Ok(None);
+    }
+    let (start, end) = spec.split_once('-').ok_or(())?;
+    let (start, end) = match (start.trim(), end.trim()) {
+        ("", suffix) => {
+            let n: u64 = suffix.parse().map_err(|_| ())?;
+            if n == 0 || size == 0 {
+                return Err(());
+            }
+            (size.saturating_sub(n), size - 1)
+        }
+        (start, "") => (start.parse().map_err(|_| ())?, size.saturating_sub(1)),
+        (start, end) => {
+            let start: u64 = start.parse().map_err(|_| ())?;
+            let end: u64 = end.parse().map_err(|_| ())?;
+            (start, end.min(size.saturating_sub(1)))
+        }
+    };
+    if start >= size || start > end {
+        return Err(());
+    }
+    Ok(Some((start, end)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::parse_range;
+
+    #[test]
+    fn ranges_follow_rfc_9110() {
+        assert_eq!(parse_range(None, 100), Ok(None));
+        assert_eq!(parse_range(Some("bytes=0-9"), 100), Ok(Some((0, 9))));
+        assert_eq!(parse_range(Some("bytes=90-"), 100), Ok(Some((90, 99))));
+        assert_eq!(parse_range(Some("bytes=-10"), 100), Ok(Some((90, 99))));
+        assert_eq!(parse_range(Some("bytes=50-500"), 100), Ok(Some((50, 99))));
+        assert_eq!(parse_range(Some("bytes=0-1,5-6"), 100), Ok(None));
+        assert_eq!(parse_range(Some("items=0-1"), 100), Ok(None));
+        assert_eq!(parse_range(Some("bytes=100-"), 100), Err(()));
+        assert_eq!(parse_range(Some("bytes=9-3"), 100), Err(()));
+        assert_eq!(parse_range(Some("bytes=x-3"), 100), Err(()));
+        assert_eq!(parse_range(Some("bytes=-0"), 100), Err(()));
+    }
+}

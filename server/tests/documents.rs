@@ -1,0 +1,297 @@
+//! Documents: shared by staff, downloaded by patients with ETag and byte ranges (so a
+//! download resumes), and uploaded by patients, idempotently by upload id.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)] // Tests fail loudly by design.
+
+mod common;
+
+use common::{Harness, error_code};
+use portal_model::sync::{MutationResults, SyncPage};
+use portal_model::{ErrorCode, Session};
+use reqwest::StatusCode;
+use reqwest::multipart::{Form, Part};
+use serde_json::{Value, json};
+
+fn pdf_bytes() -> Vec<u8> {
+    let mut bytes = b"%PDF-1.4\n".to_vec();
+    bytes.extend((0..5000u32).flat_map(|i| (i % 251) as u8..=(i % 251) as u8));
+    bytes
+}
+
+impl Harness {
+    async fn share(
+        &self,
+        patient_id: &str,
+        title: &str,
+        category: &str,
+        bytes: Vec<u8>,
+    ) -> reqwest::Response {
+        let form = Form::new()
+            .text("patient_id", patient_id.to_owned())
+            .text("title", title.to_owned())
+            .text("category", category.to_owned())
+            .part(
+                "file",
+                Part::bytes(bytes)
+                    .file_name("doc.pdf")
+                    .mime_str("application/pdf")
+                    .unwrap(),
+            );
+        self.http
+            .post(self.url("/v1/admin/documents"))
+            .bearer_auth(common::ADMIN)
+            .multipart(form)
+            .send()
+            .await
+            .unwrap()
+    }
+
+    async fn download(
+        &self,
+        session: &Session,
+        id: &str,
+        headers: &[(&str, &str)],
+    ) -> reqwest::Response {
+        let mut request = self
+            .http
+            .get(self.url(&format!("/v1/documents/{id}/content")))
+            .bearer_auth(&session.access_token);
+        for (name, value) in headers {
+            request = request.header(*name, *value);
+        }
+        request.send().await.unwrap()
+    }
+
+    async fn feed(&self, session: &Session) -> SyncPage {
+        self.http
+            .get(self.url("/v1/sync"))
+            .bearer_auth(&session.access_token)
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap()
+    }
+}
+
+async fn patient(h: &Harness, email: &str) -> (String, Session) {
+    let (id, token) = h.invited_patient(email).await;
+    let session: Session = h
+        .accept(&token, "river otter paints blue")
+        .await
+        .json()
+        .await
+        .unwrap();
+    (id, session)
+}
+
+#[tokio::test]
+async fn shared_documents_download_whole_or_in_ranges() {
+    let h = Harness::start().await;
+    let (jordan, session) = patient(&h, "jordan@example.com").await;
+    let (_, other) = patient(&h, "avery@example.com").await;
+    let bytes = pdf_bytes();
+    let response = h
+        .share(&jordan, "Lab results", "shared", bytes.clone())
+        .await;
+    assert_eq!(response.status(), StatusCode::CREATED);
+    let id = response.json::<Value>().await.unwrap()["document_id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+
+    let page = h.feed(&session).await;
+    let record = page
+        .changes
+        .iter()
+        .find(|c| c.kind == "document")
+        .unwrap()
+        .data
+        .clone()
+        .unwrap();
+    let sha = portal_server::service::documents::sha256_hex(&bytes);
+    assert_eq!(record["sha256"], sha.as_str());
+    assert_eq!(record["size"], bytes.len());
+    assert_eq!(record["content_type"], "application/pdf");
+    assert_eq!(record["title"], "Lab results");
+
+    let whole = h.download(&session, &id, &[]).await;
+    assert_eq!(whole.status(), StatusCode::OK);
+    assert_eq!(whole.headers()["etag"], format!("\"{sha}\"").as_str());
+    assert_eq!(whole.headers()["accept-ranges"], "bytes");
+    assert_eq!(whole.bytes().await.unwrap().to_vec(), bytes);
+
+    // Resume: the rest after what arrived, then check the whole against the SHA-256.
+    let first = h.download(&session, &id, &[("range", "bytes=0-999")]).await;
+    assert_eq!(first.status(), StatusCode::PARTIAL_CONTENT);
+    assert_eq!(
+        first.headers()["content-range"],
+        format!("bytes 0-999/{}", bytes.len()).as_str()
+    );
+    let mut joined = first.bytes().await.unwrap().to_vec();
+    let rest = h
+        .download(
+            &session,
+            &id,
+            &[
+                ("range", "bytes=1000-"),
+                ("if-range", &format!("\"{sha}\"")),
+            ],
+        )
+        .await;
+    assert_eq!(rest.status(), StatusCode::PARTIAL_CONTENT);
+    joined.extend(rest.bytes().await.unwrap());
+    assert_eq!(portal_server::service::documents::sha256_hex(&joined), sha);
+
+    let tail = h.download(&session, &id, &[("range", "bytes=-9")]).await;
+    assert_eq!(
+        tail.bytes().await.unwrap().to_vec(),
+        bytes[bytes.len() - 9..].to_vec()
+    );
+    let stale = h
+        .download(
+            &session,
+            &id,
+            &[("range", "bytes=0-9"), ("if-range", "\"something-else\"")],
+        )
+        .await;
+    assert_eq!(
+        stale.status(),
+        StatusCode::OK,
+        "a stale If-Range gets the whole document"
+    );
+    let beyond = h
+        .download(&session, &id, &[("range", "bytes=999999-")])
+        .await;
+    assert_eq!(beyond.status(), StatusCode::RANGE_NOT_SATISFIABLE);
+    assert_eq!(
+        beyond.headers()["content-range"],
+        format!("bytes */{}", bytes.len()).as_str()
+    );
+    let cached = h
+        .download(&session, &id, &[("if-none-match", &format!("\"{sha}\""))])
+        .await;
+    assert_eq!(cached.status(), StatusCode::NOT_MODIFIED);
+
+    let theirs = h.download(&other, &id, &[]).await;
+    assert_eq!(
+        error_code(theirs, StatusCode::NOT_FOUND).await.error.code,
+        ErrorCode::NotFound
+    );
+    let anonymous = h
+        .http
+        .get(h.url(&format!("/v1/documents/{id}/content")))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(anonymous.status(), StatusCode::UNAUTHORIZED);
+
+    let deleted = h
+        .http
+        .delete(h.url(&format!("/v1/admin/documents/{id}")))
+        .bearer_auth(common::ADMIN)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(deleted.status(), StatusCode::NO_CONTENT);
+    assert_eq!(
+        h.download(&session, &id, &[]).await.status(),
+        StatusCode::NOT_FOUND
+    );
+}
+
+#[tokio::test]
+async fn patients_upload_once_and_file_the_upload_as_a_document() {
+    let h = Harness::start().await;
+    let (jordan, session) = patient(&h, "jordan@example.com").await;
+    let put = |id: &'static str, body: &'static [u8]| {
+        h.http
+            .put(h.url(&format!("/v1/uploads/{id}")))
+            .bearer_auth(&session.access_token)
+            .header("content-type", "image/jpeg")
+            .body(body)
+            .send()
+    };
+    assert_eq!(
+        put("upl-1", b"first photo").await.unwrap().status(),
+        StatusCode::CREATED
+    );
+    assert_eq!(
+        put("upl-1", b"first photo").await.unwrap().status(),
+        StatusCode::OK
+    );
+    let clash = put("upl-1", b"another photo").await.unwrap();
+    assert_eq!(
+        error_code(clash, StatusCode::CONFLICT).await.error.code,
+        ErrorCode::Conflict
+    );
+    assert_eq!(
+        put("bad id!", b"x").await.unwrap().status(),
+        StatusCode::BAD_REQUEST
+    );
+
+    let results: MutationResults = h
+        .http
+        .post(h.url("/v1/mutations"))
+        .bearer_auth(&session.access_token)
+        .json(&json!({"mutations": [
+            {"id": "00000000-0000-4000-8000-000000000001", "kind": "upload_document", "profile_id": jordan,
+             "args": {"upload_id": "upl-1", "title": "Insurance card"}},
+            {"id": "00000000-0000-4000-8000-000000000002", "kind": "upload_document", "profile_id": jordan,
+             "args": {"upload_id": "upl-404", "title": "Missing"}}
+        ]}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(results.results[0].code, None);
+    assert_eq!(results.results[1].code.as_deref(), Some("upload_missing"));
+    let page = h.feed(&session).await;
+    let document = page.changes.iter().find(|c| c.kind == "document").unwrap();
+    let data = document.data.as_ref().unwrap();
+    assert_eq!(
+        (data["category"].as_str(), data["content_type"].as_str()),
+        (Some("upload"), Some("image/jpeg"))
+    );
+    let bytes = h
+        .download(&session, &document.id, &[])
+        .await
+        .bytes()
+        .await
+        .unwrap();
+    assert_eq!(bytes.as_ref(), b"first photo");
+}
+
+#[tokio::test]
+async fn bad_document_uploads_are_refused() {
+    let h = Harness::start().await;
+    let (jordan, _) = patient(&h, "jordan@example.com").await;
+    let wrong_category = h.share(&jordan, "X", "secret", b"abc".to_vec()).await;
+    assert_eq!(
+        error_code(wrong_category, StatusCode::BAD_REQUEST)
+            .await
+            .error
+            .code,
+        ErrorCode::BadRequest
+    );
+    let empty = h.share(&jordan, "X", "shared", Vec::new()).await;
+    assert_eq!(empty.status(), StatusCode::BAD_REQUEST);
+    let no_file = h
+        .http
+        .post(h.url("/v1/admin/documents"))
+        .bearer_auth(common::ADMIN)
+        .multipart(Form::new().text("patient_id", jordan.clone()))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        error_code(no_file, StatusCode::BAD_REQUEST)
+            .await
+            .error
+            .code,
+        ErrorCode::BadRequest
+    );
+}
