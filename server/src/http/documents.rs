@@ -131,7 +131,7 @@ pub async fn content(
             let body = content.bytes[start as usize..=end as usize].to_vec();
             Ok((StatusCode::PARTIAL_CONTENT, response_headers, body).into_response())
         }
-        Err(()) => {
+        Err(documents::Unsatisfiable) => {
             let mut headers = HeaderMap::new();
             headers.insert(
                 header::CONTENT_RANGE,
