@@ -3,7 +3,7 @@
 //! children; the demo patient's invite is waiting.
 
 use crate::error::ServerError;
-use crate::service::{appointments, forms, messages, patients};
+use crate::service::{appointments, documents, forms, invoices, messages, patients};
 use crate::state::AppState;
 use portal_model::admin::{CreatePatientRequest, CreateProviderRequest};
 
@@ -139,6 +139,46 @@ pub async fn seed(state: &AppState) -> Result<String, ServerError> {
         forms::Assignment {
             patient_id: jordan.patient_id.clone(),
             due_at: Some(at(2, 23)),
+        },
+    )
+    .await?;
+    invoices::create(
+        state,
+        invoices::NewInvoice {
+            patient_id: jordan.patient_id.clone(),
+            number: "RFP-2026-0142".to_owned(),
+            due_at: at(14, 0),
+            currency: "USD".to_owned(),
+            lines: vec![
+                invoices::Line {
+                    description: "Office visit, established patient (99214)".to_owned(),
+                    quantity: 1,
+                    amount: 16_500,
+                },
+                invoices::Line {
+                    description: "Depression screening (96127)".to_owned(),
+                    quantity: 1,
+                    amount: 2_500,
+                },
+            ],
+            superbill: true,
+        },
+    )
+    .await?;
+    documents::create(
+        state,
+        documents::NewDocument {
+            patient_id: jordan.patient_id.clone(),
+            title: "Visit summary".to_owned(),
+            category: "shared".to_owned(),
+            content_type: "application/pdf".to_owned(),
+            bytes: crate::pdf::text_document(
+                "Visit summary",
+                &[
+                    "Jordan Rivera, seen by Dr. Maya Okafor.".to_owned(),
+                    "Plan: sleep diary for two weeks; follow up in three weeks.".to_owned(),
+                ],
+            ),
         },
     )
     .await?;

@@ -9,6 +9,7 @@ pub mod demo;
 pub mod error;
 pub mod http;
 pub mod mail;
+pub mod pdf;
 pub mod service;
 pub mod state;
 

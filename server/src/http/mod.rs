@@ -32,6 +32,11 @@ pub fn router(state: AppState) -> Router {
             axum::routing::patch(sync::update_appointment).delete(sync::delete_appointment),
         )
         .route("/messages", post(sync::provider_message))
+        .route("/invoices", post(sync::create_invoice))
+        .route(
+            "/invoices/{id}",
+            axum::routing::patch(sync::update_invoice).delete(sync::delete_invoice),
+        )
         .route(
             "/documents",
             post(documents::create).layer(DefaultBodyLimit::max(documents::BODY_LIMIT)),

@@ -5,6 +5,7 @@ use super::extract::{Admin, ApiJson, ApiPath, ApiQuery, Authed};
 use crate::error::ServerError;
 use crate::service::appointments::{self, AppointmentChange, NewAppointment};
 use crate::service::forms::{self, Assignment, NewForm};
+use crate::service::invoices::{self, InvoiceChange, NewInvoice};
 use crate::service::messages::{self, ProviderMessage};
 use crate::service::{events, feed, mutations};
 use crate::state::AppState;
@@ -155,4 +156,32 @@ pub async fn assign_form(
 ) -> Result<(StatusCode, Json<Value>), ServerError> {
     let id = forms::assign(&state, template_id, assignment).await?;
     Ok((StatusCode::CREATED, Json(json!({ "form_id": id }))))
+}
+
+pub async fn create_invoice(
+    _: Admin,
+    State(state): State<AppState>,
+    ApiJson(invoice): ApiJson<NewInvoice>,
+) -> Result<(StatusCode, Json<Value>), ServerError> {
+    let id = invoices::create(&state, invoice).await?;
+    Ok((StatusCode::CREATED, Json(json!({ "invoice_id": id }))))
+}
+
+pub async fn update_invoice(
+    _: Admin,
+    State(state): State<AppState>,
+    ApiPath(id): ApiPath<String>,
+    ApiJson(change): ApiJson<InvoiceChange>,
+) -> Result<StatusCode, ServerError> {
+    invoices::set_status(&state, id, change).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+pub async fn delete_invoice(
+    _: Admin,
+    State(state): State<AppState>,
+    ApiPath(id): ApiPath<String>,
+) -> Result<StatusCode, ServerError> {
+    invoices::delete(&state, id).await?;
+    Ok(StatusCode::NO_CONTENT)
 }

@@ -77,6 +77,30 @@ fn publish(
     Ok(id)
 }
 
+/// Stores bytes and publishes them as a document of `patient_id`, in the caller's
+/// transaction (used for generated documents such as superbills).
+pub fn publish_bytes(
+    tx: &Connection,
+    patient_id: &str,
+    title: &str,
+    category: &str,
+    content_type: &str,
+    bytes: &[u8],
+    now: DateTime<Utc>,
+) -> Result<String, ServerError> {
+    let sha = store_blob(tx, bytes)?;
+    publish(
+        tx,
+        patient_id,
+        title,
+        category,
+        content_type,
+        &sha,
+        bytes.len() as i64,
+        now,
+    )
+}
+
 /// A document staff share with a patient.
 pub struct NewDocument {
     pub patient_id: String,

@@ -9,6 +9,7 @@ pub mod events;
 pub mod feed;
 pub mod forms;
 pub mod invites;
+pub mod invoices;
 pub mod join;
 pub mod limits;
 pub mod messages;

@@ -1,0 +1,273 @@
+//! Invoices with line items, and superbills: a PDF document the patient can hand to
+//! their insurer, linked from the invoice.
+
+use crate::crypto::new_id;
+use crate::db::millis;
+use crate::error::ServerError;
+use crate::service::{audit, feed, records, settings};
+use crate::state::AppState;
+use axum::http::StatusCode;
+use chrono::{DateTime, SecondsFormat, Utc};
+use portal_model::ErrorCode;
+use rusqlite::{Connection, OptionalExtension};
+use serde::{Deserialize, Serialize};
+use serde_json::json;
+
+/// One line of an invoice. `amount` is the price of one unit in minor units.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Line {
+    pub description: String,
+    pub quantity: i64,
+    pub amount: i64,
+}
+
+/// `POST /v1/admin/invoices`.
+#[derive(Debug, Deserialize)]
+pub struct NewInvoice {
+    pub patient_id: String,
+    pub number: String,
+    pub due_at: DateTime<Utc>,
+    pub currency: String,
+    pub lines: Vec<Line>,
+    /// Also produce a superbill PDF for the patient's insurer.
+    #[serde(default)]
+    pub superbill: bool,
+}
+
+/// `PATCH /v1/admin/invoices/{id}`.
+#[derive(Debug, Deserialize)]
+pub struct InvoiceChange {
+    pub status: String,
+}
+
+fn money(minor: i64, currency: &str) -> String {
+    let sign = if minor < 0 { "-" } else { "" };
+    let minor = minor.unsigned_abs();
+    format!("{sign}{}.{:02} {currency}", minor / 100, minor % 100)
+}
+
+fn check(invoice: &NewInvoice) -> Result<i64, ServerError> {
+    let number = invoice.number.trim();
+    if number.is_empty() || number.chars().count() > 64 {
+        return Err(ServerError::bad_request(
+            "number must be 1 to 64 characters.",
+        ));
+    }
+    let currency_ok =
+        invoice.currency.len() == 3 && invoice.currency.bytes().all(|b| b.is_ascii_uppercase());
+    if !currency_ok {
+        return Err(ServerError::bad_request(
+            "currency must be an ISO 4217 code such as USD.",
+        ));
+    }
+    if invoice.lines.is_empty() || invoice.lines.len() > 200 {
+        return Err(ServerError::bad_request("An invoice needs 1 to 200 lines."));
+    }
+    let mut total: i64 = 0;
+    for line in &invoice.lines {
+        if line.description.trim().is_empty() || line.description.chars().count() > 200 {
+            return Err(ServerError::bad_request(
+                "Each line needs a description of at most 200 characters.",
+            ));
+        }
+        if !(1..=10_000).contains(&line.quantity) || !(0..=100_000_000).contains(&line.amount) {
+            return Err(ServerError::bad_request(
+                "Each line needs a quantity from 1 to 10000 and an amount from 0 to 100000000 minor units.",
+            ));
+        }
+        total += line.quantity * line.amount;
+    }
+    Ok(total)
+}
+
+fn number_taken(tx: &Connection, number: &str) -> Result<bool, ServerError> {
+    Ok(tx
+        .query_row(
+            "SELECT 1 FROM records WHERE kind = 'invoice' AND deleted = 0
+               AND json_extract(data, '$.number') = ?1",
+            [number],
+            |_| Ok(()),
+        )
+        .optional()?
+        .is_some())
+}
+
+/// The superbill's text: practice, patient, provider, services and total.
+fn superbill_lines(
+    tx: &Connection,
+    patient_id: &str,
+    invoice: &NewInvoice,
+    total: i64,
+    now: DateTime<Utc>,
+) -> Result<(String, Vec<String>), ServerError> {
+    let patient = records::load(tx, patient_id)?;
+    let practice = settings::load(tx)?.practice_name;
+    let provider: String = tx.query_row(
+        "SELECT name FROM providers WHERE id = ?1",
+        [&patient.primary_provider_id],
+        |row| row.get(0),
+    )?;
+    let mut lines = vec![
+        practice.clone(),
+        String::new(),
+        format!("Patient: {} {}", patient.first_name, patient.last_name),
+        format!(
+            "Date of birth: {}",
+            patient
+                .date_of_birth
+                .map_or_else(|| "not on file".to_owned(), |d| d.to_string())
+        ),
+        format!("Provider: {provider}"),
+        format!(
+            "Invoice: {}   Issued: {}",
+            invoice.number.trim(),
+            now.format("%Y-%m-%d")
+        ),
+        String::new(),
+        "Services".to_owned(),
+    ];
+    for line in &invoice.lines {
+        lines.push(format!(
+            "  {} x {}  @ {}  = {}",
+            line.quantity,
+            line.description.trim(),
+            money(line.amount, &invoice.currency),
+            money(line.quantity * line.amount, &invoice.currency)
+        ));
+    }
+    lines.push(String::new());
+    lines.push(format!("Total: {}", money(total, &invoice.currency)));
+    Ok((format!("Superbill - {practice}"), lines))
+}
+
+/// Creates an invoice (and its superbill) and returns the invoice id.
+pub async fn create(state: &AppState, invoice: NewInvoice) -> Result<String, ServerError> {
+    let total = check(&invoice)?;
+    let now = state.clock.now();
+    state
+        .db
+        .call(move |conn| {
+            let tx = conn.transaction()?;
+            let known = tx
+                .query_row(
+                    "SELECT 1 FROM patients WHERE id = ?1",
+                    [&invoice.patient_id],
+                    |_| Ok(()),
+                )
+                .optional()?
+                .is_some();
+            if !known {
+                return Err(ServerError::bad_request(
+                    "patient_id does not name a patient of this practice.",
+                ));
+            }
+            if number_taken(&tx, invoice.number.trim())? {
+                return Err(ServerError::api(
+                    StatusCode::CONFLICT,
+                    ErrorCode::Conflict,
+                    "Another invoice already has this number.",
+                ));
+            }
+            let superbill_document_id = if invoice.superbill {
+                let (title, lines) =
+                    superbill_lines(&tx, &invoice.patient_id, &invoice, total, now)?;
+                let pdf = crate::pdf::text_document(&title, &lines);
+                Some(crate::service::documents::publish_bytes(
+                    &tx,
+                    &invoice.patient_id,
+                    &format!("Superbill for invoice {}", invoice.number.trim()),
+                    "superbill",
+                    "application/pdf",
+                    &pdf,
+                    now,
+                )?)
+            } else {
+                None
+            };
+            let id = new_id("inv");
+            let data = json!({
+                "number": invoice.number.trim(),
+                "issued_at": now.to_rfc3339_opts(SecondsFormat::Secs, true),
+                "due_at": invoice.due_at.to_rfc3339_opts(SecondsFormat::Secs, true),
+                "status": "open",
+                "currency": invoice.currency,
+                "total": total,
+                "balance": total,
+                "lines": invoice.lines,
+                "superbill_document_id": superbill_document_id,
+            });
+            feed::put(&tx, "invoice", &id, Some(&invoice.patient_id), &data, now)?;
+            audit::record(&tx, millis(now), "admin", "invoice.create", &id)?;
+            tx.commit()?;
+            Ok(id)
+        })
+        .await
+}
+
+fn not_found() -> ServerError {
+    ServerError::api(
+        StatusCode::NOT_FOUND,
+        ErrorCode::NotFound,
+        "No such invoice.",
+    )
+}
+
+/// Marks an invoice open, paid or void; paid and void leave nothing to pay.
+pub async fn set_status(
+    state: &AppState,
+    id: String,
+    change: InvoiceChange,
+) -> Result<(), ServerError> {
+    if !["open", "paid", "void"].contains(&change.status.as_str()) {
+        return Err(ServerError::bad_request(
+            "status must be open, paid or void.",
+        ));
+    }
+    let now = state.clock.now();
+    state
+        .db
+        .call(move |conn| {
+            let tx = conn.transaction()?;
+            let (patient, _, mut data) = feed::get(&tx, "invoice", &id)?.ok_or_else(not_found)?;
+            data["balance"] = if change.status == "open" {
+                data["total"].clone()
+            } else {
+                json!(0)
+            };
+            data["status"] = json!(change.status);
+            feed::put(&tx, "invoice", &id, patient.as_deref(), &data, now)?;
+            audit::record(&tx, millis(now), "admin", "invoice.status", &id)?;
+            tx.commit()?;
+            Ok(())
+        })
+        .await
+}
+
+/// Deletes an invoice (the feed sends a delete).
+pub async fn delete(state: &AppState, id: String) -> Result<(), ServerError> {
+    let now = state.clock.now();
+    state
+        .db
+        .call(move |conn| {
+            let tx = conn.transaction()?;
+            if !feed::remove(&tx, "invoice", &id, now)? {
+                return Err(not_found());
+            }
+            audit::record(&tx, millis(now), "admin", "invoice.delete", &id)?;
+            tx.commit()?;
+            Ok(())
+        })
+        .await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::money;
+
+    #[test]
+    fn money_prints_minor_units() {
+        assert_eq!(money(12_345, "USD"), "123.45 USD");
+        assert_eq!(money(5, "EUR"), "0.05 EUR");
+        assert_eq!(money(-250, "USD"), "-2.50 USD");
+    }
+}

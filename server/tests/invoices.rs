@@ -1,0 +1,187 @@
+//! Invoices with line items, status changes, and superbill PDFs the patient downloads.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)] // Tests fail loudly by design.
+
+mod common;
+
+use common::{Harness, error_code};
+use portal_model::sync::{ChangeOp, SyncPage};
+use portal_model::{ErrorCode, Session};
+use reqwest::StatusCode;
+use serde_json::{Value, json};
+
+impl Harness {
+    async fn feed_after(&self, session: &Session, cursor: Option<&str>) -> SyncPage {
+        let query = cursor.map(|c| format!("?cursor={c}")).unwrap_or_default();
+        self.http
+            .get(self.url(&format!("/v1/sync{query}")))
+            .bearer_auth(&session.access_token)
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap()
+    }
+}
+
+fn invoice(patient_id: &str, number: &str, superbill: bool) -> Value {
+    json!({"patient_id": patient_id, "number": number, "due_at": "2026-12-31T00:00:00Z", "currency": "USD",
+           "superbill": superbill,
+           "lines": [{"description": "Psychotherapy, 53 minutes (90837)", "quantity": 1, "amount": 18000},
+                     {"description": "Interactive complexity (90785)", "quantity": 2, "amount": 1550}]})
+}
+
+#[tokio::test]
+async fn invoices_reach_the_patient_with_a_superbill_pdf() {
+    let h = Harness::start().await;
+    let (patient, token) = h.invited_patient("jordan@example.com").await;
+    let session: Session = h
+        .accept(&token, "river otter paints blue")
+        .await
+        .json()
+        .await
+        .unwrap();
+    let created = h
+        .admin
+        .post("invoices", invoice(&patient, "INV-1001", true))
+        .await;
+    assert_eq!(created.status(), StatusCode::CREATED);
+    let id = created.json::<Value>().await.unwrap()["invoice_id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+
+    let page = h.feed_after(&session, None).await;
+    let record = page
+        .changes
+        .iter()
+        .find(|c| c.kind == "invoice")
+        .unwrap()
+        .data
+        .clone()
+        .unwrap();
+    assert_eq!(
+        (record["total"].as_i64(), record["balance"].as_i64()),
+        (Some(21100), Some(21100))
+    );
+    assert_eq!(record["status"], "open");
+    assert_eq!(record["lines"].as_array().unwrap().len(), 2);
+    let superbill_id = record["superbill_document_id"].as_str().unwrap().to_owned();
+    let document = page
+        .changes
+        .iter()
+        .find(|c| c.id == superbill_id)
+        .unwrap()
+        .data
+        .clone()
+        .unwrap();
+    assert_eq!(
+        (
+            document["category"].as_str(),
+            document["content_type"].as_str()
+        ),
+        (Some("superbill"), Some("application/pdf"))
+    );
+    let pdf = h
+        .http
+        .get(h.url(&format!("/v1/documents/{superbill_id}/content")))
+        .bearer_auth(&session.access_token)
+        .send()
+        .await
+        .unwrap()
+        .bytes()
+        .await
+        .unwrap();
+    let text = String::from_utf8_lossy(&pdf);
+    assert!(text.starts_with("%PDF-1.4") && text.trim_end().ends_with("%%EOF"));
+    assert!(
+        text.contains("Patient: Jordan Rivera"),
+        "the superbill names the patient"
+    );
+    assert!(text.contains("Total: 211.00 USD"));
+    assert_eq!(
+        document["sha256"],
+        portal_server::service::documents::sha256_hex(&pdf).as_str()
+    );
+
+    let paid = h
+        .http
+        .patch(h.url(&format!("/v1/admin/invoices/{id}")))
+        .bearer_auth(common::ADMIN)
+        .json(&json!({"status": "paid"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(paid.status(), StatusCode::NO_CONTENT);
+    let next = h.feed_after(&session, Some(&page.cursor)).await;
+    let updated = next.changes.iter().find(|c| c.id == id).unwrap();
+    assert_eq!(updated.rev, 2);
+    assert_eq!(updated.data.as_ref().unwrap()["balance"], 0);
+
+    let deleted = h
+        .http
+        .delete(h.url(&format!("/v1/admin/invoices/{id}")))
+        .bearer_auth(common::ADMIN)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(deleted.status(), StatusCode::NO_CONTENT);
+    let last = h.feed_after(&session, Some(&next.cursor)).await;
+    assert_eq!(last.changes[0].op, ChangeOp::Delete);
+}
+
+#[tokio::test]
+async fn bad_invoices_are_refused() {
+    let h = Harness::start().await;
+    let (patient, _) = h.invited_patient("jordan@example.com").await;
+    assert_eq!(
+        h.admin
+            .post("invoices", invoice(&patient, "INV-1", false))
+            .await
+            .status(),
+        StatusCode::CREATED
+    );
+    let duplicate = h
+        .admin
+        .post("invoices", invoice(&patient, "INV-1", false))
+        .await;
+    assert_eq!(
+        error_code(duplicate, StatusCode::CONFLICT).await.error.code,
+        ErrorCode::Conflict
+    );
+    for (field, value) in [
+        ("currency", json!("usd")),
+        ("number", json!(" ")),
+        ("lines", json!([])),
+        (
+            "lines",
+            json!([{"description": "x", "quantity": 0, "amount": 100}]),
+        ),
+        (
+            "lines",
+            json!([{"description": "x", "quantity": 1, "amount": -5}]),
+        ),
+    ] {
+        let mut body = invoice(&patient, "INV-2", false);
+        body[field] = value;
+        let response = h.admin.post("invoices", body).await;
+        assert_eq!(
+            error_code(response, StatusCode::BAD_REQUEST)
+                .await
+                .error
+                .code,
+            ErrorCode::BadRequest,
+            "{field}"
+        );
+    }
+    let status = h
+        .http
+        .patch(h.url("/v1/admin/invoices/inv_nope"))
+        .bearer_auth(common::ADMIN)
+        .json(&json!({"status": "refunded"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(status.status(), StatusCode::BAD_REQUEST);
+}
