@@ -6,7 +6,7 @@
 mod common;
 
 use common::{Harness, error_code};
-use portal_model::sync::{MutationResults, SyncPage};
+use portal_model::sync::MutationResults;
 use portal_model::{ErrorCode, Session};
 use reqwest::StatusCode;
 use reqwest::multipart::{Form, Part};
@@ -61,18 +61,6 @@ impl Harness {
         }
         request.send().await.unwrap()
     }
-
-    async fn feed(&self, session: &Session) -> SyncPage {
-        self.http
-            .get(self.url("/v1/sync"))
-            .bearer_auth(&session.access_token)
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap()
-    }
 }
 
 async fn patient(h: &Harness, email: &str) -> (String, Session) {
@@ -101,7 +89,7 @@ async fn shared_documents_download_whole_or_in_ranges() {
         .unwrap()
         .to_owned();
 
-    let page = h.feed(&session).await;
+    let page = h.feed(&session, None).await;
     let record = page
         .changes
         .iter()
@@ -249,7 +237,7 @@ async fn patients_upload_once_and_file_the_upload_as_a_document() {
         .unwrap();
     assert_eq!(results.results[0].code, None);
     assert_eq!(results.results[1].code.as_deref(), Some("upload_missing"));
-    let page = h.feed(&session).await;
+    let page = h.feed(&session, None).await;
     let document = page.changes.iter().find(|c| c.kind == "document").unwrap();
     let data = document.data.as_ref().unwrap();
     assert_eq!(

@@ -6,7 +6,7 @@
 mod common;
 
 use common::{Harness, error_code};
-use portal_model::sync::{MutationResults, SyncPage};
+use portal_model::sync::MutationResults;
 use portal_model::{ErrorCode, JoinInfo, Session};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
@@ -30,18 +30,6 @@ impl Harness {
             .as_str()
             .unwrap()
             .to_owned()
-    }
-
-    async fn page(&self, session: &Session) -> SyncPage {
-        self.http
-            .get(self.url("/v1/sync"))
-            .bearer_auth(&session.access_token)
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap()
     }
 
     async fn answer(
@@ -90,7 +78,7 @@ async fn drafts_are_kept_and_submission_checks_every_field() {
         .as_str()
         .unwrap()
         .to_owned();
-    let page = h.page(&session).await;
+    let page = h.feed(&session, None).await;
     let form = page.changes.iter().find(|c| c.kind == "form").unwrap();
     assert_eq!(form.id, form_id);
     assert_eq!(
@@ -157,7 +145,7 @@ async fn drafts_are_kept_and_submission_checks_every_field() {
         .await;
     assert_eq!(again.results[0].code.as_deref(), Some("already_submitted"));
 
-    let page = h.page(&session).await;
+    let page = h.feed(&session, None).await;
     let response = page
         .changes
         .iter()
@@ -272,7 +260,7 @@ async fn a_groups_intake_forms_come_with_joining() {
         .json()
         .await
         .unwrap();
-    let page = h.page(&session).await;
+    let page = h.feed(&session, None).await;
     let form = page.changes.iter().find(|c| c.kind == "form").unwrap();
     assert_eq!(
         form.data.as_ref().unwrap()["template_id"],

@@ -5,25 +5,10 @@
 mod common;
 
 use common::{Harness, error_code};
-use portal_model::sync::{ChangeOp, SyncPage};
+use portal_model::sync::ChangeOp;
 use portal_model::{ErrorCode, Session};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
-
-impl Harness {
-    async fn feed_after(&self, session: &Session, cursor: Option<&str>) -> SyncPage {
-        let query = cursor.map(|c| format!("?cursor={c}")).unwrap_or_default();
-        self.http
-            .get(self.url(&format!("/v1/sync{query}")))
-            .bearer_auth(&session.access_token)
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap()
-    }
-}
 
 fn invoice(patient_id: &str, number: &str, superbill: bool) -> Value {
     json!({"patient_id": patient_id, "number": number, "due_at": "2026-12-31T00:00:00Z", "currency": "USD",
@@ -52,7 +37,7 @@ async fn invoices_reach_the_patient_with_a_superbill_pdf() {
         .unwrap()
         .to_owned();
 
-    let page = h.feed_after(&session, None).await;
+    let page = h.feed(&session, None).await;
     let record = page
         .changes
         .iter()
@@ -114,7 +99,7 @@ async fn invoices_reach_the_patient_with_a_superbill_pdf() {
         .await
         .unwrap();
     assert_eq!(paid.status(), StatusCode::NO_CONTENT);
-    let next = h.feed_after(&session, Some(&page.cursor)).await;
+    let next = h.feed(&session, Some(&page.cursor)).await;
     let updated = next.changes.iter().find(|c| c.id == id).unwrap();
     assert_eq!(updated.rev, 2);
     assert_eq!(updated.data.as_ref().unwrap()["balance"], 0);
@@ -127,7 +112,7 @@ async fn invoices_reach_the_patient_with_a_superbill_pdf() {
         .await
         .unwrap();
     assert_eq!(deleted.status(), StatusCode::NO_CONTENT);
-    let last = h.feed_after(&session, Some(&next.cursor)).await;
+    let last = h.feed(&session, Some(&next.cursor)).await;
     assert_eq!(last.changes[0].op, ChangeOp::Delete);
 }
 

@@ -13,18 +13,6 @@ use serde_json::{Value, json};
 const PASSWORD: &str = "river otter paints blue";
 
 impl Harness {
-    async fn feed(&self, session: &Session) -> SyncPage {
-        self.http
-            .get(self.url("/v1/sync"))
-            .bearer_auth(&session.access_token)
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap()
-    }
-
     async fn mutate_one(
         &self,
         session: &Session,
@@ -100,7 +88,7 @@ async fn patients_and_their_care_team_write_to_each_other() {
         ErrorCode::Forbidden
     );
 
-    let page = h.feed(&session).await;
+    let page = h.feed(&session, None).await;
     let thread = records(&page, "thread")[0];
     assert_eq!(
         (thread["subject"].as_str(), thread["unread_count"].as_i64()),
@@ -163,7 +151,7 @@ async fn patients_and_their_care_team_write_to_each_other() {
         )
         .await;
     assert_eq!(read.results[0].code, None);
-    let page = h.feed(&session).await;
+    let page = h.feed(&session, None).await;
     let threads = records(&page, "thread");
     assert_eq!(threads.len(), 2);
     let first = threads
@@ -213,7 +201,7 @@ async fn the_welcome_message_arrives_when_the_account_becomes_active() {
 
     let (_, token) = h.invited_patient("jordan@example.com").await;
     let session: Session = h.accept(&token, PASSWORD).await.json().await.unwrap();
-    let page = h.feed(&session).await;
+    let page = h.feed(&session, None).await;
     let threads = records(&page, "thread");
     assert_eq!(threads.len(), 1);
     assert_eq!(
@@ -235,5 +223,5 @@ async fn the_welcome_message_arrives_when_the_account_becomes_active() {
         .await;
     let (_, token) = h.invited_patient("avery@example.com").await;
     let session: Session = h.accept(&token, PASSWORD).await.json().await.unwrap();
-    assert!(records(&h.feed(&session).await, "thread").is_empty());
+    assert!(records(&h.feed(&session, None).await, "thread").is_empty());
 }

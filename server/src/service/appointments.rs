@@ -89,11 +89,7 @@ pub async fn create(state: &AppState, new: NewAppointment) -> Result<String, Ser
         .db
         .call(move |conn| {
             let tx = conn.transaction()?;
-            if !exists(&tx, "patients", &new.patient_id)? {
-                return Err(ServerError::bad_request(
-                    "patient_id does not name a patient of this practice.",
-                ));
-            }
+            crate::service::patients::require_patient(&tx, &new.patient_id)?;
             if !exists(&tx, "providers", &new.provider_id)? {
                 return Err(ServerError::bad_request(
                     "provider_id does not name a provider of this practice.",
@@ -181,25 +177,7 @@ pub async fn update(
 
 /// Deletes an appointment: the patient's feed receives a delete.
 pub async fn delete(state: &AppState, id: String) -> Result<(), ServerError> {
-    let now = state.clock.now();
-    state
-        .db
-        .call(move |conn| {
-            let tx = conn.transaction()?;
-            if !feed::remove(&tx, "appointment", &id, now)? {
-                return Err(not_found());
-            }
-            audit::record(
-                &tx,
-                crate::db::millis(now),
-                "admin",
-                "appointment.delete",
-                &id,
-            )?;
-            tx.commit()?;
-            Ok(())
-        })
-        .await
+    feed::admin_delete(state, "appointment", id, "No such appointment.").await
 }
 
 /// Why a patient's change to an appointment was refused: (code, message).

@@ -132,19 +132,7 @@ pub async fn create(state: &AppState, document: NewDocument) -> Result<String, S
         .db
         .call(move |conn| {
             let tx = conn.transaction()?;
-            let known = tx
-                .query_row(
-                    "SELECT 1 FROM patients WHERE id = ?1",
-                    [&document.patient_id],
-                    |_| Ok(()),
-                )
-                .optional()?
-                .is_some();
-            if !known {
-                return Err(ServerError::bad_request(
-                    "patient_id does not name a patient of this practice.",
-                ));
-            }
+            crate::service::patients::require_patient(&tx, &document.patient_id)?;
             let sha = store_blob(&tx, &document.bytes)?;
             let id = publish(
                 &tx,
@@ -165,23 +153,7 @@ pub async fn create(state: &AppState, document: NewDocument) -> Result<String, S
 
 /// Deletes a document (the patient's feed gets a delete; the bytes stay while shared).
 pub async fn delete(state: &AppState, id: String) -> Result<(), ServerError> {
-    let now = state.clock.now();
-    state
-        .db
-        .call(move |conn| {
-            let tx = conn.transaction()?;
-            if !feed::remove(&tx, "document", &id, now)? {
-                return Err(ServerError::api(
-                    StatusCode::NOT_FOUND,
-                    ErrorCode::NotFound,
-                    "No such document.",
-                ));
-            }
-            audit::record(&tx, millis(now), "admin", "document.delete", &id)?;
-            tx.commit()?;
-            Ok(())
-        })
-        .await
+    feed::admin_delete(state, "document", id, "No such document.").await
 }
 
 /// A document's bytes and how to describe them.

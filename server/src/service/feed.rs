@@ -69,6 +69,38 @@ pub fn remove(
     Ok(changed > 0)
 }
 
+/// Staff delete a record: a tombstone for the patient's feed, and an audit entry.
+pub async fn admin_delete(
+    state: &AppState,
+    kind: &'static str,
+    id: String,
+    missing: &'static str,
+) -> Result<(), ServerError> {
+    let now = state.clock.now();
+    state
+        .db
+        .call(move |conn| {
+            let tx = conn.transaction()?;
+            if !remove(&tx, kind, &id, now)? {
+                return Err(ServerError::api(
+                    axum::http::StatusCode::NOT_FOUND,
+                    portal_model::ErrorCode::NotFound,
+                    missing,
+                ));
+            }
+            crate::service::audit::record(
+                &tx,
+                millis(now),
+                "admin",
+                &format!("{kind}.delete"),
+                &id,
+            )?;
+            tx.commit()?;
+            Ok(())
+        })
+        .await
+}
+
 /// A record's current data and revision, if it exists and is not deleted.
 pub fn get(
     tx: &Connection,

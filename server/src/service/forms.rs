@@ -169,19 +169,7 @@ pub async fn assign(
         .db
         .call(move |conn| {
             let tx = conn.transaction()?;
-            let known = tx
-                .query_row(
-                    "SELECT 1 FROM patients WHERE id = ?1",
-                    [&assignment.patient_id],
-                    |_| Ok(()),
-                )
-                .optional()?
-                .is_some();
-            if !known {
-                return Err(ServerError::bad_request(
-                    "patient_id does not name a patient of this practice.",
-                ));
-            }
+            crate::service::patients::require_patient(&tx, &assignment.patient_id)?;
             let id = assign_in(
                 &tx,
                 &template_id,

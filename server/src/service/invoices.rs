@@ -148,19 +148,7 @@ pub async fn create(state: &AppState, invoice: NewInvoice) -> Result<String, Ser
         .db
         .call(move |conn| {
             let tx = conn.transaction()?;
-            let known = tx
-                .query_row(
-                    "SELECT 1 FROM patients WHERE id = ?1",
-                    [&invoice.patient_id],
-                    |_| Ok(()),
-                )
-                .optional()?
-                .is_some();
-            if !known {
-                return Err(ServerError::bad_request(
-                    "patient_id does not name a patient of this practice.",
-                ));
-            }
+            crate::service::patients::require_patient(&tx, &invoice.patient_id)?;
             if number_taken(&tx, invoice.number.trim())? {
                 return Err(ServerError::api(
                     StatusCode::CONFLICT,
@@ -245,19 +233,7 @@ pub async fn set_status(
 
 /// Deletes an invoice (the feed sends a delete).
 pub async fn delete(state: &AppState, id: String) -> Result<(), ServerError> {
-    let now = state.clock.now();
-    state
-        .db
-        .call(move |conn| {
-            let tx = conn.transaction()?;
-            if !feed::remove(&tx, "invoice", &id, now)? {
-                return Err(not_found());
-            }
-            audit::record(&tx, millis(now), "admin", "invoice.delete", &id)?;
-            tx.commit()?;
-            Ok(())
-        })
-        .await
+    feed::admin_delete(state, "invoice", id, "No such invoice.").await
 }
 
 #[cfg(test)]

@@ -168,19 +168,7 @@ pub async fn from_provider(
         .db
         .call(move |conn| {
             let tx = conn.transaction()?;
-            let patient_known = tx
-                .query_row(
-                    "SELECT 1 FROM patients WHERE id = ?1",
-                    [&request.patient_id],
-                    |_| Ok(()),
-                )
-                .optional()?
-                .is_some();
-            if !patient_known {
-                return Err(ServerError::bad_request(
-                    "patient_id does not name a patient of this practice.",
-                ));
-            }
+            crate::service::patients::require_patient(&tx, &request.patient_id)?;
             if !on_care_team(&tx, &request.patient_id, &request.provider_id)? {
                 return Err(ServerError::api(
                     StatusCode::FORBIDDEN,

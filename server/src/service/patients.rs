@@ -40,6 +40,24 @@ pub fn normalize_email(raw: &str) -> Result<String, ServerError> {
     }
 }
 
+/// Checks that `patient_id` names a patient of this practice (400 otherwise: the id came
+/// in the request).
+pub fn require_patient(conn: &rusqlite::Connection, patient_id: &str) -> Result<(), ServerError> {
+    let known = conn
+        .query_row("SELECT 1 FROM patients WHERE id = ?1", [patient_id], |_| {
+            Ok(())
+        })
+        .optional()?
+        .is_some();
+    if known {
+        Ok(())
+    } else {
+        Err(ServerError::bad_request(
+            "patient_id does not name a patient of this practice.",
+        ))
+    }
+}
+
 /// A trimmed, non-empty text field of at most 200 characters.
 pub fn required(field: &str, value: &str) -> Result<String, ServerError> {
     let value = value.trim();

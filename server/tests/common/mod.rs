@@ -4,8 +4,9 @@
 #![allow(dead_code)] // Each test binary uses its own subset.
 
 use portal_e2e::AdminClient;
-use portal_model::ApiErrorBody;
 use portal_model::admin::Outbox;
+use portal_model::sync::SyncPage;
+use portal_model::{ApiErrorBody, Session};
 use portal_server::clock::ManualClock;
 use portal_server::{Database, RunningServer, ServerOptions};
 use reqwest::StatusCode;
@@ -22,6 +23,20 @@ pub struct Harness {
 }
 
 impl Harness {
+    /// One page of the account's sync feed after `cursor` (from the start without one).
+    pub async fn feed(&self, session: &Session, cursor: Option<&str>) -> SyncPage {
+        let query = cursor.map(|c| format!("?cursor={c}")).unwrap_or_default();
+        let response = self
+            .http
+            .get(self.url(&format!("/v1/sync{query}")))
+            .bearer_auth(&session.access_token)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), StatusCode::OK);
+        response.json().await.unwrap()
+    }
+
     pub async fn start() -> Self {
         Self::start_with(Database::SqliteMemory).await
     }
