@@ -3,14 +3,15 @@
 use crate::config::ClientConfig;
 use crate::error::CoreError;
 use crate::http::Api;
-use crate::invites::{InviteState, JoinState, RenewOutcome};
+use crate::invites::{InviteState, JoinState, RenewOutcome, ResetState};
 use crate::links::{DeepLink, LinkError, TOKEN_LEN, parse_link};
 use crate::secrets::SecretStore;
 use crate::vault::Vault;
 use portal_model::{
     AcceptInviteRequest, AccountSummary, ErrorCode, InviteInfo, InviteProblem, JoinInfo,
-    JoinRequest, LoginRequest, PasswordCheck, PasswordPolicy, ProfileSummary, ProfilesAnswer,
-    RefreshRequest, Session, StatusAnswer,
+    JoinRequest, LoginRequest, NewPasswordRequest, PasswordCheck, PasswordPolicy,
+    PasswordResetRequest, ProfileSummary, ProfilesAnswer, RefreshRequest, ResetInfo, Session,
+    StatusAnswer,
 };
 use reqwest::Method;
 use serde::{Deserialize, Serialize};
@@ -114,6 +115,83 @@ impl PortalClient {
                 None => Err(failure.into_error()),
             },
         }
+    }
+
+    /// Asks for a way back in: the server emails a reset link, or (for an account that
+    /// was never set up) a fresh invitation. The answer never says which, or whether
+    /// the address is known.
+    pub async fn request_password_reset(&self, email: &str) -> Result<(), CoreError> {
+        let request = PasswordResetRequest {
+            email: email.trim().to_owned(),
+        };
+        self.api
+            .send::<_, StatusAnswer>(Method::POST, "/v1/auth/password-reset", Some(&request))
+            .await?
+            .map_err(|failure| failure.into_error())?;
+        Ok(())
+    }
+
+    /// What the reset link behind `token` is.
+    pub async fn inspect_reset(&self, token: &str) -> Result<ResetState, CoreError> {
+        check_token_shape(token)?;
+        let answer = self
+            .api
+            .send::<(), ResetInfo>(
+                Method::GET,
+                &format!("/v1/auth/password-reset/{token}"),
+                None,
+            )
+            .await?;
+        match answer {
+            Ok(info) => Ok(ResetState::Valid {
+                email_hint: info.email_hint,
+            }),
+            Err(failure) => match failure.body.as_ref().map(|b| b.error.code) {
+                Some(ErrorCode::ResetExpired) => Ok(ResetState::Expired),
+                Some(ErrorCode::ResetUsed) => Ok(ResetState::Used),
+                Some(ErrorCode::ResetNotFound) => Ok(ResetState::NotFound),
+                _ => Err(failure.into_error()),
+            },
+        }
+    }
+
+    /// Sets a new password from a reset link. Every session of the account ends on the
+    /// server, this device's included: sign in again afterwards.
+    pub async fn complete_password_reset(
+        &self,
+        token: &str,
+        password: &str,
+    ) -> Result<(), CoreError> {
+        check_token_shape(token)?;
+        let failed = self.check_password(password, None).await?.failed();
+        if !failed.is_empty() {
+            return Err(CoreError::WeakPassword(failed));
+        }
+        let request = NewPasswordRequest {
+            password: password.to_owned(),
+        };
+        let answer = self
+            .api
+            .send::<_, ()>(
+                Method::POST,
+                &format!("/v1/auth/password-reset/{token}"),
+                Some(&request),
+            )
+            .await?;
+        if let Err(failure) = answer {
+            if let Some(body) = &failure.body
+                && body.error.code == ErrorCode::WeakPassword
+            {
+                return Err(CoreError::WeakPassword(body.error.reasons.clone()));
+            }
+            return Err(failure.into_error());
+        }
+        // The sessions on this device ended with the reset: forget them here too.
+        if let Some(current) = self.signed_in() {
+            self.vault.forget(&current.account.id).await?;
+            *self.lock_current() = None;
+        }
+        Ok(())
     }
 
     /// What the group join link behind `code` offers.

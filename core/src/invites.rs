@@ -34,3 +34,16 @@ pub enum JoinState {
     /// No such link.
     NotFound,
 }
+
+/// The state of a password reset link.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ResetState {
+    /// Usable: choose a new password for the account shown as `email_hint`.
+    Valid { email_hint: String },
+    /// Older than an hour: ask for a new link.
+    Expired,
+    /// Already used: sign in with the new password, or ask for a new link.
+    Used,
+    /// No such link.
+    NotFound,
+}

@@ -14,6 +14,6 @@ mod vault;
 pub use client::{PortalClient, Restored, SignedIn};
 pub use config::ClientConfig;
 pub use error::CoreError;
-pub use invites::{InviteState, JoinState, RenewOutcome};
+pub use invites::{InviteState, JoinState, RenewOutcome, ResetState};
 pub use links::{DeepLink, LinkError, LinkKind, parse_link};
 pub use secrets::{KeyringStore, SecretError, SecretStore};

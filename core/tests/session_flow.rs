@@ -233,3 +233,59 @@ async fn a_guardian_claims_a_second_child_into_the_account() {
     }
     restarted.logout().await.unwrap();
 }
+
+#[tokio::test]
+async fn a_forgotten_password_is_reset_from_the_emailed_link() {
+    let (server, admin) = practice().await;
+    let base = server.base_url();
+    let keychain = "org.patientportal.test.reset";
+    let invited = admin
+        .invite_new_patient("Jordan", "jordan@example.com")
+        .await;
+    let client = app(&base, keychain);
+    client
+        .accept_invite(&invited.token, PASSWORD, "laptop")
+        .await
+        .unwrap();
+
+    client
+        .request_password_reset("Jordan@Example.com")
+        .await
+        .unwrap();
+    let link = admin.outbox().await.emails.pop().unwrap().links[0].clone();
+    let parsed = client.parse_link(&link).unwrap();
+    assert_eq!(parsed.kind, portal_core::LinkKind::Reset);
+    assert_eq!(
+        client.inspect_reset(&parsed.token).await.unwrap(),
+        portal_core::ResetState::Valid {
+            email_hint: "j•••@example.com".into()
+        }
+    );
+    match client.complete_password_reset(&parsed.token, "short").await {
+        Err(CoreError::WeakPassword(_)) => {}
+        other => panic!("expected a local refusal, got {other:?}"),
+    }
+    client
+        .complete_password_reset(&parsed.token, "seven quiet harbour lamps")
+        .await
+        .unwrap();
+    assert_eq!(
+        client.signed_in(),
+        None,
+        "the reset ended this device's session"
+    );
+    assert_eq!(
+        client.inspect_reset(&parsed.token).await.unwrap(),
+        portal_core::ResetState::Used
+    );
+    client
+        .login("jordan@example.com", "seven quiet harbour lamps", "laptop")
+        .await
+        .unwrap();
+    // An unknown address gets the same quiet answer.
+    client
+        .request_password_reset("nobody@example.com")
+        .await
+        .unwrap();
+    client.logout().await.unwrap();
+}
