@@ -24,5 +24,8 @@ fn portal_commands() -> &'static [&'static str] {
         "show_sign_in",
         "sign_in",
         "sign_out",
+        "complete_reset",
+        "show_forgot_password",
+        "request_reset",
     ]
 }

@@ -34,6 +34,13 @@ pub enum Screen {
     InviteUnusable { problem: InviteProblem },
     /// A new invitation was asked for: check email, or wait for the care team.
     InviteRenewed { provider_notified: bool },
+    /// A password reset link: choose a new password for `email_hint`.
+    ResetPassword {
+        email_hint: String,
+        notice: Option<Notice>,
+    },
+    /// Asking for a reset link: the person gives their email address.
+    ForgotPassword { notice: Option<Notice> },
     /// Looking for a session kept on this device (start-up).
     Restoring,
     /// Sign in with email and password. `claim_for` names the patient whose invite is

@@ -75,3 +75,29 @@ pub async fn sign_in(
 pub async fn sign_out(app: AppHandle, shell: State<'_, Shell>) -> Result<Screen, Notice> {
     Ok(shell.sign_out(&app).await)
 }
+
+/// Sets the new password from the reset link on screen.
+#[tauri::command]
+pub async fn complete_reset(
+    app: AppHandle,
+    shell: State<'_, Shell>,
+    password: String,
+) -> Result<Screen, Notice> {
+    Ok(shell.complete_reset(&app, &password).await)
+}
+
+/// The "forgot password" screen.
+#[tauri::command]
+pub fn show_forgot_password(app: AppHandle, shell: State<'_, Shell>) -> Screen {
+    shell.show_forgot_password(&app)
+}
+
+/// Asks for a reset link.
+#[tauri::command]
+pub async fn request_reset(
+    app: AppHandle,
+    shell: State<'_, Shell>,
+    email: String,
+) -> Result<Screen, Notice> {
+    Ok(shell.request_reset(&app, &email).await)
+}

@@ -66,6 +66,9 @@ pub fn run() {
             commands::show_sign_in,
             commands::sign_in,
             commands::sign_out,
+            commands::complete_reset,
+            commands::show_forgot_password,
+            commands::request_reset,
         ])
         .setup(|app| {
             #[cfg(any(target_os = "linux", all(debug_assertions, windows)))]

@@ -5,7 +5,7 @@ use crate::config::DesktopConfig;
 use crate::notices;
 use portal_core::{
     ClientConfig, CoreError, InviteState, KeyringStore, LinkKind, PortalClient, RenewOutcome,
-    Restored,
+    ResetState, Restored,
 };
 use portal_model::desktop::{Notice, SCREEN_EVENT, Screen};
 use portal_model::{ErrorCode, InviteProblem};
@@ -126,17 +126,14 @@ impl Shell {
                 return self.welcome_with(app, notices::invalid_link(&error));
             }
         };
-        if link.kind != LinkKind::Invite {
-            let what = match link.kind {
-                LinkKind::Reset => "Password reset links",
-                _ => "Group sign-up links",
-            };
+        if link.kind == LinkKind::Reset {
+            return self.open_reset(app, &client, link.token, generation).await;
+        }
+        if link.kind == LinkKind::Join {
             let notice = Notice {
                 code: "unsupported_link".to_owned(),
                 title: "This link opens in your web browser".to_owned(),
-                detail: format!(
-                    "{what} can't be completed in this version of the app yet. Open the link from the email in your web browser to finish."
-                ),
+                detail: "Sign-up links are completed on your practice's web page: open the link in your web browser, then come back here when the email with your invitation arrives.".to_owned(),
             };
             return self.welcome_with(app, notice);
         }
@@ -154,6 +151,123 @@ impl Shell {
             },
             Ok(InviteState::Unusable(problem)) => Screen::InviteUnusable { problem },
             Err(error) => Screen::Welcome {
+                notice: Some(notices::from_error(&error)),
+            },
+        };
+        self.show(app, next)
+    }
+
+    async fn open_reset(
+        &self,
+        app: &AppHandle,
+        client: &PortalClient,
+        token: String,
+        generation: u64,
+    ) -> Screen {
+        self.lock().invite_token = Some(token.clone());
+        self.show(app, Screen::CheckingInvite);
+        let result = client.inspect_reset(&token).await;
+        if !self.is_current(generation) {
+            return self.screen();
+        }
+        let problem = |title: &str, detail: &str| Notice {
+            code: "reset_unusable".to_owned(),
+            title: title.to_owned(),
+            detail: detail.to_owned(),
+        };
+        let next = match result {
+            Ok(ResetState::Valid { email_hint }) => Screen::ResetPassword {
+                email_hint,
+                notice: None,
+            },
+            Ok(ResetState::Expired) => Screen::ForgotPassword {
+                notice: Some(problem(
+                    "This reset link has expired",
+                    "Reset links work for one hour. Ask for a new one below.",
+                )),
+            },
+            Ok(ResetState::Used) => Screen::SignIn {
+                notice: Some(problem(
+                    "This reset link was already used",
+                    "Sign in with your new password, or ask for another link.",
+                )),
+                email: None,
+                claim_for: None,
+            },
+            Ok(ResetState::NotFound) => Screen::ForgotPassword {
+                notice: Some(problem(
+                    "We could not find this reset link",
+                    "The link may be incomplete. Ask for a new one below.",
+                )),
+            },
+            Err(error) => Screen::Welcome {
+                notice: Some(notices::from_error(&error)),
+            },
+        };
+        self.show(app, next)
+    }
+
+    /// Sets the new password from the reset link on screen.
+    pub async fn complete_reset(&self, app: &AppHandle, password: &str) -> Screen {
+        let (token, email_hint, generation) = {
+            let state = self.lock();
+            match (&state.invite_token, &state.screen) {
+                (Some(token), Screen::ResetPassword { email_hint, .. }) => {
+                    (token.clone(), email_hint.clone(), state.generation)
+                }
+                _ => return self.screen(),
+            }
+        };
+        let Ok(client) = self.client() else {
+            return self.screen();
+        };
+        let result = client.complete_password_reset(&token, password).await;
+        if !self.is_current(generation) {
+            return self.screen();
+        }
+        let next = match result {
+            Ok(()) => {
+                self.lock().invite_token = None;
+                Screen::SignIn {
+                    notice: Some(Notice {
+                        code: "password_changed".to_owned(),
+                        title: "Your password was changed".to_owned(),
+                        detail: "Every device was signed out. Sign in with your new password."
+                            .to_owned(),
+                    }),
+                    email: None,
+                    claim_for: None,
+                }
+            }
+            Err(error) => Screen::ResetPassword {
+                email_hint,
+                notice: Some(notices::from_error(&error)),
+            },
+        };
+        self.show(app, next)
+    }
+
+    /// The "forgot password" screen.
+    pub fn show_forgot_password(&self, app: &AppHandle) -> Screen {
+        self.next_generation(None);
+        self.show(app, Screen::ForgotPassword { notice: None })
+    }
+
+    /// Asks the server for a reset link (or a fresh invitation); the answer is always
+    /// the same, so the screen says "check your email" either way.
+    pub async fn request_reset(&self, app: &AppHandle, email: &str) -> Screen {
+        let Ok(client) = self.client() else {
+            return self.screen();
+        };
+        let next = match client.request_password_reset(email).await {
+            Ok(()) => Screen::Welcome {
+                notice: Some(Notice {
+                    code: "reset_requested".to_owned(),
+                    title: "Check your email".to_owned(),
+                    detail: "If this address has an account, or an invitation waiting, we sent it a link to choose a password. Open that link on this computer.".to_owned(),
+                }),
+            },
+            Err(error) => Screen::ForgotPassword {
                 notice: Some(notices::from_error(&error)),
             },
         };

@@ -199,9 +199,8 @@ async fn an_invite_link_on_the_command_line_leads_to_a_password_and_the_signed_i
         .await
         .unwrap();
     assert!(session.text(&notice).await.unwrap().contains("signed out"));
-    let listing = secret_listing();
     assert!(
-        !listing.contains("refresh_token"),
+        !secret_listing().contains(&session_key_prefix(practice.admin.base())),
         "tokens left in the keychain after sign-out"
     );
     session
@@ -246,7 +245,7 @@ async fn an_invite_link_on_the_command_line_leads_to_a_password_and_the_signed_i
     .unwrap();
     assert_eq!(inspect.status().as_u16(), 410);
     assert!(
-        secret_listing().contains("refresh_token"),
+        secret_listing().contains(&session_key_prefix(practice.admin.base())),
         "no session in the keychain"
     );
 }
@@ -258,6 +257,11 @@ fn secret_listing() -> String {
         .output()
         .unwrap();
     String::from_utf8_lossy(&stored.stdout).into_owned()
+}
+
+/// The start of the keychain keys that hold sessions with the server at `base`.
+fn session_key_prefix(base: &str) -> String {
+    format!("session:{}:", base.trim_start_matches("http://"))
 }
 
 /// Waits until the element matching `css` shows exactly `expected`.
@@ -352,5 +356,94 @@ async fn a_link_opened_while_the_app_runs_reaches_the_running_window() {
     assert!(status.success(), "the second instance failed: {status}");
     wait_for_text(&session, "#invite-heading", "Welcome, Blake").await;
     save_screenshot(&session, "desktop-link-handover.png").await;
+    session.end().await.unwrap();
+}
+
+#[tokio::test]
+#[ignore = "needs the built app, tauri-driver, a display and a keyring: run scripts/test.sh"]
+async fn a_forgotten_password_is_reset_through_the_app() {
+    let _one = ONE_APP.lock().await;
+    let practice = start_practice();
+    let invited = practice
+        .admin
+        .invite_new_patient("Casey", "casey@example.com")
+        .await;
+    // Casey set a password on another device some time ago.
+    let accepted = reqwest::Client::new()
+        .post(format!(
+            "{}/v1/invites/{}/accept",
+            practice.admin.base(),
+            invited.token
+        ))
+        .json(&json!({"password": PASSWORD, "device_name": "phone"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(accepted.status().as_u16(), 201);
+    let (_driver, driver_url) = start_driver(practice.admin.base());
+    let session = Session::start(&driver_url, capabilities(&[]))
+        .await
+        .unwrap();
+    session
+        .click(&session.wait_for("#go-sign-in", WAIT).await.unwrap())
+        .await
+        .unwrap();
+    session
+        .click(&session.wait_for("#go-forgot", WAIT).await.unwrap())
+        .await
+        .unwrap();
+    let email = session.wait_for("#forgot-email", WAIT).await.unwrap();
+    session
+        .type_into(&email, "casey@example.com")
+        .await
+        .unwrap();
+    session
+        .click(&session.wait_for("#forgot-submit", WAIT).await.unwrap())
+        .await
+        .unwrap();
+    session
+        .wait_for(".notice[data-code='reset_requested']", WAIT)
+        .await
+        .unwrap();
+
+    // The emailed reset link, opened as the OS would: a second launch hands it over.
+    let link = practice.admin.outbox().await.emails.pop().unwrap().links[0].clone();
+    let status = run_with_timeout(
+        "second app instance",
+        Command::new(env_path("PORTAL_APP_BIN"))
+            .arg(&link)
+            .env("PORTAL_SERVER_URL", practice.admin.base())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null()),
+        Duration::from_secs(30),
+    );
+    assert!(status.success());
+    session.wait_for("#reset-password", WAIT).await.unwrap();
+    let new_password = "seven quiet harbour lamps";
+    let password = session.wait_for("#password", WAIT).await.unwrap();
+    session.type_into(&password, new_password).await.unwrap();
+    let confirm = session.wait_for("#password-confirm", WAIT).await.unwrap();
+    session.type_into(&confirm, new_password).await.unwrap();
+    session
+        .click(&session.wait_for("#set-password", WAIT).await.unwrap())
+        .await
+        .unwrap();
+    session
+        .wait_for(".notice[data-code='password_changed']", WAIT)
+        .await
+        .unwrap();
+    let email = session.wait_for("#sign-in-email", WAIT).await.unwrap();
+    session
+        .type_into(&email, "casey@example.com")
+        .await
+        .unwrap();
+    let password = session.wait_for("#sign-in-password", WAIT).await.unwrap();
+    session.type_into(&password, new_password).await.unwrap();
+    session
+        .click(&session.wait_for("#sign-in-submit", WAIT).await.unwrap())
+        .await
+        .unwrap();
+    wait_for_text(&session, "#signed-in-email", "casey@example.com").await;
+    save_screenshot(&session, "desktop-reset-signed-in.png").await;
     session.end().await.unwrap();
 }

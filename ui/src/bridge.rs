@@ -32,6 +32,9 @@ pub enum Command {
     ShowSignIn,
     SignIn { email: String, password: String },
     SignOut,
+    CompleteReset { password: String },
+    ShowForgotPassword,
+    RequestReset { email: String },
 }
 
 impl Command {
@@ -46,6 +49,9 @@ impl Command {
             Self::ShowSignIn => "show_sign_in",
             Self::SignIn { .. } => "sign_in",
             Self::SignOut => "sign_out",
+            Self::CompleteReset { .. } => "complete_reset",
+            Self::ShowForgotPassword => "show_forgot_password",
+            Self::RequestReset { .. } => "request_reset",
         }
     }
 }

@@ -2,6 +2,8 @@
 
 mod choose_password;
 mod invite_unusable;
+mod password_form;
+mod reset_password;
 mod sign_in;
 mod signed_in;
 mod welcome;
@@ -12,6 +14,7 @@ use portal_model::desktop::{Notice, Screen};
 
 pub use choose_password::ChoosePassword;
 pub use invite_unusable::{InviteRenewed, InviteUnusable};
+pub use reset_password::{ForgotPassword, ResetPassword};
 pub use sign_in::SignIn;
 pub use signed_in::SignedIn;
 pub use welcome::Welcome;
@@ -31,6 +34,10 @@ pub fn Current(screen: Screen, on_screen: EventHandler<Screen>) -> Element {
         Screen::InviteRenewed { provider_notified } => {
             rsx! { InviteRenewed { provider_notified, on_screen } }
         }
+        Screen::ResetPassword { email_hint, notice } => {
+            rsx! { ResetPassword { email_hint, notice, on_screen } }
+        }
+        Screen::ForgotPassword { notice } => rsx! { ForgotPassword { notice, on_screen } },
         Screen::Restoring => rsx! {
             Busy { id: "restoring", text: "Looking for your account on this computer…" }
         },

@@ -69,7 +69,9 @@ pub fn SignIn(
                     if busy() { "Signing in…" } else { "Sign in" }
                 }
             }
-            p { class: "hint", "Forgot your password? Open the reset link from your practice's email, or ask your practice to send one." }
+            p { class: "hint",
+                button { id: "go-forgot", class: "link", onclick: move |_| super::go(Command::ShowForgotPassword, on_screen), "Forgot your password?" }
+            }
             button { class: "link", onclick: move |_| start_over(on_screen), "Back" }
         }
     }

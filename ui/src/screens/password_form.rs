@@ -1,0 +1,116 @@
+//! Choosing a new password, with the policy's rules checked live: used for an invite
+//! and for a reset link.
+
+use crate::bridge::{self, Command};
+use dioxus::prelude::*;
+use portal_model::PasswordPolicy;
+use portal_model::desktop::Screen;
+
+/// What the new password is for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Purpose {
+    /// Accepting an invite.
+    Invite,
+    /// Completing a reset link.
+    Reset,
+}
+
+impl Purpose {
+    fn command(self, password: String) -> Command {
+        match self {
+            Self::Invite => Command::AcceptInvite { password },
+            Self::Reset => Command::CompleteReset { password },
+        }
+    }
+}
+
+/// The password fields, the live checklist and the submit button; the shell's answer to
+/// the purpose's command is the next screen.
+#[component]
+pub fn NewPasswordForm(
+    submit_label: String,
+    busy_label: String,
+    hidden: bool,
+    purpose: Purpose,
+    on_screen: EventHandler<Screen>,
+) -> Element {
+    let mut password = use_signal(String::new);
+    let mut confirm = use_signal(String::new);
+    let mut submitting = use_signal(|| false);
+    let mut policy_note = use_signal(|| None::<String>);
+    // The server's policy, fetched by the shell; the built-in default until it arrives
+    // (they are the same rules unless the practice changed its server).
+    let mut policy = use_signal(PasswordPolicy::default);
+    use_hook(move || {
+        spawn(async move {
+            match bridge::invoke::<PasswordPolicy>(Command::PasswordPolicy).await {
+                Ok(fetched) => policy.set(fetched),
+                Err(_) => policy_note.set(Some(
+                    "The password rules could not be loaded from your practice; the usual rules are shown, and your practice checks them again when you continue.".to_owned(),
+                )),
+            }
+        });
+    });
+
+    let check = policy.read().check(&password(), None);
+    let matches = !password().is_empty() && password() == confirm();
+    let ready = check.is_acceptable() && matches && !submitting();
+    let submit = move |event: FormEvent| {
+        event.prevent_default();
+        if !ready {
+            return;
+        }
+        submitting.set(true);
+        spawn(async move {
+            let answer = bridge::invoke::<Screen>(purpose.command(password())).await;
+            submitting.set(false);
+            match answer {
+                Ok(screen) => on_screen.call(screen),
+                Err(notice) => policy_note.set(Some(notice.detail)),
+            }
+        });
+    };
+
+    let policy_now = policy.read().clone();
+    rsx! {
+        form { hidden, onsubmit: submit,
+            label { r#for: "password", "New password" }
+            input {
+                id: "password",
+                r#type: "password",
+                autocomplete: "new-password",
+                value: "{password}",
+                oninput: move |e| password.set(e.value()),
+            }
+            label { r#for: "password-confirm", "Type it again" }
+            input {
+                id: "password-confirm",
+                r#type: "password",
+                autocomplete: "new-password",
+                value: "{confirm}",
+                oninput: move |e| confirm.set(e.value()),
+            }
+            ul { id: "password-rules", class: "rules", aria_live: "polite",
+                for outcome in check.outcomes.iter().filter(|o| o.rule != portal_model::PolicyRule::EqualsEmail) {
+                    li {
+                        class: if outcome.passed { "rule passed" } else { "rule" },
+                        "data-rule": "{outcome.rule.requirement(&policy_now)}",
+                        span { class: "mark", if outcome.passed { "✓" } else { "•" } }
+                        "{outcome.rule.requirement(&policy_now)}"
+                    }
+                }
+                li { class: if matches { "rule passed" } else { "rule" },
+                    span { class: "mark", if matches { "✓" } else { "•" } }
+                    "Both entries match"
+                }
+            }
+            p { class: "hint", "A few unrelated words make a strong password that is easy to remember. It can't be your email address." }
+            if let Some(note) = policy_note() {
+                p { class: "notice", role: "alert", "{note}" }
+            }
+            button { id: "set-password", r#type: "submit", disabled: !ready,
+                if submitting() { "{busy_label}" } else { "{submit_label}" }
+            }
+        }
+    }
+}
