@@ -1,8 +1,8 @@
 //! Conversions from core and model types to the FFI records.
 
 use crate::{
-    DeepLink, InviteDetails, InviteState, LinkKind, PasswordRule, Profile, ProfileRole,
-    RenewOutcome, RuleOutcome, SignedIn,
+    DeepLink, InviteDetails, InviteState, JoinState, LinkKind, PasswordRule, Profile, ProfileRole,
+    RenewOutcome, ResetState, Restored, RuleOutcome, SignedIn,
 };
 use portal_model::{InviteProblem, InviteRole, PasswordCheck, PasswordPolicy, PolicyRule};
 
@@ -97,6 +97,45 @@ impl From<portal_core::SignedIn> for SignedIn {
                     practice_name: p.practice.name,
                 })
                 .collect(),
+        }
+    }
+}
+
+impl From<portal_core::Restored> for Restored {
+    fn from(restored: portal_core::Restored) -> Self {
+        match restored {
+            portal_core::Restored::Nobody => Self::Nobody,
+            portal_core::Restored::SignedIn(s) => Self::SignedIn { account: s.into() },
+            portal_core::Restored::Offline(s) => Self::Offline { account: s.into() },
+            portal_core::Restored::Ended { email, code } => Self::Ended {
+                email,
+                code: code.as_str().to_owned(),
+            },
+        }
+    }
+}
+
+impl From<portal_core::ResetState> for ResetState {
+    fn from(state: portal_core::ResetState) -> Self {
+        match state {
+            portal_core::ResetState::Valid { email_hint } => Self::Valid { email_hint },
+            portal_core::ResetState::Expired => Self::Expired,
+            portal_core::ResetState::Used => Self::Used,
+            portal_core::ResetState::NotFound => Self::NotFound,
+        }
+    }
+}
+
+impl From<portal_core::JoinState> for JoinState {
+    fn from(state: portal_core::JoinState) -> Self {
+        match state {
+            portal_core::JoinState::Valid(info) => Self::Valid {
+                practice_name: info.practice.name,
+                group_name: info.group.name,
+                expires_at: info.expires_at.into(),
+            },
+            portal_core::JoinState::Expired => Self::Expired,
+            portal_core::JoinState::NotFound => Self::NotFound,
         }
     }
 }

@@ -25,6 +25,9 @@ pub enum PortalError {
     Keychain { detail: String },
     #[error("not signed in")]
     NotSignedIn,
+    /// An argument the call cannot use (the detail says which).
+    #[error("{detail}")]
+    InvalidArgument { detail: String },
 }
 
 impl From<CoreError> for PortalError {

@@ -108,6 +108,52 @@ pub enum RenewOutcome {
     NotFound,
 }
 
+/// What the app finds on this device at start-up.
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Enum)]
+pub enum Restored {
+    /// Nobody is signed in here: show the welcome or sign-in screen.
+    Nobody,
+    /// Signed in, confirmed by the server.
+    SignedIn { account: SignedIn },
+    /// Signed in as far as this device knows; the server could not be reached.
+    Offline { account: SignedIn },
+    /// The session ended on the server (expired, revoked, password changed): sign in
+    /// again. `code` is the protocol's code.
+    Ended { email: String, code: String },
+}
+
+/// The state of a password reset link.
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Enum)]
+pub enum ResetState {
+    Valid { email_hint: String },
+    Expired,
+    Used,
+    NotFound,
+}
+
+/// The state of a group join link.
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Enum)]
+pub enum JoinState {
+    Valid {
+        practice_name: String,
+        group_name: String,
+        expires_at: SystemTime,
+    },
+    Expired,
+    NotFound,
+}
+
+/// What a person gives to join through a group link.
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+pub struct JoinDetails {
+    pub first_name: String,
+    pub last_name: String,
+    /// `YYYY-MM-DD`.
+    pub date_of_birth: String,
+    pub email: String,
+    pub phone: Option<String>,
+}
+
 /// One rule of the password policy.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, uniffi::Enum)]
 pub enum PasswordRule {
@@ -211,6 +257,81 @@ impl PortalClient {
             .accept_invite(&token, &password, &device_name)
             .await?
             .into())
+    }
+
+    /// Signs in; the session's tokens go to the secret store.
+    pub async fn login(
+        &self,
+        email: String,
+        password: String,
+        device_name: String,
+    ) -> Result<SignedIn, PortalError> {
+        Ok(self
+            .inner
+            .login(&email, &password, &device_name)
+            .await?
+            .into())
+    }
+
+    /// Start-up: picks up the session kept in the secret store.
+    pub async fn restore(&self) -> Result<Restored, PortalError> {
+        Ok(self.inner.restore().await?.into())
+    }
+
+    /// Signs out: revokes the session on the server when reachable, always forgets it here.
+    pub async fn logout(&self) -> Result<(), PortalError> {
+        Ok(self.inner.logout().await?)
+    }
+
+    /// Adds the invite's patient to the signed-in account.
+    pub async fn claim_invite(&self, token: String) -> Result<SignedIn, PortalError> {
+        Ok(self.inner.claim_invite(&token).await?.into())
+    }
+
+    /// Asks for a reset link (or a fresh invitation); the answer never says which.
+    pub async fn request_password_reset(&self, email: String) -> Result<(), PortalError> {
+        Ok(self.inner.request_password_reset(&email).await?)
+    }
+
+    /// What the reset link behind `token` is.
+    pub async fn inspect_reset(&self, token: String) -> Result<ResetState, PortalError> {
+        Ok(self.inner.inspect_reset(&token).await?.into())
+    }
+
+    /// Sets a new password from a reset link; sign in again afterwards.
+    pub async fn complete_password_reset(
+        &self,
+        token: String,
+        password: String,
+    ) -> Result<(), PortalError> {
+        Ok(self
+            .inner
+            .complete_password_reset(&token, &password)
+            .await?)
+    }
+
+    /// What the group join link behind `code` offers.
+    pub async fn inspect_join(&self, code: String) -> Result<JoinState, PortalError> {
+        Ok(self.inner.inspect_join(&code).await?.into())
+    }
+
+    /// Registers through a group join link; the person continues from the email.
+    pub async fn join(&self, code: String, details: JoinDetails) -> Result<(), PortalError> {
+        let date_of_birth =
+            details
+                .date_of_birth
+                .parse()
+                .map_err(|_| PortalError::InvalidArgument {
+                    detail: "date_of_birth must be YYYY-MM-DD.".to_owned(),
+                })?;
+        let request = portal_model::JoinRequest {
+            first_name: details.first_name,
+            last_name: details.last_name,
+            date_of_birth,
+            email: details.email,
+            phone: details.phone,
+        };
+        Ok(self.inner.join(&code, &request).await?)
     }
 
     /// The signed-in account, if any.

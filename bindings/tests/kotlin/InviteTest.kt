@@ -14,6 +14,7 @@ import uniffi.portal_ffi.LinkKind
 import uniffi.portal_ffi.PasswordRule
 import uniffi.portal_ffi.PortalClient
 import uniffi.portal_ffi.PortalException
+import uniffi.portal_ffi.Restored
 import uniffi.portal_ffi.SecretStore
 
 const val ADMIN_TOKEN = "kotlin-binding-admin"
@@ -129,6 +130,29 @@ fun main() {
             } catch (e: PortalException.Config) {
                 // expected
             }
+        }
+    }
+
+    test("sessions survive a restart and sign out wipes them") {
+        Practice().use { practice ->
+            val (_, link) = practice.invite("Casey", "casey@example.com")
+            val store = MapStore()
+            val first = PortalClient(practice.base, listOf(), store)
+            val signedIn = runBlocking { first.acceptInvite(first.parseLink(link).token(), "river otter paints blue", "kotlin test") }
+            val restarted = PortalClient(practice.base, listOf(), store)
+            val restored = runBlocking { restarted.restore() }
+            check(restored is Restored.SignedIn && restored.account.accountId == signedIn.accountId) { "restored: $restored" }
+            runBlocking { restarted.logout() }
+            check(store.items.isEmpty()) { "left in the store: ${store.items.keys}" }
+            check(runBlocking { PortalClient(practice.base, listOf(), store).restore() } is Restored.Nobody)
+            try {
+                runBlocking { restarted.login("casey@example.com", "not the password", "kotlin test") }
+                error("a wrong password signed in")
+            } catch (e: PortalException.Server) {
+                check(e.code == "invalid_credentials") { "code: ${e.code}" }
+            }
+            val again = runBlocking { restarted.login("casey@example.com", "river otter paints blue", "kotlin test") }
+            check(again.email == "casey@example.com")
         }
     }
 

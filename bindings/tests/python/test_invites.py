@@ -91,3 +91,37 @@ def test_errors_are_typed(practice):
         asyncio.run(locked.accept_invite(portal.parse_link(second).token(), "river otter paints blue", "t"))
     # The invite was not spent by the failed attempt.
     assert isinstance(asyncio.run(portal.inspect_invite(portal.parse_link(second).token())), ffi.InviteState.VALID)
+
+
+def test_sessions_survive_a_restart_and_sign_out(practice):
+    _, link = practice.invite_new_patient("Casey", "casey@example.com")
+    store = DictStore()
+    first = client(practice, store)
+    token = first.parse_link(link).token()
+    signed_in = asyncio.run(first.accept_invite(token, "river otter paints blue", "python test"))
+
+    # A new client over the same store is the app after a restart.
+    restarted = client(practice, store)
+    restored = asyncio.run(restarted.restore())
+    assert isinstance(restored, ffi.Restored.SIGNED_IN)
+    assert restored.account.account_id == signed_in.account_id
+
+    asyncio.run(restarted.logout())
+    assert store.items == {}
+    assert isinstance(asyncio.run(client(practice, store).restore()), ffi.Restored.NOBODY)
+
+    with pytest.raises(ffi.PortalError.Server) as wrong:
+        asyncio.run(restarted.login("casey@example.com", "not the password", "python test"))
+    assert wrong.value.code == "invalid_credentials"
+    again = asyncio.run(restarted.login("casey@example.com", "river otter paints blue", "python test"))
+    assert again.email == "casey@example.com"
+
+    asyncio.run(restarted.request_password_reset("casey@example.com"))
+    reset_link = practice.last_link()
+    reset = restarted.parse_link(reset_link)
+    assert reset.kind() == ffi.LinkKind.RESET
+    state = asyncio.run(restarted.inspect_reset(reset.token()))
+    assert isinstance(state, ffi.ResetState.VALID)
+    asyncio.run(restarted.complete_password_reset(reset.token(), "seven quiet harbour lamps"))
+    assert restarted.signed_in() is None
+    assert isinstance(asyncio.run(restarted.inspect_reset(reset.token())), ffi.ResetState.USED)
