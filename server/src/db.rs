@@ -15,6 +15,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/sqlite/0005_feed.sql"),
     include_str!("../migrations/sqlite/0006_forms.sql"),
     include_str!("../migrations/sqlite/0007_documents.sql"),
+    include_str!("../migrations/sqlite/0008_purge.sql"),
 ];
 
 /// A handle to the database, cheap to clone.

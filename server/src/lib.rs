@@ -171,6 +171,7 @@ pub async fn start(options: ServerOptions) -> Result<RunningServer, ServerError>
         )),
     };
     state.changes = service::events::start_watcher(&state);
+    service::feed::start_purger(state.clone());
     let app = http::router(state.clone());
     let (tx, rx) = oneshot::channel::<()>();
     let task = tokio::spawn(async move {

@@ -514,3 +514,55 @@ async fn events_say_changed_only_for_what_the_account_can_see() {
     .await;
     assert_eq!(ended.ok(), Some(true), "the stream outlived the session");
 }
+
+#[tokio::test]
+async fn a_cursor_older_than_purged_deletes_must_start_over() {
+    let h = Harness::start().await;
+    let jordan = h.patient("jordan@example.com").await;
+    let old = h.appointment(&jordan, 72).await;
+    let page = h.sync(&jordan.session, None, 500).await;
+    let deleted = h
+        .http
+        .delete(h.url(&format!("/v1/admin/appointments/{old}")))
+        .bearer_auth(common::ADMIN)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(deleted.status(), StatusCode::NO_CONTENT);
+    // Within the retention the delete is in the feed and nothing is purged.
+    assert_eq!(
+        portal_server::service::feed::purge_tombstones(&h.server.state)
+            .await
+            .unwrap(),
+        0
+    );
+    h.clock.advance(Duration::days(31));
+    assert_eq!(
+        portal_server::service::feed::purge_tombstones(&h.server.state)
+            .await
+            .unwrap(),
+        1
+    );
+
+    let session: Session = h
+        .http
+        .post(h.url("/v1/auth/login"))
+        .json(&json!({"email": "jordan@example.com", "password": PASSWORD, "device_name": "x"}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let stale = h
+        .sync_raw(&session, &format!("?cursor={}", page.cursor))
+        .await;
+    assert_eq!(
+        error_code(stale, StatusCode::GONE).await.error.code,
+        ErrorCode::CursorExpired
+    );
+    // Starting over works, and the deleted appointment is simply absent.
+    let fresh = h.sync(&session, None, 500).await;
+    assert!(fresh.changes.iter().all(|c| c.id != old));
+    assert!(fresh.changes.iter().any(|c| c.kind == "profile"));
+}

@@ -32,6 +32,7 @@ pub fn router(state: AppState) -> Router {
             axum::routing::patch(sync::update_appointment).delete(sync::delete_appointment),
         )
         .route("/messages", post(sync::provider_message))
+        .route("/bookings", post(sync::book))
         .route("/invoices", post(sync::create_invoice))
         .route(
             "/invoices/{id}",

@@ -4,6 +4,7 @@
 use super::extract::{Admin, ApiJson, ApiPath, ApiQuery, Authed};
 use crate::error::ServerError;
 use crate::service::appointments::{self, AppointmentChange, NewAppointment};
+use crate::service::bookings::{self, Booked, Booking};
 use crate::service::forms::{self, Assignment, NewForm};
 use crate::service::invoices::{self, InvoiceChange, NewInvoice};
 use crate::service::messages::{self, ProviderMessage};
@@ -184,4 +185,15 @@ pub async fn delete_invoice(
 ) -> Result<StatusCode, ServerError> {
     invoices::delete(&state, id).await?;
     Ok(StatusCode::NO_CONTENT)
+}
+
+pub async fn book(
+    _: Admin,
+    State(state): State<AppState>,
+    ApiJson(booking): ApiJson<Booking>,
+) -> Result<(StatusCode, Json<Booked>), ServerError> {
+    Ok((
+        StatusCode::CREATED,
+        Json(bookings::book(&state, booking).await?),
+    ))
 }

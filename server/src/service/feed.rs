@@ -141,6 +141,55 @@ pub fn resend_patient(tx: &Connection, patient_id: &str) -> Result<(), ServerErr
     Ok(())
 }
 
+/// How long deletes stay in the feed before they are purged. A client that has not
+/// synced for longer starts over (`cursor_expired`).
+pub const TOMBSTONE_RETENTION: chrono::Duration = chrono::Duration::days(30);
+
+/// Removes tombstones older than the retention, and remembers the highest change
+/// number removed: cursors before it can no longer be continued. Returns how many.
+pub async fn purge_tombstones(state: &AppState) -> Result<usize, ServerError> {
+    let before = millis(state.clock.now() - TOMBSTONE_RETENTION);
+    state
+        .db
+        .call(move |conn| {
+            let tx = conn.transaction()?;
+            let highest: Option<i64> = tx.query_row(
+                "SELECT MAX(seq) FROM records WHERE deleted = 1 AND updated_at < ?1",
+                [before],
+                |row| row.get(0),
+            )?;
+            let Some(highest) = highest else {
+                return Ok(0);
+            };
+            let removed = tx.execute(
+                "DELETE FROM records WHERE deleted = 1 AND updated_at < ?1",
+                [before],
+            )?;
+            tx.execute(
+                "UPDATE feed_counter SET purged_through = MAX(purged_through, ?1) WHERE id = 1",
+                [highest],
+            )?;
+            tx.commit()?;
+            Ok(removed)
+        })
+        .await
+}
+
+/// Purges tombstones once an hour for as long as the server runs.
+pub fn start_purger(state: AppState) {
+    tokio::spawn(async move {
+        let mut ticker = tokio::time::interval(std::time::Duration::from_secs(3600));
+        loop {
+            ticker.tick().await;
+            match purge_tombstones(&state).await {
+                Ok(0) => {}
+                Ok(removed) => tracing::info!(removed, "purged old deletes from the sync feed"),
+                Err(error) => tracing::warn!(%error, "purging the sync feed failed"),
+            }
+        }
+    });
+}
+
 /// Encodes a change number as an opaque cursor.
 pub fn encode_cursor(seq: i64) -> String {
     URL_SAFE_NO_PAD.encode(format!("v1:{seq}"))
@@ -178,6 +227,19 @@ pub async fn page(
     state
         .db
         .call(move |conn| {
+            let purged_through: i64 = conn.query_row(
+                "SELECT purged_through FROM feed_counter WHERE id = 1",
+                [],
+                |row| row.get(0),
+            )?;
+            // A cursor from before purged deletes cannot be continued safely.
+            if after > 0 && after < purged_through {
+                return Err(ServerError::api(
+                    axum::http::StatusCode::GONE,
+                    portal_model::ErrorCode::CursorExpired,
+                    "This sync position is too old: start again without a cursor.",
+                ));
+            }
             let mut statement = conn.prepare_cached(
                 "SELECT r.kind, r.id, r.patient_id, r.rev, r.seq, r.deleted, r.data, r.updated_at,
                         ap.role
