@@ -23,6 +23,17 @@ impl Default for SessionLimits {
     }
 }
 
+/// The apps that may open the portal's https links (universal links, app links).
+#[derive(Debug, Clone, Default)]
+pub struct AppLinks {
+    /// iOS app ids, `TEAMID.bundle.id`.
+    pub apple_app_ids: Vec<String>,
+    /// The Android package name.
+    pub android_package: Option<String>,
+    /// SHA-256 fingerprints of the Android signing certificates (`AB:CD:...`).
+    pub android_cert_sha256: Vec<String>,
+}
+
 /// What a running server needs to know.
 #[derive(Clone)]
 pub struct ServerConfig {
@@ -35,6 +46,8 @@ pub struct ServerConfig {
     pub practice_name: String,
     /// Session lifetimes.
     pub session_limits: SessionLimits,
+    /// The apps `/.well-known/` files name.
+    pub app_links: AppLinks,
 }
 
 impl std::fmt::Debug for ServerConfig {

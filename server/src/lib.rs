@@ -64,6 +64,8 @@ pub struct ServerOptions {
     pub session_limits: SessionLimits,
     /// Where email goes (the built-in outbox unless SMTP is configured).
     pub mail: MailConfig,
+    /// The apps that may open the portal's links.
+    pub app_links: crate::config::AppLinks,
     pub clock: Arc<dyn Clock>,
 }
 
@@ -78,6 +80,7 @@ impl ServerOptions {
             practice_name: "Riverside Family Practice".to_owned(),
             session_limits: SessionLimits::default(),
             mail: MailConfig::Outbox,
+            app_links: crate::config::AppLinks::default(),
             clock: Arc::new(SystemClock),
         }
     }
@@ -164,6 +167,7 @@ pub async fn start(options: ServerOptions) -> Result<RunningServer, ServerError>
             admin_token: options.admin_token,
             practice_name: options.practice_name,
             session_limits: options.session_limits,
+            app_links: options.app_links,
         }),
         changes: idle_signal,
         hash_gate: Arc::new(tokio::sync::Semaphore::new(

@@ -53,6 +53,15 @@ enum Command {
             env = "PORTAL_MAIL_FROM"
         )]
         mail_from: String,
+        /// iOS app ids (TEAMID.bundle.id) for /.well-known/apple-app-site-association.
+        #[arg(long, env = "PORTAL_APPLE_APP_IDS", value_delimiter = ',')]
+        apple_app_ids: Vec<String>,
+        /// Android package for /.well-known/assetlinks.json.
+        #[arg(long, env = "PORTAL_ANDROID_PACKAGE")]
+        android_package: Option<String>,
+        /// Android signing certificate SHA-256 fingerprints for assetlinks.json.
+        #[arg(long, env = "PORTAL_ANDROID_CERT_SHA256", value_delimiter = ',')]
+        android_cert_sha256: Vec<String>,
     },
     /// Serve a practice filled with demonstration data and print an invite link.
     Demo {
@@ -104,6 +113,9 @@ async fn run(cli: Cli) -> Result<(), String> {
             practice_name,
             smtp_url,
             mail_from,
+            apple_app_ids,
+            android_package,
+            android_cert_sha256,
         } => {
             let admin_token = admin_token_from_env();
             if admin_token.is_none() {
@@ -122,6 +134,11 @@ async fn run(cli: Cli) -> Result<(), String> {
                         from: mail_from,
                     },
                     None => MailConfig::Outbox,
+                },
+                app_links: portal_server::config::AppLinks {
+                    apple_app_ids,
+                    android_package,
+                    android_cert_sha256,
                 },
                 clock: Arc::new(SystemClock),
             })

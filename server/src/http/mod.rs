@@ -8,6 +8,7 @@ mod logging;
 mod pages;
 mod patient;
 mod sync;
+mod well_known;
 
 use crate::state::AppState;
 use axum::Router;
@@ -90,6 +91,11 @@ pub fn router(state: AppState) -> Router {
             "/join/{code}",
             get(pages::join_page).post(pages::submit_join),
         )
+        .route(
+            "/.well-known/apple-app-site-association",
+            get(well_known::apple),
+        )
+        .route("/.well-known/assetlinks.json", get(well_known::android))
         .nest("/v1/admin", admin)
         .fallback(patient::not_found)
         .method_not_allowed_fallback(patient::method_not_allowed)
