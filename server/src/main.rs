@@ -21,48 +21,52 @@ struct Cli {
     command: Command,
 }
 
+/// The options of `portal-server serve`.
+#[derive(clap::Args)]
+struct ServeArgs {
+    /// Address to listen on.
+    #[arg(long, default_value = "127.0.0.1:8080", env = "PORTAL_LISTEN")]
+    listen: SocketAddr,
+    /// `sqlite://PATH` (embedded, the default) or `sqlite::memory:`.
+    #[arg(long, default_value = "sqlite://portal.db", env = "PORTAL_DATABASE")]
+    database: String,
+    /// Base of the links in emails, such as https://portal.example.org.
+    #[arg(long, env = "PORTAL_PUBLIC_URL")]
+    public_url: Option<Url>,
+    /// The practice's name, used when the database is first created.
+    #[arg(
+        long,
+        default_value = "Riverside Family Practice",
+        env = "PORTAL_PRACTICE_NAME"
+    )]
+    practice_name: String,
+    /// Send email through this SMTP server (smtp://host:port,
+    /// smtp://user:pass@host:587?tls=required, smtps://host:465); without it, email
+    /// goes to the built-in outbox.
+    #[arg(long, env = "PORTAL_SMTP_URL", hide_env_values = true)]
+    smtp_url: Option<String>,
+    /// The sender of the emails.
+    #[arg(
+        long,
+        default_value = "Patient Portal <no-reply@localhost>",
+        env = "PORTAL_MAIL_FROM"
+    )]
+    mail_from: String,
+    /// iOS app ids (TEAMID.bundle.id) for /.well-known/apple-app-site-association.
+    #[arg(long, env = "PORTAL_APPLE_APP_IDS", value_delimiter = ',')]
+    apple_app_ids: Vec<String>,
+    /// Android package for /.well-known/assetlinks.json.
+    #[arg(long, env = "PORTAL_ANDROID_PACKAGE")]
+    android_package: Option<String>,
+    /// Android signing certificate SHA-256 fingerprints for assetlinks.json.
+    #[arg(long, env = "PORTAL_ANDROID_CERT_SHA256", value_delimiter = ',')]
+    android_cert_sha256: Vec<String>,
+}
+
 #[derive(Subcommand)]
 enum Command {
     /// Serve the patient API and the admin API.
-    Serve {
-        /// Address to listen on.
-        #[arg(long, default_value = "127.0.0.1:8080", env = "PORTAL_LISTEN")]
-        listen: SocketAddr,
-        /// `sqlite://PATH` (embedded, the default) or `sqlite::memory:`.
-        #[arg(long, default_value = "sqlite://portal.db", env = "PORTAL_DATABASE")]
-        database: String,
-        /// Base of the links in emails, such as https://portal.example.org.
-        #[arg(long, env = "PORTAL_PUBLIC_URL")]
-        public_url: Option<Url>,
-        /// The practice's name, used when the database is first created.
-        #[arg(
-            long,
-            default_value = "Riverside Family Practice",
-            env = "PORTAL_PRACTICE_NAME"
-        )]
-        practice_name: String,
-        /// Send email through this SMTP server (smtp://host:port,
-        /// smtp://user:pass@host:587?tls=required, smtps://host:465); without it, email
-        /// goes to the built-in outbox.
-        #[arg(long, env = "PORTAL_SMTP_URL", hide_env_values = true)]
-        smtp_url: Option<String>,
-        /// The sender of the emails.
-        #[arg(
-            long,
-            default_value = "Patient Portal <no-reply@localhost>",
-            env = "PORTAL_MAIL_FROM"
-        )]
-        mail_from: String,
-        /// iOS app ids (TEAMID.bundle.id) for /.well-known/apple-app-site-association.
-        #[arg(long, env = "PORTAL_APPLE_APP_IDS", value_delimiter = ',')]
-        apple_app_ids: Vec<String>,
-        /// Android package for /.well-known/assetlinks.json.
-        #[arg(long, env = "PORTAL_ANDROID_PACKAGE")]
-        android_package: Option<String>,
-        /// Android signing certificate SHA-256 fingerprints for assetlinks.json.
-        #[arg(long, env = "PORTAL_ANDROID_CERT_SHA256", value_delimiter = ',')]
-        android_cert_sha256: Vec<String>,
-    },
+    Serve(Box<ServeArgs>),
     /// Serve a practice filled with demonstration data and print an invite link.
     Demo {
         #[arg(long, default_value = "127.0.0.1:8080", env = "PORTAL_LISTEN")]
@@ -106,17 +110,18 @@ fn admin_token_from_env() -> Option<String> {
 
 async fn run(cli: Cli) -> Result<(), String> {
     match cli.command {
-        Command::Serve {
-            listen,
-            database,
-            public_url,
-            practice_name,
-            smtp_url,
-            mail_from,
-            apple_app_ids,
-            android_package,
-            android_cert_sha256,
-        } => {
+        Command::Serve(args) => {
+            let ServeArgs {
+                listen,
+                database,
+                public_url,
+                practice_name,
+                smtp_url,
+                mail_from,
+                apple_app_ids,
+                android_package,
+                android_cert_sha256,
+            } = *args;
             let admin_token = admin_token_from_env();
             if admin_token.is_none() {
                 tracing::warn!("PORTAL_ADMIN_TOKEN is not set: the admin API is disabled");
