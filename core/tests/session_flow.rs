@@ -28,6 +28,36 @@ fn app(base_url: &str, keychain: &str) -> PortalClient {
     PortalClient::new(config, Arc::new(KeyringStore::new(keychain))).unwrap()
 }
 
+/// A practice with Jordan signed in through an invite on a device whose keychain
+/// entries are filed under `keychain`.
+struct Device {
+    server: RunningServer,
+    admin: AdminClient,
+    base: String,
+    client: PortalClient,
+    signed_in: portal_core::SignedIn,
+}
+
+async fn signed_in_device(keychain: &str) -> Device {
+    let (server, admin) = practice().await;
+    let base = server.base_url();
+    let invited = admin
+        .invite_new_patient("Jordan", "jordan@example.com")
+        .await;
+    let client = app(&base, keychain);
+    let signed_in = client
+        .accept_invite(&invited.token, PASSWORD, "laptop")
+        .await
+        .unwrap();
+    Device {
+        server,
+        admin,
+        base,
+        client,
+        signed_in,
+    }
+}
+
 async fn me_status(base: &str, access_token: &str) -> u16 {
     reqwest::Client::new()
         .get(format!("{base}/v1/me"))
@@ -95,17 +125,14 @@ async fn a_restart_picks_up_the_session_and_sign_out_ends_it_everywhere() {
 
 #[tokio::test]
 async fn sign_out_revokes_the_session_on_the_server() {
-    let (server, admin) = practice().await;
-    let base = server.base_url();
     let keychain = "org.patientportal.test.revoke";
-    let invited = admin
-        .invite_new_patient("Jordan", "jordan@example.com")
-        .await;
-    let client = app(&base, keychain);
-    let signed_in = client
-        .accept_invite(&invited.token, PASSWORD, "laptop")
-        .await
-        .unwrap();
+    let Device {
+        server: _server,
+        base,
+        client,
+        signed_in,
+        ..
+    } = signed_in_device(keychain).await;
     let key = client.session_key(&signed_in.account.id);
     let stored = portal_core::SecretStore::get(&KeyringStore::new(keychain), &key)
         .unwrap()
@@ -119,17 +146,14 @@ async fn sign_out_revokes_the_session_on_the_server() {
 
 #[tokio::test]
 async fn a_session_ended_by_a_password_reset_asks_to_sign_in_again() {
-    let (server, admin) = practice().await;
-    let base = server.base_url();
     let keychain = "org.patientportal.test.ended";
-    let invited = admin
-        .invite_new_patient("Jordan", "jordan@example.com")
-        .await;
-    let client = app(&base, keychain);
-    let signed_in = client
-        .accept_invite(&invited.token, PASSWORD, "laptop")
-        .await
-        .unwrap();
+    let Device {
+        server: _server,
+        admin,
+        base,
+        client: _client,
+        signed_in,
+    } = signed_in_device(keychain).await;
 
     // The password is reset elsewhere: every session ends.
     let http = reqwest::Client::new();
