@@ -217,6 +217,27 @@ impl PortalClient {
         Ok(Arc::new(Self { inner }))
     }
 
+    /// Like [`PortalClient::new`], also trusting the root certificates in
+    /// `extra_roots_pem` (for a practice on a private certificate authority).
+    #[uniffi::constructor]
+    pub fn with_extra_roots(
+        server_url: String,
+        extra_link_origins: Vec<String>,
+        extra_roots_pem: String,
+        secret_store: Arc<dyn SecretStore>,
+    ) -> Result<Arc<Self>, PortalError> {
+        let origins: Vec<&str> = extra_link_origins.iter().map(String::as_str).collect();
+        let config = portal_core::ClientConfig::new(
+            &server_url,
+            &origins,
+            portal_core::config::DEFAULT_SCHEME,
+        )?
+        .with_extra_roots_pem(&extra_roots_pem)?;
+        let inner =
+            portal_core::PortalClient::new(config, Arc::new(store::ForeignStore(secret_store)))?;
+        Ok(Arc::new(Self { inner }))
+    }
+
     /// Parses a link from an email, a universal/app link or the custom scheme.
     pub fn parse_link(&self, link: String) -> Result<Arc<DeepLink>, PortalError> {
         Ok(Arc::new(self.inner.parse_link(&link)?.into()))

@@ -12,6 +12,8 @@ pub struct ClientConfig {
     server_url: Url,
     link_origins: Vec<Origin>,
     scheme: String,
+    /// Extra trusted root certificates (PEM), for practices on a private CA.
+    extra_roots_pem: Vec<String>,
 }
 
 /// A scheme, host and port that links may come from.
@@ -66,7 +68,29 @@ impl ClientConfig {
             server_url,
             link_origins,
             scheme: scheme.to_owned(),
+            extra_roots_pem: Vec::new(),
         })
+    }
+
+    /// Also trusts the root certificates in `pem` (one or more PEM blocks), for a
+    /// practice whose server uses a private certificate authority. Certificate checks
+    /// stay on: there is no switch that turns them off.
+    pub fn with_extra_roots_pem(mut self, pem: &str) -> Result<Self, CoreError> {
+        let certificates = reqwest::Certificate::from_pem_bundle(pem.as_bytes()).map_err(|e| {
+            CoreError::Config(format!("extra root certificates: {}", e.without_url()))
+        })?;
+        if certificates.is_empty() {
+            return Err(CoreError::Config(
+                "extra root certificates: no PEM certificate found".to_owned(),
+            ));
+        }
+        self.extra_roots_pem.push(pem.to_owned());
+        Ok(self)
+    }
+
+    /// The extra trusted roots, as PEM.
+    pub fn extra_roots_pem(&self) -> &[String] {
+        &self.extra_roots_pem
     }
 
     /// The API's base URL.

@@ -26,7 +26,16 @@ impl Api {
     pub fn new(config: &ClientConfig) -> Result<Self, CoreError> {
         // The process-wide rustls provider; a host may have installed one already.
         let _ = rustls::crypto::ring::default_provider().install_default();
+        let mut extra_roots = Vec::new();
+        for pem in config.extra_roots_pem() {
+            extra_roots.extend(
+                reqwest::Certificate::from_pem_bundle(pem.as_bytes()).map_err(|e| {
+                    CoreError::Config(format!("extra root certificates: {}", e.without_url()))
+                })?,
+            );
+        }
         let http = reqwest::Client::builder()
+            .tls_certs_merge(extra_roots)
             .https_only(!config.is_loopback())
             // Never follow a redirect: it could carry a token to another host.
             .redirect(reqwest::redirect::Policy::none())

@@ -9,6 +9,8 @@ pub struct DesktopConfig {
     pub server_url: String,
     /// `PORTAL_LINK_ORIGINS`: comma-separated extra origins whose links are accepted.
     pub link_origins: Vec<String>,
+    /// `PORTAL_EXTRA_ROOTS`: a PEM file of extra trusted root certificates (private CA).
+    pub extra_roots_file: Option<String>,
     /// The keychain service entries are filed under.
     pub keychain_service: String,
     pub scheme: String,
@@ -33,6 +35,9 @@ impl DesktopConfig {
         Self {
             server_url,
             link_origins,
+            extra_roots_file: std::env::var("PORTAL_EXTRA_ROOTS")
+                .ok()
+                .filter(|v| !v.trim().is_empty()),
             keychain_service: "org.patientportal.desktop".to_owned(),
             scheme: DEFAULT_SCHEME.to_owned(),
         }

@@ -33,6 +33,12 @@ impl Shell {
     pub fn new(config: DesktopConfig) -> Self {
         let origins: Vec<&str> = config.link_origins.iter().map(String::as_str).collect();
         let client = ClientConfig::new(&config.server_url, &origins, &config.scheme)
+            .and_then(|client_config| match &config.extra_roots_file {
+                None => Ok(client_config),
+                Some(path) => std::fs::read_to_string(path)
+                    .map_err(|e| CoreError::Config(format!("cannot read {path}: {e}")))
+                    .and_then(|pem| client_config.with_extra_roots_pem(&pem)),
+            })
             .and_then(|client_config| {
                 PortalClient::new(
                     client_config,
