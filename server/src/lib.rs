@@ -11,6 +11,7 @@ pub mod http;
 pub mod mail;
 pub mod pdf;
 pub mod service;
+pub mod settings_file;
 pub mod state;
 
 use crate::clock::{Clock, SystemClock};

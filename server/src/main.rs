@@ -24,6 +24,10 @@ struct Cli {
 /// The options of `portal-server serve`.
 #[derive(clap::Args)]
 struct ServeArgs {
+    /// A settings file (TOML) with any of these options, plus `admin_token` and `log`;
+    /// the command line and the environment override it.
+    #[arg(long, env = "PORTAL_CONFIG")]
+    config: Option<std::path::PathBuf>,
     /// Address to listen on.
     #[arg(long, default_value = "127.0.0.1:8080", env = "PORTAL_LISTEN")]
     listen: SocketAddr,
@@ -75,6 +79,24 @@ enum Command {
 }
 
 fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().collect();
+    if let Some(path) = portal_server::settings_file::path_from_args(&args) {
+        match portal_server::settings_file::read(std::path::Path::new(&path)) {
+            Ok(settings) => {
+                for (variable, value) in settings {
+                    if std::env::var_os(variable).is_none() {
+                        // SAFETY: no other thread exists yet: this is the first thing
+                        // main does, before logging or the runtime start.
+                        unsafe { std::env::set_var(variable, value) };
+                    }
+                }
+            }
+            Err(message) => {
+                eprintln!("portal-server: {message}");
+                return ExitCode::FAILURE;
+            }
+        }
+    }
     tracing_subscriber::fmt()
         .with_env_filter(
             tracing_subscriber::EnvFilter::try_from_default_env()
@@ -112,6 +134,7 @@ async fn run(cli: Cli) -> Result<(), String> {
     match cli.command {
         Command::Serve(args) => {
             let ServeArgs {
+                config: _,
                 listen,
                 database,
                 public_url,

@@ -147,3 +147,50 @@ async fn logs_at_trace_level_carry_no_token_or_password() {
         assert!(!logged.contains(secret), "a secret reached the log");
     }
 }
+
+#[tokio::test]
+async fn one_settings_file_configures_the_server() {
+    portal_e2e::install_tls_provider();
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("portal.toml");
+    std::fs::write(
+        &config,
+        format!(
+            "listen = \"127.0.0.1:0\"\ndatabase = \"sqlite://{}\"\npractice_name = \"Lakeside Clinic\"\nadmin_token = \"from-the-file\"\n",
+            dir.path().join("lakeside.db").display()
+        ),
+    )
+    .unwrap();
+    let mut child = Guard::spawn(
+        "portal-server",
+        server()
+            .args(["serve", "--config"])
+            .arg(&config)
+            .env_remove("PORTAL_ADMIN_TOKEN")
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null()),
+    );
+    let base = child.wait_for_line("portal-server listening on ", Duration::from_secs(30));
+    let admin = portal_e2e::AdminClient::new(&base, "from-the-file");
+    let invited = admin
+        .invite_new_patient("Jordan", "jordan@example.com")
+        .await;
+    let info: portal_model::InviteInfo =
+        reqwest::get(format!("{base}/v1/invites/{}", invited.token))
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+    assert_eq!(info.practice.name, "Lakeside Clinic");
+    assert!(dir.path().join("lakeside.db").exists());
+
+    std::fs::write(&config, "listen = \"127.0.0.1:0\"\nadmin_tokn = \"typo\"\n").unwrap();
+    let output = server()
+        .args(["serve", "--config"])
+        .arg(&config)
+        .output()
+        .unwrap();
+    assert!(!output.status.success());
+    assert!(String::from_utf8_lossy(&output.stderr).contains("unknown setting 'admin_tokn'"));
+}
