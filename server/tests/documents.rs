@@ -175,13 +175,7 @@ async fn shared_documents_download_whole_or_in_ranges() {
         .unwrap();
     assert_eq!(anonymous.status(), StatusCode::UNAUTHORIZED);
 
-    let deleted = h
-        .http
-        .delete(h.url(&format!("/v1/admin/documents/{id}")))
-        .bearer_auth(common::ADMIN)
-        .send()
-        .await
-        .unwrap();
+    let deleted = h.admin.delete(&format!("documents/{id}")).await;
     assert_eq!(deleted.status(), StatusCode::NO_CONTENT);
     assert_eq!(
         h.download(&session, &id, &[]).await.status(),

@@ -91,26 +91,16 @@ async fn invoices_reach_the_patient_with_a_superbill_pdf() {
     );
 
     let paid = h
-        .http
-        .patch(h.url(&format!("/v1/admin/invoices/{id}")))
-        .bearer_auth(common::ADMIN)
-        .json(&json!({"status": "paid"}))
-        .send()
-        .await
-        .unwrap();
+        .admin
+        .patch(&format!("invoices/{id}"), json!({"status": "paid"}))
+        .await;
     assert_eq!(paid.status(), StatusCode::NO_CONTENT);
     let next = h.feed(&session, Some(&page.cursor)).await;
     let updated = next.changes.iter().find(|c| c.id == id).unwrap();
     assert_eq!(updated.rev, 2);
     assert_eq!(updated.data.as_ref().unwrap()["balance"], 0);
 
-    let deleted = h
-        .http
-        .delete(h.url(&format!("/v1/admin/invoices/{id}")))
-        .bearer_auth(common::ADMIN)
-        .send()
-        .await
-        .unwrap();
+    let deleted = h.admin.delete(&format!("invoices/{id}")).await;
     assert_eq!(deleted.status(), StatusCode::NO_CONTENT);
     let last = h.feed(&session, Some(&next.cursor)).await;
     assert_eq!(last.changes[0].op, ChangeOp::Delete);
@@ -161,12 +151,8 @@ async fn bad_invoices_are_refused() {
         );
     }
     let status = h
-        .http
-        .patch(h.url("/v1/admin/invoices/inv_nope"))
-        .bearer_auth(common::ADMIN)
-        .json(&json!({"status": "refunded"}))
-        .send()
-        .await
-        .unwrap();
+        .admin
+        .patch("invoices/inv_nope", json!({"status": "refunded"}))
+        .await;
     assert_eq!(status.status(), StatusCode::BAD_REQUEST);
 }

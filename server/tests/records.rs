@@ -15,13 +15,9 @@ const PASSWORD: &str = "river otter paints blue";
 
 impl Harness {
     async fn patch(&self, patient_id: &str, body: Value) -> reqwest::Response {
-        self.http
-            .patch(self.url(&format!("/v1/admin/patients/{patient_id}")))
-            .bearer_auth(common::ADMIN)
-            .json(&body)
-            .send()
+        self.admin
+            .patch(&format!("patients/{patient_id}"), body)
             .await
-            .unwrap()
     }
 
     async fn claim(&self, token: &str, access_token: &str) -> reqwest::Response {

@@ -158,21 +158,14 @@ async fn the_feed_holds_the_accounts_profile_providers_and_appointments() {
         ErrorCode::BadRequest
     );
     let patched = h
-        .http
-        .patch(h.url(&format!("/v1/admin/appointments/{appointment}")))
-        .bearer_auth(common::ADMIN)
-        .json(&json!({"status": "completed"}))
-        .send()
-        .await
-        .unwrap();
+        .admin
+        .patch(
+            &format!("appointments/{appointment}"),
+            json!({"status": "completed"}),
+        )
+        .await;
     assert_eq!(patched.status(), StatusCode::NO_CONTENT);
-    let deleted = h
-        .http
-        .delete(h.url(&format!("/v1/admin/appointments/{appointment}")))
-        .bearer_auth(common::ADMIN)
-        .send()
-        .await
-        .unwrap();
+    let deleted = h.admin.delete(&format!("appointments/{appointment}")).await;
     assert_eq!(deleted.status(), StatusCode::NO_CONTENT);
     let last = h.sync(&jordan.session, Some(&next.cursor), 500).await;
     assert_eq!(
@@ -521,13 +514,7 @@ async fn a_cursor_older_than_purged_deletes_must_start_over() {
     let jordan = h.patient("jordan@example.com").await;
     let old = h.appointment(&jordan, 72).await;
     let page = h.sync(&jordan.session, None, 500).await;
-    let deleted = h
-        .http
-        .delete(h.url(&format!("/v1/admin/appointments/{old}")))
-        .bearer_auth(common::ADMIN)
-        .send()
-        .await
-        .unwrap();
+    let deleted = h.admin.delete(&format!("appointments/{old}")).await;
     assert_eq!(deleted.status(), StatusCode::NO_CONTENT);
     // Within the retention the delete is in the feed and nothing is purged.
     assert_eq!(

@@ -57,6 +57,27 @@ impl AdminClient {
             .unwrap_or_else(|e| panic!("PUT {path}: {e}"))
     }
 
+    /// PATCHes `body` to `/v1/admin/{path}` and returns the raw response.
+    pub async fn patch(&self, path: &str, body: Value) -> reqwest::Response {
+        self.http
+            .patch(format!("{}/v1/admin/{path}", self.base))
+            .bearer_auth(&self.token)
+            .json(&body)
+            .send()
+            .await
+            .unwrap_or_else(|e| panic!("PATCH {path}: {e}"))
+    }
+
+    /// DELETEs `/v1/admin/{path}` and returns the raw response.
+    pub async fn delete(&self, path: &str) -> reqwest::Response {
+        self.http
+            .delete(format!("{}/v1/admin/{path}", self.base))
+            .bearer_auth(&self.token)
+            .send()
+            .await
+            .unwrap_or_else(|e| panic!("DELETE {path}: {e}"))
+    }
+
     /// GETs `/v1/admin/{path}` and returns the raw response.
     pub async fn get(&self, path: &str) -> reqwest::Response {
         self.http
