@@ -29,6 +29,10 @@ pub enum ServerError {
     /// The server cannot start (port taken, unreadable database, ...).
     #[error("{0}")]
     Startup(String),
+    /// A command of `portal-server admin` failed before the server answered: bad input,
+    /// an unreachable server, an unreadable file. The text is for people.
+    #[error("{0}")]
+    Command(String),
 }
 
 impl ServerError {

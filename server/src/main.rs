@@ -1,4 +1,7 @@
-//! `portal-server`: run the reference server, or a demo practice.
+//! `portal-server`: run the reference server, a demo practice, or the practice's
+//! administration commands against a running server.
+
+mod cli;
 
 use clap::{Parser, Subcommand};
 use portal_server::clock::SystemClock;
@@ -76,6 +79,9 @@ enum Command {
         #[arg(long, default_value = "127.0.0.1:8080", env = "PORTAL_LISTEN")]
         listen: SocketAddr,
     },
+    /// The practice's tasks (patients, invites, appointments, ...) on a running server.
+    #[command(subcommand_required = true, arg_required_else_help = true)]
+    Admin(Box<cli::AdminArgs>),
 }
 
 fn main() -> ExitCode {
@@ -132,6 +138,7 @@ fn admin_token_from_env() -> Option<String> {
 
 async fn run(cli: Cli) -> Result<(), String> {
     match cli.command {
+        Command::Admin(args) => cli::run(*args).await.map_err(|e| cli::describe(&e)),
         Command::Serve(args) => {
             let ServeArgs {
                 config: _,
