@@ -57,6 +57,7 @@ pub struct Slot {
     /// Length in minutes (5 to 480).
     #[arg(long, default_value_t = 30)]
     minutes: i64,
+    /// In person, or telehealth (then give --telehealth-url).
     #[arg(long, value_enum, default_value = "in-person")]
     kind: Kind,
     /// Where, for an in-person visit.
@@ -106,6 +107,7 @@ pub enum AppointmentCommand {
         /// New length in minutes.
         #[arg(long)]
         minutes: Option<i64>,
+        /// New status.
         #[arg(long, value_enum)]
         status: Option<Status>,
     },
@@ -127,12 +129,16 @@ pub enum BookingCommand {
     /// Record a booking; a person the practice does not know is added and invited, and
     /// the provider is emailed.
     Add {
+        /// The person's given name.
         #[arg(long)]
         first_name: String,
+        /// The person's family name.
         #[arg(long)]
         last_name: String,
+        /// The person's email: an unknown one makes a new, invited patient.
         #[arg(long)]
         email: String,
+        /// A phone number, if given.
         #[arg(long)]
         phone: Option<String>,
         #[command(flatten)]

@@ -39,6 +39,7 @@ pub enum DocumentCommand {
         /// The title the patient sees [default: the file's name].
         #[arg(long)]
         title: Option<String>,
+        /// Where the patient finds it.
         #[arg(long, value_enum, default_value = "shared")]
         category: Category,
         /// The file's media type [default: from its extension].

@@ -31,7 +31,7 @@ pub enum FormCommand {
     },
     /// Give a form to a patient to fill in.
     Assign {
-        /// The form template id (frm_…).
+        /// The form template id (ftp_…).
         form: String,
         /// The patient id (pat_…).
         #[arg(long)]

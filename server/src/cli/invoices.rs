@@ -53,6 +53,7 @@ pub enum InvoiceCommand {
     Update {
         /// The invoice id (inv_…).
         invoice: String,
+        /// The new status.
         #[arg(long, value_enum)]
         status: InvoiceStatus,
     },

@@ -32,13 +32,18 @@ const DEFAULT_SERVER: &str = "http://127.0.0.1:8080";
 pub struct AdminArgs {
     /// The server, such as https://portal.example.org [default: the `listen` address of
     /// the settings file, else http://127.0.0.1:8080]
-    #[arg(long, global = true, env = "PORTAL_SERVER_URL", value_parser = server_url)]
+    #[arg(long, global = true, env = "PORTAL_SERVER_URL", value_parser = server_url, help_heading = "Connection")]
     server: Option<Url>,
     /// The server's settings file (TOML), for its admin_token and listen address.
-    #[arg(long, global = true, env = "PORTAL_CONFIG")]
+    #[arg(
+        long,
+        global = true,
+        env = "PORTAL_CONFIG",
+        help_heading = "Connection"
+    )]
     config: Option<std::path::PathBuf>,
     /// Print the server's answers as JSON, for scripts.
-    #[arg(long, global = true)]
+    #[arg(long, global = true, help_heading = "Connection")]
     json: bool,
     #[command(subcommand)]
     command: AdminCommand,

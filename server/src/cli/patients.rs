@@ -40,8 +40,10 @@ pub enum PatientCommand {
 /// `admin patient add`.
 #[derive(clap::Args)]
 pub struct PatientAdd {
+    /// Given name, as the patient uses it.
     #[arg(long)]
     first_name: String,
+    /// Family name.
     #[arg(long)]
     last_name: String,
     /// The patient's email; without it the patient cannot be invited.
@@ -75,8 +77,10 @@ pub struct PatientAdd {
 pub struct PatientUpdate {
     /// The patient id (pat_…).
     patient: String,
+    /// A corrected given name.
     #[arg(long)]
     first_name: Option<String>,
+    /// A corrected family name.
     #[arg(long)]
     last_name: Option<String>,
     /// A new email (revokes invites sent to the old one).
