@@ -27,5 +27,11 @@ fn portal_commands() -> &'static [&'static str] {
         "complete_reset",
         "show_forgot_password",
         "request_reset",
+        "unlock",
+        "touch",
+        "lock_now",
+        "select_profile",
+        "switch_account",
+        "add_account",
     ]
 }

@@ -1,8 +1,8 @@
 //! Conversions from core and model types to the FFI records.
 
 use crate::{
-    DeepLink, InviteDetails, InviteState, JoinState, LinkKind, PasswordRule, Profile, ProfileRole,
-    RenewOutcome, ResetState, Restored, RuleOutcome, SignedIn,
+    DeepLink, InviteDetails, InviteState, JoinState, LinkKind, LockState, PasswordRule, Profile,
+    ProfileRole, RenewOutcome, ResetState, Restored, RuleOutcome, SignedIn,
 };
 use portal_model::{InviteProblem, InviteRole, PasswordCheck, PasswordPolicy, PolicyRule};
 
@@ -86,6 +86,7 @@ impl From<portal_core::SignedIn> for SignedIn {
         Self {
             account_id: signed_in.account.id,
             email: signed_in.account.email,
+            current_profile_id: signed_in.current_profile_id,
             profiles: signed_in
                 .profiles
                 .into_iter()
@@ -111,6 +112,7 @@ impl From<portal_core::Restored> for Restored {
                 email,
                 code: code.as_str().to_owned(),
             },
+            portal_core::Restored::Locked { email } => Self::Locked { email },
         }
     }
 }
@@ -151,4 +153,18 @@ pub fn outcomes(policy: &PasswordPolicy, check: &PasswordCheck) -> Vec<RuleOutco
             requirement: o.rule.requirement(policy),
         })
         .collect()
+}
+
+impl From<portal_core::LockState> for LockState {
+    fn from(state: portal_core::LockState) -> Self {
+        match state {
+            portal_core::LockState::NotSignedIn => Self::NotSignedIn,
+            portal_core::LockState::Unlocked { locks_at } => Self::Unlocked {
+                locks_at: locks_at.into(),
+            },
+            portal_core::LockState::Locked { account_id, email } => {
+                Self::Locked { account_id, email }
+            }
+        }
+    }
 }

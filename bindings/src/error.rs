@@ -28,6 +28,21 @@ pub enum PortalError {
     /// An argument the call cannot use (the detail says which).
     #[error("{detail}")]
     InvalidArgument { detail: String },
+    /// The app is locked after being idle: call `unlock` with the password.
+    #[error("the app is locked")]
+    Locked,
+    /// Wrong password at the lock screen.
+    #[error("wrong password ({attempts_left} tries left)")]
+    WrongPassword { attempts_left: u32 },
+    /// Too many wrong passwords at the lock screen: the account was signed out here.
+    #[error("too many wrong passwords: signed out of this device")]
+    TooManyUnlockAttempts,
+    /// No such account is signed in on this device.
+    #[error("that account is not signed in on this device")]
+    UnknownAccount,
+    /// The account cannot act for that profile.
+    #[error("that profile is not one of this account's")]
+    UnknownProfile,
 }
 
 impl From<CoreError> for PortalError {
@@ -47,6 +62,11 @@ impl From<CoreError> for PortalError {
             CoreError::UnexpectedResponse { status } => Self::UnexpectedResponse { status },
             CoreError::Secrets(_) => Self::Keychain { detail },
             CoreError::NotSignedIn => Self::NotSignedIn,
+            CoreError::Locked => Self::Locked,
+            CoreError::WrongPassword { attempts_left } => Self::WrongPassword { attempts_left },
+            CoreError::TooManyUnlockAttempts => Self::TooManyUnlockAttempts,
+            CoreError::UnknownAccount => Self::UnknownAccount,
+            CoreError::UnknownProfile => Self::UnknownProfile,
         }
     }
 }

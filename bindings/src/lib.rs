@@ -120,6 +120,35 @@ pub enum Restored {
     /// The session ended on the server (expired, revoked, password changed): sign in
     /// again. `code` is the protocol's code.
     Ended { email: String, code: String },
+    /// Signed in, but idle past the timeout since last use: show the lock screen and
+    /// call `unlock`.
+    Locked { email: String },
+}
+
+/// Whether the app is usable now.
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Enum)]
+pub enum LockState {
+    NotSignedIn,
+    /// Usable; locks at `locks_at` unless `touch` is called before.
+    Unlocked {
+        locks_at: SystemTime,
+    },
+    /// Show the lock screen for `email`.
+    Locked {
+        account_id: String,
+        email: String,
+    },
+}
+
+/// Options of a client beyond its server URL.
+#[derive(Debug, Clone, Default, PartialEq, Eq, uniffi::Record)]
+pub struct ClientOptions {
+    /// Other origins whose https links the app accepts (such as the practice's portal).
+    pub extra_link_origins: Vec<String>,
+    /// Extra trusted root certificates (PEM), for a practice on a private CA.
+    pub extra_roots_pem: Option<String>,
+    /// Seconds without use before the app locks (30 to 86400; default 900).
+    pub idle_timeout_seconds: Option<u32>,
 }
 
 /// The state of a password reset link.
@@ -187,6 +216,8 @@ pub struct SignedIn {
     pub account_id: String,
     pub email: String,
     pub profiles: Vec<Profile>,
+    /// The `patient_id` of the profile in use (see `select_profile`).
+    pub current_profile_id: Option<String>,
 }
 
 /// The client engine for one portal server.
@@ -233,6 +264,35 @@ impl PortalClient {
             portal_core::config::DEFAULT_SCHEME,
         )?
         .with_extra_roots_pem(&extra_roots_pem)?;
+        let inner =
+            portal_core::PortalClient::new(config, Arc::new(store::ForeignStore(secret_store)))?;
+        Ok(Arc::new(Self { inner }))
+    }
+
+    /// A client for `server_url` with `options` (link origins, extra root certificates,
+    /// idle timeout).
+    #[uniffi::constructor]
+    pub fn with_options(
+        server_url: String,
+        options: ClientOptions,
+        secret_store: Arc<dyn SecretStore>,
+    ) -> Result<Arc<Self>, PortalError> {
+        let origins: Vec<&str> = options
+            .extra_link_origins
+            .iter()
+            .map(String::as_str)
+            .collect();
+        let mut config = portal_core::ClientConfig::new(
+            &server_url,
+            &origins,
+            portal_core::config::DEFAULT_SCHEME,
+        )?;
+        if let Some(pem) = &options.extra_roots_pem {
+            config = config.with_extra_roots_pem(pem)?;
+        }
+        if let Some(seconds) = options.idle_timeout_seconds {
+            config = config.with_idle_timeout(std::time::Duration::from_secs(seconds.into()))?;
+        }
         let inner =
             portal_core::PortalClient::new(config, Arc::new(store::ForeignStore(secret_store)))?;
         Ok(Arc::new(Self { inner }))
@@ -358,6 +418,47 @@ impl PortalClient {
     /// The signed-in account, if any.
     pub fn signed_in(&self) -> Option<SignedIn> {
         self.inner.signed_in().map(Into::into)
+    }
+
+    /// Every account signed in on this device.
+    pub async fn accounts(&self) -> Result<Vec<SignedIn>, PortalError> {
+        Ok(self
+            .inner
+            .accounts()
+            .await?
+            .into_iter()
+            .map(Into::into)
+            .collect())
+    }
+
+    /// Switches to another account signed in on this device.
+    pub async fn switch_account(&self, account_id: String) -> Result<Restored, PortalError> {
+        Ok(self.inner.switch_account(&account_id).await?.into())
+    }
+
+    /// Makes one of the account's profiles (a guardian's child, say) the one in use.
+    pub async fn select_profile(&self, patient_id: String) -> Result<SignedIn, PortalError> {
+        Ok(self.inner.select_profile(&patient_id).await?.into())
+    }
+
+    /// Whether the app is usable now (locks first when idle past the timeout).
+    pub fn lock_state(&self) -> LockState {
+        self.inner.lock_state().into()
+    }
+
+    /// Records use (call on user input, a few times a minute at most).
+    pub async fn touch(&self) -> Result<LockState, PortalError> {
+        Ok(self.inner.touch().await?.into())
+    }
+
+    /// Locks now (for example when the app goes to the background).
+    pub fn lock(&self) {
+        self.inner.lock();
+    }
+
+    /// Unlocks with the password, checked offline when the device can.
+    pub async fn unlock(&self, password: String) -> Result<SignedIn, PortalError> {
+        Ok(self.inner.unlock(&password).await?.into())
     }
 
     /// The secret-store key under which an account's session is kept.

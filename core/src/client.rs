@@ -1,12 +1,18 @@
 //! [`PortalClient`]: the entry point hosts call. One client per server.
 
+use crate::clock::{Clock, SystemClock};
 use crate::config::ClientConfig;
 use crate::error::CoreError;
 use crate::http::Api;
 use crate::invites::{InviteState, JoinState, RenewOutcome, ResetState};
 use crate::links::{DeepLink, LinkError, TOKEN_LEN, parse_link};
+use crate::lock::{
+    ACTIVITY_WRITE_INTERVAL, Activity, LockState, LockedAccount, MAX_UNLOCK_ATTEMPTS,
+    check_verifier, make_verifier,
+};
 use crate::secrets::SecretStore;
-use crate::vault::Vault;
+use crate::vault::{AccountEntry, Vault};
+use chrono::{DateTime, Utc};
 use portal_model::{
     AcceptInviteRequest, AccountSummary, ErrorCode, InviteInfo, InviteProblem, JoinInfo,
     JoinRequest, LoginRequest, NewPasswordRequest, PasswordCheck, PasswordPolicy,
@@ -17,11 +23,47 @@ use reqwest::Method;
 use serde::{Deserialize, Serialize};
 use std::sync::{Arc, Mutex, PoisonError};
 
-/// Who is signed in: the account and the profiles it can act for.
+/// Who is signed in: the account, the profiles it can act for (a guardian's children
+/// beside their own), and the profile the app shows now.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SignedIn {
     pub account: AccountSummary,
     pub profiles: Vec<ProfileSummary>,
+    /// The `patient_id` of the profile in use; one of `profiles` whenever there is one.
+    #[serde(default)]
+    pub current_profile_id: Option<String>,
+}
+
+impl SignedIn {
+    /// The account with its profiles, keeping `preferred` as the current profile when
+    /// it is still one of them, and otherwise the person's own profile, else the first.
+    pub fn new(
+        account: AccountSummary,
+        profiles: Vec<ProfileSummary>,
+        preferred: Option<&str>,
+    ) -> Self {
+        let current_profile_id = preferred
+            .filter(|id| profiles.iter().any(|p| p.patient_id == *id))
+            .map(str::to_owned)
+            .or_else(|| {
+                profiles
+                    .iter()
+                    .find(|p| p.role == portal_model::InviteRole::Patient)
+                    .or(profiles.first())
+                    .map(|p| p.patient_id.clone())
+            });
+        Self {
+            account,
+            profiles,
+            current_profile_id,
+        }
+    }
+
+    /// The profile in use, if the account has any.
+    pub fn current_profile(&self) -> Option<&ProfileSummary> {
+        let id = self.current_profile_id.as_deref()?;
+        self.profiles.iter().find(|p| p.patient_id == id)
+    }
 }
 
 /// The client engine for one portal server.
@@ -30,9 +72,13 @@ pub struct PortalClient {
     api: Api,
     vault: Vault,
     policy: Mutex<Option<PasswordPolicy>>,
+    /// The account in use; `None` when nobody is signed in and while locked.
     current: Mutex<Option<SignedIn>>,
     /// Refreshes run one at a time: a refresh token works once.
     refreshing: tokio::sync::Mutex<()>,
+    clock: Arc<dyn Clock>,
+    /// Use, and the idle lock. Always taken before `current` when both are needed.
+    activity: Mutex<Activity>,
 }
 
 /// What [`PortalClient::restore`] found on this device.
@@ -47,11 +93,23 @@ pub enum Restored {
     /// The session ended on the server (expired, revoked, or the password changed):
     /// sign in again. The local tokens are gone.
     Ended { email: String, code: ErrorCode },
+    /// Signed in, but the app was idle longer than the idle timeout: ask for the
+    /// password ([`PortalClient::unlock`]).
+    Locked { email: String },
 }
 
 impl PortalClient {
     /// A client for the server in `config`, keeping secrets in `secrets`.
     pub fn new(config: ClientConfig, secrets: Arc<dyn SecretStore>) -> Result<Self, CoreError> {
+        Self::with_clock(config, secrets, Arc::new(SystemClock))
+    }
+
+    /// Like [`PortalClient::new`], reading the time from `clock`.
+    pub fn with_clock(
+        config: ClientConfig,
+        secrets: Arc<dyn SecretStore>,
+        clock: Arc<dyn Clock>,
+    ) -> Result<Self, CoreError> {
         let url = config.server_url();
         let scope = format!(
             "{}:{}",
@@ -65,6 +123,8 @@ impl PortalClient {
             policy: Mutex::new(None),
             current: Mutex::new(None),
             refreshing: tokio::sync::Mutex::new(()),
+            activity: Mutex::new(Activity::new(clock.now())),
+            clock,
         })
     }
 
@@ -187,9 +247,15 @@ impl PortalClient {
             return Err(failure.into_error());
         }
         // The sessions on this device ended with the reset: forget them here too.
-        if let Some(current) = self.signed_in() {
-            self.vault.forget(&current.account.id).await?;
+        let account_id = match (self.lock_current().clone(), self.locked_account()) {
+            (Some(current), _) => Some(current.account.id),
+            (None, Some(locked)) => Some(locked.account_id),
+            (None, None) => None,
+        };
+        if let Some(account_id) = account_id {
+            self.vault.forget(&account_id).await?;
             *self.lock_current() = None;
+            self.lock_activity().locked = None;
         }
         Ok(())
     }
@@ -287,8 +353,7 @@ impl PortalClient {
                 return Err(failure.into_error());
             }
         };
-        let signed_in = self.vault.remember(&session).await?;
-        *self.lock_current() = Some(signed_in.clone());
+        let signed_in = self.start_session(&session, password).await?;
         tracing::info!("signed in after accepting an invite");
         Ok(signed_in)
     }
@@ -311,40 +376,73 @@ impl PortalClient {
             .send::<_, Session>(Method::POST, "/v1/auth/login", Some(&request))
             .await?
             .map_err(|failure| failure.into_error())?;
-        let signed_in = self.vault.remember(&session).await?;
-        *self.lock_current() = Some(signed_in.clone());
+        let signed_in = self.start_session(&session, password).await?;
         tracing::info!("signed in");
         Ok(signed_in)
     }
 
     /// Picks up the session kept on this device, confirming it with the server (which
-    /// rotates its tokens). Offline, the cached account is returned as [`Restored::Offline`].
+    /// rotates its tokens). Offline, the cached account is returned as
+    /// [`Restored::Offline`]. When the app was last used longer ago than the idle
+    /// timeout, it starts [`Restored::Locked`] without asking the server.
     pub async fn restore(&self) -> Result<Restored, CoreError> {
         let index = self.vault.index().await?;
-        let Some(current) = index
-            .current
-            .as_ref()
-            .and_then(|id| index.accounts.iter().find(|a| &a.account.id == id))
-            .cloned()
-        else {
+        let Some(entry) = index.current_entry().cloned() else {
             return Ok(Restored::Nobody);
         };
-        match self.refresh(&current.account.id, None).await {
+        let now = self.now();
+        let idle = entry
+            .last_active
+            .is_some_and(|at| now - at >= self.config.idle_timeout());
+        if idle {
+            let email = entry.signed_in.account.email.clone();
+            self.lock_as(&entry.signed_in);
+            return Ok(Restored::Locked { email });
+        }
+        self.resume(entry).await
+    }
+
+    /// Confirms `entry`'s session with the server and makes it the one in use.
+    async fn resume(&self, entry: AccountEntry) -> Result<Restored, CoreError> {
+        let cached = entry.signed_in;
+        self.mark_unlocked(self.now(), None);
+        match self.refresh(&cached.account.id, None).await {
             Ok(signed_in) => {
                 *self.lock_current() = Some(signed_in.clone());
                 Ok(Restored::SignedIn(signed_in))
             }
             Err(CoreError::Network(_)) => {
-                *self.lock_current() = Some(current.clone());
-                Ok(Restored::Offline(current))
+                *self.lock_current() = Some(cached.clone());
+                Ok(Restored::Offline(cached))
             }
             Err(CoreError::Server { code, .. }) if is_session_end(code) => Ok(Restored::Ended {
-                email: current.account.email,
+                email: cached.account.email,
                 code,
             }),
             Err(CoreError::NotSignedIn) => Ok(Restored::Nobody),
             Err(other) => Err(other),
         }
+    }
+
+    /// Keeps a new session (from a password the person just typed): tokens, the
+    /// offline verifier for the lock screen, and the account as the one in use.
+    async fn start_session(
+        &self,
+        session: &Session,
+        password: &str,
+    ) -> Result<SignedIn, CoreError> {
+        let now = self.now();
+        let signed_in = self.vault.remember(session, Some(now)).await?;
+        let password = password.to_owned();
+        let verifier = tokio::task::spawn_blocking(move || make_verifier(&password))
+            .await
+            .map_err(|e| CoreError::Config(format!("verifier task: {e}")))??;
+        self.vault
+            .set_verifier(&signed_in.account.id, &verifier)
+            .await?;
+        self.mark_unlocked(now, Some(now));
+        *self.lock_current() = Some(signed_in.clone());
+        Ok(signed_in)
     }
 
     /// Exchanges the account's refresh token for a new pair, once even when many calls
@@ -375,7 +473,7 @@ impl PortalClient {
             .send::<_, Session>(Method::POST, "/v1/auth/refresh", Some(&request))
             .await?;
         match answer {
-            Ok(session) => self.vault.remember(&session).await,
+            Ok(session) => self.vault.remember(&session, None).await,
             Err(failure) => {
                 let error = failure.into_error();
                 if let CoreError::Server { code, .. } = &error
@@ -398,10 +496,7 @@ impl PortalClient {
         path: &str,
         body: Option<&B>,
     ) -> Result<T, CoreError> {
-        let account_id = self
-            .signed_in()
-            .map(|s| s.account.id)
-            .ok_or(CoreError::NotSignedIn)?;
+        let account_id = self.require_unlocked()?.account.id;
         let tokens = self
             .vault
             .tokens(&account_id)
@@ -440,39 +535,265 @@ impl PortalClient {
         let answer: ProfilesAnswer = self
             .send_signed_in::<(), _>(Method::POST, &format!("/v1/invites/{token}/claim"), None)
             .await?;
-        let mut signed_in = self.signed_in().ok_or(CoreError::NotSignedIn)?;
-        signed_in.profiles = answer.profiles;
-        self.vault.update_profiles(&signed_in).await?;
+        let before = self.require_unlocked()?;
+        let signed_in = SignedIn::new(
+            before.account,
+            answer.profiles,
+            before.current_profile_id.as_deref(),
+        );
+        self.vault.update(&signed_in).await?;
         *self.lock_current() = Some(signed_in.clone());
         Ok(signed_in)
     }
 
-    /// Signs out: revokes the session on the server when it can be reached, and always
-    /// removes this device's tokens and cached account.
+    /// Signs out of the account in use (or the locked one): revokes the session on the
+    /// server when it can be reached, and always removes this device's tokens, verifier
+    /// and cached account. Other accounts on the device stay signed in; call
+    /// [`PortalClient::restore`] to continue with the next one.
     pub async fn logout(&self) -> Result<(), CoreError> {
-        let Some(current) = self.signed_in() else {
-            return Ok(());
+        let account_id = match (self.lock_current().clone(), self.locked_account()) {
+            (Some(current), _) => current.account.id,
+            (None, Some(locked)) => locked.account_id,
+            (None, None) => return Ok(()),
         };
-        match self
-            .send_signed_in::<(), ()>(Method::POST, "/v1/auth/logout", None)
-            .await
-        {
-            Ok(()) => {}
-            // Already ended on the server, or unreachable: still forget it here.
-            Err(error) => tracing::info!(
-                code = error.code(),
-                "the server did not confirm the sign-out"
-            ),
-        }
-        self.vault.forget(&current.account.id).await?;
+        self.revoke_quietly(&account_id).await;
+        self.vault.forget(&account_id).await?;
         *self.lock_current() = None;
+        self.lock_activity().locked = None;
         tracing::info!("signed out");
         Ok(())
     }
 
-    /// The signed-in account, if any.
+    /// Asks the server to end the account's session with its current access token, and
+    /// carries on whatever the answer (already ended, or unreachable).
+    async fn revoke_quietly(&self, account_id: &str) {
+        let Ok(Some(tokens)) = self.vault.tokens(account_id).await else {
+            return;
+        };
+        match self
+            .api
+            .send_as::<(), ()>(
+                Method::POST,
+                "/v1/auth/logout",
+                None,
+                Some(&tokens.access_token),
+            )
+            .await
+        {
+            Ok(Ok(())) => {}
+            Ok(Err(failure)) => tracing::info!(
+                code = failure.into_error().code(),
+                "the server did not confirm the sign-out"
+            ),
+            Err(error) => tracing::info!(
+                code = error.code(),
+                "the server could not be reached to sign out"
+            ),
+        }
+    }
+
+    /// The signed-in account, if any and unlocked. Locks first when the idle timeout
+    /// has passed.
     pub fn signed_in(&self) -> Option<SignedIn> {
+        self.check_idle();
         self.lock_current().clone()
+    }
+
+    /// Every account signed in on this device, in the order they signed in.
+    pub async fn accounts(&self) -> Result<Vec<SignedIn>, CoreError> {
+        self.refuse_if_locked()?;
+        let index = self.vault.index().await?;
+        Ok(index
+            .accounts
+            .into_iter()
+            .map(|entry| entry.signed_in)
+            .collect())
+    }
+
+    /// Switches to another account signed in on this device and confirms its session
+    /// with the server, as [`PortalClient::restore`] does at start-up.
+    pub async fn switch_account(&self, account_id: &str) -> Result<Restored, CoreError> {
+        self.refuse_if_locked()?;
+        if !self.vault.make_current(account_id).await? {
+            return Err(CoreError::UnknownAccount);
+        }
+        let index = self.vault.index().await?;
+        let entry = index
+            .entry(account_id)
+            .cloned()
+            .ok_or(CoreError::UnknownAccount)?;
+        self.touch().await?;
+        self.resume(entry).await
+    }
+
+    /// Makes `patient_id` (one of the account's profiles, such as a guardian's child)
+    /// the profile in use; the choice is kept on this device.
+    pub async fn select_profile(&self, patient_id: &str) -> Result<SignedIn, CoreError> {
+        let mut signed_in = self.require_unlocked()?;
+        if !signed_in
+            .profiles
+            .iter()
+            .any(|p| p.patient_id == patient_id)
+        {
+            return Err(CoreError::UnknownProfile);
+        }
+        signed_in.current_profile_id = Some(patient_id.to_owned());
+        self.vault.update(&signed_in).await?;
+        *self.lock_current() = Some(signed_in.clone());
+        Ok(signed_in)
+    }
+
+    /// Whether the app is usable now, locking first when the idle timeout has passed.
+    pub fn lock_state(&self) -> LockState {
+        self.check_idle();
+        let activity = self.lock_activity();
+        if let Some(locked) = &activity.locked {
+            return LockState::Locked {
+                account_id: locked.account_id.clone(),
+                email: locked.email.clone(),
+            };
+        }
+        if self.lock_current().is_some() {
+            LockState::Unlocked {
+                locks_at: activity.last + self.config.idle_timeout(),
+            }
+        } else {
+            LockState::NotSignedIn
+        }
+    }
+
+    /// Records that the person is using the app (hosts call this on input, at most a few
+    /// times a minute), which pushes the idle lock back. Does nothing while locked.
+    pub async fn touch(&self) -> Result<LockState, CoreError> {
+        self.check_idle();
+        let now = self.now();
+        let write = {
+            let mut activity = self.lock_activity();
+            let current = self.lock_current().as_ref().map(|s| s.account.id.clone());
+            match current {
+                Some(account_id) if activity.locked.is_none() => {
+                    activity.last = now;
+                    let due = activity
+                        .persisted
+                        .is_none_or(|at| now - at >= ACTIVITY_WRITE_INTERVAL);
+                    if due {
+                        activity.persisted = Some(now);
+                    }
+                    due.then_some(account_id)
+                }
+                _ => None,
+            }
+        };
+        if let Some(account_id) = write {
+            self.vault.mark_active(&account_id, now).await?;
+        }
+        Ok(self.lock_state())
+    }
+
+    /// Locks now: the account and its profiles leave memory until
+    /// [`PortalClient::unlock`].
+    pub fn lock(&self) {
+        let current = self.lock_current().clone();
+        if let Some(current) = current {
+            self.lock_as(&current);
+            tracing::info!("locked");
+        }
+    }
+
+    /// Unlocks with the account's password: checked offline against this device's
+    /// verifier, or by the server when there is none. After
+    /// [`crate::lock::MAX_UNLOCK_ATTEMPTS`] wrong passwords in a row the account is
+    /// signed out of this device.
+    pub async fn unlock(&self, password: &str) -> Result<SignedIn, CoreError> {
+        let Some(locked) = self.locked_account() else {
+            return self.signed_in().ok_or(CoreError::NotSignedIn);
+        };
+        let verdict = match self.vault.verifier(&locked.account_id).await? {
+            Some(verifier) => {
+                let password = password.to_owned();
+                tokio::task::spawn_blocking(move || check_verifier(&verifier, &password))
+                    .await
+                    .map_err(|e| CoreError::Config(format!("verifier task: {e}")))??
+            }
+            None => None,
+        };
+        match verdict {
+            Some(true) => self.finish_unlock(&locked).await,
+            Some(false) => Err(self.wrong_unlock_password(&locked).await),
+            None => self.unlock_online(&locked, password).await,
+        }
+    }
+
+    /// Checks the password with the server by signing in afresh, for a device without a
+    /// verifier. The new session replaces the old one, which is revoked.
+    async fn unlock_online(
+        &self,
+        locked: &LockedAccount,
+        password: &str,
+    ) -> Result<SignedIn, CoreError> {
+        let request = LoginRequest {
+            email: locked.email.clone(),
+            password: password.to_owned(),
+            device_name: "Patient Portal (unlocked)".to_owned(),
+        };
+        let answer = self
+            .api
+            .send::<_, Session>(Method::POST, "/v1/auth/login", Some(&request))
+            .await?;
+        match answer {
+            Ok(session) if session.account.id == locked.account_id => {
+                self.revoke_quietly(&locked.account_id).await;
+                self.start_session(&session, password).await
+            }
+            Ok(_) => Err(CoreError::UnknownAccount),
+            Err(failure) => {
+                let error = failure.into_error();
+                match &error {
+                    CoreError::Server {
+                        code: ErrorCode::InvalidCredentials,
+                        ..
+                    } => Err(self.wrong_unlock_password(locked).await),
+                    _ => Err(error),
+                }
+            }
+        }
+    }
+
+    async fn finish_unlock(&self, locked: &LockedAccount) -> Result<SignedIn, CoreError> {
+        let index = self.vault.index().await?;
+        let entry = index
+            .entry(&locked.account_id)
+            .cloned()
+            .ok_or(CoreError::NotSignedIn)?;
+        let now = self.now();
+        self.vault.mark_active(&locked.account_id, now).await?;
+        self.mark_unlocked(now, Some(now));
+        *self.lock_current() = Some(entry.signed_in.clone());
+        tracing::info!("unlocked");
+        Ok(entry.signed_in)
+    }
+
+    /// Counts a wrong password at the lock screen; the last allowed one signs out.
+    async fn wrong_unlock_password(&self, locked: &LockedAccount) -> CoreError {
+        let failed = {
+            let mut activity = self.lock_activity();
+            activity.failed_unlocks += 1;
+            activity.failed_unlocks
+        };
+        if failed < MAX_UNLOCK_ATTEMPTS {
+            return CoreError::WrongPassword {
+                attempts_left: MAX_UNLOCK_ATTEMPTS - failed,
+            };
+        }
+        tracing::info!("too many wrong passwords at the lock screen: signing out");
+        self.revoke_quietly(&locked.account_id).await;
+        if let Err(error) = self.vault.forget(&locked.account_id).await {
+            return error;
+        }
+        let mut activity = self.lock_activity();
+        activity.locked = None;
+        activity.failed_unlocks = 0;
+        CoreError::TooManyUnlockAttempts
     }
 
     /// The secret-store key under which an account's session tokens are kept.
@@ -491,6 +812,67 @@ impl PortalClient {
 
     fn lock_current(&self) -> std::sync::MutexGuard<'_, Option<SignedIn>> {
         self.current.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    fn lock_activity(&self) -> std::sync::MutexGuard<'_, Activity> {
+        self.activity.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    fn now(&self) -> DateTime<Utc> {
+        self.clock.now()
+    }
+
+    /// Locks when the app has been idle for the timeout.
+    fn check_idle(&self) {
+        let now = self.now();
+        let idle = {
+            let activity = self.lock_activity();
+            activity.locked.is_none() && activity.is_idle(now, self.config.idle_timeout())
+        };
+        if idle {
+            self.lock();
+        }
+    }
+
+    /// Locks with `signed_in` as the account to unlock.
+    fn lock_as(&self, signed_in: &SignedIn) {
+        let mut activity = self.lock_activity();
+        activity.locked = Some(LockedAccount {
+            account_id: signed_in.account.id.clone(),
+            email: signed_in.account.email.clone(),
+        });
+        activity.failed_unlocks = 0;
+        *self.lock_current() = None;
+    }
+
+    /// Records use at `now` with no lock; `persisted_at` when it was also written.
+    fn mark_unlocked(&self, now: DateTime<Utc>, persisted_at: Option<DateTime<Utc>>) {
+        let mut activity = self.lock_activity();
+        activity.last = now;
+        activity.locked = None;
+        activity.failed_unlocks = 0;
+        if persisted_at.is_some() {
+            activity.persisted = persisted_at;
+        }
+    }
+
+    fn locked_account(&self) -> Option<LockedAccount> {
+        self.check_idle();
+        self.lock_activity().locked.clone()
+    }
+
+    fn refuse_if_locked(&self) -> Result<(), CoreError> {
+        if self.locked_account().is_some() {
+            Err(CoreError::Locked)
+        } else {
+            Ok(())
+        }
+    }
+
+    /// The account in use, or why there is none.
+    fn require_unlocked(&self) -> Result<SignedIn, CoreError> {
+        self.refuse_if_locked()?;
+        self.lock_current().clone().ok_or(CoreError::NotSignedIn)
     }
 }
 

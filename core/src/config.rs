@@ -14,6 +14,8 @@ pub struct ClientConfig {
     scheme: String,
     /// Extra trusted root certificates (PEM), for practices on a private CA.
     extra_roots_pem: Vec<String>,
+    /// How long the app may sit unused before it locks.
+    idle_timeout: chrono::Duration,
 }
 
 /// A scheme, host and port that links may come from.
@@ -69,7 +71,28 @@ impl ClientConfig {
             link_origins,
             scheme: scheme.to_owned(),
             extra_roots_pem: Vec::new(),
+            idle_timeout: crate::lock::DEFAULT_IDLE_TIMEOUT,
         })
+    }
+
+    /// Locks the app after `timeout` without use instead of the default 15 minutes;
+    /// between 30 seconds and 24 hours.
+    pub fn with_idle_timeout(mut self, timeout: std::time::Duration) -> Result<Self, CoreError> {
+        let allowed = std::time::Duration::from_secs(30)..=std::time::Duration::from_secs(86_400);
+        if !allowed.contains(&timeout) {
+            return Err(CoreError::Config(format!(
+                "an idle timeout of {} s is outside 30 s to 24 h",
+                timeout.as_secs()
+            )));
+        }
+        self.idle_timeout = chrono::Duration::from_std(timeout)
+            .map_err(|e| CoreError::Config(format!("idle timeout: {e}")))?;
+        Ok(self)
+    }
+
+    /// How long the app may sit unused before it locks.
+    pub fn idle_timeout(&self) -> chrono::Duration {
+        self.idle_timeout
     }
 
     /// Also trusts the root certificates in `pem` (one or more PEM blocks), for a

@@ -36,6 +36,22 @@ pub enum CoreError {
     /// An operation needs a signed-in account.
     #[error("not signed in")]
     NotSignedIn,
+    /// The app is locked after being idle: unlock with the password first.
+    #[error("the app is locked: enter your password to continue")]
+    Locked,
+    /// The password given at the lock screen is wrong.
+    #[error("that password is not right ({attempts_left} tries left before you are signed out)")]
+    WrongPassword { attempts_left: u32 },
+    /// Too many wrong passwords at the lock screen: the account was signed out of this
+    /// device.
+    #[error("too many wrong passwords: you were signed out of this device; sign in again")]
+    TooManyUnlockAttempts,
+    /// No account with that id is signed in on this device.
+    #[error("that account is not signed in on this device")]
+    UnknownAccount,
+    /// The account cannot act for that profile.
+    #[error("that profile is not one of this account's")]
+    UnknownProfile,
 }
 
 impl CoreError {
@@ -51,6 +67,11 @@ impl CoreError {
             Self::Secrets(SecretError::Unavailable(_)) => "keychain_unavailable",
             Self::Secrets(SecretError::Failed(_)) => "keychain_failed",
             Self::NotSignedIn => "not_signed_in",
+            Self::Locked => "locked",
+            Self::WrongPassword { .. } => "wrong_password",
+            Self::TooManyUnlockAttempts => "too_many_unlock_attempts",
+            Self::UnknownAccount => "unknown_account",
+            Self::UnknownProfile => "unknown_profile",
         }
     }
 }

@@ -25,11 +25,49 @@ impl fmt::Debug for StoredTokens {
     }
 }
 
-/// The accounts signed in on this device, the current one first in mind.
+/// The accounts signed in on this device, and which one is in use.
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 pub(crate) struct AccountIndex {
     pub current: Option<String>,
-    pub accounts: Vec<SignedIn>,
+    pub accounts: Vec<AccountEntry>,
+}
+
+impl AccountIndex {
+    /// The entry of `account_id`, if it is signed in here.
+    pub fn entry(&self, account_id: &str) -> Option<&AccountEntry> {
+        self.accounts
+            .iter()
+            .find(|entry| entry.signed_in.account.id == account_id)
+    }
+
+    fn entry_mut(&mut self, account_id: &str) -> Option<&mut AccountEntry> {
+        self.accounts
+            .iter_mut()
+            .find(|entry| entry.signed_in.account.id == account_id)
+    }
+
+    /// The entry of the account in use.
+    pub fn current_entry(&self) -> Option<&AccountEntry> {
+        self.entry(self.current.as_deref()?)
+    }
+}
+
+/// One account signed in on this device. Older versions stored a bare [`SignedIn`];
+/// the flattened layout reads those too.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub(crate) struct AccountEntry {
+    #[serde(flatten)]
+    pub signed_in: SignedIn,
+    /// When the person last used the app with this account: a restart after the idle
+    /// timeout starts locked.
+    #[serde(default)]
+    pub last_active: Option<DateTime<Utc>>,
+}
+
+/// What unlocks a locked session offline: an argon2id hash of the password.
+#[derive(Clone, Serialize, Deserialize)]
+pub(crate) struct StoredVerifier {
+    pub phc: String,
 }
 
 /// Typed access to the secret store for one server.
@@ -52,6 +90,10 @@ impl Vault {
 
     fn index_key(&self) -> String {
         format!("accounts:{}", self.scope)
+    }
+
+    fn verifier_key(&self, account_id: &str) -> String {
+        format!("verifier:{}:{account_id}", self.scope)
     }
 
     async fn blocking<T, F>(&self, work: F) -> Result<T, CoreError>
@@ -103,8 +145,30 @@ impl Vault {
         self.read_json(self.session_key(account_id)).await
     }
 
-    /// Keeps a fresh session: its tokens, and the account as current in the index.
-    pub async fn remember(&self, session: &Session) -> Result<SignedIn, CoreError> {
+    /// The offline password verifier of an account, if one was kept.
+    pub async fn verifier(&self, account_id: &str) -> Result<Option<StoredVerifier>, CoreError> {
+        self.read_json(self.verifier_key(account_id)).await
+    }
+
+    /// Keeps the offline password verifier of an account.
+    pub async fn set_verifier(
+        &self,
+        account_id: &str,
+        verifier: &StoredVerifier,
+    ) -> Result<(), CoreError> {
+        self.write_json(self.verifier_key(account_id), verifier)
+            .await
+    }
+
+    /// Keeps a fresh session: its tokens, and the account as current in the index. The
+    /// account's profile selection survives when that profile is still there. `active_at`
+    /// is the time of use when the person signed in; a background refresh passes `None`
+    /// and keeps the recorded time.
+    pub async fn remember(
+        &self,
+        session: &Session,
+        active_at: Option<DateTime<Utc>>,
+    ) -> Result<SignedIn, CoreError> {
         let tokens = StoredTokens {
             access_token: session.access_token.clone(),
             access_expires_at: session.access_expires_at,
@@ -112,39 +176,76 @@ impl Vault {
         };
         self.write_json(self.session_key(&session.account.id), &tokens)
             .await?;
-        let signed_in = SignedIn {
-            account: session.account.clone(),
-            profiles: session.profiles.clone(),
-        };
         let mut index = self.index().await?;
+        let previous = index.entry(&session.account.id);
+        let last_active = active_at.or(previous.and_then(|entry| entry.last_active));
+        let previous = previous.and_then(|entry| entry.signed_in.current_profile_id.clone());
+        let signed_in = SignedIn::new(
+            session.account.clone(),
+            session.profiles.clone(),
+            previous.as_deref(),
+        );
         index
             .accounts
-            .retain(|a| a.account.id != signed_in.account.id);
-        index.accounts.push(signed_in.clone());
+            .retain(|entry| entry.signed_in.account.id != signed_in.account.id);
+        index.accounts.push(AccountEntry {
+            signed_in: signed_in.clone(),
+            last_active,
+        });
         index.current = Some(signed_in.account.id.clone());
         self.write_json(self.index_key(), &index).await?;
         Ok(signed_in)
     }
 
-    /// Updates the cached profiles of an account.
-    pub async fn update_profiles(&self, signed_in: &SignedIn) -> Result<(), CoreError> {
+    /// Updates the cached account (its profiles and profile selection).
+    pub async fn update(&self, signed_in: &SignedIn) -> Result<(), CoreError> {
         let mut index = self.index().await?;
-        for entry in &mut index.accounts {
-            if entry.account.id == signed_in.account.id {
-                entry.clone_from(signed_in);
-            }
+        if let Some(entry) = index.entry_mut(&signed_in.account.id) {
+            entry.signed_in.clone_from(signed_in);
         }
         self.write_json(self.index_key(), &index).await
     }
 
-    /// Removes an account's tokens and its index entry.
-    pub async fn forget(&self, account_id: &str) -> Result<(), CoreError> {
-        let key = self.session_key(account_id);
-        self.blocking(move |store| Ok(store.delete(&key)?)).await?;
+    /// Makes `account_id` the account in use; false when it is not signed in here.
+    pub async fn make_current(&self, account_id: &str) -> Result<bool, CoreError> {
         let mut index = self.index().await?;
-        index.accounts.retain(|a| a.account.id != account_id);
+        if index.entry(account_id).is_none() {
+            return Ok(false);
+        }
+        index.current = Some(account_id.to_owned());
+        self.write_json(self.index_key(), &index).await?;
+        Ok(true)
+    }
+
+    /// Records that the person used the app with `account_id` at `at`.
+    pub async fn mark_active(&self, account_id: &str, at: DateTime<Utc>) -> Result<(), CoreError> {
+        let mut index = self.index().await?;
+        let Some(entry) = index.entry_mut(account_id) else {
+            return Ok(());
+        };
+        entry.last_active = Some(at);
+        self.write_json(self.index_key(), &index).await
+    }
+
+    /// Removes an account's tokens, its verifier and its index entry.
+    pub async fn forget(&self, account_id: &str) -> Result<(), CoreError> {
+        let keys = [self.session_key(account_id), self.verifier_key(account_id)];
+        self.blocking(move |store| {
+            for key in &keys {
+                store.delete(key)?;
+            }
+            Ok(())
+        })
+        .await?;
+        let mut index = self.index().await?;
+        index
+            .accounts
+            .retain(|entry| entry.signed_in.account.id != account_id);
         if index.current.as_deref() == Some(account_id) {
-            index.current = index.accounts.last().map(|a| a.account.id.clone());
+            index.current = index
+                .accounts
+                .last()
+                .map(|entry| entry.signed_in.account.id.clone());
         }
         if index.accounts.is_empty() {
             let key = self.index_key();

@@ -50,11 +50,17 @@ pub enum Screen {
         email: Option<String>,
         claim_for: Option<String>,
     },
-    /// Signed in. `offline`: the server could not confirm it yet.
+    /// Signed in. `offline`: the server could not confirm it yet. `current_profile_id`
+    /// is the profile in use (a guardian picks among their children's);
+    /// `other_accounts` are the other accounts signed in on this computer.
     SignedIn {
         account: AccountSummary,
         profiles: Vec<ProfileSummary>,
+        current_profile_id: Option<String>,
+        other_accounts: Vec<AccountSummary>,
         offline: bool,
         notice: Option<Notice>,
     },
+    /// Locked after the idle timeout: the password of `email` unlocks.
+    Locked { email: String, notice: Option<Notice> },
 }

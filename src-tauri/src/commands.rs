@@ -101,3 +101,52 @@ pub async fn request_reset(
 ) -> Result<Screen, Notice> {
     Ok(shell.request_reset(&app, &email).await)
 }
+
+/// Unlocks with the password typed on the lock screen.
+#[tauri::command]
+pub async fn unlock(
+    app: AppHandle,
+    shell: State<'_, Shell>,
+    password: String,
+) -> Result<Screen, Notice> {
+    Ok(shell.unlock(&app, &password).await)
+}
+
+/// Records that the person is using the app (the UI calls this on input, throttled).
+#[tauri::command]
+pub async fn touch(app: AppHandle, shell: State<'_, Shell>) -> Result<(), Notice> {
+    shell.touch(&app).await;
+    Ok(())
+}
+
+/// Locks now.
+#[tauri::command]
+pub fn lock_now(app: AppHandle, shell: State<'_, Shell>) -> Screen {
+    shell.lock_now(&app)
+}
+
+/// Makes one of the account's profiles the one in use.
+#[tauri::command]
+pub async fn select_profile(
+    app: AppHandle,
+    shell: State<'_, Shell>,
+    patient_id: String,
+) -> Result<Screen, Notice> {
+    Ok(shell.select_profile(&app, &patient_id).await)
+}
+
+/// Switches to another account signed in on this computer.
+#[tauri::command]
+pub async fn switch_account(
+    app: AppHandle,
+    shell: State<'_, Shell>,
+    account_id: String,
+) -> Result<Screen, Notice> {
+    Ok(shell.switch_account(&app, &account_id).await)
+}
+
+/// The sign-in screen, to add another account to this computer.
+#[tauri::command]
+pub fn add_account(app: AppHandle, shell: State<'_, Shell>) -> Screen {
+    shell.add_account(&app)
+}

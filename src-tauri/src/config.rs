@@ -11,6 +11,9 @@ pub struct DesktopConfig {
     pub link_origins: Vec<String>,
     /// `PORTAL_EXTRA_ROOTS`: a PEM file of extra trusted root certificates (private CA).
     pub extra_roots_file: Option<String>,
+    /// `PORTAL_IDLE_TIMEOUT_SECS`: seconds without use before the app locks (default
+    /// 900), as given; checked when the client is made.
+    pub idle_timeout_secs: Option<String>,
     /// The keychain service entries are filed under.
     pub keychain_service: String,
     pub scheme: String,
@@ -36,6 +39,9 @@ impl DesktopConfig {
             server_url,
             link_origins,
             extra_roots_file: std::env::var("PORTAL_EXTRA_ROOTS")
+                .ok()
+                .filter(|v| !v.trim().is_empty()),
+            idle_timeout_secs: std::env::var("PORTAL_IDLE_TIMEOUT_SECS")
                 .ok()
                 .filter(|v| !v.trim().is_empty()),
             keychain_service: "org.patientportal.desktop".to_owned(),

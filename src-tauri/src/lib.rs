@@ -69,6 +69,12 @@ pub fn run() {
             commands::complete_reset,
             commands::show_forgot_password,
             commands::request_reset,
+            commands::unlock,
+            commands::touch,
+            commands::lock_now,
+            commands::select_profile,
+            commands::switch_account,
+            commands::add_account,
         ])
         .setup(|app| {
             #[cfg(any(target_os = "linux", all(debug_assertions, windows)))]
@@ -79,6 +85,7 @@ pub fn run() {
             // and on Linux and Windows from the arguments of this or a second launch.
             // Look for a kept session first; a link opened at launch supersedes it.
             shell::restore_in_background(app.handle().clone());
+            shell::watch_idle_lock(app.handle().clone());
             let handle = app.handle().clone();
             app.deep_link().on_open_url(move |event| {
                 for url in event.urls() {

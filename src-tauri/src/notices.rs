@@ -82,5 +82,37 @@ pub fn from_error(error: &CoreError) -> Notice {
             format!("Ask your practice for help with this message: {detail}"),
         ),
         CoreError::NotSignedIn => notice("not_signed_in", "Please sign in", "Sign in to continue."),
+        CoreError::Locked => notice(
+            "locked",
+            "Patient Portal is locked",
+            "Enter your password to continue.",
+        ),
+        CoreError::WrongPassword { attempts_left } => notice(
+            "wrong_password",
+            "That password is not right",
+            if *attempts_left == 1 {
+                "Try again. After one more wrong password you will be signed out of this computer."
+                    .to_owned()
+            } else {
+                format!(
+                    "Try again. You have {attempts_left} tries left before you are signed out of this computer."
+                )
+            },
+        ),
+        CoreError::TooManyUnlockAttempts => notice(
+            "too_many_unlock_attempts",
+            "You were signed out",
+            "Too many wrong passwords were entered, so this computer signed you out to keep your information safe. Sign in again, or reset your password.",
+        ),
+        CoreError::UnknownAccount => notice(
+            "unknown_account",
+            "That account is no longer signed in here",
+            "Sign in to it again to use it on this computer.",
+        ),
+        CoreError::UnknownProfile => notice(
+            "unknown_profile",
+            "That profile is no longer available",
+            "Your practice may have changed who you can act for. The list has been refreshed.",
+        ),
     }
 }

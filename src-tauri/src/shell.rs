@@ -4,8 +4,8 @@
 use crate::config::DesktopConfig;
 use crate::notices;
 use portal_core::{
-    ClientConfig, CoreError, InviteState, KeyringStore, LinkKind, PortalClient, RenewOutcome,
-    ResetState, Restored,
+    ClientConfig, CoreError, InviteState, KeyringStore, LinkKind, LockState, PortalClient,
+    RenewOutcome, ResetState, Restored,
 };
 use portal_model::desktop::{Notice, SCREEN_EVENT, Screen};
 use portal_model::{ErrorCode, InviteProblem};
@@ -38,6 +38,20 @@ impl Shell {
                 Some(path) => std::fs::read_to_string(path)
                     .map_err(|e| CoreError::Config(format!("cannot read {path}: {e}")))
                     .and_then(|pem| client_config.with_extra_roots_pem(&pem)),
+            })
+            .and_then(|client_config| match &config.idle_timeout_secs {
+                None => Ok(client_config),
+                Some(text) => text
+                    .trim()
+                    .parse::<u64>()
+                    .map_err(|_| {
+                        CoreError::Config(format!(
+                            "PORTAL_IDLE_TIMEOUT_SECS must be a number of seconds, not '{text}'"
+                        ))
+                    })
+                    .and_then(|secs| {
+                        client_config.with_idle_timeout(std::time::Duration::from_secs(secs))
+                    }),
             })
             .and_then(|client_config| {
                 PortalClient::new(
@@ -290,10 +304,28 @@ impl Shell {
         if !self.is_current(generation) {
             return self.screen();
         }
-        let next = match result {
+        let next = self.restored_screen(&client, result).await;
+        self.show(app, next)
+    }
+
+    /// The screen for what [`PortalClient::restore`] or a switch of account found.
+    async fn restored_screen(
+        &self,
+        client: &PortalClient,
+        result: Result<Restored, CoreError>,
+    ) -> Screen {
+        match result {
             Ok(Restored::Nobody) => Screen::Welcome { notice: None },
-            Ok(Restored::SignedIn(signed_in)) => signed_in_screen(signed_in, false, None),
-            Ok(Restored::Offline(signed_in)) => signed_in_screen(signed_in, true, None),
+            Ok(Restored::SignedIn(signed_in)) => {
+                signed_in_screen(client, signed_in, false, None).await
+            }
+            Ok(Restored::Offline(signed_in)) => {
+                signed_in_screen(client, signed_in, true, None).await
+            }
+            Ok(Restored::Locked { email }) => Screen::Locked {
+                email,
+                notice: None,
+            },
             Ok(Restored::Ended { email, .. }) => Screen::SignIn {
                 notice: Some(Notice {
                     code: "session_ended".to_owned(),
@@ -306,8 +338,7 @@ impl Shell {
             Err(error) => Screen::Welcome {
                 notice: Some(notices::from_error(&error)),
             },
-        };
-        self.show(app, next)
+        }
     }
 
     /// The sign-in screen. From a valid invite whose email already has an account, the
@@ -380,27 +411,207 @@ impl Shell {
             },
         };
         self.lock().invite_token = None;
-        self.show(app, signed_in_screen(signed_in, false, notice))
+        let next = signed_in_screen(&client, signed_in, false, notice).await;
+        self.show(app, next)
     }
 
-    /// Signs out of this device (and the server, when it can be reached).
+    /// Signs out of the account in use on this device (and on the server, when it can be
+    /// reached). Another account signed in here, if any, takes its place.
     pub async fn sign_out(&self, app: &AppHandle) -> Screen {
-        self.next_generation(None);
-        let notice = match self.client() {
-            Ok(client) => match client.logout().await {
-                Ok(()) => Notice {
-                    code: "signed_out".to_owned(),
-                    title: "You are signed out".to_owned(),
-                    detail: "Nothing of your account is left on this computer.".to_owned(),
-                },
-                Err(error) => notices::from_error(&error),
-            },
-            Err(notice) => notice,
+        let generation = self.next_generation(None);
+        let client = match self.client() {
+            Ok(client) => client,
+            Err(notice) => return self.welcome_with(app, notice),
         };
+        let notice = match client.logout().await {
+            Ok(()) => Notice {
+                code: "signed_out".to_owned(),
+                title: "You are signed out".to_owned(),
+                detail: "Nothing of that account is left on this computer.".to_owned(),
+            },
+            Err(error) => notices::from_error(&error),
+        };
+        match client.restore().await {
+            Ok(Restored::Nobody) => self.welcome_with(app, notice),
+            next => {
+                if !self.is_current(generation) {
+                    return self.screen();
+                }
+                let screen = match self.restored_screen(&client, next).await {
+                    Screen::SignedIn {
+                        account,
+                        profiles,
+                        current_profile_id,
+                        other_accounts,
+                        offline,
+                        ..
+                    } => Screen::SignedIn {
+                        account,
+                        profiles,
+                        current_profile_id,
+                        other_accounts,
+                        offline,
+                        notice: Some(notice),
+                    },
+                    other => other,
+                };
+                self.show(app, screen)
+            }
+        }
+    }
+
+    /// Unlocks with the password typed on the lock screen.
+    pub async fn unlock(&self, app: &AppHandle, password: &str) -> Screen {
+        let generation = self.next_generation(None);
+        let client = match self.client() {
+            Ok(client) => client,
+            Err(notice) => return self.welcome_with(app, notice),
+        };
+        let result = client.unlock(password).await;
+        if !self.is_current(generation) {
+            return self.screen();
+        }
+        let next = match result {
+            Ok(signed_in) => signed_in_screen(&client, signed_in, false, None).await,
+            Err(error @ CoreError::TooManyUnlockAttempts) => {
+                let notice = notices::from_error(&error);
+                match client.restore().await {
+                    Ok(Restored::Nobody) | Err(_) => Screen::SignIn {
+                        notice: Some(notice),
+                        email: None,
+                        claim_for: None,
+                    },
+                    other => self.restored_screen(&client, other).await,
+                }
+            }
+            Err(error) => match client.lock_state() {
+                LockState::Locked { email, .. } => Screen::Locked {
+                    email,
+                    notice: Some(notices::from_error(&error)),
+                },
+                _ => Screen::Welcome {
+                    notice: Some(notices::from_error(&error)),
+                },
+            },
+        };
+        self.show(app, next)
+    }
+
+    /// Records that the person is using the app; shows the lock screen when it locked.
+    pub async fn touch(&self, app: &AppHandle) {
+        let Ok(client) = self.client() else {
+            return;
+        };
+        match client.touch().await {
+            Ok(state) => self.follow_lock(app, state),
+            Err(error) => tracing::info!(code = error.code(), "could not record activity"),
+        }
+    }
+
+    /// Checks the idle lock (called by a timer) and shows the lock screen when it locked.
+    pub fn check_lock(&self, app: &AppHandle) {
+        if let Ok(client) = self.client() {
+            self.follow_lock(app, client.lock_state());
+        }
+    }
+
+    /// Locks now, from the signed-in screen.
+    pub fn lock_now(&self, app: &AppHandle) -> Screen {
+        if let Ok(client) = self.client() {
+            client.lock();
+            self.follow_lock(app, client.lock_state());
+        }
+        self.screen()
+    }
+
+    fn follow_lock(&self, app: &AppHandle, state: LockState) {
+        let LockState::Locked { email, .. } = state else {
+            return;
+        };
+        if matches!(self.screen(), Screen::SignedIn { .. }) {
+            self.next_generation(None);
+            self.show(
+                app,
+                Screen::Locked {
+                    email,
+                    notice: Some(Notice {
+                        code: "locked".to_owned(),
+                        title: "Locked to keep your information private".to_owned(),
+                        detail: "Patient Portal locks after a while without use. Enter your password to continue.".to_owned(),
+                    }),
+                },
+            );
+        }
+    }
+
+    /// Makes one of the account's profiles the one in use.
+    pub async fn select_profile(&self, app: &AppHandle, patient_id: &str) -> Screen {
+        let Ok(client) = self.client() else {
+            return self.screen();
+        };
+        let offline = matches!(self.screen(), Screen::SignedIn { offline: true, .. });
+        let next = match client.select_profile(patient_id).await {
+            Ok(signed_in) => signed_in_screen(&client, signed_in, offline, None).await,
+            Err(CoreError::Locked) => {
+                self.check_lock(app);
+                return self.screen();
+            }
+            Err(error) => match client.signed_in() {
+                Some(signed_in) => {
+                    signed_in_screen(
+                        &client,
+                        signed_in,
+                        offline,
+                        Some(notices::from_error(&error)),
+                    )
+                    .await
+                }
+                None => Screen::Welcome {
+                    notice: Some(notices::from_error(&error)),
+                },
+            },
+        };
+        self.show(app, next)
+    }
+
+    /// Switches to another account signed in on this computer.
+    pub async fn switch_account(&self, app: &AppHandle, account_id: &str) -> Screen {
+        let generation = self.next_generation(None);
+        let Ok(client) = self.client() else {
+            return self.screen();
+        };
+        let result = client.switch_account(account_id).await;
+        if !self.is_current(generation) {
+            return self.screen();
+        }
+        let next = match result {
+            Err(CoreError::Locked) => {
+                self.check_lock(app);
+                return self.screen();
+            }
+            Err(error @ CoreError::UnknownAccount) => match client.signed_in() {
+                Some(signed_in) => {
+                    signed_in_screen(&client, signed_in, false, Some(notices::from_error(&error)))
+                        .await
+                }
+                None => Screen::Welcome {
+                    notice: Some(notices::from_error(&error)),
+                },
+            },
+            other => self.restored_screen(&client, other).await,
+        };
+        self.show(app, next)
+    }
+
+    /// The sign-in screen for adding another account to this computer.
+    pub fn add_account(&self, app: &AppHandle) -> Screen {
+        self.next_generation(None);
         self.show(
             app,
-            Screen::Welcome {
-                notice: Some(notice),
+            Screen::SignIn {
+                notice: None,
+                email: None,
+                claim_for: None,
             },
         )
     }
@@ -477,7 +688,8 @@ impl Shell {
         match result {
             Ok(signed_in) => {
                 self.lock().invite_token = None;
-                self.show(app, signed_in_screen(signed_in, false, None))
+                let next = signed_in_screen(&client, signed_in, false, None).await;
+                self.show(app, next)
             }
             Err(CoreError::Server { code, .. }) if invite_problem(code).is_some() => {
                 let problem = invite_problem(code).unwrap_or(InviteProblem::NotFound);
@@ -497,14 +709,29 @@ impl Shell {
     }
 }
 
-fn signed_in_screen(
+/// The signed-in screen, with the other accounts of this computer for the switcher.
+async fn signed_in_screen(
+    client: &PortalClient,
     signed_in: portal_core::SignedIn,
     offline: bool,
     notice: Option<Notice>,
 ) -> Screen {
+    let other_accounts = match client.accounts().await {
+        Ok(accounts) => accounts
+            .into_iter()
+            .map(|a| a.account)
+            .filter(|a| a.id != signed_in.account.id)
+            .collect(),
+        Err(error) => {
+            tracing::info!(code = error.code(), "could not list the accounts");
+            Vec::new()
+        }
+    };
     Screen::SignedIn {
         account: signed_in.account,
         profiles: signed_in.profiles,
+        current_profile_id: signed_in.current_profile_id,
+        other_accounts,
         offline,
         notice,
     }
@@ -518,6 +745,17 @@ fn invite_problem(code: ErrorCode) -> Option<InviteProblem> {
         ErrorCode::InviteNotFound => Some(InviteProblem::NotFound),
         _ => None,
     }
+}
+
+/// Checks the idle lock every few seconds for the life of the app, so the lock screen
+/// appears on time even when nobody touches the app.
+pub fn watch_idle_lock(app: AppHandle) {
+    tauri::async_runtime::spawn(async move {
+        loop {
+            tokio::time::sleep(std::time::Duration::from_secs(5)).await;
+            app.state::<Shell>().check_lock(&app);
+        }
+    });
 }
 
 /// Start-up restore, without blocking the caller. The generation is taken now, so any

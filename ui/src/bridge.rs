@@ -24,17 +24,42 @@ extern "C" {
 #[serde(untagged)]
 pub enum Command {
     AppStatus,
-    OpenLink { link: String },
+    OpenLink {
+        link: String,
+    },
     PasswordPolicy,
-    AcceptInvite { password: String },
+    AcceptInvite {
+        password: String,
+    },
     StartOver,
     RenewInvite,
     ShowSignIn,
-    SignIn { email: String, password: String },
+    SignIn {
+        email: String,
+        password: String,
+    },
     SignOut,
-    CompleteReset { password: String },
+    CompleteReset {
+        password: String,
+    },
     ShowForgotPassword,
-    RequestReset { email: String },
+    RequestReset {
+        email: String,
+    },
+    Unlock {
+        password: String,
+    },
+    Touch,
+    LockNow,
+    SelectProfile {
+        #[serde(rename = "patientId")]
+        patient_id: String,
+    },
+    SwitchAccount {
+        #[serde(rename = "accountId")]
+        account_id: String,
+    },
+    AddAccount,
 }
 
 impl Command {
@@ -52,6 +77,12 @@ impl Command {
             Self::CompleteReset { .. } => "complete_reset",
             Self::ShowForgotPassword => "show_forgot_password",
             Self::RequestReset { .. } => "request_reset",
+            Self::Unlock { .. } => "unlock",
+            Self::Touch => "touch",
+            Self::LockNow => "lock_now",
+            Self::SelectProfile { .. } => "select_profile",
+            Self::SwitchAccount { .. } => "switch_account",
+            Self::AddAccount => "add_account",
         }
     }
 }
@@ -70,7 +101,10 @@ pub async fn invoke<T: DeserializeOwned>(command: Command) -> Result<T, Notice> 
         Command::AppStatus
         | Command::PasswordPolicy
         | Command::StartOver
-        | Command::RenewInvite => JsValue::from(js_sys::Object::new()),
+        | Command::RenewInvite
+        | Command::Touch
+        | Command::LockNow
+        | Command::AddAccount => JsValue::from(js_sys::Object::new()),
         other => serde_wasm_bindgen::to_value(other)
             .map_err(|e| bridge_notice(format!("Encoding a request failed: {e}")))?,
     };

@@ -43,8 +43,24 @@ fn App() -> Element {
             screens::Current { screen, on_screen: move |next| current.set(Some(next)) }
         },
     };
+    // Use of the app pushes the idle lock back; tell the shell at most every 20 seconds.
+    let last_touch = use_hook(|| std::rc::Rc::new(std::cell::Cell::new(0.0_f64)));
+    let touched = move || {
+        let now = js_sys::Date::now();
+        if now - last_touch.get() >= 20_000.0 {
+            last_touch.set(now);
+            spawn(async move {
+                // A failure here only means the lock timer is not pushed back.
+                let _ = bridge::invoke::<()>(bridge::Command::Touch).await;
+            });
+        }
+    };
+    let on_key = {
+        let touched = touched.clone();
+        move |_: KeyboardEvent| touched()
+    };
     rsx! {
-        div { class: "app",
+        div { class: "app", onkeydown: on_key, onmousedown: move |_| touched(),
             header { class: "brand",
                 span { class: "brand-mark", "+" }
                 span { class: "brand-name", "Patient Portal" }

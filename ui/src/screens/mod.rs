@@ -2,6 +2,7 @@
 
 mod choose_password;
 mod invite_unusable;
+mod locked;
 mod password_form;
 mod reset_password;
 mod sign_in;
@@ -14,6 +15,7 @@ use portal_model::desktop::{Notice, Screen};
 
 pub use choose_password::ChoosePassword;
 pub use invite_unusable::{InviteRenewed, InviteUnusable};
+pub use locked::Locked;
 pub use reset_password::{ForgotPassword, ResetPassword};
 pub use sign_in::SignIn;
 pub use signed_in::SignedIn;
@@ -51,11 +53,16 @@ pub fn Current(screen: Screen, on_screen: EventHandler<Screen>) -> Element {
         Screen::SignedIn {
             account,
             profiles,
+            current_profile_id,
+            other_accounts,
             offline,
             notice,
         } => {
-            rsx! { SignedIn { account, profiles, offline, notice, on_screen } }
+            rsx! {
+                SignedIn { account, profiles, current_profile_id, other_accounts, offline, notice, on_screen }
+            }
         }
+        Screen::Locked { email, notice } => rsx! { Locked { email, notice, on_screen } },
     }
 }
 

@@ -1,0 +1,410 @@
+//! Several accounts on one device, a guardian's profiles, and the idle lock. Real server
+//! over loopback HTTP; real Secret Service (run under scripts/in-session.sh); the core's
+//! clock moved by hand.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)] // Tests fail loudly by design.
+
+use chrono::Duration;
+use portal_core::{
+    ClientConfig, CoreError, KeyringStore, LockState, ManualClock, PortalClient, Restored,
+    SecretStore,
+};
+use portal_e2e::AdminClient;
+use portal_model::InviteRole;
+use portal_server::{RunningServer, ServerOptions};
+use serde_json::json;
+use std::sync::Arc;
+
+const ADMIN: &str = "core-accounts-admin";
+const PASSWORD: &str = "river otter paints blue";
+
+async fn practice() -> (RunningServer, AdminClient) {
+    let server = portal_server::start(ServerOptions::local(ADMIN))
+        .await
+        .unwrap();
+    let admin = AdminClient::new(&server.base_url(), ADMIN);
+    (server, admin)
+}
+
+/// A client as the app makes it at start-up, over the keychain entries of `keychain`,
+/// reading the time from `clock`.
+fn app(base_url: &str, keychain: &str, clock: &ManualClock) -> PortalClient {
+    let config = ClientConfig::new(base_url, &[], "patientportal").unwrap();
+    PortalClient::with_clock(
+        config,
+        Arc::new(KeyringStore::new(keychain)),
+        Arc::new(clock.clone()),
+    )
+    .unwrap()
+}
+
+fn access_token(keychain: &str, key: &str) -> String {
+    let stored = KeyringStore::new(keychain).get(key).unwrap().unwrap();
+    let tokens: serde_json::Value = serde_json::from_str(&stored).unwrap();
+    tokens["access_token"].as_str().unwrap().to_owned()
+}
+
+async fn me_status(base: &str, access_token: &str) -> u16 {
+    reqwest::Client::new()
+        .get(format!("{base}/v1/me"))
+        .bearer_auth(access_token)
+        .send()
+        .await
+        .unwrap()
+        .status()
+        .as_u16()
+}
+
+#[tokio::test]
+async fn two_accounts_live_side_by_side_and_switching_keeps_each_session() {
+    let (server, admin) = practice().await;
+    let base = server.base_url();
+    let keychain = "org.patientportal.test.accounts";
+    let clock = ManualClock::default();
+    let jordan = admin
+        .invite_new_patient("Jordan", "jordan@example.com")
+        .await;
+    let sam = admin.invite_new_patient("Sam", "sam@example.com").await;
+    let client = app(&base, keychain, &clock);
+    let first = client
+        .accept_invite(&jordan.token, PASSWORD, "family laptop")
+        .await
+        .unwrap();
+    let second = client
+        .accept_invite(&sam.token, "seven quiet harbour lamps", "family laptop")
+        .await
+        .unwrap();
+
+    // Both are kept; the one who signed in last is in use.
+    let emails: Vec<String> = client
+        .accounts()
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|a| a.account.email)
+        .collect();
+    assert_eq!(emails, ["jordan@example.com", "sam@example.com"]);
+    assert_eq!(client.signed_in().unwrap().account.id, second.account.id);
+    let jordan_key = client.session_key(&first.account.id);
+    let sam_key = client.session_key(&second.account.id);
+    assert_ne!(jordan_key, sam_key);
+
+    // Switching confirms the other session with the server, which rotates its tokens.
+    let before = access_token(keychain, &jordan_key);
+    match client.switch_account(&first.account.id).await.unwrap() {
+        Restored::SignedIn(s) => assert_eq!(s.account.email, "jordan@example.com"),
+        other => panic!("expected Jordan's session, got {other:?}"),
+    }
+    assert_ne!(access_token(keychain, &jordan_key), before);
+    assert_eq!(
+        me_status(&base, &access_token(keychain, &sam_key)).await,
+        200
+    );
+    assert!(matches!(
+        client.switch_account("acct_nobody").await,
+        Err(CoreError::UnknownAccount)
+    ));
+
+    // A restart picks up the account last in use.
+    let restarted = app(&base, keychain, &clock);
+    match restarted.restore().await.unwrap() {
+        Restored::SignedIn(s) => assert_eq!(s.account.email, "jordan@example.com"),
+        other => panic!("expected Jordan after a restart, got {other:?}"),
+    }
+
+    // Signing out of one leaves the other signed in, and the next start-up finds it.
+    let jordan_access = access_token(keychain, &jordan_key);
+    restarted.logout().await.unwrap();
+    assert_eq!(me_status(&base, &jordan_access).await, 401);
+    assert!(
+        KeyringStore::new(keychain)
+            .get(&jordan_key)
+            .unwrap()
+            .is_none()
+    );
+    match restarted.restore().await.unwrap() {
+        Restored::SignedIn(s) => assert_eq!(s.account.email, "sam@example.com"),
+        other => panic!("expected Sam to remain, got {other:?}"),
+    }
+    restarted.logout().await.unwrap();
+    assert_eq!(restarted.restore().await.unwrap(), Restored::Nobody);
+    assert!(KeyringStore::new(keychain).get(&sam_key).unwrap().is_none());
+}
+
+#[tokio::test]
+async fn a_guardian_with_two_children_sees_three_profiles_and_picks_one() {
+    let (server, admin) = practice().await;
+    let base = server.base_url();
+    let keychain = "org.patientportal.test.profiles";
+    let clock = ManualClock::default();
+    let provider = admin
+        .create_provider("Dr. Maya Okafor", "maya@clinic.example")
+        .await;
+    // Alex is a patient and the guardian of Mia and Leo.
+    let alex = admin.invite_new_patient("Alex", "alex@example.com").await;
+    let client = app(&base, keychain, &clock);
+    let signed_in = client
+        .accept_invite(&alex.token, PASSWORD, "laptop")
+        .await
+        .unwrap();
+    let own_id = signed_in.profiles[0].patient_id.clone();
+    assert_eq!(
+        signed_in.current_profile_id.as_deref(),
+        Some(own_id.as_str())
+    );
+    for name in ["Mia", "Leo"] {
+        let child = admin
+            .create_patient(json!({"first_name": name, "last_name": "Rivera",
+                "primary_provider_id": provider,
+                "guardian": {"name": "Alex Rivera", "email": "alex@example.com"}}))
+            .await;
+        let invite = admin.resend_invite(&child.patient_id).await;
+        client.claim_invite(&invite.token).await.unwrap();
+    }
+    let signed_in = client.signed_in().unwrap();
+    assert_eq!(signed_in.profiles.len(), 3);
+    let guardian_of: Vec<&str> = signed_in
+        .profiles
+        .iter()
+        .filter(|p| p.role == InviteRole::Guardian)
+        .map(|p| p.first_name.as_str())
+        .collect();
+    assert_eq!(guardian_of.len(), 2);
+    assert!(guardian_of.contains(&"Mia") && guardian_of.contains(&"Leo"));
+    // Claiming kept Alex's own profile in use.
+    assert_eq!(signed_in.current_profile().unwrap().first_name, "Alex");
+
+    let mia = signed_in
+        .profiles
+        .iter()
+        .find(|p| p.first_name == "Mia")
+        .unwrap()
+        .patient_id
+        .clone();
+    let picked = client.select_profile(&mia).await.unwrap();
+    assert_eq!(picked.current_profile().unwrap().first_name, "Mia");
+    assert!(matches!(
+        client.select_profile("pat_not_mine").await,
+        Err(CoreError::UnknownProfile)
+    ));
+
+    // The choice survives a restart (and the server's fresh profile list).
+    let restarted = app(&base, keychain, &clock);
+    match restarted.restore().await.unwrap() {
+        Restored::SignedIn(s) => {
+            assert_eq!(s.profiles.len(), 3);
+            assert_eq!(s.current_profile_id.as_deref(), Some(mia.as_str()));
+        }
+        other => panic!("expected a restored session, got {other:?}"),
+    }
+    restarted.logout().await.unwrap();
+}
+
+#[tokio::test]
+async fn idle_time_locks_and_the_password_unlocks_offline() {
+    let (server, admin) = practice().await;
+    let base = server.base_url();
+    let keychain = "org.patientportal.test.idle";
+    let clock = ManualClock::default();
+    let invited = admin
+        .invite_new_patient("Jordan", "jordan@example.com")
+        .await;
+    let client = app(&base, keychain, &clock);
+    let signed_in = client
+        .accept_invite(&invited.token, PASSWORD, "laptop")
+        .await
+        .unwrap();
+    let start = portal_core::Clock::now(&clock);
+    assert_eq!(
+        client.lock_state(),
+        LockState::Unlocked {
+            locks_at: start + Duration::minutes(15)
+        }
+    );
+
+    // Use pushes the lock back.
+    clock.advance(Duration::minutes(14));
+    client.touch().await.unwrap();
+    clock.advance(Duration::minutes(14));
+    assert!(client.signed_in().is_some());
+
+    // Fifteen minutes without use lock it: nothing of the account is served.
+    clock.advance(Duration::minutes(1));
+    assert_eq!(
+        client.lock_state(),
+        LockState::Locked {
+            account_id: signed_in.account.id.clone(),
+            email: "jordan@example.com".into()
+        }
+    );
+    assert_eq!(client.signed_in(), None);
+    assert!(matches!(
+        client.claim_invite(&invited.token).await,
+        Err(CoreError::Locked)
+    ));
+    assert!(matches!(client.accounts().await, Err(CoreError::Locked)));
+    // Touching a locked app does not unlock it.
+    client.touch().await.unwrap();
+    assert!(matches!(client.lock_state(), LockState::Locked { .. }));
+
+    // Offline, the device's verifier checks the password.
+    server.stop().await.unwrap();
+    assert!(matches!(
+        client.unlock("river otter paints red").await,
+        Err(CoreError::WrongPassword { attempts_left: 4 })
+    ));
+    let unlocked = client.unlock(PASSWORD).await.unwrap();
+    assert_eq!(unlocked.account.id, signed_in.account.id);
+    assert!(matches!(client.lock_state(), LockState::Unlocked { .. }));
+
+    // Locking by hand works the same way.
+    client.lock();
+    assert_eq!(client.signed_in(), None);
+    client.unlock(PASSWORD).await.unwrap();
+    client.logout().await.unwrap();
+}
+
+#[tokio::test]
+async fn a_restart_after_the_idle_timeout_starts_locked() {
+    let (server, admin) = practice().await;
+    let base = server.base_url();
+    let keychain = "org.patientportal.test.coldlock";
+    let clock = ManualClock::default();
+    let invited = admin
+        .invite_new_patient("Jordan", "jordan@example.com")
+        .await;
+    app(&base, keychain, &clock)
+        .accept_invite(&invited.token, PASSWORD, "laptop")
+        .await
+        .unwrap();
+
+    // Within the timeout, a restart goes straight in.
+    clock.advance(Duration::minutes(5));
+    let soon = app(&base, keychain, &clock);
+    assert!(matches!(
+        soon.restore().await.unwrap(),
+        Restored::SignedIn(_)
+    ));
+    soon.touch().await.unwrap();
+
+    // Twenty minutes after the last use, it starts locked.
+    clock.advance(Duration::minutes(20));
+    let later = app(&base, keychain, &clock);
+    assert_eq!(
+        later.restore().await.unwrap(),
+        Restored::Locked {
+            email: "jordan@example.com".into()
+        }
+    );
+    assert_eq!(later.signed_in(), None);
+    let unlocked = later.unlock(PASSWORD).await.unwrap();
+    assert_eq!(unlocked.account.email, "jordan@example.com");
+    later.logout().await.unwrap();
+}
+
+#[tokio::test]
+async fn five_wrong_passwords_at_the_lock_screen_sign_the_account_out() {
+    let (server, admin) = practice().await;
+    let base = server.base_url();
+    let keychain = "org.patientportal.test.lockout";
+    let clock = ManualClock::default();
+    let invited = admin
+        .invite_new_patient("Jordan", "jordan@example.com")
+        .await;
+    let client = app(&base, keychain, &clock);
+    let signed_in = client
+        .accept_invite(&invited.token, PASSWORD, "laptop")
+        .await
+        .unwrap();
+    let key = client.session_key(&signed_in.account.id);
+    let access = access_token(keychain, &key);
+    client.lock();
+    for left in (1..=4).rev() {
+        match client.unlock("wrong guess here").await {
+            Err(CoreError::WrongPassword { attempts_left }) => assert_eq!(attempts_left, left),
+            other => panic!("expected a wrong password, got {other:?}"),
+        }
+    }
+    assert!(matches!(
+        client.unlock("wrong guess here").await,
+        Err(CoreError::TooManyUnlockAttempts)
+    ));
+    assert_eq!(client.lock_state(), LockState::NotSignedIn);
+    assert!(KeyringStore::new(keychain).get(&key).unwrap().is_none());
+    let verifier_key = key.replacen("session:", "verifier:", 1);
+    assert!(
+        KeyringStore::new(keychain)
+            .get(&verifier_key)
+            .unwrap()
+            .is_none()
+    );
+    // The session is over on the server too.
+    assert_eq!(me_status(&base, &access).await, 401);
+    assert_eq!(client.restore().await.unwrap(), Restored::Nobody);
+}
+
+#[tokio::test]
+async fn without_a_verifier_the_server_checks_the_password_and_the_old_session_ends() {
+    let (server, admin) = practice().await;
+    let base = server.base_url();
+    let keychain = "org.patientportal.test.onlineunlock";
+    let clock = ManualClock::default();
+    let invited = admin
+        .invite_new_patient("Jordan", "jordan@example.com")
+        .await;
+    let client = app(&base, keychain, &clock);
+    let signed_in = client
+        .accept_invite(&invited.token, PASSWORD, "laptop")
+        .await
+        .unwrap();
+    let key = client.session_key(&signed_in.account.id);
+    let verifier_key = key.replacen("session:", "verifier:", 1);
+    let verifier = KeyringStore::new(keychain)
+        .get(&verifier_key)
+        .unwrap()
+        .unwrap();
+    assert!(verifier.contains("$argon2id$"));
+    assert!(!verifier.contains(PASSWORD));
+    // As on a device signed in by an older version: no verifier.
+    KeyringStore::new(keychain).delete(&verifier_key).unwrap();
+    let old_access = access_token(keychain, &key);
+    client.lock();
+
+    assert!(matches!(
+        client.unlock("river otter paints red").await,
+        Err(CoreError::WrongPassword { attempts_left: 4 })
+    ));
+    let unlocked = client.unlock(PASSWORD).await.unwrap();
+    assert_eq!(unlocked.account.id, signed_in.account.id);
+    let new_access = access_token(keychain, &key);
+    assert_ne!(new_access, old_access);
+    assert_eq!(me_status(&base, &old_access).await, 401);
+    assert_eq!(me_status(&base, &new_access).await, 200);
+    // A verifier is kept from now on.
+    assert!(
+        KeyringStore::new(keychain)
+            .get(&verifier_key)
+            .unwrap()
+            .is_some()
+    );
+    client.logout().await.unwrap();
+}
+
+#[test]
+fn the_idle_timeout_is_configurable_within_sane_bounds() {
+    let config = ClientConfig::new("http://127.0.0.1:8080", &[], "patientportal").unwrap();
+    assert_eq!(config.idle_timeout(), portal_core::DEFAULT_IDLE_TIMEOUT);
+    let five = config
+        .clone()
+        .with_idle_timeout(std::time::Duration::from_secs(300))
+        .unwrap();
+    assert_eq!(five.idle_timeout(), Duration::minutes(5));
+    for bad in [0, 29, 86_401] {
+        assert!(matches!(
+            config
+                .clone()
+                .with_idle_timeout(std::time::Duration::from_secs(bad)),
+            Err(CoreError::Config(_))
+        ));
+    }
+}
