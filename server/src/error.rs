@@ -18,8 +18,9 @@ pub enum ServerError {
     /// A bug or a broken dependency. Logged in full; the caller sees a generic answer.
     #[error("internal error: {0}")]
     Internal(String),
+    /// The database failed (the message names the backend, never stored values).
     #[error("database: {0}")]
-    Database(#[from] rusqlite::Error),
+    Database(String),
     /// 429 `rate_limited`, with `Retry-After`.
     #[error("rate limited for {retry_after_secs} s")]
     RateLimited {

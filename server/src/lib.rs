@@ -1,5 +1,5 @@
 //! The reference Patient Portal server: the patient API of protocol v1 and the practice
-//! administration API, over embedded SQLite.
+//! administration API, over embedded SQLite or PostgreSQL.
 
 pub mod clock;
 pub mod config;
@@ -27,30 +27,65 @@ use tokio::sync::oneshot;
 use url::Url;
 
 /// Where the data lives.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub enum Database {
     /// An embedded SQLite file (created if missing).
     SqliteFile(PathBuf),
     /// An embedded SQLite database in memory, gone when the server stops.
     SqliteMemory,
+    /// A PostgreSQL database, by its `postgres://` URL (which may hold a password).
+    Postgres(String),
+}
+
+impl std::fmt::Debug for Database {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::SqliteFile(path) => f.debug_tuple("SqliteFile").field(path).finish(),
+            Self::SqliteMemory => f.write_str("SqliteMemory"),
+            // The URL may carry a password.
+            Self::Postgres(_) => f.write_str("Postgres(..)"),
+        }
+    }
 }
 
 impl Database {
-    /// Parses `sqlite://PATH`, `sqlite::memory:` or a plain file path.
+    /// Parses `sqlite://PATH`, `sqlite::memory:`, a plain file path, or a
+    /// `postgres://` / `postgresql://` URL.
     pub fn parse(url: &str) -> Result<Self, String> {
         if url == "sqlite::memory:" {
             return Ok(Self::SqliteMemory);
         }
         if url.starts_with("postgres://") || url.starts_with("postgresql://") {
-            return Err(
-                "PostgreSQL is not supported by this build yet; use sqlite://PATH".to_owned(),
-            );
+            return url
+                .parse::<tokio_postgres::Config>()
+                .map(|_| Self::Postgres(url.to_owned()))
+                .map_err(|e| format!("the PostgreSQL URL is not valid: {e}"));
         }
         let path = url.strip_prefix("sqlite://").unwrap_or(url);
         if path.is_empty() {
             return Err("the database path is empty; use sqlite://PATH".to_owned());
         }
         Ok(Self::SqliteFile(PathBuf::from(path)))
+    }
+
+    /// Opens the database and brings its schema up to date.
+    pub async fn open(&self) -> Result<Db, ServerError> {
+        match self {
+            Self::SqliteFile(path) => {
+                let path = path.clone();
+                let shown = path.display().to_string();
+                tokio::task::spawn_blocking(move || Db::open(&path))
+                    .await
+                    .map_err(|e| ServerError::internal(format!("open task: {e}")))?
+                    .map_err(|e| {
+                        ServerError::Startup(format!("cannot open the database {shown}: {e}"))
+                    })
+            }
+            Self::SqliteMemory => Db::open_in_memory(),
+            Self::Postgres(url) => Db::connect_postgres(url).await.map_err(|e| {
+                ServerError::Startup(format!("cannot open the PostgreSQL database: {e}"))
+            }),
+        }
     }
 }
 
@@ -131,19 +166,7 @@ impl RunningServer {
 
 /// Opens the database, binds the listener and starts serving.
 pub async fn start(options: ServerOptions) -> Result<RunningServer, ServerError> {
-    let db = match &options.database {
-        Database::SqliteFile(path) => {
-            let path = path.clone();
-            let shown = path.display().to_string();
-            tokio::task::spawn_blocking(move || Db::open(&path))
-                .await
-                .map_err(|e| ServerError::internal(format!("open task: {e}")))?
-                .map_err(|e| {
-                    ServerError::Startup(format!("cannot open the database {shown}: {e}"))
-                })?
-        }
-        Database::SqliteMemory => Db::open_in_memory()?,
-    };
+    let db = options.database.open().await?;
     let practice_name = options.practice_name.clone();
     db.call(move |conn| service::settings::ensure(conn, &practice_name))
         .await?;

@@ -12,7 +12,7 @@ fn server() -> Command {
 }
 
 #[test]
-fn a_taken_port_and_an_unsupported_database_are_explained() {
+fn a_taken_port_and_an_unreachable_database_are_explained() {
     let taken = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
     let port = taken.local_addr().unwrap().port();
     let output = server()
@@ -32,12 +32,22 @@ fn a_taken_port_and_an_unsupported_database_are_explained() {
         "{stderr}"
     );
 
+    // Nothing listens on port 1; the URL's password is never shown.
     let output = server()
-        .args(["serve", "--database", "postgres://portal@localhost/portal"])
+        .args([
+            "serve",
+            "--database",
+            "postgres://portal:s3cret-pass@127.0.0.1:1/portal",
+        ])
         .output()
         .unwrap();
     assert!(!output.status.success());
-    assert!(String::from_utf8_lossy(&output.stderr).contains("PostgreSQL is not supported"));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains("cannot open the PostgreSQL database"),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("s3cret-pass"), "{stderr}");
 }
 
 #[tokio::test]

@@ -1,85 +1,111 @@
-//! The embedded SQLite store: one connection behind a mutex, used from blocking threads,
-//! with numbered migrations applied in a transaction at open.
+//! Storage: embedded SQLite (one connection behind a mutex) or PostgreSQL (a small pool),
+//! behind one connection type, [`Conn`], whose statements are written once in a portable
+//! dialect. Work runs on blocking threads through [`Db::call`]; numbered migrations for
+//! each backend (`server/migrations/{sqlite,postgres}/`) are applied at open, each in a
+//! transaction.
+
+mod conn;
+mod dialect;
+mod postgres;
+pub use crate::params;
+mod sqlite;
+mod value;
+
+pub use conn::{Conn, Tx};
+pub use dialect::Dialect;
+pub use value::{FromValue, Row, ToValue, Value};
 
 use crate::error::ServerError;
-use rusqlite::Connection;
 use std::path::Path;
 use std::sync::{Arc, Mutex};
-
-/// Numbered migrations; index + 1 is the schema version each one brings.
-const MIGRATIONS: &[&str] = &[
-    include_str!("../migrations/sqlite/0001_init.sql"),
-    include_str!("../migrations/sqlite/0002_auth.sql"),
-    include_str!("../migrations/sqlite/0003_reset.sql"),
-    include_str!("../migrations/sqlite/0004_groups.sql"),
-    include_str!("../migrations/sqlite/0005_feed.sql"),
-    include_str!("../migrations/sqlite/0006_forms.sql"),
-    include_str!("../migrations/sqlite/0007_documents.sql"),
-    include_str!("../migrations/sqlite/0008_purge.sql"),
-];
 
 /// A handle to the database, cheap to clone.
 #[derive(Clone)]
 pub struct Db {
-    conn: Arc<Mutex<Connection>>,
+    backend: Arc<Backend>,
+}
+
+enum Backend {
+    Sqlite(Mutex<Conn>),
+    Postgres(postgres::Pool),
 }
 
 impl Db {
-    /// Opens (creating if needed) the database file and brings its schema up to date.
+    /// Opens (creating if needed) the SQLite file and brings its schema up to date.
     pub fn open(path: &Path) -> Result<Self, ServerError> {
-        let conn = Connection::open(path)?;
-        Self::init(conn)
+        Ok(Self::sqlite(sqlite::open(Some(path))?))
     }
 
-    /// An in-memory database, for tests and throwaway demos.
+    /// An in-memory SQLite database, for tests and throwaway demos.
     pub fn open_in_memory() -> Result<Self, ServerError> {
-        Self::init(Connection::open_in_memory()?)
+        Ok(Self::sqlite(sqlite::open(None)?))
     }
 
-    fn init(mut conn: Connection) -> Result<Self, ServerError> {
-        conn.pragma_update(None, "journal_mode", "WAL")?;
-        conn.pragma_update(None, "foreign_keys", "ON")?;
-        conn.pragma_update(None, "synchronous", "FULL")?;
-        conn.busy_timeout(std::time::Duration::from_secs(5))?;
-        migrate(&mut conn)?;
+    fn sqlite(conn: rusqlite::Connection) -> Self {
+        Self {
+            backend: Arc::new(Backend::Sqlite(Mutex::new(Conn::sqlite(conn)))),
+        }
+    }
+
+    /// Connects to PostgreSQL at `url` (`postgres://user:password@host/db`) and brings
+    /// the schema up to date.
+    pub async fn connect_postgres(url: &str) -> Result<Self, ServerError> {
+        let config: tokio_postgres::Config = url
+            .parse()
+            .map_err(|e| ServerError::Startup(format!("the PostgreSQL URL is not valid: {e}")))?;
+        let handle = tokio::runtime::Handle::current();
+        let pool = tokio::task::spawn_blocking(move || postgres::Pool::open(config, handle))
+            .await
+            .map_err(|e| ServerError::internal(format!("database task: {e}")))??;
         Ok(Self {
-            conn: Arc::new(Mutex::new(conn)),
+            backend: Arc::new(Backend::Postgres(pool)),
         })
     }
 
-    /// Runs `work` with the connection on a blocking thread.
+    /// Which SQL dialect the database speaks.
+    pub fn dialect(&self) -> Dialect {
+        match *self.backend {
+            Backend::Sqlite(_) => Dialect::Sqlite,
+            Backend::Postgres(_) => Dialect::Postgres,
+        }
+    }
+
+    /// Runs `work` with a connection on a blocking thread.
     pub async fn call<T, F>(&self, work: F) -> Result<T, ServerError>
     where
         T: Send + 'static,
-        F: FnOnce(&mut Connection) -> Result<T, ServerError> + Send + 'static,
+        F: FnOnce(&mut Conn) -> Result<T, ServerError> + Send + 'static,
     {
-        let conn = Arc::clone(&self.conn);
+        let backend = Arc::clone(&self.backend);
+        let permit = match &*backend {
+            Backend::Sqlite(_) => None,
+            Backend::Postgres(pool) => Some(pool.permit().await?),
+        };
         tokio::task::spawn_blocking(move || {
-            let mut guard = conn
-                .lock()
-                .map_err(|_| ServerError::internal("database mutex poisoned"))?;
-            work(&mut guard)
+            let result = match &*backend {
+                Backend::Sqlite(conn) => {
+                    let mut guard = conn
+                        .lock()
+                        .map_err(|_| ServerError::internal("database mutex poisoned"))?;
+                    work(&mut guard)
+                }
+                Backend::Postgres(pool) => {
+                    let mut conn = pool.take()?;
+                    let result = work(&mut conn);
+                    pool.give_back(conn);
+                    result
+                }
+            };
+            drop(permit);
+            result
         })
         .await
         .map_err(|e| ServerError::internal(format!("database task: {e}")))?
     }
 }
 
-fn migrate(conn: &mut Connection) -> Result<(), ServerError> {
-    let current: i64 = conn.pragma_query_value(None, "user_version", |row| row.get(0))?;
-    for (index, sql) in MIGRATIONS.iter().enumerate() {
-        let version = index as i64 + 1;
-        if version <= current {
-            continue;
-        }
-        let tx = conn.transaction()?;
-        tx.execute_batch(sql)?;
-        tx.pragma_update(None, "user_version", version)?;
-        tx.commit()?;
-        tracing::info!(version, "applied database migration");
-    }
-    Ok(())
-}
+/// How many numbered migrations this build applies (the same on both backends).
+pub const SCHEMA_VERSION: usize = sqlite::SCHEMA_VERSION;
 
 /// Milliseconds since the Unix epoch: how times are stored.
 pub fn millis(at: chrono::DateTime<chrono::Utc>) -> i64 {
@@ -90,4 +116,10 @@ pub fn millis(at: chrono::DateTime<chrono::Utc>) -> i64 {
 pub fn from_millis(ms: i64) -> Result<chrono::DateTime<chrono::Utc>, ServerError> {
     chrono::DateTime::from_timestamp_millis(ms)
         .ok_or_else(|| ServerError::internal(format!("stored time out of range: {ms}")))
+}
+
+impl From<rusqlite::Error> for ServerError {
+    fn from(e: rusqlite::Error) -> Self {
+        Self::Database(format!("sqlite: {e}"))
+    }
 }

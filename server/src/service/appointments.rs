@@ -2,13 +2,14 @@
 //! cancel them (until `cancellable_until`, 24 hours before the start).
 
 use crate::crypto::new_id;
+use crate::db::Conn;
 use crate::error::ServerError;
+use crate::params;
 use crate::service::{audit, feed};
 use crate::state::AppState;
 use axum::http::StatusCode;
 use chrono::{DateTime, Duration, Utc};
 use portal_model::ErrorCode;
-use rusqlite::{Connection, OptionalExtension};
 use serde::Deserialize;
 use serde_json::{Value, json};
 
@@ -48,9 +49,9 @@ const STATUSES: &[&str] = &[
     "no_show",
 ];
 
-fn exists(conn: &Connection, table: &str, id: &str) -> Result<bool, ServerError> {
+fn exists(conn: &Conn, table: &str, id: &str) -> Result<bool, ServerError> {
     let sql = format!("SELECT 1 FROM {table} WHERE id = ?1");
-    Ok(conn.query_row(&sql, [id], |_| Ok(())).optional()?.is_some())
+    Ok(conn.query_opt(&sql, params![id], |_| Ok(()))?.is_some())
 }
 
 fn timing(data: &mut Value, starts_at: DateTime<Utc>, minutes: i64) -> Result<(), ServerError> {
@@ -185,7 +186,7 @@ pub type Refusal = (&'static str, String);
 
 /// A patient cancels (`cancel`) or confirms an appointment of `patient_id`.
 pub fn patient_update(
-    tx: &Connection,
+    tx: &Conn,
     patient_id: &str,
     appointment_id: &str,
     cancel: bool,

@@ -1,11 +1,12 @@
 //! The audit log: who did what to whom, and when. Never secrets.
 
+use crate::db::Conn;
 use crate::error::ServerError;
-use rusqlite::{Connection, params};
+use crate::params;
 
 /// Records one action. `actor` is `admin`, `account:{id}` or `public`; `subject` an id.
 pub fn record(
-    conn: &Connection,
+    conn: &Conn,
     at_ms: i64,
     actor: &str,
     action: &str,

@@ -6,8 +6,10 @@
 //! account exists, so that neither the answer nor the backoff reveals accounts.
 
 use crate::crypto::{self, token_hash};
+use crate::db::Conn;
 use crate::db::{from_millis, millis};
 use crate::error::ServerError;
+use crate::params;
 use crate::service::patients::normalize_email;
 use crate::service::sessions::{self, Authenticated, RevokeReason};
 use crate::service::{audit, settings};
@@ -15,7 +17,6 @@ use crate::state::AppState;
 use axum::http::StatusCode;
 use chrono::{DateTime, Duration, Utc};
 use portal_model::{CareTeam, ErrorCode, LoginRequest, Me, PracticeRef, ProviderRef, Session};
-use rusqlite::{Connection, OptionalExtension, params};
 use std::sync::OnceLock;
 
 /// Failed logins allowed before backoff starts.
@@ -50,18 +51,12 @@ pub fn backoff(failures: i64) -> Duration {
     Duration::seconds(2_i64.pow(exponent)).min(MAX_BACKOFF)
 }
 
-fn check_backoff(
-    conn: &Connection,
-    email_hash: &str,
-    now: DateTime<Utc>,
-) -> Result<(), ServerError> {
-    let blocked_until: Option<i64> = conn
-        .query_row(
-            "SELECT blocked_until FROM login_attempts WHERE email_hash = ?1",
-            [email_hash],
-            |row| row.get(0),
-        )
-        .optional()?;
+fn check_backoff(conn: &Conn, email_hash: &str, now: DateTime<Utc>) -> Result<(), ServerError> {
+    let blocked_until: Option<i64> = conn.query_opt(
+        "SELECT blocked_until FROM login_attempts WHERE email_hash = ?1",
+        params![email_hash],
+        |row| row.get(0),
+    )?;
     if let Some(until) = blocked_until {
         let until = from_millis(until)?;
         if until > now {
@@ -89,18 +84,13 @@ fn human_wait(seconds: u64) -> String {
     }
 }
 
-fn record_failure(
-    conn: &Connection,
-    email_hash: &str,
-    now: DateTime<Utc>,
-) -> Result<(), ServerError> {
+fn record_failure(conn: &Conn, email_hash: &str, now: DateTime<Utc>) -> Result<(), ServerError> {
     let failures: i64 = conn
-        .query_row(
+        .query_opt(
             "SELECT failures FROM login_attempts WHERE email_hash = ?1",
-            [email_hash],
+            params![email_hash],
             |row| row.get(0),
-        )
-        .optional()?
+        )?
         .unwrap_or(0)
         + 1;
     conn.execute(
@@ -135,13 +125,11 @@ pub async fn login(state: &AppState, request: LoginRequest) -> Result<Session, S
             let tx = conn.transaction()?;
             check_backoff(&tx, &lookup_hash, now)?;
             record_failure(&tx, &lookup_hash, now)?;
-            let account = tx
-                .query_row(
-                    "SELECT id, password_hash FROM accounts WHERE email = ?1",
-                    [&lookup_email],
-                    |row| Ok((row.get(0)?, row.get(1)?)),
-                )
-                .optional()?;
+            let account = tx.query_opt(
+                "SELECT id, password_hash FROM accounts WHERE email = ?1",
+                params![&lookup_email],
+                |row| Ok((row.get(0)?, row.get(1)?)),
+            )?;
             tx.commit()?;
             Ok(account)
         })
@@ -175,7 +163,7 @@ pub async fn login(state: &AppState, request: LoginRequest) -> Result<Session, S
             };
             tx.execute(
                 "DELETE FROM login_attempts WHERE email_hash = ?1",
-                [&email_hash],
+                params![&email_hash],
             )?;
             audit::record(
                 &tx,
@@ -240,25 +228,24 @@ pub async fn me(state: &AppState, auth: Authenticated) -> Result<Me, ServerError
 }
 
 /// A patient's care team, primary provider first.
-pub fn care_team(conn: &Connection, patient_id: &str) -> Result<CareTeam, ServerError> {
-    let primary_provider_id: String = conn.query_row(
+pub fn care_team(conn: &Conn, patient_id: &str) -> Result<CareTeam, ServerError> {
+    let primary_provider_id: String = conn.query_one(
         "SELECT primary_provider_id FROM patients WHERE id = ?1",
-        [patient_id],
+        params![patient_id],
         |row| row.get(0),
     )?;
-    let mut statement = conn.prepare(
+    let providers = conn.query_all(
         "SELECT pr.id, pr.name FROM care_team ct JOIN providers pr ON pr.id = ct.provider_id
          WHERE ct.patient_id = ?1
          ORDER BY pr.id != ?2, pr.name, pr.id",
-    )?;
-    let providers = statement
-        .query_map(params![patient_id, primary_provider_id], |row| {
+        params![patient_id, primary_provider_id],
+        |row| {
             Ok(ProviderRef {
                 id: row.get(0)?,
                 name: row.get(1)?,
             })
-        })?
-        .collect::<Result<Vec<_>, _>>()?;
+        },
+    )?;
     Ok(CareTeam {
         patient_id: patient_id.to_owned(),
         primary_provider_id,

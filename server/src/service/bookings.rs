@@ -3,12 +3,12 @@
 
 use crate::error::ServerError;
 use crate::mail::{Email, html_escape};
+use crate::params;
 use crate::service::appointments::{self, NewAppointment};
 use crate::service::patients::{self, normalize_email, required};
 use crate::state::AppState;
 use chrono::{DateTime, Utc};
 use portal_model::admin::CreatePatientRequest;
-use rusqlite::{OptionalExtension, params};
 use serde::{Deserialize, Serialize};
 
 /// Who booked.
@@ -59,20 +59,16 @@ pub async fn book(state: &AppState, booking: Booking) -> Result<Booked, ServerEr
     let (existing, provider): (Option<String>, Option<(String, String)>) = state
         .db
         .call(move |conn| {
-            let existing = conn
-                .query_row(
-                    "SELECT id FROM patients WHERE email = ?1",
-                    [&lookup_email],
-                    |row| row.get(0),
-                )
-                .optional()?;
-            let provider = conn
-                .query_row(
-                    "SELECT name, email FROM providers WHERE id = ?1",
-                    [&provider_id],
-                    |row| Ok((row.get(0)?, row.get(1)?)),
-                )
-                .optional()?;
+            let existing = conn.query_opt(
+                "SELECT id FROM patients WHERE email = ?1",
+                params![&lookup_email],
+                |row| row.get(0),
+            )?;
+            let provider = conn.query_opt(
+                "SELECT name, email FROM providers WHERE id = ?1",
+                params![&provider_id],
+                |row| Ok((row.get(0)?, row.get(1)?)),
+            )?;
             Ok((existing, provider))
         })
         .await?;
@@ -91,9 +87,8 @@ pub async fn book(state: &AppState, booking: Booking) -> Result<Booked, ServerEr
                 .call(move |conn| {
                     let tx = conn.transaction()?;
                     let added = tx.execute(
-                        "INSERT OR IGNORE INTO care_team (patient_id, provider_id) VALUES (?1, ?2)",
-                        params![patient, provider],
-                    )?;
+                        "INSERT INTO care_team (patient_id, provider_id) VALUES (?1, ?2) ON CONFLICT DO NOTHING",
+                        params![patient, provider])?;
                     if added > 0 {
                         crate::service::publish::profile(&tx, &patient, now)?;
                     }

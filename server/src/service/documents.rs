@@ -4,15 +4,16 @@
 //! `upload_document` mutation files the upload as a document.
 
 use crate::crypto::new_id;
+use crate::db::Conn;
 use crate::db::millis;
 use crate::error::ServerError;
+use crate::params;
 use crate::service::mutations::Refusal;
 use crate::service::{audit, feed};
 use crate::state::AppState;
 use axum::http::StatusCode;
 use chrono::{DateTime, SecondsFormat, Utc};
 use portal_model::ErrorCode;
-use rusqlite::{Connection, OptionalExtension, params};
 use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
 
@@ -29,10 +30,10 @@ pub fn sha256_hex(bytes: &[u8]) -> String {
         .collect()
 }
 
-fn store_blob(tx: &Connection, bytes: &[u8]) -> Result<String, ServerError> {
+fn store_blob(tx: &Conn, bytes: &[u8]) -> Result<String, ServerError> {
     let sha = sha256_hex(bytes);
     tx.execute(
-        "INSERT OR IGNORE INTO blobs (sha256, size, bytes) VALUES (?1, ?2, ?3)",
+        "INSERT INTO blobs (sha256, size, bytes) VALUES (?1, ?2, ?3) ON CONFLICT DO NOTHING",
         params![sha, bytes.len() as i64, bytes],
     )?;
     Ok(sha)
@@ -55,7 +56,7 @@ fn check_content_type(content_type: &str) -> Result<String, String> {
 /// Writes a document record for bytes already stored.
 #[allow(clippy::too_many_arguments)]
 fn publish(
-    tx: &Connection,
+    tx: &Conn,
     patient_id: &str,
     title: &str,
     category: &str,
@@ -80,7 +81,7 @@ fn publish(
 /// Stores bytes and publishes them as a document of `patient_id`, in the caller's
 /// transaction (used for generated documents such as superbills).
 pub fn publish_bytes(
-    tx: &Connection,
+    tx: &Conn,
     patient_id: &str,
     title: &str,
     category: &str,
@@ -182,24 +183,22 @@ pub async fn content(
             };
             let (patient, _, data) = feed::get(conn, "document", &id)?.ok_or_else(not_found)?;
             let allowed = conn
-                .query_row(
+                .query_opt(
                     "SELECT 1 FROM account_patients WHERE account_id = ?1 AND patient_id = ?2",
                     params![account_id, patient],
                     |_| Ok(()),
-                )
-                .optional()?
+                )?
                 .is_some();
             if !allowed {
                 return Err(not_found());
             }
             let sha256 = data["sha256"].as_str().unwrap_or_default().to_owned();
             let bytes: Vec<u8> = conn
-                .query_row(
+                .query_opt(
                     "SELECT bytes FROM blobs WHERE sha256 = ?1",
-                    [&sha256],
+                    params![&sha256],
                     |row| row.get(0),
-                )
-                .optional()?
+                )?
                 .ok_or_else(|| ServerError::internal("a document's bytes are missing"))?;
             Ok(Content {
                 bytes,
@@ -245,13 +244,11 @@ pub async fn upload(
         .call(move |conn| {
             let tx = conn.transaction()?;
             let sha = sha256_hex(&bytes);
-            let existing: Option<String> = tx
-                .query_row(
-                    "SELECT sha256 FROM uploads WHERE account_id = ?1 AND upload_id = ?2",
-                    params![account_id, upload_id],
-                    |row| row.get(0),
-                )
-                .optional()?;
+            let existing: Option<String> = tx.query_opt(
+                "SELECT sha256 FROM uploads WHERE account_id = ?1 AND upload_id = ?2",
+                params![account_id, upload_id],
+                |row| row.get(0),
+            )?;
             match existing {
                 Some(stored) if stored == sha => return Ok(false),
                 Some(_) => {
@@ -277,7 +274,7 @@ pub async fn upload(
 
 /// Mutation `upload_document`: files an upload as a document of the profile.
 pub fn from_upload(
-    tx: &Connection,
+    tx: &Conn,
     account_id: &str,
     patient_id: &str,
     args: &Value,
@@ -301,14 +298,12 @@ pub fn from_upload(
     if !CATEGORIES.contains(&category) {
         return refuse("invalid_args", "That is not a document category.");
     }
-    let row: Option<(String, String, i64)> = tx
-        .query_row(
-            "SELECT u.sha256, u.content_type, b.size FROM uploads u JOIN blobs b ON b.sha256 = u.sha256
+    let row: Option<(String, String, i64)> = tx.query_opt(
+        "SELECT u.sha256, u.content_type, b.size FROM uploads u JOIN blobs b ON b.sha256 = u.sha256
              WHERE u.account_id = ?1 AND u.upload_id = ?2",
-            params![account_id, upload_id],
-            |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?)),
-        )
-        .optional()?;
+        params![account_id, upload_id],
+        |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?)),
+    )?;
     let Some((sha, content_type, size)) = row else {
         return refuse(
             "upload_missing",

@@ -5,9 +5,10 @@
 //! one database too. Each connection then checks whether anything after what it last
 //! announced is visible to its account, and only then sends `changed`.
 
+use crate::db::Conn;
 use crate::error::ServerError;
+use crate::params;
 use crate::state::AppState;
-use rusqlite::params;
 use std::time::Duration;
 use tokio::sync::watch;
 
@@ -29,15 +30,7 @@ pub fn start_watcher(state: &AppState) -> ChangeSignal {
             if tx.is_closed() {
                 break;
             }
-            let seq = db
-                .call(|conn| {
-                    Ok(
-                        conn.query_row("SELECT seq FROM feed_counter WHERE id = 1", [], |row| {
-                            row.get::<_, i64>(0)
-                        })?,
-                    )
-                })
-                .await;
+            let seq = db.call(|conn| read_seq(conn)).await;
             match seq {
                 Ok(seq) => {
                     tx.send_if_modified(|current| {
@@ -62,16 +55,30 @@ pub async fn visible_change_after(
     state
         .db
         .call(move |conn| {
-            let found = conn
-                .prepare_cached(
-                    "SELECT 1 FROM records r
-                     LEFT JOIN account_patients ap
-                       ON ap.patient_id = r.patient_id AND ap.account_id = ?1
-                     WHERE r.seq > ?2 AND (r.patient_id IS NULL OR ap.account_id IS NOT NULL)
-                     LIMIT 1",
-                )?
-                .exists(params![account_id, after])?;
-            Ok(found)
+            // A record of one of its patients or of the practice, or a lost profile.
+            conn.exists(
+                "SELECT 1 FROM records r
+                 LEFT JOIN account_patients ap
+                   ON ap.patient_id = r.patient_id AND ap.account_id = ?1
+                 WHERE r.seq > ?2 AND (r.patient_id IS NULL OR ap.account_id IS NOT NULL)
+                 UNION ALL
+                 SELECT 1 FROM access_revocations WHERE account_id = ?1 AND seq > ?2
+                 LIMIT 1",
+                params![account_id, after],
+            )
         })
         .await
+}
+
+/// The feed's present change number.
+pub async fn current_seq(state: &AppState) -> Result<i64, ServerError> {
+    state.db.call(|conn| read_seq(conn)).await
+}
+
+fn read_seq(conn: &Conn) -> Result<i64, ServerError> {
+    conn.query_one(
+        "SELECT seq FROM feed_counter WHERE id = 1",
+        params![],
+        |row| row.get(0),
+    )
 }

@@ -5,33 +5,33 @@
 //! (SQLite has one writer; on PostgreSQL the counter row's lock serialises them), and a
 //! cursor never passes a change that commits later.
 
-use crate::db::millis;
+use crate::db::{Conn, millis};
 use crate::error::ServerError;
+use crate::params;
 use crate::service::sessions::Authenticated;
 use crate::state::AppState;
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use chrono::{DateTime, Utc};
 use portal_model::sync::{Change, ChangeOp, SyncPage};
-use rusqlite::{Connection, OptionalExtension, params};
 use serde_json::{Map, Value};
 
 /// The largest page a client may ask for, and the default.
 pub const MAX_LIMIT: u32 = 1000;
 pub const DEFAULT_LIMIT: u32 = 500;
 
-fn next_seq(tx: &Connection) -> Result<i64, ServerError> {
-    Ok(tx.query_row(
+fn next_seq(tx: &Conn) -> Result<i64, ServerError> {
+    tx.query_one(
         "UPDATE feed_counter SET seq = seq + 1 WHERE id = 1 RETURNING seq",
-        [],
+        params![],
         |row| row.get(0),
-    )?)
+    )
 }
 
 /// Creates or replaces a record and gives it the next change number. `data` is the
 /// record's own fields; `id`, `profile_id`, `rev` and `updated_at` are added on read.
 pub fn put(
-    tx: &Connection,
+    tx: &Conn,
     kind: &str,
     id: &str,
     patient_id: Option<&str>,
@@ -41,11 +41,11 @@ pub fn put(
     let seq = next_seq(tx)?;
     let json = serde_json::to_string(data)
         .map_err(|e| ServerError::internal(format!("encoding a record: {e}")))?;
-    let rev: i64 = tx.query_row(
+    let rev: i64 = tx.query_one(
         "INSERT INTO records (kind, id, patient_id, rev, seq, deleted, data, updated_at)
          VALUES (?1, ?2, ?3, 1, ?4, 0, ?5, ?6)
          ON CONFLICT (kind, id) DO UPDATE SET
-           patient_id = ?3, rev = rev + 1, seq = ?4, deleted = 0, data = ?5, updated_at = ?6
+           patient_id = ?3, rev = records.rev + 1, seq = ?4, deleted = 0, data = ?5, updated_at = ?6
          RETURNING rev",
         params![kind, id, patient_id, seq, json, millis(now)],
         |row| row.get(0),
@@ -54,12 +54,7 @@ pub fn put(
 }
 
 /// Marks a record deleted (a tombstone that the feed sends as a delete).
-pub fn remove(
-    tx: &Connection,
-    kind: &str,
-    id: &str,
-    now: DateTime<Utc>,
-) -> Result<bool, ServerError> {
+pub fn remove(tx: &Conn, kind: &str, id: &str, now: DateTime<Utc>) -> Result<bool, ServerError> {
     let seq = next_seq(tx)?;
     let changed = tx.execute(
         "UPDATE records SET deleted = 1, rev = rev + 1, seq = ?1, data = '{}', updated_at = ?2
@@ -103,17 +98,15 @@ pub async fn admin_delete(
 
 /// A record's current data and revision, if it exists and is not deleted.
 pub fn get(
-    tx: &Connection,
+    tx: &Conn,
     kind: &str,
     id: &str,
 ) -> Result<Option<(Option<String>, i64, Value)>, ServerError> {
-    let row: Option<(Option<String>, i64, String)> = tx
-        .query_row(
-            "SELECT patient_id, rev, data FROM records WHERE kind = ?1 AND id = ?2 AND deleted = 0",
-            params![kind, id],
-            |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?)),
-        )
-        .optional()?;
+    let row: Option<(Option<String>, i64, String)> = tx.query_opt(
+        "SELECT patient_id, rev, data FROM records WHERE kind = ?1 AND id = ?2 AND deleted = 0",
+        params![kind, id],
+        |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?)),
+    )?;
     row.map(|(patient, rev, data)| {
         serde_json::from_str(&data)
             .map(|value| (patient, rev, value))
@@ -124,13 +117,12 @@ pub fn get(
 
 /// Gives every record of a patient a new change number, so that an account that just
 /// gained the patient receives them all after its current cursor.
-pub fn resend_patient(tx: &Connection, patient_id: &str) -> Result<(), ServerError> {
-    let keys: Vec<(String, String)> = {
-        let mut statement =
-            tx.prepare("SELECT kind, id FROM records WHERE patient_id = ?1 ORDER BY seq")?;
-        let rows = statement.query_map([patient_id], |row| Ok((row.get(0)?, row.get(1)?)))?;
-        rows.collect::<Result<_, _>>()?
-    };
+pub fn resend_patient(tx: &Conn, patient_id: &str) -> Result<(), ServerError> {
+    let keys: Vec<(String, String)> = tx.query_all(
+        "SELECT kind, id FROM records WHERE patient_id = ?1 ORDER BY seq",
+        params![patient_id],
+        |row| Ok((row.get(0)?, row.get(1)?)),
+    )?;
     for (kind, id) in keys {
         let seq = next_seq(tx)?;
         tx.execute(
@@ -153,9 +145,12 @@ pub async fn purge_tombstones(state: &AppState) -> Result<usize, ServerError> {
         .db
         .call(move |conn| {
             let tx = conn.transaction()?;
-            let highest: Option<i64> = tx.query_row(
-                "SELECT MAX(seq) FROM records WHERE deleted = 1 AND updated_at < ?1",
-                [before],
+            let highest: Option<i64> = tx.query_one(
+                "SELECT MAX(seq) FROM
+                   (SELECT seq FROM records WHERE deleted = 1 AND updated_at < ?1
+                    UNION ALL
+                    SELECT seq FROM access_revocations WHERE at < ?1) AS old",
+                params![before],
                 |row| row.get(0),
             )?;
             let Some(highest) = highest else {
@@ -163,11 +158,14 @@ pub async fn purge_tombstones(state: &AppState) -> Result<usize, ServerError> {
             };
             let removed = tx.execute(
                 "DELETE FROM records WHERE deleted = 1 AND updated_at < ?1",
-                [before],
+                params![before],
+            )? + tx.execute(
+                "DELETE FROM access_revocations WHERE at < ?1",
+                params![before],
             )?;
             tx.execute(
-                "UPDATE feed_counter SET purged_through = MAX(purged_through, ?1) WHERE id = 1",
-                [highest],
+                "UPDATE feed_counter SET purged_through = ?1 WHERE id = 1 AND purged_through < ?1",
+                params![highest],
             )?;
             tx.commit()?;
             Ok(removed)
@@ -227,9 +225,9 @@ pub async fn page(
     state
         .db
         .call(move |conn| {
-            let purged_through: i64 = conn.query_row(
+            let purged_through: i64 = conn.query_one(
                 "SELECT purged_through FROM feed_counter WHERE id = 1",
-                [],
+                params![],
                 |row| row.get(0),
             )?;
             // A cursor from before purged deletes cannot be continued safely.
@@ -240,23 +238,31 @@ pub async fn page(
                     "This sync position is too old: start again without a cursor.",
                 ));
             }
-            let mut statement = conn.prepare_cached(
-                "SELECT r.kind, r.id, r.patient_id, r.rev, r.seq, r.deleted, r.data, r.updated_at,
-                        ap.role
-                 FROM records r
-                 LEFT JOIN account_patients ap
-                   ON ap.patient_id = r.patient_id AND ap.account_id = ?1
-                 WHERE r.seq > ?2
-                   AND (r.patient_id IS NULL OR ap.account_id IS NOT NULL)
-                 ORDER BY r.seq
+            // The account's records and the practice's, plus a profile delete for
+            // each patient the account lost access to.
+            let rows = conn.query_all(
+                "SELECT kind, id, patient_id, rev, seq, deleted, data, updated_at, role FROM
+                   (SELECT r.kind, r.id, r.patient_id, r.rev, r.seq, r.deleted, r.data,
+                           r.updated_at, ap.role
+                    FROM records r
+                    LEFT JOIN account_patients ap
+                      ON ap.patient_id = r.patient_id AND ap.account_id = ?1
+                    WHERE r.seq > ?2
+                      AND (r.patient_id IS NULL OR ap.account_id IS NOT NULL)
+                    UNION ALL
+                    SELECT 'profile', x.patient_id, x.patient_id, x.rev, x.seq, 1, '{}', x.at,
+                           NULL
+                    FROM access_revocations x
+                    WHERE x.account_id = ?1 AND x.seq > ?2) AS feed
+                 ORDER BY seq
                  LIMIT ?3",
+                params![auth.account_id, after, i64::from(limit) + 1],
+                |row| Ok(row.clone()),
             )?;
-            let mut rows =
-                statement.query(params![auth.account_id, after, i64::from(limit) + 1])?;
             let mut changes = Vec::new();
             let mut last = after;
             let mut has_more = false;
-            while let Some(row) = rows.next()? {
+            for row in &rows {
                 if changes.len() == limit as usize {
                     has_more = true;
                     break;

@@ -2,8 +2,10 @@
 //! join link); patients save drafts and submit answers, checked against the fields.
 
 use crate::crypto::new_id;
+use crate::db::Conn;
 use crate::db::millis;
 use crate::error::ServerError;
+use crate::params;
 use crate::service::mutations::Refusal;
 use crate::service::patients::required;
 use crate::service::{audit, feed};
@@ -11,7 +13,6 @@ use crate::state::AppState;
 use axum::http::StatusCode;
 use chrono::{DateTime, NaiveDate, SecondsFormat, Utc};
 use portal_model::ErrorCode;
-use rusqlite::{Connection, OptionalExtension, params};
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value, json};
 
@@ -104,8 +105,7 @@ pub async fn create(state: &AppState, form: NewForm) -> Result<String, ServerErr
             let id = new_id("ftp");
             conn.execute(
                 "INSERT INTO form_templates (id, title, fields, created_at) VALUES (?1, ?2, ?3, ?4)",
-                params![id, title, fields, now],
-            )?;
+                params![id, title, fields, now])?;
             audit::record(conn, now, "admin", "form.create", &id)?;
             Ok(id)
         })
@@ -113,31 +113,27 @@ pub async fn create(state: &AppState, form: NewForm) -> Result<String, ServerErr
 }
 
 /// The template's title, if it exists.
-pub fn template_title(conn: &Connection, template_id: &str) -> Result<Option<String>, ServerError> {
-    Ok(conn
-        .query_row(
-            "SELECT title FROM form_templates WHERE id = ?1",
-            [template_id],
-            |row| row.get(0),
-        )
-        .optional()?)
+pub fn template_title(conn: &Conn, template_id: &str) -> Result<Option<String>, ServerError> {
+    conn.query_opt(
+        "SELECT title FROM form_templates WHERE id = ?1",
+        params![template_id],
+        |row| row.get(0),
+    )
 }
 
 /// Gives a patient a form to fill in; returns the patient's form id.
 pub fn assign_in(
-    tx: &Connection,
+    tx: &Conn,
     template_id: &str,
     patient_id: &str,
     due_at: Option<DateTime<Utc>>,
     now: DateTime<Utc>,
 ) -> Result<String, ServerError> {
-    let row: Option<(String, String)> = tx
-        .query_row(
-            "SELECT title, fields FROM form_templates WHERE id = ?1",
-            [template_id],
-            |row| Ok((row.get(0)?, row.get(1)?)),
-        )
-        .optional()?;
+    let row: Option<(String, String)> = tx.query_opt(
+        "SELECT title, fields FROM form_templates WHERE id = ?1",
+        params![template_id],
+        |row| Ok((row.get(0)?, row.get(1)?)),
+    )?;
     let Some((title, fields)) = row else {
         return Err(ServerError::api(
             StatusCode::NOT_FOUND,
@@ -213,7 +209,7 @@ fn is_blank(value: Option<&Value>) -> bool {
 
 /// Mutations `save_form_draft` (`submit` false) and `submit_form` (`submit` true).
 pub fn answer(
-    tx: &Connection,
+    tx: &Conn,
     patient_id: &str,
     args: &Value,
     submit: bool,

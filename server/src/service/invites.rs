@@ -2,9 +2,11 @@
 
 use crate::config::ServerConfig;
 use crate::crypto::{self, is_token_shaped, new_id, token_hash};
+use crate::db::Conn;
 use crate::db::{from_millis, millis};
 use crate::error::ServerError;
 use crate::mail::{Email, html_escape};
+use crate::params;
 use crate::service::settings::{self, Settings};
 use crate::service::{audit, feed, limits, messages, sessions};
 use crate::state::AppState;
@@ -15,7 +17,6 @@ use portal_model::{
     AcceptInviteRequest, ErrorCode, InviteInfo, InviteRole, PasswordPolicy, PracticeRef,
     ProfilesAnswer, Session, StatusAnswer,
 };
-use rusqlite::{Connection, OptionalExtension, params};
 
 /// An invite just written, with the only copy of its token (for the email).
 #[derive(Clone)]
@@ -41,18 +42,16 @@ impl std::fmt::Debug for IssuedInvite {
 /// Writes a new invite for `patient_id`, revoking every earlier unconsumed one. The
 /// invite goes to the guardian when the patient has one, else to the patient.
 pub fn issue(
-    tx: &Connection,
+    tx: &Conn,
     patient_id: &str,
     now: DateTime<Utc>,
     settings: &Settings,
 ) -> Result<IssuedInvite, ServerError> {
-    let patient: Option<(String, Option<String>, Option<String>)> = tx
-        .query_row(
-            "SELECT first_name, email, guardian_email FROM patients WHERE id = ?1",
-            [patient_id],
-            |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?)),
-        )
-        .optional()?;
+    let patient: Option<(String, Option<String>, Option<String>)> = tx.query_opt(
+        "SELECT first_name, email, guardian_email FROM patients WHERE id = ?1",
+        params![patient_id],
+        |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?)),
+    )?;
     let Some((first_name, email, guardian_email)) = patient else {
         return Err(ServerError::api(
             StatusCode::NOT_FOUND,
@@ -162,29 +161,27 @@ fn not_found() -> ServerError {
 }
 
 /// The invite for `token`, whatever its state.
-fn find(conn: &Connection, token: &str) -> Result<Option<InviteRow>, ServerError> {
+fn find(conn: &Conn, token: &str) -> Result<Option<InviteRow>, ServerError> {
     if !is_token_shaped(token) {
         return Ok(None);
     }
-    let row = conn
-        .query_row(
-            "SELECT id, patient_id, email, role, expires_at, consumed_at IS NOT NULL,
+    let row = conn.query_opt(
+        "SELECT id, patient_id, email, role, expires_at, consumed_at IS NOT NULL,
                     revoked_at IS NOT NULL
              FROM invites WHERE token_hash = ?1",
-            [token_hash(token)],
-            |row| {
-                Ok((
-                    row.get::<_, String>(0)?,
-                    row.get::<_, String>(1)?,
-                    row.get::<_, String>(2)?,
-                    row.get::<_, String>(3)?,
-                    row.get::<_, i64>(4)?,
-                    row.get::<_, bool>(5)?,
-                    row.get::<_, bool>(6)?,
-                ))
-            },
-        )
-        .optional()?;
+        params![token_hash(token)],
+        |row| {
+            Ok((
+                row.get::<String>(0)?,
+                row.get::<String>(1)?,
+                row.get::<String>(2)?,
+                row.get::<String>(3)?,
+                row.get::<i64>(4)?,
+                row.get::<bool>(5)?,
+                row.get::<bool>(6)?,
+            ))
+        },
+    )?;
     let Some((id, patient_id, email, role, expires_at, consumed, revoked)) = row else {
         return Ok(None);
     };
@@ -218,11 +215,7 @@ fn replaced() -> ServerError {
 }
 
 /// Finds the invite for `token` and turns every unusable state into its protocol error.
-fn find_usable(
-    conn: &Connection,
-    token: &str,
-    now: DateTime<Utc>,
-) -> Result<InviteRow, ServerError> {
+fn find_usable(conn: &Conn, token: &str, now: DateTime<Utc>) -> Result<InviteRow, ServerError> {
     let invite = find(conn, token)?.ok_or_else(not_found)?;
     // Order matters: a used invite says "sign in" even after it would have expired.
     if invite.consumed {
@@ -253,7 +246,7 @@ pub enum Reinvite {
 /// before any password was set): a fresh invite where the practice allows self-service,
 /// else a re-invite request that reaches the primary provider.
 pub fn reinvite_or_notify(
-    tx: &Connection,
+    tx: &Conn,
     patient_id: &str,
     source: &str,
     now: DateTime<Utc>,
@@ -263,17 +256,16 @@ pub fn reinvite_or_notify(
         return Ok(Reinvite::Sent(issue(tx, patient_id, now, settings)?));
     }
     let (first, last, provider_name, provider_email): (String, String, String, String) = tx
-        .query_row(
+        .query_one(
             "SELECT p.first_name, p.last_name, pr.name, pr.email
              FROM patients p JOIN providers pr ON pr.id = p.primary_provider_id
              WHERE p.id = ?1",
-            [patient_id],
+            params![patient_id],
             |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?, row.get(3)?)),
         )?;
     tx.execute(
         "INSERT INTO reinvite_requests (id, patient_id, source, created_at) VALUES (?1, ?2, ?3, ?4)",
-        params![new_id("rir"), patient_id, source, millis(now)],
-    )?;
+        params![new_id("rir"), patient_id, source, millis(now)])?;
     audit::record(
         tx,
         millis(now),
@@ -354,12 +346,13 @@ pub fn send_reinvite(state: &AppState, outcome: Reinvite) -> &'static str {
     }
 }
 
-fn account_exists(conn: &Connection, email: &str) -> Result<bool, ServerError> {
+fn account_exists(conn: &Conn, email: &str) -> Result<bool, ServerError> {
     Ok(conn
-        .query_row("SELECT 1 FROM accounts WHERE email = ?1", [email], |_| {
-            Ok(())
-        })
-        .optional()?
+        .query_opt(
+            "SELECT 1 FROM accounts WHERE email = ?1",
+            params![email],
+            |_| Ok(()),
+        )?
         .is_some())
 }
 
@@ -371,9 +364,9 @@ pub async fn inspect(state: &AppState, token: String) -> Result<InviteInfo, Serv
         .call(move |conn| {
             let invite = find_usable(conn, &token, now)?;
             let settings = settings::load(conn)?;
-            let first_name: String = conn.query_row(
+            let first_name: String = conn.query_one(
                 "SELECT first_name FROM patients WHERE id = ?1",
-                [&invite.patient_id],
+                params![&invite.patient_id],
                 |row| row.get(0),
             )?;
             Ok(InviteInfo {
@@ -505,13 +498,12 @@ pub async fn claim(
                 ));
             }
             tx.execute(
-                "INSERT OR IGNORE INTO account_patients (account_id, patient_id, role) VALUES (?1, ?2, ?3)",
-                params![auth.account_id, invite.patient_id, invite.role.as_str()],
-            )?;
+                "INSERT INTO account_patients (account_id, patient_id, role) VALUES (?1, ?2, ?3)
+                 ON CONFLICT DO NOTHING",
+                params![auth.account_id, invite.patient_id, invite.role.as_str()])?;
             tx.execute(
                 "UPDATE invites SET consumed_at = ?1 WHERE id = ?2",
-                params![millis(now), invite.id],
-            )?;
+                params![millis(now), invite.id])?;
             // The account's cursor is past this patient's records: send them again.
             feed::resend_patient(&tx, &invite.patient_id)?;
             audit::record(&tx, millis(now), &format!("account:{}", auth.account_id), "invite.claim", &invite.patient_id)?;

@@ -2,14 +2,15 @@
 //! their insurer, linked from the invoice.
 
 use crate::crypto::new_id;
+use crate::db::Conn;
 use crate::db::millis;
 use crate::error::ServerError;
+use crate::params;
 use crate::service::{audit, feed, records, settings};
 use crate::state::AppState;
 use axum::http::StatusCode;
 use chrono::{DateTime, SecondsFormat, Utc};
 use portal_model::ErrorCode;
-use rusqlite::{Connection, OptionalExtension};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 
@@ -80,21 +81,17 @@ fn check(invoice: &NewInvoice) -> Result<i64, ServerError> {
     Ok(total)
 }
 
-fn number_taken(tx: &Connection, number: &str) -> Result<bool, ServerError> {
-    Ok(tx
-        .query_row(
-            "SELECT 1 FROM records WHERE kind = 'invoice' AND deleted = 0
-               AND json_extract(data, '$.number') = ?1",
-            [number],
-            |_| Ok(()),
-        )
-        .optional()?
-        .is_some())
+fn number_taken(tx: &Conn, number: &str) -> Result<bool, ServerError> {
+    let sql = format!(
+        "SELECT 1 FROM records WHERE kind = 'invoice' AND deleted = 0 AND {} = ?1",
+        tx.dialect().json_text("data", "number")
+    );
+    tx.exists(&sql, params![number])
 }
 
 /// The superbill's text: practice, patient, provider, services and total.
 fn superbill_lines(
-    tx: &Connection,
+    tx: &Conn,
     patient_id: &str,
     invoice: &NewInvoice,
     total: i64,
@@ -102,9 +99,9 @@ fn superbill_lines(
 ) -> Result<(String, Vec<String>), ServerError> {
     let patient = records::load(tx, patient_id)?;
     let practice = settings::load(tx)?.practice_name;
-    let provider: String = tx.query_row(
+    let provider: String = tx.query_one(
         "SELECT name FROM providers WHERE id = ?1",
-        [&patient.primary_provider_id],
+        params![&patient.primary_provider_id],
         |row| row.get(0),
     )?;
     let mut lines = vec![

@@ -4,9 +4,11 @@
 //! same, so a join link cannot be used to find out who has an account.
 
 use crate::crypto::{is_token_shaped, new_id, new_token, token_hash};
+use crate::db::Conn;
 use crate::db::{from_millis, millis};
 use crate::error::ServerError;
 use crate::mail::{Email, html_escape};
+use crate::params;
 use crate::service::invites::{self, IssuedInvite};
 use crate::service::patients::{normalize_email, required};
 use crate::service::{audit, forms, limits, publish, settings};
@@ -17,7 +19,6 @@ use portal_model::admin::{CreateGroupRequest, CreateGroupResponse, JoinLinkCreat
 use portal_model::{
     ErrorCode, FormRef, GroupRef, JoinInfo, JoinRequest, PracticeRef, StatusAnswer,
 };
-use rusqlite::{Connection, OptionalExtension, params};
 
 /// `POST /v1/admin/groups`.
 pub async fn create_group(
@@ -30,12 +31,10 @@ pub async fn create_group(
         .db
         .call(move |conn| {
             let known: Option<i64> = conn
-                .query_row(
+                .query_opt(
                     "SELECT 1 FROM providers WHERE id = ?1",
-                    [&request.provider_id],
-                    |row| row.get(0),
-                )
-                .optional()?;
+                    params![&request.provider_id],
+                    |row| row.get(0))?;
             if known.is_none() {
                 return Err(ServerError::bad_request(
                     "provider_id does not name a provider of this practice.",
@@ -45,8 +44,7 @@ pub async fn create_group(
             let group_id = new_id("grp");
             tx.execute(
                 "INSERT INTO groups (id, name, provider_id, created_at) VALUES (?1, ?2, ?3, ?4)",
-                params![group_id, name, request.provider_id, now],
-            )?;
+                params![group_id, name, request.provider_id, now])?;
             for form_id in &request.intake_form_ids {
                 if forms::template_title(&tx, form_id)?.is_none() {
                     return Err(ServerError::bad_request(format!(
@@ -54,9 +52,8 @@ pub async fn create_group(
                     )));
                 }
                 tx.execute(
-                    "INSERT OR IGNORE INTO group_forms (group_id, form_id) VALUES (?1, ?2)",
-                    params![group_id, form_id],
-                )?;
+                    "INSERT INTO group_forms (group_id, form_id) VALUES (?1, ?2) ON CONFLICT DO NOTHING",
+                    params![group_id, form_id])?;
             }
             audit::record(&tx, now, "admin", "group.create", &group_id)?;
             tx.commit()?;
@@ -80,11 +77,11 @@ pub async fn create_join_link(
     state
         .db
         .call(move |conn| {
-            let known: Option<i64> = conn
-                .query_row("SELECT 1 FROM groups WHERE id = ?1", [&group_id], |row| {
-                    row.get(0)
-                })
-                .optional()?;
+            let known: Option<i64> = conn.query_opt(
+                "SELECT 1 FROM groups WHERE id = ?1",
+                params![&group_id],
+                |row| row.get(0),
+            )?;
             if known.is_none() {
                 return Err(ServerError::api(
                     StatusCode::NOT_FOUND,
@@ -122,7 +119,7 @@ struct LinkRow {
     expires_at: DateTime<Utc>,
 }
 
-fn find_usable(conn: &Connection, code: &str, now: DateTime<Utc>) -> Result<LinkRow, ServerError> {
+fn find_usable(conn: &Conn, code: &str, now: DateTime<Utc>) -> Result<LinkRow, ServerError> {
     let not_found = || {
         ServerError::api(
             StatusCode::NOT_FOUND,
@@ -133,14 +130,12 @@ fn find_usable(conn: &Connection, code: &str, now: DateTime<Utc>) -> Result<Link
     if !is_token_shaped(code) {
         return Err(not_found());
     }
-    let row: Option<(String, String, String, i64)> = conn
-        .query_row(
-            "SELECT g.id, g.name, g.provider_id, l.expires_at
+    let row: Option<(String, String, String, i64)> = conn.query_opt(
+        "SELECT g.id, g.name, g.provider_id, l.expires_at
              FROM join_links l JOIN groups g ON g.id = l.group_id WHERE l.code_hash = ?1",
-            [token_hash(code)],
-            |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?, row.get(3)?)),
-        )
-        .optional()?;
+        params![token_hash(code)],
+        |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?, row.get(3)?)),
+    )?;
     let Some((group_id, group_name, provider_id, expires_at)) = row else {
         return Err(not_found());
     };
@@ -242,11 +237,11 @@ pub async fn join(
                 now,
             )?;
             let settings = settings::load(&tx)?;
-            let has_account: Option<i64> = tx
-                .query_row("SELECT 1 FROM accounts WHERE email = ?1", [&email], |row| {
-                    row.get(0)
-                })
-                .optional()?;
+            let has_account: Option<i64> = tx.query_opt(
+                "SELECT 1 FROM accounts WHERE email = ?1",
+                params![&email],
+                |row| row.get(0),
+            )?;
             let outcome = if has_account.is_some() {
                 Outcome::AlreadyRegistered(already_registered_email(
                     &email,
@@ -254,13 +249,11 @@ pub async fn join(
                     &base,
                 ))
             } else {
-                let existing: Option<String> = tx
-                    .query_row(
-                        "SELECT id FROM patients WHERE email = ?1",
-                        [&email],
-                        |row| row.get(0),
-                    )
-                    .optional()?;
+                let existing: Option<String> = tx.query_opt(
+                    "SELECT id FROM patients WHERE email = ?1",
+                    params![&email],
+                    |row| row.get(0),
+                )?;
                 let patient_id =
                     match existing {
                         Some(id) => id,
@@ -271,8 +264,7 @@ pub async fn join(
                                primary_provider_id, group_id, phone, created_at)
                              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
                             params![id, first_name, last_name, email, date_of_birth,
-                                    link.provider_id, link.group_id, phone, millis(now)],
-                        )?;
+                                    link.provider_id, link.group_id, phone, millis(now)])?;
                             tx.execute(
                                 "INSERT INTO care_team (patient_id, provider_id) VALUES (?1, ?2)",
                                 params![id, link.provider_id],
@@ -313,19 +305,18 @@ pub async fn join(
 }
 
 /// The intake forms a group hands to people who join.
-fn group_forms(conn: &Connection, group_id: &str) -> Result<Vec<FormRef>, ServerError> {
-    let mut statement = conn.prepare(
+fn group_forms(conn: &Conn, group_id: &str) -> Result<Vec<FormRef>, ServerError> {
+    let forms = conn.query_all(
         "SELECT t.id, t.title FROM group_forms g JOIN form_templates t ON t.id = g.form_id
          WHERE g.group_id = ?1 ORDER BY t.title, t.id",
-    )?;
-    let forms = statement
-        .query_map([group_id], |row| {
+        params![group_id],
+        |row| {
             Ok(FormRef {
                 id: row.get(0)?,
                 title: row.get(1)?,
             })
-        })?
-        .collect::<Result<Vec<_>, _>>()?;
+        },
+    )?;
     Ok(forms)
 }
 

@@ -1,26 +1,25 @@
 //! Fixed-window request limits for the public endpoints that send email (reset, renew,
 //! join), keyed by a hash of what they are about so the table holds no addresses.
 
+use crate::db::Conn;
 use crate::db::{from_millis, millis};
 use crate::error::ServerError;
+use crate::params;
 use chrono::{DateTime, Duration, Utc};
-use rusqlite::{Connection, OptionalExtension, params};
 
 /// Counts one request under `key`; past `max` in `window`, answers 429.
 pub fn hit(
-    conn: &Connection,
+    conn: &Conn,
     key: &str,
     max: i64,
     window: Duration,
     now: DateTime<Utc>,
 ) -> Result<(), ServerError> {
-    let row: Option<(i64, i64)> = conn
-        .query_row(
-            "SELECT window_start, count FROM rate_limits WHERE key = ?1",
-            [key],
-            |row| Ok((row.get(0)?, row.get(1)?)),
-        )
-        .optional()?;
+    let row: Option<(i64, i64)> = conn.query_opt(
+        "SELECT window_start, count FROM rate_limits WHERE key = ?1",
+        params![key],
+        |row| Ok((row.get(0)?, row.get(1)?)),
+    )?;
     let (start, count) = match row {
         Some((start, count)) if from_millis(start)? + window > now => (start, count + 1),
         _ => (millis(now), 1),

@@ -2,13 +2,14 @@
 //! the patient's care team can write to them or be written to.
 
 use crate::crypto::new_id;
+use crate::db::Conn;
 use crate::error::ServerError;
+use crate::params;
 use crate::service::{audit, feed};
 use crate::state::AppState;
 use axum::http::StatusCode;
 use chrono::{DateTime, SecondsFormat, Utc};
 use portal_model::ErrorCode;
-use rusqlite::{Connection, OptionalExtension, params};
 use serde::Deserialize;
 use serde_json::{Value, json};
 
@@ -27,14 +28,13 @@ pub struct ProviderMessage {
     pub subject: Option<String>,
 }
 
-fn on_care_team(tx: &Connection, patient_id: &str, provider_id: &str) -> Result<bool, ServerError> {
+fn on_care_team(tx: &Conn, patient_id: &str, provider_id: &str) -> Result<bool, ServerError> {
     Ok(tx
-        .query_row(
+        .query_opt(
             "SELECT 1 FROM care_team WHERE patient_id = ?1 AND provider_id = ?2",
             params![patient_id, provider_id],
             |_| Ok(()),
-        )
-        .optional()?
+        )?
         .is_some())
 }
 
@@ -43,18 +43,21 @@ fn stamp(at: DateTime<Utc>) -> String {
 }
 
 /// The messages of a thread, oldest first: (id, data).
-fn thread_messages(tx: &Connection, thread_id: &str) -> Result<Vec<(String, Value)>, ServerError> {
-    let mut statement = tx.prepare_cached(
+fn thread_messages(tx: &Conn, thread_id: &str) -> Result<Vec<(String, Value)>, ServerError> {
+    let dialect = tx.dialect();
+    let sql = format!(
         "SELECT id, data FROM records
-         WHERE kind = 'message' AND deleted = 0 AND json_extract(data, '$.thread_id') = ?1
-         ORDER BY json_extract(data, '$.sent_at'), id",
-    )?;
-    let rows = statement.query_map([thread_id], |row| {
-        Ok((row.get::<_, String>(0)?, row.get::<_, String>(1)?))
+         WHERE kind = 'message' AND deleted = 0 AND {} = ?1
+         ORDER BY {}, id",
+        dialect.json_text("data", "thread_id"),
+        dialect.json_text("data", "sent_at"),
+    );
+    let rows = tx.query_all(&sql, params![thread_id], |row| {
+        Ok((row.get::<String>(0)?, row.get::<String>(1)?))
     })?;
     let mut out = Vec::new();
     for row in rows {
-        let (id, data) = row?;
+        let (id, data) = row;
         let value = serde_json::from_str(&data)
             .map_err(|e| ServerError::internal(format!("stored message: {e}")))?;
         out.push((id, value));
@@ -63,7 +66,7 @@ fn thread_messages(tx: &Connection, thread_id: &str) -> Result<Vec<(String, Valu
 }
 
 /// Recomputes a thread's summary (last message time, unread count) and republishes it.
-fn refresh_thread(tx: &Connection, thread_id: &str, now: DateTime<Utc>) -> Result<(), ServerError> {
+fn refresh_thread(tx: &Conn, thread_id: &str, now: DateTime<Utc>) -> Result<(), ServerError> {
     let Some((patient, _, mut thread)) = feed::get(tx, "thread", thread_id)? else {
         return Err(ServerError::internal("a message's thread is missing"));
     };
@@ -85,7 +88,7 @@ fn refresh_thread(tx: &Connection, thread_id: &str, now: DateTime<Utc>) -> Resul
 /// (message id, thread id). The caller has checked who may write.
 #[allow(clippy::too_many_arguments)]
 fn write(
-    tx: &Connection,
+    tx: &Conn,
     patient_id: &str,
     thread_id: Option<&str>,
     provider_id: &str,
@@ -139,7 +142,7 @@ fn check_body(body: &str) -> Result<String, String> {
 
 /// Checks that `thread_id` is a thread of `patient_id`; returns its providers.
 fn thread_of(
-    tx: &Connection,
+    tx: &Conn,
     patient_id: &str,
     thread_id: &str,
 ) -> Result<Option<Vec<String>>, ServerError> {
@@ -203,15 +206,15 @@ pub async fn from_provider(
 
 /// The welcome message a practice can send when a patient's account becomes active.
 pub fn welcome(
-    tx: &Connection,
+    tx: &Conn,
     patient_id: &str,
     text: &str,
     practice: &str,
     now: DateTime<Utc>,
 ) -> Result<(), ServerError> {
-    let provider_id: String = tx.query_row(
+    let provider_id: String = tx.query_one(
         "SELECT primary_provider_id FROM patients WHERE id = ?1",
-        [patient_id],
+        params![patient_id],
         |row| row.get(0),
     )?;
     let sender = json!({"kind": "provider", "id": provider_id});
@@ -232,7 +235,7 @@ pub fn welcome(
 /// Mutation `send_message`: the patient writes in a thread, or opens one with a
 /// provider of their care team. `Ok(Err(..))` is a rejection.
 pub fn from_patient(
-    tx: &Connection,
+    tx: &Conn,
     patient_id: &str,
     args: &Value,
     now: DateTime<Utc>,
@@ -315,7 +318,7 @@ pub fn from_patient(
 /// Mutation `mark_read`: marks the provider messages of a thread read up to (and
 /// including) one message.
 pub fn mark_read(
-    tx: &Connection,
+    tx: &Conn,
     patient_id: &str,
     args: &Value,
     now: DateTime<Utc>,

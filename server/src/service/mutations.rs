@@ -2,8 +2,10 @@
 //! account (a repeated id answers `duplicate`, so clients can retry forever) and each in
 //! its own transaction with its own result.
 
+use crate::db::Conn;
 use crate::db::millis;
 use crate::error::ServerError;
+use crate::params;
 use crate::service::sessions::Authenticated;
 use crate::service::{appointments, audit, documents, feed, forms, messages, publish};
 use crate::state::AppState;
@@ -11,7 +13,6 @@ use chrono::{DateTime, Utc};
 use portal_model::sync::{
     Mutation, MutationBatch, MutationResult, MutationResults, MutationStatus,
 };
-use rusqlite::{Connection, OptionalExtension, params};
 use serde_json::Value;
 
 /// The most mutations one request may carry.
@@ -60,7 +61,7 @@ fn string_arg(args: &Value, name: &str) -> Result<String, (&'static str, String)
 
 /// Applies one mutation inside `tx`; `Ok(Err(..))` is a rejection with code and reason.
 fn dispatch(
-    tx: &Connection,
+    tx: &Conn,
     account_id: &str,
     mutation: &Mutation,
     now: DateTime<Utc>,
@@ -94,7 +95,7 @@ fn dispatch(
 /// Contact details the patient keeps up to date. `base_rev` is the profile revision the
 /// edit started from; a newer one means someone else changed it: `conflict`.
 fn update_contact(
-    tx: &Connection,
+    tx: &Conn,
     patient_id: &str,
     args: &Value,
     now: DateTime<Utc>,
@@ -187,13 +188,11 @@ pub async fn apply(
                     ));
                 }
                 let tx = conn.transaction()?;
-                let seen: Option<i64> = tx
-                    .query_row(
-                        "SELECT 1 FROM mutations WHERE account_id = ?1 AND id = ?2",
-                        params![account_id, mutation.id],
-                        |row| row.get(0),
-                    )
-                    .optional()?;
+                let seen: Option<i64> = tx.query_opt(
+                    "SELECT 1 FROM mutations WHERE account_id = ?1 AND id = ?2",
+                    params![account_id, mutation.id],
+                    |row| row.get(0),
+                )?;
                 if seen.is_some() {
                     return Ok(MutationResult {
                         id: mutation.id,
@@ -203,13 +202,11 @@ pub async fn apply(
                         fields: Vec::new(),
                     });
                 }
-                let allowed: Option<i64> = tx
-                    .query_row(
-                        "SELECT 1 FROM account_patients WHERE account_id = ?1 AND patient_id = ?2",
-                        params![account_id, mutation.profile_id],
-                        |row| row.get(0),
-                    )
-                    .optional()?;
+                let allowed: Option<i64> = tx.query_opt(
+                    "SELECT 1 FROM account_patients WHERE account_id = ?1 AND patient_id = ?2",
+                    params![account_id, mutation.profile_id],
+                    |row| row.get(0),
+                )?;
                 if allowed.is_none() {
                     return Ok(reject(
                         "forbidden",

@@ -1,9 +1,11 @@
 //! Providers and patients, as the practice's staff manage them.
 
 use crate::crypto::new_id;
+use crate::db::Conn;
 use crate::db::millis;
 use crate::error::ServerError;
 use crate::mail::Email;
+use crate::params;
 use crate::service::{audit, invites, publish, settings};
 use crate::state::AppState;
 use axum::http::StatusCode;
@@ -12,7 +14,6 @@ use portal_model::admin::{
     CreatePatientRequest, CreatePatientResponse, CreateProviderRequest, CreateProviderResponse,
     InviteSent, ReinviteRequest, ReinviteRequests,
 };
-use rusqlite::{OptionalExtension, params};
 
 /// Normalises and checks an email address: trimmed, lower-case, one `@` with text on both
 /// sides and a dot in the domain. Deliverability is the mail server's business.
@@ -42,12 +43,13 @@ pub fn normalize_email(raw: &str) -> Result<String, ServerError> {
 
 /// Checks that `patient_id` names a patient of this practice (400 otherwise: the id came
 /// in the request).
-pub fn require_patient(conn: &rusqlite::Connection, patient_id: &str) -> Result<(), ServerError> {
+pub fn require_patient(conn: &Conn, patient_id: &str) -> Result<(), ServerError> {
     let known = conn
-        .query_row("SELECT 1 FROM patients WHERE id = ?1", [patient_id], |_| {
-            Ok(())
-        })
-        .optional()?
+        .query_opt(
+            "SELECT 1 FROM patients WHERE id = ?1",
+            params![patient_id],
+            |_| Ok(()),
+        )?
         .is_some();
     if known {
         Ok(())
@@ -132,24 +134,22 @@ pub async fn create_patient(
         .db
         .call(move |conn| {
             let tx = conn.transaction()?;
-            let provider_known: Option<String> = tx
-                .query_row(
-                    "SELECT id FROM providers WHERE id = ?1",
-                    [&primary_provider_id],
-                    |row| row.get(0),
-                )
-                .optional()?;
+            let provider_known: Option<String> = tx.query_opt(
+                "SELECT id FROM providers WHERE id = ?1",
+                params![&primary_provider_id],
+                |row| row.get(0),
+            )?;
             if provider_known.is_none() {
                 return Err(ServerError::bad_request(
                     "primary_provider_id does not name a provider of this practice.",
                 ));
             }
             if let Some(group_id) = &group_id {
-                let known: Option<i64> = tx
-                    .query_row("SELECT 1 FROM groups WHERE id = ?1", [group_id], |r| {
-                        r.get(0)
-                    })
-                    .optional()?;
+                let known: Option<i64> = tx.query_opt(
+                    "SELECT 1 FROM groups WHERE id = ?1",
+                    params![group_id],
+                    |r| r.get(0),
+                )?;
                 if known.is_none() {
                     return Err(ServerError::bad_request(
                         "group_id does not name a patient group of this practice.",
@@ -157,11 +157,11 @@ pub async fn create_patient(
                 }
             }
             if let Some(email) = &email {
-                let taken: Option<String> = tx
-                    .query_row("SELECT id FROM patients WHERE email = ?1", [email], |r| {
-                        r.get(0)
-                    })
-                    .optional()?;
+                let taken: Option<String> = tx.query_opt(
+                    "SELECT id FROM patients WHERE email = ?1",
+                    params![email],
+                    |r| r.get(0),
+                )?;
                 if taken.is_some() {
                     return Err(ServerError::api(
                         StatusCode::CONFLICT,
@@ -190,8 +190,9 @@ pub async fn create_patient(
             )?;
             for provider_id in std::iter::once(&primary_provider_id).chain(care_team_ids.iter()) {
                 let inserted = tx.execute(
-                    "INSERT OR IGNORE INTO care_team (patient_id, provider_id)
-                     SELECT ?1, id FROM providers WHERE id = ?2",
+                    "INSERT INTO care_team (patient_id, provider_id)
+                     SELECT CAST(?1 AS TEXT), id FROM providers WHERE id = ?2
+                     ON CONFLICT DO NOTHING",
                     params![patient_id, provider_id],
                 )?;
                 if inserted == 0 && provider_id != &primary_provider_id {
@@ -236,8 +237,7 @@ pub async fn send_invite(state: &AppState, patient_id: String) -> Result<InviteS
             let issued = invites::issue(&tx, &patient_id, now, &settings)?;
             tx.execute(
                 "UPDATE reinvite_requests SET handled_at = ?1 WHERE patient_id = ?2 AND handled_at IS NULL",
-                params![millis(now), patient_id],
-            )?;
+                params![millis(now), patient_id])?;
             tx.commit()?;
             Ok(issued)
         })
@@ -253,17 +253,18 @@ pub async fn reinvite_requests(state: &AppState) -> Result<ReinviteRequests, Ser
     state
         .db
         .call(|conn| {
-            let mut statement = conn.prepare(
-                "SELECT r.id, r.patient_id, p.first_name || ' ' || p.last_name, r.source, r.created_at
+            let rows = conn.query_all(
+        "SELECT r.id, r.patient_id, p.first_name || ' ' || p.last_name, r.source, r.created_at
                  FROM reinvite_requests r JOIN patients p ON p.id = r.patient_id
                  WHERE r.handled_at IS NULL ORDER BY r.created_at, r.rowid",
-            )?;
-            let rows = statement.query_map([], |row| {
-                Ok((row.get(0)?, row.get(1)?, row.get(2)?, row.get(3)?, row.get::<_, i64>(4)?))
-            })?;
+        params![],
+        |row| {
+                Ok((row.get(0)?, row.get(1)?, row.get(2)?, row.get(3)?, row.get::<i64>(4)?))
+            },
+    )?;
             let mut requests = Vec::new();
             for row in rows {
-                let (id, patient_id, patient_name, source, created_at) = row?;
+                let (id, patient_id, patient_name, source, created_at) = row;
                 requests.push(ReinviteRequest {
                     id,
                     patient_id,

@@ -1,19 +1,20 @@
 //! Writes the feed records that mirror the practice's tables: each patient's `profile`
 //! and each `provider`. Called in the same transaction as the change they mirror.
 
+use crate::db::Conn;
 use crate::error::ServerError;
+use crate::params;
 use crate::service::{feed, records};
 use chrono::{DateTime, Utc};
-use rusqlite::Connection;
 use serde_json::json;
 
 /// Publishes a patient's profile record (the role is filled in per account on read).
-pub fn profile(tx: &Connection, patient_id: &str, now: DateTime<Utc>) -> Result<(), ServerError> {
+pub fn profile(tx: &Conn, patient_id: &str, now: DateTime<Utc>) -> Result<(), ServerError> {
     let record = records::load(tx, patient_id)?;
     let (phone, preferred_name, address): (Option<String>, Option<String>, Option<String>) = tx
-        .query_row(
+        .query_one(
             "SELECT phone, preferred_name, address FROM patients WHERE id = ?1",
-            [patient_id],
+            params![patient_id],
             |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?)),
         )?;
     let data = json!({
@@ -33,10 +34,10 @@ pub fn profile(tx: &Connection, patient_id: &str, now: DateTime<Utc>) -> Result<
 }
 
 /// Publishes a provider record (practice-wide: every account sees the practice's providers).
-pub fn provider(tx: &Connection, provider_id: &str, now: DateTime<Utc>) -> Result<(), ServerError> {
-    let name: String = tx.query_row(
+pub fn provider(tx: &Conn, provider_id: &str, now: DateTime<Utc>) -> Result<(), ServerError> {
+    let name: String = tx.query_one(
         "SELECT name FROM providers WHERE id = ?1",
-        [provider_id],
+        params![provider_id],
         |row| row.get(0),
     )?;
     let data = json!({ "name": name, "title": null, "photo_url": null });

@@ -1,8 +1,10 @@
 //! Staff edits of a patient's record: personal information and the care team, and the
 //! audit log they read.
 
+use crate::db::Conn;
 use crate::db::{from_millis, millis};
 use crate::error::ServerError;
+use crate::params;
 use crate::service::patients::{normalize_email, required};
 use crate::service::{audit, publish};
 use crate::state::AppState;
@@ -11,7 +13,6 @@ use portal_model::ErrorCode;
 use portal_model::admin::{
     AuditEntry, AuditLog, CareTeamRequest, GuardianContact, PatientRecord, UpdatePatientRequest,
 };
-use rusqlite::{Connection, OptionalExtension, params};
 
 fn no_patient() -> ServerError {
     ServerError::api(
@@ -22,35 +23,33 @@ fn no_patient() -> ServerError {
 }
 
 /// Reads a patient's record.
-pub fn load(conn: &Connection, patient_id: &str) -> Result<PatientRecord, ServerError> {
-    let row = conn
-        .query_row(
-            "SELECT first_name, last_name, email, date_of_birth, primary_provider_id,
+pub fn load(conn: &Conn, patient_id: &str) -> Result<PatientRecord, ServerError> {
+    let row = conn.query_opt(
+        "SELECT first_name, last_name, email, date_of_birth, primary_provider_id,
                     guardian_name, guardian_email
              FROM patients WHERE id = ?1",
-            [patient_id],
-            |row| {
-                Ok((
-                    row.get::<_, String>(0)?,
-                    row.get::<_, String>(1)?,
-                    row.get::<_, Option<String>>(2)?,
-                    row.get::<_, Option<String>>(3)?,
-                    row.get::<_, String>(4)?,
-                    row.get::<_, Option<String>>(5)?,
-                    row.get::<_, Option<String>>(6)?,
-                ))
-            },
-        )
-        .optional()?;
+        params![patient_id],
+        |row| {
+            Ok((
+                row.get::<String>(0)?,
+                row.get::<String>(1)?,
+                row.get::<Option<String>>(2)?,
+                row.get::<Option<String>>(3)?,
+                row.get::<String>(4)?,
+                row.get::<Option<String>>(5)?,
+                row.get::<Option<String>>(6)?,
+            ))
+        },
+    )?;
     let Some((first_name, last_name, email, dob, primary_provider_id, g_name, g_email)) = row
     else {
         return Err(no_patient());
     };
-    let mut statement = conn
-        .prepare("SELECT provider_id FROM care_team WHERE patient_id = ?1 ORDER BY provider_id")?;
-    let care_team_ids = statement
-        .query_map([patient_id], |row| row.get(0))?
-        .collect::<Result<Vec<String>, _>>()?;
+    let care_team_ids = conn.query_all(
+        "SELECT provider_id FROM care_team WHERE patient_id = ?1 ORDER BY provider_id",
+        params![patient_id],
+        |row| row.get(0),
+    )?;
     Ok(PatientRecord {
         patient_id: patient_id.to_owned(),
         first_name,
@@ -117,12 +116,10 @@ pub async fn update(
             {
                 if let Some(address) = &email {
                     let taken: Option<String> = tx
-                        .query_row(
+                        .query_opt(
                             "SELECT id FROM patients WHERE email = ?1 AND id != ?2",
                             params![address, patient_id],
-                            |row| row.get(0),
-                        )
-                        .optional()?;
+                            |row| row.get(0))?;
                     if taken.is_some() {
                         return Err(ServerError::api(
                             StatusCode::CONFLICT,
@@ -135,8 +132,7 @@ pub async fn update(
                 let revoked = tx.execute(
                     "UPDATE invites SET revoked_at = ?1
                      WHERE patient_id = ?2 AND role = 'self' AND consumed_at IS NULL AND revoked_at IS NULL",
-                    params![now, patient_id],
-                )?;
+                    params![now, patient_id])?;
                 audit::record(&tx, now, "admin", "patient.email_change", &patient_id)?;
                 if revoked > 0 {
                     audit::record(&tx, now, "admin", "invite.revoke.email_change", &patient_id)?;
@@ -169,13 +165,11 @@ pub async fn set_care_team(
             members.sort();
             members.dedup();
             for provider_id in &members {
-                let known: Option<i64> = tx
-                    .query_row(
-                        "SELECT 1 FROM providers WHERE id = ?1",
-                        [provider_id],
-                        |row| row.get(0),
-                    )
-                    .optional()?;
+                let known: Option<i64> = tx.query_opt(
+                    "SELECT 1 FROM providers WHERE id = ?1",
+                    params![provider_id],
+                    |row| row.get(0),
+                )?;
                 if known.is_none() {
                     return Err(ServerError::bad_request(format!(
                         "'{provider_id}' does not name a provider of this practice."
@@ -186,7 +180,10 @@ pub async fn set_care_team(
                 "UPDATE patients SET primary_provider_id = ?1 WHERE id = ?2",
                 params![request.primary_provider_id, patient_id],
             )?;
-            tx.execute("DELETE FROM care_team WHERE patient_id = ?1", [&patient_id])?;
+            tx.execute(
+                "DELETE FROM care_team WHERE patient_id = ?1",
+                params![&patient_id],
+            )?;
             for provider_id in &members {
                 tx.execute(
                     "INSERT INTO care_team (patient_id, provider_id) VALUES (?1, ?2)",
@@ -207,17 +204,18 @@ pub async fn audit_log(state: &AppState) -> Result<AuditLog, ServerError> {
     state
         .db
         .call(|conn| {
-            let mut statement = conn.prepare(
-                "SELECT at, actor, action, subject FROM
-                   (SELECT seq, at, actor, action, subject FROM audit_log ORDER BY seq DESC LIMIT 500)
+            let rows = conn.query_all(
+        "SELECT at, actor, action, subject FROM
+                   (SELECT seq, at, actor, action, subject FROM audit_log ORDER BY seq DESC LIMIT 500) AS newest
                  ORDER BY seq",
-            )?;
-            let rows = statement.query_map([], |row| {
-                Ok((row.get::<_, i64>(0)?, row.get(1)?, row.get(2)?, row.get(3)?))
-            })?;
+        params![],
+        |row| {
+                Ok((row.get::<i64>(0)?, row.get(1)?, row.get(2)?, row.get(3)?))
+            },
+    )?;
             let mut entries = Vec::new();
             for row in rows {
-                let (at, actor, action, subject) = row?;
+                let (at, actor, action, subject) = row;
                 entries.push(AuditEntry { at: from_millis(at)?, actor, action, subject });
             }
             Ok(AuditLog { entries })

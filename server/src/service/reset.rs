@@ -5,9 +5,11 @@
 //! answer is the same in every case.
 
 use crate::crypto::{self, is_token_shaped, new_id, new_token, token_hash};
+use crate::db::Conn;
 use crate::db::{from_millis, millis};
 use crate::error::ServerError;
 use crate::mail::{Email, html_escape};
+use crate::params;
 use crate::service::invites::{self, Reinvite};
 use crate::service::patients::normalize_email;
 use crate::service::sessions::{self, RevokeReason};
@@ -17,7 +19,6 @@ use axum::http::StatusCode;
 use chrono::{DateTime, Duration, Utc};
 use portal_model::invite::email_hint;
 use portal_model::{ErrorCode, PasswordPolicy, ResetInfo, StatusAnswer};
-use rusqlite::{Connection, OptionalExtension, params};
 
 /// How long a reset link works.
 pub const RESET_TTL: Duration = Duration::hours(1);
@@ -63,15 +64,13 @@ pub async fn request(state: &AppState, raw_email: String) -> Result<StatusAnswer
             let settings = settings::load(&tx)?;
             let mut outgoing = Vec::new();
             let account: Option<String> = tx
-                .query_row("SELECT id FROM accounts WHERE email = ?1", [&email], |row| row.get(0))
-                .optional()?;
+                .query_opt("SELECT id FROM accounts WHERE email = ?1", params![&email], |row| row.get(0))?;
             if let Some(account_id) = account {
                 let token = new_token();
                 tx.execute(
                     "INSERT INTO password_resets (id, account_id, token_hash, created_at, expires_at)
                      VALUES (?1, ?2, ?3, ?4, ?5)",
-                    params![new_id("rst"), account_id, token_hash(&token), millis(now), millis(now + RESET_TTL)],
-                )?;
+                    params![new_id("rst"), account_id, token_hash(&token), millis(now), millis(now + RESET_TTL)])?;
                 audit::record(&tx, millis(now), "public", "password_reset.request", &account_id)?;
                 let link = format!("{base}/reset/{token}");
                 outgoing.push(Outgoing::Email(simple_email(
@@ -126,15 +125,14 @@ pub async fn request(state: &AppState, raw_email: String) -> Result<StatusAnswer
 }
 
 /// Patients whose invites go to `email` (as themselves, or as their guardian).
-fn invited_patients(conn: &Connection, email: &str) -> Result<Vec<String>, ServerError> {
-    let mut statement = conn.prepare(
+fn invited_patients(conn: &Conn, email: &str) -> Result<Vec<String>, ServerError> {
+    let ids = conn.query_all(
         "SELECT id FROM patients
          WHERE guardian_email = ?1 OR (guardian_email IS NULL AND email = ?1)
          ORDER BY created_at, id",
+        params![email],
+        |row| row.get(0),
     )?;
-    let ids = statement
-        .query_map([email], |row| row.get(0))?
-        .collect::<Result<Vec<String>, _>>()?;
     Ok(ids)
 }
 
@@ -145,18 +143,16 @@ enum LatestInvite {
 }
 
 fn latest_invite_state(
-    conn: &Connection,
+    conn: &Conn,
     patient_id: &str,
     now: DateTime<Utc>,
 ) -> Result<LatestInvite, ServerError> {
-    let latest: Option<(i64, bool, bool)> = conn
-        .query_row(
-            "SELECT expires_at, consumed_at IS NOT NULL, revoked_at IS NOT NULL FROM invites
+    let latest: Option<(i64, bool, bool)> = conn.query_opt(
+        "SELECT expires_at, consumed_at IS NOT NULL, revoked_at IS NOT NULL FROM invites
              WHERE patient_id = ?1 ORDER BY created_at DESC, rowid DESC LIMIT 1",
-            [patient_id],
-            |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?)),
-        )
-        .optional()?;
+        params![patient_id],
+        |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?)),
+    )?;
     Ok(match latest {
         Some((_, true, _)) => LatestInvite::Consumed,
         Some((expires_at, false, false)) if from_millis(expires_at)? > now => LatestInvite::Valid,
@@ -170,11 +166,7 @@ struct ResetRow {
     email: String,
 }
 
-fn find_usable(
-    conn: &Connection,
-    token: &str,
-    now: DateTime<Utc>,
-) -> Result<ResetRow, ServerError> {
+fn find_usable(conn: &Conn, token: &str, now: DateTime<Utc>) -> Result<ResetRow, ServerError> {
     let not_found = || {
         ServerError::api(
             StatusCode::NOT_FOUND,
@@ -185,23 +177,21 @@ fn find_usable(
     if !is_token_shaped(token) {
         return Err(not_found());
     }
-    let row: Option<(String, String, String, i64, Option<i64>)> = conn
-        .query_row(
-            "SELECT r.id, r.account_id, a.email, r.expires_at, r.used_at
+    let row: Option<(String, String, String, i64, Option<i64>)> = conn.query_opt(
+        "SELECT r.id, r.account_id, a.email, r.expires_at, r.used_at
              FROM password_resets r JOIN accounts a ON a.id = r.account_id
              WHERE r.token_hash = ?1",
-            [token_hash(token)],
-            |row| {
-                Ok((
-                    row.get(0)?,
-                    row.get(1)?,
-                    row.get(2)?,
-                    row.get(3)?,
-                    row.get(4)?,
-                ))
-            },
-        )
-        .optional()?;
+        params![token_hash(token)],
+        |row| {
+            Ok((
+                row.get(0)?,
+                row.get(1)?,
+                row.get(2)?,
+                row.get(3)?,
+                row.get(4)?,
+            ))
+        },
+    )?;
     let Some((id, account_id, email, expires_at, used_at)) = row else {
         return Err(not_found());
     };
@@ -275,16 +265,13 @@ pub async fn complete(
             let reset = find_usable(&tx, &token, now)?;
             tx.execute(
                 "UPDATE accounts SET password_hash = ?1 WHERE id = ?2",
-                params![hash, reset.account_id],
-            )?;
+                params![hash, reset.account_id])?;
             tx.execute(
                 "UPDATE password_resets SET used_at = ?1 WHERE account_id = ?2 AND used_at IS NULL",
-                params![millis(now), reset.account_id],
-            )?;
+                params![millis(now), reset.account_id])?;
             tx.execute(
                 "DELETE FROM login_attempts WHERE email_hash = ?1",
-                [token_hash(&reset.email)],
-            )?;
+                params![token_hash(&reset.email)])?;
             sessions::revoke_all(&tx, &reset.account_id, RevokeReason::PasswordReset, now)?;
             audit::record(&tx, millis(now), &format!("account:{}", reset.account_id), "password_reset.complete", &reset.id)?;
             let practice = settings::load(&tx)?.practice_name;

@@ -4,13 +4,15 @@
 
 use crate::config::SessionLimits;
 use crate::crypto::{is_token_shaped, new_id, new_token, token_hash};
+use crate::db::Conn;
 use crate::db::{from_millis, millis};
 use crate::error::ServerError;
+use crate::params;
 use crate::service::{audit, settings};
+use crate::state::AppState;
 use axum::http::StatusCode;
 use chrono::{DateTime, Utc};
 use portal_model::{AccountSummary, ErrorCode, InviteRole, PracticeRef, ProfileSummary, Session};
-use rusqlite::{Connection, OptionalExtension, params};
 
 /// Why a session was revoked (stored, and shown in the audit log).
 #[derive(Debug, Clone, Copy)]
@@ -55,7 +57,7 @@ fn revoked() -> ServerError {
 
 /// Starts a session for `account_id` and returns it with the account's profiles.
 pub fn create(
-    conn: &Connection,
+    conn: &Conn,
     account_id: &str,
     device_name: &str,
     now: DateTime<Utc>,
@@ -88,7 +90,7 @@ pub fn create(
 }
 
 fn session_answer(
-    conn: &Connection,
+    conn: &Conn,
     account_id: &str,
     access_token: String,
     access_expires_at: DateTime<Utc>,
@@ -104,10 +106,10 @@ fn session_answer(
 }
 
 /// The account's id and email.
-pub fn account(conn: &Connection, account_id: &str) -> Result<AccountSummary, ServerError> {
-    let email: String = conn.query_row(
+pub fn account(conn: &Conn, account_id: &str) -> Result<AccountSummary, ServerError> {
+    let email: String = conn.query_one(
         "SELECT email FROM accounts WHERE id = ?1",
-        [account_id],
+        params![account_id],
         |row| row.get(0),
     )?;
     Ok(AccountSummary {
@@ -137,7 +139,7 @@ fn check_alive(
 
 /// Verifies a Bearer access token.
 pub fn authenticate(
-    conn: &Connection,
+    conn: &Conn,
     access_token: &str,
     now: DateTime<Utc>,
     limits: &SessionLimits,
@@ -149,23 +151,21 @@ pub fn authenticate(
             "Sign in first (Authorization: Bearer ...).",
         ));
     }
-    let row = conn
-        .query_row(
-            "SELECT id, account_id, access_expires_at, revoked_at, created_at, last_used_at
+    let row = conn.query_opt(
+        "SELECT id, account_id, access_expires_at, revoked_at, created_at, last_used_at
              FROM sessions WHERE access_hash = ?1",
-            [token_hash(access_token)],
-            |row| {
-                Ok((
-                    row.get::<_, String>(0)?,
-                    row.get::<_, String>(1)?,
-                    row.get::<_, i64>(2)?,
-                    row.get::<_, Option<i64>>(3)?,
-                    row.get::<_, i64>(4)?,
-                    row.get::<_, i64>(5)?,
-                ))
-            },
-        )
-        .optional()?;
+        params![token_hash(access_token)],
+        |row| {
+            Ok((
+                row.get::<String>(0)?,
+                row.get::<String>(1)?,
+                row.get::<i64>(2)?,
+                row.get::<Option<i64>>(3)?,
+                row.get::<i64>(4)?,
+                row.get::<i64>(5)?,
+            ))
+        },
+    )?;
     // Access tokens of rotated or purged sessions are unknown: treat them as expired.
     let Some((session_id, account_id, access_expires_at, revoked_at, created_at, last_used_at)) =
         row
@@ -185,7 +185,7 @@ pub fn authenticate(
 /// Exchanges a refresh token for a new pair. A token that was already used revokes
 /// the whole session: someone else holds a copy.
 pub fn refresh(
-    conn: &Connection,
+    conn: &Conn,
     refresh_token: &str,
     now: DateTime<Utc>,
     limits: &SessionLimits,
@@ -194,30 +194,26 @@ pub fn refresh(
         return Err(expired());
     }
     let hash = token_hash(refresh_token);
-    let row = conn
-        .query_row(
-            "SELECT id, account_id, revoked_at, created_at, last_used_at
+    let row = conn.query_opt(
+        "SELECT id, account_id, revoked_at, created_at, last_used_at
              FROM sessions WHERE refresh_hash = ?1",
-            [&hash],
-            |row| {
-                Ok((
-                    row.get::<_, String>(0)?,
-                    row.get::<_, String>(1)?,
-                    row.get::<_, Option<i64>>(2)?,
-                    row.get::<_, i64>(3)?,
-                    row.get::<_, i64>(4)?,
-                ))
-            },
-        )
-        .optional()?;
+        params![&hash],
+        |row| {
+            Ok((
+                row.get::<String>(0)?,
+                row.get::<String>(1)?,
+                row.get::<Option<i64>>(2)?,
+                row.get::<i64>(3)?,
+                row.get::<i64>(4)?,
+            ))
+        },
+    )?;
     let Some((session_id, account_id, revoked_at, created_at, last_used_at)) = row else {
-        let reused: Option<String> = conn
-            .query_row(
-                "SELECT session_id FROM used_refresh_tokens WHERE hash = ?1",
-                [&hash],
-                |row| row.get(0),
-            )
-            .optional()?;
+        let reused: Option<String> = conn.query_opt(
+            "SELECT session_id FROM used_refresh_tokens WHERE hash = ?1",
+            params![&hash],
+            |row| row.get(0),
+        )?;
         if let Some(session_id) = reused {
             revoke(conn, &session_id, RevokeReason::RefreshReuse, now)?;
             tracing::warn!("a used refresh token was presented again; the session is revoked");
@@ -256,7 +252,7 @@ pub fn refresh(
 
 /// Revokes one session (idempotent).
 pub fn revoke(
-    conn: &Connection,
+    conn: &Conn,
     session_id: &str,
     reason: RevokeReason,
     now: DateTime<Utc>,
@@ -280,7 +276,7 @@ pub fn revoke(
 
 /// Revokes every live session of an account.
 pub fn revoke_all(
-    conn: &Connection,
+    conn: &Conn,
     account_id: &str,
     reason: RevokeReason,
     now: DateTime<Utc>,
@@ -301,27 +297,28 @@ pub fn revoke_all(
 }
 
 /// The patients an account can act for, itself first.
-pub fn profiles(conn: &Connection, account_id: &str) -> Result<Vec<ProfileSummary>, ServerError> {
+pub fn profiles(conn: &Conn, account_id: &str) -> Result<Vec<ProfileSummary>, ServerError> {
     let practice = PracticeRef {
         name: settings::load(conn)?.practice_name,
     };
-    let mut statement = conn.prepare(
+    let rows = conn.query_all(
         "SELECT p.id, ap.role, p.first_name, p.last_name
          FROM account_patients ap JOIN patients p ON p.id = ap.patient_id
          WHERE ap.account_id = ?1
          ORDER BY ap.role = 'guardian', p.first_name, p.id",
+        params![account_id],
+        |row| {
+            Ok((
+                row.get::<String>(0)?,
+                row.get::<String>(1)?,
+                row.get::<String>(2)?,
+                row.get::<String>(3)?,
+            ))
+        },
     )?;
-    let rows = statement.query_map([account_id], |row| {
-        Ok((
-            row.get::<_, String>(0)?,
-            row.get::<_, String>(1)?,
-            row.get::<_, String>(2)?,
-            row.get::<_, String>(3)?,
-        ))
-    })?;
     let mut out = Vec::new();
     for row in rows {
-        let (patient_id, role, first_name, last_name) = row?;
+        let (patient_id, role, first_name, last_name) = row;
         let role = InviteRole::parse(&role)
             .ok_or_else(|| ServerError::internal(format!("stored profile role '{role}'")))?;
         out.push(ProfileSummary {
@@ -333,4 +330,36 @@ pub fn profiles(conn: &Connection, account_id: &str) -> Result<Vec<ProfileSummar
         });
     }
     Ok(out)
+}
+
+/// True while the session exists and is not revoked (event streams end otherwise).
+pub async fn is_active(state: &AppState, session_id: String) -> Result<bool, ServerError> {
+    state
+        .db
+        .call(move |conn| {
+            let revoked: Option<Option<i64>> = conn.query_opt(
+                "SELECT revoked_at FROM sessions WHERE id = ?1",
+                params![session_id],
+                |row| row.get(0),
+            )?;
+            Ok(matches!(revoked, Some(None)))
+        })
+        .await
+}
+
+/// Ends the session that holds `access_token` (a page that signs nobody in).
+pub async fn end_by_access_token(state: &AppState, access_token: &str) -> Result<(), ServerError> {
+    let hash = token_hash(access_token);
+    let now = state.clock.now();
+    state
+        .db
+        .call(move |conn| {
+            let id: String = conn.query_one(
+                "SELECT id FROM sessions WHERE access_hash = ?1",
+                params![hash],
+                |row| row.get(0),
+            )?;
+            revoke(conn, &id, RevokeReason::Logout, now)
+        })
+        .await
 }

@@ -1,11 +1,12 @@
 //! The practice's settings (one row).
 
+use crate::db::Conn;
 use crate::db::millis;
 use crate::error::ServerError;
+use crate::params;
 use crate::service::audit;
 use crate::state::AppState;
 use portal_model::admin::PracticeSettings;
-use rusqlite::{Connection, OptionalExtension, params};
 
 /// Default invite lifetime: 4 days.
 pub const DEFAULT_INVITE_TTL_SECONDS: i64 = 4 * 24 * 60 * 60;
@@ -22,24 +23,24 @@ pub struct Settings {
 }
 
 /// Writes the default settings on a new database; leaves existing ones alone.
-pub fn ensure(conn: &Connection, practice_name: &str) -> Result<(), ServerError> {
+pub fn ensure(conn: &Conn, practice_name: &str) -> Result<(), ServerError> {
     conn.execute(
-        "INSERT OR IGNORE INTO settings
+        "INSERT INTO settings
            (id, practice_name, invite_ttl_seconds, self_service_reinvite,
             welcome_message_enabled, welcome_message)
-         VALUES (1, ?1, ?2, 1, 0, '')",
+         VALUES (1, ?1, ?2, 1, 0, '') ON CONFLICT DO NOTHING",
         params![practice_name, DEFAULT_INVITE_TTL_SECONDS],
     )?;
     Ok(())
 }
 
 /// Reads the settings.
-pub fn load(conn: &Connection) -> Result<Settings, ServerError> {
-    conn.query_row(
+pub fn load(conn: &Conn) -> Result<Settings, ServerError> {
+    conn.query_opt(
         "SELECT practice_name, invite_ttl_seconds, self_service_reinvite,
                 welcome_message_enabled, welcome_message
          FROM settings WHERE id = 1",
-        [],
+        params![],
         |row| {
             let enabled: bool = row.get(3)?;
             let message: String = row.get(4)?;
@@ -50,17 +51,16 @@ pub fn load(conn: &Connection) -> Result<Settings, ServerError> {
                 welcome_message: Some(message).filter(|m| enabled && !m.is_empty()),
             })
         },
-    )
-    .optional()?
+    )?
     .ok_or_else(|| ServerError::internal("settings row missing"))
 }
 
 /// The settings staff can change.
-pub fn read_practice(conn: &Connection) -> Result<PracticeSettings, ServerError> {
-    Ok(conn.query_row(
+pub fn read_practice(conn: &Conn) -> Result<PracticeSettings, ServerError> {
+    conn.query_one(
         "SELECT invite_ttl_seconds, self_service_reinvite, welcome_message_enabled, welcome_message
          FROM settings WHERE id = 1",
-        [],
+        params![],
         |row| {
             Ok(PracticeSettings {
                 invite_ttl_seconds: row.get(0)?,
@@ -69,7 +69,7 @@ pub fn read_practice(conn: &Connection) -> Result<PracticeSettings, ServerError>
                 welcome_message: row.get(3)?,
             })
         },
-    )?)
+    )
 }
 
 /// `PUT /v1/admin/settings`.

@@ -1,5 +1,9 @@
 //! The server under test: in-process on a loopback port, with a hand-moved clock, the
 //! admin client, and a plain HTTP client for patient-facing calls.
+//!
+//! The database is an in-memory SQLite one, or, when `PORTAL_TEST_POSTGRES` holds a
+//! `postgres://` URL, a fresh schema of that PostgreSQL database for each harness (tests
+//! run in parallel), dropped afterwards.
 
 #![allow(dead_code)] // Each test binary uses its own subset.
 
@@ -20,6 +24,8 @@ pub struct Harness {
     pub admin: AdminClient,
     pub http: reqwest::Client,
     pub clock: ManualClock,
+    /// The PostgreSQL schema this harness owns, if it runs on PostgreSQL.
+    schema: Option<postgres::Schema>,
 }
 
 impl Harness {
@@ -37,8 +43,21 @@ impl Harness {
         response.json().await.unwrap()
     }
 
+    /// A server on the backend the run asks for (see the module's documentation).
     pub async fn start() -> Self {
-        Self::start_with(Database::SqliteMemory).await
+        match postgres::Schema::create().await {
+            Some(schema) => {
+                let mut h = Self::start_with(Database::Postgres(schema.url.clone())).await;
+                h.schema = Some(schema);
+                h
+            }
+            None => Self::start_with(Database::SqliteMemory).await,
+        }
+    }
+
+    /// True when this harness runs on PostgreSQL.
+    pub fn on_postgres(&self) -> bool {
+        self.schema.is_some()
     }
 
     pub async fn start_with(database: Database) -> Self {
@@ -56,6 +75,7 @@ impl Harness {
             server,
             http: reqwest::Client::new(),
             clock,
+            schema: None,
         }
     }
 
@@ -122,5 +142,103 @@ impl Harness {
         // The server's expiry is computed from whole milliseconds.
         let now = self.clock.now();
         chrono::DateTime::from_timestamp_millis(now.timestamp_millis()).unwrap()
+    }
+}
+
+/// Fresh schemas in the PostgreSQL database named by `PORTAL_TEST_POSTGRES`.
+pub mod postgres {
+    use std::sync::atomic::{AtomicU32, Ordering};
+
+    /// The variable that switches the server tests to PostgreSQL.
+    pub const ENV: &str = "PORTAL_TEST_POSTGRES";
+
+    /// Schemas are named `portal_t_{pid}_{n}`, so a later run can tell which are left
+    /// over from processes that ended.
+    const PREFIX: &str = "portal_t_";
+
+    /// One harness's schema; dropped (in the background) when the harness is.
+    pub struct Schema {
+        /// The server's URL: the base URL with this schema as its search path.
+        pub url: String,
+        base: String,
+        name: String,
+    }
+
+    static SWEPT: tokio::sync::OnceCell<()> = tokio::sync::OnceCell::const_new();
+
+    async fn connect(url: &str) -> tokio_postgres::Client {
+        let (client, connection) = tokio_postgres::connect(url, tokio_postgres::NoTls)
+            .await
+            .unwrap_or_else(|e| panic!("{ENV} is set but PostgreSQL is unreachable: {e}"));
+        tokio::spawn(connection);
+        client
+    }
+
+    impl Schema {
+        /// A new empty schema, or `None` when the run is not on PostgreSQL.
+        pub async fn create() -> Option<Self> {
+            static NEXT: AtomicU32 = AtomicU32::new(0);
+            let base = std::env::var(ENV).ok().filter(|v| !v.is_empty())?;
+            let client = connect(&base).await;
+            SWEPT.get_or_init(|| sweep(&client)).await;
+            let name = format!(
+                "{PREFIX}{}_{}",
+                std::process::id(),
+                NEXT.fetch_add(1, Ordering::Relaxed)
+            );
+            client
+                .batch_execute(&format!("CREATE SCHEMA {name}"))
+                .await
+                .unwrap();
+            let separator = if base.contains('?') { '&' } else { '?' };
+            let url = format!("{base}{separator}options=-c%20search_path%3D{name}");
+            Some(Self { url, base, name })
+        }
+    }
+
+    /// Drops the schemas of test processes that are gone.
+    async fn sweep(client: &tokio_postgres::Client) {
+        let rows = client
+            .query(
+                "SELECT nspname FROM pg_namespace WHERE starts_with(nspname, $1)",
+                &[&PREFIX],
+            )
+            .await
+            .unwrap();
+        for row in rows {
+            let name: String = row.get(0);
+            let pid = name[PREFIX.len()..].split('_').next().unwrap_or_default();
+            if !std::path::Path::new(&format!("/proc/{pid}")).exists() {
+                let _ = client
+                    .batch_execute(&format!("DROP SCHEMA IF EXISTS {name} CASCADE"))
+                    .await;
+            }
+        }
+    }
+
+    impl Drop for Schema {
+        fn drop(&mut self) {
+            // The test's runtime is ending, so drop from a thread with its own; the
+            // server's connections close with that runtime, releasing their locks. A
+            // drop cut short by the process's exit is swept by a later run.
+            let base = self.base.clone();
+            let name = self.name.clone();
+            std::thread::spawn(move || {
+                let Ok(runtime) = tokio::runtime::Builder::new_current_thread()
+                    .enable_all()
+                    .build()
+                else {
+                    return;
+                };
+                runtime.block_on(async move {
+                    let client = connect(&base).await;
+                    let _ = client
+                        .batch_execute(&format!(
+                            "SET lock_timeout = '20s'; DROP SCHEMA IF EXISTS {name} CASCADE"
+                        ))
+                        .await;
+                });
+            });
+        }
     }
 }

@@ -1,0 +1,173 @@
+//! One database connection, whichever the backend, and its transactions.
+//!
+//! Statements are written once, in the portable dialect both backends understand, with
+//! `?1`-style placeholders (rewritten to `$1` for PostgreSQL). Where the dialects must
+//! differ, [`Dialect`] says how.
+
+use crate::db::dialect::Dialect;
+use crate::db::postgres::PgConn;
+use crate::db::value::{Row, Value};
+use crate::error::ServerError;
+use std::ops::Deref;
+
+/// A connection to the database, lent to the work given to [`crate::db::Db::call`].
+pub struct Conn {
+    backend: Backend,
+}
+
+enum Backend {
+    Sqlite(rusqlite::Connection),
+    Postgres(PgConn),
+}
+
+impl Conn {
+    pub(crate) fn sqlite(conn: rusqlite::Connection) -> Self {
+        Self {
+            backend: Backend::Sqlite(conn),
+        }
+    }
+
+    pub(crate) fn postgres(conn: PgConn) -> Self {
+        Self {
+            backend: Backend::Postgres(conn),
+        }
+    }
+
+    /// Which SQL dialect this connection speaks.
+    pub fn dialect(&self) -> Dialect {
+        match self.backend {
+            Backend::Sqlite(_) => Dialect::Sqlite,
+            Backend::Postgres(_) => Dialect::Postgres,
+        }
+    }
+
+    /// Runs a statement and returns how many rows it changed.
+    pub fn execute(&self, sql: &str, params: &[Value]) -> Result<usize, ServerError> {
+        match &self.backend {
+            Backend::Sqlite(conn) => crate::db::sqlite::execute(conn, sql, params),
+            Backend::Postgres(conn) => conn.execute(sql, params),
+        }
+    }
+
+    /// Every row of a query, each mapped by `map`.
+    pub fn query_all<T>(
+        &self,
+        sql: &str,
+        params: &[Value],
+        map: impl FnMut(&Row) -> Result<T, ServerError>,
+    ) -> Result<Vec<T>, ServerError> {
+        self.rows(sql, params, None)?.iter().map(map).collect()
+    }
+
+    /// The first row of a query mapped by `map`, or `None` when there is none.
+    pub fn query_opt<T>(
+        &self,
+        sql: &str,
+        params: &[Value],
+        map: impl FnOnce(&Row) -> Result<T, ServerError>,
+    ) -> Result<Option<T>, ServerError> {
+        self.rows(sql, params, Some(1))?
+            .first()
+            .map(map)
+            .transpose()
+    }
+
+    /// The first row of a query mapped by `map`; no row at all is an internal error.
+    pub fn query_one<T>(
+        &self,
+        sql: &str,
+        params: &[Value],
+        map: impl FnOnce(&Row) -> Result<T, ServerError>,
+    ) -> Result<T, ServerError> {
+        self.query_opt(sql, params, map)?
+            .ok_or_else(|| ServerError::internal("a query expected to find a row found none"))
+    }
+
+    /// True when the query finds at least one row.
+    pub fn exists(&self, sql: &str, params: &[Value]) -> Result<bool, ServerError> {
+        Ok(!self.rows(sql, params, Some(1))?.is_empty())
+    }
+
+    fn rows(
+        &self,
+        sql: &str,
+        params: &[Value],
+        max: Option<usize>,
+    ) -> Result<Vec<Row>, ServerError> {
+        match &self.backend {
+            Backend::Sqlite(conn) => crate::db::sqlite::query(conn, sql, params, max),
+            Backend::Postgres(conn) => conn.query(sql, params),
+        }
+    }
+
+    /// Runs several statements without parameters (migrations).
+    pub(crate) fn batch(&self, sql: &str) -> Result<(), ServerError> {
+        match &self.backend {
+            Backend::Sqlite(conn) => Ok(conn.execute_batch(sql)?),
+            Backend::Postgres(conn) => conn.batch(sql),
+        }
+    }
+
+    /// Starts a transaction; it commits only through [`Tx::commit`] and rolls back when
+    /// dropped. Transactions are serialised, on SQLite by its write lock and on
+    /// PostgreSQL by the feed counter's row lock, so rules that check, then write, hold
+    /// on both backends and the feed's change numbers follow commit order.
+    pub fn transaction(&mut self) -> Result<Tx<'_>, ServerError> {
+        self.batch(self.dialect().begin())?;
+        Ok(Tx {
+            conn: self,
+            open: true,
+        })
+    }
+
+    /// False once the connection is broken or was left inside a transaction.
+    pub(crate) fn reusable(&self) -> bool {
+        match &self.backend {
+            Backend::Sqlite(conn) => conn.is_autocommit(),
+            Backend::Postgres(conn) => conn.reusable(),
+        }
+    }
+
+    fn rollback(&self) {
+        if let Err(error) = self.batch("ROLLBACK") {
+            tracing::warn!(%error, "rolling back a transaction failed");
+            if let Backend::Postgres(conn) = &self.backend {
+                conn.mark_broken();
+            }
+        }
+    }
+}
+
+/// An open transaction. It reads and writes like the [`Conn`] it borrows.
+pub struct Tx<'c> {
+    conn: &'c mut Conn,
+    open: bool,
+}
+
+impl Tx<'_> {
+    /// Makes the transaction's changes permanent.
+    pub fn commit(mut self) -> Result<(), ServerError> {
+        self.open = false;
+        let committed = self.conn.batch("COMMIT");
+        if committed.is_err() {
+            self.conn.rollback();
+        }
+        committed
+    }
+}
+
+impl Deref for Tx<'_> {
+    type Target = Conn;
+
+    fn deref(&self) -> &Conn {
+        self.conn
+    }
+}
+
+impl Drop for Tx<'_> {
+    fn drop(&mut self) {
+        if self.open {
+            self.conn.rollback();
+        }
+    }
+}
