@@ -5,6 +5,7 @@ use serde::{Deserialize, Serialize};
 
 /// `POST /v1/admin/providers`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct CreateProviderRequest {
     pub name: String,
     pub email: String,
@@ -12,12 +13,14 @@ pub struct CreateProviderRequest {
 
 /// Answer to `POST /v1/admin/providers`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct CreateProviderResponse {
     pub provider_id: String,
 }
 
 /// A guardian who receives the invite for a minor.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct GuardianContact {
     pub name: String,
     pub email: String,
@@ -29,6 +32,7 @@ fn default_true() -> bool {
 
 /// `POST /v1/admin/patients`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct CreatePatientRequest {
     pub first_name: String,
     pub last_name: String,
@@ -50,12 +54,14 @@ pub struct CreatePatientRequest {
 
 /// The expiry of an invite just sent.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct InviteSent {
     pub expires_at: DateTime<Utc>,
 }
 
 /// Answer to `POST /v1/admin/patients`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct CreatePatientResponse {
     pub patient_id: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -65,6 +71,7 @@ pub struct CreatePatientResponse {
 /// One email as the built-in outbox recorded it. Its text and links can carry tokens:
 /// `Debug` shows neither.
 #[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct OutboxEmail {
     pub to: String,
     pub subject: String,
@@ -87,12 +94,14 @@ impl std::fmt::Debug for OutboxEmail {
 
 /// `GET /v1/admin/outbox`, oldest first.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Outbox {
     pub emails: Vec<OutboxEmail>,
 }
 
 /// `PUT /v1/admin/settings` and its answer.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct PracticeSettings {
     /// How long invites and join links work (default 4 days).
     pub invite_ttl_seconds: i64,
@@ -104,6 +113,7 @@ pub struct PracticeSettings {
 
 /// One patient's request for a new invite, waiting for the practice.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ReinviteRequest {
     pub id: String,
     pub patient_id: String,
@@ -115,6 +125,7 @@ pub struct ReinviteRequest {
 
 /// `GET /v1/admin/reinvite-requests`, oldest first.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ReinviteRequests {
     pub requests: Vec<ReinviteRequest>,
 }
@@ -130,6 +141,7 @@ where
 
 /// `PATCH /v1/admin/patients/{id}`: only the fields present change.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct UpdatePatientRequest {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub first_name: Option<String>,
@@ -152,6 +164,7 @@ pub struct UpdatePatientRequest {
 
 /// `PUT /v1/admin/patients/{id}/care-team`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct CareTeamRequest {
     pub primary_provider_id: String,
     #[serde(default)]
@@ -160,6 +173,7 @@ pub struct CareTeamRequest {
 
 /// A patient as staff see them.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct PatientRecord {
     pub patient_id: String,
     pub first_name: String,
@@ -174,6 +188,7 @@ pub struct PatientRecord {
 
 /// One audit log entry: who did what to which record, and when. Never secrets.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct AuditEntry {
     pub at: DateTime<Utc>,
     pub actor: String,
@@ -183,12 +198,14 @@ pub struct AuditEntry {
 
 /// `GET /v1/admin/audit`: the newest entries, oldest first.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct AuditLog {
     pub entries: Vec<AuditEntry>,
 }
 
 /// `POST /v1/admin/groups`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct CreateGroupRequest {
     pub name: String,
     /// The provider new members are assigned to.
@@ -199,6 +216,7 @@ pub struct CreateGroupRequest {
 
 /// Answer to `POST /v1/admin/groups`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct CreateGroupResponse {
     pub group_id: String,
 }
@@ -206,6 +224,7 @@ pub struct CreateGroupResponse {
 /// Answer to `POST /v1/admin/groups/{id}/join-links`. The URL carries the code: share
 /// it with the people who should join, nowhere else.
 #[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct JoinLinkCreated {
     pub url: String,
     pub expires_at: DateTime<Utc>,
@@ -218,4 +237,280 @@ impl std::fmt::Debug for JoinLinkCreated {
             .field("expires_at", &self.expires_at)
             .finish()
     }
+}
+
+/// How an appointment takes place.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum AppointmentKind {
+    InPerson,
+    /// Needs an https `telehealth_url`.
+    Telehealth,
+}
+
+impl AppointmentKind {
+    /// The kind as it appears on the wire and in the feed.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::InPerson => "in_person",
+            Self::Telehealth => "telehealth",
+        }
+    }
+}
+
+/// Where an appointment stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum AppointmentStatus {
+    Scheduled,
+    Confirmed,
+    Cancelled,
+    Completed,
+    NoShow,
+}
+
+impl AppointmentStatus {
+    /// The status as it appears on the wire and in the feed.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Scheduled => "scheduled",
+            Self::Confirmed => "confirmed",
+            Self::Cancelled => "cancelled",
+            Self::Completed => "completed",
+            Self::NoShow => "no_show",
+        }
+    }
+}
+
+/// `POST /v1/admin/appointments`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct NewAppointment {
+    pub patient_id: String,
+    /// A provider on the patient's care team.
+    pub provider_id: String,
+    pub starts_at: DateTime<Utc>,
+    #[cfg_attr(feature = "openapi", schema(minimum = 5, maximum = 480))]
+    pub duration_minutes: i64,
+    pub kind: AppointmentKind,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub location: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub telehealth_url: Option<String>,
+}
+
+/// `PATCH /v1/admin/appointments/{id}`: reschedule, or set the status.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct AppointmentChange {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub starts_at: Option<DateTime<Utc>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schema(minimum = 5, maximum = 480))]
+    pub duration_minutes: Option<i64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub status: Option<AppointmentStatus>,
+}
+
+/// Answer to `POST /v1/admin/appointments`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct AppointmentCreated {
+    pub appointment_id: String,
+}
+
+/// Who booked, as the booking page collected it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Booker {
+    pub first_name: String,
+    pub last_name: String,
+    pub email: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub phone: Option<String>,
+}
+
+/// `POST /v1/admin/bookings`: what a practice's booking page or package store sends.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Booking {
+    pub patient: Booker,
+    pub provider_id: String,
+    pub starts_at: DateTime<Utc>,
+    #[cfg_attr(feature = "openapi", schema(minimum = 5, maximum = 480))]
+    pub duration_minutes: i64,
+    pub kind: AppointmentKind,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub location: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub telehealth_url: Option<String>,
+}
+
+/// Answer to `POST /v1/admin/bookings`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Booked {
+    pub patient_id: String,
+    pub appointment_id: String,
+    /// The patient was added (and invited) by this booking.
+    pub new_patient: bool,
+}
+
+/// `POST /v1/admin/messages`: a provider writes to a patient, in a thread or a new one.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ProviderMessage {
+    pub patient_id: String,
+    pub provider_id: String,
+    pub body: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub thread_id: Option<String>,
+    /// The subject of a new thread.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub subject: Option<String>,
+}
+
+/// Answer to `POST /v1/admin/messages`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct MessageSent {
+    pub message_id: String,
+    pub thread_id: String,
+}
+
+/// The kinds of field a form can have.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum FieldType {
+    Text,
+    Textarea,
+    Date,
+    Choice,
+    MultiChoice,
+    Checkbox,
+    Signature,
+}
+
+impl FieldType {
+    /// The type as it appears on the wire and in the feed.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Text => "text",
+            Self::Textarea => "textarea",
+            Self::Date => "date",
+            Self::Choice => "choice",
+            Self::MultiChoice => "multi_choice",
+            Self::Checkbox => "checkbox",
+            Self::Signature => "signature",
+        }
+    }
+}
+
+/// One field of a form template.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct FormField {
+    pub id: String,
+    pub label: String,
+    #[serde(rename = "type")]
+    pub kind: FieldType,
+    #[serde(default)]
+    pub required: bool,
+    /// The choices of `choice` and `multi_choice` fields.
+    #[serde(default)]
+    pub options: Vec<String>,
+}
+
+/// `POST /v1/admin/forms`: a form template.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct NewForm {
+    pub title: String,
+    pub fields: Vec<FormField>,
+}
+
+/// `POST /v1/admin/forms/{id}/assign`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct FormAssignment {
+    pub patient_id: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub due_at: Option<DateTime<Utc>>,
+}
+
+/// Answer to `POST /v1/admin/forms` (the template) and `POST /v1/admin/forms/{id}/assign`
+/// (the patient's copy).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct FormCreated {
+    pub form_id: String,
+}
+
+/// One line of an invoice. `amount` is the price of one unit in minor units.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct InvoiceLine {
+    pub description: String,
+    pub quantity: i64,
+    pub amount: i64,
+}
+
+/// Where an invoice stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum InvoiceStatus {
+    Open,
+    Paid,
+    Void,
+}
+
+impl InvoiceStatus {
+    /// The status as it appears on the wire and in the feed.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Open => "open",
+            Self::Paid => "paid",
+            Self::Void => "void",
+        }
+    }
+}
+
+/// `POST /v1/admin/invoices`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct NewInvoice {
+    pub patient_id: String,
+    pub number: String,
+    pub due_at: DateTime<Utc>,
+    /// ISO 4217, such as `USD`.
+    pub currency: String,
+    pub lines: Vec<InvoiceLine>,
+    /// Also produce a superbill PDF for the patient's insurer.
+    #[serde(default)]
+    pub superbill: bool,
+}
+
+/// `PATCH /v1/admin/invoices/{id}`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct InvoiceChange {
+    pub status: InvoiceStatus,
+}
+
+/// Answer to `POST /v1/admin/invoices`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct InvoiceCreated {
+    pub invoice_id: String,
+}
+
+/// Answer to `POST /v1/admin/documents`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct DocumentCreated {
+    pub document_id: String,
 }

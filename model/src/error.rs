@@ -5,6 +5,7 @@ use serde::{Deserialize, Serialize};
 /// Every stable error code of protocol v1. Unknown codes from a newer server parse as
 /// [`ErrorCode::Unknown`] so old clients keep working.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum ErrorCode {
     BadRequest,
@@ -80,12 +81,14 @@ impl ErrorCode {
 
 /// `{"error": {...}}`: the body of every error answer.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ApiErrorBody {
     pub error: ErrorDetail,
 }
 
 /// The inside of an error body.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ErrorDetail {
     pub code: ErrorCode,
     pub message: String,

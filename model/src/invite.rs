@@ -6,6 +6,7 @@ use std::fmt;
 
 /// Whom an invite is for: the patient, or a guardian acting for a minor.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum InviteRole {
     #[serde(rename = "self")]
@@ -48,12 +49,14 @@ pub enum InviteProblem {
 
 /// A practice, as far as a patient-facing answer names it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct PracticeRef {
     pub name: String,
 }
 
 /// `GET /v1/invites/{token}` for a valid invite. Reveals nothing beyond these fields.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct InviteInfo {
     /// Always `valid` here; the other states are error answers.
     pub status: String,
@@ -68,6 +71,7 @@ pub struct InviteInfo {
 
 /// `POST /v1/invites/{token}/accept`.
 #[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct AcceptInviteRequest {
     pub password: String,
     pub device_name: String,

@@ -6,12 +6,14 @@ use serde::{Deserialize, Serialize};
 
 /// A patient group, as a joining person sees it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct GroupRef {
     pub name: String,
 }
 
 /// An intake form that comes with joining.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct FormRef {
     pub id: String,
     pub title: String,
@@ -19,6 +21,7 @@ pub struct FormRef {
 
 /// `GET /v1/join/{code}`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct JoinInfo {
     pub practice: PracticeRef,
     pub group: GroupRef,
@@ -28,6 +31,7 @@ pub struct JoinInfo {
 
 /// `POST /v1/join/{code}`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct JoinRequest {
     pub first_name: String,
     pub last_name: String,

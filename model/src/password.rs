@@ -6,6 +6,7 @@ use serde::{Deserialize, Serialize};
 
 /// One rule of the policy, as named in `weak_password` reasons.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum PolicyRule {
     /// At least `min_length` characters.
@@ -32,6 +33,7 @@ impl PolicyRule {
 
 /// `GET /v1/password-policy`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct PasswordPolicy {
     pub min_length: u32,
     pub max_length: u32,

@@ -7,6 +7,7 @@ use std::fmt;
 
 /// The login identity.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct AccountSummary {
     pub id: String,
     pub email: String,
@@ -14,6 +15,7 @@ pub struct AccountSummary {
 
 /// A patient the account can act for: itself (`self`) or a dependant (`guardian`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ProfileSummary {
     pub patient_id: String,
     pub role: InviteRole,
@@ -24,6 +26,7 @@ pub struct ProfileSummary {
 
 /// A signed-in session as the server hands it out (login, accept, refresh).
 #[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Session {
     pub access_token: String,
     pub access_expires_at: DateTime<Utc>,
@@ -46,6 +49,7 @@ impl fmt::Debug for Session {
 
 /// `POST /v1/auth/login`.
 #[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct LoginRequest {
     pub email: String,
     pub password: String,
@@ -63,6 +67,7 @@ impl fmt::Debug for LoginRequest {
 
 /// `POST /v1/auth/refresh`.
 #[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct RefreshRequest {
     pub refresh_token: String,
 }
@@ -75,6 +80,7 @@ impl fmt::Debug for RefreshRequest {
 
 /// A provider as patients see them.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ProviderRef {
     pub id: String,
     pub name: String,
@@ -82,6 +88,7 @@ pub struct ProviderRef {
 
 /// The providers who care for one patient (and may message them).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct CareTeam {
     pub patient_id: String,
     pub primary_provider_id: String,
@@ -90,6 +97,7 @@ pub struct CareTeam {
 
 /// `GET /v1/me`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Me {
     pub account: AccountSummary,
     pub profiles: Vec<ProfileSummary>,
@@ -118,12 +126,14 @@ mod tests {
 
 /// `POST /v1/auth/password-reset`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct PasswordResetRequest {
     pub email: String,
 }
 
 /// `GET /v1/auth/password-reset/{token}` for a usable link.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ResetInfo {
     /// Always `valid`; the other states are error answers.
     pub status: String,
@@ -132,6 +142,7 @@ pub struct ResetInfo {
 
 /// `POST /v1/auth/password-reset/{token}`.
 #[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct NewPasswordRequest {
     pub password: String,
 }
@@ -145,12 +156,14 @@ impl fmt::Debug for NewPasswordRequest {
 /// `{"status": ...}`: the answer of requests whose outcome is deliberately vague
 /// (`sent_if_exists`) or a next step (`sent`, `provider_notified`, `check_email`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct StatusAnswer {
     pub status: String,
 }
 
 /// `POST /v1/invites/{token}/claim`: the account's profiles after the claim.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ProfilesAnswer {
     pub profiles: Vec<ProfileSummary>,
 }

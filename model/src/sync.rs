@@ -5,6 +5,7 @@ use serde_json::Value;
 
 /// An upsert or a delete.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum ChangeOp {
     Upsert,
@@ -13,6 +14,7 @@ pub enum ChangeOp {
 
 /// One change in the feed.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Change {
     pub kind: String,
     pub id: String,
@@ -28,6 +30,7 @@ pub struct Change {
 
 /// A page of the feed.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct SyncPage {
     pub changes: Vec<Change>,
     /// Where the next page starts: store it with the page, in one transaction.
@@ -37,6 +40,7 @@ pub struct SyncPage {
 
 /// One mutation a client sends.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Mutation {
     /// A client-generated UUID: the server applies each at most once per account.
     pub id: String,
@@ -48,12 +52,14 @@ pub struct Mutation {
 
 /// `POST /v1/mutations`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct MutationBatch {
     pub mutations: Vec<Mutation>,
 }
 
 /// What happened to one mutation.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum MutationStatus {
     Applied,
@@ -63,6 +69,7 @@ pub enum MutationStatus {
 
 /// The result of one mutation.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct MutationResult {
     pub id: String,
     pub status: MutationStatus,
@@ -77,6 +84,7 @@ pub struct MutationResult {
 
 /// Answer to `POST /v1/mutations`, one result per mutation, in order.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct MutationResults {
     pub results: Vec<MutationResult>,
 }

@@ -7,6 +7,7 @@ use crate::state::AppState;
 use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
+use portal_model::ApiErrorBody;
 use portal_model::admin::{
     AuditLog, CareTeamRequest, CreateGroupRequest, CreateGroupResponse, CreatePatientRequest,
     CreatePatientResponse, CreateProviderRequest, CreateProviderResponse, InviteSent,
@@ -14,6 +15,15 @@ use portal_model::admin::{
     UpdatePatientRequest,
 };
 
+/// Adds a provider to the practice.
+#[utoipa::path(
+    post,
+    path = "/providers",
+    tag = "admin",
+    security(("admin_token" = [])),
+    request_body = CreateProviderRequest,
+    responses((status = 201, description = "Created.", body = CreateProviderResponse))
+)]
 pub async fn create_provider(
     _: Admin,
     State(state): State<AppState>,
@@ -23,6 +33,20 @@ pub async fn create_provider(
     Ok((StatusCode::CREATED, Json(created)))
 }
 
+/// Adds a patient, and sends the invite unless `send_invite` is false.
+#[utoipa::path(
+    post,
+    path = "/patients",
+    tag = "admin",
+    security(("admin_token" = [])),
+    request_body = CreatePatientRequest,
+    responses(
+        (status = 201, description = "Created (with the invite's expiry when one was sent).", body = CreatePatientResponse),
+        (status = 404, description = "`not_found`: no such provider or group.", body = ApiErrorBody),
+        (status = 409, description = "`email_in_use`.", body = ApiErrorBody),
+        (status = 422, description = "`no_email`: an invite needs an email.", body = ApiErrorBody),
+    )
+)]
 pub async fn create_patient(
     _: Admin,
     State(state): State<AppState>,
@@ -32,6 +56,20 @@ pub async fn create_patient(
     Ok((StatusCode::CREATED, Json(created)))
 }
 
+/// Sends (or resends) the patient's invite, revoking earlier ones.
+#[utoipa::path(
+    post,
+    path = "/patients/{id}/invite",
+    tag = "admin",
+    security(("admin_token" = [])),
+    params(("id" = String, Path, description = "The patient's id.")),
+    responses(
+        (status = 201, description = "Sent.", body = InviteSent),
+        (status = 404, description = "`not_found`.", body = ApiErrorBody),
+        (status = 409, description = "`account_exists`: the patient already has an account.", body = ApiErrorBody),
+        (status = 422, description = "`no_email`.", body = ApiErrorBody),
+    )
+)]
 pub async fn send_invite(
     _: Admin,
     State(state): State<AppState>,
@@ -41,12 +79,29 @@ pub async fn send_invite(
     Ok((StatusCode::CREATED, Json(sent)))
 }
 
+/// The emails the built-in outbox recorded, oldest first (memory only).
+#[utoipa::path(
+    get,
+    path = "/outbox",
+    tag = "admin",
+    security(("admin_token" = [])),
+    responses((status = 200, description = "The outbox.", body = Outbox))
+)]
 pub async fn outbox(_: Admin, State(state): State<AppState>) -> Json<Outbox> {
     Json(Outbox {
         emails: state.mail.outbox_emails(),
     })
 }
 
+/// Replaces the practice's settings.
+#[utoipa::path(
+    put,
+    path = "/settings",
+    tag = "admin",
+    security(("admin_token" = [])),
+    request_body = PracticeSettings,
+    responses((status = 200, description = "The settings now in force.", body = PracticeSettings))
+)]
 pub async fn update_settings(
     _: Admin,
     State(state): State<AppState>,
@@ -55,6 +110,14 @@ pub async fn update_settings(
     Ok(Json(settings::update(&state, request).await?))
 }
 
+/// Patients waiting for a new invite from the practice, oldest first.
+#[utoipa::path(
+    get,
+    path = "/reinvite-requests",
+    tag = "admin",
+    security(("admin_token" = [])),
+    responses((status = 200, description = "The open requests.", body = ReinviteRequests))
+)]
 pub async fn reinvite_requests(
     _: Admin,
     State(state): State<AppState>,
@@ -62,6 +125,20 @@ pub async fn reinvite_requests(
     Ok(Json(patients::reinvite_requests(&state).await?))
 }
 
+/// Changes a patient's email or personal information; only the fields present change.
+#[utoipa::path(
+    patch,
+    path = "/patients/{id}",
+    tag = "admin",
+    security(("admin_token" = [])),
+    params(("id" = String, Path, description = "The patient's id.")),
+    request_body = UpdatePatientRequest,
+    responses(
+        (status = 200, description = "The patient.", body = PatientRecord),
+        (status = 404, description = "`not_found`.", body = ApiErrorBody),
+        (status = 409, description = "`email_in_use`.", body = ApiErrorBody),
+    )
+)]
 pub async fn update_patient(
     _: Admin,
     State(state): State<AppState>,
@@ -71,6 +148,19 @@ pub async fn update_patient(
     Ok(Json(records::update(&state, patient_id, request).await?))
 }
 
+/// Sets the patient's primary provider and care team.
+#[utoipa::path(
+    put,
+    path = "/patients/{id}/care-team",
+    tag = "admin",
+    security(("admin_token" = [])),
+    params(("id" = String, Path, description = "The patient's id.")),
+    request_body = CareTeamRequest,
+    responses(
+        (status = 200, description = "The patient.", body = PatientRecord),
+        (status = 404, description = "`not_found`: no such patient or provider.", body = ApiErrorBody),
+    )
+)]
 pub async fn set_care_team(
     _: Admin,
     State(state): State<AppState>,
@@ -82,10 +172,30 @@ pub async fn set_care_team(
     ))
 }
 
+/// The newest audit log entries (who did what, when; never secrets), oldest first.
+#[utoipa::path(
+    get,
+    path = "/audit",
+    tag = "admin",
+    security(("admin_token" = [])),
+    responses((status = 200, description = "The audit log.", body = AuditLog))
+)]
 pub async fn audit(_: Admin, State(state): State<AppState>) -> Result<Json<AuditLog>, ServerError> {
     Ok(Json(records::audit_log(&state).await?))
 }
 
+/// Adds a patient group.
+#[utoipa::path(
+    post,
+    path = "/groups",
+    tag = "admin",
+    security(("admin_token" = [])),
+    request_body = CreateGroupRequest,
+    responses(
+        (status = 201, description = "Created.", body = CreateGroupResponse),
+        (status = 404, description = "`not_found`: no such provider or form.", body = ApiErrorBody),
+    )
+)]
 pub async fn create_group(
     _: Admin,
     State(state): State<AppState>,
@@ -97,6 +207,18 @@ pub async fn create_group(
     ))
 }
 
+/// Creates a join link for a group, valid for the practice's `invite_ttl`.
+#[utoipa::path(
+    post,
+    path = "/groups/{id}/join-links",
+    tag = "admin",
+    security(("admin_token" = [])),
+    params(("id" = String, Path, description = "The group's id.")),
+    responses(
+        (status = 201, description = "Created; the URL carries the code.", body = JoinLinkCreated),
+        (status = 404, description = "`not_found`.", body = ApiErrorBody),
+    )
+)]
 pub async fn create_join_link(
     _: Admin,
     State(state): State<AppState>,
@@ -108,6 +230,18 @@ pub async fn create_join_link(
     ))
 }
 
+/// A patient as staff see them.
+#[utoipa::path(
+    get,
+    path = "/patients/{id}",
+    tag = "admin",
+    security(("admin_token" = [])),
+    params(("id" = String, Path, description = "The patient's id.")),
+    responses(
+        (status = 200, description = "The patient.", body = PatientRecord),
+        (status = 404, description = "`not_found`.", body = ApiErrorBody),
+    )
+)]
 pub async fn get_patient(
     _: Admin,
     State(state): State<AppState>,

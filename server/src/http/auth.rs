@@ -8,10 +8,22 @@ use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
 use portal_model::{
-    LoginRequest, Me, NewPasswordRequest, PasswordResetRequest, RefreshRequest, ResetInfo, Session,
-    StatusAnswer,
+    ApiErrorBody, LoginRequest, Me, NewPasswordRequest, PasswordResetRequest, RefreshRequest,
+    ResetInfo, Session, StatusAnswer,
 };
 
+/// Signs in with email and password.
+#[utoipa::path(
+    post,
+    path = "/v1/auth/login",
+    tag = "sessions",
+    request_body = LoginRequest,
+    responses(
+        (status = 200, description = "A new session.", body = Session),
+        (status = 401, description = "`invalid_credentials`, for an unknown email and a wrong password alike.", body = ApiErrorBody),
+        (status = 429, description = "`rate_limited` (backoff per account), with `Retry-After`.", body = ApiErrorBody),
+    )
+)]
 pub async fn login(
     State(state): State<AppState>,
     ApiJson(request): ApiJson<LoginRequest>,
@@ -19,6 +31,18 @@ pub async fn login(
     Ok(Json(auth::login(&state, request).await?))
 }
 
+/// Trades a refresh token for a new pair. Refresh tokens work once: presenting a used
+/// one revokes the session.
+#[utoipa::path(
+    post,
+    path = "/v1/auth/refresh",
+    tag = "sessions",
+    request_body = RefreshRequest,
+    responses(
+        (status = 200, description = "The session with new tokens.", body = Session),
+        (status = 401, description = "`unauthorized`, `session_expired` or `session_revoked`.", body = ApiErrorBody),
+    )
+)]
 pub async fn refresh(
     State(state): State<AppState>,
     ApiJson(request): ApiJson<RefreshRequest>,
@@ -26,6 +50,14 @@ pub async fn refresh(
     Ok(Json(auth::refresh(&state, request.refresh_token).await?))
 }
 
+/// Revokes the session on the server.
+#[utoipa::path(
+    post,
+    path = "/v1/auth/logout",
+    tag = "sessions",
+    security(("patient_token" = [])),
+    responses((status = 204, description = "Signed out."))
+)]
 pub async fn logout(
     State(state): State<AppState>,
     Authed(session): Authed,
@@ -34,6 +66,14 @@ pub async fn logout(
     Ok(StatusCode::NO_CONTENT)
 }
 
+/// The account, its profiles, practices and care teams.
+#[utoipa::path(
+    get,
+    path = "/v1/me",
+    tag = "sync",
+    security(("patient_token" = [])),
+    responses((status = 200, description = "The account overview.", body = Me))
+)]
 pub async fn me(
     State(state): State<AppState>,
     Authed(session): Authed,
@@ -41,6 +81,17 @@ pub async fn me(
     Ok(Json(auth::me(&state, session).await?))
 }
 
+/// Asks for a password reset. The answer never says whether the email is known.
+#[utoipa::path(
+    post,
+    path = "/v1/auth/password-reset",
+    tag = "sessions",
+    request_body = PasswordResetRequest,
+    responses(
+        (status = 202, description = "`sent_if_exists`, always.", body = StatusAnswer),
+        (status = 429, description = "`rate_limited`, with `Retry-After`.", body = ApiErrorBody),
+    )
+)]
 pub async fn request_reset(
     State(state): State<AppState>,
     ApiJson(request): ApiJson<PasswordResetRequest>,
@@ -51,6 +102,18 @@ pub async fn request_reset(
     ))
 }
 
+/// Whether a reset link still works, and for which (hidden) email.
+#[utoipa::path(
+    get,
+    path = "/v1/auth/password-reset/{token}",
+    tag = "sessions",
+    params(("token" = String, Path, description = "The reset token from the link.")),
+    responses(
+        (status = 200, description = "A usable reset link.", body = ResetInfo),
+        (status = 404, description = "`reset_not_found`.", body = ApiErrorBody),
+        (status = 410, description = "`reset_expired` or `reset_used`.", body = ApiErrorBody),
+    )
+)]
 pub async fn inspect_reset(
     State(state): State<AppState>,
     ApiPath(token): ApiPath<String>,
@@ -58,6 +121,20 @@ pub async fn inspect_reset(
     Ok(Json(reset::inspect(&state, token).await?))
 }
 
+/// Sets a new password. Every session of the account is revoked.
+#[utoipa::path(
+    post,
+    path = "/v1/auth/password-reset/{token}",
+    tag = "sessions",
+    params(("token" = String, Path, description = "The reset token from the link.")),
+    request_body = NewPasswordRequest,
+    responses(
+        (status = 204, description = "The password is set; sign in again."),
+        (status = 404, description = "`reset_not_found`.", body = ApiErrorBody),
+        (status = 410, description = "`reset_expired` or `reset_used`.", body = ApiErrorBody),
+        (status = 422, description = "`weak_password`, with `reasons`.", body = ApiErrorBody),
+    )
+)]
 pub async fn complete_reset(
     State(state): State<AppState>,
     ApiPath(token): ApiPath<String>,

@@ -2,18 +2,35 @@
 //! ranges) and upload their own files.
 
 use super::extract::{Admin, ApiPath, Authed};
+use super::openapi::Binary;
 use crate::error::ServerError;
 use crate::service::documents::{self, NewDocument};
 use crate::state::AppState;
 use axum::Json;
 use axum::body::Bytes;
+use axum::extract::multipart::MultipartRejection;
 use axum::extract::{Multipart, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use serde_json::{Value, json};
+use portal_model::ApiErrorBody;
+use portal_model::admin::DocumentCreated;
 
 /// Room for the largest document plus the multipart framing.
 pub const BODY_LIMIT: usize = documents::MAX_BYTES + 64 * 1024;
+
+/// The multipart form of `POST /v1/admin/documents` (for the OpenAPI document only: the
+/// handler reads the parts one by one).
+#[derive(utoipa::ToSchema)]
+#[allow(dead_code)]
+pub struct DocumentUpload {
+    patient_id: String,
+    title: String,
+    /// `shared` (the default), `superbill`, `invoice`, `upload` or `form_pdf`.
+    category: Option<String>,
+    /// The document; its part's `Content-Type` is kept (default `application/octet-stream`).
+    #[schema(value_type = String, format = Binary)]
+    file: Vec<u8>,
+}
 
 fn multipart_error(error: axum::extract::multipart::MultipartError) -> ServerError {
     ServerError::bad_request(format!(
@@ -22,11 +39,31 @@ fn multipart_error(error: axum::extract::multipart::MultipartError) -> ServerErr
     ))
 }
 
+/// Shares a document with a patient (multipart form, up to 25 MiB).
+#[utoipa::path(
+    post,
+    path = "/documents",
+    tag = "admin",
+    security(("admin_token" = [])),
+    request_body(content = DocumentUpload, content_type = "multipart/form-data"),
+    responses(
+        (status = 201, description = "Created.", body = DocumentCreated),
+        (status = 404, description = "`not_found`: no such patient.", body = ApiErrorBody),
+        (status = 413, description = "The body exceeds the limit."),
+    )
+)]
 pub async fn create(
     _: Admin,
     State(state): State<AppState>,
-    mut form: Multipart,
-) -> Result<(StatusCode, Json<Value>), ServerError> {
+    form: Result<Multipart, MultipartRejection>,
+) -> Result<(StatusCode, Json<DocumentCreated>), ServerError> {
+    // Without a multipart body axum answers in plain text; the protocol answers in JSON.
+    let mut form = form.map_err(|rejection| {
+        ServerError::bad_request(format!(
+            "The form upload is not valid: {}",
+            rejection.body_text()
+        ))
+    })?;
     let (mut patient_id, mut title, mut category, mut file) = (None, None, None, None);
     while let Some(field) = form.next_field().await.map_err(multipart_error)? {
         let name = field.name().unwrap_or_default().to_owned();
@@ -60,7 +97,7 @@ pub async fn create(
             "The form needs patient_id, title and file.",
         ));
     };
-    let id = documents::create(
+    let document_id = documents::create(
         &state,
         NewDocument {
             patient_id,
@@ -71,9 +108,21 @@ pub async fn create(
         },
     )
     .await?;
-    Ok((StatusCode::CREATED, Json(json!({ "document_id": id }))))
+    Ok((StatusCode::CREATED, Json(DocumentCreated { document_id })))
 }
 
+/// Deletes a document; the patient's feed receives a delete.
+#[utoipa::path(
+    delete,
+    path = "/documents/{id}",
+    tag = "admin",
+    security(("admin_token" = [])),
+    params(("id" = String, Path, description = "The document's id.")),
+    responses(
+        (status = 204, description = "Deleted."),
+        (status = 404, description = "`not_found`.", body = ApiErrorBody),
+    )
+)]
 pub async fn delete(
     _: Admin,
     State(state): State<AppState>,
@@ -87,7 +136,29 @@ fn header_value(text: &str) -> Result<HeaderValue, ServerError> {
     HeaderValue::from_str(text).map_err(|e| ServerError::internal(format!("header value: {e}")))
 }
 
-/// `GET /v1/documents/{id}/content`.
+/// A document's bytes, with `ETag` (its SHA-256) and byte ranges.
+#[utoipa::path(
+    get,
+    path = "/v1/documents/{id}/content",
+    tag = "documents",
+    security(("patient_token" = [])),
+    params(
+        ("id" = String, Path, description = "The document's id (from the feed)."),
+        ("Range" = Option<String>, Header, description = "One byte range, such as `bytes=0-1023`."),
+        ("If-Range" = Option<String>, Header, description = "Apply `Range` only to this ETag."),
+        ("If-None-Match" = Option<String>, Header, description = "ETags the client already holds."),
+    ),
+    responses(
+        (status = 200, description = "The document, in its own content type.", content_type = "*/*", body = Binary,
+            headers(("ETag" = String, description = "The SHA-256 of the content, quoted."))),
+        (status = 206, description = "The requested range, in the document's content type.", content_type = "*/*", body = Binary,
+            headers(("Content-Range" = String))),
+        (status = 304, description = "Not modified (`If-None-Match`)."),
+        (status = 404, description = "`not_found`: no such document for this account.", body = ApiErrorBody),
+        (status = 416, description = "The range cannot be satisfied.",
+            headers(("Content-Range" = String, description = "`bytes */{size}`"))),
+    )
+)]
 pub async fn content(
     State(state): State<AppState>,
     Authed(session): Authed,
@@ -142,7 +213,23 @@ pub async fn content(
     }
 }
 
-/// `PUT /v1/uploads/{upload_id}`.
+/// Uploads a file for a later `upload_document` or `send_message` mutation; idempotent
+/// by the client-chosen `upload_id`.
+#[utoipa::path(
+    put,
+    path = "/v1/uploads/{upload_id}",
+    tag = "documents",
+    security(("patient_token" = [])),
+    params(("upload_id" = String, Path, description = "1-64 letters, digits, `-` or `_`, chosen by the client.")),
+    request_body(content = Binary, content_type = "application/octet-stream",
+        description = "The file (1 byte to 25 MiB), in its own content type."),
+    responses(
+        (status = 201, description = "Stored."),
+        (status = 200, description = "Already stored with the same content."),
+        (status = 409, description = "`conflict`: the upload id holds other content.", body = ApiErrorBody),
+        (status = 413, description = "The body exceeds the limit."),
+    )
+)]
 pub async fn upload(
     State(state): State<AppState>,
     Authed(session): Authed,

@@ -3,16 +3,40 @@
 use crate::error::ServerError;
 use crate::state::AppState;
 use axum::extract::rejection::JsonRejection;
-use axum::extract::{FromRequest, FromRequestParts};
+use axum::extract::{FromRequest, FromRequestParts, Request};
 use axum::http::StatusCode;
 use axum::http::request::Parts;
 use portal_model::ErrorCode;
+use serde::de::DeserializeOwned;
+use serde_json::Value;
 use sha2::{Digest, Sha256};
 
-/// JSON body whose rejections become 400 `bad_request` with a specific message.
-#[derive(FromRequest)]
-#[from_request(via(axum::Json), rejection(ServerError))]
+/// A JSON object body whose rejections become 400 `bad_request` with a specific message.
+/// Every body of the protocol is an object: serde alone would also take an array of the
+/// fields' values in order, which the OpenAPI document does not allow.
 pub struct ApiJson<T>(pub T);
+
+impl<T, S> FromRequest<S> for ApiJson<T>
+where
+    T: DeserializeOwned,
+    S: Send + Sync,
+{
+    type Rejection = ServerError;
+
+    async fn from_request(request: Request, state: &S) -> Result<Self, Self::Rejection> {
+        let axum::Json(value) = axum::Json::<Value>::from_request(request, state).await?;
+        if !value.is_object() {
+            return Err(ServerError::bad_request(
+                "The request body is not valid: expected a JSON object.",
+            ));
+        }
+        serde_json::from_value(value).map(ApiJson).map_err(|e| {
+            ServerError::bad_request(format!(
+                "The request body is not valid: Failed to deserialize the JSON body into the target type: {e}"
+            ))
+        })
+    }
+}
 
 impl From<JsonRejection> for ServerError {
     fn from(rejection: JsonRejection) -> Self {

@@ -1,102 +1,90 @@
-//! The HTTP surface: routes, extractors, and request logging with secrets redacted.
+//! The HTTP surface: routes, extractors, request logging with secrets redacted, and the
+//! OpenAPI document generated from the routes.
 
 mod admin;
 mod auth;
 mod documents;
 mod extract;
 mod logging;
+pub mod openapi;
 mod pages;
 mod patient;
 mod sync;
 mod well_known;
+mod wire;
 
 use crate::state::AppState;
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
-use axum::routing::{get, post, put};
+use utoipa::{Modify, OpenApi};
+use utoipa_axum::router::{OpenApiRouter, UtoipaMethodRouterExt};
+use utoipa_axum::routes;
 
-/// Every route of protocol v1 that this server implements.
-pub fn router(state: AppState) -> Router {
-    let admin = Router::new()
-        .route("/providers", post(admin::create_provider))
-        .route("/patients", post(admin::create_patient))
-        .route(
-            "/patients/{id}",
-            get(admin::get_patient).patch(admin::update_patient),
-        )
-        .route("/patients/{id}/invite", post(admin::send_invite))
-        .route("/patients/{id}/care-team", put(admin::set_care_team))
-        .route("/audit", get(admin::audit))
-        .route("/appointments", post(sync::create_appointment))
-        .route(
-            "/appointments/{id}",
-            axum::routing::patch(sync::update_appointment).delete(sync::delete_appointment),
-        )
-        .route("/messages", post(sync::provider_message))
-        .route("/bookings", post(sync::book))
-        .route("/invoices", post(sync::create_invoice))
-        .route(
-            "/invoices/{id}",
-            axum::routing::patch(sync::update_invoice).delete(sync::delete_invoice),
-        )
-        .route(
-            "/documents",
-            post(documents::create).layer(DefaultBodyLimit::max(documents::BODY_LIMIT)),
-        )
-        .route("/documents/{id}", axum::routing::delete(documents::delete))
-        .route("/forms", post(sync::create_form))
-        .route("/forms/{id}/assign", post(sync::assign_form))
-        .route("/groups", post(admin::create_group))
-        .route("/groups/{id}/join-links", post(admin::create_join_link))
-        .route("/outbox", get(admin::outbox))
-        .route("/settings", put(admin::update_settings))
-        .route("/reinvite-requests", get(admin::reinvite_requests));
-    Router::new()
-        .route("/v1/password-policy", get(patient::password_policy))
-        .route("/v1/invites/{token}", get(patient::inspect_invite))
-        .route("/v1/invites/{token}/accept", post(patient::accept_invite))
-        .route("/v1/invites/{token}/renew", post(patient::renew_invite))
-        .route("/v1/invites/{token}/claim", post(patient::claim_invite))
-        .route(
-            "/v1/join/{code}",
-            get(patient::inspect_join).post(patient::join),
-        )
-        .route("/v1/auth/login", post(auth::login))
-        .route("/v1/auth/password-reset", post(auth::request_reset))
-        .route(
-            "/v1/auth/password-reset/{token}",
-            get(auth::inspect_reset).post(auth::complete_reset),
-        )
-        .route("/v1/auth/refresh", post(auth::refresh))
-        .route("/v1/auth/logout", post(auth::logout))
-        .route("/v1/me", get(auth::me))
-        .route("/v1/sync", get(sync::sync))
-        .route("/v1/sync/events", get(sync::events))
-        .route("/v1/mutations", post(sync::mutate))
-        .route("/v1/documents/{id}/content", get(documents::content))
-        .route(
-            "/v1/uploads/{upload_id}",
-            put(documents::upload).layer(DefaultBodyLimit::max(documents::BODY_LIMIT)),
-        )
-        .route(
-            "/invite/{token}",
-            get(pages::invite).post(pages::accept_invite),
-        )
-        .route("/invite/{token}/renew", post(pages::renew_invite))
-        .route(
-            "/reset/{token}",
-            get(pages::reset).post(pages::complete_reset),
-        )
-        .route(
-            "/join/{code}",
-            get(pages::join_page).post(pages::submit_join),
-        )
-        .route(
-            "/.well-known/apple-app-site-association",
-            get(well_known::apple),
-        )
-        .route("/.well-known/assetlinks.json", get(well_known::android))
+/// Every route of protocol v1 that this server implements, each with its OpenAPI
+/// operation: `routes!` takes the method and path from the handler's `#[utoipa::path]`,
+/// so the document cannot miss a route or name it differently.
+fn routes() -> OpenApiRouter<AppState> {
+    let admin = OpenApiRouter::default()
+        .routes(routes!(admin::create_provider))
+        .routes(routes!(admin::create_patient))
+        .routes(routes!(admin::get_patient, admin::update_patient))
+        .routes(routes!(admin::send_invite))
+        .routes(routes!(admin::set_care_team))
+        .routes(routes!(admin::audit))
+        .routes(routes!(sync::create_appointment))
+        .routes(routes!(sync::update_appointment, sync::delete_appointment))
+        .routes(routes!(sync::provider_message))
+        .routes(routes!(sync::book))
+        .routes(routes!(sync::create_invoice))
+        .routes(routes!(sync::update_invoice, sync::delete_invoice))
+        .routes(routes!(documents::create).layer(DefaultBodyLimit::max(documents::BODY_LIMIT)))
+        .routes(routes!(documents::delete))
+        .routes(routes!(sync::create_form))
+        .routes(routes!(sync::assign_form))
+        .routes(routes!(admin::create_group))
+        .routes(routes!(admin::create_join_link))
+        .routes(routes!(admin::outbox))
+        .routes(routes!(admin::update_settings))
+        .routes(routes!(admin::reinvite_requests));
+    OpenApiRouter::with_openapi(openapi::ApiDoc::openapi())
+        .routes(routes!(openapi::document))
+        .routes(routes!(patient::password_policy))
+        .routes(routes!(patient::inspect_invite))
+        .routes(routes!(patient::accept_invite))
+        .routes(routes!(patient::renew_invite))
+        .routes(routes!(patient::claim_invite))
+        .routes(routes!(patient::inspect_join, patient::join))
+        .routes(routes!(auth::login))
+        .routes(routes!(auth::request_reset))
+        .routes(routes!(auth::inspect_reset, auth::complete_reset))
+        .routes(routes!(auth::refresh))
+        .routes(routes!(auth::logout))
+        .routes(routes!(auth::me))
+        .routes(routes!(sync::sync))
+        .routes(routes!(sync::events))
+        .routes(routes!(sync::mutate))
+        .routes(routes!(documents::content))
+        .routes(routes!(documents::upload).layer(DefaultBodyLimit::max(documents::BODY_LIMIT)))
+        .routes(routes!(pages::invite, pages::accept_invite))
+        .routes(routes!(pages::renew_invite))
+        .routes(routes!(pages::reset, pages::complete_reset))
+        .routes(routes!(pages::join_page, pages::submit_join))
+        .routes(routes!(well_known::apple))
+        .routes(routes!(well_known::android))
         .nest("/v1/admin", admin)
+}
+
+/// The OpenAPI document of the routes, as served at `GET /v1/openapi.json`.
+pub fn openapi() -> utoipa::openapi::OpenApi {
+    let (_, mut document) = routes().split_for_parts();
+    openapi::CommonAnswers.modify(&mut document);
+    document
+}
+
+/// The server's router.
+pub fn router(state: AppState) -> Router {
+    let (router, _) = routes().split_for_parts();
+    router
         .fallback(patient::not_found)
         .method_not_allowed_fallback(patient::method_not_allowed)
         .layer(axum::middleware::from_fn(logging::log_request))

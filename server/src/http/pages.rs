@@ -4,7 +4,7 @@
 
 use crate::error::ServerError;
 use crate::mail::html_escape;
-use crate::service::sessions;
+use crate::service::sessions::{self, RevokeReason};
 use crate::service::{invites, join, reset};
 use crate::state::AppState;
 use axum::Form;
@@ -74,6 +74,25 @@ fn message(status: StatusCode, id: &str, title: &str, text: &str, extra: &str) -
 
 /// A page for an error from the services, with a next step.
 fn error_page(error: ServerError) -> Response {
+    if let ServerError::RateLimited {
+        retry_after_secs,
+        message: text,
+    } = &error
+    {
+        let mut response = message(
+            StatusCode::TOO_MANY_REQUESTS,
+            "rate-limited",
+            "Too many attempts",
+            text,
+            "",
+        );
+        if let Ok(value) = axum::http::HeaderValue::from_str(&retry_after_secs.to_string()) {
+            response
+                .headers_mut()
+                .insert(axum::http::header::RETRY_AFTER, value);
+        }
+        return response;
+    }
     let ServerError::Api {
         status,
         code,
@@ -154,7 +173,7 @@ fn invite_form(token: &str, invite: &InviteInfo, notice: Option<String>) -> Resp
 }
 
 /// The form a page posts.
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 pub struct PasswordForm {
     password: String,
     password_confirm: String,
@@ -172,7 +191,18 @@ fn reasons_text(reasons: &[PolicyRule]) -> String {
     )
 }
 
-/// `GET /invite/{token}`.
+/// The invite page: a form to choose a password, or what to do next.
+#[utoipa::path(
+    get,
+    path = "/invite/{token}",
+    tag = "pages",
+    params(("token" = String, Path, description = "The invite token from the link.")),
+    responses(
+        (status = 200, description = "The password form.", content_type = "text/html", body = String),
+        (status = 404, description = "No such invite.", content_type = "text/html", body = String),
+        (status = 410, description = "Expired (with a form to renew), used or revoked.", content_type = "text/html", body = String),
+    )
+)]
 pub async fn invite(State(state): State<AppState>, ApiPath(token): ApiPath<String>) -> Response {
     match invites::inspect(&state, token.clone()).await {
         Ok(invite) => invite_form(&token, &invite, None),
@@ -199,7 +229,21 @@ pub async fn invite(State(state): State<AppState>, ApiPath(token): ApiPath<Strin
     }
 }
 
-/// `POST /invite/{token}`: sets the password from the page.
+/// Sets the password from the invite page.
+#[utoipa::path(
+    post,
+    path = "/invite/{token}",
+    tag = "pages",
+    params(("token" = String, Path, description = "The invite token from the link.")),
+    request_body(content = PasswordForm, content_type = "application/x-www-form-urlencoded"),
+    responses(
+        (status = 200, description = "The password is set, or the form again with what to fix.", content_type = "text/html", body = String),
+        (status = 404, description = "No such invite.", content_type = "text/html", body = String),
+        (status = 409, description = "The email already has an account.", content_type = "text/html", body = String),
+        (status = 410, description = "Expired, used or revoked.", content_type = "text/html", body = String),
+        (status = 429, description = "Too many attempts.", content_type = "text/html", body = String),
+    )
+)]
 pub async fn accept_invite(
     State(state): State<AppState>,
     ApiPath(token): ApiPath<String>,
@@ -230,7 +274,19 @@ pub async fn accept_invite(
     match invites::accept(&state, token.clone(), request).await {
         Ok(session) => {
             // The page signs nobody in: end the session the acceptance opened.
-            let ended = sessions::end_by_access_token(&state, &session.access_token).await;
+            let now = state.clock.now();
+            let session_id_hash = crate::crypto::token_hash(&session.access_token);
+            let ended = state
+                .db
+                .call(move |conn| {
+                    let id: String = conn.query_row(
+                        "SELECT id FROM sessions WHERE access_hash = ?1",
+                        [session_id_hash],
+                        |row| row.get(0),
+                    )?;
+                    sessions::revoke(conn, &id, RevokeReason::Logout, now)
+                })
+                .await;
             if let Err(error) = ended {
                 tracing::warn!(%error, "could not end the page's session");
             }
@@ -254,7 +310,20 @@ pub async fn accept_invite(
     }
 }
 
-/// `POST /invite/{token}/renew`: asks for a new invitation from the page.
+/// Asks for a new invitation from the page of an expired one.
+#[utoipa::path(
+    post,
+    path = "/invite/{token}/renew",
+    tag = "pages",
+    params(("token" = String, Path, description = "The expired invite's token.")),
+    responses(
+        (status = 202, description = "Sent, or the care team was told.", content_type = "text/html", body = String),
+        (status = 404, description = "No such invite.", content_type = "text/html", body = String),
+        (status = 409, description = "The invite still works.", content_type = "text/html", body = String),
+        (status = 410, description = "Used or revoked.", content_type = "text/html", body = String),
+        (status = 429, description = "Too many attempts.", content_type = "text/html", body = String),
+    )
+)]
 pub async fn renew_invite(
     State(state): State<AppState>,
     ApiPath(token): ApiPath<String>,
@@ -289,7 +358,18 @@ fn reset_form(token: &str, email_hint: &str, notice: Option<String>) -> Response
     page(StatusCode::OK, "Choose a new password", body)
 }
 
-/// `GET /reset/{token}`.
+/// The password reset page.
+#[utoipa::path(
+    get,
+    path = "/reset/{token}",
+    tag = "pages",
+    params(("token" = String, Path, description = "The reset token from the link.")),
+    responses(
+        (status = 200, description = "The new password form.", content_type = "text/html", body = String),
+        (status = 404, description = "No such reset link.", content_type = "text/html", body = String),
+        (status = 410, description = "Expired or used.", content_type = "text/html", body = String),
+    )
+)]
 pub async fn reset(State(state): State<AppState>, ApiPath(token): ApiPath<String>) -> Response {
     match reset::inspect(&state, token.clone()).await {
         Ok(info) => reset_form(&token, &info.email_hint, None),
@@ -297,7 +377,19 @@ pub async fn reset(State(state): State<AppState>, ApiPath(token): ApiPath<String
     }
 }
 
-/// `POST /reset/{token}`.
+/// Sets the new password from the reset page.
+#[utoipa::path(
+    post,
+    path = "/reset/{token}",
+    tag = "pages",
+    params(("token" = String, Path, description = "The reset token from the link.")),
+    request_body(content = PasswordForm, content_type = "application/x-www-form-urlencoded"),
+    responses(
+        (status = 200, description = "Changed, or the form again with what to fix.", content_type = "text/html", body = String),
+        (status = 404, description = "No such reset link.", content_type = "text/html", body = String),
+        (status = 410, description = "Expired or used.", content_type = "text/html", body = String),
+    )
+)]
 pub async fn complete_reset(
     State(state): State<AppState>,
     ApiPath(token): ApiPath<String>,
@@ -339,7 +431,7 @@ pub async fn complete_reset(
 }
 
 /// The details a join page asks for.
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 pub struct JoinForm {
     first_name: String,
     last_name: String,
@@ -382,7 +474,18 @@ fn join_form(code: &str, info: &JoinInfo, notice: Option<String>) -> Response {
     page(StatusCode::OK, &format!("Join {}", info.group.name), body)
 }
 
-/// `GET /join/{code}`.
+/// The join page: a form to register with the group.
+#[utoipa::path(
+    get,
+    path = "/join/{code}",
+    tag = "pages",
+    params(("code" = String, Path, description = "The join code from the link.")),
+    responses(
+        (status = 200, description = "The form.", content_type = "text/html", body = String),
+        (status = 404, description = "No such join link.", content_type = "text/html", body = String),
+        (status = 410, description = "Expired.", content_type = "text/html", body = String),
+    )
+)]
 pub async fn join_page(State(state): State<AppState>, ApiPath(code): ApiPath<String>) -> Response {
     match join::inspect(&state, code.clone()).await {
         Ok(info) => join_form(&code, &info, None),
@@ -390,7 +493,21 @@ pub async fn join_page(State(state): State<AppState>, ApiPath(code): ApiPath<Str
     }
 }
 
-/// `POST /join/{code}`.
+/// Registers from the join page.
+#[utoipa::path(
+    post,
+    path = "/join/{code}",
+    tag = "pages",
+    params(("code" = String, Path, description = "The join code from the link.")),
+    request_body(content = JoinForm, content_type = "application/x-www-form-urlencoded"),
+    responses(
+        (status = 202, description = "Check your email (whether or not an account exists).", content_type = "text/html", body = String),
+        (status = 200, description = "The form again with what to fix.", content_type = "text/html", body = String),
+        (status = 404, description = "No such join link.", content_type = "text/html", body = String),
+        (status = 410, description = "Expired.", content_type = "text/html", body = String),
+        (status = 429, description = "Too many attempts.", content_type = "text/html", body = String),
+    )
+)]
 pub async fn submit_join(
     State(state): State<AppState>,
     ApiPath(code): ApiPath<String>,

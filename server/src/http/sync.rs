@@ -3,27 +3,44 @@
 
 use super::extract::{Admin, ApiJson, ApiPath, ApiQuery, Authed};
 use crate::error::ServerError;
-use crate::service::appointments::{self, AppointmentChange, NewAppointment};
-use crate::service::bookings::{self, Booked, Booking};
-use crate::service::forms::{self, Assignment, NewForm};
-use crate::service::invoices::{self, InvoiceChange, NewInvoice};
-use crate::service::messages::{self, ProviderMessage};
-use crate::service::{events, feed, mutations};
+use crate::service::{appointments, bookings, events, feed, forms, invoices, messages, mutations};
 use crate::state::AppState;
 use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::sse::{Event, KeepAlive, Sse};
+use portal_model::ApiErrorBody;
+use portal_model::admin::{
+    AppointmentChange, AppointmentCreated, Booked, Booking, FormAssignment, FormCreated,
+    InvoiceChange, InvoiceCreated, MessageSent, NewAppointment, NewForm, NewInvoice,
+    ProviderMessage,
+};
 use portal_model::sync::{MutationBatch, MutationResults, SyncPage};
 use serde::Deserialize;
-use serde_json::{Value, json};
 
-#[derive(Deserialize)]
+/// The query of `GET /v1/sync`.
+#[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct SyncQuery {
+    /// Where to continue, as the previous page answered; without it, from the start.
     cursor: Option<String>,
+    /// Changes per page (default 500).
+    #[param(minimum = 1, maximum = 1000)]
     limit: Option<u32>,
 }
 
+/// One page of the account's sync feed, in commit order.
+#[utoipa::path(
+    get,
+    path = "/v1/sync",
+    tag = "sync",
+    security(("patient_token" = [])),
+    params(SyncQuery),
+    responses(
+        (status = 200, description = "A page of changes and the cursor after it.", body = SyncPage),
+        (status = 410, description = "`cursor_expired`: start again without a cursor.", body = ApiErrorBody),
+    )
+)]
 pub async fn sync(
     State(state): State<AppState>,
     Authed(session): Authed,
@@ -34,6 +51,15 @@ pub async fn sync(
     ))
 }
 
+/// Applies a batch of mutations, each at most once per account, with a result each.
+#[utoipa::path(
+    post,
+    path = "/v1/mutations",
+    tag = "sync",
+    security(("patient_token" = [])),
+    request_body = MutationBatch,
+    responses((status = 200, description = "One result per mutation, in order.", body = MutationResults))
+)]
 pub async fn mutate(
     State(state): State<AppState>,
     Authed(session): Authed,
@@ -42,25 +68,66 @@ pub async fn mutate(
     Ok(Json(mutations::apply(&state, session, batch).await?))
 }
 
+/// Schedules an appointment; it reaches the patient's feed.
+#[utoipa::path(
+    post,
+    path = "/appointments",
+    tag = "admin",
+    security(("admin_token" = [])),
+    request_body = NewAppointment,
+    responses(
+        (status = 201, description = "Created.", body = AppointmentCreated),
+        (status = 403, description = "`forbidden`: the provider is not on the patient's care team.", body = ApiErrorBody),
+        (status = 404, description = "`not_found`: no such patient or provider.", body = ApiErrorBody),
+    )
+)]
 pub async fn create_appointment(
     _: Admin,
     State(state): State<AppState>,
     ApiJson(new): ApiJson<NewAppointment>,
-) -> Result<(StatusCode, Json<Value>), ServerError> {
-    let id = appointments::create(&state, new).await?;
-    Ok((StatusCode::CREATED, Json(json!({ "appointment_id": id }))))
+) -> Result<(StatusCode, Json<AppointmentCreated>), ServerError> {
+    let appointment_id = appointments::create(&state, new.into()).await?;
+    Ok((
+        StatusCode::CREATED,
+        Json(AppointmentCreated { appointment_id }),
+    ))
 }
 
+/// Reschedules an appointment or sets its status.
+#[utoipa::path(
+    patch,
+    path = "/appointments/{id}",
+    tag = "admin",
+    security(("admin_token" = [])),
+    params(("id" = String, Path, description = "The appointment's id.")),
+    request_body = AppointmentChange,
+    responses(
+        (status = 204, description = "Changed."),
+        (status = 404, description = "`not_found`.", body = ApiErrorBody),
+    )
+)]
 pub async fn update_appointment(
     _: Admin,
     State(state): State<AppState>,
     ApiPath(id): ApiPath<String>,
     ApiJson(change): ApiJson<AppointmentChange>,
 ) -> Result<StatusCode, ServerError> {
-    appointments::update(&state, id, change).await?;
+    appointments::update(&state, id, change.into()).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
+/// Deletes an appointment; the patient's feed receives a delete.
+#[utoipa::path(
+    delete,
+    path = "/appointments/{id}",
+    tag = "admin",
+    security(("admin_token" = [])),
+    params(("id" = String, Path, description = "The appointment's id.")),
+    responses(
+        (status = 204, description = "Deleted."),
+        (status = 404, description = "`not_found`.", body = ApiErrorBody),
+    )
+)]
 pub async fn delete_appointment(
     _: Admin,
     State(state): State<AppState>,
@@ -70,8 +137,15 @@ pub async fn delete_appointment(
     Ok(StatusCode::NO_CONTENT)
 }
 
-/// `GET /v1/sync/events`: an event `changed` whenever something the account can see
+/// Server-sent events: an event `changed` whenever something the account can see
 /// changed; the client then pulls. The stream ends when the session does.
+#[utoipa::path(
+    get,
+    path = "/v1/sync/events",
+    tag = "sync",
+    security(("patient_token" = [])),
+    responses((status = 200, description = "An endless stream of `changed` events.", content_type = "text/event-stream", body = String))
+)]
 pub async fn events(
     State(state): State<AppState>,
     Authed(session): Authed,
@@ -80,7 +154,16 @@ pub async fn events(
     ServerError,
 > {
     // Announce from the feed's present position, not the watcher's (it may lag).
-    let start = events::current_seq(&state).await?;
+    let start = state
+        .db
+        .call(|conn| {
+            Ok(
+                conn.query_row("SELECT seq FROM feed_counter WHERE id = 1", [], |row| {
+                    row.get::<_, i64>(0)
+                })?,
+            )
+        })
+        .await?;
     let signal = state.changes.clone();
     let stream = futures_util::stream::unfold(
         (state, session, signal, start),
@@ -89,8 +172,18 @@ pub async fn events(
                 signal.changed().await.ok()?;
                 let latest = *signal.borrow_and_update();
                 // A revoked session, or a failing database, ends the stream.
-                let alive =
-                    crate::service::sessions::is_active(&state, session.session_id.clone()).await;
+                let session_id = session.session_id.clone();
+                let alive = state
+                    .db
+                    .call(move |conn| {
+                        let revoked: Option<i64> = conn.query_row(
+                            "SELECT revoked_at FROM sessions WHERE id = ?1",
+                            [session_id],
+                            |row| row.get(0),
+                        )?;
+                        Ok(revoked.is_none())
+                    })
+                    .await;
                 if !matches!(alive, Ok(true)) {
                     return None;
                 }
@@ -109,56 +202,131 @@ pub async fn events(
     Ok(Sse::new(stream).keep_alive(KeepAlive::default()))
 }
 
+/// A provider writes to a patient, in a thread or a new one.
+#[utoipa::path(
+    post,
+    path = "/messages",
+    tag = "admin",
+    security(("admin_token" = [])),
+    request_body = ProviderMessage,
+    responses(
+        (status = 201, description = "Sent.", body = MessageSent),
+        (status = 403, description = "`forbidden`: the provider is not on the patient's care team.", body = ApiErrorBody),
+        (status = 404, description = "`not_found`: no such patient, provider or thread.", body = ApiErrorBody),
+    )
+)]
 pub async fn provider_message(
     _: Admin,
     State(state): State<AppState>,
     ApiJson(request): ApiJson<ProviderMessage>,
-) -> Result<(StatusCode, Json<Value>), ServerError> {
-    let (message_id, thread_id) = messages::from_provider(&state, request).await?;
+) -> Result<(StatusCode, Json<MessageSent>), ServerError> {
+    let (message_id, thread_id) = messages::from_provider(&state, request.into()).await?;
     Ok((
         StatusCode::CREATED,
-        Json(json!({ "message_id": message_id, "thread_id": thread_id })),
+        Json(MessageSent {
+            message_id,
+            thread_id,
+        }),
     ))
 }
 
+/// Adds a form template.
+#[utoipa::path(
+    post,
+    path = "/forms",
+    tag = "admin",
+    security(("admin_token" = [])),
+    request_body = NewForm,
+    responses((status = 201, description = "Created.", body = FormCreated))
+)]
 pub async fn create_form(
     _: Admin,
     State(state): State<AppState>,
     ApiJson(form): ApiJson<NewForm>,
-) -> Result<(StatusCode, Json<Value>), ServerError> {
-    let id = forms::create(&state, form).await?;
-    Ok((StatusCode::CREATED, Json(json!({ "form_id": id }))))
+) -> Result<(StatusCode, Json<FormCreated>), ServerError> {
+    let form_id = forms::create(&state, form.into()).await?;
+    Ok((StatusCode::CREATED, Json(FormCreated { form_id })))
 }
 
+/// Gives a patient a copy of a form template to fill in.
+#[utoipa::path(
+    post,
+    path = "/forms/{id}/assign",
+    tag = "admin",
+    security(("admin_token" = [])),
+    params(("id" = String, Path, description = "The template's id.")),
+    request_body = FormAssignment,
+    responses(
+        (status = 201, description = "Assigned; the id of the patient's form.", body = FormCreated),
+        (status = 404, description = "`not_found`: no such template or patient.", body = ApiErrorBody),
+    )
+)]
 pub async fn assign_form(
     _: Admin,
     State(state): State<AppState>,
     ApiPath(template_id): ApiPath<String>,
-    ApiJson(assignment): ApiJson<Assignment>,
-) -> Result<(StatusCode, Json<Value>), ServerError> {
-    let id = forms::assign(&state, template_id, assignment).await?;
-    Ok((StatusCode::CREATED, Json(json!({ "form_id": id }))))
+    ApiJson(assignment): ApiJson<FormAssignment>,
+) -> Result<(StatusCode, Json<FormCreated>), ServerError> {
+    let form_id = forms::assign(&state, template_id, assignment.into()).await?;
+    Ok((StatusCode::CREATED, Json(FormCreated { form_id })))
 }
 
+/// Issues an invoice, optionally with a superbill PDF.
+#[utoipa::path(
+    post,
+    path = "/invoices",
+    tag = "admin",
+    security(("admin_token" = [])),
+    request_body = NewInvoice,
+    responses(
+        (status = 201, description = "Created.", body = InvoiceCreated),
+        (status = 404, description = "`not_found`: no such patient.", body = ApiErrorBody),
+    )
+)]
 pub async fn create_invoice(
     _: Admin,
     State(state): State<AppState>,
     ApiJson(invoice): ApiJson<NewInvoice>,
-) -> Result<(StatusCode, Json<Value>), ServerError> {
-    let id = invoices::create(&state, invoice).await?;
-    Ok((StatusCode::CREATED, Json(json!({ "invoice_id": id }))))
+) -> Result<(StatusCode, Json<InvoiceCreated>), ServerError> {
+    let invoice_id = invoices::create(&state, invoice.into()).await?;
+    Ok((StatusCode::CREATED, Json(InvoiceCreated { invoice_id })))
 }
 
+/// Sets an invoice's status.
+#[utoipa::path(
+    patch,
+    path = "/invoices/{id}",
+    tag = "admin",
+    security(("admin_token" = [])),
+    params(("id" = String, Path, description = "The invoice's id.")),
+    request_body = InvoiceChange,
+    responses(
+        (status = 204, description = "Changed."),
+        (status = 404, description = "`not_found`.", body = ApiErrorBody),
+    )
+)]
 pub async fn update_invoice(
     _: Admin,
     State(state): State<AppState>,
     ApiPath(id): ApiPath<String>,
     ApiJson(change): ApiJson<InvoiceChange>,
 ) -> Result<StatusCode, ServerError> {
-    invoices::set_status(&state, id, change).await?;
+    invoices::set_status(&state, id, change.into()).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
+/// Deletes an invoice; the patient's feed receives a delete.
+#[utoipa::path(
+    delete,
+    path = "/invoices/{id}",
+    tag = "admin",
+    security(("admin_token" = [])),
+    params(("id" = String, Path, description = "The invoice's id.")),
+    responses(
+        (status = 204, description = "Deleted."),
+        (status = 404, description = "`not_found`.", body = ApiErrorBody),
+    )
+)]
 pub async fn delete_invoice(
     _: Admin,
     State(state): State<AppState>,
@@ -168,13 +336,31 @@ pub async fn delete_invoice(
     Ok(StatusCode::NO_CONTENT)
 }
 
+/// Records a booking from the practice's booking page: a patient whose email is unknown
+/// is added and invited; the provider is emailed either way.
+#[utoipa::path(
+    post,
+    path = "/bookings",
+    tag = "admin",
+    security(("admin_token" = [])),
+    request_body = Booking,
+    responses(
+        (status = 201, description = "Booked.", body = Booked),
+        (status = 404, description = "`not_found`: no such provider.", body = ApiErrorBody),
+    )
+)]
 pub async fn book(
     _: Admin,
     State(state): State<AppState>,
     ApiJson(booking): ApiJson<Booking>,
 ) -> Result<(StatusCode, Json<Booked>), ServerError> {
+    let booked = bookings::book(&state, booking.into()).await?;
     Ok((
         StatusCode::CREATED,
-        Json(bookings::book(&state, booking).await?),
+        Json(Booked {
+            patient_id: booked.patient_id,
+            appointment_id: booked.appointment_id,
+            new_patient: booked.new_patient,
+        }),
     ))
 }

@@ -17,7 +17,16 @@ fn not_configured(what: &str) -> ServerError {
     )
 }
 
-/// `GET /.well-known/apple-app-site-association`.
+/// The iOS app-site association (universal links for `/invite`, `/reset`, `/join`).
+#[utoipa::path(
+    get,
+    path = "/.well-known/apple-app-site-association",
+    tag = "app-links",
+    responses(
+        (status = 200, description = "The association file.", body = Object),
+        (status = 404, description = "`not_found`: no iOS app is configured.", body = portal_model::ApiErrorBody),
+    )
+)]
 pub async fn apple(State(state): State<AppState>) -> Result<Json<Value>, ServerError> {
     let ids = &state.config.app_links.apple_app_ids;
     if ids.is_empty() {
@@ -33,7 +42,16 @@ pub async fn apple(State(state): State<AppState>) -> Result<Json<Value>, ServerE
     })))
 }
 
-/// `GET /.well-known/assetlinks.json`.
+/// The Android digital asset links (app links for `/invite`, `/reset`, `/join`).
+#[utoipa::path(
+    get,
+    path = "/.well-known/assetlinks.json",
+    tag = "app-links",
+    responses(
+        (status = 200, description = "The asset links.", body = Vec<Object>),
+        (status = 404, description = "`not_found`: no Android app is configured.", body = portal_model::ApiErrorBody),
+    )
+)]
 pub async fn android(State(state): State<AppState>) -> Result<Json<Value>, ServerError> {
     let links = &state.config.app_links;
     let Some(package) = &links.android_package else {
