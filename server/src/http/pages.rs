@@ -4,7 +4,7 @@
 
 use crate::error::ServerError;
 use crate::mail::html_escape;
-use crate::service::sessions::{self, RevokeReason};
+use crate::service::sessions;
 use crate::service::{invites, join, reset};
 use crate::state::AppState;
 use axum::Form;
@@ -274,19 +274,7 @@ pub async fn accept_invite(
     match invites::accept(&state, token.clone(), request).await {
         Ok(session) => {
             // The page signs nobody in: end the session the acceptance opened.
-            let now = state.clock.now();
-            let session_id_hash = crate::crypto::token_hash(&session.access_token);
-            let ended = state
-                .db
-                .call(move |conn| {
-                    let id: String = conn.query_row(
-                        "SELECT id FROM sessions WHERE access_hash = ?1",
-                        [session_id_hash],
-                        |row| row.get(0),
-                    )?;
-                    sessions::revoke(conn, &id, RevokeReason::Logout, now)
-                })
-                .await;
+            let ended = sessions::end_by_access_token(&state, &session.access_token).await;
             if let Err(error) = ended {
                 tracing::warn!(%error, "could not end the page's session");
             }

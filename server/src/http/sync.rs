@@ -154,16 +154,7 @@ pub async fn events(
     ServerError,
 > {
     // Announce from the feed's present position, not the watcher's (it may lag).
-    let start = state
-        .db
-        .call(|conn| {
-            Ok(
-                conn.query_row("SELECT seq FROM feed_counter WHERE id = 1", [], |row| {
-                    row.get::<_, i64>(0)
-                })?,
-            )
-        })
-        .await?;
+    let start = events::current_seq(&state).await?;
     let signal = state.changes.clone();
     let stream = futures_util::stream::unfold(
         (state, session, signal, start),
@@ -172,18 +163,8 @@ pub async fn events(
                 signal.changed().await.ok()?;
                 let latest = *signal.borrow_and_update();
                 // A revoked session, or a failing database, ends the stream.
-                let session_id = session.session_id.clone();
-                let alive = state
-                    .db
-                    .call(move |conn| {
-                        let revoked: Option<i64> = conn.query_row(
-                            "SELECT revoked_at FROM sessions WHERE id = ?1",
-                            [session_id],
-                            |row| row.get(0),
-                        )?;
-                        Ok(revoked.is_none())
-                    })
-                    .await;
+                let alive =
+                    crate::service::sessions::is_active(&state, session.session_id.clone()).await;
                 if !matches!(alive, Ok(true)) {
                     return None;
                 }
