@@ -148,6 +148,28 @@ pub async fn update_patient(
     Ok(Json(records::update(&state, patient_id, request).await?))
 }
 
+/// Removes the patient's guardian: the guardian's pending invites are revoked, and each
+/// account that acted for the patient as guardian loses the profile (its sync feed
+/// receives the profile's delete). Idempotent.
+#[utoipa::path(
+    delete,
+    path = "/patients/{id}/guardian",
+    tag = "admin",
+    security(("admin_token" = [])),
+    params(("id" = String, Path, description = "The patient's id.")),
+    responses(
+        (status = 200, description = "The patient, without a guardian.", body = PatientRecord),
+        (status = 404, description = "`not_found`.", body = ApiErrorBody),
+    )
+)]
+pub async fn remove_guardian(
+    _: Admin,
+    State(state): State<AppState>,
+    ApiPath(patient_id): ApiPath<String>,
+) -> Result<Json<PatientRecord>, ServerError> {
+    Ok(Json(records::remove_guardian(&state, patient_id).await?))
+}
+
 /// Sets the patient's primary provider and care team.
 #[utoipa::path(
     put,

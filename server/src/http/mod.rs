@@ -30,6 +30,7 @@ fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(admin::get_patient, admin::update_patient))
         .routes(routes!(admin::send_invite))
         .routes(routes!(admin::set_care_team))
+        .routes(routes!(admin::remove_guardian))
         .routes(routes!(admin::audit))
         .routes(routes!(sync::create_appointment))
         .routes(routes!(sync::update_appointment, sync::delete_appointment))

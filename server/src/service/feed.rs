@@ -133,6 +133,44 @@ pub fn resend_patient(tx: &Conn, patient_id: &str) -> Result<(), ServerError> {
     Ok(())
 }
 
+/// An account can no longer act for a patient: its feed delivers the patient's
+/// `profile` as a delete, after which the client purges everything of that profile.
+/// Called in the transaction that removes the access.
+pub fn revoke_access(
+    tx: &Conn,
+    account_id: &str,
+    patient_id: &str,
+    now: DateTime<Utc>,
+) -> Result<(), ServerError> {
+    let seq = next_seq(tx)?;
+    // One past the profile's revision, so the delete supersedes what the client holds.
+    let rev = tx
+        .query_opt(
+            "SELECT rev FROM records WHERE kind = 'profile' AND id = ?1",
+            params![patient_id],
+            |row| row.get::<i64>(0),
+        )?
+        .unwrap_or(0)
+        + 1;
+    tx.execute(
+        "INSERT INTO access_revocations (account_id, patient_id, rev, seq, at)
+         VALUES (?1, ?2, ?3, ?4, ?5)
+         ON CONFLICT (account_id, patient_id) DO UPDATE SET rev = ?3, seq = ?4, at = ?5",
+        params![account_id, patient_id, rev, seq, millis(now)],
+    )?;
+    Ok(())
+}
+
+/// An account (again) acts for a patient: a lost-access delete no longer applies. The
+/// caller resends the patient's records ([`resend_patient`]).
+pub fn restore_access(tx: &Conn, account_id: &str, patient_id: &str) -> Result<(), ServerError> {
+    tx.execute(
+        "DELETE FROM access_revocations WHERE account_id = ?1 AND patient_id = ?2",
+        params![account_id, patient_id],
+    )?;
+    Ok(())
+}
+
 /// How long deletes stay in the feed before they are purged. A client that has not
 /// synced for longer starts over (`cursor_expired`).
 pub const TOMBSTONE_RETENTION: chrono::Duration = chrono::Duration::days(30);

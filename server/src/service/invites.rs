@@ -504,6 +504,7 @@ pub async fn claim(
             tx.execute(
                 "UPDATE invites SET consumed_at = ?1 WHERE id = ?2",
                 params![millis(now), invite.id])?;
+            feed::restore_access(&tx, &auth.account_id, &invite.patient_id)?;
             // The account's cursor is past this patient's records: send them again.
             feed::resend_patient(&tx, &invite.patient_id)?;
             audit::record(&tx, millis(now), &format!("account:{}", auth.account_id), "invite.claim", &invite.patient_id)?;

@@ -6,7 +6,7 @@ use crate::db::{from_millis, millis};
 use crate::error::ServerError;
 use crate::params;
 use crate::service::patients::{normalize_email, required};
-use crate::service::{audit, publish};
+use crate::service::{audit, feed, publish};
 use crate::state::AppState;
 use axum::http::StatusCode;
 use portal_model::ErrorCode;
@@ -192,6 +192,63 @@ pub async fn set_care_team(
             }
             publish::profile(&tx, &patient_id, from_millis(now)?)?;
             audit::record(&tx, now, "admin", "patient.care_team", &patient_id)?;
+            let record = load(&tx, &patient_id)?;
+            tx.commit()?;
+            Ok(record)
+        })
+        .await
+}
+
+/// `DELETE /v1/admin/patients/{id}/guardian`: the patient no longer has a guardian
+/// (custody changed, or the patient came of age). The guardian's outstanding invites
+/// are revoked, and every account that acted for the patient as guardian loses the
+/// profile at once: its feed delivers the profile's delete and its mutations for the
+/// patient are refused. The patient's own account, if any, keeps access.
+pub async fn remove_guardian(
+    state: &AppState,
+    patient_id: String,
+) -> Result<PatientRecord, ServerError> {
+    let now = state.clock.now();
+    state
+        .db
+        .call(move |conn| {
+            let tx = conn.transaction()?;
+            load(&tx, &patient_id)?;
+            let at = millis(now);
+            tx.execute(
+                "UPDATE patients SET guardian_name = NULL, guardian_email = NULL WHERE id = ?1",
+                params![patient_id],
+            )?;
+            let revoked = tx.execute(
+                "UPDATE invites SET revoked_at = ?1
+                 WHERE patient_id = ?2 AND role = 'guardian'
+                   AND consumed_at IS NULL AND revoked_at IS NULL",
+                params![at, patient_id],
+            )?;
+            if revoked > 0 {
+                audit::record(
+                    &tx,
+                    at,
+                    "admin",
+                    "invite.revoke.guardian_removed",
+                    &patient_id,
+                )?;
+            }
+            let guardians: Vec<String> = tx.query_all(
+                "SELECT account_id FROM account_patients
+                 WHERE patient_id = ?1 AND role = 'guardian' ORDER BY account_id",
+                params![patient_id],
+                |row| row.get(0),
+            )?;
+            for account_id in &guardians {
+                tx.execute(
+                    "DELETE FROM account_patients WHERE account_id = ?1 AND patient_id = ?2",
+                    params![account_id, patient_id],
+                )?;
+                feed::revoke_access(&tx, account_id, &patient_id, now)?;
+                audit::record(&tx, at, "admin", "patient.access_removed", &patient_id)?;
+            }
+            audit::record(&tx, at, "admin", "patient.guardian_remove", &patient_id)?;
             let record = load(&tx, &patient_id)?;
             tx.commit()?;
             Ok(record)
