@@ -390,6 +390,13 @@ impl PortalClient {
         let Some(entry) = index.current_entry().cloned() else {
             return Ok(Restored::Nobody);
         };
+        if self.locked_account().is_some() {
+            // Locked in this run: stay locked, whichever account is current.
+            self.lock_as(&entry.signed_in);
+            return Ok(Restored::Locked {
+                email: entry.signed_in.account.email,
+            });
+        }
         let now = self.now();
         let idle = entry
             .last_active
@@ -549,17 +556,26 @@ impl PortalClient {
     /// Signs out of the account in use (or the locked one): revokes the session on the
     /// server when it can be reached, and always removes this device's tokens, verifier
     /// and cached account. Other accounts on the device stay signed in; call
-    /// [`PortalClient::restore`] to continue with the next one.
+    /// [`PortalClient::restore`] to continue with the next one (locked, when this sign-out
+    /// happened at the lock screen).
     pub async fn logout(&self) -> Result<(), CoreError> {
         let account_id = match (self.lock_current().clone(), self.locked_account()) {
             (Some(current), _) => current.account.id,
             (None, Some(locked)) => locked.account_id,
             (None, None) => return Ok(()),
         };
+        let was_locked = self.locked_account().is_some();
         self.revoke_quietly(&account_id).await;
         self.vault.forget(&account_id).await?;
         *self.lock_current() = None;
         self.lock_activity().locked = None;
+        if was_locked {
+            // Signing out at the lock screen must not open the next account on this
+            // device to whoever is in front of it: that one starts locked too.
+            if let Some(next) = self.vault.index().await?.current_entry() {
+                self.lock_as(&next.signed_in);
+            }
+        }
         tracing::info!("signed out");
         Ok(())
     }

@@ -76,11 +76,18 @@ pub(crate) struct Vault {
     secrets: Arc<dyn SecretStore>,
     /// `{host}:{port}`: entries of different servers never mix.
     scope: String,
+    /// Held across each read-modify-write of the index, so that concurrent calls (a
+    /// sign-out racing a `touch`) never write back an account that was just removed.
+    index_turn: Arc<tokio::sync::Mutex<()>>,
 }
 
 impl Vault {
     pub fn new(secrets: Arc<dyn SecretStore>, scope: String) -> Self {
-        Self { secrets, scope }
+        Self {
+            secrets,
+            scope,
+            index_turn: Arc::new(tokio::sync::Mutex::new(())),
+        }
     }
 
     /// The key under which an account's tokens are kept.
@@ -176,6 +183,7 @@ impl Vault {
         };
         self.write_json(self.session_key(&session.account.id), &tokens)
             .await?;
+        let _turn = self.index_turn.lock().await;
         let mut index = self.index().await?;
         let previous = index.entry(&session.account.id);
         let last_active = active_at.or(previous.and_then(|entry| entry.last_active));
@@ -199,6 +207,7 @@ impl Vault {
 
     /// Updates the cached account (its profiles and profile selection).
     pub async fn update(&self, signed_in: &SignedIn) -> Result<(), CoreError> {
+        let _turn = self.index_turn.lock().await;
         let mut index = self.index().await?;
         if let Some(entry) = index.entry_mut(&signed_in.account.id) {
             entry.signed_in.clone_from(signed_in);
@@ -208,6 +217,7 @@ impl Vault {
 
     /// Makes `account_id` the account in use; false when it is not signed in here.
     pub async fn make_current(&self, account_id: &str) -> Result<bool, CoreError> {
+        let _turn = self.index_turn.lock().await;
         let mut index = self.index().await?;
         if index.entry(account_id).is_none() {
             return Ok(false);
@@ -219,6 +229,7 @@ impl Vault {
 
     /// Records that the person used the app with `account_id` at `at`.
     pub async fn mark_active(&self, account_id: &str, at: DateTime<Utc>) -> Result<(), CoreError> {
+        let _turn = self.index_turn.lock().await;
         let mut index = self.index().await?;
         let Some(entry) = index.entry_mut(account_id) else {
             return Ok(());
@@ -237,6 +248,7 @@ impl Vault {
             Ok(())
         })
         .await?;
+        let _turn = self.index_turn.lock().await;
         let mut index = self.index().await?;
         index
             .accounts

@@ -132,6 +132,46 @@ async fn two_accounts_live_side_by_side_and_switching_keeps_each_session() {
 }
 
 #[tokio::test]
+async fn signing_out_at_the_lock_screen_does_not_open_the_next_account() {
+    let (server, admin) = practice().await;
+    let base = server.base_url();
+    let keychain = "org.patientportal.test.lockedhandover";
+    let clock = ManualClock::default();
+    let jordan = admin
+        .invite_new_patient("Jordan", "jordan@example.com")
+        .await;
+    let sam = admin.invite_new_patient("Sam", "sam@example.com").await;
+    let client = app(&base, keychain, &clock);
+    client
+        .accept_invite(&sam.token, "seven quiet harbour lamps", "laptop")
+        .await
+        .unwrap();
+    client
+        .accept_invite(&jordan.token, PASSWORD, "laptop")
+        .await
+        .unwrap();
+    client.lock();
+    client.logout().await.unwrap();
+    // Sam used the app a moment ago, yet the person at the lock screen needs Sam's
+    // password to get in.
+    assert_eq!(
+        client.restore().await.unwrap(),
+        Restored::Locked {
+            email: "sam@example.com".into()
+        }
+    );
+    assert_eq!(client.signed_in(), None);
+    assert!(matches!(
+        client.unlock(PASSWORD).await,
+        Err(CoreError::WrongPassword { .. })
+    ));
+    let unlocked = client.unlock("seven quiet harbour lamps").await.unwrap();
+    assert_eq!(unlocked.account.email, "sam@example.com");
+    client.logout().await.unwrap();
+    assert_eq!(client.restore().await.unwrap(), Restored::Nobody);
+}
+
+#[tokio::test]
 async fn a_guardian_with_two_children_sees_three_profiles_and_picks_one() {
     let (server, admin) = practice().await;
     let base = server.base_url();

@@ -453,6 +453,10 @@ impl Shell {
                         offline,
                         notice: Some(notice),
                     },
+                    Screen::Locked { email, .. } => Screen::Locked {
+                        email,
+                        notice: Some(notice),
+                    },
                     other => other,
                 };
                 self.show(app, screen)

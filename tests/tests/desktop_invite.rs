@@ -65,6 +65,11 @@ fn start_practice() -> Practice {
 
 /// tauri-driver (with WebKitWebDriver) on free ports, its app pointed at `server_url`.
 fn start_driver(server_url: &str) -> (Guard, String) {
+    start_driver_with(server_url, &[])
+}
+
+/// Like [`start_driver`], with more environment for the app.
+fn start_driver_with(server_url: &str, env: &[(&str, &str)]) -> (Guard, String) {
     let port = free_port();
     let native_port = free_port();
     let driver = Guard::spawn(
@@ -79,6 +84,7 @@ fn start_driver(server_url: &str) -> (Guard, String) {
             &native_port.to_string(),
         ])
         .env("PORTAL_SERVER_URL", server_url)
+        .envs(env.iter().copied())
         .stdout(Stdio::null()),
     );
     wait_for_port(port, Duration::from_secs(30));
@@ -445,5 +451,171 @@ async fn a_forgotten_password_is_reset_through_the_app() {
         .unwrap();
     wait_for_text(&session, "#signed-in-email", "casey@example.com").await;
     save_screenshot(&session, "desktop-reset-signed-in.png").await;
+    session.end().await.unwrap();
+}
+
+/// Sets a password over HTTP, as if on another device; returns the session's access token.
+async fn accept_elsewhere(base: &str, token: &str, password: &str) -> String {
+    let accepted: serde_json::Value = reqwest::Client::new()
+        .post(format!("{base}/v1/invites/{token}/accept"))
+        .json(&json!({"password": password, "device_name": "phone"}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    accepted["access_token"].as_str().unwrap().to_owned()
+}
+
+async fn sign_in(session: &Session, email: &str, password: &str) {
+    let field = session.wait_for("#sign-in-email", WAIT).await.unwrap();
+    clear(session, &field).await;
+    session.type_into(&field, email).await.unwrap();
+    let field = session.wait_for("#sign-in-password", WAIT).await.unwrap();
+    session.type_into(&field, password).await.unwrap();
+    session
+        .click(&session.wait_for("#sign-in-submit", WAIT).await.unwrap())
+        .await
+        .unwrap();
+    wait_for_text(session, "#signed-in-email", email).await;
+}
+
+#[tokio::test]
+#[ignore = "needs the built app, tauri-driver, a display and a keyring: run scripts/test.sh"]
+async fn a_guardian_picks_a_child_switches_accounts_and_the_idle_app_locks() {
+    let _one = ONE_APP.lock().await;
+    let practice = start_practice();
+    let base = practice.admin.base().to_owned();
+    let provider = practice
+        .admin
+        .create_provider("Dr. Maya Okafor", "maya@clinic.example")
+        .await;
+    // Alex is a patient and Mia's guardian; Sam shares the computer.
+    let alex = practice
+        .admin
+        .invite_new_patient("Alex", "alex@example.com")
+        .await;
+    let alex_access = accept_elsewhere(&base, &alex.token, PASSWORD).await;
+    let mia = practice
+        .admin
+        .create_patient(json!({"first_name": "Mia", "last_name": "Rivera",
+            "primary_provider_id": provider,
+            "guardian": {"name": "Alex Rivera", "email": "alex@example.com"}}))
+        .await;
+    let mia_invite = practice.admin.resend_invite(&mia.patient_id).await;
+    let claimed = reqwest::Client::new()
+        .post(format!("{base}/v1/invites/{}/claim", mia_invite.token))
+        .bearer_auth(&alex_access)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(claimed.status().as_u16(), 200);
+    let sam = practice
+        .admin
+        .invite_new_patient("Sam", "sam@example.com")
+        .await;
+    let sam_password = "seven quiet harbour lamps";
+    accept_elsewhere(&base, &sam.token, sam_password).await;
+
+    let (_driver, driver_url) = start_driver_with(&base, &[("PORTAL_IDLE_TIMEOUT_SECS", "30")]);
+    let session = Session::start(&driver_url, capabilities(&[]))
+        .await
+        .unwrap();
+    session
+        .click(&session.wait_for("#go-sign-in", WAIT).await.unwrap())
+        .await
+        .unwrap();
+    sign_in(&session, "alex@example.com", PASSWORD).await;
+    wait_for_text(&session, "#signed-in-title", "You're all set, Alex").await;
+
+    // Alex looks after Mia.
+    session
+        .click(
+            &session
+                .wait_for("li[data-profile='Mia'] .view-profile", WAIT)
+                .await
+                .unwrap(),
+        )
+        .await
+        .unwrap();
+    wait_for_text(&session, "#signed-in-title", "Looking after Mia").await;
+
+    // Sam adds their account; Alex's stays, with Mia still picked.
+    session
+        .click(&session.wait_for("#add-account", WAIT).await.unwrap())
+        .await
+        .unwrap();
+    sign_in(&session, "sam@example.com", sam_password).await;
+    session
+        .click(
+            &session
+                .wait_for(".switch-account[data-account='alex@example.com']", WAIT)
+                .await
+                .unwrap(),
+        )
+        .await
+        .unwrap();
+    wait_for_text(&session, "#signed-in-email", "alex@example.com").await;
+    wait_for_text(&session, "#signed-in-title", "Looking after Mia").await;
+    save_screenshot(&session, "desktop-profiles-and-accounts.png").await;
+
+    // Locked by hand: a wrong password is refused with the tries left; the right one
+    // opens it again.
+    session
+        .click(&session.wait_for("#lock-now", WAIT).await.unwrap())
+        .await
+        .unwrap();
+    wait_for_text(&session, "#locked-email", "alex@example.com").await;
+    let field = session.wait_for("#unlock-password", WAIT).await.unwrap();
+    session.type_into(&field, "not my password").await.unwrap();
+    session
+        .click(&session.wait_for("#unlock-submit", WAIT).await.unwrap())
+        .await
+        .unwrap();
+    session
+        .wait_for(".notice[data-code='wrong_password']", WAIT)
+        .await
+        .unwrap();
+    let field = session.wait_for("#unlock-password", WAIT).await.unwrap();
+    session.type_into(&field, PASSWORD).await.unwrap();
+    session
+        .click(&session.wait_for("#unlock-submit", WAIT).await.unwrap())
+        .await
+        .unwrap();
+    wait_for_text(&session, "#signed-in-title", "Looking after Mia").await;
+
+    // Left alone for the idle timeout (30 s here), the app locks by itself.
+    session
+        .wait_for(".notice[data-code='locked']", Duration::from_secs(60))
+        .await
+        .unwrap();
+    wait_for_text(&session, "#locked-email", "alex@example.com").await;
+    save_screenshot(&session, "desktop-locked.png").await;
+
+    // Signing out at the lock screen does not open Sam's account to whoever is there:
+    // it asks for Sam's password. Sam unlocks, then signs out too.
+    session
+        .click(&session.wait_for("#locked-sign-out", WAIT).await.unwrap())
+        .await
+        .unwrap();
+    wait_for_text(&session, "#locked-email", "sam@example.com").await;
+    session
+        .wait_for(".notice[data-code='signed_out']", WAIT)
+        .await
+        .unwrap();
+    let field = session.wait_for("#unlock-password", WAIT).await.unwrap();
+    session.type_into(&field, sam_password).await.unwrap();
+    session
+        .click(&session.wait_for("#unlock-submit", WAIT).await.unwrap())
+        .await
+        .unwrap();
+    wait_for_text(&session, "#signed-in-email", "sam@example.com").await;
+    session
+        .click(&session.wait_for("#sign-out", WAIT).await.unwrap())
+        .await
+        .unwrap();
+    session.wait_for("#welcome", WAIT).await.unwrap();
+    assert!(!secret_listing().contains(&session_key_prefix(&base)));
     session.end().await.unwrap();
 }
