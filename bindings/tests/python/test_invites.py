@@ -125,3 +125,41 @@ def test_sessions_survive_a_restart_and_sign_out(practice):
     asyncio.run(restarted.complete_password_reset(reset.token(), "seven quiet harbour lamps"))
     assert restarted.signed_in() is None
     assert isinstance(asyncio.run(restarted.inspect_reset(reset.token())), ffi.ResetState.USED)
+
+
+def test_two_accounts_switching_and_the_lock(practice):
+    _, jordan_link = practice.invite_new_patient("Jordan", "jordan@example.com")
+    _, sam_link = practice.invite_new_patient("Sam", "sam@example.com")
+    store = DictStore()
+    options = ffi.ClientOptions(extra_link_origins=[], extra_roots_pem=None, idle_timeout_seconds=300)
+    portal = ffi.PortalClient.with_options(practice.base, options, store)
+    jordan = asyncio.run(portal.accept_invite(portal.parse_link(jordan_link).token(),
+                                              "river otter paints blue", "python test"))
+    sam = asyncio.run(portal.accept_invite(portal.parse_link(sam_link).token(),
+                                           "seven quiet harbour lamps", "python test"))
+    assert [a.email for a in asyncio.run(portal.accounts())] == ["jordan@example.com", "sam@example.com"]
+    assert sam.current_profile_id == sam.profiles[0].patient_id
+
+    switched = asyncio.run(portal.switch_account(jordan.account_id))
+    assert isinstance(switched, ffi.Restored.SIGNED_IN)
+    assert portal.signed_in().email == "jordan@example.com"
+    with pytest.raises(ffi.PortalError.UnknownProfile):
+        asyncio.run(portal.select_profile("pat_not_mine"))
+
+    state = portal.lock_state()
+    assert isinstance(state, ffi.LockState.UNLOCKED)
+    portal.lock()
+    assert portal.lock_state() == ffi.LockState.LOCKED(account_id=jordan.account_id, email="jordan@example.com")
+    assert portal.signed_in() is None
+    with pytest.raises(ffi.PortalError.Locked):
+        asyncio.run(portal.accounts())
+    with pytest.raises(ffi.PortalError.WrongPassword) as wrong:
+        asyncio.run(portal.unlock("not the password"))
+    assert wrong.value.attempts_left == 4
+    assert asyncio.run(portal.unlock("river otter paints blue")).email == "jordan@example.com"
+
+    asyncio.run(portal.logout())
+    assert isinstance(asyncio.run(portal.restore()), ffi.Restored.SIGNED_IN)
+    assert portal.signed_in().email == "sam@example.com"
+    asyncio.run(portal.logout())
+    assert store.items == {}
