@@ -42,7 +42,6 @@ pub async fn create_provider(
     request_body = CreatePatientRequest,
     responses(
         (status = 201, description = "Created (with the invite's expiry when one was sent).", body = CreatePatientResponse),
-        (status = 404, description = "`not_found`: no such provider or group.", body = ApiErrorBody),
         (status = 409, description = "`email_in_use`.", body = ApiErrorBody),
         (status = 422, description = "`no_email`: an invite needs an email.", body = ApiErrorBody),
     )
@@ -180,7 +179,7 @@ pub async fn remove_guardian(
     request_body = CareTeamRequest,
     responses(
         (status = 200, description = "The patient.", body = PatientRecord),
-        (status = 404, description = "`not_found`: no such patient or provider.", body = ApiErrorBody),
+        (status = 404, description = "`not_found`: no such patient.", body = ApiErrorBody),
     )
 )]
 pub async fn set_care_team(
@@ -213,10 +212,7 @@ pub async fn audit(_: Admin, State(state): State<AppState>) -> Result<Json<Audit
     tag = "admin",
     security(("admin_token" = [])),
     request_body = CreateGroupRequest,
-    responses(
-        (status = 201, description = "Created.", body = CreateGroupResponse),
-        (status = 404, description = "`not_found`: no such provider or form.", body = ApiErrorBody),
-    )
+    responses((status = 201, description = "Created.", body = CreateGroupResponse))
 )]
 pub async fn create_group(
     _: Admin,

@@ -48,7 +48,6 @@ fn multipart_error(error: axum::extract::multipart::MultipartError) -> ServerErr
     request_body(content = DocumentUpload, content_type = "multipart/form-data"),
     responses(
         (status = 201, description = "Created.", body = DocumentCreated),
-        (status = 404, description = "`not_found`: no such patient.", body = ApiErrorBody),
         (status = 413, description = "The body exceeds the limit."),
     )
 )]

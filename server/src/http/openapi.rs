@@ -119,7 +119,9 @@ impl Modify for CommonAnswers {
         components.responses.insert(
             BAD_REQUEST.to_owned(),
             RefOr::T(error_response(
-                "`bad_request`: the request could not be parsed (body, path, query).",
+                "`bad_request`: the request could not be parsed (body, path, query), or its \
+                 body names something that does not exist or breaks a rule (the message \
+                 says which).",
             )),
         );
         components.responses.insert(

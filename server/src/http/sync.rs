@@ -77,8 +77,6 @@ pub async fn mutate(
     request_body = NewAppointment,
     responses(
         (status = 201, description = "Created.", body = AppointmentCreated),
-        (status = 403, description = "`forbidden`: the provider is not on the patient's care team.", body = ApiErrorBody),
-        (status = 404, description = "`not_found`: no such patient or provider.", body = ApiErrorBody),
     )
 )]
 pub async fn create_appointment(
@@ -193,7 +191,6 @@ pub async fn events(
     responses(
         (status = 201, description = "Sent.", body = MessageSent),
         (status = 403, description = "`forbidden`: the provider is not on the patient's care team.", body = ApiErrorBody),
-        (status = 404, description = "`not_found`: no such patient, provider or thread.", body = ApiErrorBody),
     )
 )]
 pub async fn provider_message(
@@ -239,7 +236,7 @@ pub async fn create_form(
     request_body = FormAssignment,
     responses(
         (status = 201, description = "Assigned; the id of the patient's form.", body = FormCreated),
-        (status = 404, description = "`not_found`: no such template or patient.", body = ApiErrorBody),
+        (status = 404, description = "`not_found`: no such template.", body = ApiErrorBody),
     )
 )]
 pub async fn assign_form(
@@ -261,7 +258,7 @@ pub async fn assign_form(
     request_body = NewInvoice,
     responses(
         (status = 201, description = "Created.", body = InvoiceCreated),
-        (status = 404, description = "`not_found`: no such patient.", body = ApiErrorBody),
+        (status = 409, description = "`conflict`: another invoice has this number.", body = ApiErrorBody),
     )
 )]
 pub async fn create_invoice(
@@ -325,10 +322,7 @@ pub async fn delete_invoice(
     tag = "admin",
     security(("admin_token" = [])),
     request_body = Booking,
-    responses(
-        (status = 201, description = "Booked.", body = Booked),
-        (status = 404, description = "`not_found`: no such provider.", body = ApiErrorBody),
-    )
+    responses((status = 201, description = "Booked.", body = Booked))
 )]
 pub async fn book(
     _: Admin,
