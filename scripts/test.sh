@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Runs every test on this machine, installing what it lacks first (scripts/setup.sh):
 # formatting, the build of every surface, clippy, the Rust tests (unit, server, core with
-# the real keychain, and the desktop app end to end under Xvfb), and the Python and
-# Kotlin binding tests. Screenshots land in ./artifacts.
+# the real keychain, and the desktop app end to end under Xvfb), the Python and Kotlin
+# binding tests, and the server's tests again on PostgreSQL. Screenshots land in ./artifacts.
 set -euo pipefail
 here="$(cd "$(dirname "$0")/.." && pwd)"
 source "$here/scripts/env.sh"
@@ -28,4 +28,11 @@ export PORTAL_ARTIFACTS="$here/artifacts"
 stage "rust tests (with keyring and display)" \
   scripts/in-session.sh --display -- cargo test --locked -- --include-ignored
 stage "binding tests (python, kotlin)" bash scripts/test-bindings.sh
+# The server's suite once more, on PostgreSQL (Debian's cluster, started here: nothing
+# a session left running survives until CI).
+stage "postgresql (start, fresh test database)" bash scripts/postgres.sh --reset
+PORTAL_TEST_POSTGRES="$(bash scripts/postgres.sh --url)"
+export PORTAL_TEST_POSTGRES
+stage "server tests on postgresql" cargo test --locked -p portal-server
+unset PORTAL_TEST_POSTGRES
 printf '\nall tests passed in %d s; screenshots in %s\n' $((SECONDS - total_start)) "$PORTAL_ARTIFACTS"

@@ -170,7 +170,9 @@ pub async fn events(
                     events::visible_change_after(&state, session.account_id.clone(), announced)
                         .await
                         .ok()?;
-                announced = latest;
+                // The watcher may still hand over a value read before this stream
+                // started: never move back before what was already checked.
+                announced = announced.max(latest);
                 if visible {
                     let event = Event::default().event("changed").data("{}");
                     return Some((Ok(event), (state, session, signal, announced)));
