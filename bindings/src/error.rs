@@ -43,6 +43,9 @@ pub enum PortalError {
     /// The account cannot act for that profile.
     #[error("that profile is not one of this account's")]
     UnknownProfile,
+    /// The offline copy on the device failed.
+    #[error("{detail}")]
+    Storage { detail: String },
 }
 
 impl From<CoreError> for PortalError {
@@ -67,6 +70,7 @@ impl From<CoreError> for PortalError {
             CoreError::TooManyUnlockAttempts => Self::TooManyUnlockAttempts,
             CoreError::UnknownAccount => Self::UnknownAccount,
             CoreError::UnknownProfile => Self::UnknownProfile,
+            CoreError::Storage(_) => Self::Storage { detail },
         }
     }
 }

@@ -68,9 +68,9 @@ impl SignedIn {
 
 /// The client engine for one portal server.
 pub struct PortalClient {
-    config: ClientConfig,
-    api: Api,
-    vault: Vault,
+    pub(crate) config: ClientConfig,
+    pub(crate) api: Api,
+    pub(crate) vault: Vault,
     policy: Mutex<Option<PasswordPolicy>>,
     /// The account in use; `None` when nobody is signed in and while locked.
     current: Mutex<Option<SignedIn>>,
@@ -79,6 +79,8 @@ pub struct PortalClient {
     clock: Arc<dyn Clock>,
     /// Use, and the idle lock. Always taken before `current` when both are needed.
     activity: Mutex<Activity>,
+    /// The open database of the account in use; closed on lock, switch and sign-out.
+    pub(crate) store: Mutex<Option<crate::store::Store>>,
 }
 
 /// What [`PortalClient::restore`] found on this device.
@@ -125,6 +127,7 @@ impl PortalClient {
             refreshing: tokio::sync::Mutex::new(()),
             activity: Mutex::new(Activity::new(clock.now())),
             clock,
+            store: Mutex::new(None),
         })
     }
 
@@ -253,7 +256,7 @@ impl PortalClient {
             (None, None) => None,
         };
         if let Some(account_id) = account_id {
-            self.vault.forget(&account_id).await?;
+            self.forget_account(&account_id).await?;
             *self.lock_current() = None;
             self.lock_activity().locked = None;
         }
@@ -412,6 +415,7 @@ impl PortalClient {
     /// Confirms `entry`'s session with the server and makes it the one in use.
     async fn resume(&self, entry: AccountEntry) -> Result<Restored, CoreError> {
         let cached = entry.signed_in;
+        *self.lock_store() = None;
         self.mark_unlocked(self.now(), None);
         match self.refresh(&cached.account.id, None).await {
             Ok(signed_in) => {
@@ -439,6 +443,7 @@ impl PortalClient {
         password: &str,
     ) -> Result<SignedIn, CoreError> {
         let now = self.now();
+        *self.lock_store() = None;
         let signed_in = self.vault.remember(session, Some(now)).await?;
         let password = password.to_owned();
         let verifier = tokio::task::spawn_blocking(move || make_verifier(&password))
@@ -487,7 +492,7 @@ impl PortalClient {
                     && is_session_end(*code)
                 {
                     // The server ended it: the tokens are worthless, drop them.
-                    self.vault.forget(account_id).await?;
+                    self.forget_account(account_id).await?;
                     *self.lock_current() = None;
                 }
                 Err(error)
@@ -497,7 +502,7 @@ impl PortalClient {
 
     /// Calls the API as the signed-in account, refreshing once if the access token is
     /// stale.
-    async fn send_signed_in<B: serde::Serialize, T: serde::de::DeserializeOwned>(
+    pub(crate) async fn send_signed_in<B: serde::Serialize, T: serde::de::DeserializeOwned>(
         &self,
         method: Method,
         path: &str,
@@ -566,7 +571,7 @@ impl PortalClient {
         };
         let was_locked = self.locked_account().is_some();
         self.revoke_quietly(&account_id).await;
-        self.vault.forget(&account_id).await?;
+        self.forget_account(&account_id).await?;
         *self.lock_current() = None;
         self.lock_activity().locked = None;
         if was_locked {
@@ -803,7 +808,7 @@ impl PortalClient {
         }
         tracing::info!("too many wrong passwords at the lock screen: signing out");
         self.revoke_quietly(&locked.account_id).await;
-        if let Err(error) = self.vault.forget(&locked.account_id).await {
+        if let Err(error) = self.forget_account(&locked.account_id).await {
             return error;
         }
         let mut activity = self.lock_activity();
@@ -834,7 +839,7 @@ impl PortalClient {
         self.activity.lock().unwrap_or_else(PoisonError::into_inner)
     }
 
-    fn now(&self) -> DateTime<Utc> {
+    pub(crate) fn now(&self) -> DateTime<Utc> {
         self.clock.now()
     }
 
@@ -859,6 +864,12 @@ impl PortalClient {
         });
         activity.failed_unlocks = 0;
         *self.lock_current() = None;
+        // The database closes (and its key leaves memory) with its last handle.
+        *self.lock_store() = None;
+    }
+
+    pub(crate) fn lock_store(&self) -> std::sync::MutexGuard<'_, Option<crate::store::Store>> {
+        self.store.lock().unwrap_or_else(PoisonError::into_inner)
     }
 
     /// Records use at `now` with no lock; `persisted_at` when it was also written.
@@ -886,7 +897,7 @@ impl PortalClient {
     }
 
     /// The account in use, or why there is none.
-    fn require_unlocked(&self) -> Result<SignedIn, CoreError> {
+    pub(crate) fn require_unlocked(&self) -> Result<SignedIn, CoreError> {
         self.refuse_if_locked()?;
         self.lock_current().clone().ok_or(CoreError::NotSignedIn)
     }

@@ -16,6 +16,10 @@ pub struct ClientConfig {
     extra_roots_pem: Vec<String>,
     /// How long the app may sit unused before it locks.
     idle_timeout: chrono::Duration,
+    /// Where accounts' offline databases live (one directory per account).
+    data_dir: Option<std::path::PathBuf>,
+    /// How many changes one pull asks for (1 to 1000).
+    sync_page_limit: u32,
 }
 
 /// A scheme, host and port that links may come from.
@@ -72,6 +76,8 @@ impl ClientConfig {
             scheme: scheme.to_owned(),
             extra_roots_pem: Vec::new(),
             idle_timeout: crate::lock::DEFAULT_IDLE_TIMEOUT,
+            data_dir: None,
+            sync_page_limit: 500,
         })
     }
 
@@ -88,6 +94,30 @@ impl ClientConfig {
         self.idle_timeout = chrono::Duration::from_std(timeout)
             .map_err(|e| CoreError::Config(format!("idle timeout: {e}")))?;
         Ok(self)
+    }
+
+    /// Keeps each account's encrypted offline copy under `dir` (the app's private data
+    /// directory). Without one, nothing is stored offline.
+    pub fn with_data_dir(mut self, dir: impl Into<std::path::PathBuf>) -> Self {
+        self.data_dir = Some(dir.into());
+        self
+    }
+
+    /// Asks for `limit` changes per pull request (1 to 1000; the default is 500):
+    /// smaller pages for slow links, larger for fewer round trips.
+    pub fn with_sync_page_limit(mut self, limit: u32) -> Self {
+        self.sync_page_limit = limit.clamp(1, 1000);
+        self
+    }
+
+    /// How many changes one pull asks for.
+    pub fn sync_page_limit(&self) -> u32 {
+        self.sync_page_limit
+    }
+
+    /// Where accounts' offline databases live, if configured.
+    pub fn data_dir(&self) -> Option<&std::path::Path> {
+        self.data_dir.as_deref()
     }
 
     /// How long the app may sit unused before it locks.

@@ -49,6 +49,9 @@ pub enum CoreError {
     /// No account with that id is signed in on this device.
     #[error("that account is not signed in on this device")]
     UnknownAccount,
+    /// The offline database could not be read or written.
+    #[error("the offline copy on this device failed: {0}")]
+    Storage(String),
     /// The account cannot act for that profile.
     #[error("that profile is not one of this account's")]
     UnknownProfile,
@@ -72,6 +75,7 @@ impl CoreError {
             Self::TooManyUnlockAttempts => "too_many_unlock_attempts",
             Self::UnknownAccount => "unknown_account",
             Self::UnknownProfile => "unknown_profile",
+            Self::Storage(_) => "storage",
         }
     }
 }

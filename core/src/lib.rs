@@ -11,7 +11,9 @@ mod http;
 pub mod invites;
 pub mod links;
 pub mod lock;
+pub mod offline;
 pub mod secrets;
+pub mod store;
 mod vault;
 
 pub use client::{PortalClient, Restored, SignedIn};
@@ -21,4 +23,6 @@ pub use error::CoreError;
 pub use invites::{InviteState, JoinState, RenewOutcome, ResetState};
 pub use links::{DeepLink, LinkError, LinkKind, parse_link};
 pub use lock::{DEFAULT_IDLE_TIMEOUT, LockState, MAX_UNLOCK_ATTEMPTS};
+pub use offline::{SyncProgress, SyncReport};
 pub use secrets::{KeyringStore, SecretError, SecretStore};
+pub use store::{ListOrder, Page, StoredRecord, Summary};

@@ -103,6 +103,29 @@ impl Vault {
         format!("verifier:{}:{account_id}", self.scope)
     }
 
+    fn store_key_key(&self, account_id: &str) -> String {
+        format!("store-key:{}:{account_id}", self.scope)
+    }
+
+    /// `{host}:{port}` of the server these entries belong to.
+    pub fn scope(&self) -> &str {
+        &self.scope
+    }
+
+    /// The key of an account's offline database, if one was made.
+    pub async fn store_key(&self, account_id: &str) -> Result<Option<String>, CoreError> {
+        let key = self.store_key_key(account_id);
+        self.blocking(move |store| Ok(store.get(&key)?)).await
+    }
+
+    /// Keeps the key of an account's offline database.
+    pub async fn set_store_key(&self, account_id: &str, value: &str) -> Result<(), CoreError> {
+        let key = self.store_key_key(account_id);
+        let value = value.to_owned();
+        self.blocking(move |store| Ok(store.set(&key, &value)?))
+            .await
+    }
+
     async fn blocking<T, F>(&self, work: F) -> Result<T, CoreError>
     where
         T: Send + 'static,
@@ -240,7 +263,11 @@ impl Vault {
 
     /// Removes an account's tokens, its verifier and its index entry.
     pub async fn forget(&self, account_id: &str) -> Result<(), CoreError> {
-        let keys = [self.session_key(account_id), self.verifier_key(account_id)];
+        let keys = [
+            self.session_key(account_id),
+            self.verifier_key(account_id),
+            self.store_key_key(account_id),
+        ];
         self.blocking(move |store| {
             for key in &keys {
                 store.delete(key)?;

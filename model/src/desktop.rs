@@ -62,5 +62,8 @@ pub enum Screen {
         notice: Option<Notice>,
     },
     /// Locked after the idle timeout: the password of `email` unlocks.
-    Locked { email: String, notice: Option<Notice> },
+    Locked {
+        email: String,
+        notice: Option<Notice>,
+    },
 }

@@ -109,6 +109,11 @@ pub fn from_error(error: &CoreError) -> Notice {
             "That account is no longer signed in here",
             "Sign in to it again to use it on this computer.",
         ),
+        CoreError::Storage(_) => notice(
+            "storage",
+            "The copy on this computer could not be read",
+            "Patient Portal will download your information again. If this keeps happening, sign out and in again.",
+        ),
         CoreError::UnknownProfile => notice(
             "unknown_profile",
             "That profile is no longer available",

@@ -226,20 +226,38 @@ pub fn start_purger(state: AppState) {
     });
 }
 
-/// Encodes a change number as an opaque cursor.
-pub fn encode_cursor(seq: i64) -> String {
-    URL_SAFE_NO_PAD.encode(format!("v1:{seq}"))
+/// A place in the feed: the last change number sent, and how far deletes had been
+/// purged when this pass through the feed started.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Cursor {
+    pub seq: i64,
+    pub purged_base: i64,
 }
 
-/// Decodes a cursor; anything not made by [`encode_cursor`] is a bad request.
-pub fn decode_cursor(cursor: &str) -> Result<i64, ServerError> {
+/// Encodes a place in the feed as an opaque cursor.
+pub fn encode_cursor(cursor: Cursor) -> String {
+    URL_SAFE_NO_PAD.encode(format!("v2:{}:{}", cursor.seq, cursor.purged_base))
+}
+
+/// Decodes a cursor (this version's, or a `v1` one from before, which carries no purge
+/// base); anything else is a bad request.
+pub fn decode_cursor(cursor: &str) -> Result<Cursor, ServerError> {
     let bad = || ServerError::bad_request("The cursor is not one this server handed out.");
     let bytes = URL_SAFE_NO_PAD.decode(cursor).map_err(|_| bad())?;
     let text = String::from_utf8(bytes).map_err(|_| bad())?;
-    text.strip_prefix("v1:")
-        .and_then(|n| n.parse::<i64>().ok())
-        .filter(|n| *n >= 0)
-        .ok_or_else(bad)
+    let number = |n: &str| n.parse::<i64>().ok().filter(|n| *n >= 0);
+    if let Some(rest) = text.strip_prefix("v2:") {
+        let (seq, base) = rest.split_once(':').ok_or_else(bad)?;
+        return Ok(Cursor {
+            seq: number(seq).ok_or_else(bad)?,
+            purged_base: number(base).ok_or_else(bad)?,
+        });
+    }
+    let seq = text.strip_prefix("v1:").and_then(number).ok_or_else(bad)?;
+    Ok(Cursor {
+        seq,
+        purged_base: 0,
+    })
 }
 
 /// `GET /v1/sync`: the account's changes after `cursor`, oldest first.
@@ -249,11 +267,8 @@ pub async fn page(
     cursor: Option<String>,
     limit: Option<u32>,
 ) -> Result<SyncPage, ServerError> {
-    let after = cursor
-        .as_deref()
-        .map(decode_cursor)
-        .transpose()?
-        .unwrap_or(0);
+    let from = cursor.as_deref().map(decode_cursor).transpose()?;
+    let after = from.map_or(0, |c| c.seq);
     let limit = limit.unwrap_or(DEFAULT_LIMIT);
     if !(1..=MAX_LIMIT).contains(&limit) {
         return Err(ServerError::bad_request(format!(
@@ -268,8 +283,11 @@ pub async fn page(
                 params![],
                 |row| row.get(0),
             )?;
-            // A cursor from before purged deletes cannot be continued safely.
-            if after > 0 && after < purged_through {
+            // A pass that started before deletes past its position were purged may have
+            // missed them: it cannot be continued safely. A pass that started after the
+            // last purge missed nothing (it never saw the purged records).
+            let purged_base = from.map_or(purged_through, |c| c.purged_base);
+            if after > 0 && after < purged_through && purged_base < purged_through {
                 return Err(ServerError::api(
                     axum::http::StatusCode::GONE,
                     portal_model::ErrorCode::CursorExpired,
@@ -353,7 +371,10 @@ pub async fn page(
             }
             Ok(SyncPage {
                 changes,
-                cursor: encode_cursor(last),
+                cursor: encode_cursor(Cursor {
+                    seq: last,
+                    purged_base,
+                }),
                 has_more,
             })
         })
@@ -366,8 +387,20 @@ mod tests {
 
     #[test]
     fn cursors_round_trip_and_foreign_ones_are_refused() {
-        assert_eq!(decode_cursor(&encode_cursor(42)).unwrap(), 42);
-        for bad in ["", "42", "djE6LTE", "%%%", "djI6NDI"] {
+        let cursor = Cursor {
+            seq: 42,
+            purged_base: 7,
+        };
+        assert_eq!(decode_cursor(&encode_cursor(cursor)).unwrap(), cursor);
+        // A cursor from before this version still works, with no purge base.
+        assert_eq!(
+            decode_cursor(&URL_SAFE_NO_PAD.encode("v1:42")).unwrap(),
+            Cursor {
+                seq: 42,
+                purged_base: 0
+            }
+        );
+        for bad in ["", "42", "djE6LTE", "%%%", "djI6NDI", "djI6NDI6LTE"] {
             assert!(decode_cursor(bad).is_err(), "{bad}");
         }
     }

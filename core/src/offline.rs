@@ -1,0 +1,254 @@
+//! The offline side of [`PortalClient`]: the account's encrypted database, pulling the
+//! sync feed into it, and reads served from it.
+
+use crate::client::PortalClient;
+use crate::error::CoreError;
+use crate::store::read::{ListQuery, Owner};
+use crate::store::{self, ListOrder, OpenOutcome, Page, StoreKey, StoredRecord, Summary};
+use portal_model::ErrorCode;
+use portal_model::sync::SyncPage;
+use reqwest::Method;
+use std::path::PathBuf;
+
+/// What a pull did.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct SyncReport {
+    pub pages: u32,
+    pub changes: u64,
+    /// The server no longer had our place in the feed: local data was replaced.
+    pub resynced: bool,
+    /// Profiles the account lost access to; their records were purged.
+    pub purged_profiles: Vec<String>,
+    /// The database could not be opened with its key and was set aside.
+    pub quarantined: bool,
+}
+
+/// Progress of a pull, reported after each page.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SyncProgress {
+    pub pages: u32,
+    pub changes: u64,
+    pub has_more: bool,
+}
+
+impl PortalClient {
+    /// Where the account's files live, if the host gave a data directory.
+    fn account_dir(&self, account_id: &str) -> Option<PathBuf> {
+        let safe = |s: &str| -> String {
+            s.chars()
+                .map(|c| {
+                    if c.is_ascii_alphanumeric() || c == '-' || c == '_' {
+                        c
+                    } else {
+                        '_'
+                    }
+                })
+                .collect()
+        };
+        self.config
+            .data_dir()
+            .map(|dir| dir.join(safe(self.vault.scope())).join(safe(account_id)))
+    }
+
+    /// The open database of the account in use, opening it on first use. A file the key
+    /// cannot open is set aside (never overwritten) and a fresh one is made.
+    pub(crate) async fn store(&self) -> Result<(store::Store, Option<OpenOutcome>), CoreError> {
+        let signed_in = self.require_unlocked()?;
+        if let Some(open) = self.lock_store().clone() {
+            return Ok((open, None));
+        }
+        let dir = self
+            .account_dir(&signed_in.account.id)
+            .ok_or_else(|| CoreError::Config("no data directory was configured".to_owned()))?;
+        let stored = self.vault.store_key(&signed_in.account.id).await?;
+        let (key, key_is_new) = match stored.as_deref().and_then(StoreKey::from_stored) {
+            Some(key) => (key, false),
+            None => {
+                let key = StoreKey::generate();
+                self.vault
+                    .set_store_key(&signed_in.account.id, key.as_stored())
+                    .await?;
+                (key, true)
+            }
+        };
+        let (opened, outcome) =
+            tokio::task::spawn_blocking(move || store::Store::open(&dir, &key, key_is_new))
+                .await
+                .map_err(|e| CoreError::Storage(format!("database task: {e}")))??;
+        // The account may have changed or locked while the file opened.
+        let still = self.require_unlocked()?;
+        if still.account.id != signed_in.account.id {
+            return Err(CoreError::NotSignedIn);
+        }
+        *self.lock_store() = Some(opened.clone());
+        Ok((opened, Some(outcome)))
+    }
+
+    /// Removes everything this device keeps of an account: keychain entries and files.
+    pub(crate) async fn forget_account(&self, account_id: &str) -> Result<(), CoreError> {
+        *self.lock_store() = None;
+        self.vault.forget(account_id).await?;
+        if let Some(dir) = self.account_dir(account_id) {
+            tokio::task::spawn_blocking(move || store::delete_account_dir(&dir))
+                .await
+                .map_err(|e| CoreError::Storage(format!("file task: {e}")))??;
+        }
+        Ok(())
+    }
+
+    /// Pulls the sync feed into the local database, page by page, each page with its
+    /// cursor in one transaction. `progress` hears after every page.
+    pub async fn sync_now(
+        &self,
+        mut progress: impl FnMut(SyncProgress) + Send,
+    ) -> Result<SyncReport, CoreError> {
+        let (store, outcome) = self.store().await?;
+        let mut report = SyncReport {
+            quarantined: matches!(outcome, Some(OpenOutcome::Quarantined { .. })),
+            ..SyncReport::default()
+        };
+        let mut cursor = store.cursor().await?;
+        let limit = self.config.sync_page_limit();
+        loop {
+            let path = match &cursor {
+                Some(c) => format!("/v1/sync?limit={limit}&cursor={}", encode(c)),
+                None => format!("/v1/sync?limit={limit}"),
+            };
+            let page = match self
+                .send_signed_in::<(), SyncPage>(Method::GET, &path, None)
+                .await
+            {
+                Ok(page) => page,
+                Err(CoreError::Server {
+                    code: ErrorCode::CursorExpired,
+                    ..
+                }) if !report.resynced => {
+                    tracing::info!("the server no longer has our place in the feed: full resync");
+                    store.reset().await?;
+                    report.resynced = true;
+                    cursor = None;
+                    continue;
+                }
+                Err(error) => return Err(error),
+            };
+            let has_more = page.has_more;
+            let next = page.cursor.clone();
+            let count = page.changes.len() as u64;
+            let applied = store.apply_page(page).await?;
+            report.pages += 1;
+            report.changes += count;
+            report.purged_profiles.extend(applied.purged_profiles);
+            progress(SyncProgress {
+                pages: report.pages,
+                changes: report.changes,
+                has_more,
+            });
+            cursor = Some(next);
+            if !has_more {
+                return Ok(report);
+            }
+        }
+    }
+
+    /// A page of a profile's records of `kind` (`appointment`, `thread`, `invoice`,
+    /// `document`, `form`, ...), from the local database.
+    pub async fn list(
+        &self,
+        kind: &str,
+        profile_id: &str,
+        order: ListOrder,
+        limit: u32,
+        after: Option<String>,
+    ) -> Result<Page, CoreError> {
+        let (store, _) = self.store().await?;
+        store
+            .list(ListQuery {
+                kind: kind.to_owned(),
+                owner: Owner::Profile(profile_id.to_owned()),
+                order,
+                from_ms: None,
+                limit,
+                after,
+            })
+            .await
+    }
+
+    /// Upcoming appointments (from now, earliest first) or past ones (latest first).
+    pub async fn appointments(
+        &self,
+        profile_id: &str,
+        upcoming: bool,
+        limit: u32,
+        after: Option<String>,
+    ) -> Result<Page, CoreError> {
+        let (store, _) = self.store().await?;
+        store
+            .list(ListQuery {
+                kind: "appointment".to_owned(),
+                owner: Owner::Profile(profile_id.to_owned()),
+                order: if upcoming {
+                    ListOrder::OldestFirst
+                } else {
+                    ListOrder::NewestFirst
+                },
+                from_ms: Some(self.now().timestamp_millis()),
+                limit,
+                after,
+            })
+            .await
+    }
+
+    /// A thread's messages, oldest first.
+    pub async fn messages(
+        &self,
+        thread_id: &str,
+        limit: u32,
+        after: Option<String>,
+    ) -> Result<Page, CoreError> {
+        let (store, _) = self.store().await?;
+        store
+            .list(ListQuery {
+                kind: "message".to_owned(),
+                owner: Owner::Parent(thread_id.to_owned()),
+                order: ListOrder::OldestFirst,
+                from_ms: None,
+                limit,
+                after,
+            })
+            .await
+    }
+
+    /// One record from the local database.
+    pub async fn record(&self, kind: &str, id: &str) -> Result<Option<StoredRecord>, CoreError> {
+        let (store, _) = self.store().await?;
+        store.get(kind, id).await
+    }
+
+    /// Unread messages, the next appointment and the balance due for a profile.
+    pub async fn summary(&self, profile_id: &str) -> Result<Summary, CoreError> {
+        let (store, _) = self.store().await?;
+        store
+            .summary(profile_id, self.now().timestamp_millis())
+            .await
+    }
+
+    /// `PRAGMA integrity_check` of the account's database ("ok" when sound).
+    pub async fn check_store(&self) -> Result<String, CoreError> {
+        let (store, _) = self.store().await?;
+        store.integrity_check().await
+    }
+
+    /// The directory of the account in use's files, if a data directory is configured.
+    pub fn data_dir_of_current(&self) -> Option<PathBuf> {
+        let signed_in = self.signed_in()?;
+        self.account_dir(&signed_in.account.id)
+    }
+}
+
+/// Percent-encodes a cursor for the query string (it may hold any characters).
+fn encode(cursor: &str) -> String {
+    url::form_urlencoded::byte_serialize(cursor.as_bytes()).collect()
+}
+
+/// The file name of the database in an account's directory.
+pub const DATABASE_FILE: &str = store::DB_FILE;

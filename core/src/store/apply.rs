@@ -1,0 +1,130 @@
+//! Applying pulled pages: each page and its cursor in one transaction, so that a page
+//! that fails halfway leaves the database as it was.
+
+use super::Store;
+use crate::error::CoreError;
+use portal_model::sync::{Change, ChangeOp, SyncPage};
+use rusqlite::{Transaction, params};
+use serde_json::Value;
+
+/// What a page changed, for fine-grained notifications.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Applied {
+    /// `(kind, id)` of every record upserted or deleted, in feed order.
+    pub changed: Vec<(String, String)>,
+    /// Profiles purged because the account lost access to them.
+    pub purged_profiles: Vec<String>,
+}
+
+impl Store {
+    /// Applies `page` and stores its cursor, in one transaction.
+    pub async fn apply_page(&self, page: SyncPage) -> Result<Applied, CoreError> {
+        self.call(move |conn| {
+            let tx = conn.transaction()?;
+            let mut applied = Applied::default();
+            for change in &page.changes {
+                apply_change(&tx, change, &mut applied)?;
+            }
+            tx.execute(
+                "UPDATE sync_state SET cursor = ?1, synced_at = ?2 WHERE id = 1",
+                params![page.cursor, chrono::Utc::now().timestamp_millis()],
+            )?;
+            tx.commit()?;
+            Ok(applied)
+        })
+        .await
+    }
+
+    /// The cursor to pull from next; `None` before the first page.
+    pub async fn cursor(&self) -> Result<Option<String>, CoreError> {
+        self.call(|conn| {
+            conn.query_row("SELECT cursor FROM sync_state WHERE id = 1", [], |row| {
+                row.get(0)
+            })
+        })
+        .await
+    }
+
+    /// Forgets every record and the cursor, for a full resync (`cursor_expired`).
+    pub async fn reset(&self) -> Result<(), CoreError> {
+        self.call(|conn| {
+            let tx = conn.transaction()?;
+            tx.execute("DELETE FROM records", [])?;
+            tx.execute(
+                "UPDATE sync_state SET cursor = NULL, synced_at = NULL WHERE id = 1",
+                [],
+            )?;
+            tx.commit()
+        })
+        .await
+    }
+}
+
+fn apply_change(
+    tx: &Transaction<'_>,
+    change: &Change,
+    applied: &mut Applied,
+) -> Result<(), rusqlite::Error> {
+    match change.op {
+        ChangeOp::Delete if change.kind == "profile" => {
+            tx.execute(
+                "DELETE FROM records WHERE profile_id = ?1 OR (kind = 'profile' AND id = ?1)",
+                params![change.id],
+            )?;
+            applied.purged_profiles.push(change.id.clone());
+        }
+        ChangeOp::Delete => {
+            tx.execute(
+                "DELETE FROM records WHERE kind = ?1 AND id = ?2",
+                params![change.kind, change.id],
+            )?;
+        }
+        ChangeOp::Upsert => {
+            let data = change.data.clone().unwrap_or(Value::Null);
+            let (sort_at, parent_id) = index_columns(&change.kind, &data);
+            let text = serde_json::to_string(&data)
+                .map_err(|e| rusqlite::Error::ToSqlConversionFailure(Box::new(e)))?;
+            tx.execute(
+                "INSERT INTO records (kind, id, profile_id, rev, sort_at, parent_id, data)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
+                 ON CONFLICT (kind, id) DO UPDATE SET profile_id = excluded.profile_id,
+                   rev = excluded.rev, sort_at = excluded.sort_at,
+                   parent_id = excluded.parent_id, data = excluded.data",
+                params![
+                    change.kind,
+                    change.id,
+                    change.profile_id,
+                    change.rev,
+                    sort_at,
+                    parent_id,
+                    text
+                ],
+            )?;
+        }
+    }
+    applied
+        .changed
+        .push((change.kind.clone(), change.id.clone()));
+    Ok(())
+}
+
+/// The time a record sorts by, and the record it belongs to, per kind.
+fn index_columns(kind: &str, data: &Value) -> (i64, Option<String>) {
+    let time = |field: &str| {
+        data.get(field)
+            .and_then(Value::as_str)
+            .and_then(|s| chrono::DateTime::parse_from_rfc3339(s).ok())
+            .map_or(0, |t| t.timestamp_millis())
+    };
+    let text = |field: &str| data.get(field).and_then(Value::as_str).map(str::to_owned);
+    match kind {
+        "appointment" => (time("starts_at"), None),
+        "thread" => (time("last_message_at"), None),
+        "message" => (time("sent_at"), text("thread_id")),
+        "invoice" => (time("issued_at"), None),
+        "document" => (time("created_at"), None),
+        "form" => (time("due_at"), None),
+        "form_response" => (time("submitted_at"), text("form_id")),
+        _ => (0, None),
+    }
+}

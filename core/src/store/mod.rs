@@ -1,0 +1,90 @@
+//! The account's offline copy: one SQLCipher database per account, keyed by a random
+//! key kept in the secret store. Pulled pages are applied here; every read is served
+//! from here, without waiting for the network.
+
+mod apply;
+mod open;
+pub(crate) mod read;
+
+pub use apply::Applied;
+pub use open::OpenOutcome;
+pub(crate) use open::{DB_FILE, StoreKey};
+pub use read::{ListOrder, Page, StoredRecord, Summary};
+
+use crate::error::CoreError;
+use rusqlite::Connection;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex, PoisonError};
+
+/// An open account database. Cheap to clone; closed when the last clone is dropped
+/// (on lock and sign-out).
+#[derive(Clone)]
+pub struct Store {
+    conn: Arc<Mutex<Connection>>,
+    dir: PathBuf,
+}
+
+impl std::fmt::Debug for Store {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Store").finish_non_exhaustive()
+    }
+}
+
+impl Store {
+    /// Opens (or creates) the database in `dir`; see [`OpenOutcome`].
+    pub(crate) fn open(
+        dir: &Path,
+        key: &StoreKey,
+        key_is_new: bool,
+    ) -> Result<(Self, OpenOutcome), CoreError> {
+        let (conn, outcome) = open::open(dir, key, key_is_new)?;
+        Ok((
+            Self {
+                conn: Arc::new(Mutex::new(conn)),
+                dir: dir.to_owned(),
+            },
+            outcome,
+        ))
+    }
+
+    /// The directory holding this account's files.
+    pub fn dir(&self) -> &Path {
+        &self.dir
+    }
+
+    /// Runs `work` with the connection on a blocking thread.
+    pub(crate) async fn call<T, F>(&self, work: F) -> Result<T, CoreError>
+    where
+        T: Send + 'static,
+        F: FnOnce(&mut Connection) -> Result<T, rusqlite::Error> + Send + 'static,
+    {
+        let conn = Arc::clone(&self.conn);
+        tokio::task::spawn_blocking(move || {
+            let mut guard = conn.lock().unwrap_or_else(PoisonError::into_inner);
+            work(&mut guard).map_err(CoreError::from)
+        })
+        .await
+        .map_err(|e| CoreError::Storage(format!("database task: {e}")))?
+    }
+
+    /// `PRAGMA integrity_check`: "ok" for a sound database.
+    pub async fn integrity_check(&self) -> Result<String, CoreError> {
+        self.call(|conn| conn.query_row("PRAGMA integrity_check", [], |row| row.get(0)))
+            .await
+    }
+}
+
+/// Removes an account's directory and everything in it (sign-out).
+pub(crate) fn delete_account_dir(dir: &Path) -> Result<(), CoreError> {
+    match std::fs::remove_dir_all(dir) {
+        Ok(()) => Ok(()),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(()),
+        Err(e) => Err(open::storage("removing", dir, e)),
+    }
+}
+
+impl From<rusqlite::Error> for CoreError {
+    fn from(error: rusqlite::Error) -> Self {
+        CoreError::Storage(error.to_string())
+    }
+}
