@@ -34,8 +34,15 @@ struct ServeArgs {
     /// Address to listen on.
     #[arg(long, default_value = "127.0.0.1:8080", env = "PORTAL_LISTEN")]
     listen: SocketAddr,
-    /// `sqlite://PATH` (embedded, the default) or `sqlite::memory:`.
-    #[arg(long, default_value = "sqlite://portal.db", env = "PORTAL_DATABASE")]
+    /// `sqlite://PATH` (embedded, the default), `sqlite::memory:`, or
+    /// `postgres://USER:PASSWORD@HOST:PORT/DATABASE`.
+    // Help never prints the variable's value: a PostgreSQL URL may hold a password.
+    #[arg(
+        long,
+        default_value = "sqlite://portal.db",
+        env = "PORTAL_DATABASE",
+        hide_env_values = true
+    )]
     database: String,
     /// Base of the links in emails, such as https://portal.example.org.
     #[arg(long, env = "PORTAL_PUBLIC_URL")]

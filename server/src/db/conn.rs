@@ -113,7 +113,13 @@ impl Conn {
     /// PostgreSQL by the feed counter's row lock, so rules that check, then write, hold
     /// on both backends and the feed's change numbers follow commit order.
     pub fn transaction(&mut self) -> Result<Tx<'_>, ServerError> {
-        self.batch(self.dialect().begin())?;
+        if let Err(error) = self.batch(self.dialect().begin()) {
+            // A PostgreSQL BEGIN that failed half-way may leave a transaction open.
+            if let Backend::Postgres(conn) = &self.backend {
+                conn.mark_broken();
+            }
+            return Err(error);
+        }
         Ok(Tx {
             conn: self,
             open: true,

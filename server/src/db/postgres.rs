@@ -265,6 +265,7 @@ fn migrate(conn: &mut Conn) -> Result<(), ServerError> {
     loop {
         conn.batch(
             "BEGIN;
+             SET LOCAL client_min_messages = warning;
              SELECT pg_advisory_xact_lock(hashtext('portal-migrate:' || current_schema()));
              CREATE TABLE IF NOT EXISTS schema_version (
                  id      BIGINT PRIMARY KEY CHECK (id = 1),
