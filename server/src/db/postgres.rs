@@ -32,6 +32,9 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../../migrations/postgres/0009_access.sql"),
 ];
 
+// Both backends step through the same numbered migrations.
+const _: () = assert!(MIGRATIONS.len() == crate::db::SCHEMA_VERSION);
+
 /// How many connections one server process keeps at most.
 const POOL_SIZE: usize = 4;
 
