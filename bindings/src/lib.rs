@@ -6,6 +6,7 @@
 
 mod convert;
 mod error;
+mod offline;
 mod store;
 
 pub use error::{PortalError, SecretStoreError};
@@ -149,6 +150,16 @@ pub struct ClientOptions {
     pub extra_roots_pem: Option<String>,
     /// Seconds without use before the app locks (30 to 86400; default 900).
     pub idle_timeout_seconds: Option<u32>,
+    /// The app's private data directory, for each account's encrypted offline copy.
+    /// Without it nothing is kept offline and the read calls fail with `Config`.
+    pub data_dir: Option<String>,
+}
+
+/// Hears the progress of a pull (implemented by the host).
+#[uniffi::export(with_foreign)]
+pub trait SyncListener: Send + Sync {
+    /// After each page: pages and changes so far, and whether more are coming.
+    fn on_page(&self, pages: u32, changes: u64, has_more: bool);
 }
 
 /// The state of a password reset link.
@@ -289,6 +300,9 @@ impl PortalClient {
         )?;
         if let Some(pem) = &options.extra_roots_pem {
             config = config.with_extra_roots_pem(pem)?;
+        }
+        if let Some(dir) = &options.data_dir {
+            config = config.with_data_dir(dir);
         }
         if let Some(seconds) = options.idle_timeout_seconds {
             config = config.with_idle_timeout(std::time::Duration::from_secs(seconds.into()))?;

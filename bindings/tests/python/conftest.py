@@ -43,6 +43,15 @@ class Practice:
         assert "invite" in created
         return created["patient_id"], self.last_link()
 
+    def appointment(self, patient_id, provider_id, starts_at):
+        return self._call("POST", "appointments", {
+            "patient_id": patient_id, "provider_id": provider_id, "starts_at": starts_at,
+            "duration_minutes": 30, "kind": "telehealth",
+            "telehealth_url": "https://video.example.org/room/4"})["appointment_id"]
+
+    def provider_of(self, patient_id):
+        return self._call("GET", f"patients/{patient_id}")["primary_provider_id"]
+
     def resend_invite(self, patient_id):
         self._call("POST", f"patients/{patient_id}/invite", {})
         return self.last_link()

@@ -131,7 +131,7 @@ def test_two_accounts_switching_and_the_lock(practice):
     _, jordan_link = practice.invite_new_patient("Jordan", "jordan@example.com")
     _, sam_link = practice.invite_new_patient("Sam", "sam@example.com")
     store = DictStore()
-    options = ffi.ClientOptions(extra_link_origins=[], extra_roots_pem=None, idle_timeout_seconds=300)
+    options = ffi.ClientOptions(extra_link_origins=[], extra_roots_pem=None, idle_timeout_seconds=300, data_dir=None)
     portal = ffi.PortalClient.with_options(practice.base, options, store)
     jordan = asyncio.run(portal.accept_invite(portal.parse_link(jordan_link).token(),
                                               "river otter paints blue", "python test"))
@@ -162,4 +162,41 @@ def test_two_accounts_switching_and_the_lock(practice):
     assert isinstance(asyncio.run(portal.restore()), ffi.Restored.SIGNED_IN)
     assert portal.signed_in().email == "sam@example.com"
     asyncio.run(portal.logout())
+    assert store.items == {}
+
+
+class Progress(ffi.SyncListener):
+    def __init__(self):
+        self.pages = []
+
+    def on_page(self, pages, changes, has_more):
+        self.pages.append((pages, changes, has_more))
+
+
+def test_offline_copy_sync_and_reads(practice, tmp_path):
+    import datetime
+    import json as jsonlib
+
+    patient_id, link = practice.invite_new_patient("Robin", "robin@example.com")
+    starts = (datetime.datetime.now(datetime.timezone.utc) + datetime.timedelta(days=2)).isoformat()
+    visit = practice.appointment(patient_id, practice.provider_of(patient_id), starts)
+    store = DictStore()
+    options = ffi.ClientOptions(extra_link_origins=[], extra_roots_pem=None,
+                                idle_timeout_seconds=None, data_dir=str(tmp_path))
+    portal = ffi.PortalClient.with_options(practice.base, options, store)
+    asyncio.run(portal.accept_invite(portal.parse_link(link).token(), "river otter paints blue", "python"))
+
+    progress = Progress()
+    result = asyncio.run(portal.sync_now(progress))
+    assert result.pages == len(progress.pages) and not progress.pages[-1][2]
+    summary = asyncio.run(portal.summary(patient_id))
+    assert summary.next_appointment.id == visit
+    assert jsonlib.loads(summary.next_appointment.data_json)["kind"] == "telehealth"
+    upcoming = asyncio.run(portal.appointments(patient_id, True, 20, None))
+    assert [r.id for r in upcoming.items] == [visit] and upcoming.next is None
+    assert asyncio.run(portal.record("appointment", visit)).profile_id == patient_id
+    assert any(tmp_path.rglob("portal.db"))
+
+    asyncio.run(portal.logout())
+    assert not any(p.is_file() for p in tmp_path.rglob("*"))
     assert store.items == {}

@@ -1,0 +1,163 @@
+//! The offline copy across the FFI: pulling the feed with progress, and reads served
+//! from the device. Record contents cross as JSON text (the protocol's `data`), parsed
+//! by the host into its own types.
+
+use crate::error::PortalError;
+use crate::{PortalClient, SyncListener};
+use std::sync::Arc;
+
+/// One record as the server last sent it.
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+pub struct OfflineRecord {
+    pub kind: String,
+    pub id: String,
+    pub profile_id: Option<String>,
+    pub rev: i64,
+    /// The record's fields (PROTOCOL.md, "What `data` holds"), as JSON.
+    pub data_json: String,
+}
+
+/// A page of a list; pass `next` back for the following page.
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+pub struct RecordPage {
+    pub items: Vec<OfflineRecord>,
+    pub next: Option<String>,
+}
+
+/// The open balance in one currency, in minor units.
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+pub struct Balance {
+    pub currency: String,
+    pub amount: i64,
+}
+
+/// A profile's home-screen numbers.
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+pub struct ProfileSummary {
+    pub unread_messages: i64,
+    pub next_appointment: Option<OfflineRecord>,
+    pub balance_due: Vec<Balance>,
+}
+
+/// What a pull did.
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+pub struct SyncResult {
+    pub pages: u32,
+    pub changes: u64,
+    pub resynced: bool,
+    pub purged_profiles: Vec<String>,
+    pub quarantined: bool,
+}
+
+fn record(r: portal_core::StoredRecord) -> OfflineRecord {
+    OfflineRecord {
+        kind: r.kind,
+        id: r.id,
+        profile_id: r.profile_id,
+        rev: r.rev,
+        data_json: r.data.to_string(),
+    }
+}
+
+fn page(p: portal_core::Page) -> RecordPage {
+    RecordPage {
+        items: p.items.into_iter().map(record).collect(),
+        next: p.next,
+    }
+}
+
+#[uniffi::export(async_runtime = "tokio")]
+impl PortalClient {
+    /// Pulls the sync feed into the device's encrypted copy; `listener` hears after
+    /// each page (for a first-sync progress bar).
+    pub async fn sync_now(
+        &self,
+        listener: Option<Arc<dyn SyncListener>>,
+    ) -> Result<SyncResult, PortalError> {
+        let report = self
+            .inner
+            .sync_now(|progress| {
+                if let Some(listener) = &listener {
+                    listener.on_page(progress.pages, progress.changes, progress.has_more);
+                }
+            })
+            .await?;
+        Ok(SyncResult {
+            pages: report.pages,
+            changes: report.changes,
+            resynced: report.resynced,
+            purged_profiles: report.purged_profiles,
+            quarantined: report.quarantined,
+        })
+    }
+
+    /// A page of a profile's records of `kind` (appointment, thread, invoice, document,
+    /// form...), newest or oldest first, from the device.
+    pub async fn list_records(
+        &self,
+        kind: String,
+        profile_id: String,
+        newest_first: bool,
+        limit: u32,
+        after: Option<String>,
+    ) -> Result<RecordPage, PortalError> {
+        let order = if newest_first {
+            portal_core::ListOrder::NewestFirst
+        } else {
+            portal_core::ListOrder::OldestFirst
+        };
+        Ok(page(
+            self.inner
+                .list(&kind, &profile_id, order, limit, after)
+                .await?,
+        ))
+    }
+
+    /// Upcoming (earliest first) or past (latest first) appointments, from the device.
+    pub async fn appointments(
+        &self,
+        profile_id: String,
+        upcoming: bool,
+        limit: u32,
+        after: Option<String>,
+    ) -> Result<RecordPage, PortalError> {
+        Ok(page(
+            self.inner
+                .appointments(&profile_id, upcoming, limit, after)
+                .await?,
+        ))
+    }
+
+    /// A thread's messages, oldest first, from the device.
+    pub async fn messages(
+        &self,
+        thread_id: String,
+        limit: u32,
+        after: Option<String>,
+    ) -> Result<RecordPage, PortalError> {
+        Ok(page(self.inner.messages(&thread_id, limit, after).await?))
+    }
+
+    /// One record, from the device.
+    pub async fn record(
+        &self,
+        kind: String,
+        id: String,
+    ) -> Result<Option<OfflineRecord>, PortalError> {
+        Ok(self.inner.record(&kind, &id).await?.map(record))
+    }
+
+    /// Unread messages, next appointment and balance due for a profile.
+    pub async fn summary(&self, profile_id: String) -> Result<ProfileSummary, PortalError> {
+        let summary = self.inner.summary(&profile_id).await?;
+        Ok(ProfileSummary {
+            unread_messages: summary.unread_messages,
+            next_appointment: summary.next_appointment.map(record),
+            balance_due: summary
+                .balance_due
+                .into_iter()
+                .map(|(currency, amount)| Balance { currency, amount })
+                .collect(),
+        })
+    }
+}
