@@ -138,6 +138,23 @@ impl PortalClient {
         Ok(page(self.inner.messages(&thread_id, limit, after).await?))
     }
 
+    /// Messages, threads and documents of a profile matching what the person typed
+    /// (word prefixes, accents ignored), searched on the device.
+    pub async fn search(
+        &self,
+        profile_id: String,
+        query: String,
+        limit: u32,
+    ) -> Result<Vec<OfflineRecord>, PortalError> {
+        Ok(self
+            .inner
+            .search(&profile_id, &query, limit)
+            .await?
+            .into_iter()
+            .map(record)
+            .collect())
+    }
+
     /// One record, from the device.
     pub async fn record(
         &self,

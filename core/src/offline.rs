@@ -218,6 +218,18 @@ impl PortalClient {
             .await
     }
 
+    /// Messages, threads and documents of a profile matching what the person typed,
+    /// searched on the device.
+    pub async fn search(
+        &self,
+        profile_id: &str,
+        query: &str,
+        limit: u32,
+    ) -> Result<Vec<StoredRecord>, CoreError> {
+        let (store, _) = self.store().await?;
+        store.search(profile_id, query, limit).await
+    }
+
     /// One record from the local database.
     pub async fn record(&self, kind: &str, id: &str) -> Result<Option<StoredRecord>, CoreError> {
         let (store, _) = self.store().await?;

@@ -190,6 +190,20 @@ async fn a_first_sync_fills_an_encrypted_database_that_reads_offline() {
         .await
         .unwrap();
     assert_eq!(invoices.items.len(), 2);
+    // Local search, by word prefix, over message bodies and thread subjects.
+    let found = client.search(&patient, "kne", 10).await.unwrap();
+    assert_eq!(found.len(), 1);
+    assert_eq!(found[0].kind, "message");
+    assert_eq!(found[0].data["body"], CANARY);
+    let by_subject = client.search(&patient, "visit", 10).await.unwrap();
+    assert!(by_subject.iter().any(|r| r.kind == "thread"));
+    assert!(
+        client
+            .search(&patient, "OR \"", 10)
+            .await
+            .unwrap()
+            .is_empty()
+    );
     assert_eq!(client.check_store().await.unwrap(), "ok");
 
     // At rest: a private directory, private files, and no plaintext anywhere.
@@ -327,7 +341,10 @@ async fn an_expired_cursor_resyncs_and_a_lost_profile_is_purged() {
         .await;
     assert_eq!(removed.status().as_u16(), 200);
     let report = client.sync_now(|_| {}).await.unwrap();
-    assert_eq!(report.purged_profiles, std::slice::from_ref(&mia.patient_id));
+    assert_eq!(
+        report.purged_profiles,
+        std::slice::from_ref(&mia.patient_id)
+    );
     assert!(
         client
             .record("appointment", &mia_visit)

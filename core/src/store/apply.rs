@@ -50,6 +50,7 @@ impl Store {
         self.call(|conn| {
             let tx = conn.transaction()?;
             tx.execute("DELETE FROM records", [])?;
+            tx.execute("DELETE FROM search", [])?;
             tx.execute(
                 "UPDATE sync_state SET cursor = NULL, synced_at = NULL WHERE id = 1",
                 [],
@@ -68,6 +69,10 @@ fn apply_change(
     match change.op {
         ChangeOp::Delete if change.kind == "profile" => {
             tx.execute(
+                "DELETE FROM search WHERE profile_id = ?1",
+                params![change.id],
+            )?;
+            tx.execute(
                 "DELETE FROM records WHERE profile_id = ?1 OR (kind = 'profile' AND id = ?1)",
                 params![change.id],
             )?;
@@ -78,6 +83,7 @@ fn apply_change(
                 "DELETE FROM records WHERE kind = ?1 AND id = ?2",
                 params![change.kind, change.id],
             )?;
+            unindex(tx, &change.kind, &change.id)?;
         }
         ChangeOp::Upsert => {
             let data = change.data.clone().unwrap_or(Value::Null);
@@ -100,12 +106,39 @@ fn apply_change(
                     text
                 ],
             )?;
+            if let Some(searchable) = searchable_text(&change.kind, &data) {
+                unindex(tx, &change.kind, &change.id)?;
+                tx.execute(
+                    "INSERT INTO search (kind, id, profile_id, text) VALUES (?1, ?2, ?3, ?4)",
+                    params![change.kind, change.id, change.profile_id, searchable],
+                )?;
+            }
         }
     }
     applied
         .changed
         .push((change.kind.clone(), change.id.clone()));
     Ok(())
+}
+
+fn unindex(tx: &Transaction<'_>, kind: &str, id: &str) -> Result<(), rusqlite::Error> {
+    tx.execute(
+        "DELETE FROM search WHERE kind = ?1 AND id = ?2",
+        params![kind, id],
+    )?;
+    Ok(())
+}
+
+/// What local search finds a record by: a message's body, a thread's subject, a
+/// document's title.
+fn searchable_text(kind: &str, data: &Value) -> Option<String> {
+    let field = match kind {
+        "message" => "body",
+        "thread" => "subject",
+        "document" => "title",
+        _ => return None,
+    };
+    data.get(field).and_then(Value::as_str).map(str::to_owned)
 }
 
 /// The time a record sorts by, and the record it belongs to, per kind.

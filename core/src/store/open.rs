@@ -9,7 +9,10 @@ use std::path::{Path, PathBuf};
 pub(crate) const DB_FILE: &str = "portal.db";
 
 /// Numbered migrations; index + 1 is the schema version each one brings.
-pub(crate) const MIGRATIONS: &[&str] = &[include_str!("../../migrations/0001_records.sql")];
+pub(crate) const MIGRATIONS: &[&str] = &[
+    include_str!("../../migrations/0001_records.sql"),
+    include_str!("../../migrations/0002_search.sql"),
+];
 
 /// A 256-bit SQLCipher key, as 64 hex digits. Never logged.
 #[derive(Clone, PartialEq, Eq)]
@@ -182,4 +185,72 @@ fn create_private_file(path: &Path) -> Result<(), CoreError> {
         .open(path)
         .map(drop)
         .map_err(|e| storage("creating", path, e))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The schema as SQLite describes it: every table, index and trigger, sorted.
+    fn schema(conn: &Connection) -> Vec<(String, String, Option<String>)> {
+        let mut statement = conn
+            .prepare("SELECT type, name, sql FROM sqlite_master ORDER BY type, name")
+            .unwrap();
+        statement
+            .query_map([], |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?)))
+            .unwrap()
+            .collect::<Result<_, _>>()
+            .unwrap()
+    }
+
+    #[test]
+    fn a_database_migrated_step_by_step_equals_a_fresh_one() {
+        let dir = tempfile::tempdir().unwrap();
+        let key = StoreKey::generate();
+        // An old database: only the first migration, with a record in it.
+        let old_path = dir.path().join("old");
+        std::fs::create_dir_all(&old_path).unwrap();
+        {
+            let conn = Connection::open(old_path.join(DB_FILE)).unwrap();
+            conn.pragma_update(None, "key", format!("x'{}'", key.as_stored()))
+                .unwrap();
+            conn.execute_batch(MIGRATIONS[0]).unwrap();
+            conn.pragma_update(None, "user_version", 1).unwrap();
+            conn.execute(
+                "INSERT INTO records (kind, id, profile_id, rev, data)
+                 VALUES ('message', 'm1', 'p1', 1, '{\"body\":\"knee pain\"}')",
+                [],
+            )
+            .unwrap();
+        }
+        let (old, outcome) = open(&old_path, &key, false).unwrap();
+        assert_eq!(outcome, OpenOutcome::Opened);
+        let (fresh, outcome) = open(&dir.path().join("fresh"), &key, true).unwrap();
+        assert_eq!(outcome, OpenOutcome::Created);
+        assert_eq!(schema(&old), schema(&fresh));
+        let version = |c: &Connection| -> i64 {
+            c.pragma_query_value(None, "user_version", |r| r.get(0))
+                .unwrap()
+        };
+        assert_eq!(version(&old), MIGRATIONS.len() as i64);
+        assert_eq!(version(&fresh), MIGRATIONS.len() as i64);
+        // The migration indexed the record that was already there.
+        let found: i64 = old
+            .query_row(
+                "SELECT count(*) FROM search WHERE search MATCH '\"knee\"*'",
+                [],
+                |r| r.get(0),
+            )
+            .unwrap();
+        assert_eq!(found, 1);
+    }
+
+    #[test]
+    fn a_stored_key_must_be_64_hex_digits() {
+        let key = StoreKey::generate();
+        assert_eq!(StoreKey::from_stored(key.as_stored()), Some(key.clone()));
+        assert_eq!(StoreKey::from_stored("abc"), None);
+        assert_eq!(StoreKey::from_stored(&"zz".repeat(32)), None);
+        assert!(!format!("{key:?}").contains(key.as_stored()));
+    }
 }

@@ -162,6 +162,35 @@ impl Store {
         .await
     }
 
+    /// Messages, threads and documents of a profile matching `query` (words, each
+    /// matched as a prefix, accents ignored), best matches first.
+    pub(crate) async fn search(
+        &self,
+        profile_id: &str,
+        query: &str,
+        limit: u32,
+    ) -> Result<Vec<StoredRecord>, CoreError> {
+        let Some(expression) = fts_expression(query) else {
+            return Ok(Vec::new());
+        };
+        let profile_id = profile_id.to_owned();
+        self.call(move |conn| {
+            let mut statement = conn.prepare_cached(
+                "SELECT r.kind, r.id, r.profile_id, r.rev, r.data
+                 FROM search s JOIN records r ON r.kind = s.kind AND r.id = s.id
+                 WHERE search MATCH ?1 AND s.profile_id = ?2
+                 ORDER BY rank LIMIT ?3",
+            )?;
+            statement
+                .query_map(
+                    params![expression, profile_id, i64::from(limit.clamp(1, 200))],
+                    record,
+                )?
+                .collect()
+        })
+        .await
+    }
+
     /// Unread messages, the next appointment and the balance due, for one profile.
     pub(crate) async fn summary(
         &self,
@@ -207,9 +236,34 @@ impl Store {
     }
 }
 
+/// Turns what a person typed into an FTS5 expression: each word a quoted prefix term,
+/// so no input is ever parsed as FTS5 syntax. `None` when nothing is left to search.
+fn fts_expression(query: &str) -> Option<String> {
+    let terms: Vec<String> = query
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .take(16)
+        .map(|w| format!("\"{w}\"*"))
+        .collect();
+    (!terms.is_empty()).then(|| terms.join(" "))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn typed_words_become_quoted_prefix_terms_and_syntax_is_inert() {
+        assert_eq!(
+            fts_expression("knee pain").as_deref(),
+            Some("\"knee\"* \"pain\"*")
+        );
+        assert_eq!(
+            fts_expression("NEAR(a b) OR \"x").as_deref(),
+            Some("\"NEAR\"* \"a\"* \"b\"* \"OR\"* \"x\"*")
+        );
+        assert_eq!(fts_expression("  -- * "), None);
+    }
 
     #[test]
     fn page_tokens_round_trip_and_refuse_garbage() {
