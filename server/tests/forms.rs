@@ -6,7 +6,7 @@
 mod common;
 
 use common::{Harness, error_code};
-use portal_model::sync::MutationResults;
+use portal_model::sync::{ChangeOp, MutationResults};
 use portal_model::{ErrorCode, JoinInfo, Session};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
@@ -266,4 +266,92 @@ async fn a_groups_intake_forms_come_with_joining() {
         form.data.as_ref().unwrap()["template_id"],
         template.as_str()
     );
+}
+
+#[tokio::test]
+async fn staff_delete_a_patients_form_and_its_answers() {
+    let h = Harness::start().await;
+    let template = h.template().await;
+    let (patient, token) = h.invited_patient("jordan@example.com").await;
+    let session: Session = h
+        .accept(&token, "river otter paints blue")
+        .await
+        .json()
+        .await
+        .unwrap();
+    let assigned = h
+        .admin
+        .post(
+            &format!("forms/{template}/assign"),
+            json!({"patient_id": patient}),
+        )
+        .await;
+    let form_id = assigned.json::<Value>().await.unwrap()["form_id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let draft = h
+        .answer(
+            &session,
+            1,
+            "save_form_draft",
+            &patient,
+            &form_id,
+            json!({"reason": "Trouble sleeping"}),
+        )
+        .await;
+    assert_eq!(draft.results[0].code, None);
+    let page = h.feed(&session, None).await;
+
+    let deleted = h.admin.delete(&format!("forms/{form_id}")).await;
+    assert_eq!(deleted.status(), StatusCode::NO_CONTENT);
+    let next = h.feed(&session, Some(&page.cursor)).await;
+    let deletes: Vec<(&str, &str)> = next
+        .changes
+        .iter()
+        .filter(|c| c.op == ChangeOp::Delete)
+        .map(|c| (c.kind.as_str(), c.id.as_str()))
+        .collect();
+    let response_id = format!("rsp_{form_id}");
+    assert_eq!(
+        deletes,
+        [
+            ("form", form_id.as_str()),
+            ("form_response", response_id.as_str())
+        ]
+    );
+    // The patient can no longer answer it.
+    let late = h
+        .answer(
+            &session,
+            2,
+            "save_form_draft",
+            &patient,
+            &form_id,
+            json!({"reason": "Still here"}),
+        )
+        .await;
+    assert_eq!(late.results[0].code.as_deref(), Some("not_found"));
+
+    for gone in [
+        form_id.as_str(),
+        template.as_str(),
+        "frm_000000000000000000000000",
+    ] {
+        let again = h.admin.delete(&format!("forms/{gone}")).await;
+        assert_eq!(
+            error_code(again, StatusCode::NOT_FOUND).await.error.code,
+            ErrorCode::NotFound,
+            "{gone}"
+        );
+    }
+    // The template stays, and can be assigned again.
+    let reassigned = h
+        .admin
+        .post(
+            &format!("forms/{template}/assign"),
+            json!({"patient_id": patient}),
+        )
+        .await;
+    assert_eq!(reassigned.status(), StatusCode::CREATED);
 }

@@ -5,7 +5,7 @@
 mod common;
 
 use common::{Harness, error_code};
-use portal_model::sync::{MutationResults, SyncPage};
+use portal_model::sync::{ChangeOp, MutationResults, SyncPage};
 use portal_model::{ErrorCode, Session};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
@@ -224,4 +224,66 @@ async fn the_welcome_message_arrives_when_the_account_becomes_active() {
     let (_, token) = h.invited_patient("avery@example.com").await;
     let session: Session = h.accept(&token, PASSWORD).await.json().await.unwrap();
     assert!(records(&h.feed(&session, None).await, "thread").is_empty());
+}
+
+#[tokio::test]
+async fn staff_delete_a_message_and_the_thread_follows() {
+    let h = Harness::start().await;
+    let provider = h.provider().await;
+    let created = h
+        .admin
+        .create_patient(json!({"first_name": "Jordan", "last_name": "Rivera",
+                               "email": "jordan@example.com", "primary_provider_id": provider}))
+        .await;
+    let patient = created.patient_id;
+    let token = h.last_token().await;
+    let session: Session = h.accept(&token, PASSWORD).await.json().await.unwrap();
+    let send = |body: &'static str, thread: Option<String>| {
+        h.admin.post(
+            "messages",
+            json!({"patient_id": patient, "provider_id": provider, "body": body, "thread_id": thread}),
+        )
+    };
+    let first: Value = send("See you Tuesday.", None).await.json().await.unwrap();
+    let thread_id = first["thread_id"].as_str().unwrap().to_owned();
+    h.clock.advance(chrono::Duration::minutes(5));
+    let second: Value = send("Sorry, Wednesday.", Some(thread_id.clone()))
+        .await
+        .json()
+        .await
+        .unwrap();
+    let second_id = second["message_id"].as_str().unwrap().to_owned();
+    let page = h.feed(&session, None).await;
+    let before = records(&page, "thread")[0].clone();
+    assert_eq!(before["unread_count"], 2);
+    let first_sent_at = records(&page, "message")
+        .iter()
+        .find(|m| m["body"] == "See you Tuesday.")
+        .unwrap()["sent_at"]
+        .clone();
+
+    let deleted = h.admin.delete(&format!("messages/{second_id}")).await;
+    assert_eq!(deleted.status(), StatusCode::NO_CONTENT);
+    let next = h.feed(&session, Some(&page.cursor)).await;
+    let gone = next.changes.iter().find(|c| c.kind == "message").unwrap();
+    assert_eq!(
+        (gone.id.as_str(), gone.op),
+        (second_id.as_str(), ChangeOp::Delete)
+    );
+    let thread = records(&next, "thread")[0];
+    assert_eq!(thread["unread_count"], 1);
+    assert_eq!(thread["last_message_at"], first_sent_at);
+
+    for id in [
+        second_id.as_str(),
+        thread_id.as_str(),
+        "msg_000000000000000000000000",
+    ] {
+        let again = h.admin.delete(&format!("messages/{id}")).await;
+        assert_eq!(
+            error_code(again, StatusCode::NOT_FOUND).await.error.code,
+            ErrorCode::NotFound,
+            "{id}"
+        );
+    }
 }

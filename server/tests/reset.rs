@@ -68,6 +68,12 @@ impl Harness {
         assert_eq!(response.status(), StatusCode::OK);
     }
 
+    async fn staff_reset(&self, patient_id: String) -> reqwest::Response {
+        self.admin
+            .post(&format!("patients/{patient_id}/password-reset"), json!({}))
+            .await
+    }
+
     async fn email_count(&self) -> usize {
         self.outbox().await.emails.len()
     }
@@ -311,4 +317,88 @@ async fn reset_requests_are_rate_limited_per_address() {
     h.reset_answered_alike("somebody@example.com").await;
     h.clock.advance(Duration::hours(1));
     h.reset_answered_alike("nobody@example.com").await;
+}
+
+#[tokio::test]
+async fn staff_start_a_reset_for_every_kind_of_patient() {
+    let h = Harness::start().await;
+    h.self_service(false).await;
+    let (patient_id, first) = h.invited_patient("jordan@example.com").await;
+
+    // Invited, invite still valid: a fresh invite, the old link revoked.
+    let sent = h.staff_reset(patient_id.clone()).await;
+    assert_eq!(sent.status(), StatusCode::ACCEPTED);
+    assert_eq!(
+        sent.json::<StatusAnswer>().await.unwrap().status,
+        "invite_sent"
+    );
+    let second = h.last_token().await;
+    assert_ne!(first, second);
+    assert_eq!(
+        error_code(h.inspect(&first).await, StatusCode::GONE)
+            .await
+            .error
+            .code,
+        ErrorCode::InviteRevoked
+    );
+
+    // Invite expired, and the practice renews invites itself: staff are the ones who
+    // would be asked, so the invite goes out at once and open requests are handled.
+    h.clock.advance(Duration::days(5));
+    h.reset_answered_alike("jordan@example.com").await;
+    let sent = h.staff_reset(patient_id.clone()).await;
+    assert_eq!(sent.status(), StatusCode::ACCEPTED);
+    assert_eq!(
+        sent.json::<StatusAnswer>().await.unwrap().status,
+        "invite_sent"
+    );
+    let invite = h.outbox().await.emails.pop().unwrap();
+    assert_eq!(invite.to, "jordan@example.com");
+    let third = h.last_token().await;
+    assert_eq!(h.inspect(&third).await.status(), StatusCode::OK);
+    let requests: ReinviteRequests = h.admin.get("reinvite-requests").await.json().await.unwrap();
+    assert!(requests.requests.is_empty());
+
+    // Active account: a reset link to the account's email, which works.
+    assert_eq!(
+        h.accept(&third, PASSWORD).await.status(),
+        StatusCode::CREATED
+    );
+    let sent = h.staff_reset(patient_id.clone()).await;
+    assert_eq!(sent.status(), StatusCode::ACCEPTED);
+    assert_eq!(
+        sent.json::<StatusAnswer>().await.unwrap().status,
+        "reset_sent"
+    );
+    let email = h.outbox().await.emails.pop().unwrap();
+    assert_eq!(email.to, "jordan@example.com");
+    assert!(email.subject.contains("Reset your"), "{}", email.subject);
+    let token = h.reset_token().await;
+    assert_eq!(
+        h.complete_reset(&token, NEW_PASSWORD).await.status(),
+        StatusCode::NO_CONTENT
+    );
+
+    // No account and no email: nothing can be sent.
+    let provider = h.provider().await;
+    let no_email = h
+        .admin
+        .create_patient(json!({"first_name": "Sam", "last_name": "Lee",
+                               "primary_provider_id": provider}))
+        .await;
+    let refused = error_code(
+        h.staff_reset(no_email.patient_id).await,
+        StatusCode::UNPROCESSABLE_ENTITY,
+    )
+    .await;
+    assert_eq!(refused.error.code, ErrorCode::NoEmail);
+    let unknown = error_code(
+        h.staff_reset("pat_000000000000000000000000".to_owned())
+            .await,
+        StatusCode::NOT_FOUND,
+    )
+    .await;
+    assert_eq!(unknown.error.code, ErrorCode::NotFound);
+    let audit = h.admin.get("audit").await.text().await.unwrap();
+    assert!(!audit.contains(&token), "the audit log holds no token");
 }

@@ -20,6 +20,7 @@ PATH_IDS = [
     ("/v1/admin/appointments/{id}", "appointment_id"),
     ("/v1/admin/invoices/{id}", "invoice_id"),
     ("/v1/admin/documents/{id}", "document_id"),
+    ("/v1/admin/messages/{id}", "message_id"),
     ("/v1/documents/{id}", "document_id"),
     ("/v1/admin/forms/{id}", "form_template_id"),
     ("/v1/admin/groups/{id}", "group_id"),
@@ -78,6 +79,9 @@ def swap_ids(value, mutations):
 def before_call(ctx, case, **kwargs):
     path = case.operation.path
     for prefix, fixture in PATH_IDS:
+        # DELETE /v1/admin/forms/{id} takes a patient's form, not a template.
+        if path == "/v1/admin/forms/{id}" and case.method.upper() == "DELETE":
+            fixture = "form_id"
         if path.startswith(prefix) and IDS.get(fixture) and RNG.random() < 0.5:
             name = prefix.rsplit("{", 1)[1].rstrip("}")
             if case.path_parameters and isinstance(case.path_parameters.get(name), str):

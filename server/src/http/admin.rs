@@ -2,18 +2,18 @@
 
 use super::extract::{Admin, ApiJson, ApiPath};
 use crate::error::ServerError;
-use crate::service::{join, patients, records, settings};
+use crate::service::{join, patients, records, reset, settings};
 use crate::state::AppState;
 use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
-use portal_model::ApiErrorBody;
 use portal_model::admin::{
     AuditLog, CareTeamRequest, CreateGroupRequest, CreateGroupResponse, CreatePatientRequest,
     CreatePatientResponse, CreateProviderRequest, CreateProviderResponse, InviteSent,
-    JoinLinkCreated, Outbox, PatientRecord, PracticeSettings, ReinviteRequests,
+    JoinLinkCreated, Outbox, PatientRecord, PracticeSettings, Providers, ReinviteRequests,
     UpdatePatientRequest,
 };
+use portal_model::{ApiErrorBody, StatusAnswer};
 
 /// Adds a provider to the practice.
 #[utoipa::path(
@@ -31,6 +31,21 @@ pub async fn create_provider(
 ) -> Result<(StatusCode, Json<CreateProviderResponse>), ServerError> {
     let created = patients::create_provider(&state, request).await?;
     Ok((StatusCode::CREATED, Json(created)))
+}
+
+/// The practice's providers, oldest first.
+#[utoipa::path(
+    get,
+    path = "/providers",
+    tag = "admin",
+    security(("admin_token" = [])),
+    responses((status = 200, description = "The providers.", body = Providers))
+)]
+pub async fn list_providers(
+    _: Admin,
+    State(state): State<AppState>,
+) -> Result<Json<Providers>, ServerError> {
+    Ok(Json(patients::list_providers(&state).await?))
 }
 
 /// Adds a patient, and sends the invite unless `send_invite` is false.
@@ -78,6 +93,30 @@ pub async fn send_invite(
     Ok((StatusCode::CREATED, Json(sent)))
 }
 
+/// Starts the patient's password reset for them: an account that acts for the patient
+/// gets a one-hour reset link (`reset_sent`); a patient without an account gets a fresh
+/// invite, revoking earlier ones (`invite_sent`).
+#[utoipa::path(
+    post,
+    path = "/patients/{id}/password-reset",
+    tag = "admin",
+    security(("admin_token" = [])),
+    params(("id" = String, Path, description = "The patient's id.")),
+    responses(
+        (status = 202, description = "Sent: `reset_sent` or `invite_sent`.", body = StatusAnswer),
+        (status = 404, description = "`not_found`.", body = ApiErrorBody),
+        (status = 422, description = "`no_email`: no account and no email on file.", body = ApiErrorBody),
+    )
+)]
+pub async fn password_reset(
+    _: Admin,
+    State(state): State<AppState>,
+    ApiPath(patient_id): ApiPath<String>,
+) -> Result<(StatusCode, Json<StatusAnswer>), ServerError> {
+    let answer = reset::staff_request(&state, patient_id).await?;
+    Ok((StatusCode::ACCEPTED, Json(answer)))
+}
+
 /// The emails the built-in outbox recorded, oldest first (memory only).
 #[utoipa::path(
     get,
@@ -90,6 +129,21 @@ pub async fn outbox(_: Admin, State(state): State<AppState>) -> Json<Outbox> {
     Json(Outbox {
         emails: state.mail.outbox_emails(),
     })
+}
+
+/// The practice's settings, as `PUT /settings` takes them.
+#[utoipa::path(
+    get,
+    path = "/settings",
+    tag = "admin",
+    security(("admin_token" = [])),
+    responses((status = 200, description = "The settings in force.", body = PracticeSettings))
+)]
+pub async fn get_settings(
+    _: Admin,
+    State(state): State<AppState>,
+) -> Result<Json<PracticeSettings>, ServerError> {
+    Ok(Json(settings::get(&state).await?))
 }
 
 /// Replaces the practice's settings.

@@ -210,6 +210,28 @@ pub async fn provider_message(
     ))
 }
 
+/// Deletes a message (a provider's or the patient's); the patient's feed receives the
+/// delete and the thread's new summary.
+#[utoipa::path(
+    delete,
+    path = "/messages/{id}",
+    tag = "admin",
+    security(("admin_token" = [])),
+    params(("id" = String, Path, description = "The message's id.")),
+    responses(
+        (status = 204, description = "Deleted."),
+        (status = 404, description = "`not_found`.", body = ApiErrorBody),
+    )
+)]
+pub async fn delete_message(
+    _: Admin,
+    State(state): State<AppState>,
+    ApiPath(id): ApiPath<String>,
+) -> Result<StatusCode, ServerError> {
+    messages::delete(&state, id).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
 /// Adds a form template.
 #[utoipa::path(
     post,
@@ -249,6 +271,28 @@ pub async fn assign_form(
 ) -> Result<(StatusCode, Json<FormCreated>), ServerError> {
     let form_id = forms::assign(&state, template_id, assignment.into()).await?;
     Ok((StatusCode::CREATED, Json(FormCreated { form_id })))
+}
+
+/// Deletes a patient's form (the id `assign` answered) with its answers; the patient's
+/// feed receives the deletes. Templates are not deleted.
+#[utoipa::path(
+    delete,
+    path = "/forms/{id}",
+    tag = "admin",
+    security(("admin_token" = [])),
+    params(("id" = String, Path, description = "The patient's form's id.")),
+    responses(
+        (status = 204, description = "Deleted."),
+        (status = 404, description = "`not_found`.", body = ApiErrorBody),
+    )
+)]
+pub async fn delete_form(
+    _: Admin,
+    State(state): State<AppState>,
+    ApiPath(id): ApiPath<String>,
+) -> Result<StatusCode, ServerError> {
+    forms::delete(&state, id).await?;
+    Ok(StatusCode::NO_CONTENT)
 }
 
 /// Issues an invoice, optionally with a superbill PDF.

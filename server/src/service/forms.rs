@@ -180,6 +180,32 @@ pub async fn assign(
         .await
 }
 
+/// `DELETE /v1/admin/forms/{id}`: removes a patient's form (the id `assign` answered)
+/// with its answers; the patient's feed receives the deletes. Templates stay.
+pub async fn delete(state: &AppState, id: String) -> Result<(), ServerError> {
+    let now = state.clock.now();
+    state
+        .db
+        .call(move |conn| {
+            let tx = conn.transaction()?;
+            if !feed::remove(&tx, "form", &id, now)? {
+                return Err(ServerError::api(
+                    StatusCode::NOT_FOUND,
+                    ErrorCode::NotFound,
+                    "No such form.",
+                ));
+            }
+            let response_id = format!("rsp_{id}");
+            if feed::get(&tx, "form_response", &response_id)?.is_some() {
+                feed::remove(&tx, "form_response", &response_id, now)?;
+            }
+            audit::record(&tx, millis(now), "admin", "form.delete", &id)?;
+            tx.commit()?;
+            Ok(())
+        })
+        .await
+}
+
 /// Checks one answer against its field; `Err` names what is wrong.
 fn check_answer(field: &Field, value: &Value) -> Result<(), String> {
     let ok = match (field.kind.as_str(), value) {

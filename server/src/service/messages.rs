@@ -204,6 +204,33 @@ pub async fn from_provider(
         .await
 }
 
+/// `DELETE /v1/admin/messages/{id}`: removes a message (the patient's or a provider's);
+/// the patient's feed receives its delete and the thread's new summary. The thread
+/// stays, even when it has no message left.
+pub async fn delete(state: &AppState, id: String) -> Result<(), ServerError> {
+    let now = state.clock.now();
+    state
+        .db
+        .call(move |conn| {
+            let tx = conn.transaction()?;
+            let Some((_, _, message)) = feed::get(&tx, "message", &id)? else {
+                return Err(ServerError::api(
+                    StatusCode::NOT_FOUND,
+                    ErrorCode::NotFound,
+                    "No such message.",
+                ));
+            };
+            feed::remove(&tx, "message", &id, now)?;
+            if let Some(thread_id) = message["thread_id"].as_str() {
+                refresh_thread(&tx, thread_id, now)?;
+            }
+            audit::record(&tx, crate::db::millis(now), "admin", "message.delete", &id)?;
+            tx.commit()?;
+            Ok(())
+        })
+        .await
+}
+
 /// The welcome message a practice can send when a patient's account becomes active.
 pub fn welcome(
     tx: &Conn,

@@ -12,7 +12,7 @@ use axum::http::StatusCode;
 use portal_model::ErrorCode;
 use portal_model::admin::{
     CreatePatientRequest, CreatePatientResponse, CreateProviderRequest, CreateProviderResponse,
-    InviteSent, ReinviteRequest, ReinviteRequests,
+    InviteSent, ProviderSummary, Providers, ReinviteRequest, ReinviteRequests,
 };
 
 /// Normalises and checks an email address: trimmed, lower-case, one `@` with text on both
@@ -97,6 +97,29 @@ pub async fn create_provider(
             audit::record(&tx, millis(now), "admin", "provider.create", &id)?;
             tx.commit()?;
             Ok(CreateProviderResponse { provider_id: id })
+        })
+        .await
+}
+
+/// `GET /v1/admin/providers`: every provider of the practice, oldest first. Providers
+/// have no title yet (the sync feed's `title` is null too).
+pub async fn list_providers(state: &AppState) -> Result<Providers, ServerError> {
+    state
+        .db
+        .call(|conn| {
+            let providers = conn.query_all(
+                "SELECT id, name, email FROM providers ORDER BY created_at, id",
+                params![],
+                |row| {
+                    Ok(ProviderSummary {
+                        id: row.get(0)?,
+                        name: row.get(1)?,
+                        email: row.get(2)?,
+                        title: None,
+                    })
+                },
+            )?;
+            Ok(Providers { providers })
         })
         .await
 }

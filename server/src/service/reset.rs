@@ -66,23 +66,9 @@ pub async fn request(state: &AppState, raw_email: String) -> Result<StatusAnswer
             let account: Option<String> = tx
                 .query_opt("SELECT id FROM accounts WHERE email = ?1", params![&email], |row| row.get(0))?;
             if let Some(account_id) = account {
-                let token = new_token();
-                tx.execute(
-                    "INSERT INTO password_resets (id, account_id, token_hash, created_at, expires_at)
-                     VALUES (?1, ?2, ?3, ?4, ?5)",
-                    params![new_id("rst"), account_id, token_hash(&token), millis(now), millis(now + RESET_TTL)])?;
-                audit::record(&tx, millis(now), "public", "password_reset.request", &account_id)?;
-                let link = format!("{base}/reset/{token}");
-                outgoing.push(Outgoing::Email(simple_email(
-                    &email,
-                    &format!("Reset your {} portal password", settings.practice_name),
-                    &[
-                        "Someone asked to reset the password of your patient portal account.".to_owned(),
-                        format!("Choose a new password here (the link works for one hour): {link}"),
-                        "If it was not you, ignore this email: your password stays as it is.".to_owned(),
-                    ],
-                    vec![link],
-                )));
+                outgoing.push(Outgoing::Email(issue_reset(
+                    &tx, &account_id, &email, &settings, &base, "public", now,
+                )?));
             } else {
                 for patient_id in invited_patients(&tx, &email)? {
                     let outcome = match latest_invite_state(&tx, &patient_id, now)? {
@@ -121,6 +107,140 @@ pub async fn request(state: &AppState, raw_email: String) -> Result<StatusAnswer
     }
     Ok(StatusAnswer {
         status: "sent_if_exists".to_owned(),
+    })
+}
+
+/// Writes a one-hour reset link for an account and returns the email that carries it.
+/// `actor` is who asked, for the audit log (`public` or `admin`).
+fn issue_reset(
+    tx: &Conn,
+    account_id: &str,
+    email: &str,
+    settings: &settings::Settings,
+    base: &str,
+    actor: &str,
+    now: DateTime<Utc>,
+) -> Result<Email, ServerError> {
+    let token = new_token();
+    tx.execute(
+        "INSERT INTO password_resets (id, account_id, token_hash, created_at, expires_at)
+         VALUES (?1, ?2, ?3, ?4, ?5)",
+        params![
+            new_id("rst"),
+            account_id,
+            token_hash(&token),
+            millis(now),
+            millis(now + RESET_TTL)
+        ],
+    )?;
+    audit::record(tx, millis(now), actor, "password_reset.request", account_id)?;
+    let link = format!("{base}/reset/{token}");
+    let (asked, not_you) = if actor == "admin" {
+        (
+            format!(
+                "{} sent you a link to reset the password of your patient portal account.",
+                settings.practice_name
+            ),
+            "If you did not ask for it, ignore this email: your password stays as it is.",
+        )
+    } else {
+        (
+            "Someone asked to reset the password of your patient portal account.".to_owned(),
+            "If it was not you, ignore this email: your password stays as it is.",
+        )
+    };
+    Ok(simple_email(
+        email,
+        &format!("Reset your {} portal password", settings.practice_name),
+        &[
+            asked,
+            format!("Choose a new password here (the link works for one hour): {link}"),
+            not_you.to_owned(),
+        ],
+        vec![link],
+    ))
+}
+
+/// What `POST /v1/admin/patients/{id}/password-reset` did.
+pub const STAFF_RESET_SENT: &str = "reset_sent";
+/// The patient had no account yet: a fresh invite went out instead.
+pub const STAFF_INVITE_SENT: &str = "invite_sent";
+
+/// `POST /v1/admin/patients/{id}/password-reset`: staff start the patient's password
+/// reset. The same way out as the patient-facing reset, without its vagueness (staff may
+/// be told what happened) and without asking anyone: an account that acts for the
+/// patient gets a one-hour reset link (the account the address on file belongs to
+/// first, then the patient's own); a patient without an account gets a fresh invite,
+/// which revokes earlier ones and closes open re-invite requests. 404 for an unknown
+/// patient; 422 `no_email` for one without an account or any email.
+pub async fn staff_request(
+    state: &AppState,
+    patient_id: String,
+) -> Result<StatusAnswer, ServerError> {
+    let now = state.clock.now();
+    let base = state
+        .config
+        .public_url
+        .as_str()
+        .trim_end_matches('/')
+        .to_owned();
+    let outgoing = state
+        .db
+        .call(move |conn| {
+            let tx = conn.transaction()?;
+            let patient: Option<(Option<String>, Option<String>)> = tx.query_opt(
+                "SELECT email, guardian_email FROM patients WHERE id = ?1",
+                params![&patient_id],
+                |row| Ok((row.get(0)?, row.get(1)?)),
+            )?;
+            let Some((own_email, guardian_email)) = patient else {
+                return Err(ServerError::api(
+                    StatusCode::NOT_FOUND,
+                    ErrorCode::NotFound,
+                    "No such patient.",
+                ));
+            };
+            let on_file = guardian_email.or(own_email).unwrap_or_default();
+            let settings = settings::load(&tx)?;
+            let account: Option<(String, String)> = tx.query_opt(
+                "SELECT a.id, a.email FROM account_patients ap JOIN accounts a ON a.id = ap.account_id
+                 WHERE ap.patient_id = ?1
+                 ORDER BY CASE WHEN a.email = ?2 THEN 0 ELSE 1 END,
+                          CASE WHEN ap.role = 'self' THEN 0 ELSE 1 END, a.created_at, a.id
+                 LIMIT 1",
+                params![&patient_id, &on_file],
+                |row| Ok((row.get(0)?, row.get(1)?)),
+            )?;
+            let outgoing = match account {
+                Some((account_id, email)) => {
+                    let email =
+                        issue_reset(&tx, &account_id, &email, &settings, &base, "admin", now)?;
+                    (STAFF_RESET_SENT, Outgoing::Email(email))
+                }
+                None => {
+                    // `issue` answers 422 `no_email` for a patient without any address.
+                    let issued = invites::issue(&tx, &patient_id, now, &settings)?;
+                    tx.execute(
+                        "UPDATE reinvite_requests SET handled_at = ?1
+                         WHERE patient_id = ?2 AND handled_at IS NULL",
+                        params![millis(now), &patient_id],
+                    )?;
+                    (STAFF_INVITE_SENT, Outgoing::Reinvite(Reinvite::Sent(issued)))
+                }
+            };
+            tx.commit()?;
+            Ok(outgoing)
+        })
+        .await?;
+    let (status, item) = outgoing;
+    match item {
+        Outgoing::Email(email) => state.mail.send(email, state.clock.as_ref()),
+        Outgoing::Reinvite(outcome) => {
+            invites::send_reinvite(state, outcome);
+        }
+    }
+    Ok(StatusAnswer {
+        status: status.to_owned(),
     })
 }
 

@@ -72,6 +72,11 @@ pub fn read_practice(conn: &Conn) -> Result<PracticeSettings, ServerError> {
     )
 }
 
+/// `GET /v1/admin/settings`.
+pub async fn get(state: &AppState) -> Result<PracticeSettings, ServerError> {
+    state.db.call(|conn| read_practice(conn)).await
+}
+
 /// `PUT /v1/admin/settings`.
 pub async fn update(
     state: &AppState,
