@@ -936,3 +936,87 @@ async fn the_settings_file_gives_the_token_and_the_server() {
         refused.stderr
     );
 }
+
+#[tokio::test]
+async fn providers_settings_and_password_resets_from_the_command_line() {
+    let practice = Practice::start();
+    let out = practice.ok(&["provider", "list"]);
+    assert!(out.contains("No providers yet"), "{out}");
+    let okafor = practice.provider("Dr. Maya Okafor", "okafor@example.com");
+    let lee = practice.provider("Dr. Sam Lee", "lee@example.com");
+    let out = practice.ok(&["provider", "list"]);
+    assert!(
+        out.contains(&format!("{okafor}  Dr. Maya Okafor <okafor@example.com>"))
+            && out.contains(&format!("{lee}  Dr. Sam Lee <lee@example.com>")),
+        "{out}"
+    );
+    let listed = practice.json(&["provider", "list"]);
+    assert_eq!(listed["providers"].as_array().unwrap().len(), 2);
+
+    assert_eq!(
+        practice.json(&["settings", "show"]),
+        json!({"invite_ttl_seconds": 345_600, "self_service_reinvite": true,
+               "welcome_message_enabled": false, "welcome_message": ""})
+    );
+    let out = practice.ok(&["settings", "show"]);
+    assert!(
+        out.contains("work for 4 days") && out.contains("Welcome message: off"),
+        "{out}"
+    );
+
+    // No account yet: the reset sends a fresh invite, whose link works.
+    let added = practice.json(&[
+        "patient",
+        "add",
+        "--first-name",
+        "Jordan",
+        "--last-name",
+        "Rivera",
+        "--email",
+        "jordan@example.com",
+        "--provider",
+        &okafor,
+    ]);
+    let patient = added["patient_id"].as_str().unwrap().to_owned();
+    let out = practice.ok(&["patient", "password-reset", &patient]);
+    assert!(out.contains("has no account yet"), "{out}");
+    let link = line_after(&out, "Invite link:").to_owned();
+    assert_eq!(invite_status(&practice.base, &link).await.0, 200);
+
+    // With an account: a reset link goes to the patient, never to the terminal.
+    practice.accept(&link).await;
+    let answer = practice.json(&["patient", "password-reset", &patient]);
+    assert_eq!(answer, json!({"status": "reset_sent"}));
+    let out = practice.ok(&["patient", "password-reset", &patient]);
+    assert!(
+        out.contains("password reset link was emailed to Jordan Rivera")
+            && !out.contains("/reset/"),
+        "{out}"
+    );
+    let emails = practice.admin.outbox().await.emails;
+    let reset = emails.last().unwrap();
+    assert_eq!(reset.to, "jordan@example.com");
+    assert!(reset.links[0].contains("/reset/"), "{:?}", reset.links);
+
+    let no_email = practice.json(&[
+        "patient",
+        "add",
+        "--first-name",
+        "Sam",
+        "--last-name",
+        "Lee",
+        "--provider",
+        &okafor,
+    ]);
+    let message = practice.fails(&[
+        "patient",
+        "password-reset",
+        no_email["patient_id"].as_str().unwrap(),
+    ]);
+    assert!(message.contains("no_email"), "{message}");
+    let message = practice.fails(&["patient", "password-reset", "pat_000000000000000000000000"]);
+    assert!(
+        message.contains("pat_000000000000000000000000") && message.contains("not_found"),
+        "{message}"
+    );
+}

@@ -4,7 +4,7 @@ use super::client::{AdminApi, decode, naming};
 use super::input;
 use super::output::{Output, text, when};
 use chrono::NaiveDate;
-use portal_model::admin::{GuardianContact, PatientRecord};
+use portal_model::admin::{GuardianContact, PatientRecord, Providers};
 use portal_server::error::ServerError;
 use serde_json::{Value, json};
 
@@ -20,6 +20,8 @@ pub enum ProviderCommand {
         #[arg(long)]
         email: String,
     },
+    /// List the practice's providers with their ids.
+    List,
 }
 
 /// `admin patient …`
@@ -35,6 +37,12 @@ pub enum PatientCommand {
     /// Change a patient's name, email or date of birth. A new email revokes
     /// outstanding invites.
     Update(Box<PatientUpdate>),
+    /// Email the patient a password reset link (valid one hour), or, when the patient
+    /// has no account yet, a fresh invite.
+    PasswordReset {
+        /// The patient id (pat_…).
+        patient: String,
+    },
 }
 
 /// `admin patient add`.
@@ -129,7 +137,29 @@ pub async fn provider(
     out: Output,
     command: ProviderCommand,
 ) -> Result<(), ServerError> {
-    let ProviderCommand::Add { name, email } = command;
+    let (name, email) = match command {
+        ProviderCommand::Add { name, email } => (name, email),
+        ProviderCommand::List => {
+            let answer = api.get(&["providers"]).await?;
+            let list: Providers = decode(answer.clone())?;
+            out.show(&answer, || {
+                if list.providers.is_empty() {
+                    return vec![
+                        "No providers yet. Add one with: portal-server admin provider add"
+                            .to_owned(),
+                    ];
+                }
+                list.providers
+                    .iter()
+                    .map(|p| match &p.title {
+                        Some(title) => format!("{}  {}, {title} <{}>", p.id, p.name, p.email),
+                        None => format!("{}  {} <{}>", p.id, p.name, p.email),
+                    })
+                    .collect()
+            });
+            return Ok(());
+        }
+    };
     let answer = api
         .post(&["providers"], &json!({"name": name, "email": email}))
         .await?;
@@ -160,7 +190,50 @@ pub async fn patient(
             Ok(())
         }
         PatientCommand::Update(update) => update_patient(api, out, *update).await,
+        PatientCommand::PasswordReset { patient } => password_reset(api, out, patient).await,
     }
+}
+
+async fn password_reset(api: &AdminApi, out: Output, patient: String) -> Result<(), ServerError> {
+    let record: PatientRecord = decode(
+        api.get(&["patients", &patient])
+            .await
+            .map_err(naming(&patient))?,
+    )?;
+    let mut answer = api
+        .post(&["patients", &patient, "password-reset"], &json!({}))
+        .await
+        .map_err(naming(&patient))?;
+    let invited = text(&answer, "status") == "invite_sent";
+    let lines = if invited {
+        let to = match (&record.guardian, &record.email) {
+            (Some(GuardianContact { email, .. }), _) | (None, Some(email)) => email.clone(),
+            (None, None) => String::new(),
+        };
+        let link = invite_link(api, &to).await?;
+        let mut lines = vec![format!(
+            "{} {} has no account yet, so a new invite was emailed instead (earlier links stop working).",
+            record.first_name, record.last_name
+        )];
+        match link {
+            Some(link) => {
+                lines.push(format!("Invite link: {link}"));
+                answer["link"] = json!(link);
+            }
+            None => lines.push(
+                "(The server sends real email, so the link is only in that email.)".to_owned(),
+            ),
+        }
+        lines
+    } else {
+        // The reset link itself stays in the patient's email: it opens their account.
+        vec![format!(
+            "A password reset link was emailed to {} {}; it works for one hour.",
+            record.first_name, record.last_name
+        )]
+    };
+    out.show(&answer, || lines);
+    Ok(())
 }
 
 async fn add_patient(api: &AdminApi, out: Output, add: PatientAdd) -> Result<(), ServerError> {

@@ -38,6 +38,8 @@ pub enum JoinLinkCommand {
 /// `admin settings …`
 #[derive(clap::Subcommand)]
 pub enum SettingsCommand {
+    /// Show the practice's settings.
+    Show,
     /// Set all of the practice's settings at once (the server replaces them whole).
     Set(SettingsSet),
 }
@@ -121,7 +123,15 @@ pub async fn settings(
     out: Output,
     command: SettingsCommand,
 ) -> Result<(), ServerError> {
-    let SettingsCommand::Set(set) = command;
+    let set = match command {
+        SettingsCommand::Show => {
+            let answer = api.get(&["settings"]).await?;
+            let current: PracticeSettings = decode(answer.clone())?;
+            out.show(&answer, || settings_lines(&current));
+            return Ok(());
+        }
+        SettingsCommand::Set(set) => set,
+    };
     let wanted = PracticeSettings {
         invite_ttl_seconds: set.invite_ttl,
         self_service_reinvite: set.self_service_reinvite,
@@ -131,28 +141,34 @@ pub async fn settings(
     let answer = api.put(&["settings"], &json!(wanted)).await?;
     let saved: PracticeSettings = decode(answer.clone())?;
     out.show(&answer, || {
-        vec![
-            "Settings saved.".to_owned(),
-            format!(
-                "Invites and join links work for {}.",
-                span(saved.invite_ttl_seconds)
-            ),
-            format!(
-                "Expired invites: {}.",
-                if saved.self_service_reinvite {
-                    "patients renew them themselves"
-                } else {
-                    "patients ask the practice (see `admin reinvite-requests`)"
-                }
-            ),
-            if saved.welcome_message_enabled {
-                format!("Welcome message: {}", saved.welcome_message)
-            } else {
-                "Welcome message: off".to_owned()
-            },
-        ]
+        let mut lines = vec!["Settings saved.".to_owned()];
+        lines.extend(settings_lines(&saved));
+        lines
     });
     Ok(())
+}
+
+/// The settings, one sentence each.
+fn settings_lines(settings: &PracticeSettings) -> Vec<String> {
+    vec![
+        format!(
+            "Invites and join links work for {}.",
+            span(settings.invite_ttl_seconds)
+        ),
+        format!(
+            "Expired invites: {}.",
+            if settings.self_service_reinvite {
+                "patients renew them themselves"
+            } else {
+                "patients ask the practice (see `admin reinvite-requests`)"
+            }
+        ),
+        if settings.welcome_message_enabled {
+            format!("Welcome message: {}", settings.welcome_message)
+        } else {
+            "Welcome message: off".to_owned()
+        },
+    ]
 }
 
 /// Runs `admin outbox`.
