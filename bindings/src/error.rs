@@ -43,6 +43,9 @@ pub enum PortalError {
     /// The account cannot act for that profile.
     #[error("that profile is not one of this account's")]
     UnknownProfile,
+    /// The input cannot be sent as it is (the detail says why).
+    #[error("{detail}")]
+    InvalidInput { detail: String },
     /// The offline copy on the device failed.
     #[error("{detail}")]
     Storage { detail: String },
@@ -71,6 +74,7 @@ impl From<CoreError> for PortalError {
             CoreError::UnknownAccount => Self::UnknownAccount,
             CoreError::UnknownProfile => Self::UnknownProfile,
             CoreError::Storage(_) => Self::Storage { detail },
+            CoreError::InvalidInput(_) => Self::InvalidInput { detail },
         }
     }
 }

@@ -10,6 +10,7 @@ use crate::lock::{
     ACTIVITY_WRITE_INTERVAL, Activity, LockState, LockedAccount, MAX_UNLOCK_ATTEMPTS,
     check_verifier, make_verifier,
 };
+use crate::offline::Wipe;
 use crate::secrets::SecretStore;
 use crate::vault::{AccountEntry, Vault};
 use chrono::{DateTime, Utc};
@@ -256,7 +257,7 @@ impl PortalClient {
             (None, None) => None,
         };
         if let Some(account_id) = account_id {
-            self.forget_account(&account_id).await?;
+            self.forget_account(&account_id, Wipe::SessionOnly).await?;
             *self.lock_current() = None;
             self.lock_activity().locked = None;
         }
@@ -492,7 +493,7 @@ impl PortalClient {
                     && is_session_end(*code)
                 {
                     // The server ended it: the tokens are worthless, drop them.
-                    self.forget_account(account_id).await?;
+                    self.forget_account(account_id, Wipe::SessionOnly).await?;
                     *self.lock_current() = None;
                 }
                 Err(error)
@@ -571,7 +572,7 @@ impl PortalClient {
         };
         let was_locked = self.locked_account().is_some();
         self.revoke_quietly(&account_id).await;
-        self.forget_account(&account_id).await?;
+        self.forget_account(&account_id, Wipe::Everything).await?;
         *self.lock_current() = None;
         self.lock_activity().locked = None;
         if was_locked {
@@ -808,7 +809,10 @@ impl PortalClient {
         }
         tracing::info!("too many wrong passwords at the lock screen: signing out");
         self.revoke_quietly(&locked.account_id).await;
-        if let Err(error) = self.forget_account(&locked.account_id).await {
+        if let Err(error) = self
+            .forget_account(&locked.account_id, Wipe::Everything)
+            .await
+        {
             return error;
         }
         let mut activity = self.lock_activity();

@@ -49,6 +49,9 @@ pub enum CoreError {
     /// No account with that id is signed in on this device.
     #[error("that account is not signed in on this device")]
     UnknownAccount,
+    /// What the person asked for cannot be sent as it is (the detail says why).
+    #[error("{0}")]
+    InvalidInput(String),
     /// The offline database could not be read or written.
     #[error("the offline copy on this device failed: {0}")]
     Storage(String),
@@ -76,6 +79,7 @@ impl CoreError {
             Self::UnknownAccount => "unknown_account",
             Self::UnknownProfile => "unknown_profile",
             Self::Storage(_) => "storage",
+            Self::InvalidInput(_) => "invalid_input",
         }
     }
 }

@@ -10,6 +10,15 @@ use portal_model::sync::SyncPage;
 use reqwest::Method;
 use std::path::PathBuf;
 
+/// How much of an account [`PortalClient::forget_account`] removes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Wipe {
+    /// The session, the unlock verifier and the account's place in the index.
+    SessionOnly,
+    /// All of it, the offline copy and its key included.
+    Everything,
+}
+
 /// What a pull did.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct SyncReport {
@@ -84,10 +93,22 @@ impl PortalClient {
         Ok((opened, Some(outcome)))
     }
 
-    /// Removes everything this device keeps of an account: keychain entries and files.
-    pub(crate) async fn forget_account(&self, account_id: &str) -> Result<(), CoreError> {
+    /// Removes what this device keeps of an account: with [`Wipe::Everything`] (signing
+    /// out) the keychain entries and the files; with [`Wipe::SessionOnly`] (the server
+    /// ended the session) only the session, so that writes still waiting in the outbox
+    /// are sent after the person signs in again.
+    pub(crate) async fn forget_account(
+        &self,
+        account_id: &str,
+        wipe: Wipe,
+    ) -> Result<(), CoreError> {
         *self.lock_store() = None;
-        self.vault.forget(account_id).await?;
+        self.vault
+            .forget(account_id, wipe == Wipe::SessionOnly)
+            .await?;
+        if wipe == Wipe::SessionOnly {
+            return Ok(());
+        }
         if let Some(dir) = self.account_dir(account_id) {
             tokio::task::spawn_blocking(move || store::delete_account_dir(&dir))
                 .await
@@ -96,13 +117,15 @@ impl PortalClient {
         Ok(())
     }
 
-    /// Pulls the sync feed into the local database, page by page, each page with its
-    /// cursor in one transaction. `progress` hears after every page.
+    /// Sends what waits in the outbox, then pulls the sync feed into the local database,
+    /// page by page, each page with its cursor in one transaction. `progress` hears
+    /// after every page.
     pub async fn sync_now(
         &self,
         mut progress: impl FnMut(SyncProgress) + Send,
     ) -> Result<SyncReport, CoreError> {
         let (store, outcome) = self.store().await?;
+        self.flush_outbox().await?;
         let mut report = SyncReport {
             quarantined: matches!(outcome, Some(OpenOutcome::Quarantined { .. })),
             ..SyncReport::default()
@@ -110,6 +133,7 @@ impl PortalClient {
         let mut cursor = store.cursor().await?;
         let limit = self.config.sync_page_limit();
         loop {
+            let requested_at = self.now().timestamp_millis();
             let path = match &cursor {
                 Some(c) => format!("/v1/sync?limit={limit}&cursor={}", encode(c)),
                 None => format!("/v1/sync?limit={limit}"),
@@ -134,7 +158,7 @@ impl PortalClient {
             let has_more = page.has_more;
             let next = page.cursor.clone();
             let count = page.changes.len() as u64;
-            let applied = store.apply_page(page).await?;
+            let applied = store.apply_page(page, requested_at).await?;
             report.pages += 1;
             report.changes += count;
             report.purged_profiles.extend(applied.purged_profiles);

@@ -261,13 +261,13 @@ impl Vault {
         self.write_json(self.index_key(), &index).await
     }
 
-    /// Removes an account's tokens, its verifier and its index entry.
-    pub async fn forget(&self, account_id: &str) -> Result<(), CoreError> {
-        let keys = [
-            self.session_key(account_id),
-            self.verifier_key(account_id),
-            self.store_key_key(account_id),
-        ];
+    /// Removes an account's tokens, its verifier and its index entry, and unless
+    /// `keep_store_key`, the key of its offline copy.
+    pub async fn forget(&self, account_id: &str, keep_store_key: bool) -> Result<(), CoreError> {
+        let mut keys = vec![self.session_key(account_id), self.verifier_key(account_id)];
+        if !keep_store_key {
+            keys.push(self.store_key_key(account_id));
+        }
         self.blocking(move |store| {
             for key in &keys {
                 store.delete(key)?;

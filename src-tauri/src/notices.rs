@@ -109,6 +109,11 @@ pub fn from_error(error: &CoreError) -> Notice {
             "That account is no longer signed in here",
             "Sign in to it again to use it on this computer.",
         ),
+        CoreError::InvalidInput(detail) => notice(
+            "invalid_input",
+            "Please check what you entered",
+            detail.clone(),
+        ),
         CoreError::Storage(_) => notice(
             "storage",
             "The copy on this computer could not be read",

@@ -3,6 +3,7 @@
 
 pub mod admin;
 pub mod process;
+pub mod proxy;
 pub mod webdriver;
 
 pub use admin::AdminClient;

@@ -17,14 +17,22 @@ pub struct Applied {
 }
 
 impl Store {
-    /// Applies `page` and stores its cursor, in one transaction.
-    pub async fn apply_page(&self, page: SyncPage) -> Result<Applied, CoreError> {
+    /// Applies `page` and stores its cursor, in one transaction. `requested_at_ms` is
+    /// when the page was asked for: writes the server had accepted by then are in the
+    /// feed, so their local stand-ins go. Writes still waiting are laid again over
+    /// the records the page replaced.
+    pub async fn apply_page(
+        &self,
+        page: SyncPage,
+        requested_at_ms: i64,
+    ) -> Result<Applied, CoreError> {
         self.call(move |conn| {
             let tx = conn.transaction()?;
             let mut applied = Applied::default();
             for change in &page.changes {
                 apply_change(&tx, change, &mut applied)?;
             }
+            super::outbox::settle_after_pull(&tx, requested_at_ms, &applied.changed)?;
             tx.execute(
                 "UPDATE sync_state SET cursor = ?1, synced_at = ?2 WHERE id = 1",
                 params![page.cursor, chrono::Utc::now().timestamp_millis()],
@@ -49,8 +57,13 @@ impl Store {
     pub async fn reset(&self) -> Result<(), CoreError> {
         self.call(|conn| {
             let tx = conn.transaction()?;
-            tx.execute("DELETE FROM records", [])?;
-            tx.execute("DELETE FROM search", [])?;
+            // Records made on this device stay: their writes are still to be sent.
+            tx.execute(
+                "DELETE FROM search WHERE (kind, id) IN
+                   (SELECT kind, id FROM records WHERE local_mutation IS NULL)",
+                [],
+            )?;
+            tx.execute("DELETE FROM records WHERE local_mutation IS NULL", [])?;
             tx.execute(
                 "UPDATE sync_state SET cursor = NULL, synced_at = NULL WHERE id = 1",
                 [],
@@ -78,47 +91,85 @@ fn apply_change(
             )?;
             applied.purged_profiles.push(change.id.clone());
         }
-        ChangeOp::Delete => {
-            tx.execute(
-                "DELETE FROM records WHERE kind = ?1 AND id = ?2",
-                params![change.kind, change.id],
-            )?;
-            unindex(tx, &change.kind, &change.id)?;
-        }
+        ChangeOp::Delete => delete_record(tx, &change.kind, &change.id)?,
         ChangeOp::Upsert => {
             let data = change.data.clone().unwrap_or(Value::Null);
-            let (sort_at, parent_id) = index_columns(&change.kind, &data);
-            let text = serde_json::to_string(&data)
-                .map_err(|e| rusqlite::Error::ToSqlConversionFailure(Box::new(e)))?;
-            tx.execute(
-                "INSERT INTO records (kind, id, profile_id, rev, sort_at, parent_id, data)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
-                 ON CONFLICT (kind, id) DO UPDATE SET profile_id = excluded.profile_id,
-                   rev = excluded.rev, sort_at = excluded.sort_at,
-                   parent_id = excluded.parent_id, data = excluded.data",
-                params![
-                    change.kind,
-                    change.id,
-                    change.profile_id,
-                    change.rev,
-                    sort_at,
-                    parent_id,
-                    text
-                ],
+            write_record(
+                tx,
+                &RecordRow {
+                    kind: &change.kind,
+                    id: &change.id,
+                    profile_id: change.profile_id.as_deref(),
+                    rev: change.rev,
+                    data: &data,
+                    local_mutation: None,
+                },
             )?;
-            if let Some(searchable) = searchable_text(&change.kind, &data) {
-                unindex(tx, &change.kind, &change.id)?;
-                tx.execute(
-                    "INSERT INTO search (kind, id, profile_id, text) VALUES (?1, ?2, ?3, ?4)",
-                    params![change.kind, change.id, change.profile_id, searchable],
-                )?;
-            }
         }
     }
     applied
         .changed
         .push((change.kind.clone(), change.id.clone()));
     Ok(())
+}
+
+/// A record to write, from the server or made on this device.
+pub(super) struct RecordRow<'a> {
+    pub kind: &'a str,
+    pub id: &'a str,
+    pub profile_id: Option<&'a str>,
+    pub rev: i64,
+    pub data: &'a Value,
+    /// The mutation that made it on this device, if it is not the server's yet.
+    pub local_mutation: Option<&'a str>,
+}
+
+/// Writes a record with its list columns and its search entry.
+pub(super) fn write_record(
+    tx: &Transaction<'_>,
+    row: &RecordRow<'_>,
+) -> Result<(), rusqlite::Error> {
+    let (sort_at, parent_id) = index_columns(row.kind, row.data);
+    let text = serde_json::to_string(row.data)
+        .map_err(|e| rusqlite::Error::ToSqlConversionFailure(Box::new(e)))?;
+    tx.execute(
+        "INSERT INTO records (kind, id, profile_id, rev, sort_at, parent_id, data, local_mutation)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)
+         ON CONFLICT (kind, id) DO UPDATE SET profile_id = excluded.profile_id,
+           rev = excluded.rev, sort_at = excluded.sort_at, parent_id = excluded.parent_id,
+           data = excluded.data, local_mutation = excluded.local_mutation",
+        params![
+            row.kind,
+            row.id,
+            row.profile_id,
+            row.rev,
+            sort_at,
+            parent_id,
+            text,
+            row.local_mutation
+        ],
+    )?;
+    unindex(tx, row.kind, row.id)?;
+    if let Some(searchable) = searchable_text(row.kind, row.data) {
+        tx.execute(
+            "INSERT INTO search (kind, id, profile_id, text) VALUES (?1, ?2, ?3, ?4)",
+            params![row.kind, row.id, row.profile_id, searchable],
+        )?;
+    }
+    Ok(())
+}
+
+/// Deletes a record and its search entry.
+pub(super) fn delete_record(
+    tx: &Transaction<'_>,
+    kind: &str,
+    id: &str,
+) -> Result<(), rusqlite::Error> {
+    tx.execute(
+        "DELETE FROM records WHERE kind = ?1 AND id = ?2",
+        params![kind, id],
+    )?;
+    unindex(tx, kind, id)
 }
 
 fn unindex(tx: &Transaction<'_>, kind: &str, id: &str) -> Result<(), rusqlite::Error> {

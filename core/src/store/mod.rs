@@ -4,11 +4,13 @@
 
 mod apply;
 mod open;
+pub(crate) mod outbox;
 pub(crate) mod read;
 
 pub use apply::Applied;
 pub use open::OpenOutcome;
 pub(crate) use open::{DB_FILE, StoreKey};
+pub use outbox::{OutboxItem, WriteError, WriteState};
 pub use read::{ListOrder, Page, StoredRecord, Summary};
 
 use crate::error::CoreError;
