@@ -49,6 +49,12 @@ pub enum PortalError {
     /// The offline copy on the device failed.
     #[error("{detail}")]
     Storage { detail: String },
+    /// No document with that id is on the device (sync first).
+    #[error("that document is not on this device")]
+    UnknownDocument,
+    /// A document's bytes did not match its SHA-256 and were discarded: download again.
+    #[error("the document arrived damaged and was discarded")]
+    DocumentCorrupt,
 }
 
 impl From<CoreError> for PortalError {
@@ -75,6 +81,8 @@ impl From<CoreError> for PortalError {
             CoreError::UnknownProfile => Self::UnknownProfile,
             CoreError::Storage(_) => Self::Storage { detail },
             CoreError::InvalidInput(_) => Self::InvalidInput { detail },
+            CoreError::UnknownDocument => Self::UnknownDocument,
+            CoreError::DocumentCorrupt => Self::DocumentCorrupt,
         }
     }
 }

@@ -178,3 +178,125 @@ impl PortalClient {
         })
     }
 }
+
+/// Where a document's bytes are on the device.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, uniffi::Enum)]
+pub enum DocumentState {
+    NotDownloaded,
+    /// Part of it arrived; the next download continues from `received`.
+    Partial {
+        received: u64,
+        total: u64,
+    },
+    /// All of it, checked against its SHA-256.
+    Available,
+    /// Available and kept for offline use until unpinned.
+    Pinned,
+}
+
+impl From<portal_core::DocumentStatus> for DocumentState {
+    fn from(status: portal_core::DocumentStatus) -> Self {
+        match status {
+            portal_core::DocumentStatus::NotDownloaded => Self::NotDownloaded,
+            portal_core::DocumentStatus::Partial { received, total } => {
+                Self::Partial { received, total }
+            }
+            portal_core::DocumentStatus::Available => Self::Available,
+            portal_core::DocumentStatus::Pinned => Self::Pinned,
+        }
+    }
+}
+
+/// Hears a document download's progress (implemented by the host).
+#[uniffi::export(with_foreign)]
+pub trait DownloadListener: Send + Sync {
+    /// After each stored chunk (256 KiB) and at the end: bytes so far and in all.
+    fn on_progress(&self, received: u64, total: u64);
+}
+
+fn hear(listener: Option<Arc<dyn DownloadListener>>) -> impl FnMut(portal_core::DownloadProgress) {
+    move |progress| {
+        if let Some(listener) = &listener {
+            listener.on_progress(progress.received, progress.total);
+        }
+    }
+}
+
+#[uniffi::export(async_runtime = "tokio")]
+impl PortalClient {
+    /// Where a document's bytes are on the device.
+    pub async fn document_status(&self, document_id: String) -> Result<DocumentState, PortalError> {
+        Ok(self.inner.document_status(&document_id).await?.into())
+    }
+
+    /// Downloads a document into the device's encrypted copy, resuming an earlier
+    /// partial download; fails with `DocumentCorrupt` when the bytes do not match the
+    /// record's SHA-256 (they are discarded) and with `Network` when the connection
+    /// drops (what arrived is kept: call again).
+    pub async fn download_document(
+        &self,
+        document_id: String,
+        listener: Option<Arc<dyn DownloadListener>>,
+    ) -> Result<DocumentState, PortalError> {
+        Ok(self
+            .inner
+            .download_document(&document_id, hear(listener))
+            .await?
+            .into())
+    }
+
+    /// Downloads a document (as `download_document`) and keeps it for offline use.
+    pub async fn pin_document(
+        &self,
+        document_id: String,
+        listener: Option<Arc<dyn DownloadListener>>,
+    ) -> Result<DocumentState, PortalError> {
+        Ok(self
+            .inner
+            .pin_document(&document_id, hear(listener))
+            .await?
+            .into())
+    }
+
+    /// Frees a document's bytes on the device.
+    pub async fn unpin_document(&self, document_id: String) -> Result<(), PortalError> {
+        Ok(self.inner.unpin_document(&document_id).await?)
+    }
+
+    /// Writes a plaintext copy of a document to `destination_path` (a path the app
+    /// chose, e.g. in its share or export folder), 0600 where the OS allows, checked
+    /// against its SHA-256; downloads it first if needed. Returns the bytes written.
+    pub async fn export_document(
+        &self,
+        document_id: String,
+        destination_path: String,
+    ) -> Result<u64, PortalError> {
+        Ok(self
+            .inner
+            .export_document(&document_id, std::path::Path::new(&destination_path))
+            .await?)
+    }
+
+    /// Keeps a file (encrypted) and queues its upload as a document of the profile;
+    /// the outbox sends the bytes, then the `upload_document` write. Returns the
+    /// write's id.
+    pub async fn upload_document(
+        &self,
+        profile_id: String,
+        title: String,
+        category: Option<String>,
+        content_type: String,
+        bytes: Vec<u8>,
+    ) -> Result<String, PortalError> {
+        Ok(self
+            .inner
+            .upload_document(
+                &profile_id,
+                &title,
+                category.as_deref(),
+                &content_type,
+                bytes,
+            )
+            .await?)
+    }
+}

@@ -461,7 +461,7 @@ impl PortalClient {
     /// Exchanges the account's refresh token for a new pair, once even when many calls
     /// race: a caller that waited finds the tokens already renewed and uses them.
     /// `seen_access` is the access token the caller found stale, if any.
-    async fn refresh(
+    pub(crate) async fn refresh(
         &self,
         account_id: &str,
         seen_access: Option<&str>,

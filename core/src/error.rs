@@ -58,6 +58,12 @@ pub enum CoreError {
     /// The account cannot act for that profile.
     #[error("that profile is not one of this account's")]
     UnknownProfile,
+    /// No document with that id is in the offline copy (sync first, or it was removed).
+    #[error("that document is not on this device")]
+    UnknownDocument,
+    /// A document's bytes did not match its SHA-256: they were thrown away.
+    #[error("the document arrived damaged and was discarded; download it again")]
+    DocumentCorrupt,
 }
 
 impl CoreError {
@@ -78,6 +84,8 @@ impl CoreError {
             Self::TooManyUnlockAttempts => "too_many_unlock_attempts",
             Self::UnknownAccount => "unknown_account",
             Self::UnknownProfile => "unknown_profile",
+            Self::UnknownDocument => "unknown_document",
+            Self::DocumentCorrupt => "document_corrupt",
             Self::Storage(_) => "storage",
             Self::InvalidInput(_) => "invalid_input",
         }

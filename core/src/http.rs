@@ -104,6 +104,23 @@ impl Api {
     }
 }
 
+impl Api {
+    /// A request for bodies that are not JSON (document bytes), with the bearer token.
+    /// `timeout` replaces the client's 30 s: a large document may take longer.
+    pub fn raw(
+        &self,
+        method: Method,
+        path: &str,
+        access_token: &str,
+        timeout: Duration,
+    ) -> reqwest::RequestBuilder {
+        self.http
+            .request(method, format!("{}{path}", self.base))
+            .bearer_auth(access_token)
+            .timeout(timeout)
+    }
+}
+
 impl Failure {
     /// The protocol error as a [`CoreError`], for answers the caller has no special case for.
     pub fn into_error(self) -> CoreError {
@@ -120,7 +137,7 @@ impl Failure {
     }
 }
 
-fn network(error: reqwest::Error) -> CoreError {
+pub(crate) fn network(error: reqwest::Error) -> CoreError {
     let kind = if error.is_timeout() {
         "the server took too long to answer"
     } else if error.is_connect() {

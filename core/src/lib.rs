@@ -6,6 +6,7 @@
 pub mod client;
 pub mod clock;
 pub mod config;
+pub mod documents;
 pub mod error;
 mod http;
 pub mod invites;
@@ -20,6 +21,7 @@ mod vault;
 pub use client::{PortalClient, Restored, SignedIn};
 pub use clock::{Clock, ManualClock, SystemClock};
 pub use config::ClientConfig;
+pub use documents::{Attachment, DocumentStatus, DownloadProgress};
 pub use error::CoreError;
 pub use invites::{InviteState, JoinState, RenewOutcome, ResetState};
 pub use links::{DeepLink, LinkError, LinkKind, parse_link};

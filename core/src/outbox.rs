@@ -38,7 +38,7 @@ pub enum MessageTo {
 }
 
 /// A random (version 4) UUID, the mutation's id.
-fn new_mutation_id() -> String {
+pub(crate) fn new_mutation_id() -> String {
     let mut b = [0u8; 16];
     rand::rng().fill_bytes(&mut b);
     b[6] = (b[6] & 0x0f) | 0x40;
@@ -75,9 +75,31 @@ fn is_transient(error: &CoreError) -> bool {
     }
 }
 
+/// A message's `args`: its thread (or new thread) and its text.
+pub(crate) fn message_args(to: MessageTo, body: &str) -> Result<Value, CoreError> {
+    let body = body.trim();
+    if body.is_empty() {
+        return Err(CoreError::InvalidInput(
+            "a message needs some text".to_owned(),
+        ));
+    }
+    Ok(match to {
+        MessageTo::Thread(thread_id) => json!({"thread_id": thread_id, "body": body}),
+        MessageTo::NewThread {
+            provider_id,
+            subject,
+        } => json!({"provider_id": provider_id, "subject": subject, "body": body}),
+    })
+}
+
 impl PortalClient {
     /// Stores a write for `profile_id` with its local effect; returns its id.
-    async fn write(&self, kind: &str, profile_id: &str, args: Value) -> Result<String, CoreError> {
+    pub(crate) async fn write(
+        &self,
+        kind: &str,
+        profile_id: &str,
+        args: Value,
+    ) -> Result<String, CoreError> {
         let signed_in = self.require_unlocked()?;
         if !signed_in
             .profiles
@@ -110,19 +132,7 @@ impl PortalClient {
         to: MessageTo,
         body: &str,
     ) -> Result<String, CoreError> {
-        let body = body.trim();
-        if body.is_empty() {
-            return Err(CoreError::InvalidInput(
-                "a message needs some text".to_owned(),
-            ));
-        }
-        let args = match to {
-            MessageTo::Thread(thread_id) => json!({"thread_id": thread_id, "body": body}),
-            MessageTo::NewThread {
-                provider_id,
-                subject,
-            } => json!({"provider_id": provider_id, "subject": subject, "body": body}),
-        };
+        let args = message_args(to, body)?;
         self.write("send_message", profile_id, args).await
     }
 
@@ -215,7 +225,19 @@ impl PortalClient {
     /// sent or already sent.
     pub async fn discard_write(&self, id: &str) -> Result<bool, CoreError> {
         let (store, _) = self.store().await?;
-        store.discard(id).await
+        let item = store.outbox_items().await?.into_iter().find(|i| i.id == id);
+        let discarded = store.discard(id).await?;
+        if discarded && let Some(item) = item {
+            // The files it would have carried are no longer needed.
+            let write = PendingWrite {
+                id: item.id,
+                kind: item.kind,
+                profile_id: item.profile_id,
+                args: item.args,
+            };
+            self.release_uploads(&store, &write).await;
+        }
+        Ok(discarded)
     }
 
     /// Sends the outbox in order until it is empty, the network fails (the write
@@ -242,9 +264,19 @@ impl PortalClient {
                     args: write.args.clone(),
                 }],
             };
-            let answer = self
-                .send_signed_in::<_, MutationResults>(Method::POST, "/v1/mutations", Some(&batch))
-                .await;
+            // The files a write refers to go first (a pre-send step per kind); a failure
+            // there is handled as the write's own.
+            let answer = match self.send_uploads(&store, &write).await {
+                Ok(()) => {
+                    self.send_signed_in::<_, MutationResults>(
+                        Method::POST,
+                        "/v1/mutations",
+                        Some(&batch),
+                    )
+                    .await
+                }
+                Err(error) => Err(error),
+            };
             match answer {
                 Ok(results) => {
                     let result = results.results.into_iter().find(|r| r.id == write.id);
@@ -253,6 +285,7 @@ impl PortalClient {
                             store
                                 .mark_sent(&write.id, self.now().timestamp_millis())
                                 .await?;
+                            self.release_uploads(&store, &write).await;
                             report.sent += 1;
                         }
                         Some(r) => {

@@ -124,5 +124,15 @@ pub fn from_error(error: &CoreError) -> Notice {
             "That profile is no longer available",
             "Your practice may have changed who you can act for. The list has been refreshed.",
         ),
+        CoreError::UnknownDocument => notice(
+            "unknown_document",
+            "That document is not on this computer",
+            "It may have been removed by your practice. Refresh and try again.",
+        ),
+        CoreError::DocumentCorrupt => notice(
+            "document_corrupt",
+            "The document arrived damaged",
+            "The damaged copy was thrown away. Try downloading it again.",
+        ),
     }
 }

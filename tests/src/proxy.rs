@@ -1,12 +1,14 @@
 //! A TCP proxy on loopback between a client and the server, switchable at run time to
 //! play a dropped network: refuse connections, or let a request through and throw the
-//! server's answer away (the server committed; the client never hears it).
+//! server's answer away (the server committed; the client never hears it), cut answers
+//! short after some bytes (a connection lost mid-download), or damage one byte of an
+//! answer's body (bytes that no longer match their checksum).
 
 #![allow(clippy::unwrap_used, clippy::expect_used)] // Test support: fail loudly.
 
 use std::net::SocketAddr;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicU8, Ordering};
+use std::sync::atomic::{AtomicU8, AtomicU64, Ordering};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
 
@@ -20,12 +22,19 @@ pub enum Mode {
     Refuse = 1,
     /// Forward requests, then drop the connection when the answer starts.
     DropAnswers = 2,
+    /// Forward each connection's answers until [`Proxy::cut_after`] bytes have passed
+    /// in this mode, then drop the connection.
+    CutAnswers = 3,
+    /// Forward everything, but flip the first body byte of the next answer on each
+    /// connection.
+    CorruptAnswers = 4,
 }
 
 /// A running proxy; stops with the test's runtime.
 pub struct Proxy {
     addr: SocketAddr,
     mode: Arc<AtomicU8>,
+    cut_after: Arc<AtomicU64>,
 }
 
 impl Proxy {
@@ -34,14 +43,27 @@ impl Proxy {
         let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
         let addr = listener.local_addr().unwrap();
         let mode = Arc::new(AtomicU8::new(Mode::Pass as u8));
+        let cut_after = Arc::new(AtomicU64::new(u64::MAX));
         let shared = Arc::clone(&mode);
+        let shared_cut = Arc::clone(&cut_after);
         tokio::spawn(async move {
             while let Ok((client, _)) = listener.accept().await {
                 let mode = Arc::clone(&shared);
-                tokio::spawn(async move { relay(client, upstream, mode).await });
+                let cut = Arc::clone(&shared_cut);
+                tokio::spawn(async move { relay(client, upstream, mode, cut).await });
             }
         });
-        Self { addr, mode }
+        Self {
+            addr,
+            mode,
+            cut_after,
+        }
+    }
+
+    /// Cuts each connection's answers after `bytes` (headers included), from now on.
+    pub fn cut_after(&self, bytes: u64) {
+        self.cut_after.store(bytes, Ordering::SeqCst);
+        self.set(Mode::CutAnswers);
     }
 
     /// The proxy's base URL, such as `http://127.0.0.1:4312`.
@@ -59,11 +81,20 @@ fn current(mode: &AtomicU8) -> Mode {
     match mode.load(Ordering::SeqCst) {
         1 => Mode::Refuse,
         2 => Mode::DropAnswers,
+        3 => Mode::CutAnswers,
+        4 => Mode::CorruptAnswers,
         _ => Mode::Pass,
     }
 }
 
-async fn relay(client: TcpStream, upstream: SocketAddr, mode: Arc<AtomicU8>) {
+/// The index just past the first blank line (`\r\n\r\n`) in `seen`, if any.
+fn header_end(seen: &[u8]) -> Option<usize> {
+    seen.windows(4)
+        .position(|w| w == b"\r\n\r\n")
+        .map(|i| i + 4)
+}
+
+async fn relay(client: TcpStream, upstream: SocketAddr, mode: Arc<AtomicU8>, cut: Arc<AtomicU64>) {
     if current(&mode) == Mode::Refuse {
         return;
     }
@@ -88,12 +119,46 @@ async fn relay(client: TcpStream, upstream: SocketAddr, mode: Arc<AtomicU8>) {
     };
     let down = async move {
         let mut buf = vec![0u8; 16 * 1024];
+        // Bytes passed while cutting; the tail of the answer scanned while corrupting.
+        let mut passed = 0u64;
+        let mut scanned: Vec<u8> = Vec::new();
+        let mut corrupted = false;
         loop {
             let n = match server_read.read(&mut buf).await {
                 Ok(0) | Err(_) => break,
                 Ok(n) => n,
             };
-            if current(&mode) != Mode::Pass || client_write.write_all(&buf[..n]).await.is_err() {
+            let now = current(&mode);
+            if now == Mode::CutAnswers {
+                let limit = cut.load(Ordering::SeqCst);
+                let room = limit.saturating_sub(passed).min(n as u64) as usize;
+                passed += room as u64;
+                if room < n {
+                    let _ = client_write.write_all(&buf[..room]).await;
+                    break;
+                }
+                if client_write.write_all(&buf[..n]).await.is_err() {
+                    break;
+                }
+                continue;
+            }
+            if now == Mode::CorruptAnswers && !corrupted {
+                let before = scanned.len();
+                scanned.extend_from_slice(&buf[..n]);
+                if let Some(end) = header_end(&scanned)
+                    && end < scanned.len()
+                {
+                    buf[end - before] ^= 0xff;
+                    corrupted = true;
+                }
+                if client_write.write_all(&buf[..n]).await.is_err() {
+                    break;
+                }
+                continue;
+            }
+            if !matches!(now, Mode::Pass | Mode::CorruptAnswers)
+                || client_write.write_all(&buf[..n]).await.is_err()
+            {
                 // The answer (or part of it) is lost: close the client's side.
                 break;
             }

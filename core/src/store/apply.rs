@@ -81,6 +81,8 @@ fn apply_change(
 ) -> Result<(), rusqlite::Error> {
     match change.op {
         ChangeOp::Delete if change.kind == "profile" => {
+            // The profile's document bytes go before its records (they are found by them).
+            super::blobs::forget_profile(tx, &change.id)?;
             tx.execute(
                 "DELETE FROM search WHERE profile_id = ?1",
                 params![change.id],
@@ -91,7 +93,12 @@ fn apply_change(
             )?;
             applied.purged_profiles.push(change.id.clone());
         }
-        ChangeOp::Delete => delete_record(tx, &change.kind, &change.id)?,
+        ChangeOp::Delete => {
+            if change.kind == "document" {
+                super::blobs::forget_document(tx, &change.id)?;
+            }
+            delete_record(tx, &change.kind, &change.id)?;
+        }
         ChangeOp::Upsert => {
             let data = change.data.clone().unwrap_or(Value::Null);
             write_record(

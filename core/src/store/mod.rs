@@ -3,6 +3,7 @@
 //! from here, without waiting for the network.
 
 mod apply;
+pub(crate) mod blobs;
 mod open;
 pub(crate) mod outbox;
 pub(crate) mod read;

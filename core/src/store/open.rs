@@ -13,6 +13,7 @@ pub(crate) const MIGRATIONS: &[&str] = &[
     include_str!("../../migrations/0001_records.sql"),
     include_str!("../../migrations/0002_search.sql"),
     include_str!("../../migrations/0003_outbox.sql"),
+    include_str!("../../migrations/0004_documents.sql"),
 ];
 
 /// A 256-bit SQLCipher key, as 64 hex digits. Never logged.

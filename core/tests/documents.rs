@@ -1,0 +1,477 @@
+//! Documents against the real server: a download with progress, resumed after the
+//! connection is cut mid-way, checked against its SHA-256 (damaged bytes are thrown
+//! away), pinned, unpinned and exported; the bytes stay inside the encrypted database
+//! (a canary is never found in the data directory); an upload made offline reaches the
+//! server as exactly one document, its bytes first; a deleted document and a purged
+//! profile take their bytes with them. The network misbehaves through a loopback proxy.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)] // Tests fail loudly by design.
+
+use chrono::Duration;
+use portal_core::{
+    Attachment, ClientConfig, CoreError, DocumentStatus, KeyringStore, ManualClock, MessageTo,
+    PortalClient, WriteState,
+};
+use portal_e2e::AdminClient;
+use portal_e2e::proxy::{Mode, Proxy};
+use portal_server::{RunningServer, ServerOptions};
+use serde_json::{Value, json};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::Instant;
+
+const ADMIN: &str = "core-documents-admin";
+const PASSWORD: &str = "river otter paints blue";
+const CANARY: &[u8] = b"CANARY-PHI-4c2e1 MRI of the left knee, meniscus tear";
+
+struct Setup {
+    server: RunningServer,
+    admin: AdminClient,
+    proxy: Proxy,
+    client: PortalClient,
+    clock: ManualClock,
+    patient: String,
+    provider: String,
+    data: tempfile::TempDir,
+}
+
+/// A signed-in patient on a device that reaches the server through a proxy.
+async fn setup(keychain: &str) -> Setup {
+    let server = portal_server::start(ServerOptions::local(ADMIN))
+        .await
+        .unwrap();
+    let admin = AdminClient::new(&server.base_url(), ADMIN);
+    let provider = admin
+        .create_provider("Dr. Maya Okafor", "maya@clinic.example")
+        .await;
+    let patient = admin
+        .create_patient(json!({"first_name": "Jordan", "last_name": "Rivera",
+            "email": "jordan@example.com", "primary_provider_id": provider}))
+        .await
+        .patient_id;
+    let invited = admin.resend_invite(&patient).await;
+    let proxy = Proxy::start(server.addr).await;
+    let data = tempfile::tempdir().unwrap();
+    let clock = ManualClock::default();
+    let client = device(&proxy, keychain, data.path(), &clock);
+    client
+        .accept_invite(&invited.token, PASSWORD, "laptop")
+        .await
+        .unwrap();
+    Setup {
+        server,
+        admin,
+        proxy,
+        client,
+        clock,
+        patient,
+        provider,
+        data,
+    }
+}
+
+fn device(proxy: &Proxy, keychain: &str, data: &Path, clock: &ManualClock) -> PortalClient {
+    let config = ClientConfig::new(&proxy.base_url(), &[], "patientportal")
+        .unwrap()
+        .with_data_dir(data);
+    PortalClient::with_clock(
+        config,
+        Arc::new(KeyringStore::new(keychain)),
+        Arc::new(clock.clone()),
+    )
+    .unwrap()
+}
+
+/// A PDF-looking file of `size` bytes: a header, the canary, then pseudo-random bytes
+/// (nothing for a page format to compress).
+fn pdf(size: usize, seed: u64) -> Vec<u8> {
+    let mut bytes = b"%PDF-1.4\n".to_vec();
+    bytes.extend_from_slice(CANARY);
+    let mut x = seed | 1;
+    while bytes.len() < size {
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        bytes.extend_from_slice(&x.to_le_bytes());
+    }
+    bytes.truncate(size);
+    bytes
+}
+
+/// Shares a document with a patient the way staff tools do: a multipart form.
+async fn share(server: &RunningServer, patient_id: &str, title: &str, bytes: &[u8]) -> String {
+    let boundary = "portal-test-boundary-0f9d8c7b6a5e4d3c";
+    let mut body = Vec::new();
+    for (name, value) in [
+        ("patient_id", patient_id),
+        ("title", title),
+        ("category", "shared"),
+    ] {
+        body.extend_from_slice(
+            format!(
+                "--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n"
+            )
+            .as_bytes(),
+        );
+    }
+    body.extend_from_slice(
+        format!(
+            "--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"doc.pdf\"\r\nContent-Type: application/pdf\r\n\r\n"
+        )
+        .as_bytes(),
+    );
+    body.extend_from_slice(bytes);
+    body.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
+    let response = reqwest::Client::new()
+        .post(format!("{}/v1/admin/documents", server.base_url()))
+        .bearer_auth(ADMIN)
+        .header(
+            "content-type",
+            format!("multipart/form-data; boundary={boundary}"),
+        )
+        .body(body)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status().as_u16(), 201);
+    response.json::<Value>().await.unwrap()["document_id"]
+        .as_str()
+        .unwrap()
+        .to_owned()
+}
+
+/// Every file under `dir`, recursively.
+fn files_under(dir: &Path) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    for entry in std::fs::read_dir(dir).into_iter().flatten().flatten() {
+        let path = entry.path();
+        if path.is_dir() {
+            out.extend(files_under(&path));
+        } else {
+            out.push(path);
+        }
+    }
+    out
+}
+
+/// No file under `dir` holds `needle` in the clear.
+fn assert_nowhere_in(dir: &Path, needle: &[u8]) {
+    let files = files_under(dir);
+    assert!(!files.is_empty());
+    for file in files {
+        let bytes = std::fs::read(&file).unwrap();
+        assert!(
+            !bytes.windows(needle.len()).any(|w| w == needle),
+            "plaintext found in {}",
+            file.display()
+        );
+    }
+}
+
+fn sha256_hex(bytes: &[u8]) -> String {
+    portal_server::service::documents::sha256_hex(bytes)
+}
+
+#[tokio::test]
+async fn a_download_shows_progress_resumes_after_a_cut_and_exports_a_checked_copy() {
+    let s = setup("org.patientportal.test.documents.download").await;
+    let bytes = pdf(3 * 1024 * 1024 + 12_345, 7);
+    let id = share(&s.server, &s.patient, "MRI report", &bytes).await;
+    s.client.sync_now(|_| {}).await.unwrap();
+    let record = s.client.record("document", &id).await.unwrap().unwrap();
+    assert_eq!(record.data["sha256"], sha256_hex(&bytes).as_str());
+    let total = bytes.len() as u64;
+    assert_eq!(
+        s.client.document_status(&id).await.unwrap(),
+        DocumentStatus::NotDownloaded
+    );
+
+    // The connection drops after about 1 MiB: what arrived is kept.
+    s.proxy.cut_after(1024 * 1024);
+    let error = s.client.download_document(&id, |_| {}).await.unwrap_err();
+    assert!(matches!(error, CoreError::Network(_)), "{error:?}");
+    let DocumentStatus::Partial { received, total: t } =
+        s.client.document_status(&id).await.unwrap()
+    else {
+        panic!("a partial download is kept");
+    };
+    assert_eq!(t, total);
+    assert!(received > 512 * 1024 && received < total, "{received}");
+
+    // Back online: it continues from there (Range + If-Range), with progress.
+    s.proxy.set(Mode::Pass);
+    let mut seen = Vec::new();
+    let status = s
+        .client
+        .download_document(&id, |p| seen.push(p))
+        .await
+        .unwrap();
+    assert_eq!(status, DocumentStatus::Available);
+    assert_eq!(
+        seen.first().unwrap().received,
+        received,
+        "resumed, not restarted"
+    );
+    assert_eq!(seen.last().unwrap().received, total);
+    assert!(seen.iter().all(|p| p.total == total));
+    assert!(seen.windows(2).all(|w| w[0].received <= w[1].received));
+    assert!(seen.len() >= 4, "progress every chunk: {}", seen.len());
+
+    // The copy is encrypted at rest: the document's text is in no file.
+    assert_nowhere_in(s.data.path(), CANARY);
+
+    // An exported copy is the document, private to this user, with nothing left over.
+    let out = tempfile::tempdir().unwrap();
+    let copy = out.path().join("mri-report.pdf");
+    let written = s.client.export_document(&id, &copy).await.unwrap();
+    assert_eq!(written, total);
+    assert_eq!(std::fs::read(&copy).unwrap(), bytes);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(&copy).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode, 0o600);
+    }
+    assert_eq!(files_under(out.path()), vec![copy.clone()]);
+    // A destination that cannot be written fails and leaves nothing behind.
+    let nowhere = out.path().join("missing-dir").join("copy.pdf");
+    assert!(s.client.export_document(&id, &nowhere).await.is_err());
+    assert_eq!(files_under(out.path()), vec![copy]);
+
+    // Pinning keeps it; unpinning frees the bytes.
+    assert_eq!(
+        s.client.pin_document(&id, |_| {}).await.unwrap(),
+        DocumentStatus::Pinned
+    );
+    s.client.unpin_document(&id).await.unwrap();
+    assert_eq!(
+        s.client.document_status(&id).await.unwrap(),
+        DocumentStatus::NotDownloaded
+    );
+
+    // Throughput of a whole download through the core (loopback, via the proxy).
+    let started = Instant::now();
+    assert_eq!(
+        s.client.pin_document(&id, |_| {}).await.unwrap(),
+        DocumentStatus::Pinned
+    );
+    let seconds = started.elapsed().as_secs_f64();
+    println!(
+        "downloaded {:.1} MiB in {:.0} ms: {:.1} MiB/s",
+        total as f64 / 1048576.0,
+        seconds * 1000.0,
+        total as f64 / 1048576.0 / seconds
+    );
+    assert_eq!(s.client.check_store().await.unwrap(), "ok");
+}
+
+#[tokio::test]
+async fn damaged_bytes_are_discarded_with_a_typed_error() {
+    let s = setup("org.patientportal.test.documents.damaged").await;
+    let bytes = pdf(600 * 1024, 11);
+    let id = share(&s.server, &s.patient, "Lab results", &bytes).await;
+    s.client.sync_now(|_| {}).await.unwrap();
+
+    // One byte of the answer is flipped on the way: the SHA-256 check catches it.
+    s.proxy.set(Mode::CorruptAnswers);
+    let error = s.client.download_document(&id, |_| {}).await.unwrap_err();
+    assert!(matches!(error, CoreError::DocumentCorrupt), "{error:?}");
+    assert_eq!(error.code(), "document_corrupt");
+    assert_eq!(
+        s.client.document_status(&id).await.unwrap(),
+        DocumentStatus::NotDownloaded,
+        "the damaged bytes are gone"
+    );
+
+    s.proxy.set(Mode::Pass);
+    let out = tempfile::tempdir().unwrap();
+    let copy = out.path().join("lab.pdf");
+    assert_eq!(
+        s.client.download_document(&id, |_| {}).await.unwrap(),
+        DocumentStatus::Available
+    );
+    assert_eq!(
+        s.client.export_document(&id, &copy).await.unwrap(),
+        bytes.len() as u64
+    );
+    assert_eq!(std::fs::read(&copy).unwrap(), bytes);
+    assert!(matches!(
+        s.client.download_document("no-such-document", |_| {}).await,
+        Err(CoreError::UnknownDocument)
+    ));
+}
+
+#[tokio::test]
+async fn an_upload_made_offline_becomes_exactly_one_document() {
+    let s = setup("org.patientportal.test.documents.upload").await;
+    s.client.sync_now(|_| {}).await.unwrap();
+    let bytes = pdf(400 * 1024, 23);
+
+    s.proxy.set(Mode::Refuse);
+    let write = s
+        .client
+        .upload_document(
+            &s.patient,
+            "Insurance card",
+            None,
+            "application/pdf",
+            bytes.clone(),
+        )
+        .await
+        .unwrap();
+    assert!(matches!(
+        s.client.flush_outbox().await,
+        Err(CoreError::Network(_))
+    ));
+    let item = &s.client.outbox().await.unwrap()[0];
+    assert_eq!(
+        (item.id.as_str(), item.state),
+        (write.as_str(), WriteState::Queued)
+    );
+    assert!(item.args["upload_id"].is_string());
+    // The file waits encrypted, like everything else.
+    assert_nowhere_in(s.data.path(), CANARY);
+
+    // The upload reaches the server but its answer is lost: the write waits and the
+    // same upload id is sent again (the server answers 200 for the repeat).
+    s.proxy.set(Mode::DropAnswers);
+    s.clock.advance(Duration::minutes(1));
+    assert!(matches!(
+        s.client.flush_outbox().await,
+        Err(CoreError::Network(_))
+    ));
+    s.proxy.set(Mode::Pass);
+    s.clock.advance(Duration::minutes(1));
+    let report = s.client.flush_outbox().await.unwrap();
+    assert_eq!(report.sent, 1, "{report:?}");
+
+    s.client.sync_now(|_| {}).await.unwrap();
+    let documents = s
+        .client
+        .list(
+            "document",
+            &s.patient,
+            portal_core::ListOrder::NewestFirst,
+            50,
+            None,
+        )
+        .await
+        .unwrap();
+    let mine: Vec<_> = documents
+        .items
+        .iter()
+        .filter(|d| d.data["title"] == "Insurance card")
+        .collect();
+    assert_eq!(mine.len(), 1, "exactly one document on the server");
+    assert_eq!(mine[0].data["category"], "upload");
+    assert_eq!(mine[0].data["sha256"], sha256_hex(&bytes).as_str());
+    assert!(s.client.outbox().await.unwrap().is_empty());
+    // And it comes back down intact.
+    let out = tempfile::tempdir().unwrap();
+    let copy = out.path().join("card.pdf");
+    s.client.export_document(&mine[0].id, &copy).await.unwrap();
+    assert_eq!(std::fs::read(&copy).unwrap(), bytes);
+
+    // A message with an attachment: the file is uploaded first, then the message is
+    // sent with its id (this server does not take attachments yet and says so).
+    let thread = s
+        .admin
+        .post(
+            "messages",
+            json!({"patient_id": s.patient, "provider_id": s.provider,
+                   "body": "Please send your card.", "subject": "Insurance"}),
+        )
+        .await
+        .json::<Value>()
+        .await
+        .unwrap()["thread_id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    s.client.sync_now(|_| {}).await.unwrap();
+    let sent = s
+        .client
+        .send_message_with_attachments(
+            &s.patient,
+            MessageTo::Thread(thread),
+            "Here it is.",
+            vec![Attachment {
+                content_type: "image/png".to_owned(),
+                bytes: b"\x89PNG not really".to_vec(),
+            }],
+        )
+        .await
+        .unwrap();
+    let report = s.client.flush_outbox().await.unwrap();
+    assert_eq!(report.refused, 1, "{report:?}");
+    let item = s
+        .client
+        .outbox()
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|i| i.id == sent)
+        .unwrap();
+    assert_eq!(item.state, WriteState::Failed);
+    assert_eq!(item.error.unwrap().code, "attachments_unsupported");
+    assert_eq!(item.args["attachment_ids"].as_array().unwrap().len(), 1);
+    assert!(s.client.discard_write(&sent).await.unwrap());
+}
+
+#[tokio::test]
+async fn a_deleted_document_and_a_purged_profile_take_their_bytes() {
+    let s = setup("org.patientportal.test.documents.purge").await;
+    let mia = s
+        .admin
+        .create_patient(json!({"first_name": "Mia", "last_name": "Rivera",
+            "primary_provider_id": s.provider,
+            "guardian": {"name": "Jordan Rivera", "email": "jordan@example.com"}}))
+        .await;
+    let mia_invite = s.admin.resend_invite(&mia.patient_id).await;
+    s.client.claim_invite(&mia_invite.token).await.unwrap();
+    let own = share(&s.server, &s.patient, "Referral", &pdf(300 * 1024, 3)).await;
+    let kept = share(&s.server, &s.patient, "Vaccines", &pdf(10 * 1024, 4)).await;
+    let childs = share(
+        &s.server,
+        &mia.patient_id,
+        "Growth chart",
+        &pdf(300 * 1024, 5),
+    )
+    .await;
+    s.client.sync_now(|_| {}).await.unwrap();
+    for id in [&own, &kept, &childs] {
+        assert_eq!(
+            s.client.pin_document(id, |_| {}).await.unwrap(),
+            DocumentStatus::Pinned
+        );
+    }
+
+    let deleted = s.admin.delete(&format!("documents/{own}")).await;
+    assert_eq!(deleted.status().as_u16(), 204);
+    s.client.sync_now(|_| {}).await.unwrap();
+    assert_eq!(
+        s.client.document_status(&own).await.unwrap(),
+        DocumentStatus::NotDownloaded
+    );
+    assert!(matches!(
+        s.client.download_document(&own, |_| {}).await,
+        Err(CoreError::UnknownDocument)
+    ));
+
+    let removed = s
+        .admin
+        .delete(&format!("patients/{}/guardian", mia.patient_id))
+        .await;
+    assert_eq!(removed.status().as_u16(), 200);
+    let report = s.client.sync_now(|_| {}).await.unwrap();
+    assert_eq!(report.purged_profiles, [mia.patient_id]);
+    assert_eq!(
+        s.client.document_status(&childs).await.unwrap(),
+        DocumentStatus::NotDownloaded
+    );
+    assert_eq!(
+        s.client.document_status(&kept).await.unwrap(),
+        DocumentStatus::Pinned
+    );
+    assert_eq!(s.client.check_store().await.unwrap(), "ok");
+}
