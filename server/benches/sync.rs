@@ -203,6 +203,14 @@ async fn run_backend(report: &mut Report, backend: &str, database: &str, setting
     drop(db);
     let server = Server::start(database);
     let full = full_sync(&server, &big.access_token).await;
+    // The small account again, now that another account's records follow its own.
+    let mut conn = HttpConn::connect(server.addr).await;
+    let token = Some(small.access_token.as_str());
+    let page = get_request(&server.addr, "/v1/sync?limit=100", token);
+    let unchanged = get_request(&server.addr, &format!("/v1/sync?cursor={cursor}"), token);
+    let crowded_page = median_round_trip(&mut conn, &page).await;
+    let crowded_unchanged = median_round_trip(&mut conn, &unchanged).await;
+    drop(conn);
     drop(server);
 
     report.backends.push(BackendReport {
@@ -215,6 +223,8 @@ async fn run_backend(report: &mut Report, backend: &str, database: &str, setting
         wire,
         seeded,
         full,
+        crowded_page,
+        crowded_unchanged,
     });
 }
 
@@ -277,6 +287,21 @@ async fn seed(db: &Db, patient_id: &str, prefix: &str, count: i64) -> Duration {
     .await
     .unwrap();
     started.elapsed()
+}
+
+/// The median of five round trips of `request` (after a first one, not counted).
+async fn median_round_trip(conn: &mut HttpConn, request: &[u8]) -> Duration {
+    let mut times = Vec::new();
+    for i in 0..6 {
+        let sent = Instant::now();
+        let answer = conn.send(request).await;
+        assert_eq!(answer.status, 200);
+        if i > 0 {
+            times.push(sent.elapsed());
+        }
+    }
+    times.sort();
+    times[times.len() / 2]
 }
 
 struct FullSync {
@@ -672,6 +697,10 @@ struct BackendReport {
     wire: Wire,
     seeded: Duration,
     full: FullSync,
+    /// Round trips of the small account's first page and of its no-change sync once
+    /// the large account's records were written after them.
+    crowded_page: Duration,
+    crowded_unchanged: Duration,
 }
 
 #[derive(Default)]
@@ -781,6 +810,11 @@ impl Report {
                         "flat: +{} from 10k to all",
                         mib(b.full.rss_end.saturating_sub(b.full.rss_10k))
                     ),
+                ),
+                (
+                    "  150-record account after them: page of 100; no-change sync".into(),
+                    format!("{}; {}", ms(b.crowded_page), ms(b.crowded_unchanged)),
+                    "median round trip".into(),
                 ),
                 (
                     "no-change sync: request + response head + body".into(),
