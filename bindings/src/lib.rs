@@ -4,6 +4,7 @@
 //! `async_runtime = "tokio"`), so hosts await them from their own event loops. Secrets
 //! stay in the host's keychain through the foreign [`SecretStore`] trait.
 
+mod background;
 mod convert;
 mod error;
 mod offline;
@@ -234,7 +235,7 @@ pub struct SignedIn {
 /// The client engine for one portal server.
 #[derive(uniffi::Object)]
 pub struct PortalClient {
-    inner: portal_core::PortalClient,
+    inner: Arc<portal_core::PortalClient>,
 }
 
 #[uniffi::export(async_runtime = "tokio")]
@@ -256,7 +257,9 @@ impl PortalClient {
         )?;
         let inner =
             portal_core::PortalClient::new(config, Arc::new(store::ForeignStore(secret_store)))?;
-        Ok(Arc::new(Self { inner }))
+        Ok(Arc::new(Self {
+            inner: Arc::new(inner),
+        }))
     }
 
     /// Like [`PortalClient::new`], also trusting the root certificates in
@@ -277,7 +280,9 @@ impl PortalClient {
         .with_extra_roots_pem(&extra_roots_pem)?;
         let inner =
             portal_core::PortalClient::new(config, Arc::new(store::ForeignStore(secret_store)))?;
-        Ok(Arc::new(Self { inner }))
+        Ok(Arc::new(Self {
+            inner: Arc::new(inner),
+        }))
     }
 
     /// A client for `server_url` with `options` (link origins, extra root certificates,
@@ -309,7 +314,9 @@ impl PortalClient {
         }
         let inner =
             portal_core::PortalClient::new(config, Arc::new(store::ForeignStore(secret_store)))?;
-        Ok(Arc::new(Self { inner }))
+        Ok(Arc::new(Self {
+            inner: Arc::new(inner),
+        }))
     }
 
     /// Parses a link from an email, a universal/app link or the custom scheme.

@@ -82,6 +82,10 @@ pub struct PortalClient {
     activity: Mutex<Activity>,
     /// The open database of the account in use; closed on lock, switch and sign-out.
     pub(crate) store: Mutex<Option<crate::store::Store>>,
+    /// Change notifications for the UI.
+    pub(crate) changes: tokio::sync::broadcast::Sender<crate::changes::ChangeNotice>,
+    /// Wakes the background sync (a new write, the network back).
+    pub(crate) wake: tokio::sync::Notify,
 }
 
 /// What [`PortalClient::restore`] found on this device.
@@ -129,6 +133,8 @@ impl PortalClient {
             activity: Mutex::new(Activity::new(clock.now())),
             clock,
             store: Mutex::new(None),
+            changes: tokio::sync::broadcast::channel(crate::changes::CHANNEL_CAPACITY).0,
+            wake: tokio::sync::Notify::new(),
         })
     }
 
@@ -791,6 +797,7 @@ impl PortalClient {
         self.vault.mark_active(&locked.account_id, now).await?;
         self.mark_unlocked(now, Some(now));
         *self.lock_current() = Some(entry.signed_in.clone());
+        self.wake.notify_one();
         tracing::info!("unlocked");
         Ok(entry.signed_in)
     }
@@ -870,6 +877,18 @@ impl PortalClient {
         *self.lock_current() = None;
         // The database closes (and its key leaves memory) with its last handle.
         *self.lock_store() = None;
+    }
+
+    /// Tells subscribers (if any) about a change.
+    pub(crate) fn notify(&self, notice: crate::changes::ChangeNotice) {
+        // No subscriber is not an error.
+        let _ = self.changes.send(notice);
+    }
+
+    /// Change notifications from now on: records by kind and id, outbox states, and
+    /// the sync status. A receiver that falls behind gets `Lagged`: reload everything.
+    pub fn changes(&self) -> tokio::sync::broadcast::Receiver<crate::changes::ChangeNotice> {
+        self.changes.subscribe()
     }
 
     pub(crate) fn lock_store(&self) -> std::sync::MutexGuard<'_, Option<crate::store::Store>> {

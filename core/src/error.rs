@@ -67,6 +67,30 @@ pub enum CoreError {
 }
 
 impl CoreError {
+    /// True when the server could not be reached or had trouble of its own: worth
+    /// trying again later, and reads go on from the device.
+    pub fn is_offline(&self) -> bool {
+        match self {
+            Self::Network(_) => true,
+            Self::Server { status, .. } | Self::UnexpectedResponse { status } => *status >= 500,
+            _ => false,
+        }
+    }
+
+    /// True when the session is over (sign in again).
+    pub fn is_session_end(&self) -> bool {
+        matches!(
+            self,
+            Self::NotSignedIn
+                | Self::Server {
+                    code: ErrorCode::SessionExpired
+                        | ErrorCode::SessionRevoked
+                        | ErrorCode::Unauthorized,
+                    ..
+                }
+        )
+    }
+
     /// A stable code: the protocol's code for server errors, a client code otherwise.
     pub fn code(&self) -> &'static str {
         match self {

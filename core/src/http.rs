@@ -104,6 +104,85 @@ impl Api {
     }
 }
 
+/// An open server-sent event stream.
+pub(crate) struct EventStream {
+    response: reqwest::Response,
+    buffer: Vec<u8>,
+}
+
+impl EventStream {
+    /// The name of the next event (`changed`), or `None` when the stream ended. Keep-
+    /// alive comments are skipped; a read error is a network error.
+    pub async fn next_event(&mut self) -> Result<Option<String>, CoreError> {
+        loop {
+            if let Some(end) = find_blank_line(&self.buffer) {
+                let block: Vec<u8> = self.buffer.drain(..end).collect();
+                let text = String::from_utf8_lossy(&block);
+                let name = text
+                    .lines()
+                    .find_map(|line| line.strip_prefix("event:"))
+                    .map(|name| name.trim().to_owned());
+                if let Some(name) = name {
+                    return Ok(Some(name));
+                }
+                continue;
+            }
+            match self.response.chunk().await.map_err(network)? {
+                Some(chunk) => {
+                    self.buffer.extend_from_slice(&chunk);
+                    if self.buffer.len() > 64 * 1024 {
+                        return Err(CoreError::UnexpectedResponse { status: 200 });
+                    }
+                }
+                None => return Ok(None),
+            }
+        }
+    }
+}
+
+/// The end (exclusive, blank line included) of the first complete event block.
+fn find_blank_line(buffer: &[u8]) -> Option<usize> {
+    let text = buffer;
+    for i in 0..text.len() {
+        if text[i..].starts_with(b"\n\n") {
+            return Some(i + 2);
+        }
+        if text[i..].starts_with(b"\r\n\r\n") {
+            return Some(i + 4);
+        }
+    }
+    None
+}
+
+impl Api {
+    /// Opens `GET /v1/sync/events`. The request has no overall time limit (the stream is
+    /// endless); the caller notices a silent connection by the missing keep-alives.
+    pub async fn open_events(
+        &self,
+        access_token: &str,
+    ) -> Result<Result<EventStream, Failure>, CoreError> {
+        let response = self
+            .http
+            .get(format!("{}/v1/sync/events", self.base))
+            .bearer_auth(access_token)
+            .header(reqwest::header::ACCEPT, "text/event-stream")
+            .timeout(Duration::from_secs(24 * 60 * 60))
+            .send()
+            .await
+            .map_err(network)?;
+        let status = response.status();
+        if status.is_success() {
+            return Ok(Ok(EventStream {
+                response,
+                buffer: Vec::new(),
+            }));
+        }
+        let bytes = response.bytes().await.map_err(network)?;
+        let body = serde_json::from_slice::<ApiErrorBody>(&bytes).ok();
+        Ok(Err(Failure { status, body }))
+    }
+}
+
 impl Api {
     /// A request for bodies that are not JSON (document bytes), with the bearer token.
     /// `timeout` replaces the client's 30 s: a large document may take longer.

@@ -3,6 +3,7 @@
 //! profiles, the idle lock), and secrets in the OS keychain.
 //! It knows nothing of Tauri or UniFFI; hosts own the async runtime.
 
+pub mod changes;
 pub mod client;
 pub mod clock;
 pub mod config;
@@ -16,8 +17,10 @@ pub mod offline;
 pub mod outbox;
 pub mod secrets;
 pub mod store;
+mod sync_loop;
 mod vault;
 
+pub use changes::{ChangeNotice, SyncStatus};
 pub use client::{PortalClient, Restored, SignedIn};
 pub use clock::{Clock, ManualClock, SystemClock};
 pub use config::ClientConfig;

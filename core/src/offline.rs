@@ -30,6 +30,8 @@ pub struct SyncReport {
     pub purged_profiles: Vec<String>,
     /// The database could not be opened with its key and was set aside.
     pub quarantined: bool,
+    /// When a write waiting in the outbox will be tried again (Unix ms), if any.
+    pub outbox_retry_at_ms: Option<i64>,
 }
 
 /// Progress of a pull, reported after each page.
@@ -93,6 +95,13 @@ impl PortalClient {
         Ok((opened, Some(outcome)))
     }
 
+    /// The access token of the account in use, as kept in the secret store.
+    pub(crate) async fn current_access_token(&self) -> Option<String> {
+        let signed_in = self.require_unlocked().ok()?;
+        let tokens = self.vault.tokens(&signed_in.account.id).await.ok()??;
+        Some(tokens.access_token)
+    }
+
     /// Removes what this device keeps of an account: with [`Wipe::Everything`] (signing
     /// out) the keychain entries and the files; with [`Wipe::SessionOnly`] (the server
     /// ended the session) only the session, so that writes still waiting in the outbox
@@ -125,9 +134,10 @@ impl PortalClient {
         mut progress: impl FnMut(SyncProgress) + Send,
     ) -> Result<SyncReport, CoreError> {
         let (store, outcome) = self.store().await?;
-        self.flush_outbox().await?;
+        let flushed = self.flush_outbox().await?;
         let mut report = SyncReport {
             quarantined: matches!(outcome, Some(OpenOutcome::Quarantined { .. })),
+            outbox_retry_at_ms: flushed.retry_at_ms,
             ..SyncReport::default()
         };
         let mut cursor = store.cursor().await?;
@@ -161,7 +171,19 @@ impl PortalClient {
             let applied = store.apply_page(page, requested_at).await?;
             report.pages += 1;
             report.changes += count;
+            self.notify_records(&applied.changed);
+            if !applied.purged_profiles.is_empty() {
+                self.notify(crate::changes::ChangeNotice::ProfilesPurged {
+                    profile_ids: applied.purged_profiles.clone(),
+                });
+            }
             report.purged_profiles.extend(applied.purged_profiles);
+            self.notify(crate::changes::ChangeNotice::Sync(
+                crate::changes::SyncStatus::Syncing {
+                    pages: report.pages,
+                    changes: report.changes,
+                },
+            ));
             progress(SyncProgress {
                 pages: report.pages,
                 changes: report.changes,
@@ -169,6 +191,9 @@ impl PortalClient {
             });
             cursor = Some(next);
             if !has_more {
+                self.notify(crate::changes::ChangeNotice::Sync(
+                    crate::changes::SyncStatus::UpToDate { at: self.now() },
+                ));
                 return Ok(report);
             }
         }

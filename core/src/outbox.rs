@@ -3,10 +3,11 @@
 //! order, retried with backoff on network errors and 5xx, and undone with its reason
 //! kept when the server refuses it.
 
+use crate::changes::{ChangeNotice, by_kind};
 use crate::client::PortalClient;
 use crate::error::CoreError;
 use crate::store::outbox::{NextSend, PendingWrite};
-use crate::store::{OutboxItem, WriteError};
+use crate::store::{OutboxItem, WriteError, WriteState};
 use portal_model::sync::{Mutation, MutationBatch, MutationResults, MutationStatus};
 use rand::RngCore;
 use reqwest::Method;
@@ -110,7 +111,7 @@ impl PortalClient {
         }
         let (store, _) = self.store().await?;
         let id = new_mutation_id();
-        store
+        let touched = store
             .enqueue(
                 PendingWrite {
                     id: id.clone(),
@@ -122,6 +123,12 @@ impl PortalClient {
             )
             .await?;
         tracing::info!(kind, "a write was queued");
+        self.notify(ChangeNotice::Write {
+            id: id.clone(),
+            state: Some(WriteState::Queued),
+        });
+        self.notify_records(&touched);
+        self.wake.notify_one();
         Ok(id)
     }
 
@@ -218,7 +225,13 @@ impl PortalClient {
     /// a refused write.
     pub async fn retry_write(&self, id: &str) -> Result<bool, CoreError> {
         let (store, _) = self.store().await?;
-        store.retry(id, self.now().timestamp_millis()).await
+        let Some(touched) = store.retry(id, self.now().timestamp_millis()).await? else {
+            return Ok(false);
+        };
+        self.notify_write(id, Some(WriteState::Queued));
+        self.notify_records(&touched);
+        self.wake.notify_one();
+        Ok(true)
     }
 
     /// Drops a queued or refused write and undoes its effect; false if it is being
@@ -226,8 +239,10 @@ impl PortalClient {
     pub async fn discard_write(&self, id: &str) -> Result<bool, CoreError> {
         let (store, _) = self.store().await?;
         let item = store.outbox_items().await?.into_iter().find(|i| i.id == id);
-        let discarded = store.discard(id).await?;
-        if discarded && let Some(item) = item {
+        let Some(touched) = store.discard(id).await? else {
+            return Ok(false);
+        };
+        if let Some(item) = item {
             // The files it would have carried are no longer needed.
             let write = PendingWrite {
                 id: item.id,
@@ -237,7 +252,22 @@ impl PortalClient {
             };
             self.release_uploads(&store, &write).await;
         }
-        Ok(discarded)
+        self.notify_write(id, None);
+        self.notify_records(&touched);
+        Ok(true)
+    }
+
+    fn notify_write(&self, id: &str, state: Option<WriteState>) {
+        self.notify(ChangeNotice::Write {
+            id: id.to_owned(),
+            state,
+        });
+    }
+
+    pub(crate) fn notify_records(&self, changed: &[(String, String)]) {
+        for notice in by_kind(changed) {
+            self.notify(notice);
+        }
     }
 
     /// Sends the outbox in order until it is empty, the network fails (the write
@@ -256,6 +286,7 @@ impl PortalClient {
                 NextSend::Send(write, attempts) => (write, attempts),
             };
             store.set_sending(&write.id).await?;
+            self.notify_write(&write.id, Some(WriteState::Sending));
             let batch = MutationBatch {
                 mutations: vec![Mutation {
                     id: write.id.clone(),
@@ -285,12 +316,13 @@ impl PortalClient {
                             store
                                 .mark_sent(&write.id, self.now().timestamp_millis())
                                 .await?;
+                            self.notify_write(&write.id, Some(WriteState::Sent));
                             self.release_uploads(&store, &write).await;
                             report.sent += 1;
                         }
                         Some(r) => {
                             tracing::info!(kind = %write.kind, code = ?r.code, "a write was refused");
-                            store
+                            let touched = store
                                 .reject(
                                     &write.id,
                                     WriteError {
@@ -300,6 +332,8 @@ impl PortalClient {
                                     },
                                 )
                                 .await?;
+                            self.notify_write(&write.id, Some(WriteState::Failed));
+                            self.notify_records(&touched);
                             report.refused += 1;
                         }
                         None => {
@@ -312,6 +346,7 @@ impl PortalClient {
                 Err(error) if is_transient(&error) => {
                     let at = now + backoff_ms(attempts + 1);
                     store.requeue(&write.id, at).await?;
+                    self.notify_write(&write.id, Some(WriteState::Queued));
                     tracing::info!(code = error.code(), "a write will be tried again");
                     return Err(error);
                 }
@@ -323,7 +358,7 @@ impl PortalClient {
                         }
                         _ => ("rejected".to_owned(), String::new()),
                     };
-                    store
+                    let touched = store
                         .reject(
                             &write.id,
                             WriteError {
@@ -333,11 +368,14 @@ impl PortalClient {
                             },
                         )
                         .await?;
+                    self.notify_write(&write.id, Some(WriteState::Failed));
+                    self.notify_records(&touched);
                     report.refused += 1;
                 }
                 Err(error) => {
                     // Signed out, locked, or the session ended: the write waits as it is.
                     store.requeue(&write.id, now).await?;
+                    self.notify_write(&write.id, Some(WriteState::Queued));
                     return Err(error);
                 }
             }

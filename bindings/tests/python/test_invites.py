@@ -200,3 +200,46 @@ def test_offline_copy_sync_and_reads(practice, tmp_path):
     asyncio.run(portal.logout())
     assert not any(p.is_file() for p in tmp_path.rglob("*"))
     assert store.items == {}
+
+
+class Changes(ffi.ChangeListener):
+    def __init__(self):
+        import threading
+        self.seen = []
+        self.lock = threading.Lock()
+
+    def on_change(self, change):
+        with self.lock:
+            self.seen.append(change)
+
+    def wait_for(self, test, seconds=20):
+        import time
+        deadline = time.time() + seconds
+        while time.time() < deadline:
+            with self.lock:
+                if any(test(c) for c in self.seen):
+                    return True
+            time.sleep(0.05)
+        return False
+
+
+def test_background_sync_reports_changes(practice, tmp_path):
+    import datetime
+
+    patient_id, link = practice.invite_new_patient("Sasha", "sasha@example.com")
+    options = ffi.ClientOptions(extra_link_origins=[], extra_roots_pem=None,
+                                idle_timeout_seconds=None, data_dir=str(tmp_path))
+    portal = ffi.PortalClient.with_options(practice.base, options, DictStore())
+    asyncio.run(portal.accept_invite(portal.parse_link(link).token(), "river otter paints blue", "python"))
+    changes = Changes()
+    handle = asyncio.run(portal.start_sync(changes))
+    try:
+        assert changes.wait_for(lambda c: isinstance(c, ffi.Change.UP_TO_DATE))
+        starts = (datetime.datetime.now(datetime.timezone.utc) + datetime.timedelta(days=1)).isoformat()
+        visit = practice.appointment(patient_id, practice.provider_of(patient_id), starts)
+        assert changes.wait_for(
+            lambda c: isinstance(c, ffi.Change.RECORDS) and c.kind == "appointment" and visit in c.ids)
+        assert asyncio.run(portal.record("appointment", visit)) is not None
+    finally:
+        handle.stop()
+    asyncio.run(portal.logout())

@@ -32,7 +32,8 @@ impl Store {
             for change in &page.changes {
                 apply_change(&tx, change, &mut applied)?;
             }
-            super::outbox::settle_after_pull(&tx, requested_at_ms, &applied.changed)?;
+            let settled = super::outbox::settle_after_pull(&tx, requested_at_ms, &applied.changed)?;
+            applied.changed.extend(settled);
             tx.execute(
                 "UPDATE sync_state SET cursor = ?1, synced_at = ?2 WHERE id = 1",
                 params![page.cursor, chrono::Utc::now().timestamp_millis()],

@@ -358,7 +358,16 @@ pub(super) fn settle_after_pull(
     tx: &Transaction<'_>,
     requested_at_ms: i64,
     changed: &[(String, String)],
-) -> Result<(), rusqlite::Error> {
+) -> Result<Vec<(String, String)>, rusqlite::Error> {
+    let settled: Vec<(String, String)> = tx
+        .prepare(
+            "SELECT kind, id FROM records WHERE local_mutation IN (
+               SELECT id FROM outbox WHERE state = 'sent' AND sent_at <= ?1)",
+        )?
+        .query_map(params![requested_at_ms], |row| {
+            Ok((row.get(0)?, row.get(1)?))
+        })?
+        .collect::<Result<_, _>>()?;
     tx.execute(
         "DELETE FROM search WHERE (kind, id) IN (
            SELECT kind, id FROM records WHERE local_mutation IN (
@@ -375,7 +384,7 @@ pub(super) fn settle_after_pull(
         params![requested_at_ms],
     )?;
     if changed.is_empty() {
-        return Ok(());
+        return Ok(settled);
     }
     let waiting: Vec<PendingWrite> = tx
         .prepare(
@@ -398,12 +407,27 @@ pub(super) fn settle_after_pull(
             effect(tx, &write, now)?;
         }
     }
-    Ok(())
+    Ok(settled)
+}
+
+/// The records a write's effect touched.
+fn touched(
+    tx: &Transaction<'_>,
+    mutation_id: &str,
+) -> Result<Vec<(String, String)>, rusqlite::Error> {
+    tx.prepare("SELECT kind, id FROM outbox_undo WHERE mutation_id = ?1")?
+        .query_map(params![mutation_id], |row| Ok((row.get(0)?, row.get(1)?)))?
+        .collect()
 }
 
 impl Store {
-    /// Stores a write and its optimistic effect, in one transaction.
-    pub(crate) async fn enqueue(&self, write: PendingWrite, now_ms: i64) -> Result<(), CoreError> {
+    /// Stores a write and its optimistic effect, in one transaction; returns the
+    /// records the effect touched.
+    pub(crate) async fn enqueue(
+        &self,
+        write: PendingWrite,
+        now_ms: i64,
+    ) -> Result<Vec<(String, String)>, CoreError> {
         self.call(move |conn| {
             let tx = conn.transaction()?;
             let args = write.args.to_string();
@@ -413,7 +437,9 @@ impl Store {
                 params![write.id, write.kind, write.profile_id, args, now_ms],
             )?;
             effect(&tx, &write, now_ms)?;
-            tx.commit()
+            let keys = touched(&tx, &write.id)?;
+            tx.commit()?;
+            Ok(keys)
         })
         .await
     }
@@ -489,11 +515,17 @@ impl Store {
         .await
     }
 
-    /// The server refused the write: its effect is undone and the reason kept.
-    pub(crate) async fn reject(&self, id: &str, error: WriteError) -> Result<(), CoreError> {
+    /// The server refused the write: its effect is undone and the reason kept. Returns
+    /// the records put back.
+    pub(crate) async fn reject(
+        &self,
+        id: &str,
+        error: WriteError,
+    ) -> Result<Vec<(String, String)>, CoreError> {
         let id = id.to_owned();
         self.call(move |conn| {
             let tx = conn.transaction()?;
+            let keys = touched(&tx, &id)?;
             revert(&tx, &id)?;
             tx.execute(
                 "UPDATE outbox SET state = 'failed', error_code = ?2, error_message = ?3,
@@ -505,13 +537,18 @@ impl Store {
                     serde_json::to_string(&error.fields).unwrap_or_default()
                 ],
             )?;
-            tx.commit()
+            tx.commit()?;
+            Ok(keys)
         })
         .await
     }
 
     /// A refused write goes back in line, its effect laid again.
-    pub(crate) async fn retry(&self, id: &str, now_ms: i64) -> Result<bool, CoreError> {
+    pub(crate) async fn retry(
+        &self,
+        id: &str,
+        now_ms: i64,
+    ) -> Result<Option<Vec<(String, String)>>, CoreError> {
         let id = id.to_owned();
         self.call(move |conn| {
             let tx = conn.transaction()?;
@@ -524,7 +561,7 @@ impl Store {
                 )
                 .optional()?;
             let Some(write) = write else {
-                return Ok(false);
+                return Ok(None);
             };
             tx.execute(
                 "UPDATE outbox SET state = 'queued', attempts = 0, next_attempt_at = 0,
@@ -534,15 +571,19 @@ impl Store {
                 params![id],
             )?;
             effect(&tx, &write, now_ms)?;
+            let keys = touched(&tx, &write.id)?;
             tx.commit()?;
-            Ok(true)
+            Ok(Some(keys))
         })
         .await
     }
 
     /// Drops a queued or refused write, undoing its effect; false when it is being
     /// sent or already sent.
-    pub(crate) async fn discard(&self, id: &str) -> Result<bool, CoreError> {
+    pub(crate) async fn discard(
+        &self,
+        id: &str,
+    ) -> Result<Option<Vec<(String, String)>>, CoreError> {
         let id = id.to_owned();
         self.call(move |conn| {
             let tx = conn.transaction()?;
@@ -554,12 +595,13 @@ impl Store {
                 )
                 .optional()?;
             if !matches!(state.as_deref(), Some("queued" | "failed")) {
-                return Ok(false);
+                return Ok(None);
             }
+            let keys = touched(&tx, &id)?;
             revert(&tx, &id)?;
             tx.execute("DELETE FROM outbox WHERE id = ?1", params![id])?;
             tx.commit()?;
-            Ok(true)
+            Ok(Some(keys))
         })
         .await
     }

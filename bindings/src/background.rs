@@ -1,0 +1,134 @@
+//! The background sync and change notifications across the FFI: the host starts the
+//! sync with a listener and keeps the handle; dropping or stopping it ends the sync.
+
+use crate::PortalClient;
+use crate::error::PortalError;
+use portal_core::{ChangeNotice, SyncStatus, WriteState};
+use std::sync::{Arc, Mutex, PoisonError};
+use std::time::SystemTime;
+
+/// Where a write is on its way to the server.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, uniffi::Enum)]
+pub enum WriteStatus {
+    Queued,
+    Sending,
+    Sent,
+    Failed,
+    /// Discarded by the person.
+    Discarded,
+}
+
+/// Something the UI may need to redraw.
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Enum)]
+pub enum Change {
+    /// Records of one kind changed (pulled or written here).
+    Records { kind: String, ids: Vec<String> },
+    /// The account lost these profiles; their data is gone from the device.
+    ProfilesPurged { profile_ids: Vec<String> },
+    /// A write moved in the outbox.
+    Write { id: String, status: WriteStatus },
+    /// Pulling: pages and changes so far.
+    Syncing { pages: u32, changes: u64 },
+    /// Up to date.
+    UpToDate { at: SystemTime },
+    /// Offline; trying again at `retry_at`. Reads still work.
+    Offline { retry_at: SystemTime },
+    /// Stopped: locked, signed out, or the session ended.
+    Stopped,
+    /// Notices were missed: reload what is on screen.
+    ReloadAll,
+}
+
+impl From<ChangeNotice> for Change {
+    fn from(notice: ChangeNotice) -> Self {
+        match notice {
+            ChangeNotice::Records { kind, ids } => Self::Records { kind, ids },
+            ChangeNotice::ProfilesPurged { profile_ids } => Self::ProfilesPurged { profile_ids },
+            ChangeNotice::Write { id, state } => Self::Write {
+                id,
+                status: match state {
+                    Some(WriteState::Queued) => WriteStatus::Queued,
+                    Some(WriteState::Sending) => WriteStatus::Sending,
+                    Some(WriteState::Sent) => WriteStatus::Sent,
+                    Some(WriteState::Failed) => WriteStatus::Failed,
+                    None => WriteStatus::Discarded,
+                },
+            },
+            ChangeNotice::Sync(SyncStatus::Syncing { pages, changes }) => {
+                Self::Syncing { pages, changes }
+            }
+            ChangeNotice::Sync(SyncStatus::UpToDate { at }) => Self::UpToDate { at: at.into() },
+            ChangeNotice::Sync(SyncStatus::Offline { retry_at }) => Self::Offline {
+                retry_at: retry_at.into(),
+            },
+            ChangeNotice::Sync(SyncStatus::Stopped) => Self::Stopped,
+            ChangeNotice::ReloadAll => Self::ReloadAll,
+        }
+    }
+}
+
+/// Hears every change (implemented by the host; called from a background thread).
+#[uniffi::export(with_foreign)]
+pub trait ChangeListener: Send + Sync {
+    fn on_change(&self, change: Change);
+}
+
+/// A running background sync; `stop` (or dropping the last reference) ends it.
+#[derive(uniffi::Object)]
+pub struct SyncHandle {
+    tasks: Mutex<Vec<tokio::task::JoinHandle<()>>>,
+}
+
+#[uniffi::export]
+impl SyncHandle {
+    /// Stops the background sync and the notifications.
+    pub fn stop(&self) {
+        for task in self
+            .tasks
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .drain(..)
+        {
+            task.abort();
+        }
+    }
+}
+
+impl Drop for SyncHandle {
+    fn drop(&mut self) {
+        self.stop();
+    }
+}
+
+#[uniffi::export(async_runtime = "tokio")]
+impl PortalClient {
+    /// Starts the background sync (pull on server events, send writes, back off while
+    /// offline) and delivers every change to `listener`. Keep the handle.
+    pub async fn start_sync(
+        &self,
+        listener: Arc<dyn ChangeListener>,
+    ) -> Result<Arc<SyncHandle>, PortalError> {
+        let mut changes = self.inner.changes();
+        let forward = tokio::spawn(async move {
+            loop {
+                match changes.recv().await {
+                    Ok(notice) => listener.on_change(notice.into()),
+                    Err(tokio::sync::broadcast::error::RecvError::Lagged(_)) => {
+                        listener.on_change(Change::ReloadAll);
+                    }
+                    Err(tokio::sync::broadcast::error::RecvError::Closed) => return,
+                }
+            }
+        });
+        let client = Arc::clone(&self.inner);
+        let sync = tokio::spawn(async move { client.run_sync().await });
+        Ok(Arc::new(SyncHandle {
+            tasks: Mutex::new(vec![forward, sync]),
+        }))
+    }
+
+    /// The device's network came back or changed: the background sync tries at once.
+    pub fn network_changed(&self) {
+        self.inner.network_changed();
+    }
+}

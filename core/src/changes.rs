@@ -1,0 +1,86 @@
+//! Change notifications: typed and fine-grained, so a UI redraws only what changed.
+//! Hosts subscribe with [`crate::PortalClient::changes`] (a broadcast receiver).
+
+use crate::store::WriteState;
+use chrono::{DateTime, Utc};
+
+/// How many notices wait for a slow subscriber before it is told to reload everything.
+pub(crate) const CHANNEL_CAPACITY: usize = 512;
+
+/// Something the UI may need to redraw.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ChangeNotice {
+    /// Records of one kind were added, changed or removed (pulled, or by a local write).
+    Records { kind: String, ids: Vec<String> },
+    /// The account lost access to these profiles; everything of theirs is gone.
+    ProfilesPurged { profile_ids: Vec<String> },
+    /// A write moved in the outbox (queued, sending, sent, failed, or discarded: `None`).
+    Write {
+        id: String,
+        state: Option<WriteState>,
+    },
+    /// Where syncing stands.
+    Sync(SyncStatus),
+    /// Too many notices were missed: reload everything on screen.
+    ReloadAll,
+}
+
+/// Where the background sync stands, for a status line.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SyncStatus {
+    /// Pulling: pages and changes so far.
+    Syncing { pages: u32, changes: u64 },
+    /// Up to date as of `at`.
+    UpToDate { at: DateTime<Utc> },
+    /// The server cannot be reached; trying again at `retry_at`. Reads still work.
+    Offline { retry_at: DateTime<Utc> },
+    /// Stopped: signed out, locked, or the session ended (sign in again).
+    Stopped,
+}
+
+/// Groups `(kind, id)` pairs into one notice per kind, in first-seen order.
+pub(crate) fn by_kind(changed: &[(String, String)]) -> Vec<ChangeNotice> {
+    let mut groups: Vec<(String, Vec<String>)> = Vec::new();
+    for (kind, id) in changed {
+        match groups.iter_mut().find(|(k, _)| k == kind) {
+            Some((_, ids)) => {
+                if !ids.contains(id) {
+                    ids.push(id.clone());
+                }
+            }
+            None => groups.push((kind.clone(), vec![id.clone()])),
+        }
+    }
+    groups
+        .into_iter()
+        .map(|(kind, ids)| ChangeNotice::Records { kind, ids })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn changes_group_by_kind_without_repeats() {
+        let changed = [
+            ("message".to_owned(), "m1".to_owned()),
+            ("thread".to_owned(), "t1".to_owned()),
+            ("message".to_owned(), "m2".to_owned()),
+            ("message".to_owned(), "m1".to_owned()),
+        ];
+        assert_eq!(
+            by_kind(&changed),
+            [
+                ChangeNotice::Records {
+                    kind: "message".into(),
+                    ids: vec!["m1".into(), "m2".into()]
+                },
+                ChangeNotice::Records {
+                    kind: "thread".into(),
+                    ids: vec!["t1".into()]
+                },
+            ]
+        );
+    }
+}

@@ -1,0 +1,169 @@
+//! The background sync against the real server: it pulls when the server announces a
+//! change, tells the UI what changed by kind and id, notices going offline, keeps
+//! writes made meanwhile, sends them once when the network is back, and stops on
+//! sign-out. The network drops through a loopback proxy.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)] // Tests fail loudly by design.
+
+use chrono::{Duration, Utc};
+use portal_core::{
+    ChangeNotice, ClientConfig, KeyringStore, MessageTo, PortalClient, SyncStatus, WriteState,
+};
+use portal_e2e::AdminClient;
+use portal_e2e::proxy::{Mode, Proxy};
+use portal_server::ServerOptions;
+use serde_json::{Value, json};
+use std::sync::Arc;
+use tokio::sync::broadcast::Receiver;
+
+const ADMIN: &str = "core-syncloop-admin";
+const PASSWORD: &str = "river otter paints blue";
+const WAIT: std::time::Duration = std::time::Duration::from_secs(40);
+
+/// Waits for the first notice that `wanted` accepts.
+async fn expect(
+    changes: &mut Receiver<ChangeNotice>,
+    what: &str,
+    wanted: impl Fn(&ChangeNotice) -> bool,
+) {
+    let found = tokio::time::timeout(WAIT, async {
+        loop {
+            match changes.recv().await {
+                Ok(notice) if wanted(&notice) => return,
+                Ok(_) => {}
+                Err(error) => panic!("notices ended: {error}"),
+            }
+        }
+    })
+    .await;
+    assert!(found.is_ok(), "no notice: {what}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_background_sync_follows_the_server_and_the_network() {
+    let server = portal_server::start(ServerOptions::local(ADMIN))
+        .await
+        .unwrap();
+    let admin = AdminClient::new(&server.base_url(), ADMIN);
+    let provider = admin
+        .create_provider("Dr. Maya Okafor", "maya@clinic.example")
+        .await;
+    let patient = admin
+        .create_patient(json!({"first_name": "Jordan", "last_name": "Rivera",
+            "email": "jordan@example.com", "primary_provider_id": provider}))
+        .await
+        .patient_id;
+    let invite = admin.resend_invite(&patient).await;
+    let proxy = Proxy::start(server.addr).await;
+    let data = tempfile::tempdir().unwrap();
+    let config = ClientConfig::new(&proxy.base_url(), &[], "patientportal")
+        .unwrap()
+        .with_data_dir(data.path());
+    let client = Arc::new(
+        PortalClient::new(
+            config,
+            Arc::new(KeyringStore::new("org.patientportal.test.syncloop")),
+        )
+        .unwrap(),
+    );
+    client
+        .accept_invite(&invite.token, PASSWORD, "laptop")
+        .await
+        .unwrap();
+
+    let mut changes = client.changes();
+    let running = Arc::clone(&client);
+    let task = tokio::spawn(async move { running.run_sync().await });
+    expect(&mut changes, "first sync up to date", |n| {
+        matches!(n, ChangeNotice::Sync(SyncStatus::UpToDate { .. }))
+    })
+    .await;
+
+    // The practice books a visit: the event stream brings it, named by kind and id.
+    let visit: Value = admin
+        .post(
+            "appointments",
+            json!({"patient_id": patient, "provider_id": provider,
+                   "starts_at": Utc::now() + Duration::days(3), "duration_minutes": 30,
+                   "kind": "telehealth", "telehealth_url": "https://video.example.org/r/1"}),
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    let visit = visit["appointment_id"].as_str().unwrap().to_owned();
+    let wanted = visit.clone();
+    expect(&mut changes, "the new appointment", move |n| {
+        matches!(n, ChangeNotice::Records { kind, ids } if kind == "appointment" && ids.contains(&wanted))
+    })
+    .await;
+    assert!(
+        client
+            .record("appointment", &visit)
+            .await
+            .unwrap()
+            .is_some()
+    );
+
+    // The network goes; the host says so. The sync notices and says offline.
+    proxy.set(Mode::Refuse);
+    client.network_changed();
+    expect(&mut changes, "offline", |n| {
+        matches!(n, ChangeNotice::Sync(SyncStatus::Offline { .. }))
+    })
+    .await;
+
+    // A message written offline waits, visible, with its state.
+    let body = "Is the video link the same as last time?";
+    let id = client
+        .send_message(
+            &patient,
+            MessageTo::NewThread {
+                provider_id: provider.clone(),
+                subject: "Video visit".to_owned(),
+            },
+            body,
+        )
+        .await
+        .unwrap();
+    let outbox = client.outbox().await.unwrap();
+    assert_eq!(outbox.len(), 1);
+    assert_ne!(outbox[0].state, WriteState::Sent);
+
+    // The network is back: the write goes once, and the copy is current again.
+    proxy.set(Mode::Pass);
+    client.network_changed();
+    let sent = id.clone();
+    expect(&mut changes, "the write sent", move |n| {
+        matches!(n, ChangeNotice::Write { id, state: Some(WriteState::Sent) } if *id == sent)
+    })
+    .await;
+    expect(&mut changes, "up to date again", |n| {
+        matches!(n, ChangeNotice::Sync(SyncStatus::UpToDate { .. }))
+    })
+    .await;
+    let threads = client
+        .list(
+            "thread",
+            &patient,
+            portal_core::ListOrder::NewestFirst,
+            10,
+            None,
+        )
+        .await
+        .unwrap();
+    assert_eq!(threads.items.len(), 1);
+    assert!(!threads.items[0].id.starts_with("local-"));
+    let messages = client
+        .messages(&threads.items[0].id, 10, None)
+        .await
+        .unwrap();
+    assert_eq!(messages.items.len(), 1);
+    assert_eq!(messages.items[0].data["body"], body);
+
+    // Signing out stops it.
+    client.logout().await.unwrap();
+    client.network_changed();
+    let ended = tokio::time::timeout(WAIT, task).await;
+    assert!(ended.is_ok(), "the background sync outlived the session");
+}
