@@ -1,0 +1,193 @@
+//! SIGKILL at random points while the app writes, sends and pulls, 200 times. After
+//! each kill the database passes `integrity_check`; in the end every write the app had
+//! stored reached the server exactly once, and nothing reached it twice. Real server
+//! over loopback HTTP, real SQLCipher files, real Secret Service, a real process.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)] // Tests fail loudly by design.
+
+use portal_core::{ClientConfig, KeyringStore, PortalClient};
+use portal_e2e::AdminClient;
+use portal_server::ServerOptions;
+use rand::Rng;
+use serde_json::{Value, json};
+use std::collections::{BTreeMap, BTreeSet};
+use std::io::{BufRead, BufReader};
+use std::path::PathBuf;
+use std::process::{Command, Stdio};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+const ADMIN: &str = "core-crash-admin";
+const PASSWORD: &str = "river otter paints blue";
+const KEYCHAIN: &str = "org.patientportal.test.crash";
+
+fn worker() -> PathBuf {
+    PathBuf::from(env!("CARGO_BIN_EXE_outbox_worker"))
+}
+
+fn runs() -> u32 {
+    std::env::var("PORTAL_CRASH_RUNS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(200)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn killing_the_app_at_random_points_loses_and_duplicates_nothing() {
+    let server = portal_server::start(ServerOptions::local(ADMIN))
+        .await
+        .unwrap();
+    let base = server.base_url();
+    let admin = AdminClient::new(&base, ADMIN);
+    let provider = admin
+        .create_provider("Dr. Maya Okafor", "maya@clinic.example")
+        .await;
+    let patient = admin
+        .create_patient(json!({"first_name": "Jordan", "last_name": "Rivera",
+            "email": "jordan@example.com", "primary_provider_id": provider}))
+        .await
+        .patient_id;
+    let invite = admin.resend_invite(&patient).await;
+    let data = tempfile::tempdir().unwrap();
+    let app = || {
+        let config = ClientConfig::new(&base, &[], "patientportal")
+            .unwrap()
+            .with_data_dir(data.path());
+        PortalClient::new(config, Arc::new(KeyringStore::new(KEYCHAIN))).unwrap()
+    };
+    app()
+        .accept_invite(&invite.token, PASSWORD, "laptop")
+        .await
+        .unwrap();
+
+    let stored = Arc::new(Mutex::new(BTreeSet::new()));
+    let worker = worker();
+    // A first run without a kill proves the app works and times it; kills then land
+    // anywhere from start-up to the end of its work.
+    let started = std::time::Instant::now();
+    let clean = Command::new(&worker)
+        .args([
+            base.as_str(),
+            data.path().to_str().unwrap(),
+            KEYCHAIN,
+            "clean",
+            "3",
+        ])
+        .env("PORTAL_PROVIDER", &provider)
+        .output()
+        .unwrap();
+    assert!(
+        clean.status.success(),
+        "the app failed: {}",
+        String::from_utf8_lossy(&clean.stderr)
+    );
+    let full_run = started.elapsed().as_millis() as u64;
+    for line in String::from_utf8_lossy(&clean.stdout).lines() {
+        if let Some(body) = line.strip_prefix("queued ") {
+            stored.lock().unwrap().insert(body.to_owned());
+        }
+    }
+    let mut completed = 0;
+    for run in 0..runs() {
+        let mut child = Command::new(&worker)
+            .args([
+                base.as_str(),
+                data.path().to_str().unwrap(),
+                KEYCHAIN,
+                &run.to_string(),
+                "3",
+            ])
+            .env("PORTAL_PROVIDER", &provider)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        let stdout = child.stdout.take().unwrap();
+        let seen = Arc::clone(&stored);
+        let reader = std::thread::spawn(move || {
+            let mut done = false;
+            for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+                if let Some(body) = line.strip_prefix("queued ") {
+                    seen.lock().unwrap().insert(body.to_owned());
+                }
+                done |= line == "done";
+            }
+            done
+        });
+        let delay = rand::rng().random_range(0..=full_run);
+        tokio::time::sleep(Duration::from_millis(delay)).await;
+        // SIGKILL: no destructor, no flush, no goodbye.
+        let _ = child.kill();
+        child.wait().unwrap();
+        if reader.join().unwrap() {
+            completed += 1;
+        }
+        let check = app();
+        check.restore().await.unwrap();
+        assert_eq!(
+            check.check_store().await.unwrap(),
+            "ok",
+            "the database is damaged after the kill in run {run}"
+        );
+    }
+
+    // A clean run delivers whatever was still waiting.
+    let last = app();
+    last.restore().await.unwrap();
+    last.sync_now(|_| {}).await.unwrap();
+    assert!(last.outbox().await.unwrap().is_empty());
+
+    // The server's view: every stored write exactly once, nothing twice.
+    let login: Value = reqwest::Client::new()
+        .post(format!("{base}/v1/auth/login"))
+        .json(&json!({"email": "jordan@example.com", "password": PASSWORD, "device_name": "check"}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let token = login["access_token"].as_str().unwrap();
+    let mut on_server: BTreeMap<String, u32> = BTreeMap::new();
+    let mut cursor: Option<String> = None;
+    loop {
+        let query = cursor
+            .as_deref()
+            .map(|c| format!("&cursor={c}"))
+            .unwrap_or_default();
+        let page: Value = reqwest::Client::new()
+            .get(format!("{base}/v1/sync?limit=1000{query}"))
+            .bearer_auth(token)
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        for change in page["changes"].as_array().unwrap() {
+            if change["kind"] == "message" {
+                let body = change["data"]["body"].as_str().unwrap().to_owned();
+                *on_server.entry(body).or_default() += 1;
+            }
+        }
+        cursor = page["cursor"].as_str().map(str::to_owned);
+        if page["has_more"] != true {
+            break;
+        }
+    }
+    let stored = stored.lock().unwrap().clone();
+    for body in &stored {
+        assert_eq!(on_server.get(body), Some(&1), "'{body}' lost or doubled");
+    }
+    for (body, count) in &on_server {
+        assert_eq!(*count, 1, "'{body}' reached the server {count} times");
+    }
+    eprintln!(
+        "{} runs of up to {full_run} ms ({completed} finished before the kill): {} writes stored, {} on the server",
+        runs(),
+        stored.len(),
+        on_server.len()
+    );
+    assert!(!stored.is_empty());
+    last.logout().await.unwrap();
+}
