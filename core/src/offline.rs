@@ -190,6 +190,9 @@ impl PortalClient {
                 has_more,
             });
             cursor = Some(next);
+            if !has_more && report.resynced {
+                store.forget_orphan_downloads().await?;
+            }
             if !has_more {
                 self.notify(crate::changes::ChangeNotice::Sync(
                     crate::changes::SyncStatus::UpToDate { at: self.now() },

@@ -350,7 +350,7 @@ impl PortalClient {
                     tracing::info!(code = error.code(), "a write will be tried again");
                     return Err(error);
                 }
-                Err(error @ CoreError::Server { .. }) if !is_session_problem(&error) => {
+                Err(error @ CoreError::Server { .. }) if !error.is_session_end() => {
                     // The request as a whole was refused: keep the reason with the write.
                     let (code, message) = match &error {
                         CoreError::Server { code, message, .. } => {
@@ -381,18 +381,6 @@ impl PortalClient {
             }
         }
     }
-}
-
-fn is_session_problem(error: &CoreError) -> bool {
-    matches!(
-        error,
-        CoreError::Server {
-            code: portal_model::ErrorCode::SessionExpired
-                | portal_model::ErrorCode::SessionRevoked
-                | portal_model::ErrorCode::Unauthorized,
-            ..
-        }
-    )
 }
 
 #[cfg(test)]

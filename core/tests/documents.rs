@@ -30,6 +30,7 @@ struct Setup {
     proxy: Proxy,
     client: PortalClient,
     clock: ManualClock,
+    server_clock: portal_server::clock::ManualClock,
     patient: String,
     provider: String,
     data: tempfile::TempDir,
@@ -37,9 +38,11 @@ struct Setup {
 
 /// A signed-in patient on a device that reaches the server through a proxy.
 async fn setup(keychain: &str) -> Setup {
-    let server = portal_server::start(ServerOptions::local(ADMIN))
-        .await
-        .unwrap();
+    let server_clock = portal_server::clock::ManualClock::default();
+    let mut options = ServerOptions::local(ADMIN);
+    options.clock = Arc::new(server_clock.clone());
+    options.session_limits.idle = chrono::Duration::days(60);
+    let server = portal_server::start(options).await.unwrap();
     let admin = AdminClient::new(&server.base_url(), ADMIN);
     let provider = admin
         .create_provider("Dr. Maya Okafor", "maya@clinic.example")
@@ -64,6 +67,7 @@ async fn setup(keychain: &str) -> Setup {
         proxy,
         client,
         clock,
+        server_clock,
         patient,
         provider,
         data,
@@ -474,4 +478,33 @@ async fn a_deleted_document_and_a_purged_profile_take_their_bytes() {
         DocumentStatus::Pinned
     );
     assert_eq!(s.client.check_store().await.unwrap(), "ok");
+}
+
+#[tokio::test]
+async fn a_full_resync_frees_the_bytes_of_documents_deleted_meanwhile() {
+    let s = setup("org.patientportal.test.documents.resync").await;
+    let kept = share(&s.server, &s.patient, "Lab results", &pdf(40_000, 7)).await;
+    let gone = share(&s.server, &s.patient, "Old referral", &pdf(40_000, 8)).await;
+    s.client.sync_now(|_| {}).await.unwrap();
+    for id in [&kept, &gone] {
+        s.client.pin_document(id, |_| {}).await.unwrap();
+    }
+    // The delete is purged from the server's feed before this device pulls again.
+    let deleted = s.admin.delete(&format!("documents/{gone}")).await;
+    assert_eq!(deleted.status().as_u16(), 204);
+    s.server_clock.advance(chrono::Duration::days(31));
+    portal_server::service::feed::purge_tombstones(&s.server.state)
+        .await
+        .unwrap();
+    let report = s.client.sync_now(|_| {}).await.unwrap();
+    assert!(report.resynced, "{report:?}");
+    assert_eq!(
+        s.client.document_status(&gone).await.unwrap(),
+        DocumentStatus::NotDownloaded
+    );
+    assert_eq!(
+        s.client.document_status(&kept).await.unwrap(),
+        DocumentStatus::Pinned
+    );
+    s.client.logout().await.unwrap();
 }

@@ -122,6 +122,27 @@ pub(super) fn forget_profile(
 }
 
 impl Store {
+    /// Removes the bytes of documents no longer in the copy (after a full resync, the
+    /// deletes that were purged from the server's feed are never seen one by one).
+    pub(crate) async fn forget_orphan_downloads(&self) -> Result<(), CoreError> {
+        self.call(|conn| {
+            let tx = conn.transaction()?;
+            tx.execute(
+                "DELETE FROM blobs WHERE owner IN (
+                   SELECT 'document:' || document_id FROM downloads WHERE document_id NOT IN (
+                     SELECT id FROM records WHERE kind = 'document'))",
+                [],
+            )?;
+            tx.execute(
+                "DELETE FROM downloads WHERE document_id NOT IN (
+                   SELECT id FROM records WHERE kind = 'document')",
+                [],
+            )?;
+            tx.commit()
+        })
+        .await
+    }
+
     /// A document's download, if one was started.
     pub(crate) async fn download(&self, id: &str) -> Result<Option<DownloadRow>, CoreError> {
         let id = id.to_owned();
