@@ -35,6 +35,8 @@ pub struct Proxy {
     addr: SocketAddr,
     mode: Arc<AtomicU8>,
     cut_after: Arc<AtomicU64>,
+    /// Bytes carried both ways since the start.
+    bytes: Arc<AtomicU64>,
 }
 
 impl Proxy {
@@ -44,19 +46,23 @@ impl Proxy {
         let addr = listener.local_addr().unwrap();
         let mode = Arc::new(AtomicU8::new(Mode::Pass as u8));
         let cut_after = Arc::new(AtomicU64::new(u64::MAX));
+        let bytes = Arc::new(AtomicU64::new(0));
         let shared = Arc::clone(&mode);
         let shared_cut = Arc::clone(&cut_after);
+        let shared_bytes = Arc::clone(&bytes);
         tokio::spawn(async move {
             while let Ok((client, _)) = listener.accept().await {
                 let mode = Arc::clone(&shared);
                 let cut = Arc::clone(&shared_cut);
-                tokio::spawn(async move { relay(client, upstream, mode, cut).await });
+                let counted = Arc::clone(&shared_bytes);
+                tokio::spawn(async move { relay(client, upstream, mode, cut, counted).await });
             }
         });
         Self {
             addr,
             mode,
             cut_after,
+            bytes,
         }
     }
 
@@ -64,6 +70,11 @@ impl Proxy {
     pub fn cut_after(&self, bytes: u64) {
         self.cut_after.store(bytes, Ordering::SeqCst);
         self.set(Mode::CutAnswers);
+    }
+
+    /// Bytes carried both ways (requests and answers, headers included) so far.
+    pub fn bytes(&self) -> u64 {
+        self.bytes.load(Ordering::SeqCst)
     }
 
     /// The proxy's base URL, such as `http://127.0.0.1:4312`.
@@ -94,7 +105,13 @@ fn header_end(seen: &[u8]) -> Option<usize> {
         .map(|i| i + 4)
 }
 
-async fn relay(client: TcpStream, upstream: SocketAddr, mode: Arc<AtomicU8>, cut: Arc<AtomicU64>) {
+async fn relay(
+    client: TcpStream,
+    upstream: SocketAddr,
+    mode: Arc<AtomicU8>,
+    cut: Arc<AtomicU64>,
+    bytes: Arc<AtomicU64>,
+) {
     if current(&mode) == Mode::Refuse {
         return;
     }
@@ -104,6 +121,7 @@ async fn relay(client: TcpStream, upstream: SocketAddr, mode: Arc<AtomicU8>, cut
     let (mut client_read, mut client_write) = client.into_split();
     let (mut server_read, mut server_write) = server.into_split();
     let up_mode = Arc::clone(&mode);
+    let up_bytes = Arc::clone(&bytes);
     let up = async move {
         let mut buf = vec![0u8; 16 * 1024];
         loop {
@@ -111,6 +129,7 @@ async fn relay(client: TcpStream, upstream: SocketAddr, mode: Arc<AtomicU8>, cut
                 Ok(0) | Err(_) => break,
                 Ok(n) => n,
             };
+            up_bytes.fetch_add(n as u64, Ordering::SeqCst);
             if current(&up_mode) == Mode::Refuse || server_write.write_all(&buf[..n]).await.is_err()
             {
                 break;
@@ -128,6 +147,7 @@ async fn relay(client: TcpStream, upstream: SocketAddr, mode: Arc<AtomicU8>, cut
                 Ok(0) | Err(_) => break,
                 Ok(n) => n,
             };
+            bytes.fetch_add(n as u64, Ordering::SeqCst);
             let now = current(&mode);
             if now == Mode::CutAnswers {
                 let limit = cut.load(Ordering::SeqCst);

@@ -1,0 +1,441 @@
+//! Benchmarks of the offline store and sync, as ratios measured in one run (numbers go
+//! to the issue notes and core/README.md, never into timed tests):
+//!
+//! - ingest: records/s of a full sync through the core ÷ raw prepared rusqlite upserts
+//!   of the same rows with the same pragmas and encryption (target ≥ 0.5);
+//! - a 100k-record initial sync from the local server (target ≤ 2 s) and the client's
+//!   peak RSS (target ≤ 150 MB; the server runs as its own process);
+//! - applying one change with 500k records stored ÷ with an empty store (target ≤ 2,
+//!   p50 ≤ 5 ms);
+//! - p99 of a cached 50-item page through the core ÷ the raw SQL query, on 100k rows
+//!   (target ≤ 1.5, p99 ≤ 1 ms);
+//! - bytes of a no-change sync ÷ a full sync (≤ 0.001), of a 1 %-change sync ÷ a full
+//!   sync (≤ 0.02).
+//!
+//! Run: `cargo build --release -p portal-server && cargo bench -p portal-core --bench
+//! offline` (the server binary is taken from the release target directory, or from
+//! `PORTAL_SERVER_BIN`). `PORTAL_BENCH_RECORDS` (default 100000) and
+//! `PORTAL_BENCH_LARGE` (default 500000) scale it down for a quick look.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)] // A benchmark fails loudly.
+
+use portal_core::{ClientConfig, PortalClient, SecretError, SecretStore};
+use portal_e2e::AdminClient;
+use portal_e2e::proxy::Proxy;
+use portal_server::db::Db;
+use portal_server::params;
+use serde_json::{Value, json};
+use std::collections::HashMap;
+use std::io::BufRead;
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+const ADMIN: &str = "core-bench-admin";
+const PASSWORD: &str = "river otter paints blue";
+
+#[derive(Default, Clone)]
+struct MemoryStore(Arc<Mutex<HashMap<String, String>>>);
+
+impl SecretStore for MemoryStore {
+    fn get(&self, key: &str) -> Result<Option<String>, SecretError> {
+        Ok(self.0.lock().unwrap().get(key).cloned())
+    }
+    fn set(&self, key: &str, value: &str) -> Result<(), SecretError> {
+        self.0
+            .lock()
+            .unwrap()
+            .insert(key.to_owned(), value.to_owned());
+        Ok(())
+    }
+    fn delete(&self, key: &str) -> Result<(), SecretError> {
+        self.0.lock().unwrap().remove(key);
+        Ok(())
+    }
+}
+
+impl MemoryStore {
+    fn entry(&self, prefix: &str) -> String {
+        self.0
+            .lock()
+            .unwrap()
+            .iter()
+            .find(|(k, _)| k.starts_with(prefix))
+            .map(|(_, v)| v.clone())
+            .unwrap()
+    }
+}
+
+/// The release server as its own process, on a SQLite file.
+struct Server {
+    child: Child,
+    addr: SocketAddr,
+}
+
+impl Server {
+    fn start(database: &Path) -> Self {
+        let binary = std::env::var("PORTAL_SERVER_BIN")
+            .map(PathBuf::from)
+            .unwrap_or_else(|_| {
+                let target = std::env::var("CARGO_TARGET_DIR")
+                    .map(PathBuf::from)
+                    .unwrap_or_else(|_| {
+                        PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../target"))
+                    });
+                target.join("release").join("portal-server")
+            });
+        assert!(
+            binary.exists(),
+            "{} is missing: cargo build --release -p portal-server",
+            binary.display()
+        );
+        let mut child = Command::new(binary)
+            .args(["serve", "--listen", "127.0.0.1:0"])
+            .env(
+                "PORTAL_DATABASE",
+                format!("sqlite://{}", database.display()),
+            )
+            .env("PORTAL_ADMIN_TOKEN", ADMIN)
+            .env("RUST_LOG", "warn")
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let mut lines = std::io::BufReader::new(child.stdout.take().unwrap()).lines();
+        let addr: SocketAddr = loop {
+            let line = lines.next().expect("the server exited").unwrap();
+            if let Some(rest) = line.strip_prefix("portal-server listening on http://") {
+                break rest.trim().parse().unwrap();
+            }
+        };
+        std::thread::spawn(move || lines.for_each(drop));
+        Self { child, addr }
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// This process's peak resident memory, in MiB.
+fn peak_rss_mib() -> f64 {
+    let status = std::fs::read_to_string("/proc/self/status").unwrap();
+    let kib: f64 = status
+        .lines()
+        .find_map(|l| l.strip_prefix("VmHWM:"))
+        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
+        .unwrap_or(0.0);
+    kib / 1024.0
+}
+
+/// Adds `count` messages of `patient` to the server's feed in one statement.
+async fn seed(db: &Db, patient: &str, thread: &str, prefix: &str, count: i64) {
+    const SQL: &str = "
+        INSERT INTO records (kind, id, patient_id, rev, seq, deleted, data, updated_at)
+        WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < ?1)
+        SELECT 'message', ?2 || i, ?3, 1, ?4 + i, 0, ?5 || i || ?6, ?7 FROM n";
+    let head = format!(
+        r#"{{"thread_id":"{thread}","sender":{{"kind":"provider","id":"prv_bench"}},"body":"Your lab results are in and everything looks normal. This is message "#
+    );
+    let tail = r#"; write back here if you have any questions.","sent_at":"2026-07-01T09:30:00.000Z","attachment_ids":[],"read_at":null}"#;
+    let (patient, prefix) = (patient.to_owned(), format!("{prefix}_"));
+    db.call(move |conn| {
+        let tx = conn.transaction()?;
+        let last: i64 = tx.query_one(
+            "UPDATE feed_counter SET seq = seq + ?1 WHERE id = 1 RETURNING seq",
+            params![count],
+            |row| row.get(0),
+        )?;
+        let now = chrono::Utc::now().timestamp_millis();
+        tx.execute(
+            SQL,
+            params![count, prefix, patient, last - count, head, tail, now],
+        )?;
+        tx.commit()
+    })
+    .await
+    .unwrap();
+}
+
+/// A patient with an account, signed in on a fresh device; its thread's id.
+async fn device(
+    admin: &AdminClient,
+    base: &str,
+    n: u32,
+    data: &Path,
+) -> (PortalClient, MemoryStore, String, String) {
+    let provider = admin
+        .create_provider("Dr. Maya Okafor", &format!("maya{n}@clinic.example"))
+        .await;
+    let created = admin
+        .create_patient(json!({"first_name": "Bench", "last_name": format!("{n}"),
+            "email": format!("bench{n}@example.com"), "primary_provider_id": provider}))
+        .await;
+    let invite = admin.resend_invite(&created.patient_id).await;
+    let thread: Value = admin
+        .post(
+            "messages",
+            json!({"patient_id": created.patient_id, "provider_id": provider,
+                   "body": "Welcome", "subject": "Hello"}),
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    let keys = MemoryStore::default();
+    let config = ClientConfig::new(base, &[], "patientportal")
+        .unwrap()
+        .with_data_dir(data)
+        .with_sync_page_limit(1000);
+    let client = PortalClient::new(config, Arc::new(keys.clone())).unwrap();
+    client
+        .accept_invite(&invite.token, PASSWORD, "bench")
+        .await
+        .unwrap();
+    (
+        client,
+        keys,
+        created.patient_id,
+        thread["thread_id"].as_str().unwrap().to_owned(),
+    )
+}
+
+fn percentile(samples: &mut [Duration], p: f64) -> Duration {
+    samples.sort();
+    samples[((samples.len() as f64 - 1.0) * p).round() as usize]
+}
+
+fn micros(d: Duration) -> f64 {
+    d.as_secs_f64() * 1e6
+}
+
+/// Raw rusqlite: the same rows upserted with prepared statements, the same pragmas and
+/// encryption, a transaction per 1000 rows. Rows per second.
+fn raw_ingest(dir: &Path, rows: &[(String, String, String, i64, i64, String)]) -> f64 {
+    let conn = rusqlite::Connection::open(dir.join("raw.db")).unwrap();
+    conn.pragma_update(None, "key", format!("x'{}'", "ab".repeat(32)))
+        .unwrap();
+    conn.pragma_update(None, "journal_mode", "WAL").unwrap();
+    conn.pragma_update(None, "foreign_keys", "ON").unwrap();
+    conn.pragma_update(None, "synchronous", "FULL").unwrap();
+    conn.execute_batch(include_str!("../migrations/0001_records.sql"))
+        .unwrap();
+    let started = Instant::now();
+    let mut conn = conn;
+    for chunk in rows.chunks(1000) {
+        let tx = conn.transaction().unwrap();
+        {
+            let mut upsert = tx
+                .prepare_cached(
+                    "INSERT INTO records (kind, id, profile_id, rev, sort_at, parent_id, data)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
+                     ON CONFLICT (kind, id) DO UPDATE SET profile_id = excluded.profile_id,
+                       rev = excluded.rev, sort_at = excluded.sort_at,
+                       parent_id = excluded.parent_id, data = excluded.data",
+                )
+                .unwrap();
+            for (kind, id, profile, rev, sort_at, data) in chunk {
+                upsert
+                    .execute(rusqlite::params![
+                        kind, id, profile, rev, sort_at, "thr", data
+                    ])
+                    .unwrap();
+            }
+        }
+        tx.commit().unwrap();
+    }
+    rows.len() as f64 / started.elapsed().as_secs_f64()
+}
+
+fn main() {
+    let records: i64 = std::env::var("PORTAL_BENCH_RECORDS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(100_000);
+    let large: i64 = std::env::var("PORTAL_BENCH_LARGE")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(500_000);
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .unwrap();
+    runtime.block_on(run(records, large));
+}
+
+async fn run(records: i64, large: i64) {
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    let work = tempfile::tempdir().unwrap();
+    let server_db = work.path().join("server.db");
+    let server = Server::start(&server_db);
+    let proxy = Proxy::start(server.addr).await;
+    let base = proxy.base_url();
+    let admin = AdminClient::new(&format!("http://{}", server.addr), ADMIN);
+    let seeder = Db::open(&server_db).unwrap();
+
+    // 1. A full initial sync of `records` messages.
+    let data = work.path().join("device-a");
+    let (client, keys, patient, thread) = device(&admin, &base, 1, &data).await;
+    seed(&seeder, &patient, &thread, "a", records).await;
+    let rss_before = peak_rss_mib();
+    let bytes_before = proxy.bytes();
+    let started = Instant::now();
+    let report = client.sync_now(|_| {}).await.unwrap();
+    let full_sync = started.elapsed();
+    let full_bytes = proxy.bytes() - bytes_before;
+    let rss_after = peak_rss_mib();
+    let synced = report.changes as f64;
+    let core_rate = synced / full_sync.as_secs_f64();
+
+    // 2. The same rows through raw rusqlite.
+    let mut rows = Vec::new();
+    let mut after = None;
+    loop {
+        let page = client.messages(&thread, 500, after.clone()).await.unwrap();
+        for r in &page.items {
+            rows.push((
+                r.kind.clone(),
+                r.id.clone(),
+                patient.clone(),
+                r.rev,
+                0,
+                r.data.to_string(),
+            ));
+        }
+        if page.next.is_none() {
+            break;
+        }
+        after = page.next;
+    }
+    let raw_rate = raw_ingest(work.path(), &rows);
+
+    // 3. Bytes of a no-change sync and of a 1 % change.
+    let before = proxy.bytes();
+    client.sync_now(|_| {}).await.unwrap();
+    let no_change_bytes = proxy.bytes() - before;
+    let changed = (records / 100).max(1);
+    seed(&seeder, &patient, &thread, "a1pct", changed).await;
+    let before = proxy.bytes();
+    client.sync_now(|_| {}).await.unwrap();
+    let one_percent_bytes = proxy.bytes() - before;
+
+    // 4. A 50-item page through the core and by raw SQL on the same file.
+    let mut through_core = Vec::new();
+    for _ in 0..1000 {
+        let t = Instant::now();
+        let page = client.messages(&thread, 50, None).await.unwrap();
+        through_core.push(t.elapsed());
+        assert_eq!(page.items.len(), 50);
+    }
+    let db_file = client
+        .data_dir_of_current()
+        .unwrap()
+        .join(portal_core::offline::DATABASE_FILE);
+    let raw = rusqlite::Connection::open(&db_file).unwrap();
+    raw.pragma_update(None, "key", format!("x'{}'", keys.entry("store-key:")))
+        .unwrap();
+    let mut raw_samples = Vec::new();
+    {
+        let mut query = raw
+            .prepare_cached(
+                "SELECT kind, id, profile_id, rev, data, sort_at FROM records
+                 WHERE kind = 'message' AND parent_id = ?1
+                 ORDER BY sort_at ASC, id ASC LIMIT 51",
+            )
+            .unwrap();
+        for _ in 0..1000 {
+            let t = Instant::now();
+            let rows: Vec<(String, String, Option<String>, i64, String, i64)> = query
+                .query_map([&thread], |r| {
+                    Ok((
+                        r.get(0)?,
+                        r.get(1)?,
+                        r.get(2)?,
+                        r.get(3)?,
+                        r.get(4)?,
+                        r.get(5)?,
+                    ))
+                })
+                .unwrap()
+                .collect::<Result<_, _>>()
+                .unwrap();
+            let parsed: Vec<Value> = rows
+                .iter()
+                .map(|r| serde_json::from_str(&r.4).unwrap())
+                .collect();
+            raw_samples.push(t.elapsed());
+            assert_eq!(parsed.len(), 51);
+        }
+    }
+    let core_p99 = percentile(&mut through_core, 0.99);
+    let raw_p99 = percentile(&mut raw_samples, 0.99);
+
+    // 5. One change applied with a large store, and with an empty one.
+    seed(&seeder, &patient, &thread, "big", large - records - changed).await;
+    client.sync_now(|_| {}).await.unwrap();
+    let large_p50 = one_change(&client, &seeder, &patient, &thread, 50).await;
+    let empty_dir = work.path().join("device-b");
+    let (empty, _, empty_patient, empty_thread) = device(&admin, &base, 2, &empty_dir).await;
+    empty.sync_now(|_| {}).await.unwrap();
+    let empty_p50 = one_change(&empty, &seeder, &empty_patient, &empty_thread, 50).await;
+
+    println!("core offline benchmarks ({records} records; large store {large})");
+    println!(
+        "  full sync: {synced} records in {:.2} s = {:.0} records/s (target ≤ 2 s for 100k)",
+        full_sync.as_secs_f64(),
+        core_rate
+    );
+    println!(
+        "  ingest ratio: {:.0} ÷ raw {:.0} records/s = {:.2} (target ≥ 0.5)",
+        core_rate,
+        raw_rate,
+        core_rate / raw_rate
+    );
+    println!(
+        "  peak RSS of this process (client only; the server is separate): {:.1} MiB before, {:.1} MiB after the full sync (target ≤ 150 MB)",
+        rss_before, rss_after
+    );
+    println!(
+        "  apply one change: p50 {:.2} ms with {large} stored ÷ {:.2} ms empty = {:.2} (targets ≤ 2, p50 ≤ 5 ms)",
+        micros(large_p50) / 1000.0,
+        micros(empty_p50) / 1000.0,
+        large_p50.as_secs_f64() / empty_p50.as_secs_f64()
+    );
+    println!(
+        "  50-item page p99: core {:.0} µs ÷ raw SQL {:.0} µs = {:.2} (targets ≤ 1.5, ≤ 1 ms)",
+        micros(core_p99),
+        micros(raw_p99),
+        core_p99.as_secs_f64() / raw_p99.as_secs_f64()
+    );
+    println!(
+        "  bytes: full sync {full_bytes}, no change {no_change_bytes} (ratio {:.5}, target ≤ 0.001), 1 % change {one_percent_bytes} (ratio {:.4}, target ≤ 0.02)",
+        no_change_bytes as f64 / full_bytes as f64,
+        one_percent_bytes as f64 / full_bytes as f64
+    );
+    drop(server);
+}
+
+/// The median time to pull and apply one new record, over `n` tries.
+async fn one_change(
+    client: &PortalClient,
+    seeder: &Db,
+    patient: &str,
+    thread: &str,
+    n: usize,
+) -> Duration {
+    let mut samples = Vec::new();
+    for i in 0..n {
+        seed(seeder, patient, thread, &format!("{patient}one{i}"), 1).await;
+        let t = Instant::now();
+        let report = client.sync_now(|_| {}).await.unwrap();
+        samples.push(t.elapsed());
+        assert_eq!(report.changes, 1);
+    }
+    percentile(&mut samples, 0.5)
+}
