@@ -9,10 +9,14 @@ use crate::db::postgres::PgConn;
 use crate::db::value::{Row, Value};
 use crate::error::ServerError;
 use std::ops::Deref;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 /// A connection to the database, lent to the work given to [`crate::db::Db::call`].
 pub struct Conn {
     backend: Backend,
+    /// Set by work that changed a session, so that [`crate::db::Db::call`] drops the
+    /// cached access tokens once that work (and its transaction) is over.
+    sessions_changed: AtomicBool,
 }
 
 enum Backend {
@@ -24,13 +28,38 @@ impl Conn {
     pub(crate) fn sqlite(conn: rusqlite::Connection) -> Self {
         Self {
             backend: Backend::Sqlite(conn),
+            sessions_changed: AtomicBool::new(false),
         }
     }
 
     pub(crate) fn postgres(conn: PgConn) -> Self {
         Self {
             backend: Backend::Postgres(conn),
+            sessions_changed: AtomicBool::new(false),
         }
+    }
+
+    /// Notes a statement that may write the `sessions` table (anything but a `SELECT`
+    /// that names it): the work changed, revoked or rotated a session, so cached access
+    /// tokens are dropped when it returns. Watching the statements, rather than asking
+    /// each writer to say so, keeps every present and future path covered.
+    fn watch_sessions(&self, sql: &str) {
+        if sql.contains("sessions")
+            && !sql
+                .trim_start()
+                .get(..6)
+                .is_some_and(|w| w.eq_ignore_ascii_case("select"))
+            && sql
+                .split(|c: char| !c.is_ascii_alphanumeric() && c != '_')
+                .any(|word| word.eq_ignore_ascii_case("sessions"))
+        {
+            self.sessions_changed.store(true, Ordering::SeqCst);
+        }
+    }
+
+    /// Whether a session changed since the last call (and clears the note).
+    pub(crate) fn take_sessions_changed(&self) -> bool {
+        self.sessions_changed.swap(false, Ordering::SeqCst)
     }
 
     /// Which SQL dialect this connection speaks.
@@ -43,10 +72,16 @@ impl Conn {
 
     /// Runs a statement and returns how many rows it changed.
     pub fn execute(&self, sql: &str, params: &[Value]) -> Result<usize, ServerError> {
+        self.watch_sessions(sql);
         match &self.backend {
             Backend::Sqlite(conn) => crate::db::sqlite::execute(conn, sql, params),
             Backend::Postgres(conn) => conn.execute(sql, params),
         }
+    }
+
+    /// Every row of a query, as read.
+    pub fn query_rows(&self, sql: &str, params: &[Value]) -> Result<Vec<Row>, ServerError> {
+        self.rows(sql, params, None)
     }
 
     /// Every row of a query, each mapped by `map`.
@@ -94,6 +129,7 @@ impl Conn {
         params: &[Value],
         max: Option<usize>,
     ) -> Result<Vec<Row>, ServerError> {
+        self.watch_sessions(sql);
         match &self.backend {
             Backend::Sqlite(conn) => crate::db::sqlite::query(conn, sql, params, max),
             Backend::Postgres(conn) => conn.query(sql, params),

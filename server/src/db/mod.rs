@@ -23,6 +23,7 @@ use std::sync::{Arc, Mutex};
 #[derive(Clone)]
 pub struct Db {
     backend: Arc<Backend>,
+    tokens: Arc<TokenCache>,
 }
 
 enum Backend {
@@ -44,6 +45,7 @@ impl Db {
     fn sqlite(conn: rusqlite::Connection) -> Self {
         Self {
             backend: Arc::new(Backend::Sqlite(Mutex::new(Conn::sqlite(conn)))),
+            tokens: Arc::default(),
         }
     }
 
@@ -59,6 +61,7 @@ impl Db {
             .map_err(|e| ServerError::internal(format!("database task: {e}")))??;
         Ok(Self {
             backend: Arc::new(Backend::Postgres(pool)),
+            tokens: Arc::default(),
         })
     }
 
@@ -70,6 +73,11 @@ impl Db {
         }
     }
 
+    /// The cache of validated access tokens (see [`TokenCache`]).
+    pub fn tokens(&self) -> &TokenCache {
+        &self.tokens
+    }
+
     /// Runs `work` with a connection on a blocking thread.
     pub async fn call<T, F>(&self, work: F) -> Result<T, ServerError>
     where
@@ -77,6 +85,7 @@ impl Db {
         F: FnOnce(&mut Conn) -> Result<T, ServerError> + Send + 'static,
     {
         let backend = Arc::clone(&self.backend);
+        let tokens = Arc::clone(&self.tokens);
         let permit = match &*backend {
             Backend::Sqlite(_) => None,
             Backend::Postgres(pool) => Some(pool.permit().await?),
@@ -87,11 +96,18 @@ impl Db {
                     let mut guard = conn
                         .lock()
                         .map_err(|_| ServerError::internal("database mutex poisoned"))?;
-                    work(&mut guard)
+                    let result = work(&mut guard);
+                    if guard.take_sessions_changed() {
+                        tokens.invalidate();
+                    }
+                    result
                 }
                 Backend::Postgres(pool) => {
                     let mut conn = pool.take()?;
                     let result = work(&mut conn);
+                    if conn.take_sessions_changed() {
+                        tokens.invalidate();
+                    }
                     pool.give_back(conn);
                     result
                 }
@@ -101,6 +117,92 @@ impl Db {
         })
         .await
         .map_err(|e| ServerError::internal(format!("database task: {e}")))?
+    }
+}
+
+/// Sessions whose access token was recently validated, by token hash, so that most
+/// authenticated requests skip the database. Entries hold the stored session's times
+/// and are checked against them on every use; they are dropped as a whole when any
+/// work that changed a session (logout, password reset, refresh rotation or reuse)
+/// returns, after its commit (any statement but a `SELECT` that names the `sessions`
+/// table marks the work, see `Conn::watch_sessions`), and each lives at most
+/// [`TokenCache::TTL`] so that changes made by another server process on the same
+/// database also take effect.
+#[derive(Default)]
+pub struct TokenCache {
+    inner: Mutex<TokenCacheInner>,
+}
+
+#[derive(Default)]
+struct TokenCacheInner {
+    /// Moves on every invalidation; an entry read from the database before a change
+    /// carries the older number and is never used after it.
+    epoch: u64,
+    entries: std::collections::HashMap<String, (std::time::Instant, CachedSession)>,
+}
+
+/// A live session as stored, when its access token was validated.
+#[derive(Debug, Clone)]
+pub struct CachedSession {
+    pub session_id: String,
+    pub account_id: String,
+    pub access_expires_at: i64,
+    pub created_at: i64,
+    pub last_used_at: i64,
+}
+
+impl TokenCache {
+    /// How long an entry may be used without reading the session again.
+    pub const TTL: std::time::Duration = std::time::Duration::from_secs(1);
+    const MAX_ENTRIES: usize = 10_000;
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, TokenCacheInner> {
+        // The map holds no invariant a panic could break: keep using it.
+        self.inner
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    /// The current invalidation number: read it *before* reading the session.
+    pub fn epoch(&self) -> u64 {
+        self.lock().epoch
+    }
+
+    /// The cached session for a token hash, if still fresh.
+    pub fn get(&self, hash: &str) -> Option<CachedSession> {
+        let mut inner = self.lock();
+        let (fresh, session) = match inner.entries.get(hash) {
+            Some((at, session)) => (at.elapsed() < Self::TTL, session.clone()),
+            None => return None,
+        };
+        if fresh {
+            Some(session)
+        } else {
+            inner.entries.remove(hash);
+            None
+        }
+    }
+
+    /// Remembers a session read from the database while the epoch was `epoch`;
+    /// ignored if sessions changed since.
+    pub fn put(&self, hash: String, session: CachedSession, epoch: u64) {
+        let mut inner = self.lock();
+        if inner.epoch != epoch {
+            return;
+        }
+        if inner.entries.len() >= Self::MAX_ENTRIES {
+            inner.entries.clear();
+        }
+        inner
+            .entries
+            .insert(hash, (std::time::Instant::now(), session));
+    }
+
+    /// Drops every entry.
+    pub fn invalidate(&self) {
+        let mut inner = self.lock();
+        inner.epoch = inner.epoch.wrapping_add(1);
+        inner.entries.clear();
     }
 }
 

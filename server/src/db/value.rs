@@ -191,6 +191,21 @@ impl Row {
         Self { values }
     }
 
+    /// A text column, borrowed (`None` for NULL).
+    pub fn get_str(&self, index: usize) -> Result<Option<&str>, ServerError> {
+        match self.values.get(index) {
+            Some(Value::Text(text)) => Ok(Some(text)),
+            Some(Value::Null) => Ok(None),
+            Some(other) => Err(ServerError::internal(format!(
+                "reading column {index}: expected text, found {}",
+                other.kind()
+            ))),
+            None => Err(ServerError::internal(format!(
+                "no column {index} in the row"
+            ))),
+        }
+    }
+
     /// The column at `index` (0-based) as `T`.
     pub fn get<T: FromValue>(&self, index: usize) -> Result<T, ServerError> {
         let value = self

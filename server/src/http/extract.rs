@@ -125,13 +125,8 @@ impl FromRequestParts<AppState> for Authed {
             .get(axum::http::header::AUTHORIZATION)
             .and_then(|v| v.to_str().ok())
             .and_then(|v| v.strip_prefix("Bearer "))
-            .unwrap_or("")
-            .to_owned();
-        let now = state.clock.now();
-        let limits = state.config.session_limits;
-        state
-            .db
-            .call(move |conn| crate::service::sessions::authenticate(conn, &token, now, &limits))
+            .unwrap_or("");
+        crate::service::sessions::authenticate_request(state, token)
             .await
             .map(Authed)
     }

@@ -45,9 +45,14 @@ pub async fn sync(
     State(state): State<AppState>,
     Authed(session): Authed,
     ApiQuery(query): ApiQuery<SyncQuery>,
-) -> Result<Json<SyncPage>, ServerError> {
-    Ok(Json(
-        feed::page(&state, session, query.cursor, query.limit).await?,
+) -> Result<impl axum::response::IntoResponse, ServerError> {
+    let body = feed::page(&state, session, query.cursor, query.limit).await?;
+    Ok((
+        [(
+            axum::http::header::CONTENT_TYPE,
+            axum::http::HeaderValue::from_static("application/json"),
+        )],
+        body,
     ))
 }
 

@@ -13,7 +13,6 @@ use crate::state::AppState;
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use chrono::{DateTime, Utc};
-use portal_model::sync::{Change, ChangeOp, SyncPage};
 use serde_json::{Map, Value};
 
 /// The largest page a client may ask for, and the default.
@@ -260,13 +259,14 @@ pub fn decode_cursor(cursor: &str) -> Result<Cursor, ServerError> {
     })
 }
 
-/// `GET /v1/sync`: the account's changes after `cursor`, oldest first.
+/// `GET /v1/sync`: the account's changes after `cursor`, oldest first, as the JSON of a
+/// [`portal_model::sync::SyncPage`].
 pub async fn page(
     state: &AppState,
     auth: Authenticated,
     cursor: Option<String>,
     limit: Option<u32>,
-) -> Result<SyncPage, ServerError> {
+) -> Result<Vec<u8>, ServerError> {
     let from = cursor.as_deref().map(decode_cursor).transpose()?;
     let after = from.map_or(0, |c| c.seq);
     let limit = limit.unwrap_or(DEFAULT_LIMIT);
@@ -295,95 +295,286 @@ pub async fn page(
                 ));
             }
             // The account's records and the practice's, plus a profile delete for
-            // each patient the account lost access to.
-            let rows = conn.query_all(
+            // each patient the account lost access to. Each arm of the union is limited
+            // too, so a page reads about its own size (walking `seq` from the cursor)
+            // instead of sorting every later record; one statement, so one snapshot.
+            let rows = conn.query_rows(
                 "SELECT kind, id, patient_id, rev, seq, deleted, data, updated_at, role FROM
-                   (SELECT r.kind, r.id, r.patient_id, r.rev, r.seq, r.deleted, r.data,
-                           r.updated_at, ap.role
-                    FROM records r
-                    LEFT JOIN account_patients ap
-                      ON ap.patient_id = r.patient_id AND ap.account_id = ?1
-                    WHERE r.seq > ?2
-                      AND (r.patient_id IS NULL OR ap.account_id IS NOT NULL)
+                   (SELECT * FROM
+                      (SELECT r.kind, r.id, r.patient_id, r.rev, r.seq, r.deleted, r.data,
+                              r.updated_at, ap.role
+                       FROM records r
+                       LEFT JOIN account_patients ap
+                         ON ap.patient_id = r.patient_id AND ap.account_id = ?1
+                       WHERE r.seq > ?2
+                         AND (r.patient_id IS NULL OR ap.account_id IS NOT NULL)
+                       ORDER BY r.seq
+                       LIMIT ?3) AS own
                     UNION ALL
-                    SELECT 'profile', x.patient_id, x.patient_id, x.rev, x.seq, 1, '{}', x.at,
-                           NULL
-                    FROM access_revocations x
-                    WHERE x.account_id = ?1 AND x.seq > ?2) AS feed
+                    SELECT * FROM
+                      (SELECT 'profile' AS kind, x.patient_id AS id, x.patient_id AS patient_id,
+                              x.rev AS rev, x.seq AS seq, 1 AS deleted, '{}' AS data,
+                              x.at AS updated_at, NULL AS role
+                       FROM access_revocations x
+                       WHERE x.account_id = ?1 AND x.seq > ?2
+                       ORDER BY x.seq
+                       LIMIT ?3) AS lost) AS feed
                  ORDER BY seq
                  LIMIT ?3",
                 params![auth.account_id, after, i64::from(limit) + 1],
-                |row| Ok(row.clone()),
             )?;
-            let mut changes = Vec::new();
+            // The page's JSON (a `SyncPage`) is written directly: each stored record is
+            // spliced in as text with the fields added on read, not parsed and encoded
+            // again.
+            let mut body = Vec::with_capacity(256 + rows.len() * 320);
+            body.extend_from_slice(b"{\"changes\":[");
             let mut last = after;
             let mut has_more = false;
-            for row in &rows {
-                if changes.len() == limit as usize {
+            for (index, row) in rows.iter().enumerate() {
+                if index == limit as usize {
                     has_more = true;
                     break;
                 }
-                let kind: String = row.get(0)?;
-                let id: String = row.get(1)?;
-                let patient_id: Option<String> = row.get(2)?;
-                let rev: i64 = row.get(3)?;
-                let seq: i64 = row.get(4)?;
-                let deleted: bool = row.get(5)?;
-                let data: String = row.get(6)?;
-                let updated_at: i64 = row.get(7)?;
-                let role: Option<String> = row.get(8)?;
-                last = seq;
-                let data = if deleted {
-                    None
-                } else {
-                    let mut map: Map<String, Value> = serde_json::from_str(&data)
-                        .map_err(|e| ServerError::internal(format!("stored record: {e}")))?;
-                    map.insert("id".into(), Value::String(id.clone()));
-                    if let Some(patient) = &patient_id {
-                        map.insert("profile_id".into(), Value::String(patient.clone()));
-                    }
-                    map.insert("rev".into(), Value::from(rev));
-                    map.insert(
-                        "updated_at".into(),
-                        Value::String(
-                            crate::db::from_millis(updated_at)?
-                                .to_rfc3339_opts(chrono::SecondsFormat::Millis, true),
-                        ),
-                    );
-                    // A profile's role depends on who is asking.
-                    if kind == "profile" {
-                        map.insert("role".into(), Value::String(role.unwrap_or_default()));
-                    }
-                    Some(Value::Object(map))
-                };
-                changes.push(Change {
-                    kind,
-                    id,
-                    profile_id: patient_id,
-                    op: if deleted {
-                        ChangeOp::Delete
-                    } else {
-                        ChangeOp::Upsert
-                    },
-                    rev,
-                    data,
-                });
+                if index > 0 {
+                    body.push(b',');
+                }
+                last = write_change(&mut body, row)?;
             }
-            Ok(SyncPage {
-                changes,
-                cursor: encode_cursor(Cursor {
-                    seq: last,
-                    purged_base,
-                }),
-                has_more,
-            })
+            body.extend_from_slice(b"],\"cursor\":");
+            let cursor = encode_cursor(Cursor {
+                seq: last,
+                purged_base,
+            });
+            write_json(&mut body, &cursor)?;
+            body.extend_from_slice(if has_more {
+                b",\"has_more\":true}"
+            } else {
+                b",\"has_more\":false}"
+            });
+            Ok(body)
         })
         .await
+}
+
+/// Appends a value as JSON.
+fn write_json<T: serde::Serialize + ?Sized>(
+    out: &mut Vec<u8>,
+    value: &T,
+) -> Result<(), ServerError> {
+    serde_json::to_writer(out, value)
+        .map_err(|e| ServerError::internal(format!("encoding the sync page: {e}")))
+}
+
+/// Keys the feed adds to a record's stored fields on read.
+const ADDED_KEYS: [&str; 5] = ["id", "profile_id", "rev", "updated_at", "role"];
+
+/// Reads a JSON object's top-level keys (skipping the values, without allocating):
+/// true if one of them is a key the feed adds on read.
+struct HasAddedKey;
+
+impl<'de> serde::de::Visitor<'de> for HasAddedKey {
+    type Value = bool;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        f.write_str("a JSON object")
+    }
+
+    fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<bool, A::Error> {
+        let mut found = false;
+        while let Some(added) = map.next_key_seed(IsAddedKey)? {
+            found |= added;
+            map.next_value::<serde::de::IgnoredAny>()?;
+        }
+        Ok(found)
+    }
+}
+
+/// One key: whether it is one the feed adds.
+struct IsAddedKey;
+
+impl<'de> serde::de::DeserializeSeed<'de> for IsAddedKey {
+    type Value = bool;
+
+    fn deserialize<D: serde::Deserializer<'de>>(self, deserializer: D) -> Result<bool, D::Error> {
+        deserializer.deserialize_str(self)
+    }
+}
+
+impl serde::de::Visitor<'_> for IsAddedKey {
+    type Value = bool;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        f.write_str("a key")
+    }
+
+    fn visit_str<E: serde::de::Error>(self, key: &str) -> Result<bool, E> {
+        Ok(ADDED_KEYS.contains(&key))
+    }
+}
+
+/// True if `fields` is a JSON object without any of the keys the feed adds, so the
+/// added fields can be appended to its text as they are.
+fn splices(fields: &str) -> bool {
+    use serde::Deserializer as _;
+    let mut reader = serde_json::Deserializer::from_str(fields);
+    matches!(reader.deserialize_map(HasAddedKey), Ok(false)) && reader.end().is_ok()
+}
+
+/// Appends one row of the feed query as a `Change`, and returns its change number.
+fn write_change(out: &mut Vec<u8>, row: &crate::db::Row) -> Result<i64, ServerError> {
+    let missing = |column: &str| ServerError::internal(format!("feed row without {column}"));
+    let kind = row.get_str(0)?.ok_or_else(|| missing("kind"))?;
+    let id = row.get_str(1)?.ok_or_else(|| missing("id"))?;
+    let patient_id = row.get_str(2)?;
+    let rev: i64 = row.get(3)?;
+    let seq: i64 = row.get(4)?;
+    let deleted: bool = row.get(5)?;
+    let data = row.get_str(6)?.ok_or_else(|| missing("data"))?;
+    let updated_at: i64 = row.get(7)?;
+    let role = row.get_str(8)?;
+    out.extend_from_slice(b"{\"kind\":");
+    write_json(out, kind)?;
+    out.extend_from_slice(b",\"id\":");
+    write_json(out, id)?;
+    if let Some(patient) = patient_id {
+        out.extend_from_slice(b",\"profile_id\":");
+        write_json(out, patient)?;
+    }
+    out.extend_from_slice(if deleted {
+        b",\"op\":\"delete\",\"rev\":"
+    } else {
+        b",\"op\":\"upsert\",\"rev\":"
+    });
+    write_json(out, &rev)?;
+    if !deleted {
+        out.extend_from_slice(b",\"data\":");
+        let updated_at = crate::db::from_millis(updated_at)?
+            .to_rfc3339_opts(chrono::SecondsFormat::Millis, true);
+        // A profile's role depends on who is asking.
+        let role = (kind == "profile").then(|| role.unwrap_or_default());
+        let fields = data.trim();
+        // Stored records are objects without the keys added here; anything else takes
+        // the slower path that replaces them (or reports a broken record).
+        if splices(fields) && fields.ends_with('}') {
+            let inner = &fields[..fields.len() - 1];
+            out.extend_from_slice(inner.as_bytes());
+            if !inner[1..].trim().is_empty() {
+                out.push(b',');
+            }
+            out.extend_from_slice(b"\"id\":");
+            write_json(out, id)?;
+            if let Some(patient) = patient_id {
+                out.extend_from_slice(b",\"profile_id\":");
+                write_json(out, patient)?;
+            }
+            out.extend_from_slice(b",\"rev\":");
+            write_json(out, &rev)?;
+            out.extend_from_slice(b",\"updated_at\":");
+            write_json(out, &updated_at)?;
+            if let Some(role) = role {
+                out.extend_from_slice(b",\"role\":");
+                write_json(out, role)?;
+            }
+            out.push(b'}');
+        } else {
+            let mut map: Map<String, Value> = serde_json::from_str(data)
+                .map_err(|e| ServerError::internal(format!("stored record: {e}")))?;
+            map.insert("id".into(), Value::String(id.to_owned()));
+            if let Some(patient) = patient_id {
+                map.insert("profile_id".into(), Value::String(patient.to_owned()));
+            }
+            map.insert("rev".into(), Value::from(rev));
+            map.insert("updated_at".into(), Value::String(updated_at));
+            if let Some(role) = role {
+                map.insert("role".into(), Value::String(role.to_owned()));
+            }
+            write_json(out, &map)?;
+        }
+    }
+    out.push(b'}');
+    Ok(seq)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn change(data: &str, kind: &str, patient: Option<&str>, deleted: bool) -> Value {
+        use crate::db::Value as Sql;
+        let text = |s: &str| Sql::Text(s.to_owned());
+        let row = crate::db::Row::new(vec![
+            text(kind),
+            text("rec_1"),
+            patient.map_or(Sql::Null, text),
+            Sql::Integer(3),
+            Sql::Integer(42),
+            Sql::Integer(i64::from(deleted)),
+            text(data),
+            Sql::Integer(1_785_000_000_000),
+            if kind == "profile" {
+                text("guardian")
+            } else {
+                Sql::Null
+            },
+        ]);
+        let mut out = Vec::new();
+        assert_eq!(write_change(&mut out, &row).unwrap(), 42);
+        serde_json::from_slice(&out).unwrap()
+    }
+
+    #[test]
+    fn changes_splice_the_stored_fields_as_the_map_did() {
+        let at = "2026-07-25T17:20:00.000Z";
+        // Nested `id`s stay; the added fields follow the stored ones.
+        assert_eq!(
+            change(
+                r#"{"sender":{"kind":"provider","id":"prv_1"},"body":"hi \"id\": \u00e9"}"#,
+                "message",
+                Some("pat_1"),
+                false
+            ),
+            serde_json::json!({"kind": "message", "id": "rec_1", "profile_id": "pat_1",
+                "op": "upsert", "rev": 3, "data": {"sender": {"kind": "provider", "id": "prv_1"},
+                "body": "hi \"id\": \u{e9}", "id": "rec_1", "profile_id": "pat_1", "rev": 3,
+                "updated_at": at}})
+        );
+        // An empty object; a practice-wide record has no profile_id.
+        assert_eq!(
+            change(" {} ", "provider", None, false),
+            serde_json::json!({"kind": "provider", "id": "rec_1", "op": "upsert", "rev": 3,
+                "data": {"id": "rec_1", "rev": 3, "updated_at": at}})
+        );
+        // A stored key the feed adds is replaced, as before; a profile gets the role.
+        assert_eq!(
+            change(
+                r#"{"rev":99,"role":"x","a":1}"#,
+                "profile",
+                Some("pat_1"),
+                false
+            ),
+            serde_json::json!({"kind": "profile", "id": "rec_1", "profile_id": "pat_1",
+                "op": "upsert", "rev": 3, "data": {"a": 1, "id": "rec_1", "profile_id": "pat_1",
+                "rev": 3, "updated_at": at, "role": "guardian"}})
+        );
+        // A delete has no data; a broken record is an error, not a broken page.
+        assert_eq!(
+            change("{}", "message", Some("pat_1"), true),
+            serde_json::json!({"kind": "message", "id": "rec_1", "profile_id": "pat_1",
+                "op": "delete", "rev": 3})
+        );
+        let row = crate::db::Row::new(vec![
+            crate::db::Value::Text("message".into()),
+            crate::db::Value::Text("rec_1".into()),
+            crate::db::Value::Null,
+            crate::db::Value::Integer(1),
+            crate::db::Value::Integer(1),
+            crate::db::Value::Integer(0),
+            crate::db::Value::Text("{\"a\":".into()),
+            crate::db::Value::Integer(0),
+            crate::db::Value::Null,
+        ]);
+        assert!(write_change(&mut Vec::new(), &row).is_err());
+    }
 
     #[test]
     fn cursors_round_trip_and_foreign_ones_are_refused() {

@@ -4,7 +4,7 @@
 
 use crate::config::SessionLimits;
 use crate::crypto::{is_token_shaped, new_id, new_token, token_hash};
-use crate::db::Conn;
+use crate::db::{CachedSession, Conn};
 use crate::db::{from_millis, millis};
 use crate::error::ServerError;
 use crate::params;
@@ -137,24 +137,21 @@ fn check_alive(
     Ok(())
 }
 
-/// Verifies a Bearer access token.
-pub fn authenticate(
-    conn: &Conn,
-    access_token: &str,
-    now: DateTime<Utc>,
-    limits: &SessionLimits,
-) -> Result<Authenticated, ServerError> {
-    if !is_token_shaped(access_token) {
-        return Err(ServerError::api(
-            StatusCode::UNAUTHORIZED,
-            ErrorCode::Unauthorized,
-            "Sign in first (Authorization: Bearer ...).",
-        ));
-    }
+fn unauthorized() -> ServerError {
+    ServerError::api(
+        StatusCode::UNAUTHORIZED,
+        ErrorCode::Unauthorized,
+        "Sign in first (Authorization: Bearer ...).",
+    )
+}
+
+/// The stored session behind an access token hash; `Err` if it was revoked, `None` if
+/// no session holds the token.
+fn lookup(conn: &Conn, hash: &str) -> Result<Option<CachedSession>, ServerError> {
     let row = conn.query_opt(
         "SELECT id, account_id, access_expires_at, revoked_at, created_at, last_used_at
              FROM sessions WHERE access_hash = ?1",
-        params![token_hash(access_token)],
+        params![hash],
         |row| {
             Ok((
                 row.get::<String>(0)?,
@@ -166,20 +163,82 @@ pub fn authenticate(
             ))
         },
     )?;
-    // Access tokens of rotated or purged sessions are unknown: treat them as expired.
     let Some((session_id, account_id, access_expires_at, revoked_at, created_at, last_used_at)) =
         row
     else {
-        return Err(expired());
+        return Ok(None);
     };
-    check_alive(revoked_at, created_at, last_used_at, now, limits)?;
-    if from_millis(access_expires_at)? <= now {
+    if revoked_at.is_some() {
+        return Err(revoked());
+    }
+    Ok(Some(CachedSession {
+        session_id,
+        account_id,
+        access_expires_at,
+        created_at,
+        last_used_at,
+    }))
+}
+
+/// Checks a live (not revoked) session's limits and its access token's expiry.
+fn check_access(
+    session: &CachedSession,
+    now: DateTime<Utc>,
+    limits: &SessionLimits,
+) -> Result<Authenticated, ServerError> {
+    check_alive(None, session.created_at, session.last_used_at, now, limits)?;
+    if from_millis(session.access_expires_at)? <= now {
         return Err(expired());
     }
     Ok(Authenticated {
-        session_id,
-        account_id,
+        session_id: session.session_id.clone(),
+        account_id: session.account_id.clone(),
     })
+}
+
+/// Verifies a Bearer access token.
+pub fn authenticate(
+    conn: &Conn,
+    access_token: &str,
+    now: DateTime<Utc>,
+    limits: &SessionLimits,
+) -> Result<Authenticated, ServerError> {
+    if !is_token_shaped(access_token) {
+        return Err(unauthorized());
+    }
+    // Access tokens of rotated or purged sessions are unknown: treat them as expired.
+    let session = lookup(conn, &token_hash(access_token))?.ok_or_else(expired)?;
+    check_access(&session, now, limits)
+}
+
+/// Verifies a request's Bearer access token, from the token cache when it holds the
+/// session (see [`crate::db::TokenCache`]: dropped whenever a session is revoked or
+/// rotated, and at most a second old), else from the database.
+pub async fn authenticate_request(
+    state: &AppState,
+    access_token: &str,
+) -> Result<Authenticated, ServerError> {
+    if !is_token_shaped(access_token) {
+        return Err(unauthorized());
+    }
+    let now = state.clock.now();
+    let limits = state.config.session_limits;
+    let hash = token_hash(access_token);
+    let tokens = state.db.tokens();
+    if let Some(session) = tokens.get(&hash) {
+        return check_access(&session, now, &limits);
+    }
+    // Read the epoch first: a session changed after this read is never cached.
+    let epoch = tokens.epoch();
+    let key = hash.clone();
+    let session = state
+        .db
+        .call(move |conn| lookup(conn, &key))
+        .await?
+        .ok_or_else(expired)?;
+    let authenticated = check_access(&session, now, &limits)?;
+    tokens.put(hash, session, epoch);
+    Ok(authenticated)
 }
 
 /// Exchanges a refresh token for a new pair. A token that was already used revokes
