@@ -153,7 +153,9 @@ async fn refresh_rotates_and_a_reused_token_revokes_the_session() {
         StatusCode::UNAUTHORIZED
     );
 
-    // Someone replays the first refresh token: the whole session is revoked.
+    // Someone replays the first refresh token after the lost-answer grace: the whole
+    // session is revoked.
+    h.clock.advance(chrono::Duration::seconds(31));
     let replay = error_code(
         h.refresh(&first.refresh_token).await,
         StatusCode::UNAUTHORIZED,
@@ -182,6 +184,52 @@ async fn refresh_rotates_and_a_reused_token_revokes_the_session() {
     assert_eq!(unknown.error.code, ErrorCode::SessionExpired);
     let garbage = error_code(h.refresh("../../etc").await, StatusCode::UNAUTHORIZED).await;
     assert_eq!(garbage.error.code, ErrorCode::SessionExpired);
+}
+
+#[tokio::test]
+async fn a_refresh_whose_answer_was_lost_is_rotated_again_and_theft_is_still_caught() {
+    let h = Harness::start().await;
+    let first = h.active_patient("jordan@example.com").await;
+    let lost: Session = h.refresh(&first.refresh_token).await.json().await.unwrap();
+
+    // The app never got `lost` (killed mid-request) and presents the old token again at
+    // once: it gets a fresh pair instead of losing its session.
+    h.clock.advance(chrono::Duration::seconds(5));
+    let response = h.refresh(&first.refresh_token).await;
+    assert_eq!(response.status(), StatusCode::OK);
+    let again: Session = response.json().await.unwrap();
+    assert_ne!(again.refresh_token, lost.refresh_token);
+    assert_eq!(h.me(&again.access_token).await.status(), StatusCode::OK);
+
+    // Only the latest rotation gets this grace, and only once: a second replay of the
+    // same old token is a copy in someone else's hands.
+    let replay = error_code(
+        h.refresh(&first.refresh_token).await,
+        StatusCode::UNAUTHORIZED,
+    )
+    .await;
+    assert_eq!(replay.error.code, ErrorCode::SessionRevoked);
+    assert_eq!(
+        h.me(&again.access_token).await.status(),
+        StatusCode::UNAUTHORIZED
+    );
+
+    // Had someone else received the pair the app never got, presenting it revokes the
+    // session too.
+    let second = h.login("jordan@example.com", PASSWORD).await;
+    let second: Session = second.json().await.unwrap();
+    let stolen: Session = h.refresh(&second.refresh_token).await.json().await.unwrap();
+    let regranted: Session = h.refresh(&second.refresh_token).await.json().await.unwrap();
+    let caught = error_code(
+        h.refresh(&stolen.refresh_token).await,
+        StatusCode::UNAUTHORIZED,
+    )
+    .await;
+    assert_eq!(caught.error.code, ErrorCode::SessionRevoked);
+    assert_eq!(
+        h.me(&regranted.access_token).await.status(),
+        StatusCode::UNAUTHORIZED
+    );
 }
 
 #[tokio::test]

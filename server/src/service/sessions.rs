@@ -267,27 +267,99 @@ pub fn refresh(
             ))
         },
     )?;
-    let Some((session_id, account_id, revoked_at, created_at, last_used_at)) = row else {
-        let reused: Option<String> = conn.query_opt(
-            "SELECT session_id FROM used_refresh_tokens WHERE hash = ?1",
+    let Some((session_id, _account_id, revoked_at, created_at, last_used_at)) = row else {
+        let reused: Option<(String, i64)> = conn.query_opt(
+            "SELECT session_id, used_at FROM used_refresh_tokens WHERE hash = ?1",
             params![&hash],
-            |row| row.get(0),
+            |row| Ok((row.get(0)?, row.get(1)?)),
         )?;
-        if let Some(session_id) = reused {
-            revoke(conn, &session_id, RevokeReason::RefreshReuse, now)?;
-            tracing::warn!("a used refresh token was presented again; the session is revoked");
-            return Err(revoked());
+        let Some((session_id, used_at)) = reused else {
+            return Err(expired());
+        };
+        if is_lost_answer(conn, &session_id, used_at, now)? {
+            // The app rotated this token moments ago and never got the answer (it was
+            // killed, or the connection dropped): rotate again. The pair it never got is
+            // marked used, so if someone else did get it, presenting it later revokes
+            // the session after all.
+            tracing::info!("a just-rotated refresh token came back: the answer was lost");
+            // Neither this token nor the pair it never got may have a grace again: both
+            // are recorded as used longer ago than the grace.
+            let spent = millis(now) - LOST_ANSWER_GRACE.num_milliseconds() - 1;
+            conn.execute(
+                "UPDATE used_refresh_tokens SET used_at = ?2 WHERE hash = ?1",
+                params![&hash, spent],
+            )?;
+            conn.execute(
+                "INSERT INTO used_refresh_tokens (hash, session_id, used_at)
+                 SELECT refresh_hash, id, ?2 FROM sessions WHERE id = ?1",
+                params![&session_id, spent],
+            )?;
+            return rotate(conn, &session_id, now, limits);
         }
-        return Err(expired());
+        revoke(conn, &session_id, RevokeReason::RefreshReuse, now)?;
+        tracing::warn!("a used refresh token was presented again; the session is revoked");
+        return Err(revoked());
     };
     check_alive(revoked_at, created_at, last_used_at, now, limits)?;
-    let access_token = new_token();
-    let new_refresh = new_token();
-    let access_expires_at = now + limits.access_ttl;
     conn.execute(
         "INSERT INTO used_refresh_tokens (hash, session_id, used_at) VALUES (?1, ?2, ?3)",
         params![hash, session_id, millis(now)],
     )?;
+    rotate(conn, &session_id, now, limits)
+}
+
+/// How long after a rotation the previous refresh token still counts as a lost answer
+/// rather than a copy in someone else's hands.
+pub const LOST_ANSWER_GRACE: chrono::Duration = chrono::Duration::seconds(30);
+
+/// True when the token used at `used_at` is the session's latest rotation, within
+/// [`LOST_ANSWER_GRACE`] (a token whose grace was spent is recorded as older), and the
+/// session is alive.
+fn is_lost_answer(
+    conn: &Conn,
+    session_id: &str,
+    used_at: i64,
+    now: DateTime<Utc>,
+) -> Result<bool, ServerError> {
+    if millis(now) - used_at > LOST_ANSWER_GRACE.num_milliseconds() {
+        return Ok(false);
+    }
+    let newer = conn.exists(
+        "SELECT 1 FROM used_refresh_tokens WHERE session_id = ?1 AND used_at > ?2",
+        params![session_id, used_at],
+    )?;
+    let alive = conn.exists(
+        "SELECT 1 FROM sessions WHERE id = ?1 AND revoked_at IS NULL",
+        params![session_id],
+    )?;
+    Ok(alive && !newer)
+}
+
+/// Gives the session a new access and refresh token pair.
+fn rotate(
+    conn: &Conn,
+    session_id: &str,
+    now: DateTime<Utc>,
+    limits: &SessionLimits,
+) -> Result<Session, ServerError> {
+    let (account_id, revoked_at, created_at, last_used_at) = conn
+        .query_opt(
+            "SELECT account_id, revoked_at, created_at, last_used_at FROM sessions WHERE id = ?1",
+            params![session_id],
+            |row| {
+                Ok((
+                    row.get::<String>(0)?,
+                    row.get::<Option<i64>>(1)?,
+                    row.get::<i64>(2)?,
+                    row.get::<i64>(3)?,
+                ))
+            },
+        )?
+        .ok_or_else(expired)?;
+    check_alive(revoked_at, created_at, last_used_at, now, limits)?;
+    let access_token = new_token();
+    let new_refresh = new_token();
+    let access_expires_at = now + limits.access_ttl;
     conn.execute(
         "UPDATE sessions SET access_hash = ?1, access_expires_at = ?2, refresh_hash = ?3,
                              last_used_at = ?4
