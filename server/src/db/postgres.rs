@@ -30,6 +30,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../../migrations/postgres/0007_documents.sql"),
     include_str!("../../migrations/postgres/0008_purge.sql"),
     include_str!("../../migrations/postgres/0009_access.sql"),
+    include_str!("../../migrations/postgres/0010_refresh_order.sql"),
 ];
 
 // Both backends step through the same numbered migrations.

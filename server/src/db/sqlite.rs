@@ -19,6 +19,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../../migrations/sqlite/0007_documents.sql"),
     include_str!("../../migrations/sqlite/0008_purge.sql"),
     include_str!("../../migrations/sqlite/0009_access.sql"),
+    include_str!("../../migrations/sqlite/0010_refresh_order.sql"),
 ];
 
 /// How many migrations this build knows (the same for both backends).

@@ -268,30 +268,31 @@ pub fn refresh(
         },
     )?;
     let Some((session_id, _account_id, revoked_at, created_at, last_used_at)) = row else {
-        let reused: Option<(String, i64)> = conn.query_opt(
-            "SELECT session_id, used_at FROM used_refresh_tokens WHERE hash = ?1",
+        let reused: Option<(String, i64, i64)> = conn.query_opt(
+            "SELECT session_id, used_at, rotation FROM used_refresh_tokens WHERE hash = ?1",
             params![&hash],
-            |row| Ok((row.get(0)?, row.get(1)?)),
+            |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?)),
         )?;
-        let Some((session_id, used_at)) = reused else {
+        let Some((session_id, used_at, rotation)) = reused else {
             return Err(expired());
         };
-        if is_lost_answer(conn, &session_id, used_at, now)? {
+        if is_lost_answer(conn, &session_id, rotation, used_at, now)? {
             // The app rotated this token moments ago and never got the answer (it was
             // killed, or the connection dropped): rotate again. The pair it never got is
             // marked used, so if someone else did get it, presenting it later revokes
             // the session after all.
             tracing::info!("a just-rotated refresh token came back: the answer was lost");
-            // Neither this token nor the pair it never got may have a grace again: both
-            // are recorded as used longer ago than the grace.
+            // This token stays the one to retry with (answers can be lost again, for as
+            // long as nothing newer is used); the pair it never got is recorded as used
+            // longer ago than the grace, so presenting it revokes the session.
             let spent = millis(now) - LOST_ANSWER_GRACE.num_milliseconds() - 1;
             conn.execute(
                 "UPDATE used_refresh_tokens SET used_at = ?2 WHERE hash = ?1",
-                params![&hash, spent],
+                params![&hash, millis(now)],
             )?;
             conn.execute(
-                "INSERT INTO used_refresh_tokens (hash, session_id, used_at)
-                 SELECT refresh_hash, id, ?2 FROM sessions WHERE id = ?1",
+                "INSERT INTO used_refresh_tokens (hash, session_id, used_at, rotation)
+                 SELECT refresh_hash, id, ?2, -1 FROM sessions WHERE id = ?1",
                 params![&session_id, spent],
             )?;
             return rotate(conn, &session_id, now, limits);
@@ -301,32 +302,40 @@ pub fn refresh(
         return Err(revoked());
     };
     check_alive(revoked_at, created_at, last_used_at, now, limits)?;
+    let rotation: i64 = conn.query_one(
+        "UPDATE sessions SET rotations = rotations + 1 WHERE id = ?1 RETURNING rotations",
+        params![&session_id],
+        |row| row.get(0),
+    )?;
     conn.execute(
-        "INSERT INTO used_refresh_tokens (hash, session_id, used_at) VALUES (?1, ?2, ?3)",
-        params![hash, session_id, millis(now)],
+        "INSERT INTO used_refresh_tokens (hash, session_id, used_at, rotation)
+         VALUES (?1, ?2, ?3, ?4)",
+        params![hash, session_id, millis(now), rotation],
     )?;
     rotate(conn, &session_id, now, limits)
 }
 
-/// How long after a rotation the previous refresh token still counts as a lost answer
-/// rather than a copy in someone else's hands.
-pub const LOST_ANSWER_GRACE: chrono::Duration = chrono::Duration::seconds(30);
+/// How long after a rotation the previous refresh token may still come back as a lost
+/// answer (the app was killed, or offline, before it got the new pair), as long as
+/// nothing newer was used meanwhile.
+pub const LOST_ANSWER_GRACE: chrono::Duration = chrono::Duration::hours(24);
 
-/// True when the token used at `used_at` is the session's latest rotation, within
-/// [`LOST_ANSWER_GRACE`] (a token whose grace was spent is recorded as older), and the
-/// session is alive.
+/// True when the token is the session's latest rotation (`rotation` is the highest the
+/// session used; pairs never received are recorded with -1), last presented within
+/// [`LOST_ANSWER_GRACE`], and the session is alive.
 fn is_lost_answer(
     conn: &Conn,
     session_id: &str,
+    rotation: i64,
     used_at: i64,
     now: DateTime<Utc>,
 ) -> Result<bool, ServerError> {
-    if millis(now) - used_at > LOST_ANSWER_GRACE.num_milliseconds() {
+    if rotation < 1 || millis(now) - used_at > LOST_ANSWER_GRACE.num_milliseconds() {
         return Ok(false);
     }
     let newer = conn.exists(
-        "SELECT 1 FROM used_refresh_tokens WHERE session_id = ?1 AND used_at > ?2",
-        params![session_id, used_at],
+        "SELECT 1 FROM used_refresh_tokens WHERE session_id = ?1 AND rotation > ?2",
+        params![session_id, rotation],
     )?;
     let alive = conn.exists(
         "SELECT 1 FROM sessions WHERE id = ?1 AND revoked_at IS NULL",
