@@ -60,8 +60,8 @@ impl Store {
             let tx = conn.transaction()?;
             // Records made on this device stay: their writes are still to be sent.
             tx.execute(
-                "DELETE FROM search WHERE (kind, id) IN
-                   (SELECT kind, id FROM records WHERE local_mutation IS NULL)",
+                "DELETE FROM search WHERE rowid IN
+                   (SELECT rowid FROM records WHERE local_mutation IS NULL)",
                 [],
             )?;
             tx.execute("DELETE FROM records WHERE local_mutation IS NULL", [])?;
@@ -85,7 +85,8 @@ fn apply_change(
             // The profile's document bytes go before its records (they are found by them).
             super::blobs::forget_profile(tx, &change.id)?;
             tx.execute(
-                "DELETE FROM search WHERE profile_id = ?1",
+                "DELETE FROM search WHERE rowid IN (SELECT rowid FROM records
+                   WHERE profile_id = ?1 OR (kind = 'profile' AND id = ?1))",
                 params![change.id],
             )?;
             tx.execute(
@@ -157,12 +158,19 @@ pub(super) fn write_record(
             row.local_mutation
         ],
     )?;
-    unindex(tx, row.kind, row.id)?;
-    if let Some(searchable) = searchable_text(row.kind, row.data) {
-        tx.execute(
-            "INSERT INTO search (kind, id, profile_id, text) VALUES (?1, ?2, ?3, ?4)",
-            params![row.kind, row.id, row.profile_id, searchable],
+    if SEARCHABLE_KINDS.contains(&row.kind) {
+        let rowid: i64 = tx.query_row(
+            "SELECT rowid FROM records WHERE kind = ?1 AND id = ?2",
+            params![row.kind, row.id],
+            |r| r.get(0),
         )?;
+        tx.execute("DELETE FROM search WHERE rowid = ?1", params![rowid])?;
+        if let Some(searchable) = searchable_text(row.kind, row.data) {
+            tx.execute(
+                "INSERT INTO search (rowid, profile_id, text) VALUES (?1, ?2, ?3)",
+                params![rowid, row.profile_id, searchable],
+            )?;
+        }
     }
     Ok(())
 }
@@ -174,19 +182,19 @@ pub(super) fn delete_record(
     id: &str,
 ) -> Result<(), rusqlite::Error> {
     tx.execute(
-        "DELETE FROM records WHERE kind = ?1 AND id = ?2",
+        "DELETE FROM search WHERE rowid =
+           (SELECT rowid FROM records WHERE kind = ?1 AND id = ?2)",
         params![kind, id],
     )?;
-    unindex(tx, kind, id)
-}
-
-fn unindex(tx: &Transaction<'_>, kind: &str, id: &str) -> Result<(), rusqlite::Error> {
     tx.execute(
-        "DELETE FROM search WHERE kind = ?1 AND id = ?2",
+        "DELETE FROM records WHERE kind = ?1 AND id = ?2",
         params![kind, id],
     )?;
     Ok(())
 }
+
+/// The kinds local search covers.
+const SEARCHABLE_KINDS: [&str; 3] = ["message", "thread", "document"];
 
 /// What local search finds a record by: a message's body, a thread's subject, a
 /// document's title.

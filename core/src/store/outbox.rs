@@ -369,8 +369,8 @@ pub(super) fn settle_after_pull(
         })?
         .collect::<Result<_, _>>()?;
     tx.execute(
-        "DELETE FROM search WHERE (kind, id) IN (
-           SELECT kind, id FROM records WHERE local_mutation IN (
+        "DELETE FROM search WHERE rowid IN (
+           SELECT rowid FROM records WHERE local_mutation IN (
              SELECT id FROM outbox WHERE state = 'sent' AND sent_at <= ?1))",
         params![requested_at_ms],
     )?;

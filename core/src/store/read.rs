@@ -177,7 +177,7 @@ impl Store {
         self.call(move |conn| {
             let mut statement = conn.prepare_cached(
                 "SELECT r.kind, r.id, r.profile_id, r.rev, r.data
-                 FROM search s JOIN records r ON r.kind = s.kind AND r.id = s.id
+                 FROM search s JOIN records r ON r.rowid = s.rowid
                  WHERE search MATCH ?1 AND s.profile_id = ?2
                  ORDER BY rank LIMIT ?3",
             )?;
