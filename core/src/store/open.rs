@@ -15,6 +15,7 @@ pub(crate) const MIGRATIONS: &[&str] = &[
     include_str!("../../migrations/0003_outbox.sql"),
     include_str!("../../migrations/0004_documents.sql"),
     include_str!("../../migrations/0005_search_by_rowid.sql"),
+    include_str!("../../migrations/0006_list_order.sql"),
 ];
 
 /// A 256-bit SQLCipher key, as 64 hex digits. Never logged.
