@@ -182,3 +182,84 @@ async fn removing_a_guardian_revokes_the_invite_not_yet_accepted() {
     let revoked = error_code(h.inspect(&token).await, StatusCode::GONE).await;
     assert_eq!(revoked.error.code, ErrorCode::InviteRevoked);
 }
+
+/// The feed of an account acting for several profiles is merged from one walk per
+/// profile and one over the practice's records: in small pages it still delivers every
+/// change once, in the order they were written, exactly as one large page does.
+#[tokio::test]
+async fn a_guardians_feed_merges_its_profiles_in_write_order() {
+    let h = Harness::start().await;
+    let provider = h.provider().await;
+    let child = |name: &str| {
+        json!({"first_name": name, "last_name": "Rivera", "primary_provider_id": provider,
+               "guardian": {"name": "Alex Rivera", "email": "alex@example.com"}})
+    };
+    let mia = h.admin.create_patient(child("Mia")).await.patient_id;
+    let alex: Session = h
+        .accept(&h.last_token().await, PASSWORD)
+        .await
+        .json()
+        .await
+        .unwrap();
+    let leo = h.admin.create_patient(child("Leo")).await.patient_id;
+    let claimed = h
+        .http
+        .post(h.url(&format!("/v1/invites/{}/claim", h.last_token().await)))
+        .bearer_auth(&alex.access_token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(claimed.status(), StatusCode::OK);
+    // Writes alternate between the children and the practice (a new provider is a
+    // practice-wide record), so every page mixes the walks.
+    let mut written = Vec::new();
+    for round in 0..4 {
+        written.push(h.appointment_for(&mia, &provider).await);
+        written.push(h.appointment_for(&leo, &provider).await);
+        if round % 2 == 0 {
+            h.provider().await;
+        }
+    }
+    let sync = |cursor: Option<String>, limit: u32| {
+        let cursor = cursor.map(|c| format!("&cursor={c}")).unwrap_or_default();
+        let request = h
+            .http
+            .get(h.url(&format!("/v1/sync?limit={limit}{cursor}")))
+            .bearer_auth(&alex.access_token);
+        async move {
+            let response = request.send().await.unwrap();
+            assert_eq!(response.status(), StatusCode::OK);
+            response
+                .json::<portal_model::sync::SyncPage>()
+                .await
+                .unwrap()
+        }
+    };
+    let whole = sync(None, 1000).await;
+    assert!(!whole.has_more);
+    let key = |c: &portal_model::sync::Change| (c.kind.clone(), c.id.clone());
+    let mut paged = Vec::new();
+    let mut cursor = None;
+    loop {
+        let page = sync(cursor, 2).await;
+        assert!(page.changes.len() <= 2);
+        paged.extend(page.changes.iter().map(key));
+        cursor = Some(page.cursor);
+        if !page.has_more {
+            break;
+        }
+    }
+    assert_eq!(paged, whole.changes.iter().map(key).collect::<Vec<_>>());
+    let appointments: Vec<String> = whole
+        .changes
+        .iter()
+        .filter(|c| c.kind == "appointment")
+        .map(|c| c.id.clone())
+        .collect();
+    assert_eq!(appointments, written, "in the order they were written");
+    for kind in ["profile", "provider"] {
+        assert!(whole.changes.iter().any(|c| c.kind == kind), "{kind}");
+    }
+    let profiles = whole.changes.iter().filter(|c| c.kind == "profile").count();
+    assert_eq!(profiles, 2, "Mia's and Leo's");
+}

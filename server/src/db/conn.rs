@@ -6,7 +6,7 @@
 
 use crate::db::dialect::Dialect;
 use crate::db::postgres::PgConn;
-use crate::db::value::{Row, Value};
+use crate::db::value::{Row, RowRef, Value};
 use crate::error::ServerError;
 use std::ops::Deref;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -94,6 +94,38 @@ impl Conn {
         self.rows(sql, params, None)?.iter().map(map).collect()
     }
 
+    /// Calls `each` with every row of a query in order, borrowed from the backend (no
+    /// copy of the row's text), for reads whose rows are used once.
+    pub fn for_each(
+        &self,
+        sql: &str,
+        params: &[Value],
+        mut each: impl FnMut(&RowRef<'_>) -> Result<(), ServerError>,
+    ) -> Result<(), ServerError> {
+        self.watch_sessions(sql);
+        match &self.backend {
+            Backend::Sqlite(conn) => crate::db::sqlite::for_each(conn, sql, params, &mut each),
+            Backend::Postgres(conn) => conn.for_each(sql, params, &mut each),
+        }
+    }
+
+    /// Steps several queries side by side, each ordered by the integer column `key`,
+    /// and calls `each` with their rows merged in that order until it returns `false`
+    /// or all have ended. SQLite only: on PostgreSQL one statement does this better.
+    pub fn merge_each(
+        &self,
+        arms: &[(&str, Vec<Value>)],
+        key: usize,
+        mut each: impl FnMut(&RowRef<'_>) -> Result<bool, ServerError>,
+    ) -> Result<(), ServerError> {
+        match &self.backend {
+            Backend::Sqlite(conn) => crate::db::sqlite::merge_each(conn, arms, key, &mut each),
+            Backend::Postgres(_) => Err(ServerError::internal(
+                "merging queries is not available on PostgreSQL",
+            )),
+        }
+    }
+
     /// The first row of a query mapped by `map`, or `None` when there is none.
     pub fn query_opt<T>(
         &self,
@@ -139,6 +171,10 @@ impl Conn {
     /// Runs several statements without parameters (migrations).
     pub(crate) fn batch(&self, sql: &str) -> Result<(), ServerError> {
         match &self.backend {
+            // One statement (BEGIN, COMMIT, ROLLBACK) is prepared once and kept.
+            Backend::Sqlite(conn) if !sql.contains(';') => {
+                crate::db::sqlite::execute(conn, sql, &[]).map(drop)
+            }
             Backend::Sqlite(conn) => Ok(conn.execute_batch(sql)?),
             Backend::Postgres(conn) => conn.batch(sql),
         }
@@ -151,6 +187,22 @@ impl Conn {
     pub fn transaction(&mut self) -> Result<Tx<'_>, ServerError> {
         if let Err(error) = self.batch(self.dialect().begin()) {
             // A PostgreSQL BEGIN that failed half-way may leave a transaction open.
+            if let Backend::Postgres(conn) = &self.backend {
+                conn.mark_broken();
+            }
+            return Err(error);
+        }
+        Ok(Tx {
+            conn: self,
+            open: true,
+        })
+    }
+
+    /// Starts a read-only transaction: its statements all see one snapshot of the
+    /// database, and it takes no lock that writers wait for. It ends (rolling back,
+    /// which for a read changes nothing) when dropped.
+    pub fn read_transaction(&mut self) -> Result<Tx<'_>, ServerError> {
+        if let Err(error) = self.batch(self.dialect().begin_read()) {
             if let Backend::Postgres(conn) = &self.backend {
                 conn.mark_broken();
             }

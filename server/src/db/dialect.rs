@@ -21,6 +21,15 @@ impl Dialect {
         }
     }
 
+    /// Starts a read-only transaction over one snapshot. SQLite's deferred transaction
+    /// takes its snapshot at the first read and never the write lock.
+    pub(crate) fn begin_read(self) -> &'static str {
+        match self {
+            Self::Sqlite => "BEGIN DEFERRED",
+            Self::Postgres => "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY",
+        }
+    }
+
     /// An expression for the text of `key` in the JSON object stored as text in `column`.
     /// Both names come from the code, never from input.
     pub fn json_text(self, column: &str, key: &str) -> String {

@@ -1,4 +1,5 @@
-//! Storage: embedded SQLite (one connection behind a mutex) or PostgreSQL (a small pool),
+//! Storage: embedded SQLite (one writer behind a mutex, and read-only connections beside
+//! it for [`Db::read`] and [`Db::read_short`]) or PostgreSQL (a small pool),
 //! behind one connection type, [`Conn`], whose statements are written once in a portable
 //! dialect. Work runs on blocking threads through [`Db::call`]; numbered migrations for
 //! each backend (`server/migrations/{sqlite,postgres}/`) are applied at open, each in a
@@ -13,7 +14,7 @@ mod value;
 
 pub use conn::{Conn, Tx};
 pub use dialect::Dialect;
-pub use value::{FromValue, Row, ToValue, Value};
+pub use value::{FromValue, Row, RowRef, ToValue, Value};
 
 use crate::error::ServerError;
 use std::path::Path;
@@ -27,24 +28,33 @@ pub struct Db {
 }
 
 enum Backend {
-    Sqlite(Mutex<Conn>),
+    /// The writer (also used by reads when there are no readers: an in-memory
+    /// database), and read-only connections to the same file.
+    Sqlite {
+        writer: Mutex<Conn>,
+        readers: Option<sqlite::Readers>,
+    },
     Postgres(postgres::Pool),
 }
 
 impl Db {
     /// Opens (creating if needed) the SQLite file and brings its schema up to date.
     pub fn open(path: &Path) -> Result<Self, ServerError> {
-        Ok(Self::sqlite(sqlite::open(Some(path))?))
+        let writer = sqlite::open(Some(path))?;
+        Ok(Self::sqlite(writer, Some(sqlite::Readers::new(path))))
     }
 
     /// An in-memory SQLite database, for tests and throwaway demos.
     pub fn open_in_memory() -> Result<Self, ServerError> {
-        Ok(Self::sqlite(sqlite::open(None)?))
+        Ok(Self::sqlite(sqlite::open(None)?, None))
     }
 
-    fn sqlite(conn: rusqlite::Connection) -> Self {
+    fn sqlite(conn: rusqlite::Connection, readers: Option<sqlite::Readers>) -> Self {
         Self {
-            backend: Arc::new(Backend::Sqlite(Mutex::new(Conn::sqlite(conn)))),
+            backend: Arc::new(Backend::Sqlite {
+                writer: Mutex::new(Conn::sqlite(conn)),
+                readers,
+            }),
             tokens: Arc::default(),
         }
     }
@@ -68,7 +78,7 @@ impl Db {
     /// Which SQL dialect the database speaks.
     pub fn dialect(&self) -> Dialect {
         match *self.backend {
-            Backend::Sqlite(_) => Dialect::Sqlite,
+            Backend::Sqlite { .. } => Dialect::Sqlite,
             Backend::Postgres(_) => Dialect::Postgres,
         }
     }
@@ -87,13 +97,13 @@ impl Db {
         let backend = Arc::clone(&self.backend);
         let tokens = Arc::clone(&self.tokens);
         let permit = match &*backend {
-            Backend::Sqlite(_) => None,
+            Backend::Sqlite { .. } => None,
             Backend::Postgres(pool) => Some(pool.permit().await?),
         };
         tokio::task::spawn_blocking(move || {
             let result = match &*backend {
-                Backend::Sqlite(conn) => {
-                    let mut guard = conn
+                Backend::Sqlite { writer, .. } => {
+                    let mut guard = writer
                         .lock()
                         .map_err(|_| ServerError::internal("database mutex poisoned"))?;
                     let result = work(&mut guard);
@@ -117,6 +127,79 @@ impl Db {
         })
         .await
         .map_err(|e| ServerError::internal(format!("database task: {e}")))?
+    }
+}
+
+impl Db {
+    /// Runs read-only `work` on a blocking thread. On a SQLite file it gets a read-only
+    /// connection of its own, so reads neither wait for each other nor for the writer
+    /// (WAL); elsewhere it runs as [`Db::call`] does. Work that needs one snapshot across
+    /// several statements opens [`Conn::read_transaction`].
+    pub async fn read<T, F>(&self, work: F) -> Result<T, ServerError>
+    where
+        T: Send + 'static,
+        F: FnOnce(&mut Conn) -> Result<T, ServerError> + Send + 'static,
+    {
+        if !matches!(
+            &*self.backend,
+            Backend::Sqlite {
+                readers: Some(_),
+                ..
+            }
+        ) {
+            return self.call(work).await;
+        }
+        let backend = Arc::clone(&self.backend);
+        let permit = match &*backend {
+            Backend::Sqlite {
+                readers: Some(readers),
+                ..
+            } => readers.permit().await?,
+            _ => return Err(ServerError::internal("database readers vanished")),
+        };
+        tokio::task::spawn_blocking(move || {
+            let _permit = permit;
+            let Backend::Sqlite {
+                readers: Some(readers),
+                ..
+            } = &*backend
+            else {
+                return Err(ServerError::internal("database readers vanished"));
+            };
+            let mut conn = readers.take()?;
+            let result = work(&mut conn);
+            readers.give_back(conn);
+            result
+        })
+        .await
+        .map_err(|e| ServerError::internal(format!("database task: {e}")))?
+    }
+}
+
+impl Db {
+    /// Runs short read-only `work` (a few indexed rows, a page of a couple of hundred
+    /// records: well under a millisecond) on the calling task. On a SQLite file it gets
+    /// a read-only connection of its own, as with [`Db::read`], but skips the hand-off
+    /// to a blocking thread and back, which costs more than such a read (the readers are
+    /// in memory; one waits for the disk only on a cold start). Longer work goes through
+    /// [`Db::read`]; on PostgreSQL and in-memory SQLite this is [`Db::read`].
+    pub async fn read_short<T, F>(&self, work: F) -> Result<T, ServerError>
+    where
+        T: Send + 'static,
+        F: FnOnce(&mut Conn) -> Result<T, ServerError> + Send + 'static,
+    {
+        let Backend::Sqlite {
+            readers: Some(readers),
+            ..
+        } = &*self.backend
+        else {
+            return self.read(work).await;
+        };
+        let _permit = readers.permit().await?;
+        let mut conn = readers.take()?;
+        let result = work(&mut conn);
+        readers.give_back(conn);
+        result
     }
 }
 

@@ -110,6 +110,23 @@ impl PgConn {
         rows.iter().map(row).collect()
     }
 
+    pub(crate) fn for_each(
+        &self,
+        sql: &str,
+        params: &[Value],
+        each: &mut dyn FnMut(&crate::db::RowRef<'_>) -> Result<(), ServerError>,
+    ) -> Result<(), ServerError> {
+        let statement = self.statement(sql)?;
+        let rows = self
+            .handle
+            .block_on(self.client.query(&statement, &refs(params)))
+            .map_err(|e| error(&e))?;
+        for row in &rows {
+            each(&crate::db::RowRef::Postgres(row))?;
+        }
+        Ok(())
+    }
+
     pub(crate) fn batch(&self, sql: &str) -> Result<(), ServerError> {
         self.handle
             .block_on(self.client.batch_execute(sql))

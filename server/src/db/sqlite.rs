@@ -37,7 +37,89 @@ pub(crate) fn open(path: Option<&Path>) -> Result<Connection, ServerError> {
     conn.pragma_update(None, "synchronous", "FULL")?;
     conn.busy_timeout(std::time::Duration::from_secs(5))?;
     migrate(&mut conn)?;
+    keep_plans(&conn)?;
     Ok(conn)
+}
+
+/// Statements keep the plan they were prepared with. Otherwise SQLite (built with
+/// STAT4) prepares a statement again whenever a parameter it planned with is bound anew,
+/// which the server's statements, rebound on every request, would pay each time.
+fn keep_plans(conn: &Connection) -> Result<(), ServerError> {
+    conn.set_db_config(
+        rusqlite::config::DbConfig::SQLITE_DBCONFIG_ENABLE_QPSG,
+        true,
+    )?;
+    conn.set_prepared_statement_cache_capacity(STATEMENT_CACHE);
+    Ok(())
+}
+
+/// Prepared statements kept per connection (the server has more than rusqlite's 16).
+const STATEMENT_CACHE: usize = 128;
+
+/// Opens a read-only connection to a database file that [`open`] has brought up to
+/// date. In WAL mode it reads a consistent snapshot without waiting for the writer.
+pub(crate) fn open_reader(path: &Path) -> Result<Connection, ServerError> {
+    use rusqlite::OpenFlags;
+    let conn = Connection::open_with_flags(
+        path,
+        OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+    )?;
+    conn.pragma_update(None, "query_only", "ON")?;
+    conn.busy_timeout(std::time::Duration::from_secs(5))?;
+    keep_plans(&conn)?;
+    Ok(conn)
+}
+
+/// Read-only connections to the database file, lent one per read (see
+/// [`crate::db::Db::read`]): reads run beside each other and beside the writer. At most
+/// [`Readers::SIZE`] are open; more reads at once wait for a turn.
+pub(crate) struct Readers {
+    path: std::path::PathBuf,
+    idle: std::sync::Mutex<Vec<crate::db::Conn>>,
+    permits: std::sync::Arc<tokio::sync::Semaphore>,
+}
+
+impl Readers {
+    /// Reads at once: a few more than the machine's cores would only queue in threads.
+    const SIZE: usize = 4;
+
+    pub(crate) fn new(path: &Path) -> Self {
+        Self {
+            path: path.to_owned(),
+            idle: std::sync::Mutex::new(Vec::new()),
+            permits: std::sync::Arc::new(tokio::sync::Semaphore::new(Self::SIZE)),
+        }
+    }
+
+    /// Waits for a turn to read.
+    pub(crate) async fn permit(&self) -> Result<tokio::sync::OwnedSemaphorePermit, ServerError> {
+        std::sync::Arc::clone(&self.permits)
+            .acquire_owned()
+            .await
+            .map_err(|e| ServerError::internal(format!("database readers: {e}")))
+    }
+
+    /// An idle reader, or a new one. Call while holding a permit.
+    pub(crate) fn take(&self) -> Result<crate::db::Conn, ServerError> {
+        let idle = self
+            .idle
+            .lock()
+            .map_err(|_| ServerError::internal("database readers mutex poisoned"))?
+            .pop();
+        match idle {
+            Some(conn) => Ok(conn),
+            None => Ok(crate::db::Conn::sqlite(open_reader(&self.path)?)),
+        }
+    }
+
+    /// Returns a reader for reuse, unless it was left inside a transaction.
+    pub(crate) fn give_back(&self, conn: crate::db::Conn) {
+        if conn.reusable()
+            && let Ok(mut idle) = self.idle.lock()
+        {
+            idle.push(conn);
+        }
+    }
 }
 
 fn migrate(conn: &mut Connection) -> Result<(), ServerError> {
@@ -75,6 +157,64 @@ pub(crate) fn execute(
 ) -> Result<usize, ServerError> {
     let mut statement = conn.prepare_cached(sql)?;
     Ok(statement.execute(rusqlite::params_from_iter(params))?)
+}
+
+/// Calls `each` with every row of a query, borrowed, in order.
+pub(crate) fn for_each(
+    conn: &Connection,
+    sql: &str,
+    params: &[Value],
+    each: &mut dyn FnMut(&crate::db::RowRef<'_>) -> Result<(), ServerError>,
+) -> Result<(), ServerError> {
+    let mut statement = conn.prepare_cached(sql)?;
+    let mut rows = statement.query(rusqlite::params_from_iter(params))?;
+    while let Some(row) = rows.next()? {
+        each(&crate::db::RowRef::Sqlite(row))?;
+    }
+    Ok(())
+}
+
+/// Steps several queries side by side, each ordered by the integer column `key`, and
+/// calls `each` with their rows merged in that order until it returns `false` or every
+/// query has ended. Each query reads only as far as the merge consumes it.
+pub(crate) fn merge_each(
+    conn: &Connection,
+    arms: &[(&str, Vec<Value>)],
+    key: usize,
+    each: &mut dyn FnMut(&crate::db::RowRef<'_>) -> Result<bool, ServerError>,
+) -> Result<(), ServerError> {
+    use rusqlite::fallible_streaming_iterator::FallibleStreamingIterator;
+    let mut statements = arms
+        .iter()
+        .map(|(sql, _)| conn.prepare_cached(sql))
+        .collect::<Result<Vec<_>, _>>()?;
+    let mut cursors = Vec::with_capacity(arms.len());
+    for (statement, (_, params)) in statements.iter_mut().zip(arms) {
+        let mut rows = statement.query(rusqlite::params_from_iter(params))?;
+        rows.advance()?;
+        cursors.push(rows);
+    }
+    loop {
+        let mut next: Option<(usize, i64)> = None;
+        for (index, rows) in cursors.iter().enumerate() {
+            if let Some(row) = rows.get() {
+                let at: i64 = row.get(key)?;
+                if next.is_none_or(|(_, best)| at < best) {
+                    next = Some((index, at));
+                }
+            }
+        }
+        let Some((index, _)) = next else {
+            return Ok(());
+        };
+        let rows = &mut cursors[index];
+        if let Some(row) = rows.get()
+            && !each(&crate::db::RowRef::Sqlite(row))?
+        {
+            return Ok(());
+        }
+        rows.advance()?;
+    }
 }
 
 pub(crate) fn query(

@@ -227,3 +227,106 @@ macro_rules! params {
         &[$($crate::db::ToValue::to_value(&$param)),+] as &[$crate::db::Value]
     };
 }
+
+/// One result row borrowed from the backend while its query is stepped (see
+/// [`crate::db::Conn::for_each`]): text is read in place, without a copy.
+pub enum RowRef<'a> {
+    Sqlite(&'a rusqlite::Row<'a>),
+    Postgres(&'a tokio_postgres::Row),
+}
+
+impl RowRef<'_> {
+    fn read_error(index: usize, e: impl std::fmt::Display) -> ServerError {
+        ServerError::internal(format!("reading column {index}: {e}"))
+    }
+
+    /// An integer column (PostgreSQL's smaller integers and booleans too), `None` for NULL.
+    pub fn int(&self, index: usize) -> Result<Option<i64>, ServerError> {
+        use rusqlite::types::ValueRef;
+        use tokio_postgres::types::Type;
+        match self {
+            Self::Sqlite(row) => match row.get_ref(index) {
+                Ok(ValueRef::Integer(n)) => Ok(Some(n)),
+                Ok(ValueRef::Null) => Ok(None),
+                Ok(other) => Err(Self::read_error(
+                    index,
+                    format!("expected integer, found {:?}", other.data_type()),
+                )),
+                Err(e) => Err(Self::read_error(index, e)),
+            },
+            Self::Postgres(row) => {
+                let ty = row
+                    .columns()
+                    .get(index)
+                    .ok_or_else(|| Self::read_error(index, "no such column"))?
+                    .type_();
+                let read = |e: tokio_postgres::Error| Self::read_error(index, e);
+                if *ty == Type::INT8 {
+                    row.try_get::<_, Option<i64>>(index).map_err(read)
+                } else if *ty == Type::INT4 {
+                    Ok(row
+                        .try_get::<_, Option<i32>>(index)
+                        .map_err(read)?
+                        .map(i64::from))
+                } else if *ty == Type::INT2 {
+                    Ok(row
+                        .try_get::<_, Option<i16>>(index)
+                        .map_err(read)?
+                        .map(i64::from))
+                } else if *ty == Type::BOOL {
+                    Ok(row
+                        .try_get::<_, Option<bool>>(index)
+                        .map_err(read)?
+                        .map(i64::from))
+                } else {
+                    Err(Self::read_error(
+                        index,
+                        format!("expected integer, found {ty}"),
+                    ))
+                }
+            }
+        }
+    }
+
+    /// A text column's bytes, borrowed and not checked for UTF-8 (for text that is
+    /// copied on as it is); `None` for NULL.
+    pub fn text_bytes(&self, index: usize) -> Result<Option<&[u8]>, ServerError> {
+        use rusqlite::types::ValueRef;
+        match self {
+            Self::Sqlite(row) => match row.get_ref(index) {
+                Ok(ValueRef::Text(bytes)) => Ok(Some(bytes)),
+                Ok(ValueRef::Null) => Ok(None),
+                Ok(other) => Err(Self::read_error(
+                    index,
+                    format!("expected text, found {:?}", other.data_type()),
+                )),
+                Err(e) => Err(Self::read_error(index, e)),
+            },
+            Self::Postgres(row) => Ok(row
+                .try_get::<_, Option<&str>>(index)
+                .map_err(|e| Self::read_error(index, e))?
+                .map(str::as_bytes)),
+        }
+    }
+
+    /// A text column, borrowed; `None` for NULL.
+    pub fn text(&self, index: usize) -> Result<Option<&str>, ServerError> {
+        use rusqlite::types::ValueRef;
+        match self {
+            Self::Sqlite(row) => match row.get_ref(index) {
+                Ok(ValueRef::Text(bytes)) => std::str::from_utf8(bytes)
+                    .map(Some)
+                    .map_err(|e| Self::read_error(index, e)),
+                Ok(ValueRef::Null) => Ok(None),
+                Ok(other) => Err(Self::read_error(
+                    index,
+                    format!("expected text, found {:?}", other.data_type()),
+                )),
+                Err(e) => Err(Self::read_error(index, e)),
+            },
+            Self::Postgres(row) => row
+                .try_get::<_, Option<&str>>(index)
+                .map_err(|e| Self::read_error(index, e)),
+        }
+    }
+}

@@ -208,7 +208,8 @@ pub async fn logout(state: &AppState, auth: Authenticated) -> Result<(), ServerE
 pub async fn me(state: &AppState, auth: Authenticated) -> Result<Me, ServerError> {
     state
         .db
-        .call(move |conn| {
+        .read_short(move |conn| {
+            let conn = &*conn.read_transaction()?;
             let account = sessions::account(conn, &auth.account_id)?;
             let profiles = sessions::profiles(conn, &auth.account_id)?;
             let mut care_teams = Vec::with_capacity(profiles.len());

@@ -5,7 +5,7 @@
 //! (SQLite has one writer; on PostgreSQL the counter row's lock serialises them), and a
 //! cursor never passes a change that commits later.
 
-use crate::db::{Conn, millis};
+use crate::db::{Conn, Dialect, millis};
 use crate::error::ServerError;
 use crate::params;
 use crate::service::sessions::Authenticated;
@@ -13,7 +13,7 @@ use crate::state::AppState;
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use chrono::{DateTime, Utc};
-use serde_json::{Map, Value};
+use serde_json::Value;
 
 /// The largest page a client may ask for, and the default.
 pub const MAX_LIMIT: u32 = 1000;
@@ -38,8 +38,7 @@ pub fn put(
     now: DateTime<Utc>,
 ) -> Result<i64, ServerError> {
     let seq = next_seq(tx)?;
-    let json = serde_json::to_string(data)
-        .map_err(|e| ServerError::internal(format!("encoding a record: {e}")))?;
+    let json = stored_fields(data)?;
     let rev: i64 = tx.query_one(
         "INSERT INTO records (kind, id, patient_id, rev, seq, deleted, data, updated_at)
          VALUES (?1, ?2, ?3, 1, ?4, 0, ?5, ?6)
@@ -261,6 +260,11 @@ pub fn decode_cursor(cursor: &str) -> Result<Cursor, ServerError> {
 
 /// `GET /v1/sync`: the account's changes after `cursor`, oldest first, as the JSON of a
 /// [`portal_model::sync::SyncPage`].
+///
+/// The page is merged from one ordered arm per patient the account acts for, one for
+/// the practice's records and one for lost access, each walking the `(patient_id, seq)`
+/// index from the cursor: a page reads about its own size, however many records other
+/// accounts have after it. Rows are written into the answer as they are stepped.
 pub async fn page(
     state: &AppState,
     auth: Authenticated,
@@ -275,86 +279,161 @@ pub async fn page(
             "limit must be between 1 and {MAX_LIMIT}."
         )));
     }
-    state
-        .db
-        .call(move |conn| {
-            let purged_through: i64 = conn.query_one(
-                "SELECT purged_through FROM feed_counter WHERE id = 1",
-                params![],
-                |row| row.get(0),
-            )?;
-            // A pass that started before deletes past its position were purged may have
-            // missed them: it cannot be continued safely. A pass that started after the
-            // last purge missed nothing (it never saw the purged records).
-            let purged_base = from.map_or(purged_through, |c| c.purged_base);
-            if after > 0 && after < purged_through && purged_base < purged_through {
-                return Err(ServerError::api(
-                    axum::http::StatusCode::GONE,
-                    portal_model::ErrorCode::CursorExpired,
-                    "This sync position is too old: start again without a cursor.",
-                ));
+    let work = move |conn: &mut Conn| {
+        let mut body = Vec::with_capacity(256 + limit.min(200) as usize * 400);
+        body.extend_from_slice(b"{\"changes\":[");
+        let mut written = 0_u32;
+        let mut last = after;
+        let mut has_more = false;
+        let mut each = |row: &crate::db::RowRef<'_>| {
+            if written == limit {
+                has_more = true;
+                return Ok(false);
             }
-            // The account's records and the practice's, plus a profile delete for
-            // each patient the account lost access to. Each arm of the union is limited
-            // too, so a page reads about its own size (walking `seq` from the cursor)
-            // instead of sorting every later record; one statement, so one snapshot.
-            let rows = conn.query_rows(
-                "SELECT kind, id, patient_id, rev, seq, deleted, data, updated_at, role FROM
-                   (SELECT * FROM
-                      (SELECT r.kind, r.id, r.patient_id, r.rev, r.seq, r.deleted, r.data,
-                              r.updated_at, ap.role
-                       FROM records r
-                       LEFT JOIN account_patients ap
-                         ON ap.patient_id = r.patient_id AND ap.account_id = ?1
-                       WHERE r.seq > ?2
-                         AND (r.patient_id IS NULL OR ap.account_id IS NOT NULL)
-                       ORDER BY r.seq
-                       LIMIT ?3) AS own
-                    UNION ALL
-                    SELECT * FROM
-                      (SELECT 'profile' AS kind, x.patient_id AS id, x.patient_id AS patient_id,
-                              x.rev AS rev, x.seq AS seq, 1 AS deleted, '{}' AS data,
-                              x.at AS updated_at, NULL AS role
-                       FROM access_revocations x
-                       WHERE x.account_id = ?1 AND x.seq > ?2
-                       ORDER BY x.seq
-                       LIMIT ?3) AS lost) AS feed
-                 ORDER BY seq
-                 LIMIT ?3",
-                params![auth.account_id, after, i64::from(limit) + 1],
-            )?;
-            // The page's JSON (a `SyncPage`) is written directly: each stored record is
-            // spliced in as text with the fields added on read, not parsed and encoded
-            // again.
-            let mut body = Vec::with_capacity(256 + rows.len() * 320);
-            body.extend_from_slice(b"{\"changes\":[");
-            let mut last = after;
-            let mut has_more = false;
-            for (index, row) in rows.iter().enumerate() {
-                if index == limit as usize {
-                    has_more = true;
-                    break;
-                }
-                if index > 0 {
-                    body.push(b',');
-                }
-                last = write_change(&mut body, row)?;
+            if written > 0 {
+                body.push(b',');
             }
-            body.extend_from_slice(b"],\"cursor\":");
-            let cursor = encode_cursor(Cursor {
-                seq: last,
-                purged_base,
-            });
-            write_json(&mut body, &cursor)?;
-            body.extend_from_slice(if has_more {
-                b",\"has_more\":true}"
-            } else {
-                b",\"has_more\":false}"
-            });
-            Ok(body)
-        })
-        .await
+            last = write_change(&mut body, &FeedRow::read(row)?)?;
+            written += 1;
+            Ok(true)
+        };
+        let take = i64::from(limit) + 1;
+        let purged_through = match conn.dialect() {
+            Dialect::Sqlite => {
+                // One snapshot for the account's patients, their records and the
+                // purge mark (a read transaction on SQLite costs no round trip).
+                let tx = conn.read_transaction()?;
+                let patients: Vec<(String, String)> = tx.query_all(
+                    "SELECT patient_id, role FROM account_patients
+                         WHERE account_id = ?1 ORDER BY patient_id",
+                    params![auth.account_id],
+                    |row| Ok((row.get(0)?, row.get(1)?)),
+                )?;
+                use crate::db::Value as Sql;
+                let mut arms = vec![
+                    (
+                        SQLITE_PRACTICE_ARM,
+                        vec![Sql::Integer(after), Sql::Integer(take)],
+                    ),
+                    (
+                        SQLITE_LOST_ARM,
+                        vec![
+                            Sql::Text(auth.account_id.clone()),
+                            Sql::Integer(after),
+                            Sql::Integer(take),
+                        ],
+                    ),
+                ];
+                for (patient, role) in patients {
+                    arms.push((
+                        SQLITE_PATIENT_ARM,
+                        vec![
+                            Sql::Text(patient),
+                            Sql::Integer(after),
+                            Sql::Integer(take),
+                            Sql::Text(role),
+                        ],
+                    ));
+                }
+                tx.merge_each(&arms, SEQ_COLUMN, &mut each)?;
+                purged_through(&tx)?
+            }
+            Dialect::Postgres => {
+                // One statement, so one snapshot; the purge mark is read after it,
+                // and since it only grows, a page it allows was allowed at the
+                // snapshot too.
+                conn.for_each(
+                    POSTGRES_FEED_QUERY,
+                    params![auth.account_id, after, take],
+                    |row| each(row).map(drop),
+                )?;
+                purged_through(conn)?
+            }
+        };
+        // A pass that started before deletes past its position were purged may have
+        // missed them: it cannot be continued safely. A pass that started after the
+        // last purge missed nothing (it never saw the purged records).
+        let purged_base = from.map_or(purged_through, |c| c.purged_base);
+        if after > 0 && after < purged_through && purged_base < purged_through {
+            return Err(ServerError::api(
+                axum::http::StatusCode::GONE,
+                portal_model::ErrorCode::CursorExpired,
+                "This sync position is too old: start again without a cursor.",
+            ));
+        }
+        body.extend_from_slice(b"],\"cursor\":");
+        let cursor = encode_cursor(Cursor {
+            seq: last,
+            purged_base,
+        });
+        write_json(&mut body, &cursor)?;
+        body.extend_from_slice(if has_more {
+            b",\"has_more\":true}"
+        } else {
+            b",\"has_more\":false}"
+        });
+        Ok(body)
+    };
+    // A small page is quicker to read than to hand to another thread.
+    if limit <= SHORT_PAGE {
+        state.db.read_short(work).await
+    } else {
+        state.db.read(work).await
+    }
 }
+
+/// Pages up to this size are read on the request's own task (see
+/// [`crate::db::Db::read_short`]); about 0.3 ms on a 2-core machine.
+const SHORT_PAGE: u32 = 200;
+
+fn purged_through(conn: &Conn) -> Result<i64, ServerError> {
+    conn.query_one(
+        "SELECT purged_through FROM feed_counter WHERE id = 1",
+        params![],
+        |row| row.get(0),
+    )
+}
+
+/// Where the change number is among the feed's columns.
+const SEQ_COLUMN: usize = 4;
+
+/// The feed on SQLite is merged from ordered arms (see [`crate::db::Conn::merge_each`]),
+/// each walking the `(patient_id, seq)` index from the cursor: the practice's records
+/// (?1 the cursor, ?2 the page size)...
+const SQLITE_PRACTICE_ARM: &str = "
+    SELECT kind, id, patient_id, rev, seq, deleted, data, updated_at, NULL
+    FROM records WHERE patient_id IS NULL AND seq > ?1 ORDER BY seq LIMIT ?2";
+/// ...each patient's records (?1 the patient, ?2 the cursor, ?3 the page size, ?4 the
+/// account's role for the patient)...
+const SQLITE_PATIENT_ARM: &str = "
+    SELECT kind, id, patient_id, rev, seq, deleted, data, updated_at, ?4
+    FROM records WHERE patient_id = ?1 AND seq > ?2 ORDER BY seq LIMIT ?3";
+/// ...and the profiles the account (?1) lost access to.
+const SQLITE_LOST_ARM: &str = "
+    SELECT 'profile', patient_id, patient_id, rev, seq, 1, '{}', at, NULL
+    FROM access_revocations WHERE account_id = ?1 AND seq > ?2 ORDER BY seq LIMIT ?3";
+
+/// The feed on PostgreSQL, in one statement: each patient of the account ($1) through a
+/// lateral, limited index walk from the cursor ($2), then the practice's records and lost
+/// access, merged up to the page size ($3).
+const POSTGRES_FEED_QUERY: &str = "
+    SELECT kind, id, patient_id, rev, seq, deleted, data, updated_at, role FROM (
+        SELECT mine.kind, mine.id, mine.patient_id, mine.rev, mine.seq, mine.deleted,
+               mine.data, mine.updated_at, ap.role
+        FROM account_patients ap
+        CROSS JOIN LATERAL (
+            SELECT kind, id, patient_id, rev, seq, deleted, data, updated_at FROM records r
+            WHERE r.patient_id = ap.patient_id AND r.seq > ?2
+            ORDER BY r.seq LIMIT ?3) AS mine
+        WHERE ap.account_id = ?1
+        UNION ALL
+        (SELECT kind, id, patient_id, rev, seq, deleted, data, updated_at, NULL
+         FROM records WHERE patient_id IS NULL AND seq > ?2 ORDER BY seq LIMIT ?3)
+        UNION ALL
+        (SELECT 'profile', patient_id, patient_id, rev, seq, 1, '{}', at, NULL
+         FROM access_revocations WHERE account_id = ?1 AND seq > ?2 ORDER BY seq LIMIT ?3)
+    ) AS feed
+    ORDER BY seq LIMIT ?3";
 
 /// Appends a value as JSON.
 fn write_json<T: serde::Serialize + ?Sized>(
@@ -365,165 +444,190 @@ fn write_json<T: serde::Serialize + ?Sized>(
         .map_err(|e| ServerError::internal(format!("encoding the sync page: {e}")))
 }
 
-/// Keys the feed adds to a record's stored fields on read.
+/// Appends stored text as a JSON string: between quotes as it is when it is plain
+/// ASCII that needs no escaping (kinds, ids and roles), else checked as UTF-8 and
+/// escaped by serde_json.
+fn write_str(out: &mut Vec<u8>, text: &[u8]) -> Result<(), ServerError> {
+    let plain = text.iter().fold(true, |plain, &b| {
+        plain & (0x20..0x7f).contains(&b) & (b != b'"') & (b != b'\\')
+    });
+    if plain {
+        out.push(b'"');
+        out.extend_from_slice(text);
+        out.push(b'"');
+        Ok(())
+    } else {
+        let text = std::str::from_utf8(text)
+            .map_err(|e| ServerError::internal(format!("stored text is not UTF-8: {e}")))?;
+        write_json(out, text)
+    }
+}
+
+/// Appends a stored time (Unix milliseconds) as a JSON string in RFC 3339 with
+/// milliseconds and `Z`, as chrono writes it, without going through its formatter.
+fn write_time(out: &mut Vec<u8>, millis: i64) -> Result<(), ServerError> {
+    use chrono::{Datelike, Timelike};
+    let at = crate::db::from_millis(millis)?;
+    let year = at.year();
+    if !(0..=9999).contains(&year) {
+        let text = at.to_rfc3339_opts(chrono::SecondsFormat::Millis, true);
+        return write_json(out, &text);
+    }
+    let mut text = *b"\"0000-00-00T00:00:00.000Z\"";
+    let mut put = |at: usize, width: usize, mut n: u32| {
+        for i in (0..width).rev() {
+            text[at + i] = b'0' + (n % 10) as u8;
+            n /= 10;
+        }
+    };
+    put(1, 4, year.unsigned_abs());
+    put(6, 2, at.month());
+    put(9, 2, at.day());
+    put(12, 2, at.hour());
+    put(15, 2, at.minute());
+    put(18, 2, at.second());
+    put(21, 3, at.timestamp_subsec_millis());
+    out.extend_from_slice(&text);
+    Ok(())
+}
+
+/// Keys the feed adds to a record's stored fields on read; [`put`] never stores them.
 const ADDED_KEYS: [&str; 5] = ["id", "profile_id", "rev", "updated_at", "role"];
 
-/// Reads a JSON object's top-level keys (skipping the values, without allocating):
-/// true if one of them is a key the feed adds on read.
-struct HasAddedKey;
-
-impl<'de> serde::de::Visitor<'de> for HasAddedKey {
-    type Value = bool;
-
-    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
-        f.write_str("a JSON object")
+/// A record's fields as stored: a JSON object without the keys the feed adds on read,
+/// so that the feed can append those to its text as it is.
+fn stored_fields(data: &Value) -> Result<String, ServerError> {
+    let Value::Object(fields) = data else {
+        return Err(ServerError::internal(
+            "a record's data must be a JSON object",
+        ));
+    };
+    let mut fields = fields.clone();
+    for key in ADDED_KEYS {
+        fields.remove(key);
     }
-
-    fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<bool, A::Error> {
-        let mut found = false;
-        while let Some(added) = map.next_key_seed(IsAddedKey)? {
-            found |= added;
-            map.next_value::<serde::de::IgnoredAny>()?;
-        }
-        Ok(found)
-    }
+    serde_json::to_string(&fields)
+        .map_err(|e| ServerError::internal(format!("encoding a record: {e}")))
 }
 
-/// One key: whether it is one the feed adds.
-struct IsAddedKey;
-
-impl<'de> serde::de::DeserializeSeed<'de> for IsAddedKey {
-    type Value = bool;
-
-    fn deserialize<D: serde::Deserializer<'de>>(self, deserializer: D) -> Result<bool, D::Error> {
-        deserializer.deserialize_str(self)
-    }
+/// One row of the feed query, borrowed.
+struct FeedRow<'a> {
+    kind: &'a [u8],
+    id: &'a [u8],
+    patient_id: Option<&'a [u8]>,
+    rev: i64,
+    seq: i64,
+    deleted: bool,
+    /// The stored fields' JSON text, copied into the page as it is.
+    data: &'a [u8],
+    updated_at: i64,
+    role: Option<&'a [u8]>,
 }
 
-impl serde::de::Visitor<'_> for IsAddedKey {
-    type Value = bool;
-
-    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
-        f.write_str("a key")
+impl<'a> FeedRow<'a> {
+    fn read(row: &'a crate::db::RowRef<'a>) -> Result<Self, ServerError> {
+        let missing = |column: &str| ServerError::internal(format!("feed row without {column}"));
+        let int = |index: usize, column: &str| row.int(index)?.ok_or_else(|| missing(column));
+        Ok(Self {
+            kind: row.text_bytes(0)?.ok_or_else(|| missing("kind"))?,
+            id: row.text_bytes(1)?.ok_or_else(|| missing("id"))?,
+            patient_id: row.text_bytes(2)?,
+            rev: int(3, "rev")?,
+            seq: int(4, "seq")?,
+            deleted: int(5, "deleted")? != 0,
+            data: row.text_bytes(6)?.ok_or_else(|| missing("data"))?,
+            updated_at: int(7, "updated_at")?,
+            role: row.text_bytes(8)?,
+        })
     }
-
-    fn visit_str<E: serde::de::Error>(self, key: &str) -> Result<bool, E> {
-        Ok(ADDED_KEYS.contains(&key))
-    }
-}
-
-/// True if `fields` is a JSON object without any of the keys the feed adds, so the
-/// added fields can be appended to its text as they are.
-fn splices(fields: &str) -> bool {
-    use serde::Deserializer as _;
-    let mut reader = serde_json::Deserializer::from_str(fields);
-    matches!(reader.deserialize_map(HasAddedKey), Ok(false)) && reader.end().is_ok()
 }
 
 /// Appends one row of the feed query as a `Change`, and returns its change number.
-fn write_change(out: &mut Vec<u8>, row: &crate::db::Row) -> Result<i64, ServerError> {
-    let missing = |column: &str| ServerError::internal(format!("feed row without {column}"));
-    let kind = row.get_str(0)?.ok_or_else(|| missing("kind"))?;
-    let id = row.get_str(1)?.ok_or_else(|| missing("id"))?;
-    let patient_id = row.get_str(2)?;
-    let rev: i64 = row.get(3)?;
-    let seq: i64 = row.get(4)?;
-    let deleted: bool = row.get(5)?;
-    let data = row.get_str(6)?.ok_or_else(|| missing("data"))?;
-    let updated_at: i64 = row.get(7)?;
-    let role = row.get_str(8)?;
+fn write_change(out: &mut Vec<u8>, row: &FeedRow<'_>) -> Result<i64, ServerError> {
     out.extend_from_slice(b"{\"kind\":");
-    write_json(out, kind)?;
+    write_str(out, row.kind)?;
     out.extend_from_slice(b",\"id\":");
-    write_json(out, id)?;
-    if let Some(patient) = patient_id {
+    write_str(out, row.id)?;
+    if let Some(patient) = row.patient_id {
         out.extend_from_slice(b",\"profile_id\":");
-        write_json(out, patient)?;
+        write_str(out, patient)?;
     }
-    out.extend_from_slice(if deleted {
+    out.extend_from_slice(if row.deleted {
         b",\"op\":\"delete\",\"rev\":"
     } else {
         b",\"op\":\"upsert\",\"rev\":"
     });
-    write_json(out, &rev)?;
-    if !deleted {
-        out.extend_from_slice(b",\"data\":");
-        let updated_at = crate::db::from_millis(updated_at)?
-            .to_rfc3339_opts(chrono::SecondsFormat::Millis, true);
+    write_json(out, &row.rev)?;
+    if !row.deleted {
         // A profile's role depends on who is asking.
-        let role = (kind == "profile").then(|| role.unwrap_or_default());
-        let fields = data.trim();
-        // Stored records are objects without the keys added here; anything else takes
-        // the slower path that replaces them (or reports a broken record).
-        if splices(fields) && fields.ends_with('}') {
-            let inner = &fields[..fields.len() - 1];
-            out.extend_from_slice(inner.as_bytes());
-            if !inner[1..].trim().is_empty() {
-                out.push(b',');
-            }
-            out.extend_from_slice(b"\"id\":");
-            write_json(out, id)?;
-            if let Some(patient) = patient_id {
-                out.extend_from_slice(b",\"profile_id\":");
-                write_json(out, patient)?;
-            }
-            out.extend_from_slice(b",\"rev\":");
-            write_json(out, &rev)?;
-            out.extend_from_slice(b",\"updated_at\":");
-            write_json(out, &updated_at)?;
-            if let Some(role) = role {
-                out.extend_from_slice(b",\"role\":");
-                write_json(out, role)?;
-            }
-            out.push(b'}');
-        } else {
-            let mut map: Map<String, Value> = serde_json::from_str(data)
-                .map_err(|e| ServerError::internal(format!("stored record: {e}")))?;
-            map.insert("id".into(), Value::String(id.to_owned()));
-            if let Some(patient) = patient_id {
-                map.insert("profile_id".into(), Value::String(patient.to_owned()));
-            }
-            map.insert("rev".into(), Value::from(rev));
-            map.insert("updated_at".into(), Value::String(updated_at));
-            if let Some(role) = role {
-                map.insert("role".into(), Value::String(role.to_owned()));
-            }
-            write_json(out, &map)?;
+        let role = (row.kind == b"profile").then(|| row.role.unwrap_or_default());
+        // The stored fields are an object without the added keys (see `stored_fields`):
+        // its text is copied up to its closing brace and the added fields follow.
+        let inner = row
+            .data
+            .trim_ascii()
+            .strip_prefix(b"{")
+            .and_then(|f| f.strip_suffix(b"}"))
+            .ok_or_else(|| ServerError::internal("a stored record is not a JSON object"))?;
+        out.extend_from_slice(b",\"data\":{");
+        out.extend_from_slice(inner);
+        if !inner.trim_ascii().is_empty() {
+            out.push(b',');
         }
+        out.extend_from_slice(b"\"id\":");
+        write_str(out, row.id)?;
+        if let Some(patient) = row.patient_id {
+            out.extend_from_slice(b",\"profile_id\":");
+            write_str(out, patient)?;
+        }
+        out.extend_from_slice(b",\"rev\":");
+        write_json(out, &row.rev)?;
+        out.extend_from_slice(b",\"updated_at\":");
+        write_time(out, row.updated_at)?;
+        if let Some(role) = role {
+            out.extend_from_slice(b",\"role\":");
+            write_str(out, role)?;
+        }
+        out.push(b'}');
     }
     out.push(b'}');
-    Ok(seq)
+    Ok(row.seq)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
+    fn row<'a>(
+        data: &'a str,
+        kind: &'a str,
+        patient: Option<&'a str>,
+        deleted: bool,
+    ) -> FeedRow<'a> {
+        FeedRow {
+            kind: kind.as_bytes(),
+            id: b"rec_1",
+            patient_id: patient.map(str::as_bytes),
+            rev: 3,
+            seq: 42,
+            deleted,
+            data: data.as_bytes(),
+            updated_at: 1_785_000_000_000,
+            role: (kind == "profile").then_some(b"guardian".as_slice()),
+        }
+    }
+
     fn change(data: &str, kind: &str, patient: Option<&str>, deleted: bool) -> Value {
-        use crate::db::Value as Sql;
-        let text = |s: &str| Sql::Text(s.to_owned());
-        let row = crate::db::Row::new(vec![
-            text(kind),
-            text("rec_1"),
-            patient.map_or(Sql::Null, text),
-            Sql::Integer(3),
-            Sql::Integer(42),
-            Sql::Integer(i64::from(deleted)),
-            text(data),
-            Sql::Integer(1_785_000_000_000),
-            if kind == "profile" {
-                text("guardian")
-            } else {
-                Sql::Null
-            },
-        ]);
         let mut out = Vec::new();
-        assert_eq!(write_change(&mut out, &row).unwrap(), 42);
+        assert_eq!(
+            write_change(&mut out, &row(data, kind, patient, deleted)).unwrap(),
+            42
+        );
         serde_json::from_slice(&out).unwrap()
     }
 
     #[test]
-    fn changes_splice_the_stored_fields_as_the_map_did() {
+    fn changes_splice_the_stored_fields() {
         let at = "2026-07-25T17:20:00.000Z";
         // Nested `id`s stay; the added fields follow the stored ones.
         assert_eq!(
@@ -544,14 +648,9 @@ mod tests {
             serde_json::json!({"kind": "provider", "id": "rec_1", "op": "upsert", "rev": 3,
                 "data": {"id": "rec_1", "rev": 3, "updated_at": at}})
         );
-        // A stored key the feed adds is replaced, as before; a profile gets the role.
+        // A profile gets the asking account's role.
         assert_eq!(
-            change(
-                r#"{"rev":99,"role":"x","a":1}"#,
-                "profile",
-                Some("pat_1"),
-                false
-            ),
+            change(r#"{"a":1}"#, "profile", Some("pat_1"), false),
             serde_json::json!({"kind": "profile", "id": "rec_1", "profile_id": "pat_1",
                 "op": "upsert", "rev": 3, "data": {"a": 1, "id": "rec_1", "profile_id": "pat_1",
                 "rev": 3, "updated_at": at, "role": "guardian"}})
@@ -562,18 +661,51 @@ mod tests {
             serde_json::json!({"kind": "message", "id": "rec_1", "profile_id": "pat_1",
                 "op": "delete", "rev": 3})
         );
-        let row = crate::db::Row::new(vec![
-            crate::db::Value::Text("message".into()),
-            crate::db::Value::Text("rec_1".into()),
-            crate::db::Value::Null,
-            crate::db::Value::Integer(1),
-            crate::db::Value::Integer(1),
-            crate::db::Value::Integer(0),
-            crate::db::Value::Text("{\"a\":".into()),
-            crate::db::Value::Integer(0),
-            crate::db::Value::Null,
-        ]);
-        assert!(write_change(&mut Vec::new(), &row).is_err());
+        for broken in [r#"{"a":"#, "[1]", ""] {
+            let broken = row(broken, "message", None, false);
+            assert!(write_change(&mut Vec::new(), &broken).is_err());
+        }
+    }
+
+    #[test]
+    fn times_and_strings_are_written_as_serde_and_chrono_would() {
+        for millis in [
+            0,
+            1,
+            999,
+            1_785_000_000_123,
+            253_402_300_799_999,
+            -1,
+            -62_198_755_200_000,
+        ] {
+            let mut out = Vec::new();
+            write_time(&mut out, millis).unwrap();
+            let expected = crate::db::from_millis(millis)
+                .unwrap()
+                .to_rfc3339_opts(chrono::SecondsFormat::Millis, true);
+            assert_eq!(out, serde_json::to_vec(&expected).unwrap(), "{millis}");
+        }
+        for text in [
+            "msg_1",
+            "",
+            "quote \" and \\ and \n",
+            "caf\u{e9} \u{1f600}",
+            "\u{7f}",
+        ] {
+            let mut out = Vec::new();
+            write_str(&mut out, text.as_bytes()).unwrap();
+            assert_eq!(out, serde_json::to_vec(text).unwrap(), "{text}");
+        }
+        assert!(write_str(&mut Vec::new(), b"caf\xe9").is_err());
+    }
+
+    #[test]
+    fn stored_fields_leave_out_the_keys_added_on_read() {
+        let data = serde_json::json!({"rev": 99, "role": "x", "id": "y", "profile_id": "z",
+            "updated_at": "t", "a": {"id": 1}});
+        let stored: Value = serde_json::from_str(&stored_fields(&data).unwrap()).unwrap();
+        assert_eq!(stored, serde_json::json!({"a": {"id": 1}}));
+        assert!(stored_fields(&serde_json::json!([1])).is_err());
     }
 
     #[test]

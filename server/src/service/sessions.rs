@@ -233,7 +233,7 @@ pub async fn authenticate_request(
     let key = hash.clone();
     let session = state
         .db
-        .call(move |conn| lookup(conn, &key))
+        .read_short(move |conn| lookup(conn, &key))
         .await?
         .ok_or_else(expired)?;
     let authenticated = check_access(&session, now, &limits)?;

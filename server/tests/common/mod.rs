@@ -1,7 +1,8 @@
 //! The server under test: in-process on a loopback port, with a hand-moved clock, the
 //! admin client, and a plain HTTP client for patient-facing calls.
 //!
-//! The database is an in-memory SQLite one, or, when `PORTAL_TEST_POSTGRES` holds a
+//! The database is a SQLite file in a temporary directory (as a practice runs it:
+//! one writer and read-only connections beside it), or, when `PORTAL_TEST_POSTGRES` holds a
 //! `postgres://` URL, a fresh schema of that PostgreSQL database for each harness (tests
 //! run in parallel), dropped afterwards.
 
@@ -26,6 +27,8 @@ pub struct Harness {
     pub clock: ManualClock,
     /// The PostgreSQL schema this harness owns, if it runs on PostgreSQL.
     schema: Option<postgres::Schema>,
+    /// The directory of the SQLite file, removed with the harness.
+    _dir: Option<tempfile::TempDir>,
 }
 
 impl Harness {
@@ -51,7 +54,13 @@ impl Harness {
                 h.schema = Some(schema);
                 h
             }
-            None => Self::start_with(Database::SqliteMemory).await,
+            None => {
+                let dir = tempfile::tempdir().unwrap();
+                let file = Database::SqliteFile(dir.path().join("portal.db"));
+                let mut h = Self::start_with(file).await;
+                h._dir = Some(dir);
+                h
+            }
         }
     }
 
@@ -76,6 +85,7 @@ impl Harness {
             http: reqwest::Client::new(),
             clock,
             schema: None,
+            _dir: None,
         }
     }
 
