@@ -55,7 +55,7 @@ fn record(r: portal_core::StoredRecord) -> OfflineRecord {
         id: r.id,
         profile_id: r.profile_id,
         rev: r.rev,
-        data_json: r.data.to_string(),
+        data_json: r.data.json().to_owned(),
     }
 }
 

@@ -223,8 +223,17 @@ fn raw_ingest(dir: &Path, rows: &[(String, String, String, i64, i64, String)]) -
     conn.pragma_update(None, "journal_mode", "WAL").unwrap();
     conn.pragma_update(None, "foreign_keys", "ON").unwrap();
     conn.pragma_update(None, "synchronous", "FULL").unwrap();
-    conn.execute_batch(include_str!("../migrations/0001_records.sql"))
-        .unwrap();
+    // The store's own table, with every index its migrations give it.
+    for migration in [
+        include_str!("../migrations/0001_records.sql"),
+        include_str!("../migrations/0002_search.sql"),
+        include_str!("../migrations/0003_outbox.sql"),
+        include_str!("../migrations/0004_documents.sql"),
+        include_str!("../migrations/0005_search_by_rowid.sql"),
+        include_str!("../migrations/0006_list_order.sql"),
+    ] {
+        conn.execute_batch(migration).unwrap();
+    }
     let started = Instant::now();
     let mut conn = conn;
     for chunk in rows.chunks(1000) {
@@ -315,7 +324,7 @@ async fn run(records: i64, large: i64) {
                 patient.clone(),
                 r.rev,
                 0,
-                r.data.to_string(),
+                r.data.json().to_owned(),
             ));
         }
         if page.next.is_none() {

@@ -32,4 +32,6 @@ pub use lock::{DEFAULT_IDLE_TIMEOUT, LockState, MAX_UNLOCK_ATTEMPTS};
 pub use offline::{SyncProgress, SyncReport};
 pub use outbox::{FlushReport, MessageTo};
 pub use secrets::{KeyringStore, SecretError, SecretStore};
-pub use store::{ListOrder, OutboxItem, Page, StoredRecord, Summary, WriteError, WriteState};
+pub use store::{
+    ListOrder, OutboxItem, Page, RecordData, StoredRecord, Summary, WriteError, WriteState,
+};

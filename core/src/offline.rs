@@ -141,18 +141,17 @@ impl PortalClient {
             ..SyncReport::default()
         };
         let mut cursor = store.cursor().await?;
-        let limit = self.config.sync_page_limit();
+        // The next page is asked for while the last one is written (its cursor is known
+        // once it is read), so the network, the server and the parsing overlap with
+        // the database. A page counts only once written with its cursor.
+        let mut prefetched: Option<Result<(SyncPage, i64), CoreError>> = None;
         loop {
-            let requested_at = self.now().timestamp_millis();
-            let path = match &cursor {
-                Some(c) => format!("/v1/sync?limit={limit}&cursor={}", encode(c)),
-                None => format!("/v1/sync?limit={limit}"),
+            let fetched = match prefetched.take() {
+                Some(fetched) => fetched,
+                None => self.fetch_page(cursor.as_deref()).await,
             };
-            let page = match self
-                .send_signed_in::<(), SyncPage>(Method::GET, &path, None)
-                .await
-            {
-                Ok(page) => page,
+            let (page, requested_at) = match fetched {
+                Ok(fetched) => fetched,
                 Err(CoreError::Server {
                     code: ErrorCode::CursorExpired,
                     ..
@@ -168,7 +167,14 @@ impl PortalClient {
             let has_more = page.has_more;
             let next = page.cursor.clone();
             let count = page.changes.len() as u64;
-            let applied = store.apply_page(page, requested_at).await?;
+            let apply = store.apply_page(page, requested_at);
+            let applied = if has_more {
+                let (applied, following) = tokio::join!(apply, self.fetch_page(Some(&next)));
+                prefetched = Some(following);
+                applied?
+            } else {
+                apply.await?
+            };
             report.pages += 1;
             report.changes += count;
             self.notify_records(&applied.changed);
@@ -200,6 +206,21 @@ impl PortalClient {
                 return Ok(report);
             }
         }
+    }
+
+    /// Asks for the page after `cursor` (from the start without one); returns it with
+    /// the time it was asked for.
+    async fn fetch_page(&self, cursor: Option<&str>) -> Result<(SyncPage, i64), CoreError> {
+        let limit = self.config.sync_page_limit();
+        let requested_at = self.now().timestamp_millis();
+        let path = match cursor {
+            Some(c) => format!("/v1/sync?limit={limit}&cursor={}", encode(c)),
+            None => format!("/v1/sync?limit={limit}"),
+        };
+        let page = self
+            .send_signed_in::<(), SyncPage>(Method::GET, &path, None)
+            .await?;
+        Ok((page, requested_at))
     }
 
     /// A page of a profile's records of `kind` (`appointment`, `thread`, `invoice`,

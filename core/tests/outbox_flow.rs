@@ -125,7 +125,14 @@ impl Setup {
     }
 
     async fn state(&self, kind: &str, id: &str) -> Value {
-        self.client.record(kind, id).await.unwrap().unwrap().data
+        self.client
+            .record(kind, id)
+            .await
+            .unwrap()
+            .unwrap()
+            .data
+            .value()
+            .clone()
     }
 }
 

@@ -1,10 +1,11 @@
 //! Applying pulled pages: each page and its cursor in one transaction, so that a page
 //! that fails halfway leaves the database as it was.
 
+use super::Cached as _;
 use super::Store;
 use crate::error::CoreError;
 use portal_model::sync::{Change, ChangeOp, SyncPage};
-use rusqlite::{Transaction, params};
+use rusqlite::{OptionalExtension, Transaction, params};
 use serde_json::Value;
 
 /// What a page changed, for fine-grained notifications.
@@ -29,12 +30,15 @@ impl Store {
         self.call(move |conn| {
             let tx = conn.transaction()?;
             let mut applied = Applied::default();
+            let mut search = SearchBatch::default();
             for change in &page.changes {
-                apply_change(&tx, change, &mut applied)?;
+                apply_change(&tx, change, &mut applied, &mut search)?;
             }
+            // Before the outbox lays waiting writes again over the page's records.
+            search.write(&tx)?;
             let settled = super::outbox::settle_after_pull(&tx, requested_at_ms, &applied.changed)?;
             applied.changed.extend(settled);
-            tx.execute(
+            tx.run(
                 "UPDATE sync_state SET cursor = ?1, synced_at = ?2 WHERE id = 1",
                 params![page.cursor, chrono::Utc::now().timestamp_millis()],
             )?;
@@ -47,7 +51,7 @@ impl Store {
     /// The cursor to pull from next; `None` before the first page.
     pub async fn cursor(&self) -> Result<Option<String>, CoreError> {
         self.call(|conn| {
-            conn.query_row("SELECT cursor FROM sync_state WHERE id = 1", [], |row| {
+            conn.one("SELECT cursor FROM sync_state WHERE id = 1", [], |row| {
                 row.get(0)
             })
         })
@@ -59,13 +63,13 @@ impl Store {
         self.call(|conn| {
             let tx = conn.transaction()?;
             // Records made on this device stay: their writes are still to be sent.
-            tx.execute(
+            tx.run(
                 "DELETE FROM search WHERE rowid IN
                    (SELECT rowid FROM records WHERE local_mutation IS NULL)",
                 [],
             )?;
-            tx.execute("DELETE FROM records WHERE local_mutation IS NULL", [])?;
-            tx.execute(
+            tx.run("DELETE FROM records WHERE local_mutation IS NULL", [])?;
+            tx.run(
                 "UPDATE sync_state SET cursor = NULL, synced_at = NULL WHERE id = 1",
                 [],
             )?;
@@ -79,38 +83,42 @@ fn apply_change(
     tx: &Transaction<'_>,
     change: &Change,
     applied: &mut Applied,
+    search: &mut SearchBatch,
 ) -> Result<(), rusqlite::Error> {
     match change.op {
         ChangeOp::Delete if change.kind == "profile" => {
             // The profile's document bytes go before its records (they are found by them).
             super::blobs::forget_profile(tx, &change.id)?;
-            tx.execute(
+            tx.run(
                 "DELETE FROM search WHERE rowid IN (SELECT rowid FROM records
                    WHERE profile_id = ?1 OR (kind = 'profile' AND id = ?1))",
                 params![change.id],
             )?;
-            tx.execute(
+            tx.run(
                 "DELETE FROM records WHERE profile_id = ?1 OR (kind = 'profile' AND id = ?1)",
                 params![change.id],
             )?;
+            search.forget_profile(&change.id);
             applied.purged_profiles.push(change.id.clone());
         }
         ChangeOp::Delete => {
             if change.kind == "document" {
                 super::blobs::forget_document(tx, &change.id)?;
             }
-            delete_record(tx, &change.kind, &change.id)?;
+            if let Some(rowid) = delete_record(tx, &change.kind, &change.id)? {
+                search.forget(rowid);
+            }
         }
         ChangeOp::Upsert => {
-            let data = change.data.clone().unwrap_or(Value::Null);
-            write_record(
+            write_record_deferring_search(
                 tx,
+                search,
                 &RecordRow {
                     kind: &change.kind,
                     id: &change.id,
                     profile_id: change.profile_id.as_deref(),
                     rev: change.rev,
-                    data: &data,
+                    data: change.data.as_ref().unwrap_or(&Value::Null),
                     local_mutation: None,
                 },
             )?;
@@ -138,15 +146,28 @@ pub(super) fn write_record(
     tx: &Transaction<'_>,
     row: &RecordRow<'_>,
 ) -> Result<(), rusqlite::Error> {
+    let mut search = SearchBatch::default();
+    write_record_deferring_search(tx, &mut search, row)?;
+    search.write(tx)
+}
+
+/// Writes a record with its list columns; its search entry goes into `search`, to be
+/// written with the rest of the page's.
+fn write_record_deferring_search(
+    tx: &Transaction<'_>,
+    search: &mut SearchBatch,
+    row: &RecordRow<'_>,
+) -> Result<(), rusqlite::Error> {
     let (sort_at, parent_id) = index_columns(row.kind, row.data);
     let text = serde_json::to_string(row.data)
         .map_err(|e| rusqlite::Error::ToSqlConversionFailure(Box::new(e)))?;
-    tx.execute(
+    let rowid: i64 = tx.one(
         "INSERT INTO records (kind, id, profile_id, rev, sort_at, parent_id, data, local_mutation)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)
          ON CONFLICT (kind, id) DO UPDATE SET profile_id = excluded.profile_id,
            rev = excluded.rev, sort_at = excluded.sort_at, parent_id = excluded.parent_id,
-           data = excluded.data, local_mutation = excluded.local_mutation",
+           data = excluded.data, local_mutation = excluded.local_mutation
+         RETURNING rowid",
         params![
             row.kind,
             row.id,
@@ -157,40 +178,89 @@ pub(super) fn write_record(
             text,
             row.local_mutation
         ],
+        |r| r.get(0),
     )?;
     if SEARCHABLE_KINDS.contains(&row.kind) {
-        let rowid: i64 = tx.query_row(
-            "SELECT rowid FROM records WHERE kind = ?1 AND id = ?2",
-            params![row.kind, row.id],
-            |r| r.get(0),
-        )?;
-        tx.execute("DELETE FROM search WHERE rowid = ?1", params![rowid])?;
-        if let Some(searchable) = searchable_text(row.kind, row.data) {
-            tx.execute(
-                "INSERT INTO search (rowid, profile_id, text) VALUES (?1, ?2, ?3)",
-                params![rowid, row.profile_id, searchable],
-            )?;
-        }
+        search.set(rowid, row.profile_id, searchable_text(row.kind, row.data));
     }
     Ok(())
 }
 
-/// Deletes a record and its search entry.
+/// Search entries to replace, by their record's rowid, written together by
+/// [`SearchBatch::write`] in two statements. FTS5 writes out what it holds in memory
+/// whenever another statement opens a savepoint (every upsert into `records` does), so
+/// entries written one per record became one tiny index segment per record, and
+/// merging those cost more than the records themselves.
+#[derive(Default)]
+struct SearchBatch {
+    /// In rowid order: FTS5 also writes out what it holds whenever a rowid comes that is
+    /// not above the last one, so entries go in ascending order.
+    entries: std::collections::BTreeMap<i64, (Option<String>, Option<String>)>,
+}
+
+impl SearchBatch {
+    /// The entry of the record at `rowid` becomes `text` (none when `None`).
+    fn set(&mut self, rowid: i64, profile_id: Option<&str>, text: Option<String>) {
+        self.entries
+            .insert(rowid, (profile_id.map(str::to_owned), text));
+    }
+
+    /// The record at `rowid` was deleted (its stored entry is already gone).
+    fn forget(&mut self, rowid: i64) {
+        self.entries.remove(&rowid);
+    }
+
+    /// A profile was purged with its records and their stored entries.
+    fn forget_profile(&mut self, profile_id: &str) {
+        self.entries
+            .retain(|_, (profile, _)| profile.as_deref() != Some(profile_id));
+    }
+
+    /// Replaces the entries: removes each record's old one, inserts the new ones.
+    fn write(self, tx: &Transaction<'_>) -> Result<(), rusqlite::Error> {
+        if self.entries.is_empty() {
+            return Ok(());
+        }
+        let rowids: Vec<i64> = self.entries.keys().copied().collect();
+        let fresh: Vec<(i64, Option<String>, String)> = self
+            .entries
+            .into_iter()
+            .filter_map(|(rowid, (profile, text))| text.map(|text| (rowid, profile, text)))
+            .collect();
+        tx.run(
+            "DELETE FROM search WHERE rowid IN (SELECT value FROM json_each(?1))",
+            params![json_text(&rowids)?],
+        )?;
+        tx.run(
+            "INSERT INTO search (rowid, profile_id, text)
+             SELECT json_extract(value, '$[0]'), json_extract(value, '$[1]'),
+                    json_extract(value, '$[2]')
+             FROM json_each(?1)",
+            params![json_text(&fresh)?],
+        )?;
+        Ok(())
+    }
+}
+
+/// A value as JSON text, for a statement parameter.
+fn json_text<T: serde::Serialize>(value: &T) -> Result<String, rusqlite::Error> {
+    serde_json::to_string(value).map_err(|e| rusqlite::Error::ToSqlConversionFailure(Box::new(e)))
+}
+
+/// Deletes a record and its search entry; returns the rowid it had, if it existed.
 pub(super) fn delete_record(
     tx: &Transaction<'_>,
     kind: &str,
     id: &str,
-) -> Result<(), rusqlite::Error> {
-    tx.execute(
-        "DELETE FROM search WHERE rowid =
-           (SELECT rowid FROM records WHERE kind = ?1 AND id = ?2)",
-        params![kind, id],
-    )?;
-    tx.execute(
-        "DELETE FROM records WHERE kind = ?1 AND id = ?2",
-        params![kind, id],
-    )?;
-    Ok(())
+) -> Result<Option<i64>, rusqlite::Error> {
+    let rowid: Option<i64> = tx
+        .prepare_cached("DELETE FROM records WHERE kind = ?1 AND id = ?2 RETURNING rowid")?
+        .query_row(params![kind, id], |r| r.get(0))
+        .optional()?;
+    if let Some(rowid) = rowid {
+        tx.run("DELETE FROM search WHERE rowid = ?1", params![rowid])?;
+    }
+    Ok(rowid)
 }
 
 /// The kinds local search covers.
@@ -226,5 +296,114 @@ fn index_columns(kind: &str, data: &Value) -> (i64, Option<String>) {
         "form" => (time("due_at"), None),
         "form_response" => (time("submitted_at"), text("form_id")),
         _ => (0, None),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::store::StoreKey;
+    use portal_model::sync::{Change, ChangeOp, SyncPage};
+    use serde_json::json;
+
+    fn upsert(kind: &str, id: &str, profile: &str, data: Value) -> Change {
+        Change {
+            kind: kind.into(),
+            id: id.into(),
+            profile_id: Some(profile.into()),
+            op: ChangeOp::Upsert,
+            rev: 1,
+            data: Some(data),
+        }
+    }
+
+    fn delete(kind: &str, id: &str, profile: &str) -> Change {
+        Change {
+            op: ChangeOp::Delete,
+            data: None,
+            ..upsert(kind, id, profile, Value::Null)
+        }
+    }
+
+    fn page(changes: Vec<Change>, cursor: &str) -> SyncPage {
+        SyncPage {
+            changes,
+            cursor: cursor.into(),
+            has_more: false,
+        }
+    }
+
+    /// Search entries are written per page in one batch: a record replaced, deleted or
+    /// purged within the same page as its first write keeps the index exact.
+    #[tokio::test]
+    async fn search_follows_replaced_deleted_and_purged_records_within_a_page() {
+        let dir = tempfile::tempdir().unwrap();
+        let (store, _) = Store::open(dir.path(), &StoreKey::generate(), true).unwrap();
+        let message = |id: &str, profile: &str, body: &str| {
+            upsert("message", id, profile, json!({"thread_id": "t1", "body": body}))
+        };
+        store
+            .apply_page(
+                page(
+                    vec![
+                        message("m1", "p1", "apple banana"),
+                        message("m2", "p1", "cherry"),
+                        upsert("thread", "t1", "p1", json!({"subject": "visit"})),
+                        message("m2", "p1", "damson"),
+                        delete("message", "m1", "p1"),
+                        message("m3", "p2", "elderberry"),
+                        upsert("appointment", "a1", "p1", json!({"location": "fig"})),
+                    ],
+                    "c1",
+                ),
+                0,
+            )
+            .await
+            .unwrap();
+        let found = |profile: &'static str, words: &'static str| {
+            let store = store.clone();
+            async move {
+                store
+                    .search(profile, words, 10)
+                    .await
+                    .unwrap()
+                    .into_iter()
+                    .map(|r| r.id)
+                    .collect::<Vec<_>>()
+            }
+        };
+        assert!(found("p1", "apple").await.is_empty(), "deleted in the page");
+        assert!(found("p1", "cherry").await.is_empty(), "replaced in the page");
+        assert_eq!(found("p1", "damson").await, ["m2"]);
+        assert_eq!(found("p1", "visit").await, ["t1"]);
+        assert_eq!(found("p2", "elder").await, ["m3"]);
+        assert!(found("p1", "fig").await.is_empty(), "appointments are not searched");
+        // A later page: m3 replaced, then its profile purged, in one page.
+        store
+            .apply_page(
+                page(
+                    vec![
+                        message("m3", "p2", "grape"),
+                        message("m4", "p1", "honeydew"),
+                        delete("profile", "p2", "p2"),
+                    ],
+                    "c2",
+                ),
+                0,
+            )
+            .await
+            .unwrap();
+        assert!(found("p2", "grape").await.is_empty());
+        assert!(found("p2", "elder").await.is_empty());
+        assert_eq!(found("p1", "honeydew").await, ["m4"]);
+        let (entries, integrity) = store
+            .call(|conn| {
+                let entries: i64 = conn.one("SELECT count(*) FROM search", [], |r| r.get(0))?;
+                conn.run("INSERT INTO search (search) VALUES ('integrity-check')", [])?;
+                Ok((entries, "ok"))
+            })
+            .await
+            .unwrap();
+        assert_eq!((entries, integrity), (3, "ok"), "m2, t1 and m4");
     }
 }

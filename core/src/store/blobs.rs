@@ -2,6 +2,7 @@
 //! arrive (so a download resumes where it stopped), and the patient's uploads until the
 //! write that refers to them is sent. Nothing here ever touches a loose file.
 
+use super::Cached as _;
 use super::Store;
 use crate::error::CoreError;
 use rusqlite::{Connection, OptionalExtension, Transaction, params};
@@ -56,13 +57,13 @@ pub(crate) struct StoredUpload {
 
 /// Appends `bytes` to `owner`'s chunks, in rows of at most [`CHUNK_BYTES`].
 fn append_chunks(tx: &Transaction<'_>, owner: &str, bytes: &[u8]) -> Result<(), rusqlite::Error> {
-    let first: i64 = tx.query_row(
+    let first: i64 = tx.one(
         "SELECT coalesce(max(chunk) + 1, 0) FROM blobs WHERE owner = ?1",
         params![owner],
         |row| row.get(0),
     )?;
     for (chunk, piece) in (first..).zip(bytes.chunks(CHUNK_BYTES)) {
-        tx.execute(
+        tx.run(
             "INSERT INTO blobs (owner, chunk, bytes) VALUES (?1, ?2, ?3)",
             params![owner, chunk, piece],
         )?;
@@ -87,11 +88,11 @@ fn each_chunk(
 
 /// Removes a document's bytes and download (a pulled delete, or unpinning).
 pub(super) fn forget_document(tx: &Transaction<'_>, id: &str) -> Result<(), rusqlite::Error> {
-    tx.execute(
+    tx.run(
         "DELETE FROM blobs WHERE owner = ?1",
         params![document_owner(id)],
     )?;
-    tx.execute("DELETE FROM downloads WHERE document_id = ?1", params![id])?;
+    tx.run("DELETE FROM downloads WHERE document_id = ?1", params![id])?;
     Ok(())
 }
 
@@ -100,7 +101,7 @@ pub(super) fn forget_profile(
     tx: &Transaction<'_>,
     profile_id: &str,
 ) -> Result<(), rusqlite::Error> {
-    tx.execute(
+    tx.run(
         "DELETE FROM blobs WHERE owner IN (
            SELECT 'document:' || document_id FROM downloads WHERE profile_id = ?1
            UNION ALL
@@ -109,12 +110,12 @@ pub(super) fn forget_profile(
            SELECT 'upload:' || upload_id FROM uploads WHERE profile_id = ?1)",
         params![profile_id],
     )?;
-    tx.execute(
+    tx.run(
         "DELETE FROM downloads WHERE profile_id = ?1 OR document_id IN (
            SELECT id FROM records WHERE kind = 'document' AND profile_id = ?1)",
         params![profile_id],
     )?;
-    tx.execute(
+    tx.run(
         "DELETE FROM uploads WHERE profile_id = ?1",
         params![profile_id],
     )?;
@@ -127,13 +128,13 @@ impl Store {
     pub(crate) async fn forget_orphan_downloads(&self) -> Result<(), CoreError> {
         self.call(|conn| {
             let tx = conn.transaction()?;
-            tx.execute(
+            tx.run(
                 "DELETE FROM blobs WHERE owner IN (
                    SELECT 'document:' || document_id FROM downloads WHERE document_id NOT IN (
                      SELECT id FROM records WHERE kind = 'document'))",
                 [],
             )?;
-            tx.execute(
+            tx.run(
                 "DELETE FROM downloads WHERE document_id NOT IN (
                    SELECT id FROM records WHERE kind = 'document')",
                 [],
@@ -147,7 +148,7 @@ impl Store {
     pub(crate) async fn download(&self, id: &str) -> Result<Option<DownloadRow>, CoreError> {
         let id = id.to_owned();
         self.call(move |conn| {
-            conn.query_row(
+            conn.one(
                 "SELECT sha256, size, etag, received, state, pinned FROM downloads
                  WHERE document_id = ?1",
                 params![id],
@@ -181,7 +182,7 @@ impl Store {
         self.call(move |conn| {
             let tx = conn.transaction()?;
             forget_document(&tx, &id)?;
-            tx.execute(
+            tx.run(
                 "INSERT INTO downloads (document_id, profile_id, sha256, size, state, pinned,
                    updated_at)
                  VALUES (?1, ?2, ?3, ?4, 'partial', ?5, ?6)",
@@ -198,11 +199,11 @@ impl Store {
         let id = id.to_owned();
         self.call(move |conn| {
             let tx = conn.transaction()?;
-            tx.execute(
+            tx.run(
                 "DELETE FROM blobs WHERE owner = ?1",
                 params![document_owner(&id)],
             )?;
-            tx.execute(
+            tx.run(
                 "UPDATE downloads SET received = 0, etag = NULL, state = 'partial'
                  WHERE document_id = ?1",
                 params![id],
@@ -226,7 +227,7 @@ impl Store {
         let id = id.to_owned();
         self.call(move |conn| {
             let tx = conn.transaction()?;
-            let moved = tx.execute(
+            let moved = tx.run(
                 "UPDATE downloads SET received = received + ?3, etag = ?4, updated_at = ?5
                  WHERE document_id = ?1 AND received = ?2 AND state = 'partial'",
                 params![id, int(at), bytes.len() as i64, etag, now_ms],
@@ -247,7 +248,7 @@ impl Store {
         let id = id.to_owned();
         self.call(move |conn| {
             let tx = conn.transaction()?;
-            let expected: String = tx.query_row(
+            let expected: String = tx.one(
                 "SELECT sha256 FROM downloads WHERE document_id = ?1",
                 params![id],
                 |row| row.get(0),
@@ -256,7 +257,7 @@ impl Store {
             each_chunk(&tx, &document_owner(&id), |bytes| hasher.update(bytes))?;
             let matched = hex(&hasher.finalize()) == expected;
             if matched {
-                tx.execute(
+                tx.run(
                     "UPDATE downloads SET state = 'available' WHERE document_id = ?1",
                     params![id],
                 )?;
@@ -273,7 +274,7 @@ impl Store {
     pub(crate) async fn set_pinned(&self, id: &str, pinned: bool) -> Result<(), CoreError> {
         let id = id.to_owned();
         self.call(move |conn| {
-            conn.execute(
+            conn.run(
                 "UPDATE downloads SET pinned = ?2 WHERE document_id = ?1",
                 params![id, pinned],
             )
@@ -322,7 +323,7 @@ impl Store {
         );
         self.call(move |conn| {
             let tx = conn.transaction()?;
-            tx.execute(
+            tx.run(
                 "INSERT INTO uploads (upload_id, profile_id, content_type, size, sha256,
                    created_at)
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
@@ -376,7 +377,7 @@ impl Store {
     ) -> Result<(), CoreError> {
         let upload_id = upload_id.to_owned();
         self.call(move |conn| {
-            conn.execute(
+            conn.run(
                 "UPDATE uploads SET uploaded_at = ?2 WHERE upload_id = ?1",
                 params![upload_id, now_ms],
             )
@@ -390,11 +391,11 @@ impl Store {
         self.call(move |conn| {
             let tx = conn.transaction()?;
             for id in &upload_ids {
-                tx.execute(
+                tx.run(
                     "DELETE FROM blobs WHERE owner = ?1",
                     params![upload_owner(id)],
                 )?;
-                tx.execute("DELETE FROM uploads WHERE upload_id = ?1", params![id])?;
+                tx.run("DELETE FROM uploads WHERE upload_id = ?1", params![id])?;
             }
             tx.commit()
         })

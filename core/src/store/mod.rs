@@ -12,12 +12,42 @@ pub use apply::Applied;
 pub use open::OpenOutcome;
 pub(crate) use open::{DB_FILE, StoreKey};
 pub use outbox::{OutboxItem, WriteError, WriteState};
-pub use read::{ListOrder, Page, StoredRecord, Summary};
+pub use read::{ListOrder, Page, RecordData, StoredRecord, Summary};
 
 use crate::error::CoreError;
 use rusqlite::Connection;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, PoisonError};
+
+/// Statements run through the connection's cache of prepared statements, so a sync
+/// that writes thousands of rows parses each statement once.
+pub(crate) trait Cached {
+    /// Like `Connection::execute`, with the statement prepared once per connection.
+    fn run<P: rusqlite::Params>(&self, sql: &str, params: P) -> Result<usize, rusqlite::Error>;
+
+    /// Like `Connection::query_row`, with the statement prepared once per connection.
+    fn one<T, P: rusqlite::Params>(
+        &self,
+        sql: &str,
+        params: P,
+        map: impl FnOnce(&rusqlite::Row<'_>) -> Result<T, rusqlite::Error>,
+    ) -> Result<T, rusqlite::Error>;
+}
+
+impl Cached for Connection {
+    fn run<P: rusqlite::Params>(&self, sql: &str, params: P) -> Result<usize, rusqlite::Error> {
+        self.prepare_cached(sql)?.execute(params)
+    }
+
+    fn one<T, P: rusqlite::Params>(
+        &self,
+        sql: &str,
+        params: P,
+        map: impl FnOnce(&rusqlite::Row<'_>) -> Result<T, rusqlite::Error>,
+    ) -> Result<T, rusqlite::Error> {
+        self.prepare_cached(sql)?.query_row(params, map)
+    }
+}
 
 /// An open account database. Cheap to clone; closed when the last clone is dropped
 /// (on lock and sign-out).

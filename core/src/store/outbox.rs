@@ -2,6 +2,7 @@
 //! optimistic local effect in one transaction, sent in order, and on a refusal undone
 //! from what the effect replaced.
 
+use super::Cached as _;
 use super::Store;
 use super::apply::{RecordRow, delete_record, write_record};
 use crate::error::CoreError;
@@ -90,7 +91,7 @@ fn current_row(
     kind: &str,
     id: &str,
 ) -> Result<Option<SavedRow>, rusqlite::Error> {
-    tx.query_row(
+    tx.one(
         "SELECT profile_id, rev, data, local_mutation FROM records WHERE kind = ?1 AND id = ?2",
         params![kind, id],
         |row| {
@@ -123,7 +124,7 @@ fn put(
                "local_mutation": p.local_mutation})
         .to_string()
     });
-    tx.execute(
+    tx.run(
         "INSERT INTO outbox_undo (mutation_id, kind, id, previous) VALUES (?1, ?2, ?3, ?4)
          ON CONFLICT DO NOTHING",
         params![mutation_id, kind, id, saved],
@@ -320,7 +321,9 @@ fn revert(tx: &Transaction<'_>, mutation_id: &str) -> Result<(), rusqlite::Error
         .collect::<Result<_, _>>()?;
     for (kind, id, previous) in saved {
         match previous.and_then(|p| serde_json::from_str::<Value>(&p).ok()) {
-            None => delete_record(tx, &kind, &id)?,
+            None => {
+                delete_record(tx, &kind, &id)?;
+            }
             Some(row) => write_record(
                 tx,
                 &RecordRow {
@@ -334,7 +337,7 @@ fn revert(tx: &Transaction<'_>, mutation_id: &str) -> Result<(), rusqlite::Error
             )?,
         }
     }
-    tx.execute(
+    tx.run(
         "DELETE FROM outbox_undo WHERE mutation_id = ?1",
         params![mutation_id],
     )?;
@@ -368,18 +371,18 @@ pub(super) fn settle_after_pull(
             Ok((row.get(0)?, row.get(1)?))
         })?
         .collect::<Result<_, _>>()?;
-    tx.execute(
+    tx.run(
         "DELETE FROM search WHERE rowid IN (
            SELECT rowid FROM records WHERE local_mutation IN (
              SELECT id FROM outbox WHERE state = 'sent' AND sent_at <= ?1))",
         params![requested_at_ms],
     )?;
-    tx.execute(
+    tx.run(
         "DELETE FROM records WHERE local_mutation IN (
            SELECT id FROM outbox WHERE state = 'sent' AND sent_at <= ?1)",
         params![requested_at_ms],
     )?;
-    tx.execute(
+    tx.run(
         "DELETE FROM outbox WHERE state = 'sent' AND sent_at <= ?1",
         params![requested_at_ms],
     )?;
@@ -398,7 +401,7 @@ pub(super) fn settle_after_pull(
         let mut touched = false;
         for (kind, id) in changed {
             // The server's version is the new base to put back on a refusal.
-            touched |= tx.execute(
+            touched |= tx.run(
                 "DELETE FROM outbox_undo WHERE mutation_id = ?1 AND kind = ?2 AND id = ?3",
                 params![write.id, kind, id],
             )? > 0;
@@ -431,7 +434,7 @@ impl Store {
         self.call(move |conn| {
             let tx = conn.transaction()?;
             let args = write.args.to_string();
-            tx.execute(
+            tx.run(
                 "INSERT INTO outbox (id, kind, profile_id, args, state, created_at)
                  VALUES (?1, ?2, ?3, ?4, 'queued', ?5)",
                 params![write.id, write.kind, write.profile_id, args, now_ms],
@@ -475,7 +478,7 @@ impl Store {
     pub(crate) async fn set_sending(&self, id: &str) -> Result<(), CoreError> {
         let id = id.to_owned();
         self.call(move |conn| {
-            conn.execute(
+            conn.run(
                 "UPDATE outbox SET state = 'sending', attempts = attempts + 1 WHERE id = ?1",
                 params![id],
             )
@@ -488,7 +491,7 @@ impl Store {
     pub(crate) async fn requeue(&self, id: &str, retry_at_ms: i64) -> Result<(), CoreError> {
         let id = id.to_owned();
         self.call(move |conn| {
-            conn.execute(
+            conn.run(
                 "UPDATE outbox SET state = 'queued', next_attempt_at = ?2 WHERE id = ?1",
                 params![id, retry_at_ms],
             )
@@ -502,11 +505,11 @@ impl Store {
         let id = id.to_owned();
         self.call(move |conn| {
             let tx = conn.transaction()?;
-            tx.execute(
+            tx.run(
                 "UPDATE outbox SET state = 'sent', sent_at = ?2 WHERE id = ?1",
                 params![id, now_ms],
             )?;
-            tx.execute(
+            tx.run(
                 "DELETE FROM outbox_undo WHERE mutation_id = ?1",
                 params![id],
             )?;
@@ -527,7 +530,7 @@ impl Store {
             let tx = conn.transaction()?;
             let keys = touched(&tx, &id)?;
             revert(&tx, &id)?;
-            tx.execute(
+            tx.run(
                 "UPDATE outbox SET state = 'failed', error_code = ?2, error_message = ?3,
                    error_fields = ?4 WHERE id = ?1",
                 params![
@@ -563,7 +566,7 @@ impl Store {
             let Some(write) = write else {
                 return Ok(None);
             };
-            tx.execute(
+            tx.run(
                 "UPDATE outbox SET state = 'queued', attempts = 0, next_attempt_at = 0,
                    error_code = NULL, error_message = NULL, error_fields = NULL,
                    seq = (SELECT MAX(seq) + 1 FROM outbox)
@@ -599,7 +602,7 @@ impl Store {
             }
             let keys = touched(&tx, &id)?;
             revert(&tx, &id)?;
-            tx.execute("DELETE FROM outbox WHERE id = ?1", params![id])?;
+            tx.run("DELETE FROM outbox WHERE id = ?1", params![id])?;
             tx.commit()?;
             Ok(Some(keys))
         })

@@ -1,6 +1,7 @@
 //! Reads, all from the local database: paged lists by kind and profile, a thread's
 //! messages, single records, and the home screen's summary.
 
+use super::Cached as _;
 use super::Store;
 use crate::error::CoreError;
 use rusqlite::{OptionalExtension, Row, params};
@@ -13,7 +14,57 @@ pub struct StoredRecord {
     pub id: String,
     pub profile_id: Option<String>,
     pub rev: i64,
-    pub data: Value,
+    pub data: RecordData,
+}
+
+/// A record's fields: the JSON text as stored, parsed only when a field is asked for
+/// (a list of 50 is read without parsing 50 objects; the bindings hand the text on as
+/// it is).
+#[derive(Debug, Clone, Default)]
+pub struct RecordData {
+    json: String,
+    parsed: std::sync::OnceLock<Value>,
+}
+
+impl RecordData {
+    /// Fields stored as this JSON text (an object, as the store writes them).
+    pub fn from_json(json: String) -> Self {
+        Self {
+            json,
+            parsed: std::sync::OnceLock::new(),
+        }
+    }
+
+    /// The JSON text of the fields.
+    pub fn json(&self) -> &str {
+        &self.json
+    }
+
+    /// The fields, parsed on first use (text that is not JSON reads as `null`).
+    pub fn value(&self) -> &Value {
+        self.parsed
+            .get_or_init(|| serde_json::from_str(&self.json).unwrap_or(Value::Null))
+    }
+
+    /// One field, if present.
+    pub fn get(&self, key: &str) -> Option<&Value> {
+        self.value().get(key)
+    }
+}
+
+impl PartialEq for RecordData {
+    fn eq(&self, other: &Self) -> bool {
+        self.json == other.json || self.value() == other.value()
+    }
+}
+
+impl std::ops::Index<&str> for RecordData {
+    type Output = Value;
+
+    /// A field, or `null` when absent (as `serde_json::Value` indexes).
+    fn index(&self, key: &str) -> &Value {
+        &self.value()[key]
+    }
 }
 
 /// Which way a list runs, by each kind's own time (start, sent, issued, created).
@@ -62,13 +113,12 @@ pub(crate) enum Owner {
 }
 
 fn record(row: &Row<'_>) -> Result<StoredRecord, rusqlite::Error> {
-    let data: String = row.get(4)?;
     Ok(StoredRecord {
         kind: row.get(0)?,
         id: row.get(1)?,
         profile_id: row.get(2)?,
         rev: row.get(3)?,
-        data: serde_json::from_str(&data).unwrap_or(Value::Null),
+        data: RecordData::from_json(row.get(4)?),
     })
 }
 
@@ -87,7 +137,7 @@ impl Store {
     pub async fn get(&self, kind: &str, id: &str) -> Result<Option<StoredRecord>, CoreError> {
         let (kind, id) = (kind.to_owned(), id.to_owned());
         self.call(move |conn| {
-            conn.query_row(
+            conn.one(
                 "SELECT kind, id, profile_id, rev, data FROM records WHERE kind = ?1 AND id = ?2",
                 params![kind, id],
                 record,
@@ -199,7 +249,7 @@ impl Store {
     ) -> Result<Summary, CoreError> {
         let profile_id = profile_id.to_owned();
         self.call(move |conn| {
-            let unread_messages: i64 = conn.query_row(
+            let unread_messages: i64 = conn.one(
                 "SELECT COALESCE(SUM(json_extract(data, '$.unread_count')), 0) FROM records
                  WHERE kind = 'thread' AND profile_id = ?1",
                 params![profile_id],
