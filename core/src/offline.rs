@@ -6,7 +6,6 @@ use crate::error::CoreError;
 use crate::store::read::{ListQuery, Owner};
 use crate::store::{self, ListOrder, OpenOutcome, Page, StoreKey, StoredRecord, Summary};
 use portal_model::ErrorCode;
-use portal_model::sync::SyncPage;
 use reqwest::Method;
 use std::path::PathBuf;
 
@@ -144,7 +143,7 @@ impl PortalClient {
         // The next page is asked for while the last one is written (its cursor is known
         // once it is read), so the network, the server and the parsing overlap with
         // the database. A page counts only once written with its cursor.
-        let mut prefetched: Option<Result<(SyncPage, i64), CoreError>> = None;
+        let mut prefetched: Option<Result<(store::PulledPage, i64), CoreError>> = None;
         loop {
             let fetched = match prefetched.take() {
                 Some(fetched) => fetched,
@@ -210,7 +209,10 @@ impl PortalClient {
 
     /// Asks for the page after `cursor` (from the start without one); returns it with
     /// the time it was asked for.
-    async fn fetch_page(&self, cursor: Option<&str>) -> Result<(SyncPage, i64), CoreError> {
+    async fn fetch_page(
+        &self,
+        cursor: Option<&str>,
+    ) -> Result<(store::PulledPage, i64), CoreError> {
         let limit = self.config.sync_page_limit();
         let requested_at = self.now().timestamp_millis();
         let path = match cursor {
@@ -218,7 +220,7 @@ impl PortalClient {
             None => format!("/v1/sync?limit={limit}"),
         };
         let page = self
-            .send_signed_in::<(), SyncPage>(Method::GET, &path, None)
+            .send_signed_in::<(), store::PulledPage>(Method::GET, &path, None)
             .await?;
         Ok((page, requested_at))
     }

@@ -4,9 +4,66 @@
 use super::Cached as _;
 use super::Store;
 use crate::error::CoreError;
-use portal_model::sync::{Change, ChangeOp, SyncPage};
+use portal_model::sync::{ChangeOp, SyncPage};
 use rusqlite::{OptionalExtension, Transaction, params};
+use serde::Deserialize;
 use serde_json::Value;
+use serde_json::value::RawValue;
+use std::borrow::Cow;
+
+/// A page of the feed as it comes over the wire, each record's fields kept as their
+/// JSON text: they are stored as they came, without being parsed into values and
+/// written out again.
+#[derive(Debug, Deserialize)]
+pub struct PulledPage {
+    pub changes: Vec<PulledChange>,
+    pub cursor: String,
+    pub has_more: bool,
+}
+
+/// One change of a [`PulledPage`] (the fields of `portal_model::sync::Change`).
+#[derive(Debug, Deserialize)]
+pub struct PulledChange {
+    pub kind: String,
+    pub id: String,
+    #[serde(default)]
+    pub profile_id: Option<String>,
+    pub op: ChangeOp,
+    pub rev: i64,
+    #[serde(default)]
+    pub data: Option<Box<RawValue>>,
+}
+
+impl TryFrom<SyncPage> for PulledPage {
+    type Error = CoreError;
+
+    fn try_from(page: SyncPage) -> Result<Self, CoreError> {
+        let changes = page
+            .changes
+            .into_iter()
+            .map(|c| {
+                let data = c
+                    .data
+                    .map(|d| serde_json::value::to_raw_value(&d))
+                    .transpose()
+                    .map_err(|e| CoreError::Storage(format!("a record's fields: {e}")))?;
+                Ok(PulledChange {
+                    kind: c.kind,
+                    id: c.id,
+                    profile_id: c.profile_id,
+                    op: c.op,
+                    rev: c.rev,
+                    data,
+                })
+            })
+            .collect::<Result<_, CoreError>>()?;
+        Ok(Self {
+            changes,
+            cursor: page.cursor,
+            has_more: page.has_more,
+        })
+    }
+}
 
 /// What a page changed, for fine-grained notifications.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -24,7 +81,7 @@ impl Store {
     /// the records the page replaced.
     pub async fn apply_page(
         &self,
-        page: SyncPage,
+        page: PulledPage,
         requested_at_ms: i64,
     ) -> Result<Applied, CoreError> {
         self.call(move |conn| {
@@ -81,7 +138,7 @@ impl Store {
 
 fn apply_change(
     tx: &Transaction<'_>,
-    change: &Change,
+    change: &PulledChange,
     applied: &mut Applied,
     search: &mut SearchBatch,
 ) -> Result<(), rusqlite::Error> {
@@ -110,17 +167,15 @@ fn apply_change(
             }
         }
         ChangeOp::Upsert => {
-            write_record_deferring_search(
+            write_row(
                 tx,
                 search,
-                &RecordRow {
-                    kind: &change.kind,
-                    id: &change.id,
-                    profile_id: change.profile_id.as_deref(),
-                    rev: change.rev,
-                    data: change.data.as_ref().unwrap_or(&Value::Null),
-                    local_mutation: None,
-                },
+                &change.kind,
+                &change.id,
+                change.profile_id.as_deref(),
+                change.rev,
+                change.data.as_deref().map_or("null", RawValue::get),
+                None,
             )?;
         }
     }
@@ -146,21 +201,39 @@ pub(super) fn write_record(
     tx: &Transaction<'_>,
     row: &RecordRow<'_>,
 ) -> Result<(), rusqlite::Error> {
+    let text = serde_json::to_string(row.data)
+        .map_err(|e| rusqlite::Error::ToSqlConversionFailure(Box::new(e)))?;
     let mut search = SearchBatch::default();
-    write_record_deferring_search(tx, &mut search, row)?;
+    write_row(
+        tx,
+        &mut search,
+        row.kind,
+        row.id,
+        row.profile_id,
+        row.rev,
+        &text,
+        row.local_mutation,
+    )?;
     search.write(tx)
 }
 
-/// Writes a record with its list columns; its search entry goes into `search`, to be
-/// written with the rest of the page's.
-fn write_record_deferring_search(
+/// Writes a record (its fields as JSON text) with its list columns; its search entry
+/// goes into `search`, to be written with the rest of the page's.
+#[allow(clippy::too_many_arguments)] // The record's columns, one by one.
+fn write_row(
     tx: &Transaction<'_>,
     search: &mut SearchBatch,
-    row: &RecordRow<'_>,
+    kind: &str,
+    id: &str,
+    profile_id: Option<&str>,
+    rev: i64,
+    data: &str,
+    local_mutation: Option<&str>,
 ) -> Result<(), rusqlite::Error> {
-    let (sort_at, parent_id) = index_columns(row.kind, row.data);
-    let text = serde_json::to_string(row.data)
-        .map_err(|e| rusqlite::Error::ToSqlConversionFailure(Box::new(e)))?;
+    // Fields a record is listed and found by; a record whose fields are not an object
+    // is stored all the same, listed at time zero and not searched.
+    let fields: IndexFields<'_> = serde_json::from_str(data).unwrap_or_default();
+    let (sort_at, parent_id) = fields.index_columns(kind);
     let rowid: i64 = tx.one(
         "INSERT INTO records (kind, id, profile_id, rev, sort_at, parent_id, data, local_mutation)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)
@@ -169,19 +242,19 @@ fn write_record_deferring_search(
            data = excluded.data, local_mutation = excluded.local_mutation
          RETURNING rowid",
         params![
-            row.kind,
-            row.id,
-            row.profile_id,
-            row.rev,
+            kind,
+            id,
+            profile_id,
+            rev,
             sort_at,
             parent_id,
-            text,
-            row.local_mutation
+            data,
+            local_mutation
         ],
         |r| r.get(0),
     )?;
-    if SEARCHABLE_KINDS.contains(&row.kind) {
-        search.set(rowid, row.profile_id, searchable_text(row.kind, row.data));
+    if SEARCHABLE_KINDS.contains(&kind) {
+        search.set(rowid, profile_id, fields.searchable_text(kind));
     }
     Ok(())
 }
@@ -266,36 +339,68 @@ pub(super) fn delete_record(
 /// The kinds local search covers.
 const SEARCHABLE_KINDS: [&str; 3] = ["message", "thread", "document"];
 
-/// What local search finds a record by: a message's body, a thread's subject, a
-/// document's title.
-fn searchable_text(kind: &str, data: &Value) -> Option<String> {
-    let field = match kind {
-        "message" => "body",
-        "thread" => "subject",
-        "document" => "title",
-        _ => return None,
-    };
-    data.get(field).and_then(Value::as_str).map(str::to_owned)
+/// The fields of a record that it is listed and found by, read from its JSON text in
+/// one pass (other fields are skipped, strings without escapes are not copied).
+#[derive(Debug, Default, Deserialize)]
+struct IndexFields<'a> {
+    #[serde(borrow)]
+    starts_at: Option<Cow<'a, str>>,
+    #[serde(borrow)]
+    last_message_at: Option<Cow<'a, str>>,
+    #[serde(borrow)]
+    sent_at: Option<Cow<'a, str>>,
+    #[serde(borrow)]
+    issued_at: Option<Cow<'a, str>>,
+    #[serde(borrow)]
+    created_at: Option<Cow<'a, str>>,
+    #[serde(borrow)]
+    due_at: Option<Cow<'a, str>>,
+    #[serde(borrow)]
+    submitted_at: Option<Cow<'a, str>>,
+    #[serde(borrow)]
+    thread_id: Option<Cow<'a, str>>,
+    #[serde(borrow)]
+    form_id: Option<Cow<'a, str>>,
+    #[serde(borrow)]
+    body: Option<Cow<'a, str>>,
+    #[serde(borrow)]
+    subject: Option<Cow<'a, str>>,
+    #[serde(borrow)]
+    title: Option<Cow<'a, str>>,
 }
 
-/// The time a record sorts by, and the record it belongs to, per kind.
-fn index_columns(kind: &str, data: &Value) -> (i64, Option<String>) {
-    let time = |field: &str| {
-        data.get(field)
-            .and_then(Value::as_str)
-            .and_then(|s| chrono::DateTime::parse_from_rfc3339(s).ok())
-            .map_or(0, |t| t.timestamp_millis())
-    };
-    let text = |field: &str| data.get(field).and_then(Value::as_str).map(str::to_owned);
-    match kind {
-        "appointment" => (time("starts_at"), None),
-        "thread" => (time("last_message_at"), None),
-        "message" => (time("sent_at"), text("thread_id")),
-        "invoice" => (time("issued_at"), None),
-        "document" => (time("created_at"), None),
-        "form" => (time("due_at"), None),
-        "form_response" => (time("submitted_at"), text("form_id")),
-        _ => (0, None),
+impl IndexFields<'_> {
+    /// What local search finds a record by: a message's body, a thread's subject, a
+    /// document's title.
+    fn searchable_text(&self, kind: &str) -> Option<String> {
+        let field = match kind {
+            "message" => &self.body,
+            "thread" => &self.subject,
+            "document" => &self.title,
+            _ => return None,
+        };
+        field.as_deref().map(str::to_owned)
+    }
+
+    /// The time a record sorts by, and the record it belongs to, per kind.
+    fn index_columns(&self, kind: &str) -> (i64, Option<String>) {
+        let time = |field: &Option<Cow<'_, str>>| {
+            field
+                .as_deref()
+                .and_then(|s| chrono::DateTime::parse_from_rfc3339(s).ok())
+                .map_or(0, |t| t.timestamp_millis())
+        };
+        let text = |field: &Option<Cow<'_, str>>| field.as_deref().map(str::to_owned);
+        match kind {
+            "appointment" => (time(&self.starts_at), None),
+            "thread" => (time(&self.last_message_at), None),
+            "message" => (time(&self.sent_at), text(&self.thread_id)),
+            "invoice" => (time(&self.issued_at), None),
+            "document" => (time(&self.created_at), None),
+            "form" => (time(&self.due_at), None),
+            "form_response" => (time(&self.submitted_at), text(&self.form_id)),
+            _ => (0, None),
+        }
     }
 }
 
@@ -325,12 +430,14 @@ mod tests {
         }
     }
 
-    fn page(changes: Vec<Change>, cursor: &str) -> SyncPage {
+    fn page(changes: Vec<Change>, cursor: &str) -> PulledPage {
         SyncPage {
             changes,
             cursor: cursor.into(),
             has_more: false,
         }
+        .try_into()
+        .unwrap()
     }
 
     /// Search entries are written per page in one batch: a record replaced, deleted or
@@ -340,7 +447,12 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let (store, _) = Store::open(dir.path(), &StoreKey::generate(), true).unwrap();
         let message = |id: &str, profile: &str, body: &str| {
-            upsert("message", id, profile, json!({"thread_id": "t1", "body": body}))
+            upsert(
+                "message",
+                id,
+                profile,
+                json!({"thread_id": "t1", "body": body}),
+            )
         };
         store
             .apply_page(
@@ -373,11 +485,17 @@ mod tests {
             }
         };
         assert!(found("p1", "apple").await.is_empty(), "deleted in the page");
-        assert!(found("p1", "cherry").await.is_empty(), "replaced in the page");
+        assert!(
+            found("p1", "cherry").await.is_empty(),
+            "replaced in the page"
+        );
         assert_eq!(found("p1", "damson").await, ["m2"]);
         assert_eq!(found("p1", "visit").await, ["t1"]);
         assert_eq!(found("p2", "elder").await, ["m3"]);
-        assert!(found("p1", "fig").await.is_empty(), "appointments are not searched");
+        assert!(
+            found("p1", "fig").await.is_empty(),
+            "appointments are not searched"
+        );
         // A later page: m3 replaced, then its profile purged, in one page.
         store
             .apply_page(

@@ -9,6 +9,7 @@ pub(crate) mod outbox;
 pub(crate) mod read;
 
 pub use apply::Applied;
+pub(crate) use apply::PulledPage;
 pub use open::OpenOutcome;
 pub(crate) use open::{DB_FILE, StoreKey};
 pub use outbox::{OutboxItem, WriteError, WriteState};
