@@ -16,6 +16,7 @@ pub(crate) const MIGRATIONS: &[&str] = &[
     include_str!("../../migrations/0004_documents.sql"),
     include_str!("../../migrations/0005_search_by_rowid.sql"),
     include_str!("../../migrations/0006_list_order.sql"),
+    include_str!("../../migrations/0007_search_contentless.sql"),
 ];
 
 /// A 256-bit SQLCipher key, as 64 hex digits. Never logged.
