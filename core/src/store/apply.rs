@@ -340,33 +340,103 @@ pub(super) fn delete_record(
 const SEARCHABLE_KINDS: [&str; 3] = ["message", "thread", "document"];
 
 /// The fields of a record that it is listed and found by, read from its JSON text in
-/// one pass (other fields are skipped, strings without escapes are not copied).
+/// one pass (other fields are skipped, strings without escapes are not copied). A field
+/// that is not a string reads as absent, without spoiling the others.
 #[derive(Debug, Default, Deserialize)]
 struct IndexFields<'a> {
-    #[serde(borrow)]
-    starts_at: Option<Cow<'a, str>>,
-    #[serde(borrow)]
-    last_message_at: Option<Cow<'a, str>>,
-    #[serde(borrow)]
-    sent_at: Option<Cow<'a, str>>,
-    #[serde(borrow)]
-    issued_at: Option<Cow<'a, str>>,
-    #[serde(borrow)]
-    created_at: Option<Cow<'a, str>>,
-    #[serde(borrow)]
-    due_at: Option<Cow<'a, str>>,
-    #[serde(borrow)]
-    submitted_at: Option<Cow<'a, str>>,
-    #[serde(borrow)]
-    thread_id: Option<Cow<'a, str>>,
-    #[serde(borrow)]
-    form_id: Option<Cow<'a, str>>,
-    #[serde(borrow)]
-    body: Option<Cow<'a, str>>,
-    #[serde(borrow)]
-    subject: Option<Cow<'a, str>>,
-    #[serde(borrow)]
-    title: Option<Cow<'a, str>>,
+    #[serde(borrow, default)]
+    starts_at: Text<'a>,
+    #[serde(borrow, default)]
+    last_message_at: Text<'a>,
+    #[serde(borrow, default)]
+    sent_at: Text<'a>,
+    #[serde(borrow, default)]
+    issued_at: Text<'a>,
+    #[serde(borrow, default)]
+    created_at: Text<'a>,
+    #[serde(borrow, default)]
+    due_at: Text<'a>,
+    #[serde(borrow, default)]
+    submitted_at: Text<'a>,
+    #[serde(borrow, default)]
+    thread_id: Text<'a>,
+    #[serde(borrow, default)]
+    form_id: Text<'a>,
+    #[serde(borrow, default)]
+    body: Text<'a>,
+    #[serde(borrow, default)]
+    subject: Text<'a>,
+    #[serde(borrow, default)]
+    title: Text<'a>,
+}
+
+/// A JSON string, or nothing for any other value.
+#[derive(Debug, Default)]
+struct Text<'a>(Option<Cow<'a, str>>);
+
+impl<'de: 'a, 'a> Deserialize<'de> for Text<'a> {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_any(TextVisitor)
+    }
+}
+
+struct TextVisitor;
+
+impl<'de> serde::de::Visitor<'de> for TextVisitor {
+    type Value = Text<'de>;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        f.write_str("any JSON value")
+    }
+
+    fn visit_borrowed_str<E: serde::de::Error>(self, v: &'de str) -> Result<Self::Value, E> {
+        Ok(Text(Some(Cow::Borrowed(v))))
+    }
+
+    fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<Self::Value, E> {
+        Ok(Text(Some(Cow::Owned(v.to_owned()))))
+    }
+
+    fn visit_string<E: serde::de::Error>(self, v: String) -> Result<Self::Value, E> {
+        Ok(Text(Some(Cow::Owned(v))))
+    }
+
+    fn visit_bool<E: serde::de::Error>(self, _: bool) -> Result<Self::Value, E> {
+        Ok(Text(None))
+    }
+
+    fn visit_i64<E: serde::de::Error>(self, _: i64) -> Result<Self::Value, E> {
+        Ok(Text(None))
+    }
+
+    fn visit_u64<E: serde::de::Error>(self, _: u64) -> Result<Self::Value, E> {
+        Ok(Text(None))
+    }
+
+    fn visit_f64<E: serde::de::Error>(self, _: f64) -> Result<Self::Value, E> {
+        Ok(Text(None))
+    }
+
+    fn visit_unit<E: serde::de::Error>(self) -> Result<Self::Value, E> {
+        Ok(Text(None))
+    }
+
+    fn visit_none<E: serde::de::Error>(self) -> Result<Self::Value, E> {
+        Ok(Text(None))
+    }
+
+    fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
+        while seq.next_element::<serde::de::IgnoredAny>()?.is_some() {}
+        Ok(Text(None))
+    }
+
+    fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+        while map
+            .next_entry::<serde::de::IgnoredAny, serde::de::IgnoredAny>()?
+            .is_some()
+        {}
+        Ok(Text(None))
+    }
 }
 
 impl IndexFields<'_> {
@@ -379,18 +449,19 @@ impl IndexFields<'_> {
             "document" => &self.title,
             _ => return None,
         };
-        field.as_deref().map(str::to_owned)
+        field.0.as_deref().map(str::to_owned)
     }
 
     /// The time a record sorts by, and the record it belongs to, per kind.
     fn index_columns(&self, kind: &str) -> (i64, Option<String>) {
-        let time = |field: &Option<Cow<'_, str>>| {
+        let time = |field: &Text<'_>| {
             field
+                .0
                 .as_deref()
                 .and_then(|s| chrono::DateTime::parse_from_rfc3339(s).ok())
                 .map_or(0, |t| t.timestamp_millis())
         };
-        let text = |field: &Option<Cow<'_, str>>| field.as_deref().map(str::to_owned);
+        let text = |field: &Text<'_>| field.0.as_deref().map(str::to_owned);
         match kind {
             "appointment" => (time(&self.starts_at), None),
             "thread" => (time(&self.last_message_at), None),
@@ -438,6 +509,26 @@ mod tests {
         }
         .try_into()
         .unwrap()
+    }
+
+    #[test]
+    fn index_fields_read_strings_and_pass_over_anything_else() {
+        let fields: IndexFields<'_> = serde_json::from_str(
+            r#"{"sent_at": "2026-07-01T09:30:00.000Z", "thread_id": 7, "body": "caf\u00e9 \"ok\"",
+                "other": {"nested": [1, {"body": "no"}]}, "subject": null, "title": [1]}"#,
+        )
+        .unwrap();
+        assert_eq!(
+            fields.index_columns("message"),
+            (1_782_898_200_000, None),
+            "a thread id that is not text is absent; the time is still read"
+        );
+        assert_eq!(
+            fields.searchable_text("message").as_deref(),
+            Some("caf\u{e9} \"ok\"")
+        );
+        assert_eq!(fields.searchable_text("thread"), None);
+        assert_eq!(fields.searchable_text("document"), None);
     }
 
     /// Search entries are written per page in one batch: a record replaced, deleted or
