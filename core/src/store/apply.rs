@@ -234,25 +234,40 @@ fn write_row(
     // is stored all the same, listed at time zero and not searched.
     let fields: IndexFields<'_> = serde_json::from_str(data).unwrap_or_default();
     let (sort_at, parent_id) = fields.index_columns(kind);
-    let rowid: i64 = tx.one(
-        "INSERT INTO records (kind, id, profile_id, rev, sort_at, parent_id, data, local_mutation)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)
-         ON CONFLICT (kind, id) DO UPDATE SET profile_id = excluded.profile_id,
-           rev = excluded.rev, sort_at = excluded.sort_at, parent_id = excluded.parent_id,
-           data = excluded.data, local_mutation = excluded.local_mutation
-         RETURNING rowid",
-        params![
-            kind,
-            id,
-            profile_id,
-            rev,
-            sort_at,
-            parent_id,
-            data,
-            local_mutation
-        ],
-        |r| r.get(0),
-    )?;
+    // An update of the row if it exists, else an insert: each writes at most one row
+    // and checks its constraints before writing, so neither needs a statement journal
+    // (an UPSERT keeps one, copying every page it touches first).
+    let values = params![
+        kind,
+        id,
+        profile_id,
+        rev,
+        sort_at,
+        parent_id,
+        data,
+        local_mutation
+    ];
+    let updated: Option<i64> = tx
+        .prepare_cached(
+            "UPDATE records SET profile_id = ?3, rev = ?4, sort_at = ?5, parent_id = ?6,
+               data = ?7, local_mutation = ?8
+             WHERE kind = ?1 AND id = ?2
+             RETURNING rowid",
+        )?
+        .query_row(values, |r| r.get(0))
+        .optional()?;
+    let rowid = match updated {
+        Some(rowid) => rowid,
+        None => {
+            tx.prepare_cached(
+                "INSERT INTO records
+                   (kind, id, profile_id, rev, sort_at, parent_id, data, local_mutation)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+            )?
+            .execute(values)?;
+            tx.last_insert_rowid()
+        }
+    };
     if SEARCHABLE_KINDS.contains(&kind) {
         search.set(rowid, profile_id, fields.searchable_text(kind));
     }
