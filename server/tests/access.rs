@@ -32,31 +32,39 @@ impl Harness {
     }
 }
 
+impl Harness {
+    /// Alex, the guardian of Mia and Leo in one account: the provider, Alex's session,
+    /// and the children's patient ids.
+    async fn guardian_of_two(&self) -> (String, Session, String, String) {
+        let provider = self.provider().await;
+        let child = |name: &str| {
+            json!({"first_name": name, "last_name": "Rivera", "primary_provider_id": provider,
+                   "guardian": {"name": "Alex Rivera", "email": "alex@example.com"}})
+        };
+        let mia = self.admin.create_patient(child("Mia")).await.patient_id;
+        let alex: Session = self
+            .accept(&self.last_token().await, PASSWORD)
+            .await
+            .json()
+            .await
+            .unwrap();
+        let leo = self.admin.create_patient(child("Leo")).await.patient_id;
+        let claimed = self
+            .http
+            .post(self.url(&format!("/v1/invites/{}/claim", self.last_token().await)))
+            .bearer_auth(&alex.access_token)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(claimed.status(), StatusCode::OK);
+        (provider, alex, mia, leo)
+    }
+}
+
 #[tokio::test]
 async fn a_removed_guardian_receives_the_childs_profile_delete_and_nothing_more() {
     let h = Harness::start().await;
-    let provider = h.provider().await;
-    let child = |name: &str| {
-        json!({"first_name": name, "last_name": "Rivera", "primary_provider_id": provider,
-               "guardian": {"name": "Alex Rivera", "email": "alex@example.com"}})
-    };
-    // Alex is the guardian of Mia and Leo, in one account.
-    let mia = h.admin.create_patient(child("Mia")).await.patient_id;
-    let alex: Session = h
-        .accept(&h.last_token().await, PASSWORD)
-        .await
-        .json()
-        .await
-        .unwrap();
-    let leo = h.admin.create_patient(child("Leo")).await.patient_id;
-    let claimed = h
-        .http
-        .post(h.url(&format!("/v1/invites/{}/claim", h.last_token().await)))
-        .bearer_auth(&alex.access_token)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(claimed.status(), StatusCode::OK);
+    let (provider, alex, mia, leo) = h.guardian_of_two().await;
     let mias_visit = h.appointment_for(&mia, &provider).await;
     let before = h.feed(&alex, None).await;
     assert!(before.changes.iter().any(|c| c.id == mias_visit));
@@ -189,27 +197,7 @@ async fn removing_a_guardian_revokes_the_invite_not_yet_accepted() {
 #[tokio::test]
 async fn a_guardians_feed_merges_its_profiles_in_write_order() {
     let h = Harness::start().await;
-    let provider = h.provider().await;
-    let child = |name: &str| {
-        json!({"first_name": name, "last_name": "Rivera", "primary_provider_id": provider,
-               "guardian": {"name": "Alex Rivera", "email": "alex@example.com"}})
-    };
-    let mia = h.admin.create_patient(child("Mia")).await.patient_id;
-    let alex: Session = h
-        .accept(&h.last_token().await, PASSWORD)
-        .await
-        .json()
-        .await
-        .unwrap();
-    let leo = h.admin.create_patient(child("Leo")).await.patient_id;
-    let claimed = h
-        .http
-        .post(h.url(&format!("/v1/invites/{}/claim", h.last_token().await)))
-        .bearer_auth(&alex.access_token)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(claimed.status(), StatusCode::OK);
+    let (provider, alex, mia, leo) = h.guardian_of_two().await;
     // Writes alternate between the children and the practice (a new provider is a
     // practice-wide record), so every page mixes the walks.
     let mut written = Vec::new();

@@ -4,7 +4,9 @@
 use super::Cached as _;
 use super::Store;
 use crate::error::CoreError;
-use portal_model::sync::{ChangeOp, SyncPage};
+use portal_model::sync::ChangeOp;
+#[cfg(test)]
+use portal_model::sync::SyncPage;
 use rusqlite::{OptionalExtension, Transaction, params};
 use serde::Deserialize;
 use serde_json::Value;
@@ -34,6 +36,7 @@ pub struct PulledChange {
     pub data: Option<Box<RawValue>>,
 }
 
+#[cfg(test)]
 impl TryFrom<SyncPage> for PulledPage {
     type Error = CoreError;
 

@@ -185,24 +185,21 @@ impl Conn {
     /// PostgreSQL by the feed counter's row lock, so rules that check, then write, hold
     /// on both backends and the feed's change numbers follow commit order.
     pub fn transaction(&mut self) -> Result<Tx<'_>, ServerError> {
-        if let Err(error) = self.batch(self.dialect().begin()) {
-            // A PostgreSQL BEGIN that failed half-way may leave a transaction open.
-            if let Backend::Postgres(conn) = &self.backend {
-                conn.mark_broken();
-            }
-            return Err(error);
-        }
-        Ok(Tx {
-            conn: self,
-            open: true,
-        })
+        let begin = self.dialect().begin();
+        self.begin(begin)
     }
 
     /// Starts a read-only transaction: its statements all see one snapshot of the
     /// database, and it takes no lock that writers wait for. It ends (rolling back,
     /// which for a read changes nothing) when dropped.
     pub fn read_transaction(&mut self) -> Result<Tx<'_>, ServerError> {
-        if let Err(error) = self.batch(self.dialect().begin_read()) {
+        let begin = self.dialect().begin_read();
+        self.begin(begin)
+    }
+
+    fn begin(&mut self, begin: &str) -> Result<Tx<'_>, ServerError> {
+        if let Err(error) = self.batch(begin) {
+            // A PostgreSQL BEGIN that failed half-way may leave a transaction open.
             if let Backend::Postgres(conn) = &self.backend {
                 conn.mark_broken();
             }
