@@ -3,6 +3,7 @@
 
 use crate::store::WriteState;
 use chrono::{DateTime, Utc};
+use std::collections::HashSet;
 
 /// How many notices wait for a slow subscriber before it is told to reload everything.
 pub(crate) const CHANNEL_CAPACITY: usize = 512;
@@ -40,20 +41,25 @@ pub enum SyncStatus {
 
 /// Groups `(kind, id)` pairs into one notice per kind, in first-seen order.
 pub(crate) fn by_kind(changed: &[(String, String)]) -> Vec<ChangeNotice> {
-    let mut groups: Vec<(String, Vec<String>)> = Vec::new();
+    let mut groups: Vec<(&str, Vec<String>)> = Vec::new();
+    // A page holds up to a thousand changes: repeats are found by hashing, not by
+    // comparing each id with every one before it.
+    let mut seen: HashSet<(&str, &str)> = HashSet::with_capacity(changed.len());
     for (kind, id) in changed {
+        if !seen.insert((kind, id)) {
+            continue;
+        }
         match groups.iter_mut().find(|(k, _)| k == kind) {
-            Some((_, ids)) => {
-                if !ids.contains(id) {
-                    ids.push(id.clone());
-                }
-            }
-            None => groups.push((kind.clone(), vec![id.clone()])),
+            Some((_, ids)) => ids.push(id.clone()),
+            None => groups.push((kind, vec![id.clone()])),
         }
     }
     groups
         .into_iter()
-        .map(|(kind, ids)| ChangeNotice::Records { kind, ids })
+        .map(|(kind, ids)| ChangeNotice::Records {
+            kind: kind.to_owned(),
+            ids,
+        })
         .collect()
 }
 

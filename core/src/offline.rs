@@ -199,6 +199,9 @@ impl PortalClient {
                 store.forget_orphan_downloads().await?;
             }
             if !has_more {
+                // Up to date includes search: the last pages' entries are written by
+                // the search thread while the sync goes on.
+                store.search_settled().await?;
                 self.notify(crate::changes::ChangeNotice::Sync(
                     crate::changes::SyncStatus::UpToDate { at: self.now() },
                 ));
@@ -219,9 +222,10 @@ impl PortalClient {
             Some(c) => format!("/v1/sync?limit={limit}&cursor={}", encode(c)),
             None => format!("/v1/sync?limit={limit}"),
         };
-        let page = self
+        let mut page = self
             .send_signed_in::<(), store::PulledPage>(Method::GET, &path, None)
             .await?;
+        page.read_columns();
         Ok((page, requested_at))
     }
 

@@ -3,11 +3,12 @@
 
 use super::Cached as _;
 use super::Store;
+use super::search::SearchIndex;
 use crate::error::CoreError;
 use portal_model::sync::ChangeOp;
 #[cfg(test)]
 use portal_model::sync::SyncPage;
-use rusqlite::{OptionalExtension, Transaction, params};
+use rusqlite::{Transaction, params};
 use serde::Deserialize;
 use serde_json::Value;
 use serde_json::value::RawValue;
@@ -34,6 +35,22 @@ pub struct PulledChange {
     pub rev: i64,
     #[serde(default)]
     pub data: Option<Box<RawValue>>,
+    /// The record's list and search columns, once read ([`PulledPage::read_columns`]).
+    #[serde(skip)]
+    columns: Option<IndexColumns>,
+}
+
+impl PulledPage {
+    /// Reads the columns each record is listed and found by from its fields. The sync
+    /// does this while the page before is being written, so that the database's
+    /// thread only writes; a page applied without it reads them as it writes.
+    pub fn read_columns(&mut self) {
+        for change in &mut self.changes {
+            if let (ChangeOp::Upsert, Some(data)) = (change.op, &change.data) {
+                change.columns = Some(IndexColumns::of(&change.kind, data.get()));
+            }
+        }
+    }
 }
 
 #[cfg(test)]
@@ -57,6 +74,7 @@ impl TryFrom<SyncPage> for PulledPage {
                     op: c.op,
                     rev: c.rev,
                     data,
+                    columns: None,
                 })
             })
             .collect::<Result<_, CoreError>>()?;
@@ -87,22 +105,18 @@ impl Store {
         page: PulledPage,
         requested_at_ms: i64,
     ) -> Result<Applied, CoreError> {
-        self.call(move |conn| {
-            let tx = conn.transaction()?;
+        let search = std::sync::Arc::clone(&self.search);
+        self.write(move |tx| {
             let mut applied = Applied::default();
-            let mut search = SearchBatch::default();
             for change in &page.changes {
-                apply_change(&tx, change, &mut applied, &mut search)?;
+                apply_change(tx, change, &mut applied, &search)?;
             }
-            // Before the outbox lays waiting writes again over the page's records.
-            search.write(&tx)?;
-            let settled = super::outbox::settle_after_pull(&tx, requested_at_ms, &applied.changed)?;
+            let settled = super::outbox::settle_after_pull(tx, requested_at_ms, &applied.changed)?;
             applied.changed.extend(settled);
             tx.run(
                 "UPDATE sync_state SET cursor = ?1, synced_at = ?2 WHERE id = 1",
                 params![page.cursor, chrono::Utc::now().timestamp_millis()],
             )?;
-            tx.commit()?;
             Ok(applied)
         })
         .await
@@ -120,20 +134,14 @@ impl Store {
 
     /// Forgets every record and the cursor, for a full resync (`cursor_expired`).
     pub async fn reset(&self) -> Result<(), CoreError> {
-        self.call(|conn| {
-            let tx = conn.transaction()?;
+        self.write(|tx| {
             // Records made on this device stay: their writes are still to be sent.
-            tx.run(
-                "DELETE FROM search WHERE rowid IN
-                   (SELECT rowid FROM records WHERE local_mutation IS NULL)",
-                [],
-            )?;
             tx.run("DELETE FROM records WHERE local_mutation IS NULL", [])?;
             tx.run(
                 "UPDATE sync_state SET cursor = NULL, synced_at = NULL WHERE id = 1",
                 [],
             )?;
-            tx.commit()
+            Ok(())
         })
         .await
     }
@@ -143,43 +151,49 @@ fn apply_change(
     tx: &Transaction<'_>,
     change: &PulledChange,
     applied: &mut Applied,
-    search: &mut SearchBatch,
+    search: &SearchIndex,
 ) -> Result<(), rusqlite::Error> {
     match change.op {
         ChangeOp::Delete if change.kind == "profile" => {
             // The profile's document bytes go before its records (they are found by them).
             super::blobs::forget_profile(tx, &change.id)?;
             tx.run(
-                "DELETE FROM search WHERE rowid IN (SELECT rowid FROM records
-                   WHERE profile_id = ?1 OR (kind = 'profile' AND id = ?1))",
-                params![change.id],
-            )?;
-            tx.run(
                 "DELETE FROM records WHERE profile_id = ?1 OR (kind = 'profile' AND id = ?1)",
                 params![change.id],
             )?;
-            search.forget_profile(&change.id);
             applied.purged_profiles.push(change.id.clone());
         }
         ChangeOp::Delete => {
             if change.kind == "document" {
                 super::blobs::forget_document(tx, &change.id)?;
             }
-            if let Some(rowid) = delete_record(tx, &change.kind, &change.id)? {
-                search.forget(rowid);
-            }
+            delete_record(tx, &change.kind, &change.id)?;
         }
         ChangeOp::Upsert => {
-            write_row(
+            let data = change.data.as_deref().map_or("null", RawValue::get);
+            let read;
+            let columns = match &change.columns {
+                Some(columns) => columns,
+                None => {
+                    read = IndexColumns::of(&change.kind, data);
+                    &read
+                }
+            };
+            let inserted = write_row(
                 tx,
-                search,
                 &change.kind,
                 &change.id,
                 change.profile_id.as_deref(),
                 change.rev,
-                change.data.as_deref().map_or("null", RawValue::get),
+                data,
+                columns,
                 None,
             )?;
+            // The text was read with the other columns, while the page before was
+            // being written: the search thread need not read the record back.
+            if let (Some(rowid), Some(text)) = (inserted, &columns.search_text) {
+                search.note_text(rowid, text.clone());
+            }
         }
     }
     applied
@@ -199,47 +213,46 @@ pub(super) struct RecordRow<'a> {
     pub local_mutation: Option<&'a str>,
 }
 
-/// Writes a record with its list columns and its search entry.
+/// Writes a record with its list columns.
 pub(super) fn write_record(
     tx: &Transaction<'_>,
     row: &RecordRow<'_>,
 ) -> Result<(), rusqlite::Error> {
     let text = serde_json::to_string(row.data)
         .map_err(|e| rusqlite::Error::ToSqlConversionFailure(Box::new(e)))?;
-    let mut search = SearchBatch::default();
     write_row(
         tx,
-        &mut search,
         row.kind,
         row.id,
         row.profile_id,
         row.rev,
         &text,
+        &IndexColumns::of(row.kind, &text),
         row.local_mutation,
-    )?;
-    search.write(tx)
+    )
+    .map(drop)
 }
 
-/// Writes a record (its fields as JSON text) with its list columns; its search entry
-/// goes into `search`, to be written with the rest of the page's.
+/// Writes a record (its fields as JSON text) with its list columns; the rowid it was
+/// inserted at, if it is new.
 #[allow(clippy::too_many_arguments)] // The record's columns, one by one.
 fn write_row(
     tx: &Transaction<'_>,
-    search: &mut SearchBatch,
     kind: &str,
     id: &str,
     profile_id: Option<&str>,
     rev: i64,
     data: &str,
+    columns: &IndexColumns,
     local_mutation: Option<&str>,
-) -> Result<(), rusqlite::Error> {
-    // Fields a record is listed and found by; a record whose fields are not an object
-    // is stored all the same, listed at time zero and not searched.
-    let fields: IndexFields<'_> = serde_json::from_str(data).unwrap_or_default();
-    let (sort_at, parent_id) = fields.index_columns(kind);
-    // An update of the row if it exists, else an insert: each writes at most one row
+) -> Result<Option<i64>, rusqlite::Error> {
+    let IndexColumns {
+        sort_at, parent_id, ..
+    } = columns;
+    // An insert unless the row exists, else an update: each writes at most one row
     // and checks its constraints before writing, so neither needs a statement journal
-    // (an UPSERT keeps one, copying every page it touches first).
+    // (an UPSERT that updates keeps one, copying every page it touches first). Most
+    // records a sync writes are new, so the insert comes first.
     let values = params![
         kind,
         id,
@@ -250,112 +263,71 @@ fn write_row(
         data,
         local_mutation
     ];
-    let updated: Option<i64> = tx
+    let inserted = tx
         .prepare_cached(
-            "UPDATE records SET profile_id = ?3, rev = ?4, sort_at = ?5, parent_id = ?6,
-               data = ?7, local_mutation = ?8
-             WHERE kind = ?1 AND id = ?2
-             RETURNING rowid",
+            "INSERT INTO records
+               (kind, id, profile_id, rev, sort_at, parent_id, data, local_mutation)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)
+             ON CONFLICT (kind, id) DO NOTHING",
         )?
-        .query_row(values, |r| r.get(0))
-        .optional()?;
-    let rowid = match updated {
-        Some(rowid) => rowid,
-        None => {
-            tx.prepare_cached(
-                "INSERT INTO records
-                   (kind, id, profile_id, rev, sort_at, parent_id, data, local_mutation)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
-            )?
-            .execute(values)?;
-            tx.last_insert_rowid()
+        .execute(values)?;
+    if inserted == 1 {
+        return Ok(Some(tx.last_insert_rowid()));
+    }
+    tx.prepare_cached(
+        "UPDATE records SET profile_id = ?3, rev = ?4, sort_at = ?5, parent_id = ?6,
+           data = ?7, local_mutation = ?8
+         WHERE kind = ?1 AND id = ?2",
+    )?
+    .execute(values)?;
+    Ok(None)
+}
+
+/// The columns a record is listed and found by, read from its fields.
+#[derive(Debug, Default)]
+struct IndexColumns {
+    /// The record's own time in Unix milliseconds; 0 if none.
+    sort_at: i64,
+    /// The record it belongs to (a message's thread, a response's form).
+    parent_id: Option<String>,
+    /// What local search finds it by (searched kinds only).
+    search_text: Option<String>,
+}
+
+impl IndexColumns {
+    /// A record whose fields are not an object is stored all the same, listed at time
+    /// zero and not searched.
+    fn of(kind: &str, data: &str) -> Self {
+        let fields: IndexFields<'_> = serde_json::from_str(data).unwrap_or_default();
+        let (sort_at, parent_id) = fields.index_columns(kind);
+        Self {
+            sort_at,
+            parent_id,
+            search_text: fields.searchable_text(kind),
         }
-    };
-    if SEARCHABLE_KINDS.contains(&kind) {
-        search.set(rowid, profile_id, fields.searchable_text(kind));
-    }
-    Ok(())
-}
-
-/// Search entries to replace, by their record's rowid, written together by
-/// [`SearchBatch::write`] in two statements. FTS5 writes out what it holds in memory
-/// whenever another statement opens a savepoint (every upsert into `records` does), so
-/// entries written one per record became one tiny index segment per record, and
-/// merging those cost more than the records themselves.
-#[derive(Default)]
-struct SearchBatch {
-    /// In rowid order: FTS5 also writes out what it holds whenever a rowid comes that is
-    /// not above the last one, so entries go in ascending order.
-    entries: std::collections::BTreeMap<i64, (Option<String>, Option<String>)>,
-}
-
-impl SearchBatch {
-    /// The entry of the record at `rowid` becomes `text` (none when `None`).
-    fn set(&mut self, rowid: i64, profile_id: Option<&str>, text: Option<String>) {
-        self.entries
-            .insert(rowid, (profile_id.map(str::to_owned), text));
-    }
-
-    /// The record at `rowid` was deleted (its stored entry is already gone).
-    fn forget(&mut self, rowid: i64) {
-        self.entries.remove(&rowid);
-    }
-
-    /// A profile was purged with its records and their stored entries.
-    fn forget_profile(&mut self, profile_id: &str) {
-        self.entries
-            .retain(|_, (profile, _)| profile.as_deref() != Some(profile_id));
-    }
-
-    /// Replaces the entries: removes each record's old one, inserts the new ones.
-    fn write(self, tx: &Transaction<'_>) -> Result<(), rusqlite::Error> {
-        if self.entries.is_empty() {
-            return Ok(());
-        }
-        let rowids: Vec<i64> = self.entries.keys().copied().collect();
-        let fresh: Vec<(i64, Option<String>, String)> = self
-            .entries
-            .into_iter()
-            .filter_map(|(rowid, (profile, text))| text.map(|text| (rowid, profile, text)))
-            .collect();
-        tx.run(
-            "DELETE FROM search WHERE rowid IN (SELECT value FROM json_each(?1))",
-            params![json_text(&rowids)?],
-        )?;
-        tx.run(
-            "INSERT INTO search (rowid, profile_id, text)
-             SELECT json_extract(value, '$[0]'), json_extract(value, '$[1]'),
-                    json_extract(value, '$[2]')
-             FROM json_each(?1)",
-            params![json_text(&fresh)?],
-        )?;
-        Ok(())
     }
 }
 
-/// A value as JSON text, for a statement parameter.
-fn json_text<T: serde::Serialize>(value: &T) -> Result<String, rusqlite::Error> {
-    serde_json::to_string(value).map_err(|e| rusqlite::Error::ToSqlConversionFailure(Box::new(e)))
+/// What local search finds a record by (see [`IndexFields::searchable_text`]); `None`
+/// for kinds it does not cover and for fields that are not text.
+pub(super) fn searchable_text(kind: &str, data: &str) -> Option<String> {
+    serde_json::from_str::<IndexFields<'_>>(data)
+        .ok()?
+        .searchable_text(kind)
 }
 
-/// Deletes a record and its search entry; returns the rowid it had, if it existed.
+/// Deletes a record (search hears of it through the update hook).
 pub(super) fn delete_record(
     tx: &Transaction<'_>,
     kind: &str,
     id: &str,
-) -> Result<Option<i64>, rusqlite::Error> {
-    let rowid: Option<i64> = tx
-        .prepare_cached("DELETE FROM records WHERE kind = ?1 AND id = ?2 RETURNING rowid")?
-        .query_row(params![kind, id], |r| r.get(0))
-        .optional()?;
-    if let Some(rowid) = rowid {
-        tx.run("DELETE FROM search WHERE rowid = ?1", params![rowid])?;
-    }
-    Ok(rowid)
+) -> Result<(), rusqlite::Error> {
+    tx.run(
+        "DELETE FROM records WHERE kind = ?1 AND id = ?2",
+        params![kind, id],
+    )?;
+    Ok(())
 }
-
-/// The kinds local search covers.
-const SEARCHABLE_KINDS: [&str; 3] = ["message", "thread", "document"];
 
 /// The fields of a record that it is listed and found by, read from its JSON text in
 /// one pass (other fields are skipped, strings without escapes are not copied). A field
@@ -549,12 +521,13 @@ mod tests {
         assert_eq!(fields.searchable_text("document"), None);
     }
 
-    /// Search entries are written per page in one batch: a record replaced, deleted or
-    /// purged within the same page as its first write keeps the index exact.
+    /// A record replaced, deleted or purged within the same page as its first write
+    /// leaves the search index exact.
     #[tokio::test]
     async fn search_follows_replaced_deleted_and_purged_records_within_a_page() {
         let dir = tempfile::tempdir().unwrap();
-        let (store, _) = Store::open(dir.path(), &StoreKey::generate(), true).unwrap();
+        let key = StoreKey::generate();
+        let (store, _) = Store::open(dir.path(), &key, true).unwrap();
         let message = |id: &str, profile: &str, body: &str| {
             upsert(
                 "message",
@@ -623,14 +596,11 @@ mod tests {
         assert!(found("p2", "grape").await.is_empty());
         assert!(found("p2", "elder").await.is_empty());
         assert_eq!(found("p1", "honeydew").await, ["m4"]);
-        let (entries, integrity) = store
-            .call(|conn| {
-                let entries: i64 = conn.one("SELECT count(*) FROM search", [], |r| r.get(0))?;
-                conn.run("INSERT INTO search (search) VALUES ('integrity-check')", [])?;
-                Ok((entries, "ok"))
-            })
-            .await
-            .unwrap();
-        assert_eq!((entries, integrity), (3, "ok"), "m2, t1 and m4");
+        store.search_settled().await.unwrap();
+        assert_eq!(
+            super::super::search::checked_entries(dir.path(), &key),
+            3,
+            "m2, t1 and m4"
+        );
     }
 }

@@ -7,6 +7,7 @@ pub(crate) mod blobs;
 mod open;
 pub(crate) mod outbox;
 pub(crate) mod read;
+mod search;
 
 pub use apply::Applied;
 pub(crate) use apply::PulledPage;
@@ -16,7 +17,8 @@ pub use outbox::{OutboxItem, WriteError, WriteState};
 pub use read::{ListOrder, Page, RecordData, StoredRecord, Summary};
 
 use crate::error::CoreError;
-use rusqlite::Connection;
+use rusqlite::{Connection, Transaction};
+use search::SearchIndex;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, PoisonError};
 
@@ -56,6 +58,7 @@ impl Cached for Connection {
 pub struct Store {
     conn: Arc<Mutex<Connection>>,
     dir: PathBuf,
+    search: Arc<SearchIndex>,
 }
 
 impl std::fmt::Debug for Store {
@@ -71,11 +74,20 @@ impl Store {
         key: &StoreKey,
         key_is_new: bool,
     ) -> Result<(Self, OpenOutcome), CoreError> {
-        let (conn, outcome) = open::open(dir, key, key_is_new)?;
+        let (mut conn, outcome) = open::open(dir, key, key_is_new)?;
+        let changed = search::Changed::default();
+        search::watch_records(&mut conn, &changed)?;
+        let handed_over: i64 = conn.one(
+            "SELECT search_seq FROM sync_state WHERE id = 1",
+            [],
+            |row| row.get(0),
+        )?;
+        let search = SearchIndex::start(dir, &dir.join(DB_FILE), key, handed_over, changed)?;
         Ok((
             Self {
                 conn: Arc::new(Mutex::new(conn)),
                 dir: dir.to_owned(),
+                search: Arc::new(search),
             },
             outcome,
         ))
@@ -93,12 +105,67 @@ impl Store {
         F: FnOnce(&mut Connection) -> Result<T, rusqlite::Error> + Send + 'static,
     {
         let conn = Arc::clone(&self.conn);
+        let search = Arc::clone(&self.search);
         tokio::task::spawn_blocking(move || {
             let mut guard = conn.lock().unwrap_or_else(PoisonError::into_inner);
-            work(&mut guard).map_err(CoreError::from)
+            let result = work(&mut guard).map_err(CoreError::from);
+            // Records are written through `write`, which hands them to search; any
+            // written otherwise still reach it (uncounted, so a crash could lose them).
+            let stray = search.take_changed();
+            debug_assert!(stray.is_empty(), "records written outside Store::write");
+            if !stray.is_empty() {
+                search.send_changed(None, stray);
+            }
+            result
         })
         .await
         .map_err(|e| CoreError::Storage(format!("database task: {e}")))?
+    }
+
+    /// Runs `work` in one write transaction on the database's thread. The records it
+    /// wrote are counted in `sync_state.search_seq` in the same transaction and handed
+    /// to the search index once it commits.
+    pub(crate) async fn write<T, F>(&self, work: F) -> Result<T, CoreError>
+    where
+        T: Send + 'static,
+        F: FnOnce(&Transaction<'_>) -> Result<T, rusqlite::Error> + Send + 'static,
+    {
+        let search = Arc::clone(&self.search);
+        self.call(move |conn| Self::counted(conn, &search, work))
+            .await
+    }
+
+    fn counted<T>(
+        conn: &mut Connection,
+        search: &SearchIndex,
+        work: impl FnOnce(&Transaction<'_>) -> Result<T, rusqlite::Error>,
+    ) -> Result<T, rusqlite::Error> {
+        {
+            let tx = conn.transaction()?;
+            let done = work(&tx);
+            let changed = search.take_changed();
+            let value = done?;
+            let seq: Option<i64> = if changed.is_empty() {
+                None
+            } else {
+                Some(tx.one(
+                    "UPDATE sync_state SET search_seq = search_seq + 1 WHERE id = 1
+                     RETURNING search_seq",
+                    [],
+                    |row| row.get(0),
+                )?)
+            };
+            tx.commit()?;
+            if seq.is_some() {
+                search.send_changed(seq, changed);
+            }
+            Ok(value)
+        }
+    }
+
+    /// Waits until local search has indexed every record written so far.
+    pub(crate) async fn search_settled(&self) -> Result<(), CoreError> {
+        self.search.settled().await
     }
 
     /// `PRAGMA integrity_check`: "ok" for a sound database.

@@ -372,12 +372,6 @@ pub(super) fn settle_after_pull(
         })?
         .collect::<Result<_, _>>()?;
     tx.run(
-        "DELETE FROM search WHERE rowid IN (
-           SELECT rowid FROM records WHERE local_mutation IN (
-             SELECT id FROM outbox WHERE state = 'sent' AND sent_at <= ?1))",
-        params![requested_at_ms],
-    )?;
-    tx.run(
         "DELETE FROM records WHERE local_mutation IN (
            SELECT id FROM outbox WHERE state = 'sent' AND sent_at <= ?1)",
         params![requested_at_ms],
@@ -431,17 +425,15 @@ impl Store {
         write: PendingWrite,
         now_ms: i64,
     ) -> Result<Vec<(String, String)>, CoreError> {
-        self.call(move |conn| {
-            let tx = conn.transaction()?;
+        self.write(move |tx| {
             let args = write.args.to_string();
             tx.run(
                 "INSERT INTO outbox (id, kind, profile_id, args, state, created_at)
                  VALUES (?1, ?2, ?3, ?4, 'queued', ?5)",
                 params![write.id, write.kind, write.profile_id, args, now_ms],
             )?;
-            effect(&tx, &write, now_ms)?;
-            let keys = touched(&tx, &write.id)?;
-            tx.commit()?;
+            effect(tx, &write, now_ms)?;
+            let keys = touched(tx, &write.id)?;
             Ok(keys)
         })
         .await
@@ -526,10 +518,9 @@ impl Store {
         error: WriteError,
     ) -> Result<Vec<(String, String)>, CoreError> {
         let id = id.to_owned();
-        self.call(move |conn| {
-            let tx = conn.transaction()?;
-            let keys = touched(&tx, &id)?;
-            revert(&tx, &id)?;
+        self.write(move |tx| {
+            let keys = touched(tx, &id)?;
+            revert(tx, &id)?;
             tx.run(
                 "UPDATE outbox SET state = 'failed', error_code = ?2, error_message = ?3,
                    error_fields = ?4 WHERE id = ?1",
@@ -540,7 +531,6 @@ impl Store {
                     serde_json::to_string(&error.fields).unwrap_or_default()
                 ],
             )?;
-            tx.commit()?;
             Ok(keys)
         })
         .await
@@ -553,8 +543,7 @@ impl Store {
         now_ms: i64,
     ) -> Result<Option<Vec<(String, String)>>, CoreError> {
         let id = id.to_owned();
-        self.call(move |conn| {
-            let tx = conn.transaction()?;
+        self.write(move |tx| {
             let write = tx
                 .query_row(
                     "SELECT id, kind, profile_id, args FROM outbox
@@ -573,9 +562,8 @@ impl Store {
                  WHERE id = ?1",
                 params![id],
             )?;
-            effect(&tx, &write, now_ms)?;
-            let keys = touched(&tx, &write.id)?;
-            tx.commit()?;
+            effect(tx, &write, now_ms)?;
+            let keys = touched(tx, &write.id)?;
             Ok(Some(keys))
         })
         .await
@@ -588,8 +576,7 @@ impl Store {
         id: &str,
     ) -> Result<Option<Vec<(String, String)>>, CoreError> {
         let id = id.to_owned();
-        self.call(move |conn| {
-            let tx = conn.transaction()?;
+        self.write(move |tx| {
             let state: Option<String> = tx
                 .query_row(
                     "SELECT state FROM outbox WHERE id = ?1",
@@ -600,10 +587,9 @@ impl Store {
             if !matches!(state.as_deref(), Some("queued" | "failed")) {
                 return Ok(None);
             }
-            let keys = touched(&tx, &id)?;
-            revert(&tx, &id)?;
+            let keys = touched(tx, &id)?;
+            revert(tx, &id)?;
             tx.run("DELETE FROM outbox WHERE id = ?1", params![id])?;
-            tx.commit()?;
             Ok(Some(keys))
         })
         .await

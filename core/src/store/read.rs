@@ -112,7 +112,7 @@ pub(crate) enum Owner {
     Parent(String),
 }
 
-fn record(row: &Row<'_>) -> Result<StoredRecord, rusqlite::Error> {
+pub(super) fn record(row: &Row<'_>) -> Result<StoredRecord, rusqlite::Error> {
     Ok(StoredRecord {
         kind: row.get(0)?,
         id: row.get(1)?,
@@ -223,22 +223,13 @@ impl Store {
         let Some(expression) = fts_expression(query) else {
             return Ok(Vec::new());
         };
-        let profile_id = profile_id.to_owned();
-        self.call(move |conn| {
-            let mut statement = conn.prepare_cached(
-                "SELECT r.kind, r.id, r.profile_id, r.rev, r.data
-                 FROM search s JOIN records r ON r.rowid = s.rowid
-                 WHERE search MATCH ?1 AND s.profile_id = ?2
-                 ORDER BY rank LIMIT ?3",
-            )?;
-            statement
-                .query_map(
-                    params![expression, profile_id, i64::from(limit.clamp(1, 200))],
-                    record,
-                )?
-                .collect()
-        })
-        .await
+        self.search
+            .search(
+                expression,
+                profile_id.to_owned(),
+                i64::from(limit.clamp(1, 200)),
+            )
+            .await
     }
 
     /// Unread messages, the next appointment and the balance due, for one profile.
