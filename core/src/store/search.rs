@@ -19,6 +19,7 @@ use super::StoredRecord;
 use super::apply::searchable_text;
 use super::open::{SEARCH_FILE, StoreKey, create_private_file};
 use crate::error::CoreError;
+use rusqlite::hooks::Action;
 use rusqlite::{Connection, OpenFlags, params};
 use std::collections::{BTreeMap, VecDeque};
 use std::path::{Path, PathBuf};
@@ -27,6 +28,10 @@ use std::sync::{Arc, Mutex, PoisonError};
 use std::thread::JoinHandle;
 use tokio::sync::oneshot;
 
+/// The size of the records database's WAL at which this thread checkpoints it (after
+/// a checkpoint SQLite writes the WAL from its start again, so the file stays near this).
+const CHECKPOINT_AT_BYTES: u64 = 4 << 20;
+
 /// Schema of the search file; index + 1 is its version.
 const MIGRATIONS: &[&str] = &[include_str!("../../migrations/search/0001_search.sql")];
 
@@ -34,7 +39,41 @@ const MIGRATIONS: &[&str] = &[include_str!("../../migrations/search/0001_search.
 /// written: each rowid, with the record's search text when the writer knew it (else
 /// the search thread reads the record). Filled by the records connection's update hook
 /// and [`SearchIndex::note_text`].
-pub(super) type Changed = Arc<Mutex<Vec<(i64, Option<String>)>>>;
+pub(super) type Changed = Arc<Mutex<Vec<Noted>>>;
+
+/// One write of a row of `records`.
+#[derive(Debug)]
+pub(super) struct Noted {
+    rowid: i64,
+    /// The write inserted the row: no record had this rowid just before.
+    inserted: bool,
+    /// The record's search text, when the writer knew it.
+    text: Option<String>,
+}
+
+/// What the writes of a row since it was last indexed come to.
+#[derive(Debug)]
+struct Pending {
+    /// The row may have an entry already: its first write was not an insert. (An insert
+    /// means the rowid had no record; the entry of a record deleted before was removed
+    /// when that deletion was indexed, or, if that was lost, by a rebuild.)
+    may_have_entry: bool,
+    /// The text of its last write, when the writer knew it.
+    text: Option<String>,
+}
+
+/// Folds writes, in order, into what each row comes to.
+fn fold(pending: &mut BTreeMap<i64, Pending>, writes: Vec<Noted>) {
+    for write in writes {
+        pending
+            .entry(write.rowid)
+            .and_modify(|p| p.text = write.text.clone())
+            .or_insert(Pending {
+                may_have_entry: !write.inserted,
+                text: write.text,
+            });
+    }
+}
 
 /// Installs the hook that notes every row of `records` written through `conn`.
 pub(super) fn watch_records(
@@ -42,12 +81,16 @@ pub(super) fn watch_records(
     changed: &Changed,
 ) -> Result<(), rusqlite::Error> {
     let changed = Arc::clone(changed);
-    conn.update_hook(Some(move |_, db: &str, table: &str, rowid: i64| {
+    conn.update_hook(Some(move |action, db: &str, table: &str, rowid: i64| {
         if db == "main" && table == "records" {
             changed
                 .lock()
                 .unwrap_or_else(PoisonError::into_inner)
-                .push((rowid, None));
+                .push(Noted {
+                    rowid,
+                    inserted: action == Action::SQLITE_INSERT,
+                    text: None,
+                });
         }
     }))
 }
@@ -55,10 +98,7 @@ pub(super) fn watch_records(
 enum Job {
     /// Records changed; `seq` is the hand-over's count in `sync_state.search_seq`
     /// (`None` for rows written outside a counted transaction).
-    Changed {
-        seq: Option<i64>,
-        rows: Vec<(i64, Option<String>)>,
-    },
+    Changed { seq: Option<i64>, rows: Vec<Noted> },
     Search {
         expression: String,
         profile_id: String,
@@ -116,21 +156,21 @@ impl SearchIndex {
     pub(super) fn note_text(&self, rowid: i64, text: String) {
         let mut changed = self.changed.lock().unwrap_or_else(PoisonError::into_inner);
         if let Some(last) = changed.last_mut()
-            && last.0 == rowid
+            && last.rowid == rowid
         {
-            last.1 = Some(text);
+            last.text = Some(text);
         }
     }
 
     /// Takes the rows noted since the last call.
-    pub(super) fn take_changed(&self) -> Vec<(i64, Option<String>)> {
+    pub(super) fn take_changed(&self) -> Vec<Noted> {
         std::mem::take(&mut *self.changed.lock().unwrap_or_else(PoisonError::into_inner))
     }
 
     /// Hands `rowids` to the thread, after the transaction that counted them (`seq`)
     /// committed. If the thread is gone, the counts stay apart and the index is built
     /// again when the store next opens.
-    pub(super) fn send_changed(&self, seq: Option<i64>, rows: Vec<(i64, Option<String>)>) {
+    pub(super) fn send_changed(&self, seq: Option<i64>, rows: Vec<Noted>) {
         self.send(Job::Changed { seq, rows });
     }
 
@@ -214,14 +254,14 @@ fn run(target: Target, jobs: Receiver<Job>) {
         match job {
             Job::Changed { seq, rows } => {
                 let mut last_seq = seq;
-                // The last write of each row decides.
-                let mut all: BTreeMap<i64, Option<String>> = rows.into_iter().collect();
+                let mut all = BTreeMap::new();
+                fold(&mut all, rows);
                 // Everything already queued goes into the same transaction.
                 loop {
                     match jobs.try_recv() {
                         Ok(Job::Changed { seq, rows }) => {
                             last_seq = seq.or(last_seq);
-                            all.extend(rows);
+                            fold(&mut all, rows);
                         }
                         Ok(other) => {
                             waiting.push_back(other);
@@ -231,7 +271,10 @@ fn run(target: Target, jobs: Receiver<Job>) {
                     }
                 }
                 match index.as_mut() {
-                    Ok(index) => index.index(last_seq, &all),
+                    Ok(index) => {
+                        index.index(last_seq, &all);
+                        index.checkpoint_records(&target.records);
+                    }
                     Err(_) => index = Index::open(&target),
                 }
             }
@@ -299,7 +342,7 @@ impl Index {
 
     /// Replaces the entries of `rows`: with the text given, or else with what their
     /// records say now; counts `seq` as indexed.
-    fn index(&mut self, seq: Option<i64>, rows: &BTreeMap<i64, Option<String>>) {
+    fn index(&mut self, seq: Option<i64>, rows: &BTreeMap<i64, Pending>) {
         if self.stale {
             self.rebuild();
             return;
@@ -310,7 +353,7 @@ impl Index {
             {
                 let mut read =
                     tx.prepare_cached("SELECT kind, data FROM store.records WHERE rowid = ?1")?;
-                for (&rowid, text) in rows {
+                for (&rowid, Pending { text, .. }) in rows {
                     if let Some(text) = text {
                         fresh.push((rowid, text.clone()));
                         continue;
@@ -325,11 +368,17 @@ impl Index {
                     }
                 }
             }
-            let rowids: Vec<i64> = rows.keys().copied().collect();
-            tx.run(
-                "DELETE FROM search WHERE rowid IN (SELECT value FROM json_each(?1))",
-                params![json_text(&rowids)?],
-            )?;
+            let replaced: Vec<i64> = rows
+                .iter()
+                .filter(|(_, p)| p.may_have_entry)
+                .map(|(&rowid, _)| rowid)
+                .collect();
+            if !replaced.is_empty() {
+                tx.run(
+                    "DELETE FROM search WHERE rowid IN (SELECT value FROM json_each(?1))",
+                    params![json_text(&replaced)?],
+                )?;
+            }
             insert_all(&tx, &fresh)?;
             if let Some(seq) = seq {
                 tx.run(
@@ -343,6 +392,24 @@ impl Index {
             tracing::warn!("search indexing failed ({error}); rebuilding the index");
             self.stale = true;
             self.rebuild();
+        }
+    }
+
+    /// Copies the records database's committed pages from its WAL into the file once
+    /// the WAL holds about SQLite's usual 1000 pages: here rather than at the end of a
+    /// records commit (the records connection leaves it to this thread below
+    /// `RECORDS_WAL_LIMIT`). Passive: it never waits for the writer.
+    fn checkpoint_records(&self, records: &Path) {
+        let wal = PathBuf::from(format!("{}-wal", records.display()));
+        let size = std::fs::metadata(&wal).map_or(0, |m| m.len());
+        if size < CHECKPOINT_AT_BYTES {
+            return;
+        }
+        if let Err(error) = self
+            .conn
+            .query_row("PRAGMA store.wal_checkpoint(PASSIVE)", [], |_| Ok(()))
+        {
+            tracing::warn!("checkpointing the records database failed: {error}");
         }
     }
 
@@ -546,6 +613,64 @@ mod tests {
         store.search_settled().await.unwrap();
         drop(store);
         assert_eq!(checked_entries(dir.path(), &key), 1);
+    }
+
+    /// SQLite gives a new row the rowid of the last one if that was deleted: the new
+    /// record's entry replaces the old one's, whether the two writes are indexed
+    /// together or apart.
+    #[tokio::test]
+    async fn a_reused_rowid_carries_only_the_new_record() {
+        let dir = tempfile::tempdir().unwrap();
+        let key = StoreKey::generate();
+        let (store, _) = Store::open(dir.path(), &key, true).unwrap();
+        let rowid_of = |id: &'static str| {
+            let store = store.clone();
+            async move {
+                store
+                    .call(move |conn| {
+                        conn.query_row("SELECT rowid FROM records WHERE id = ?1", [id], |r| {
+                            r.get::<_, i64>(0)
+                        })
+                    })
+                    .await
+                    .unwrap()
+            }
+        };
+        for (round, (old, new, settle_between)) in [("m1", "m2", true), ("m3", "m4", false)]
+            .into_iter()
+            .enumerate()
+        {
+            store
+                .write(move |tx| {
+                    insert_message(tx, old, &format!("{old} ointment"));
+                    Ok(())
+                })
+                .await
+                .unwrap();
+            let first = rowid_of(old).await;
+            if settle_between {
+                store.search_settled().await.unwrap();
+            }
+            store
+                .write(move |tx| {
+                    tx.execute("DELETE FROM records WHERE id = ?1", [old])?;
+                    Ok(())
+                })
+                .await
+                .unwrap();
+            store
+                .write(move |tx| {
+                    insert_message(tx, new, &format!("{new} bandage"));
+                    Ok(())
+                })
+                .await
+                .unwrap();
+            assert_eq!(rowid_of(new).await, first, "the rowid was reused");
+            assert!(found(&store, old).await.is_empty());
+            assert_eq!(found(&store, new).await, [new]);
+            store.search_settled().await.unwrap();
+            assert_eq!(checked_entries(dir.path(), &key), round as i64 + 1);
+        }
     }
 
     /// A search file that is missing, damaged or not this key's is replaced and built
