@@ -237,6 +237,7 @@ fn raw_ingest(dir: &Path, rows: &[(String, String, String, i64, i64, String)]) -
         include_str!("../migrations/0006_list_order.sql"),
         include_str!("../migrations/0007_search_contentless.sql"),
         include_str!("../migrations/0008_search_file.sql"),
+        include_str!("../migrations/0009_upload_names.sql"),
     ] {
         conn.execute_batch(migration).unwrap();
     }

@@ -46,6 +46,9 @@ pub struct DownloadProgress {
 /// A file to attach to a message.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Attachment {
+    /// The name it is filed under on the server (for example `insurance card.pdf`;
+    /// directories are dropped). An empty name files it as "Attachment".
+    pub name: String,
     pub content_type: String,
     pub bytes: Vec<u8>,
 }
@@ -435,6 +438,7 @@ impl PortalClient {
             .keep_upload(
                 profile_id,
                 &Attachment {
+                    name: title.to_owned(),
                     content_type: content_type.to_owned(),
                     bytes,
                 },
@@ -534,8 +538,13 @@ impl PortalClient {
             .put_upload(
                 &upload_id,
                 profile_id,
-                content_type,
-                attachment.bytes.clone(),
+                crate::store::blobs::NewUpload {
+                    content_type: content_type.to_owned(),
+                    file_name: Some(attachment.name.trim())
+                        .filter(|n| !n.is_empty())
+                        .map(str::to_owned),
+                    bytes: attachment.bytes.clone(),
+                },
                 self.now().timestamp_millis(),
             )
             .await?;
@@ -560,14 +569,20 @@ impl PortalClient {
             let path = format!("/v1/uploads/{upload_id}");
             let StoredUpload {
                 content_type,
+                file_name,
                 bytes,
                 ..
             } = upload;
+            let disposition = file_name.as_deref().map(content_disposition);
             self.send_bytes_request(
                 |request| {
-                    request
+                    let request = request
                         .header(header::CONTENT_TYPE, content_type.as_str())
-                        .body(bytes.clone())
+                        .body(bytes.clone());
+                    match &disposition {
+                        Some(value) => request.header(header::CONTENT_DISPOSITION, value),
+                        None => request,
+                    }
                 },
                 Method::PUT,
                 &path,
@@ -591,6 +606,20 @@ impl PortalClient {
             tracing::warn!(code = error.code(), "a sent upload could not be removed");
         }
     }
+}
+
+/// A `Content-Disposition` header naming a file (RFC 6266 and 8187): the name in UTF-8,
+/// percent-encoded, so any name survives the trip.
+fn content_disposition(name: &str) -> String {
+    let mut encoded = String::with_capacity(name.len() * 3);
+    for byte in name.bytes() {
+        if byte.is_ascii_alphanumeric() || b"!#$&+-.^_`|~".contains(&byte) {
+            encoded.push(char::from(byte));
+        } else {
+            encoded.push_str(&format!("%{byte:02X}"));
+        }
+    }
+    format!("attachment; filename*=UTF-8''{encoded}")
 }
 
 /// Writes `bytes` to a private temporary file beside `destination`, then renames it
@@ -634,6 +663,18 @@ fn write_private_copy(destination: &Path, bytes: &[u8]) -> Result<u64, CoreError
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn file_names_travel_percent_encoded_in_utf_8() {
+        assert_eq!(
+            content_disposition("card.pdf"),
+            "attachment; filename*=UTF-8''card.pdf"
+        );
+        assert_eq!(
+            content_disposition("résumé (1)/\"x\".png"),
+            "attachment; filename*=UTF-8''r%C3%A9sum%C3%A9%20%281%29%2F%22x%22.png"
+        );
+    }
 
     #[test]
     fn an_export_that_fails_leaves_nothing_behind() {

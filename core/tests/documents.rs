@@ -376,8 +376,8 @@ async fn an_upload_made_offline_becomes_exactly_one_document() {
     s.client.export_document(&mine[0].id, &copy).await.unwrap();
     assert_eq!(std::fs::read(&copy).unwrap(), bytes);
 
-    // A message with an attachment: the file is uploaded first, then the message is
-    // sent with its id (this server does not take attachments yet and says so).
+    // A message with an attachment: the file is uploaded first (with its name), then
+    // the message refers to it; the server files it as a document the message lists.
     let thread = s
         .admin
         .post(
@@ -393,33 +393,44 @@ async fn an_upload_made_offline_becomes_exactly_one_document() {
         .unwrap()
         .to_owned();
     s.client.sync_now(|_| {}).await.unwrap();
-    let sent = s
-        .client
+    let scan = b"\x89PNG not really".to_vec();
+    s.client
         .send_message_with_attachments(
             &s.patient,
-            MessageTo::Thread(thread),
+            MessageTo::Thread(thread.clone()),
             "Here it is.",
             vec![Attachment {
+                name: "card (back) é.png".to_owned(),
                 content_type: "image/png".to_owned(),
-                bytes: b"\x89PNG not really".to_vec(),
+                bytes: scan.clone(),
             }],
         )
         .await
         .unwrap();
     let report = s.client.flush_outbox().await.unwrap();
-    assert_eq!(report.refused, 1, "{report:?}");
-    let item = s
+    assert_eq!((report.sent, report.refused), (1, 0), "{report:?}");
+    s.client.sync_now(|_| {}).await.unwrap();
+    assert!(s.client.outbox().await.unwrap().is_empty());
+    let page = s.client.messages(&thread, 10, None).await.unwrap();
+    let reply = page
+        .items
+        .iter()
+        .find(|m| m.data["body"] == "Here it is.")
+        .unwrap();
+    let attached = reply.data["attachment_ids"].as_array().unwrap();
+    assert_eq!(attached.len(), 1);
+    let document_id = attached[0].as_str().unwrap();
+    let document = s
         .client
-        .outbox()
+        .record("document", document_id)
         .await
         .unwrap()
-        .into_iter()
-        .find(|i| i.id == sent)
         .unwrap();
-    assert_eq!(item.state, WriteState::Failed);
-    assert_eq!(item.error.unwrap().code, "attachments_unsupported");
-    assert_eq!(item.args["attachment_ids"].as_array().unwrap().len(), 1);
-    assert!(s.client.discard_write(&sent).await.unwrap());
+    assert_eq!(document.data["title"], "card (back) é.png");
+    assert_eq!(document.data["sha256"], sha256_hex(&scan).as_str());
+    let copy = out.path().join("scan.png");
+    s.client.export_document(document_id, &copy).await.unwrap();
+    assert_eq!(std::fs::read(&copy).unwrap(), scan);
 }
 
 #[tokio::test]

@@ -127,7 +127,7 @@ async fn patients_and_their_care_team_write_to_each_other() {
         (
             5,
             json!({"thread_id": thread_id, "body": "see attached", "attachment_ids": ["upl_1"]}),
-            "attachments_unsupported",
+            "upload_missing",
         ),
         (
             6,
@@ -285,5 +285,124 @@ async fn staff_delete_a_message_and_the_thread_follows() {
             ErrorCode::NotFound,
             "{id}"
         );
+    }
+}
+
+/// A patient attaches files: each upload is filed as a document of the patient, under
+/// the name it was uploaded with, and the message lists the documents.
+#[tokio::test]
+async fn a_patients_message_carries_the_files_uploaded_for_it() {
+    let h = Harness::start().await;
+    let primary = h
+        .admin
+        .create_provider("Dr. Maya Okafor", "maya@clinic.example")
+        .await;
+    let created = h
+        .admin
+        .create_patient(json!({"first_name": "Jordan", "last_name": "Rivera",
+            "email": "jordan@example.com", "primary_provider_id": primary}))
+        .await;
+    let token = h.last_token().await;
+    let session: Session = h.accept(&token, PASSWORD).await.json().await.unwrap();
+    let patient = created.patient_id;
+    let put = |id: &'static str, disposition: Option<&'static str>, body: &'static [u8]| {
+        let mut request = h
+            .http
+            .put(h.url(&format!("/v1/uploads/{id}")))
+            .bearer_auth(&session.access_token)
+            .header("content-type", "image/png")
+            .body(body);
+        if let Some(disposition) = disposition {
+            request = request.header("content-disposition", disposition);
+        }
+        request.send()
+    };
+    let named =
+        "attachment; filename=\"fallback.png\"; filename*=UTF-8''..%2Fr%C3%A9sum%C3%A9%20scan.png";
+    for (id, disposition, body) in [
+        ("upl-a", Some(named), &b"first scan"[..]),
+        ("upl-b", None, &b"second scan"[..]),
+    ] {
+        assert_eq!(
+            put(id, disposition, body).await.unwrap().status(),
+            StatusCode::CREATED
+        );
+    }
+    let refusals = [
+        (json!(["upl-a", "upl-a"]), "invalid_args"),
+        (json!("upl-a"), "invalid_args"),
+        (json!([1]), "invalid_args"),
+        (json!(["upl-a", "upl-404"]), "upload_missing"),
+        (
+            json!((0..11).map(|n| format!("upl-{n}")).collect::<Vec<_>>()),
+            "invalid_args",
+        ),
+    ];
+    for (n, (ids, code)) in refusals.into_iter().enumerate() {
+        let result = h
+            .mutate_one(
+                &session,
+                n as u32 + 1,
+                "send_message",
+                &patient,
+                json!({"provider_id": primary, "body": "Scans", "attachment_ids": ids}),
+            )
+            .await;
+        assert_eq!(result.results[0].code.as_deref(), Some(code), "{ids}");
+    }
+    let page = h.feed(&session, None).await;
+    assert!(
+        records(&page, "message").is_empty(),
+        "a refusal writes nothing"
+    );
+    assert!(records(&page, "document").is_empty());
+
+    let sent = h
+        .mutate_one(
+            &session,
+            20,
+            "send_message",
+            &patient,
+            json!({"provider_id": primary, "subject": "Scans", "body": "Both attached.",
+                   "attachment_ids": ["upl-a", "upl-b"]}),
+        )
+        .await;
+    assert_eq!(sent.results[0].code, None);
+    let page = h.feed(&session, None).await;
+    let message = records(&page, "message")[0];
+    let attached: Vec<&str> = message["attachment_ids"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v.as_str().unwrap())
+        .collect();
+    assert_eq!(attached.len(), 2);
+    let documents: Vec<(&str, &Value)> = page
+        .changes
+        .iter()
+        .filter(|c| c.kind == "document")
+        .map(|c| (c.id.as_str(), c.data.as_ref().unwrap()))
+        .collect();
+    for (id, title, bytes) in [
+        (attached[0], "résumé scan.png", &b"first scan"[..]),
+        (attached[1], "Attachment", &b"second scan"[..]),
+    ] {
+        let (_, data) = documents.iter().find(|(d, _)| *d == id).unwrap();
+        assert_eq!(
+            (
+                data["title"].as_str(),
+                data["category"].as_str(),
+                data["content_type"].as_str()
+            ),
+            (Some(title), Some("upload"), Some("image/png"))
+        );
+        let content = h
+            .http
+            .get(h.url(&format!("/v1/documents/{id}/content")))
+            .bearer_auth(&session.access_token)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(content.bytes().await.unwrap().as_ref(), bytes);
     }
 }

@@ -50,9 +50,18 @@ pub(crate) struct DownloadRow {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct StoredUpload {
     pub content_type: String,
+    /// The file's name, if it has one.
+    pub file_name: Option<String>,
     pub bytes: Vec<u8>,
     /// The server already has the bytes.
     pub uploaded: bool,
+}
+
+/// A file to keep for upload.
+pub(crate) struct NewUpload {
+    pub content_type: String,
+    pub file_name: Option<String>,
+    pub bytes: Vec<u8>,
 }
 
 /// Appends `bytes` to `owner`'s chunks, in rows of at most [`CHUNK_BYTES`].
@@ -307,35 +316,33 @@ impl Store {
         .await
     }
 
-    /// Keeps an upload's bytes until the write that refers to it is sent.
+    /// Keeps an upload's bytes (and its file name) until the write that refers to it
+    /// is sent.
     pub(crate) async fn put_upload(
         &self,
         upload_id: &str,
         profile_id: &str,
-        content_type: &str,
-        bytes: Vec<u8>,
+        file: NewUpload,
         now_ms: i64,
     ) -> Result<(), CoreError> {
-        let (upload_id, profile_id, content_type) = (
-            upload_id.to_owned(),
-            profile_id.to_owned(),
-            content_type.to_owned(),
-        );
+        let (upload_id, profile_id) = (upload_id.to_owned(), profile_id.to_owned());
         self.call(move |conn| {
             let tx = conn.transaction()?;
             tx.run(
                 "INSERT INTO uploads (upload_id, profile_id, content_type, size, sha256,
-                   created_at)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                   created_at, file_name)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
                 params![
                     upload_id,
                     profile_id,
-                    content_type,
-                    bytes.len() as i64,
-                    sha256_hex(&bytes),
-                    now_ms
+                    file.content_type,
+                    file.bytes.len() as i64,
+                    sha256_hex(&file.bytes),
+                    now_ms,
+                    file.file_name
                 ],
             )?;
+            let bytes = file.bytes;
             append_chunks(&tx, &upload_owner(&upload_id), &bytes)?;
             tx.commit()
         })
@@ -346,14 +353,15 @@ impl Store {
     pub(crate) async fn upload(&self, upload_id: &str) -> Result<Option<StoredUpload>, CoreError> {
         let upload_id = upload_id.to_owned();
         self.call(move |conn| {
-            let row: Option<(String, Option<i64>)> = conn
+            let row: Option<(String, Option<i64>, Option<String>)> = conn
                 .query_row(
-                    "SELECT content_type, uploaded_at FROM uploads WHERE upload_id = ?1",
+                    "SELECT content_type, uploaded_at, file_name FROM uploads
+                     WHERE upload_id = ?1",
                     params![upload_id],
-                    |row| Ok((row.get(0)?, row.get(1)?)),
+                    |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?)),
                 )
                 .optional()?;
-            let Some((content_type, uploaded_at)) = row else {
+            let Some((content_type, uploaded_at, file_name)) = row else {
                 return Ok(None);
             };
             let mut bytes = Vec::new();
@@ -362,6 +370,7 @@ impl Store {
             })?;
             Ok(Some(StoredUpload {
                 content_type,
+                file_name,
                 bytes,
                 uploaded: uploaded_at.is_some(),
             }))

@@ -21,6 +21,7 @@ pub(crate) const MIGRATIONS: &[&str] = &[
     include_str!("../../migrations/0006_list_order.sql"),
     include_str!("../../migrations/0007_search_contentless.sql"),
     include_str!("../../migrations/0008_search_file.sql"),
+    include_str!("../../migrations/0009_upload_names.sql"),
 ];
 
 /// A 256-bit SQLCipher key, as 64 hex digits. Never logged.

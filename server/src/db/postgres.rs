@@ -31,6 +31,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../../migrations/postgres/0008_purge.sql"),
     include_str!("../../migrations/postgres/0009_access.sql"),
     include_str!("../../migrations/postgres/0010_refresh_order.sql"),
+    include_str!("../../migrations/postgres/0011_upload_names.sql"),
 ];
 
 // Both backends step through the same numbered migrations.

@@ -213,13 +213,18 @@ pub async fn content(
 }
 
 /// Uploads a file for a later `upload_document` or `send_message` mutation; idempotent
-/// by the client-chosen `upload_id`.
+/// by the client-chosen `upload_id`. A message's `attachment_ids` are upload ids: each
+/// is filed as a document of the patient (category `upload`, titled with the name from
+/// `Content-Disposition`, else "Attachment"), and the message lists those documents.
 #[utoipa::path(
     put,
     path = "/v1/uploads/{upload_id}",
     tag = "documents",
     security(("patient_token" = [])),
-    params(("upload_id" = String, Path, description = "1-64 letters, digits, `-` or `_`, chosen by the client.")),
+    params(
+        ("upload_id" = String, Path, description = "1-64 letters, digits, `-` or `_`, chosen by the client."),
+        ("Content-Disposition" = Option<String>, Header, description = "The file's name (RFC 6266), e.g. `attachment; filename*=UTF-8''scan%20%281%29.pdf`: a message attachment is filed under it."),
+    ),
     request_body(content = Binary, content_type = "application/octet-stream",
         description = "The file (1 byte to 25 MiB), in its own content type."),
     responses(
@@ -241,11 +246,16 @@ pub async fn upload(
         .and_then(|v| v.to_str().ok())
         .unwrap_or("application/octet-stream")
         .to_owned();
+    let file_name = headers
+        .get(header::CONTENT_DISPOSITION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(documents::file_name_of);
     let new = documents::upload(
         &state,
         session.account_id,
         upload_id,
         content_type,
+        file_name,
         body.to_vec(),
     )
     .await?;

@@ -55,7 +55,7 @@ fn check_content_type(content_type: &str) -> Result<String, String> {
 
 /// Writes a document record for bytes already stored.
 #[allow(clippy::too_many_arguments)]
-fn publish(
+pub(crate) fn publish(
     tx: &Conn,
     patient_id: &str,
     title: &str,
@@ -212,6 +212,68 @@ pub async fn content(
         .await
 }
 
+/// The file name a `Content-Disposition` header gives (RFC 6266: `filename*` in
+/// UTF-8 first, else `filename`), without any directories, control characters or
+/// surrounding space, at most 200 characters; `None` when it gives none.
+pub fn file_name_of(header: &str) -> Option<String> {
+    let mut plain = None;
+    let mut extended = None;
+    for part in header.split(';').skip(1) {
+        let Some((key, value)) = part.split_once('=') else {
+            continue;
+        };
+        let value = value.trim();
+        match key.trim().to_ascii_lowercase().as_str() {
+            "filename*" => {
+                // charset'language'percent-encoded
+                let mut pieces = value.splitn(3, '\'');
+                let (Some(charset), Some(_), Some(encoded)) =
+                    (pieces.next(), pieces.next(), pieces.next())
+                else {
+                    continue;
+                };
+                if charset.eq_ignore_ascii_case("utf-8") {
+                    extended = percent_decode(encoded);
+                }
+            }
+            "filename" => {
+                let unquoted = value
+                    .strip_prefix('"')
+                    .and_then(|v| v.strip_suffix('"'))
+                    .map_or_else(
+                        || value.to_owned(),
+                        |v| v.replace("\\\"", "\"").replace("\\\\", "\\"),
+                    );
+                plain = Some(unquoted);
+            }
+            _ => {}
+        }
+    }
+    let name = extended.or(plain)?;
+    let base = name.rsplit(['/', '\\']).next().unwrap_or_default();
+    let clean: String = base.chars().filter(|c| !c.is_control()).take(200).collect();
+    let clean = clean.trim();
+    (!clean.is_empty() && clean != "." && clean != "..").then(|| clean.to_owned())
+}
+
+/// `%XX` escapes decoded as UTF-8; `None` for a broken escape or bytes that are not.
+fn percent_decode(text: &str) -> Option<String> {
+    let bytes = text.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'%' {
+            let hex = text.get(i + 1..i + 3)?;
+            out.push(u8::from_str_radix(hex, 16).ok()?);
+            i += 3;
+        } else {
+            out.push(bytes[i]);
+            i += 1;
+        }
+    }
+    String::from_utf8(out).ok()
+}
+
 /// `PUT /v1/uploads/{upload_id}`: keeps the bytes under the client's id. Repeating the
 /// same upload is fine (`false`: nothing new); other bytes under a used id are `conflict`.
 pub async fn upload(
@@ -219,6 +281,7 @@ pub async fn upload(
     account_id: String,
     upload_id: String,
     content_type: String,
+    file_name: Option<String>,
     bytes: Vec<u8>,
 ) -> Result<bool, ServerError> {
     let id_ok = !upload_id.is_empty()
@@ -262,9 +325,10 @@ pub async fn upload(
             }
             store_blob(&tx, &bytes)?;
             tx.execute(
-                "INSERT INTO uploads (account_id, upload_id, sha256, content_type, created_at)
-                 VALUES (?1, ?2, ?3, ?4, ?5)",
-                params![account_id, upload_id, sha, content_type, now],
+                "INSERT INTO uploads
+                   (account_id, upload_id, sha256, content_type, created_at, file_name)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                params![account_id, upload_id, sha, content_type, now, file_name],
             )?;
             tx.commit()?;
             Ok(true)
@@ -367,7 +431,40 @@ pub fn parse_range(header: Option<&str>, size: u64) -> Result<Option<(u64, u64)>
 
 #[cfg(test)]
 mod tests {
-    use super::{Unsatisfiable, parse_range};
+    use super::{Unsatisfiable, file_name_of, parse_range};
+
+    #[test]
+    fn file_names_come_from_content_disposition_and_lose_their_directories() {
+        let cases = [
+            ("attachment; filename=\"card.pdf\"", Some("card.pdf")),
+            ("attachment; filename=card.pdf", Some("card.pdf")),
+            (
+                "attachment; filename=\"old.pdf\"; filename*=UTF-8''r%C3%A9sum%C3%A9.pdf",
+                Some("résumé.pdf"),
+            ),
+            ("attachment; filename*=utf-8''a%2Fb%5Cc.png", Some("c.png")),
+            ("attachment; filename=\"../../etc/passwd\"", Some("passwd")),
+            (
+                "attachment; filename=\"say \\\"hi\\\".txt\"",
+                Some("say \"hi\".txt"),
+            ),
+            ("attachment; filename=\"a\u{7}b.txt\"", Some("ab.txt")),
+            (
+                "attachment; filename*=UTF-8''%ZZ; filename=plain.txt",
+                Some("plain.txt"),
+            ),
+            ("attachment; filename*=ISO-8859-1''caf%E9.txt", None),
+            ("attachment; filename=\"..\"", None),
+            ("attachment; filename=\"  \"", None),
+            ("attachment", None),
+            ("inline", None),
+        ];
+        for (header, expected) in cases {
+            assert_eq!(file_name_of(header).as_deref(), expected, "{header}");
+        }
+        let long = format!("attachment; filename={}", "x".repeat(300));
+        assert_eq!(file_name_of(&long).map(|n| n.chars().count()), Some(200));
+    }
 
     #[test]
     fn ranges_follow_rfc_9110() {

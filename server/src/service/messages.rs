@@ -84,17 +84,33 @@ fn refresh_thread(tx: &Conn, thread_id: &str, now: DateTime<Utc>) -> Result<(), 
     Ok(())
 }
 
+/// What a message says: its sender, text and attached documents.
+struct Note<'a> {
+    sender: Value,
+    body: &'a str,
+    /// Ids of `document` records of the patient.
+    attachment_ids: Vec<String>,
+}
+
+impl<'a> Note<'a> {
+    fn text(sender: Value, body: &'a str) -> Self {
+        Self {
+            sender,
+            body,
+            attachment_ids: Vec::new(),
+        }
+    }
+}
+
 /// Writes one message (opening a thread when `thread_id` is none) and returns
 /// (message id, thread id). The caller has checked who may write.
-#[allow(clippy::too_many_arguments)]
 fn write(
     tx: &Conn,
     patient_id: &str,
     thread_id: Option<&str>,
     provider_id: &str,
     subject: Option<&str>,
-    sender: Value,
-    body: &str,
+    note: Note<'_>,
     now: DateTime<Utc>,
 ) -> Result<(String, String), ServerError> {
     let thread_id = match thread_id {
@@ -118,10 +134,10 @@ fn write(
     let message_id = new_id("msg");
     let message = json!({
         "thread_id": thread_id,
-        "sender": sender,
-        "body": body,
+        "sender": note.sender,
+        "body": note.body,
         "sent_at": stamp(now),
-        "attachment_ids": [],
+        "attachment_ids": note.attachment_ids,
         "read_at": null,
     });
     feed::put(tx, "message", &message_id, Some(patient_id), &message, now)?;
@@ -193,8 +209,7 @@ pub async fn from_provider(
                 request.thread_id.as_deref(),
                 &request.provider_id,
                 request.subject.as_deref(),
-                sender,
-                &body,
+                Note::text(sender, &body),
                 now,
             )?;
             audit::record(&tx, crate::db::millis(now), "admin", "message.send", &ids.1)?;
@@ -252,8 +267,7 @@ pub fn welcome(
         None,
         &provider_id,
         Some(&subject),
-        sender,
-        text,
+        Note::text(sender, text),
         now,
     )?;
     Ok(())
@@ -263,6 +277,7 @@ pub fn welcome(
 /// provider of their care team. `Ok(Err(..))` is a rejection.
 pub fn from_patient(
     tx: &Conn,
+    account_id: &str,
     patient_id: &str,
     args: &Value,
     now: DateTime<Utc>,
@@ -277,16 +292,10 @@ pub fn from_patient(
             )));
         }
     };
-    if args
-        .get("attachment_ids")
-        .and_then(Value::as_array)
-        .is_some_and(|a| !a.is_empty())
-    {
-        return Ok(Err((
-            "attachments_unsupported",
-            "This server does not take attachments yet.".to_owned(),
-        )));
-    }
+    let attachments = match attachments_of(tx, account_id, args)? {
+        Ok(attachments) => attachments,
+        Err(refusal) => return Ok(Err(refusal)),
+    };
     let sender = json!({"kind": "patient", "id": patient_id});
     if let Some(thread_id) = args.get("thread_id").and_then(Value::as_str) {
         let Some(providers) = thread_of(tx, patient_id, thread_id)? else {
@@ -304,16 +313,8 @@ pub fn from_patient(
                 "Nobody in this conversation is on your care team any more.".to_owned(),
             )));
         }
-        write(
-            tx,
-            patient_id,
-            Some(thread_id),
-            "",
-            None,
-            sender,
-            &body,
-            now,
-        )?;
+        let note = attachments.attach(tx, patient_id, sender, &body, now)?;
+        write(tx, patient_id, Some(thread_id), "", None, note, now)?;
         return Ok(Ok(()));
     }
     let Some(provider_id) = args.get("provider_id").and_then(Value::as_str) else {
@@ -329,17 +330,121 @@ pub fn from_patient(
         )));
     }
     let subject = args.get("subject").and_then(Value::as_str);
-    write(
-        tx,
-        patient_id,
-        None,
-        provider_id,
-        subject,
-        sender,
-        &body,
-        now,
-    )?;
+    let note = attachments.attach(tx, patient_id, sender, &body, now)?;
+    write(tx, patient_id, None, provider_id, subject, note, now)?;
     Ok(Ok(()))
+}
+
+/// The most files one message carries.
+const MAX_ATTACHMENTS: usize = 10;
+
+/// A message's files, checked: uploads of the account, to file as documents.
+struct Attachments(Vec<Upload>);
+
+struct Upload {
+    sha256: String,
+    content_type: String,
+    size: i64,
+    file_name: Option<String>,
+}
+
+/// Reads `args.attachment_ids` (the account's upload ids): `Ok(Err(..))` refuses the
+/// message when they are malformed or a file has not arrived.
+fn attachments_of(
+    tx: &Conn,
+    account_id: &str,
+    args: &Value,
+) -> Result<Result<Attachments, (&'static str, String)>, ServerError> {
+    let ids: Vec<&str> = match args.get("attachment_ids") {
+        None | Some(Value::Null) => Vec::new(),
+        Some(Value::Array(ids)) => match ids.iter().map(Value::as_str).collect::<Option<_>>() {
+            Some(ids) => ids,
+            None => {
+                return Ok(Err((
+                    "invalid_args",
+                    "args.attachment_ids must be a list of upload ids.".to_owned(),
+                )));
+            }
+        },
+        Some(_) => {
+            return Ok(Err((
+                "invalid_args",
+                "args.attachment_ids must be a list of upload ids.".to_owned(),
+            )));
+        }
+    };
+    if ids.len() > MAX_ATTACHMENTS {
+        return Ok(Err((
+            "invalid_args",
+            format!("A message can carry at most {MAX_ATTACHMENTS} files."),
+        )));
+    }
+    let mut uploads = Vec::with_capacity(ids.len());
+    for (n, id) in ids.iter().enumerate() {
+        if ids[..n].contains(id) {
+            return Ok(Err((
+                "invalid_args",
+                "The same file is attached twice.".to_owned(),
+            )));
+        }
+        let upload = tx.query_opt(
+            "SELECT u.sha256, u.content_type, b.size, u.file_name
+             FROM uploads u JOIN blobs b ON b.sha256 = u.sha256
+             WHERE u.account_id = ?1 AND u.upload_id = ?2",
+            params![account_id, id],
+            |row| {
+                Ok(Upload {
+                    sha256: row.get(0)?,
+                    content_type: row.get(1)?,
+                    size: row.get(2)?,
+                    file_name: row.get(3)?,
+                })
+            },
+        )?;
+        match upload {
+            Some(upload) => uploads.push(upload),
+            None => {
+                return Ok(Err((
+                    "upload_missing",
+                    "An attached file has not arrived yet: upload it first.".to_owned(),
+                )));
+            }
+        }
+    }
+    Ok(Ok(Attachments(uploads)))
+}
+
+impl Attachments {
+    /// Files each upload as a document of the patient (category `upload`, titled by
+    /// its file name) and returns the message that lists them.
+    fn attach<'a>(
+        self,
+        tx: &Conn,
+        patient_id: &str,
+        sender: Value,
+        body: &'a str,
+        now: DateTime<Utc>,
+    ) -> Result<Note<'a>, ServerError> {
+        let mut attachment_ids = Vec::with_capacity(self.0.len());
+        for upload in self.0 {
+            let title = upload.file_name.as_deref().unwrap_or("Attachment");
+            attachment_ids.push(crate::service::documents::publish(
+                tx,
+                patient_id,
+                title,
+                "upload",
+                &upload.content_type,
+                &upload.sha256,
+                upload.size,
+                now,
+            )?);
+        }
+        Ok(Note {
+            sender,
+            body,
+            attachment_ids,
+        })
+    }
 }
 
 /// Mutation `mark_read`: marks the provider messages of a thread read up to (and

@@ -78,7 +78,9 @@ fn dispatch(
                 .map(plain)
         }
         "update_contact" => update_contact(tx, &mutation.profile_id, args, now).map(plain),
-        "send_message" => messages::from_patient(tx, &mutation.profile_id, args, now).map(plain),
+        "send_message" => {
+            messages::from_patient(tx, account_id, &mutation.profile_id, args, now).map(plain)
+        }
         "mark_read" => messages::mark_read(tx, &mutation.profile_id, args, now).map(plain),
         "save_form_draft" => forms::answer(tx, &mutation.profile_id, args, false, now),
         "submit_form" => forms::answer(tx, &mutation.profile_id, args, true, now),
