@@ -269,6 +269,54 @@ async fn a_download_shows_progress_resumes_after_a_cut_and_exports_a_checked_cop
     assert_eq!(s.client.check_store().await.unwrap(), "ok");
 }
 
+/// A resumed download answered `200` with the whole document (a proxy that does not
+/// pass `Range` on) starts over from the first byte and still ends checked.
+#[tokio::test]
+async fn a_resume_answered_with_the_whole_document_starts_over() {
+    let s = setup("org.patientportal.test.documents.no_ranges").await;
+    let bytes = pdf(2 * 1024 * 1024 + 777, 11);
+    let id = share(&s.server, &s.patient, "Discharge summary", &bytes).await;
+    s.client.sync_now(|_| {}).await.unwrap();
+    let total = bytes.len() as u64;
+    s.proxy.cut_after(512 * 1024);
+    s.client.download_document(&id, |_| {}).await.unwrap_err();
+    let DocumentStatus::Partial { received, .. } = s.client.document_status(&id).await.unwrap()
+    else {
+        panic!("a partial download is kept");
+    };
+    assert!(received > 0 && received < total, "{received}");
+
+    s.proxy.set(Mode::IgnoreRanges);
+    let mut seen = Vec::new();
+    let status = s
+        .client
+        .download_document(&id, |p| seen.push(p))
+        .await
+        .unwrap();
+    assert_eq!(status, DocumentStatus::Available);
+    assert_eq!(
+        seen.first().unwrap().received,
+        received,
+        "it asked to resume"
+    );
+    let restart = seen
+        .iter()
+        .position(|p| p.received == 0)
+        .expect("the whole document came: progress starts over at 0");
+    assert!(
+        seen[restart..]
+            .windows(2)
+            .all(|w| w[0].received <= w[1].received),
+        "{seen:?}"
+    );
+    assert_eq!(seen.last().unwrap().received, total);
+    let out = tempfile::tempdir().unwrap();
+    let copy = out.path().join("discharge.pdf");
+    s.client.export_document(&id, &copy).await.unwrap();
+    assert_eq!(std::fs::read(&copy).unwrap(), bytes);
+    assert_eq!(s.client.check_store().await.unwrap(), "ok");
+}
+
 #[tokio::test]
 async fn damaged_bytes_are_discarded_with_a_typed_error() {
     let s = setup("org.patientportal.test.documents.damaged").await;

@@ -28,6 +28,10 @@ pub enum Mode {
     /// Forward everything, but flip the first body byte of the next answer on each
     /// connection.
     CorruptAnswers = 4,
+    /// Forward everything, but hide requests' `Range` headers from the server (renamed
+    /// in place to `X-Rng`), as a proxy that does not pass ranges on: the server answers
+    /// `200` with the whole content where `206` was asked for.
+    IgnoreRanges = 5,
 }
 
 /// A running proxy; stops with the test's runtime.
@@ -94,7 +98,24 @@ fn current(mode: &AtomicU8) -> Mode {
         2 => Mode::DropAnswers,
         3 => Mode::CutAnswers,
         4 => Mode::CorruptAnswers,
+        5 => Mode::IgnoreRanges,
         _ => Mode::Pass,
+    }
+}
+
+/// Renames every `Range:` header line in `request` to `X-Rng:` (the same length, so
+/// nothing else moves). A header split across two reads would pass unchanged; a request
+/// on loopback arrives in one.
+fn hide_ranges(request: &mut [u8]) {
+    const NAME: &[u8] = b"\r\nrange:";
+    let mut i = 0;
+    while i + NAME.len() <= request.len() {
+        if request[i..i + NAME.len()].eq_ignore_ascii_case(NAME) {
+            request[i + 2..i + NAME.len()].copy_from_slice(b"x-rng:");
+            i += NAME.len();
+        } else {
+            i += 1;
+        }
     }
 }
 
@@ -130,6 +151,9 @@ async fn relay(
                 Ok(n) => n,
             };
             up_bytes.fetch_add(n as u64, Ordering::SeqCst);
+            if current(&up_mode) == Mode::IgnoreRanges {
+                hide_ranges(&mut buf[..n]);
+            }
             if current(&up_mode) == Mode::Refuse || server_write.write_all(&buf[..n]).await.is_err()
             {
                 break;
@@ -176,7 +200,7 @@ async fn relay(
                 }
                 continue;
             }
-            if !matches!(now, Mode::Pass | Mode::CorruptAnswers)
+            if !matches!(now, Mode::Pass | Mode::CorruptAnswers | Mode::IgnoreRanges)
                 || client_write.write_all(&buf[..n]).await.is_err()
             {
                 // The answer (or part of it) is lost: close the client's side.
