@@ -77,12 +77,21 @@ impl Store {
         let (mut conn, outcome) = open::open(dir, key, key_is_new)?;
         let changed = search::Changed::default();
         search::watch_records(&mut conn, &changed)?;
+        let wal_pages = search::WalPages::default();
+        search::watch_wal(&mut conn, &wal_pages)?;
         let handed_over: i64 = conn.one(
             "SELECT search_seq FROM sync_state WHERE id = 1",
             [],
             |row| row.get(0),
         )?;
-        let search = SearchIndex::start(dir, &dir.join(DB_FILE), key, handed_over, changed)?;
+        let search = SearchIndex::start(
+            dir,
+            &dir.join(DB_FILE),
+            key,
+            handed_over,
+            changed,
+            wal_pages,
+        )?;
         Ok((
             Self {
                 conn: Arc::new(Mutex::new(conn)),

@@ -116,10 +116,6 @@ fn connect(path: &Path, key: &StoreKey) -> Result<Connection, rusqlite::Error> {
     conn.pragma_update(None, "foreign_keys", "ON")?;
     conn.pragma_update(None, "synchronous", "FULL")?;
     conn.busy_timeout(std::time::Duration::from_secs(5))?;
-    // The search thread checkpoints this database after indexing what a commit wrote
-    // (`search.rs`), so commits do not stop to copy the WAL into the file; the writer
-    // checkpoints itself only if the WAL grows past this many pages.
-    conn.pragma_update(None, "wal_autocheckpoint", RECORDS_WAL_LIMIT)?;
     // Statements keep the plan they were prepared with: SQLite (built with STAT4)
     // otherwise prepares one again whenever a parameter it planned with is bound anew,
     // which a sync, binding every row's values, would pay per row.
@@ -131,10 +127,6 @@ fn connect(path: &Path, key: &StoreKey) -> Result<Connection, rusqlite::Error> {
     migrate(&mut conn)?;
     Ok(conn)
 }
-
-/// WAL pages past which the records connection checkpoints itself (SQLite's default is
-/// 1000; the search thread normally does it first).
-pub(crate) const RECORDS_WAL_LIMIT: i64 = 8000;
 
 /// Prepared statements kept per connection (the store runs a few dozen).
 const STATEMENT_CACHE: usize = 128;

@@ -19,18 +19,53 @@ use super::StoredRecord;
 use super::apply::searchable_text;
 use super::open::{SEARCH_FILE, StoreKey, create_private_file};
 use crate::error::CoreError;
-use rusqlite::hooks::Action;
+use rusqlite::hooks::{Action, Wal};
+use rusqlite::wal::CheckpointMode;
 use rusqlite::{Connection, OpenFlags, params};
 use std::collections::{BTreeMap, VecDeque};
 use std::path::{Path, PathBuf};
-use std::sync::mpsc::{Receiver, Sender, TryRecvError, channel};
+use std::sync::atomic::{AtomicI64, Ordering};
+use std::sync::mpsc::{Receiver, RecvTimeoutError, Sender, channel};
 use std::sync::{Arc, Mutex, PoisonError};
 use std::thread::JoinHandle;
+use std::time::{Duration, Instant};
 use tokio::sync::oneshot;
 
-/// The size of the records database's WAL at which this thread checkpoints it (after
-/// a checkpoint SQLite writes the WAL from its start again, so the file stays near this).
-const CHECKPOINT_AT_BYTES: u64 = 4 << 20;
+/// How long the thread gathers changes into one transaction, and up to how many rows.
+const GATHER_FOR: Duration = Duration::from_millis(50);
+const GATHER_ROWS: usize = 5000;
+
+/// WAL pages of the records database at which this thread checkpoints it (SQLite's own
+/// default for a connection).
+const CHECKPOINT_AT_PAGES: i64 = 1000;
+
+/// WAL pages at which the records connection checkpoints itself after a commit, should
+/// this thread not have done it (it stopped, or falls behind).
+const RECORDS_WAL_LIMIT: i64 = 8000;
+
+/// Pages in the records database's WAL after its last commit.
+pub(super) type WalPages = Arc<AtomicI64>;
+
+/// Replaces the records connection's automatic checkpoints (SQLite's, after any commit
+/// that leaves 1000 pages in the WAL): each commit notes the WAL's length for the search
+/// thread, which checkpoints after indexing; the connection itself only past
+/// [`RECORDS_WAL_LIMIT`]. A commit thus does not stop to copy the WAL into the file.
+pub(super) fn watch_wal(conn: &mut Connection, pages: &WalPages) -> Result<(), rusqlite::Error> {
+    let pages = Arc::clone(pages);
+    conn.wal_hook(Some(move |wal: &mut Wal, in_wal: std::ffi::c_int| {
+        let in_wal = i64::from(in_wal);
+        pages.store(in_wal, Ordering::Relaxed);
+        // As SQLite's own hook does, the commit stands whatever the checkpoint says
+        // (an error here would be reported as the commit's): busy means the search
+        // thread is checkpointing right now.
+        if in_wal >= RECORDS_WAL_LIMIT
+            && let Err(error) = wal.checkpoint_v2(CheckpointMode::PASSIVE)
+        {
+            tracing::debug!("the records database's own checkpoint did not run: {error}");
+        }
+        Ok(())
+    }))
+}
 
 /// Schema of the search file; index + 1 is its version.
 const MIGRATIONS: &[&str] = &[include_str!("../../migrations/search/0001_search.sql")];
@@ -132,6 +167,7 @@ impl SearchIndex {
         key: &StoreKey,
         expected_seq: i64,
         changed: Changed,
+        wal_pages: WalPages,
     ) -> Result<Self, CoreError> {
         let (sender, receiver) = channel();
         let target = Target {
@@ -139,6 +175,7 @@ impl SearchIndex {
             records: records.to_owned(),
             key: key.clone(),
             expected_seq,
+            wal_pages,
         };
         let thread = std::thread::Builder::new()
             .name("portal-search".into())
@@ -237,6 +274,7 @@ struct Target {
     records: PathBuf,
     key: StoreKey,
     expected_seq: i64,
+    wal_pages: WalPages,
 }
 
 /// The thread: jobs in order; consecutive changes are written in one transaction.
@@ -256,9 +294,14 @@ fn run(target: Target, jobs: Receiver<Job>) {
                 let mut last_seq = seq;
                 let mut all = BTreeMap::new();
                 fold(&mut all, rows);
-                // Everything already queued goes into the same transaction.
-                loop {
-                    match jobs.try_recv() {
+                // What comes within a moment goes into the same transaction, up to a
+                // few pages: FTS5 writes one index segment per transaction, so fewer,
+                // larger ones mean less merging later. A search, or a wait for search
+                // to settle, ends the gathering at once.
+                let until = Instant::now() + GATHER_FOR;
+                while all.len() < GATHER_ROWS {
+                    let left = until.saturating_duration_since(Instant::now());
+                    match jobs.recv_timeout(left) {
                         Ok(Job::Changed { seq, rows }) => {
                             last_seq = seq.or(last_seq);
                             fold(&mut all, rows);
@@ -267,13 +310,13 @@ fn run(target: Target, jobs: Receiver<Job>) {
                             waiting.push_back(other);
                             break;
                         }
-                        Err(TryRecvError::Empty | TryRecvError::Disconnected) => break,
+                        Err(RecvTimeoutError::Timeout | RecvTimeoutError::Disconnected) => break,
                     }
                 }
                 match index.as_mut() {
                     Ok(index) => {
                         index.index(last_seq, &all);
-                        index.checkpoint_records(&target.records);
+                        index.checkpoint_records(&target.wal_pages);
                     }
                     Err(_) => index = Index::open(&target),
                 }
@@ -396,13 +439,10 @@ impl Index {
     }
 
     /// Copies the records database's committed pages from its WAL into the file once
-    /// the WAL holds about SQLite's usual 1000 pages: here rather than at the end of a
-    /// records commit (the records connection leaves it to this thread below
-    /// `RECORDS_WAL_LIMIT`). Passive: it never waits for the writer.
-    fn checkpoint_records(&self, records: &Path) {
-        let wal = PathBuf::from(format!("{}-wal", records.display()));
-        let size = std::fs::metadata(&wal).map_or(0, |m| m.len());
-        if size < CHECKPOINT_AT_BYTES {
+    /// the WAL holds [`CHECKPOINT_AT_PAGES`] (see [`watch_wal`]). Passive: it never
+    /// waits for the writer.
+    fn checkpoint_records(&self, wal_pages: &AtomicI64) {
+        if wal_pages.load(Ordering::Relaxed) < CHECKPOINT_AT_PAGES {
             return;
         }
         if let Err(error) = self
