@@ -200,6 +200,13 @@ async fn run_backend(report: &mut Report, backend: &str, database: &str, setting
 
     // 2. A full sync of a large account, on a fresh server process (for its memory).
     let seeded = seed(&db, &big_patient, "msg_big", settings.records).await;
+    if db.dialect() == portal_server::db::Dialect::Postgres {
+        // The planner's statistics, as autovacuum keeps them (it would take up to a
+        // minute to notice a bulk load of this size on its own).
+        db.call(|conn| conn.execute("ANALYZE", &[]).map(drop))
+            .await
+            .unwrap();
+    }
     drop(db);
     let server = Server::start(database);
     let full = full_sync(&server, &big.access_token).await;

@@ -32,6 +32,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../../migrations/postgres/0009_access.sql"),
     include_str!("../../migrations/postgres/0010_refresh_order.sql"),
     include_str!("../../migrations/postgres/0011_upload_names.sql"),
+    include_str!("../../migrations/postgres/0012_feed_walks.sql"),
 ];
 
 // Both backends step through the same numbered migrations.

@@ -21,6 +21,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../../migrations/sqlite/0009_access.sql"),
     include_str!("../../migrations/sqlite/0010_refresh_order.sql"),
     include_str!("../../migrations/sqlite/0011_upload_names.sql"),
+    include_str!("../../migrations/sqlite/0012_feed_walks.sql"),
 ];
 
 /// How many migrations this build knows (the same for both backends).

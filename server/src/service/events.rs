@@ -55,12 +55,14 @@ pub async fn visible_change_after(
     state
         .db
         .call(move |conn| {
-            // A record of one of its patients or of the practice, or a lost profile.
+            // A record of one of its patients or of the practice, or a lost profile;
+            // each looked up by the (patient_id, seq) walk the feed takes.
             conn.exists(
-                "SELECT 1 FROM records r
-                 LEFT JOIN account_patients ap
-                   ON ap.patient_id = r.patient_id AND ap.account_id = ?1
-                 WHERE r.seq > ?2 AND (r.patient_id IS NULL OR ap.account_id IS NOT NULL)
+                "SELECT 1 FROM account_patients ap
+                 WHERE ap.account_id = ?1 AND EXISTS
+                   (SELECT 1 FROM records r WHERE r.patient_id = ap.patient_id AND r.seq > ?2)
+                 UNION ALL
+                 SELECT 1 FROM records WHERE patient_id IS NULL AND seq > ?2
                  UNION ALL
                  SELECT 1 FROM access_revocations WHERE account_id = ?1 AND seq > ?2
                  LIMIT 1",
