@@ -9,8 +9,8 @@
 
 use chrono::Duration;
 use portal_core::{
-    Attachment, ClientConfig, CoreError, DocumentStatus, KeyringStore, ManualClock, MessageTo,
-    PortalClient, WriteState,
+    Attachment, ClientConfig, CoreError, DocumentStatus, DownloadProgress, KeyringStore,
+    ManualClock, MessageTo, PortalClient, WriteState,
 };
 use portal_e2e::AdminClient;
 use portal_e2e::proxy::{Mode, Proxy};
@@ -172,6 +172,20 @@ fn assert_nowhere_in(dir: &Path, needle: &[u8]) {
     }
 }
 
+/// Downloads a document with the proxy in `mode`; the progress it reported, once it
+/// is available.
+async fn download_through(s: &Setup, id: &str, mode: Mode) -> Vec<DownloadProgress> {
+    s.proxy.set(mode);
+    let mut seen = Vec::new();
+    let status = s
+        .client
+        .download_document(id, |p| seen.push(p))
+        .await
+        .unwrap();
+    assert_eq!(status, DocumentStatus::Available);
+    seen
+}
+
 fn sha256_hex(bytes: &[u8]) -> String {
     portal_server::service::documents::sha256_hex(bytes)
 }
@@ -203,14 +217,7 @@ async fn a_download_shows_progress_resumes_after_a_cut_and_exports_a_checked_cop
     assert!(received > 512 * 1024 && received < total, "{received}");
 
     // Back online: it continues from there (Range + If-Range), with progress.
-    s.proxy.set(Mode::Pass);
-    let mut seen = Vec::new();
-    let status = s
-        .client
-        .download_document(&id, |p| seen.push(p))
-        .await
-        .unwrap();
-    assert_eq!(status, DocumentStatus::Available);
+    let seen = download_through(&s, &id, Mode::Pass).await;
     assert_eq!(
         seen.first().unwrap().received,
         received,
@@ -286,14 +293,7 @@ async fn a_resume_answered_with_the_whole_document_starts_over() {
     };
     assert!(received > 0 && received < total, "{received}");
 
-    s.proxy.set(Mode::IgnoreRanges);
-    let mut seen = Vec::new();
-    let status = s
-        .client
-        .download_document(&id, |p| seen.push(p))
-        .await
-        .unwrap();
-    assert_eq!(status, DocumentStatus::Available);
+    let seen = download_through(&s, &id, Mode::IgnoreRanges).await;
     assert_eq!(
         seen.first().unwrap().received,
         received,

@@ -53,6 +53,11 @@ impl StoreKey {
     pub fn as_stored(&self) -> &str {
         &self.0
     }
+
+    /// The key as SQLCipher takes it in `PRAGMA key` and `ATTACH ... KEY` (raw hex).
+    pub(super) fn as_sql(&self) -> String {
+        format!("x'{}'", self.0)
+    }
 }
 
 /// What opening found.
@@ -103,16 +108,23 @@ pub(crate) fn open(
     Ok((conn, outcome))
 }
 
-fn connect(path: &Path, key: &StoreKey) -> Result<Connection, rusqlite::Error> {
-    let mut conn = Connection::open(path)?;
-    // A wrong key is an expected case handled by quarantine: keep SQLCipher quiet.
+/// Opens the SQLCipher file at `path` with `key`, proven by a first read, in WAL mode.
+pub(super) fn open_keyed(path: &Path, key: &StoreKey) -> Result<Connection, rusqlite::Error> {
+    let conn = Connection::open(path)?;
+    // A wrong key is an expected case (quarantine, a search file rebuilt): keep
+    // SQLCipher quiet.
     conn.pragma_update(None, "cipher_log_level", "NONE")?;
-    conn.pragma_update(None, "key", format!("x'{}'", key.as_stored()))?;
+    conn.pragma_update(None, "key", key.as_sql())?;
     // The first read proves the key.
     conn.query_row("SELECT count(*) FROM sqlite_master", [], |row| {
         row.get::<_, i64>(0)
     })?;
     conn.pragma_update(None, "journal_mode", "WAL")?;
+    Ok(conn)
+}
+
+fn connect(path: &Path, key: &StoreKey) -> Result<Connection, rusqlite::Error> {
+    let mut conn = open_keyed(path, key)?;
     conn.pragma_update(None, "foreign_keys", "ON")?;
     conn.pragma_update(None, "synchronous", "FULL")?;
     conn.busy_timeout(std::time::Duration::from_secs(5))?;
@@ -124,7 +136,7 @@ fn connect(path: &Path, key: &StoreKey) -> Result<Connection, rusqlite::Error> {
         true,
     )?;
     conn.set_prepared_statement_cache_capacity(STATEMENT_CACHE);
-    migrate(&mut conn)?;
+    migrate(&mut conn, MIGRATIONS)?;
     Ok(conn)
 }
 
@@ -132,9 +144,9 @@ fn connect(path: &Path, key: &StoreKey) -> Result<Connection, rusqlite::Error> {
 const STATEMENT_CACHE: usize = 128;
 
 /// Brings the schema up to date, one migration per transaction.
-pub(crate) fn migrate(conn: &mut Connection) -> Result<(), rusqlite::Error> {
+pub(crate) fn migrate(conn: &mut Connection, migrations: &[&str]) -> Result<(), rusqlite::Error> {
     let current: i64 = conn.pragma_query_value(None, "user_version", |row| row.get(0))?;
-    for (index, sql) in MIGRATIONS.iter().enumerate() {
+    for (index, sql) in migrations.iter().enumerate() {
         let version = index as i64 + 1;
         if version <= current {
             continue;

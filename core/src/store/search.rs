@@ -17,11 +17,12 @@
 use super::Cached as _;
 use super::StoredRecord;
 use super::apply::searchable_text;
-use super::open::{SEARCH_FILE, StoreKey, create_private_file};
+use super::open::{SEARCH_FILE, StoreKey, create_private_file, migrate, open_keyed};
 use crate::error::CoreError;
 use rusqlite::hooks::{Action, Wal};
 use rusqlite::wal::CheckpointMode;
-use rusqlite::{Connection, OpenFlags, params};
+use rusqlite::{Connection, params};
+use std::collections::btree_map::Entry;
 use std::collections::{BTreeMap, VecDeque};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicI64, Ordering};
@@ -100,13 +101,15 @@ struct Pending {
 /// Folds writes, in order, into what each row comes to.
 fn fold(pending: &mut BTreeMap<i64, Pending>, writes: Vec<Noted>) {
     for write in writes {
-        pending
-            .entry(write.rowid)
-            .and_modify(|p| p.text = write.text.clone())
-            .or_insert(Pending {
-                may_have_entry: !write.inserted,
-                text: write.text,
-            });
+        match pending.entry(write.rowid) {
+            Entry::Occupied(mut row) => row.get_mut().text = write.text,
+            Entry::Vacant(row) => {
+                row.insert(Pending {
+                    may_have_entry: !write.inserted,
+                    text: write.text,
+                });
+            }
+        }
     }
 }
 
@@ -315,7 +318,7 @@ fn run(target: Target, jobs: Receiver<Job>) {
                 }
                 match index.as_mut() {
                     Ok(index) => {
-                        index.index(last_seq, &all);
+                        index.index(last_seq, all);
                         index.checkpoint_records(&target.wal_pages);
                     }
                     Err(_) => index = Index::open(&target),
@@ -385,20 +388,25 @@ impl Index {
 
     /// Replaces the entries of `rows`: with the text given, or else with what their
     /// records say now; counts `seq` as indexed.
-    fn index(&mut self, seq: Option<i64>, rows: &BTreeMap<i64, Pending>) {
+    fn index(&mut self, seq: Option<i64>, rows: BTreeMap<i64, Pending>) {
         if self.stale {
             self.rebuild();
             return;
         }
+        let replaced: Vec<i64> = rows
+            .iter()
+            .filter(|(_, p)| p.may_have_entry)
+            .map(|(&rowid, _)| rowid)
+            .collect();
         let written = (|| {
             let tx = self.conn.transaction()?;
             let mut fresh = Vec::new();
             {
                 let mut read =
                     tx.prepare_cached("SELECT kind, data FROM store.records WHERE rowid = ?1")?;
-                for (&rowid, Pending { text, .. }) in rows {
+                for (rowid, Pending { text, .. }) in rows {
                     if let Some(text) = text {
-                        fresh.push((rowid, text.clone()));
+                        fresh.push((rowid, text));
                         continue;
                     }
                     let mut found = read.query(params![rowid])?;
@@ -411,11 +419,6 @@ impl Index {
                     }
                 }
             }
-            let replaced: Vec<i64> = rows
-                .iter()
-                .filter(|(_, p)| p.may_have_entry)
-                .map(|(&rowid, _)| rowid)
-                .collect();
             if !replaced.is_empty() {
                 tx.run(
                     "DELETE FROM search WHERE rowid IN (SELECT value FROM json_each(?1))",
@@ -545,34 +548,15 @@ fn connect(target: &Target) -> Result<Connection, rusqlite::Error> {
         create_private_file(&target.path)
             .map_err(|e| rusqlite::Error::ToSqlConversionFailure(Box::new(e)))?;
     }
-    let mut conn = Connection::open_with_flags(
-        &target.path,
-        OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
-    )?;
-    conn.pragma_update(None, "cipher_log_level", "NONE")?;
-    let key = format!("x'{}'", target.key.as_stored());
-    conn.pragma_update(None, "key", &key)?;
-    conn.query_row("SELECT count(*) FROM sqlite_master", [], |row| {
-        row.get::<_, i64>(0)
-    })?;
-    conn.pragma_update(None, "journal_mode", "WAL")?;
+    let mut conn = open_keyed(&target.path, &target.key)?;
     // A write lost to a power cut leaves `indexed_through` behind the records' count,
     // which rebuilds the index: it need not wait for the disk.
     conn.pragma_update(None, "synchronous", "NORMAL")?;
     conn.busy_timeout(std::time::Duration::from_secs(5))?;
-    let current: i64 = conn.pragma_query_value(None, "user_version", |row| row.get(0))?;
-    for (index, sql) in MIGRATIONS.iter().enumerate() {
-        let version = index as i64 + 1;
-        if version > current {
-            let tx = conn.transaction()?;
-            tx.execute_batch(sql)?;
-            tx.pragma_update(None, "user_version", version)?;
-            tx.commit()?;
-        }
-    }
+    migrate(&mut conn, MIGRATIONS)?;
     conn.execute(
         "ATTACH DATABASE ?1 AS store KEY ?2",
-        params![target.records.to_string_lossy(), key],
+        params![target.records.to_string_lossy(), target.key.as_sql()],
     )?;
     Ok(conn)
 }
@@ -580,9 +564,7 @@ fn connect(target: &Target) -> Result<Connection, rusqlite::Error> {
 /// Runs FTS5's integrity check on the search file in `dir` and counts its entries.
 #[cfg(test)]
 pub(super) fn checked_entries(dir: &Path, key: &StoreKey) -> i64 {
-    let conn = Connection::open(dir.join(SEARCH_FILE)).unwrap();
-    conn.pragma_update(None, "key", format!("x'{}'", key.as_stored()))
-        .unwrap();
+    let conn = open_keyed(&dir.join(SEARCH_FILE), key).unwrap();
     conn.execute("INSERT INTO search (search) VALUES ('integrity-check')", [])
         .unwrap();
     conn.query_row("SELECT count(*) FROM search", [], |r| r.get(0))
@@ -596,10 +578,7 @@ mod tests {
     use super::*;
 
     fn raw(dir: &Path, file: &str, key: &StoreKey) -> Connection {
-        let conn = Connection::open(dir.join(file)).unwrap();
-        conn.pragma_update(None, "key", format!("x'{}'", key.as_stored()))
-            .unwrap();
-        conn
+        open_keyed(&dir.join(file), key).unwrap()
     }
 
     async fn found(store: &Store, words: &str) -> Vec<String> {
