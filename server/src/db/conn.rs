@@ -21,7 +21,7 @@ pub struct Conn {
 
 enum Backend {
     Sqlite(rusqlite::Connection),
-    Postgres(PgConn),
+    Postgres(Box<PgConn>),
 }
 
 impl Conn {
@@ -34,7 +34,7 @@ impl Conn {
 
     pub(crate) fn postgres(conn: PgConn) -> Self {
         Self {
-            backend: Backend::Postgres(conn),
+            backend: Backend::Postgres(Box::new(conn)),
             sessions_changed: AtomicBool::new(false),
         }
     }

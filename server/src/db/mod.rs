@@ -34,7 +34,12 @@ enum Backend {
         writer: Mutex<Conn>,
         readers: Option<sqlite::Readers>,
     },
-    Postgres(postgres::Pool),
+    /// A pool for work on blocking threads, and shared connections for short reads
+    /// awaited on the request's task ([`Db::query_postgres`]).
+    Postgres {
+        pool: Box<postgres::Pool>,
+        readers: Box<postgres::Readers>,
+    },
 }
 
 impl Db {
@@ -65,12 +70,13 @@ impl Db {
         let config: tokio_postgres::Config = url
             .parse()
             .map_err(|e| ServerError::Startup(format!("the PostgreSQL URL is not valid: {e}")))?;
-        let handle = tokio::runtime::Handle::current();
-        let pool = tokio::task::spawn_blocking(move || postgres::Pool::open(config, handle))
+        let readers = Box::new(postgres::Readers::new(config.clone()));
+        let pool = tokio::task::spawn_blocking(move || postgres::Pool::open(config))
             .await
             .map_err(|e| ServerError::internal(format!("database task: {e}")))??;
+        let pool = Box::new(pool);
         Ok(Self {
-            backend: Arc::new(Backend::Postgres(pool)),
+            backend: Arc::new(Backend::Postgres { pool, readers }),
             tokens: Arc::default(),
         })
     }
@@ -79,7 +85,7 @@ impl Db {
     pub fn dialect(&self) -> Dialect {
         match *self.backend {
             Backend::Sqlite { .. } => Dialect::Sqlite,
-            Backend::Postgres(_) => Dialect::Postgres,
+            Backend::Postgres { .. } => Dialect::Postgres,
         }
     }
 
@@ -98,7 +104,7 @@ impl Db {
         let tokens = Arc::clone(&self.tokens);
         let permit = match &*backend {
             Backend::Sqlite { .. } => None,
-            Backend::Postgres(pool) => Some(pool.permit().await?),
+            Backend::Postgres { pool, .. } => Some(pool.permit().await?),
         };
         tokio::task::spawn_blocking(move || {
             let result = match &*backend {
@@ -112,7 +118,7 @@ impl Db {
                     }
                     result
                 }
-                Backend::Postgres(pool) => {
+                Backend::Postgres { pool, .. } => {
                     let mut conn = pool.take()?;
                     let result = work(&mut conn);
                     if conn.take_sessions_changed() {
@@ -200,6 +206,26 @@ impl Db {
         let result = work(&mut conn);
         readers.give_back(conn);
         result
+    }
+}
+
+impl Db {
+    /// On PostgreSQL, runs one read statement on the calling task, awaiting its rows
+    /// without a hand-off to a blocking thread (see `postgres::Readers`): for short reads
+    /// on the hot path, where the hand-off and a pool turn cost more than the statement.
+    /// One statement sees one snapshot. Elsewhere it is an error: the caller checks
+    /// [`Db::dialect`] first.
+    pub async fn query_postgres(
+        &self,
+        sql: &'static str,
+        params: &[Value],
+    ) -> Result<Vec<tokio_postgres::Row>, ServerError> {
+        match &*self.backend {
+            Backend::Postgres { readers, .. } => readers.query(sql, params).await,
+            Backend::Sqlite { .. } => Err(ServerError::internal(
+                "a PostgreSQL read was asked of a SQLite database",
+            )),
+        }
     }
 }
 

@@ -1,6 +1,7 @@
 //! The PostgreSQL backend: tokio-postgres connections used from the blocking threads that
-//! run database work (each call waits on the runtime's handle), a small pool of them, and
-//! migrations with a schema-version table.
+//! run database work (each driven by the thread that waits on it), a small pool of them,
+//! shared connections for short reads awaited on request tasks, and migrations with a
+//! schema-version table.
 //!
 //! TLS is off: the server expects PostgreSQL on loopback or a private network
 //! (`sslmode=require` is refused at connect time).
@@ -14,7 +15,6 @@ use std::cell::{Cell, RefCell};
 use std::collections::HashMap;
 use std::error::Error as StdError;
 use std::sync::{Arc, Mutex};
-use tokio::runtime::Handle;
 use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 use tokio_postgres::types::{IsNull, ToSql, Type, to_sql_checked};
 use tokio_postgres::{Client, Config, NoTls, Statement};
@@ -33,6 +33,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../../migrations/postgres/0010_refresh_order.sql"),
     include_str!("../../migrations/postgres/0011_upload_names.sql"),
     include_str!("../../migrations/postgres/0012_feed_walks.sql"),
+    include_str!("../../migrations/postgres/0013_records_immutable.sql"),
 ];
 
 // Both backends step through the same numbered migrations.
@@ -52,42 +53,90 @@ pub(crate) fn error(e: &tokio_postgres::Error) -> ServerError {
     }
 }
 
-/// One connection. Its methods block, so they run only on blocking threads.
+/// The connection's I/O, polled while a call waits (see [`PgConn::run`]).
+type Driver = std::pin::Pin<Box<dyn Future<Output = Result<(), tokio_postgres::Error>> + Send>>;
+
+/// One connection. Its methods block, so they run only on blocking threads: each call
+/// drives the connection's I/O on the calling thread, through a single-threaded runtime
+/// of the connection's own, so a statement's round trip needs no other thread to wake
+/// (as the synchronous `postgres` crate does it).
 pub(crate) struct PgConn {
+    /// Always `Some` until dropped (taken in `Drop`).
+    runtime: Option<tokio::runtime::Runtime>,
     client: Client,
-    handle: Handle,
+    driver: RefCell<Driver>,
     /// Prepared statements by their portable SQL.
     statements: RefCell<HashMap<String, Statement>>,
     broken: Cell<bool>,
 }
 
+impl Drop for PgConn {
+    fn drop(&mut self) {
+        // The last handle to the database may go on an async task: a runtime dropped
+        // there would block on its shutdown, which tokio forbids.
+        if let Some(runtime) = self.runtime.take() {
+            runtime.shutdown_background();
+        }
+    }
+}
+
 impl PgConn {
-    /// Connects; the connection's I/O runs as a task on `handle`'s runtime.
-    fn connect(config: &Config, handle: &Handle) -> Result<Self, ServerError> {
-        let (client, connection) = handle
+    /// Connects, on a blocking thread.
+    fn connect(config: &Config) -> Result<Self, ServerError> {
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_io()
+            .enable_time()
+            .build()
+            .map_err(|e| {
+                ServerError::internal(format!("a PostgreSQL connection's runtime: {e}"))
+            })?;
+        let (client, connection) = runtime
             .block_on(config.connect(NoTls))
             .map_err(|e| error(&e))?;
-        handle.spawn(async move {
-            if let Err(e) = connection.await {
-                tracing::warn!(error = %error(&e), "a PostgreSQL connection ended");
-            }
-        });
         Ok(Self {
+            runtime: Some(runtime),
             client,
-            handle: handle.clone(),
+            driver: RefCell::new(Box::pin(connection)),
             statements: RefCell::new(HashMap::new()),
             broken: Cell::new(false),
         })
+    }
+
+    /// Waits for `request` while driving the connection; a connection that ends meanwhile
+    /// is an error, and the connection is not reused.
+    fn run<T>(
+        &self,
+        request: impl Future<Output = Result<T, tokio_postgres::Error>>,
+    ) -> Result<T, ServerError> {
+        let runtime = self
+            .runtime
+            .as_ref()
+            .ok_or_else(|| ServerError::internal("a PostgreSQL connection without its runtime"))?;
+        let mut driver = self
+            .driver
+            .try_borrow_mut()
+            .map_err(|_| ServerError::internal("a PostgreSQL connection used twice at once"))?;
+        let result = runtime.block_on(async {
+            tokio::select! {
+                biased;
+                answer = request => answer.map_err(|e| error(&e)),
+                ended = driver.as_mut() => Err(match ended {
+                    Ok(()) => ServerError::Database("postgres: the connection closed".into()),
+                    Err(e) => error(&e),
+                }),
+            }
+        });
+        if result.is_err() && self.client.is_closed() {
+            self.broken.set(true);
+        }
+        result
     }
 
     fn statement(&self, sql: &str) -> Result<Statement, ServerError> {
         if let Some(statement) = self.statements.borrow().get(sql) {
             return Ok(statement.clone());
         }
-        let statement = self
-            .handle
-            .block_on(self.client.prepare(&numbered_placeholders(sql)))
-            .map_err(|e| error(&e))?;
+        let statement = self.run(self.client.prepare(&numbered_placeholders(sql)))?;
         self.statements
             .borrow_mut()
             .insert(sql.to_owned(), statement.clone());
@@ -96,19 +145,13 @@ impl PgConn {
 
     pub(crate) fn execute(&self, sql: &str, params: &[Value]) -> Result<usize, ServerError> {
         let statement = self.statement(sql)?;
-        let changed = self
-            .handle
-            .block_on(self.client.execute(&statement, &refs(params)))
-            .map_err(|e| error(&e))?;
+        let changed = self.run(self.client.execute(&statement, &refs(params)))?;
         usize::try_from(changed).map_err(|e| ServerError::internal(format!("row count: {e}")))
     }
 
     pub(crate) fn query(&self, sql: &str, params: &[Value]) -> Result<Vec<Row>, ServerError> {
         let statement = self.statement(sql)?;
-        let rows = self
-            .handle
-            .block_on(self.client.query(&statement, &refs(params)))
-            .map_err(|e| error(&e))?;
+        let rows = self.run(self.client.query(&statement, &refs(params)))?;
         rows.iter().map(row).collect()
     }
 
@@ -119,10 +162,7 @@ impl PgConn {
         each: &mut dyn FnMut(&crate::db::RowRef<'_>) -> Result<(), ServerError>,
     ) -> Result<(), ServerError> {
         let statement = self.statement(sql)?;
-        let rows = self
-            .handle
-            .block_on(self.client.query(&statement, &refs(params)))
-            .map_err(|e| error(&e))?;
+        let rows = self.run(self.client.query(&statement, &refs(params)))?;
         for row in &rows {
             each(&crate::db::RowRef::Postgres(row))?;
         }
@@ -130,9 +170,7 @@ impl PgConn {
     }
 
     pub(crate) fn batch(&self, sql: &str) -> Result<(), ServerError> {
-        self.handle
-            .block_on(self.client.batch_execute(sql))
-            .map_err(|e| error(&e))
+        self.run(self.client.batch_execute(sql))
     }
 
     pub(crate) fn mark_broken(&self) {
@@ -230,7 +268,6 @@ impl ToSql for Value {
 /// A few connections shared by the blocking threads that run database work.
 pub(crate) struct Pool {
     config: Config,
-    handle: Handle,
     idle: Mutex<Vec<Conn>>,
     permits: Arc<Semaphore>,
 }
@@ -238,10 +275,9 @@ pub(crate) struct Pool {
 impl Pool {
     /// Checks the URL and connects once (migrating the schema), so that a wrong URL or
     /// password stops the server at start. Must run on a blocking thread.
-    pub(crate) fn open(config: Config, handle: Handle) -> Result<Self, ServerError> {
+    pub(crate) fn open(config: Config) -> Result<Self, ServerError> {
         let pool = Self {
             config,
-            handle,
             idle: Mutex::new(Vec::new()),
             permits: Arc::new(Semaphore::new(POOL_SIZE)),
         };
@@ -268,7 +304,7 @@ impl Pool {
             .pop();
         match idle {
             Some(conn) if conn.reusable() => Ok(conn),
-            _ => Ok(Conn::postgres(PgConn::connect(&self.config, &self.handle)?)),
+            _ => Ok(Conn::postgres(PgConn::connect(&self.config)?)),
         }
     }
 
@@ -332,5 +368,112 @@ fn migrate(conn: &mut Conn) -> Result<(), ServerError> {
                 return Err(e);
             }
         }
+    }
+}
+
+/// How many connections serve [`Readers`]: one PostgreSQL backend per core of a small
+/// machine. Each carries many reads at once (tokio-postgres pipelines them).
+const READER_CONNECTIONS: usize = 2;
+
+/// A reader slot, locked. It holds no invariant a panic could break: keep using it.
+fn lock(slot: &Mutex<Option<Arc<Reader>>>) -> std::sync::MutexGuard<'_, Option<Arc<Reader>>> {
+    slot.lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
+/// Connections for short reads awaited on the request's own task (the sync page), with
+/// no hand-off to a blocking thread: concurrent statements on one connection are
+/// pipelined, so a reader is never taken, only shared. Statements are prepared once per
+/// connection. A connection that closed (PostgreSQL restarted, the network dropped) is
+/// replaced on its next use, and a statement that failed because of it runs once more
+/// on the new connection: these are reads, so repeating one is harmless.
+pub(crate) struct Readers {
+    config: Config,
+    slots: Vec<Mutex<Option<Arc<Reader>>>>,
+    next: std::sync::atomic::AtomicUsize,
+}
+
+struct Reader {
+    client: Client,
+    statements: Mutex<HashMap<&'static str, Statement>>,
+}
+
+impl Readers {
+    pub(crate) fn new(config: Config) -> Self {
+        Self {
+            config,
+            slots: (0..READER_CONNECTIONS).map(|_| Mutex::new(None)).collect(),
+            next: std::sync::atomic::AtomicUsize::new(0),
+        }
+    }
+
+    /// Runs one read statement (portable SQL, see [`numbered_placeholders`]) and returns
+    /// its rows.
+    pub(crate) async fn query(
+        &self,
+        sql: &'static str,
+        params: &[Value],
+    ) -> Result<Vec<tokio_postgres::Row>, ServerError> {
+        let slot = self.next.fetch_add(1, std::sync::atomic::Ordering::Relaxed) % self.slots.len();
+        let reader = self.reader(slot).await?;
+        match reader.query(sql, params).await {
+            Err(e) if e.is_closed() || reader.client.is_closed() => {
+                tracing::warn!(error = %error(&e), "a PostgreSQL read connection closed; reconnecting");
+                let reader = self.reader(slot).await?;
+                reader.query(sql, params).await.map_err(|e| error(&e))
+            }
+            other => other.map_err(|e| error(&e)),
+        }
+    }
+
+    /// The slot's open connection, connecting a new one if it has none or it closed.
+    async fn reader(&self, slot: usize) -> Result<Arc<Reader>, ServerError> {
+        let Some(cell) = self.slots.get(slot) else {
+            return Err(ServerError::internal("no such database read slot"));
+        };
+        if let Some(reader) = lock(cell).as_ref()
+            && !reader.client.is_closed()
+        {
+            return Ok(Arc::clone(reader));
+        }
+        let (client, connection) = self.config.connect(NoTls).await.map_err(|e| error(&e))?;
+        tokio::spawn(async move {
+            if let Err(e) = connection.await {
+                tracing::warn!(error = %error(&e), "a PostgreSQL read connection ended");
+            }
+        });
+        let reader = Arc::new(Reader {
+            client,
+            statements: Mutex::new(HashMap::new()),
+        });
+        *lock(cell) = Some(Arc::clone(&reader));
+        Ok(reader)
+    }
+}
+
+impl Reader {
+    async fn query(
+        &self,
+        sql: &'static str,
+        params: &[Value],
+    ) -> Result<Vec<tokio_postgres::Row>, tokio_postgres::Error> {
+        let cached = self
+            .statements
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .get(sql)
+            .cloned();
+        let statement = match cached {
+            Some(statement) => statement,
+            None => {
+                let statement = self.client.prepare(&numbered_placeholders(sql)).await?;
+                self.statements
+                    .lock()
+                    .unwrap_or_else(std::sync::PoisonError::into_inner)
+                    .insert(sql, statement.clone());
+                statement
+            }
+        };
+        self.client.query(&statement, &refs(params)).await
     }
 }
