@@ -197,6 +197,7 @@ pub async fn start(options: ServerOptions) -> Result<RunningServer, ServerError>
         hash_gate: Arc::new(tokio::sync::Semaphore::new(
             std::thread::available_parallelism().map_or(2, |n| n.get()),
         )),
+        pages: Arc::default(),
     };
     state.changes = service::events::start_watcher(&state);
     service::feed::start_purger(state.clone());

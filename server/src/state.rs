@@ -19,6 +19,8 @@ pub struct AppState {
     pub changes: crate::service::events::ChangeSignal,
     /// Bounds concurrent password hashing (each argon2id run holds 19 MiB and a core).
     pub hash_gate: Arc<Semaphore>,
+    /// Sync pages kept with their feed version (see `service::page_cache`).
+    pub pages: Arc<crate::service::page_cache::PageCache>,
 }
 
 impl AppState {

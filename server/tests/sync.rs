@@ -553,3 +553,129 @@ async fn a_cursor_older_than_purged_deletes_must_start_over() {
     assert!(fresh.changes.iter().all(|c| c.id != old));
     assert!(fresh.changes.iter().any(|c| c.kind == "profile"));
 }
+
+/// The answer's bytes, after checking it is a 200.
+async fn ok_bytes(response: reqwest::Response) -> Vec<u8> {
+    assert_eq!(response.status(), StatusCode::OK);
+    response.bytes().await.unwrap().to_vec()
+}
+
+#[tokio::test]
+async fn a_page_asked_again_follows_every_write_the_account_can_see() {
+    let h = Harness::start().await;
+    let jordan = h.patient("jordan@example.com").await;
+    let sam = h.patient("sam@example.com").await;
+    h.appointment(&jordan, 48).await;
+    let whole = "?limit=50";
+    // Asked three times: the server keeps the page from the second, and answers the
+    // same bytes.
+    let first = ok_bytes(h.sync_raw(&jordan.session, whole).await).await;
+    let kept_before = h.server.state.pages.usage().0;
+    let second = ok_bytes(h.sync_raw(&jordan.session, whole).await).await;
+    assert_eq!(h.server.state.pages.usage().0, kept_before + 1);
+    let third = ok_bytes(h.sync_raw(&jordan.session, whole).await).await;
+    assert_eq!((&first, &second), (&third, &third));
+    let page: SyncPage = serde_json::from_slice(&first).unwrap();
+    assert!(!page.has_more);
+    let up_to_date = format!("?cursor={}", page.cursor);
+    let nothing: SyncPage =
+        serde_json::from_slice(&ok_bytes(h.sync_raw(&jordan.session, &up_to_date).await).await)
+            .unwrap();
+    assert!(nothing.changes.is_empty());
+
+    // Another patient's write changes nothing for Jordan.
+    h.appointment(&sam, 48).await;
+    assert_eq!(
+        ok_bytes(h.sync_raw(&jordan.session, whole).await).await,
+        first
+    );
+
+    // Jordan's own new record: the kept page is not answered again, and the up-to-date
+    // cursor sees it.
+    let added = h.appointment(&jordan, 72).await;
+    let after: SyncPage =
+        serde_json::from_slice(&ok_bytes(h.sync_raw(&jordan.session, whole).await).await).unwrap();
+    assert_eq!(after.changes.len(), page.changes.len() + 1);
+    assert_eq!(after.changes.last().unwrap().id, added);
+    let news: SyncPage =
+        serde_json::from_slice(&ok_bytes(h.sync_raw(&jordan.session, &up_to_date).await).await)
+            .unwrap();
+    assert_eq!(
+        news.changes
+            .iter()
+            .map(|c| c.id.as_str())
+            .collect::<Vec<_>>(),
+        [added.as_str()]
+    );
+
+    // Jordan changes an earlier record (the profile's contact details): it moves to the
+    // end of the feed with its new revision, in the page asked once more.
+    let profile_rev = after
+        .changes
+        .iter()
+        .find(|c| c.kind == "profile")
+        .unwrap()
+        .rev;
+    let results = h
+        .mutate(
+            &jordan.session,
+            json!([{ "id": uuid(900), "kind": "update_contact", "profile_id": jordan.patient_id,
+                     "args": { "base_rev": profile_rev, "fields": { "phone": "+1 555 0100" } } }]),
+        )
+        .await;
+    assert_eq!(results.results[0].code, None, "{results:?}");
+    for _ in 0..2 {
+        let moved: SyncPage =
+            serde_json::from_slice(&ok_bytes(h.sync_raw(&jordan.session, whole).await).await)
+                .unwrap();
+        let last = moved.changes.last().unwrap();
+        assert_eq!((last.kind.as_str(), last.rev), ("profile", profile_rev + 1));
+        assert_eq!(moved.changes.len(), after.changes.len());
+    }
+}
+
+#[tokio::test]
+async fn a_record_changes_only_with_a_new_change_number() {
+    let h = Harness::start().await;
+    let jordan = h.patient("jordan@example.com").await;
+    let id = h.appointment(&jordan, 48).await;
+    let db = h.server.state.db.clone();
+    let (id_a, id_b) = (id.clone(), id.clone());
+    let refused = db
+        .call(move |conn| {
+            conn.execute(
+                "UPDATE records SET data = '{}' WHERE kind = 'appointment' AND id = ?1",
+                &[portal_server::db::Value::Text(id_a)],
+            )
+        })
+        .await
+        .unwrap_err();
+    assert!(
+        refused
+            .to_string()
+            .contains("a record changes only with a new change number"),
+        "{refused}"
+    );
+    // Renumbering alone (resending a patient's records) is allowed.
+    let renumbered = db
+        .call(move |conn| {
+            let tx = conn.transaction()?;
+            let seq: i64 = tx.query_one(
+                "UPDATE feed_counter SET seq = seq + 1 WHERE id = 1 RETURNING seq",
+                &[],
+                |row| row.get(0),
+            )?;
+            let changed = tx.execute(
+                "UPDATE records SET seq = ?1 WHERE kind = 'appointment' AND id = ?2",
+                &[
+                    portal_server::db::Value::Integer(seq),
+                    portal_server::db::Value::Text(id_b),
+                ],
+            )?;
+            tx.commit()?;
+            Ok(changed)
+        })
+        .await
+        .unwrap();
+    assert_eq!(renumbered, 1);
+}

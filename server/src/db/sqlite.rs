@@ -22,6 +22,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../../migrations/sqlite/0010_refresh_order.sql"),
     include_str!("../../migrations/sqlite/0011_upload_names.sql"),
     include_str!("../../migrations/sqlite/0012_feed_walks.sql"),
+    include_str!("../../migrations/sqlite/0013_records_immutable.sql"),
 ];
 
 /// How many migrations this build knows (the same for both backends).

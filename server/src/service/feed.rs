@@ -8,12 +8,15 @@
 use crate::db::{Conn, Dialect, millis};
 use crate::error::ServerError;
 use crate::params;
+use crate::service::page_cache::{FeedVersion, PageCache, PageKey};
 use crate::service::sessions::Authenticated;
 use crate::state::AppState;
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use bytes::Bytes;
 use chrono::{DateTime, Utc};
 use serde_json::Value;
+use std::sync::Arc;
 
 /// The largest page a client may ask for, and the default.
 pub const MAX_LIMIT: u32 = 1000;
@@ -226,7 +229,7 @@ pub fn start_purger(state: AppState) {
 
 /// A place in the feed: the last change number sent, and how far deletes had been
 /// purged when this pass through the feed started.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct Cursor {
     pub seq: i64,
     pub purged_base: i64,
@@ -265,113 +268,54 @@ pub fn decode_cursor(cursor: &str) -> Result<Cursor, ServerError> {
 /// the practice's records and one for lost access, each walking the `(patient_id, seq)`
 /// index from the cursor: a page reads about its own size, however many records other
 /// accounts have after it. Rows are written into the answer as they are stepped.
+///
+/// The account's feed version is read first: it alone answers a cursor that is up to
+/// date, and a page asked before at the same version comes from
+/// [`crate::service::page_cache`].
 pub async fn page(
     state: &AppState,
     auth: Authenticated,
     cursor: Option<String>,
     limit: Option<u32>,
-) -> Result<Vec<u8>, ServerError> {
+) -> Result<Bytes, ServerError> {
     let from = cursor.as_deref().map(decode_cursor).transpose()?;
-    let after = from.map_or(0, |c| c.seq);
     let limit = limit.unwrap_or(DEFAULT_LIMIT);
     if !(1..=MAX_LIMIT).contains(&limit) {
         return Err(ServerError::bad_request(format!(
             "limit must be between 1 and {MAX_LIMIT}."
         )));
     }
-    let work = move |conn: &mut Conn| {
-        let mut body = Vec::with_capacity(256 + limit.min(200) as usize * 400);
-        body.extend_from_slice(b"{\"changes\":[");
-        let mut written = 0_u32;
-        let mut last = after;
-        let mut has_more = false;
-        let mut each = |row: &crate::db::RowRef<'_>| {
-            if written == limit {
-                has_more = true;
-                return Ok(false);
-            }
-            if written > 0 {
-                body.push(b',');
-            }
-            last = write_change(&mut body, &FeedRow::read(row)?)?;
-            written += 1;
-            Ok(true)
-        };
-        let take = i64::from(limit) + 1;
-        let purged_through = match conn.dialect() {
-            Dialect::Sqlite => {
-                // One snapshot for the account's patients, their records and the
-                // purge mark (a read transaction on SQLite costs no round trip).
-                let tx = conn.read_transaction()?;
-                let patients: Vec<(String, String)> = tx.query_all(
-                    "SELECT patient_id, role FROM account_patients
-                         WHERE account_id = ?1 ORDER BY patient_id",
-                    params![auth.account_id],
-                    |row| Ok((row.get(0)?, row.get(1)?)),
-                )?;
-                use crate::db::Value as Sql;
-                let mut arms = vec![
-                    (
-                        SQLITE_PRACTICE_ARM,
-                        vec![Sql::Integer(after), Sql::Integer(take)],
-                    ),
-                    (
-                        SQLITE_LOST_ARM,
-                        vec![
-                            Sql::Text(auth.account_id.clone()),
-                            Sql::Integer(after),
-                            Sql::Integer(take),
-                        ],
-                    ),
-                ];
-                for (patient, role) in patients {
-                    arms.push((
-                        SQLITE_PATIENT_ARM,
-                        vec![
-                            Sql::Text(patient),
-                            Sql::Integer(after),
-                            Sql::Integer(take),
-                            Sql::Text(role),
-                        ],
-                    ));
-                }
-                tx.merge_each(&arms, SEQ_COLUMN, &mut each)?;
-                purged_through(&tx)?
-            }
-            Dialect::Postgres => {
-                // One statement, so one snapshot; the purge mark is read after it,
-                // and since it only grows, a page it allows was allowed at the
-                // snapshot too.
-                conn.for_each(
-                    POSTGRES_FEED_QUERY,
-                    params![auth.account_id, after, take],
-                    |row| each(row).map(drop),
-                )?;
-                purged_through(conn)?
-            }
-        };
-        // A pass that started before deletes past its position were purged may have
-        // missed them: it cannot be continued safely. A pass that started after the
-        // last purge missed nothing (it never saw the purged records).
-        let purged_base = from.map_or(purged_through, |c| c.purged_base);
-        if after > 0 && after < purged_through && purged_base < purged_through {
-            return Err(ServerError::api(
-                axum::http::StatusCode::GONE,
-                portal_model::ErrorCode::CursorExpired,
-                "This sync position is too old: start again without a cursor.",
-            ));
+    let key = PageKey {
+        account_id: auth.account_id,
+        from,
+        limit,
+    };
+    if state.db.dialect() == Dialect::Postgres {
+        let version = postgres_version(state, &key.account_id).await?;
+        if let Some(body) = answer_from_version(&state.pages, &key, &version)? {
+            return Ok(body);
         }
-        body.extend_from_slice(b"],\"cursor\":");
-        let cursor = encode_cursor(Cursor {
-            seq: last,
-            purged_base,
-        });
-        write_json(&mut body, &cursor)?;
-        body.extend_from_slice(if has_more {
-            b",\"has_more\":true}"
-        } else {
-            b",\"has_more\":false}"
-        });
+        let body = postgres_page(state, &key.account_id, from, limit).await?;
+        // Kept under the version read before the page: see `page_cache` on why that
+        // holds.
+        state.pages.offer(&key, version, &body);
+        return Ok(body);
+    }
+    let pages = Arc::clone(&state.pages);
+    let work = move |conn: &mut Conn| {
+        // One snapshot for the version, the account's patients, their records and the
+        // purge mark (a read transaction on SQLite costs no round trip).
+        let tx = conn.read_transaction()?;
+        let mut version = VersionParts::default();
+        tx.for_each(VERSION_QUERY, params![key.account_id], |row| {
+            version.add(row)
+        })?;
+        let version = version.finish()?;
+        if let Some(body) = answer_from_version(&pages, &key, &version)? {
+            return Ok(body);
+        }
+        let body = Bytes::from(sqlite_page(&tx, &key.account_id, from, limit)?);
+        pages.offer(&key, version, &body);
         Ok(body)
     };
     // A small page is quicker to read than to hand to another thread.
@@ -382,17 +326,255 @@ pub async fn page(
     }
 }
 
+/// The answer that the account's feed version alone gives: the empty page of a cursor
+/// that is up to date, or a page kept at this version.
+fn answer_from_version(
+    pages: &PageCache,
+    key: &PageKey,
+    version: &FeedVersion,
+) -> Result<Option<Bytes>, ServerError> {
+    let after = key.from.map_or(0, |c| c.seq);
+    if version.max_seq <= after {
+        // Nothing the account can see comes after the cursor.
+        let page = PageWriter::new(after, key.limit);
+        return page
+            .finish(key.from, version.purged_through)
+            .map(|body| Some(Bytes::from(body)));
+    }
+    Ok(pages.get(key, version))
+}
+
+/// The page on SQLite, in the caller's read transaction: merged from one ordered arm per
+/// patient, one for the practice and one for lost access (see
+/// [`crate::db::Conn::merge_each`]).
+fn sqlite_page(
+    tx: &Conn,
+    account_id: &str,
+    from: Option<Cursor>,
+    limit: u32,
+) -> Result<Vec<u8>, ServerError> {
+    let after = from.map_or(0, |c| c.seq);
+    let mut page = PageWriter::new(after, limit);
+    let take = i64::from(limit) + 1;
+    let patients: Vec<(String, String)> = tx.query_all(
+        "SELECT patient_id, role FROM account_patients
+             WHERE account_id = ?1 ORDER BY patient_id",
+        params![account_id],
+        |row| Ok((row.get(0)?, row.get(1)?)),
+    )?;
+    use crate::db::Value as Sql;
+    let mut arms = vec![
+        (
+            SQLITE_PRACTICE_ARM,
+            vec![Sql::Integer(after), Sql::Integer(take)],
+        ),
+        (
+            SQLITE_LOST_ARM,
+            vec![
+                Sql::Text(account_id.to_owned()),
+                Sql::Integer(after),
+                Sql::Integer(take),
+            ],
+        ),
+    ];
+    for (patient, role) in patients {
+        arms.push((
+            SQLITE_PATIENT_ARM,
+            vec![
+                Sql::Text(patient),
+                Sql::Integer(after),
+                Sql::Integer(take),
+                Sql::Text(role),
+            ],
+        ));
+    }
+    tx.merge_each(&arms, SEQ_COLUMN, |row| page.push(row))?;
+    let purged_through = tx.query_one(PURGED_QUERY, params![], |row| row.get(0))?;
+    page.finish(from, purged_through)
+}
+
+/// The page on PostgreSQL, in one statement awaited on this task (see
+/// `Db::query_postgres`), so one snapshot for the rows and the purge mark.
+async fn postgres_page(
+    state: &AppState,
+    account_id: &str,
+    from: Option<Cursor>,
+    limit: u32,
+) -> Result<Bytes, ServerError> {
+    use crate::db::{RowRef, Value as Sql};
+    let after = from.map_or(0, |c| c.seq);
+    let params = [
+        Sql::Text(account_id.to_owned()),
+        Sql::Integer(after),
+        Sql::Integer(i64::from(limit) + 1),
+    ];
+    let rows = state
+        .db
+        .query_postgres(POSTGRES_FEED_QUERY, &params)
+        .await?;
+    let mut page = PageWriter::new(after, limit);
+    for row in &rows {
+        if !page.push(&RowRef::Postgres(row))? {
+            break;
+        }
+    }
+    let purged_through = match rows.first() {
+        Some(row) => RowRef::Postgres(row)
+            .int(PURGED_COLUMN)?
+            .ok_or_else(|| ServerError::internal("feed row without the purge mark"))?,
+        None => {
+            // The mark read after the page: it only grows, so a page it allows was
+            // allowed at the page's snapshot too.
+            let rows = state.db.query_postgres(PURGED_QUERY, &[]).await?;
+            let row = rows
+                .first()
+                .ok_or_else(|| ServerError::internal("the feed counter row is missing"))?;
+            RowRef::Postgres(row)
+                .int(0)?
+                .ok_or_else(|| ServerError::internal("the purge mark is NULL"))?
+        }
+    };
+    page.finish(from, purged_through).map(Bytes::from)
+}
+
+/// The version of an account's feed on PostgreSQL (see [`FeedVersion`]), awaited on
+/// this task.
+async fn postgres_version(state: &AppState, account_id: &str) -> Result<FeedVersion, ServerError> {
+    let account = crate::db::Value::Text(account_id.to_owned());
+    let rows = state
+        .db
+        .query_postgres(VERSION_QUERY, std::slice::from_ref(&account))
+        .await?;
+    let mut version = VersionParts::default();
+    for row in &rows {
+        version.add(&crate::db::RowRef::Postgres(row))?;
+    }
+    version.finish()
+}
+
+/// A feed version as its statement's rows arrive.
+#[derive(Default)]
+struct VersionParts {
+    max_seq: i64,
+    purged_through: Option<i64>,
+    access: Vec<(Vec<u8>, Vec<u8>)>,
+}
+
+impl VersionParts {
+    fn add(&mut self, row: &crate::db::RowRef<'_>) -> Result<(), ServerError> {
+        let missing = |what: &str| ServerError::internal(format!("feed version without {what}"));
+        let part = row.text_bytes(0)?.ok_or_else(|| missing("its part"))?;
+        let seq = row.int(3)?;
+        if part == b"purged" {
+            self.purged_through = Some(seq.ok_or_else(|| missing("the purge mark"))?);
+            return Ok(());
+        }
+        self.max_seq = self.max_seq.max(seq.unwrap_or(0));
+        if part == b"patient" {
+            let patient = row.text_bytes(1)?.ok_or_else(|| missing("a patient"))?;
+            let role = row.text_bytes(2)?.ok_or_else(|| missing("a role"))?;
+            self.access.push((patient.to_vec(), role.to_vec()));
+        }
+        Ok(())
+    }
+
+    fn finish(mut self) -> Result<FeedVersion, ServerError> {
+        self.access.sort();
+        let mut access = Vec::new();
+        for (patient, role) in &self.access {
+            if !access.is_empty() {
+                access.push(b',');
+            }
+            access.extend_from_slice(patient);
+            access.push(b':');
+            access.extend_from_slice(role);
+        }
+        Ok(FeedVersion {
+            max_seq: self.max_seq,
+            purged_through: self
+                .purged_through
+                .ok_or_else(|| ServerError::internal("the feed counter row is missing"))?,
+            access: String::from_utf8(access)
+                .map_err(|e| ServerError::internal(format!("feed version access: {e}")))?,
+        })
+    }
+}
+
+/// A page of the feed as it is written: the answer's JSON so far.
+struct PageWriter {
+    body: Vec<u8>,
+    limit: u32,
+    written: u32,
+    after: i64,
+    last: i64,
+    has_more: bool,
+}
+
+impl PageWriter {
+    fn new(after: i64, limit: u32) -> Self {
+        let mut body = Vec::with_capacity(256 + limit.min(200) as usize * 400);
+        body.extend_from_slice(b"{\"changes\":[");
+        Self {
+            body,
+            limit,
+            written: 0,
+            after,
+            last: after,
+            has_more: false,
+        }
+    }
+
+    /// Appends a row of the feed (oldest first); `false` once the page is full, when
+    /// the row only shows that more follow.
+    fn push(&mut self, row: &crate::db::RowRef<'_>) -> Result<bool, ServerError> {
+        if self.written == self.limit {
+            self.has_more = true;
+            return Ok(false);
+        }
+        if self.written > 0 {
+            self.body.push(b',');
+        }
+        self.last = write_change(&mut self.body, &FeedRow::read(row)?)?;
+        self.written += 1;
+        Ok(true)
+    }
+
+    /// Ends the page with its cursor, given the purge mark read in the rows' snapshot
+    /// (or after it: the mark only grows, so a page it allows was allowed before).
+    fn finish(mut self, from: Option<Cursor>, purged_through: i64) -> Result<Vec<u8>, ServerError> {
+        // A pass that started before deletes past its position were purged may have
+        // missed them: it cannot be continued safely. A pass that started after the
+        // last purge missed nothing (it never saw the purged records).
+        let after = self.after;
+        let purged_base = from.map_or(purged_through, |c| c.purged_base);
+        if after > 0 && after < purged_through && purged_base < purged_through {
+            return Err(ServerError::api(
+                axum::http::StatusCode::GONE,
+                portal_model::ErrorCode::CursorExpired,
+                "This sync position is too old: start again without a cursor.",
+            ));
+        }
+        self.body.extend_from_slice(b"],\"cursor\":");
+        let cursor = encode_cursor(Cursor {
+            seq: self.last,
+            purged_base,
+        });
+        write_json(&mut self.body, &cursor)?;
+        self.body.extend_from_slice(if self.has_more {
+            b",\"has_more\":true}"
+        } else {
+            b",\"has_more\":false}"
+        });
+        Ok(self.body)
+    }
+}
+
 /// Pages up to this size are read on the request's own task (see
 /// [`crate::db::Db::read_short`]); about 0.3 ms on a 2-core machine.
 const SHORT_PAGE: u32 = 200;
 
-fn purged_through(conn: &Conn) -> Result<i64, ServerError> {
-    conn.query_one(
-        "SELECT purged_through FROM feed_counter WHERE id = 1",
-        params![],
-        |row| row.get(0),
-    )
-}
+/// The purge mark: deletes up to this change number have been purged.
+const PURGED_QUERY: &str = "SELECT purged_through FROM feed_counter WHERE id = 1";
 
 /// Where the change number is among the feed's columns.
 const SEQ_COLUMN: usize = 4;
@@ -413,11 +595,37 @@ const SQLITE_LOST_ARM: &str = "
     SELECT 'profile', patient_id, patient_id, rev, seq, 1, '{}', at, NULL
     FROM access_revocations WHERE account_id = ?1 AND seq > ?2 ORDER BY seq LIMIT ?3";
 
-/// The feed on PostgreSQL, in one statement: each patient of the account ($1) through a
-/// lateral, limited index walk from the cursor ($2), then the practice's records and lost
-/// access, merged up to the page size ($3).
+/// The version of an account's (?1) feed (see [`FeedVersion`]), as rows of four
+/// columns (part, patient, role, change number): each of its patients with the role and
+/// the patient's highest change number (a backward step on the `(patient_id, seq)`
+/// index), then the practice's and lost access's highest, then the purge mark. Plain
+/// index steps, no aggregates: on PostgreSQL, starting an aggregate's executor costs more
+/// than the steps.
+const VERSION_QUERY: &str = "
+    SELECT 'patient', ap.patient_id, ap.role,
+           (SELECT r.seq FROM records r WHERE r.patient_id = ap.patient_id
+            ORDER BY r.seq DESC LIMIT 1)
+    FROM account_patients ap WHERE ap.account_id = ?1
+    UNION ALL
+    SELECT 'practice', NULL, NULL,
+           (SELECT seq FROM records WHERE patient_id IS NULL ORDER BY seq DESC LIMIT 1)
+    UNION ALL
+    SELECT 'lost', NULL, NULL,
+           (SELECT seq FROM access_revocations WHERE account_id = ?1 ORDER BY seq DESC LIMIT 1)
+    UNION ALL
+    SELECT 'purged', NULL, NULL, purged_through FROM feed_counter WHERE id = 1";
+
+/// Where the purge mark is among the PostgreSQL feed's columns.
+const PURGED_COLUMN: usize = 9;
+
+/// The feed on PostgreSQL, in one statement: each patient of the account (?1) through a
+/// lateral, limited index walk from the cursor (?2), then the practice's records and lost
+/// access, merged up to the page size (?3); each row also carries the purge mark, read
+/// once in the same snapshot.
 const POSTGRES_FEED_QUERY: &str = "
-    SELECT kind, id, patient_id, rev, seq, deleted, data, updated_at, role FROM (
+    SELECT kind, id, patient_id, rev, seq, deleted, data, updated_at, role,
+           (SELECT purged_through FROM feed_counter WHERE id = 1)
+    FROM (
         SELECT mine.kind, mine.id, mine.patient_id, mine.rev, mine.seq, mine.deleted,
                mine.data, mine.updated_at, ap.role
         FROM account_patients ap
