@@ -6,6 +6,10 @@
 //!    duration, rounds interleaved so that noise from other processes hits both alike),
 //!    and the p99 latency of the sync page under an open loop paced at half of its peak
 //!    (measured from each request's scheduled time, so queueing counts);
+//!    the same page is asked again and again, which on PostgreSQL is answered from the
+//!    server's page cache once the account's feed version is read and found unchanged
+//!    (`service::page_cache`); for comparison, the page under a new cursor each time,
+//!    read from the database on every request, and a page of 1 and `/v1/me`;
 //! 2. a full sync of an account with 100k records (pages of 1000 until `has_more` is
 //!    false): records per second of server time, and the server's resident memory
 //!    before, after 10k records, after all of them, and at its peak;
@@ -19,7 +23,9 @@
 //! schema, dropped afterwards); `PORTAL_BENCH_POSTGRES=off` skips it.
 //!
 //! Knobs: `PORTAL_BENCH_SECONDS` (per measured round, default 2), `PORTAL_BENCH_CONNECTIONS`
-//! (default 32), `PORTAL_BENCH_RECORDS` (default 100000).
+//! (default 32), `PORTAL_BENCH_RECORDS` (default 100000), `PORTAL_BENCH_SQLITE=off` (run
+//! PostgreSQL only), `PORTAL_BENCH_SOAK` (seconds of sync-page load before the measured
+//! rounds, with the server's pid printed: a window to attach a profiler).
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
@@ -73,8 +79,14 @@ fn main() {
         let dir = tempfile::tempdir().unwrap();
         let file = dir.path().join("bench.db");
         let sqlite = format!("sqlite://{}", file.display());
-        eprintln!("[bench] SQLite ({})", file.display());
-        run_backend(&mut report, "SQLite", &sqlite, &settings).await;
+        if std::env::var("PORTAL_BENCH_SQLITE").as_deref() == Ok("off") {
+            report
+                .skipped
+                .push("SQLite skipped (PORTAL_BENCH_SQLITE=off)".into());
+        } else {
+            eprintln!("[bench] SQLite ({})", file.display());
+            run_backend(&mut report, "SQLite", &sqlite, &settings).await;
+        }
         match postgres_url().await {
             Ok(base) => {
                 let schema = format!("portal_bench_{}", std::process::id());
@@ -127,6 +139,14 @@ async fn run_backend(report: &mut Report, backend: &str, database: &str, setting
         "the account has fewer than 100 records"
     );
     let n = settings.connections;
+    let soak = env_number("PORTAL_BENCH_SOAK", 0);
+    if soak > 0 {
+        eprintln!(
+            "[bench] sync-page load for {soak} s on server pid {}",
+            server.child.id()
+        );
+        closed_loop(server.addr, &page, n, Duration::from_secs(soak)).await;
+    }
     closed_loop(server.addr, &hello, n, Duration::from_secs(1)).await;
     closed_loop(server.addr, &page, n, Duration::from_secs(1)).await;
     let (mut hello_total, mut page_total) = (Throughput::default(), Throughput::default());
@@ -150,6 +170,24 @@ async fn run_backend(report: &mut Report, backend: &str, database: &str, setting
         Some(&small.access_token),
     ));
     let one_rps = closed_loop(server.addr, &one, n, settings.round)
+        .await
+        .rate();
+    // The same page under a cursor never asked before, so that it is read from the
+    // database each time: cursors from the start of the feed with distinct purge bases,
+    // which change nothing else while nothing was purged.
+    let (addr, token) = (server.addr, small.access_token.clone());
+    let fresh = Requests::Numbered(Arc::new(move |connection, n| {
+        use base64::Engine;
+        let base = (connection as u64) << 40 | n;
+        let cursor =
+            base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(format!("v2:0:{base}"));
+        get_request(
+            &addr,
+            &format!("/v1/sync?limit=100&cursor={cursor}"),
+            Some(&token),
+        )
+    }));
+    let fresh_rps = closed_loop(server.addr, fresh, n, settings.round)
         .await
         .rate();
     let paced = open_loop(
@@ -226,6 +264,7 @@ async fn run_backend(report: &mut Report, backend: &str, database: &str, setting
         page_rps,
         me_rps,
         one_rps,
+        fresh_rps,
         paced,
         wire,
         seeded,
@@ -400,12 +439,26 @@ impl Throughput {
 
 /// `connections` clients, each sending its next request as soon as the last is answered,
 /// for `duration`.
+/// What a closed loop sends: the same request each time, or the `n`th request of a
+/// connection made for it (`connection` counts from 0).
+enum Requests {
+    Same(Arc<Vec<u8>>),
+    Numbered(Arc<dyn Fn(usize, u64) -> Vec<u8> + Send + Sync>),
+}
+
+impl From<&Arc<Vec<u8>>> for Requests {
+    fn from(request: &Arc<Vec<u8>>) -> Self {
+        Self::Same(Arc::clone(request))
+    }
+}
+
 async fn closed_loop(
     addr: SocketAddr,
-    request: &Arc<Vec<u8>>,
+    requests: impl Into<Requests>,
     connections: usize,
     duration: Duration,
 ) -> Throughput {
+    let requests = Arc::new(requests.into());
     let mut conns = Vec::with_capacity(connections);
     for _ in 0..connections {
         conns.push(HttpConn::connect(addr).await);
@@ -414,12 +467,16 @@ async fn closed_loop(
     let end = started + duration;
     let tasks: Vec<_> = conns
         .into_iter()
-        .map(|mut conn| {
-            let request = Arc::clone(request);
+        .enumerate()
+        .map(|(index, mut conn)| {
+            let requests = Arc::clone(&requests);
             tokio::spawn(async move {
                 let mut done = 0_u64;
                 while Instant::now() < end {
-                    let answer = conn.send(&request).await;
+                    let answer = match &*requests {
+                        Requests::Same(request) => conn.send(request).await,
+                        Requests::Numbered(make) => conn.send(&make(index, done)).await,
+                    };
                     assert_eq!(
                         answer.status,
                         200,
@@ -700,6 +757,8 @@ struct BackendReport {
     page_rps: f64,
     me_rps: f64,
     one_rps: f64,
+    /// The page of 100 under a new cursor each time.
+    fresh_rps: f64,
     paced: Latency,
     wire: Wire,
     seeded: Duration,
@@ -763,6 +822,11 @@ impl Report {
                     "ratio sync page / hello".into(),
                     format!("{ratio:.3}"),
                     format!(">= 0.25 {}", verdict(ratio >= 0.25)),
+                ),
+                (
+                    "  (for comparison) the page under a new cursor each time; ratio".into(),
+                    format!("{:.0} req/s; {:.3}", b.fresh_rps, b.fresh_rps / b.hello_rps),
+                    String::new(),
                 ),
                 (
                     format!(
