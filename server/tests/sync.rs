@@ -94,6 +94,15 @@ impl Harness {
     }
 }
 
+/// The revision of the profile a page carries.
+fn profile_rev(page: &SyncPage) -> i64 {
+    page.changes
+        .iter()
+        .find(|c| c.kind == "profile")
+        .unwrap()
+        .rev
+}
+
 fn uuid(n: u32) -> String {
     format!("00000000-0000-4000-8000-{n:012x}")
 }
@@ -341,12 +350,7 @@ async fn contact_updates_detect_conflicts() {
     let h = Harness::start().await;
     let jordan = h.patient("jordan@example.com").await;
     let page = h.sync(&jordan.session, None, 500).await;
-    let rev = page
-        .changes
-        .iter()
-        .find(|c| c.kind == "profile")
-        .unwrap()
-        .rev;
+    let rev = profile_rev(&page);
     let results = h
         .mutate(&jordan.session, json!([
             {"id": uuid(10), "kind": "update_contact", "profile_id": jordan.patient_id,
@@ -610,12 +614,7 @@ async fn a_page_asked_again_follows_every_write_the_account_can_see() {
 
     // Jordan changes an earlier record (the profile's contact details): it moves to the
     // end of the feed with its new revision, in the page asked once more.
-    let profile_rev = after
-        .changes
-        .iter()
-        .find(|c| c.kind == "profile")
-        .unwrap()
-        .rev;
+    let profile_rev = profile_rev(&after);
     let results = h
         .mutate(
             &jordan.session,
