@@ -25,7 +25,8 @@
 //! Knobs: `PORTAL_BENCH_SECONDS` (per measured round, default 2), `PORTAL_BENCH_CONNECTIONS`
 //! (default 32), `PORTAL_BENCH_RECORDS` (default 100000), `PORTAL_BENCH_SQLITE=off` (run
 //! PostgreSQL only), `PORTAL_BENCH_SOAK` (seconds of sync-page load before the measured
-//! rounds, with the server's pid printed: a window to attach a profiler).
+//! rounds, with the server's pid printed: a window to attach a profiler),
+//! `PORTAL_BENCH_SOAK_FRESH=on` (that load under a new cursor each time).
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
@@ -139,13 +140,35 @@ async fn run_backend(report: &mut Report, backend: &str, database: &str, setting
         "the account has fewer than 100 records"
     );
     let n = settings.connections;
+    // The same page under a cursor never asked before, so that it is read from the
+    // database each time: cursors from the start of the feed with distinct purge bases,
+    // which change nothing else while nothing was purged.
+    let (addr, token) = (server.addr, small.access_token.clone());
+    let fresh = Requests::Numbered(Arc::new(move |connection, n| {
+        use base64::Engine;
+        let base = (connection as u64) << 40 | n;
+        let cursor =
+            base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(format!("v2:0:{base}"));
+        get_request(
+            &addr,
+            &format!("/v1/sync?limit=100&cursor={cursor}"),
+            Some(&token),
+        )
+    }));
     let soak = env_number("PORTAL_BENCH_SOAK", 0);
     if soak > 0 {
+        let fresh_soak = std::env::var("PORTAL_BENCH_SOAK_FRESH").as_deref() == Ok("on");
         eprintln!(
-            "[bench] sync-page load for {soak} s on server pid {}",
+            "[bench] sync-page load{} for {soak} s on server pid {}",
+            if fresh_soak { " under new cursors" } else { "" },
             server.child.id()
         );
-        closed_loop(server.addr, &page, n, Duration::from_secs(soak)).await;
+        let load = if fresh_soak {
+            fresh.clone()
+        } else {
+            Requests::from(&page)
+        };
+        closed_loop(server.addr, load, n, Duration::from_secs(soak)).await;
     }
     closed_loop(server.addr, &hello, n, Duration::from_secs(1)).await;
     closed_loop(server.addr, &page, n, Duration::from_secs(1)).await;
@@ -172,22 +195,7 @@ async fn run_backend(report: &mut Report, backend: &str, database: &str, setting
     let one_rps = closed_loop(server.addr, &one, n, settings.round)
         .await
         .rate();
-    // The same page under a cursor never asked before, so that it is read from the
-    // database each time: cursors from the start of the feed with distinct purge bases,
-    // which change nothing else while nothing was purged.
-    let (addr, token) = (server.addr, small.access_token.clone());
-    let fresh = Requests::Numbered(Arc::new(move |connection, n| {
-        use base64::Engine;
-        let base = (connection as u64) << 40 | n;
-        let cursor =
-            base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(format!("v2:0:{base}"));
-        get_request(
-            &addr,
-            &format!("/v1/sync?limit=100&cursor={cursor}"),
-            Some(&token),
-        )
-    }));
-    let fresh_rps = closed_loop(server.addr, fresh, n, settings.round)
+    let fresh_rps = closed_loop(server.addr, fresh.clone(), n, settings.round)
         .await
         .rate();
     let paced = open_loop(
@@ -441,6 +449,7 @@ impl Throughput {
 /// for `duration`.
 /// What a closed loop sends: the same request each time, or the `n`th request of a
 /// connection made for it (`connection` counts from 0).
+#[derive(Clone)]
 enum Requests {
     Same(Arc<Vec<u8>>),
     Numbered(Arc<dyn Fn(usize, u64) -> Vec<u8> + Send + Sync>),

@@ -310,11 +310,12 @@ pub async fn page(
         tx.for_each(VERSION_QUERY, params![key.account_id], |row| {
             version.add(row)
         })?;
-        let version = version.finish()?;
+        let (version, tops) = version.finish()?;
         if let Some(body) = answer_from_version(&pages, &key, &version)? {
             return Ok(body);
         }
-        let body = Bytes::from(sqlite_page(&tx, &key.account_id, from, limit)?);
+        let body = sqlite_page(&tx, &key, &tops, version.purged_through)?;
+        let body = Bytes::from(body);
         pages.offer(&key, version, &body);
         Ok(body)
     };
@@ -346,51 +347,48 @@ fn answer_from_version(
 
 /// The page on SQLite, in the caller's read transaction: merged from one ordered arm per
 /// patient, one for the practice and one for lost access (see
-/// [`crate::db::Conn::merge_each`]).
+/// [`crate::db::Conn::merge_each`]). The version read in the same transaction gives the
+/// account's patients, the purge mark, and where each arm ends, so an arm with nothing
+/// after the cursor is not walked.
 fn sqlite_page(
     tx: &Conn,
-    account_id: &str,
-    from: Option<Cursor>,
-    limit: u32,
+    key: &PageKey,
+    tops: &FeedTops,
+    purged_through: i64,
 ) -> Result<Vec<u8>, ServerError> {
-    let after = from.map_or(0, |c| c.seq);
-    let mut page = PageWriter::new(after, limit);
-    let take = i64::from(limit) + 1;
-    let patients: Vec<(String, String)> = tx.query_all(
-        "SELECT patient_id, role FROM account_patients
-             WHERE account_id = ?1 ORDER BY patient_id",
-        params![account_id],
-        |row| Ok((row.get(0)?, row.get(1)?)),
-    )?;
     use crate::db::Value as Sql;
-    let mut arms = vec![
-        (
-            SQLITE_PRACTICE_ARM,
-            vec![Sql::Integer(after), Sql::Integer(take)],
-        ),
-        (
+    let after = key.from.map_or(0, |c| c.seq);
+    let mut page = PageWriter::new(after, key.limit);
+    let take = Sql::Integer(i64::from(key.limit) + 1);
+    let mut arms = Vec::with_capacity(tops.patients.len() + 2);
+    if tops.practice > after {
+        arms.push((SQLITE_PRACTICE_ARM, vec![Sql::Integer(after), take.clone()]));
+    }
+    if tops.lost > after {
+        arms.push((
             SQLITE_LOST_ARM,
             vec![
-                Sql::Text(account_id.to_owned()),
+                Sql::Text(key.account_id.clone()),
                 Sql::Integer(after),
-                Sql::Integer(take),
-            ],
-        ),
-    ];
-    for (patient, role) in patients {
-        arms.push((
-            SQLITE_PATIENT_ARM,
-            vec![
-                Sql::Text(patient),
-                Sql::Integer(after),
-                Sql::Integer(take),
-                Sql::Text(role),
+                take.clone(),
             ],
         ));
     }
+    for (patient, role, top) in &tops.patients {
+        if *top > after {
+            arms.push((
+                SQLITE_PATIENT_ARM,
+                vec![
+                    Sql::Text(patient.clone()),
+                    Sql::Integer(after),
+                    take.clone(),
+                    Sql::Text(role.clone()),
+                ],
+            ));
+        }
+    }
     tx.merge_each(&arms, SEQ_COLUMN, |row| page.push(row))?;
-    let purged_through = tx.query_one(PURGED_QUERY, params![], |row| row.get(0))?;
-    page.finish(from, purged_through)
+    page.finish(key.from, purged_through)
 }
 
 /// The page on PostgreSQL, in one statement awaited on this task (see
@@ -449,54 +447,75 @@ async fn postgres_version(state: &AppState, account_id: &str) -> Result<FeedVers
     for row in &rows {
         version.add(&crate::db::RowRef::Postgres(row))?;
     }
-    version.finish()
+    Ok(version.finish()?.0)
 }
 
 /// A feed version as its statement's rows arrive.
 #[derive(Default)]
 struct VersionParts {
-    max_seq: i64,
     purged_through: Option<i64>,
-    access: Vec<(Vec<u8>, Vec<u8>)>,
+    tops: FeedTops,
+}
+
+/// Where each part of an account's feed ends, read with its version: each patient with
+/// the account's role and the patient's highest change number, the practice's highest
+/// and lost access's highest (0 when a part has none).
+#[derive(Default)]
+struct FeedTops {
+    patients: Vec<(String, String, i64)>,
+    practice: i64,
+    lost: i64,
 }
 
 impl VersionParts {
     fn add(&mut self, row: &crate::db::RowRef<'_>) -> Result<(), ServerError> {
         let missing = |what: &str| ServerError::internal(format!("feed version without {what}"));
+        let text = |index: usize, what: &str| -> Result<String, ServerError> {
+            let bytes = row.text_bytes(index)?.ok_or_else(|| missing(what))?;
+            String::from_utf8(bytes.to_vec())
+                .map_err(|e| ServerError::internal(format!("feed version {what}: {e}")))
+        };
         let part = row.text_bytes(0)?.ok_or_else(|| missing("its part"))?;
         let seq = row.int(3)?;
-        if part == b"purged" {
-            self.purged_through = Some(seq.ok_or_else(|| missing("the purge mark"))?);
-            return Ok(());
-        }
-        self.max_seq = self.max_seq.max(seq.unwrap_or(0));
-        if part == b"patient" {
-            let patient = row.text_bytes(1)?.ok_or_else(|| missing("a patient"))?;
-            let role = row.text_bytes(2)?.ok_or_else(|| missing("a role"))?;
-            self.access.push((patient.to_vec(), role.to_vec()));
+        match part {
+            b"purged" => {
+                self.purged_through = Some(seq.ok_or_else(|| missing("the purge mark"))?);
+            }
+            b"patient" => {
+                let patient = text(1, "a patient")?;
+                let role = text(2, "a role")?;
+                self.tops.patients.push((patient, role, seq.unwrap_or(0)));
+            }
+            b"practice" => self.tops.practice = seq.unwrap_or(0),
+            b"lost" => self.tops.lost = seq.unwrap_or(0),
+            _ => return Err(ServerError::internal("feed version with an unknown part")),
         }
         Ok(())
     }
 
-    fn finish(mut self) -> Result<FeedVersion, ServerError> {
-        self.access.sort();
-        let mut access = Vec::new();
-        for (patient, role) in &self.access {
+    /// The version, and where each part ends (patients in order).
+    fn finish(mut self) -> Result<(FeedVersion, FeedTops), ServerError> {
+        self.tops.patients.sort();
+        let tops = self.tops;
+        let mut access = String::new();
+        let mut max_seq = tops.practice.max(tops.lost);
+        for (patient, role, top) in &tops.patients {
             if !access.is_empty() {
-                access.push(b',');
+                access.push(',');
             }
-            access.extend_from_slice(patient);
-            access.push(b':');
-            access.extend_from_slice(role);
+            access.push_str(patient);
+            access.push(':');
+            access.push_str(role);
+            max_seq = max_seq.max(*top);
         }
-        Ok(FeedVersion {
-            max_seq: self.max_seq,
+        let version = FeedVersion {
+            max_seq,
             purged_through: self
                 .purged_through
                 .ok_or_else(|| ServerError::internal("the feed counter row is missing"))?,
-            access: String::from_utf8(access)
-                .map_err(|e| ServerError::internal(format!("feed version access: {e}")))?,
-        })
+            access,
+        };
+        Ok((version, tops))
     }
 }
 
@@ -656,10 +675,7 @@ fn write_json<T: serde::Serialize + ?Sized>(
 /// ASCII that needs no escaping (kinds, ids and roles), else checked as UTF-8 and
 /// escaped by serde_json.
 fn write_str(out: &mut Vec<u8>, text: &[u8]) -> Result<(), ServerError> {
-    let plain = text.iter().fold(true, |plain, &b| {
-        plain & (0x20..0x7f).contains(&b) & (b != b'"') & (b != b'\\')
-    });
-    if plain {
+    if is_plain(text) {
         out.push(b'"');
         out.extend_from_slice(text);
         out.push(b'"');
@@ -669,6 +685,24 @@ fn write_str(out: &mut Vec<u8>, text: &[u8]) -> Result<(), ServerError> {
             .map_err(|e| ServerError::internal(format!("stored text is not UTF-8: {e}")))?;
         write_json(out, text)
     }
+}
+
+/// Whether text is printable ASCII without quotes or backslashes, so that it is its own
+/// JSON string. Checked 16 bytes at a time without branches inside a block, which the
+/// compiler turns into vector compares: ids are most of a page's strings.
+fn is_plain(text: &[u8]) -> bool {
+    // 1 for a byte that needs escaping or is not ASCII, as integers rather than bools so
+    // that a block folds into vector compares.
+    let bad = |b: u8| {
+        u8::from(b < 0x20) | u8::from(b > 0x7e) | u8::from(b == b'"') | u8::from(b == b'\\')
+    };
+    let (blocks, rest) = text.as_chunks::<16>();
+    for block in blocks {
+        if block.iter().fold(0u8, |any, &b| any | bad(b)) != 0 {
+            return false;
+        }
+    }
+    rest.iter().all(|&b| bad(b) == 0)
 }
 
 /// Appends a stored time (Unix milliseconds) as a JSON string in RFC 3339 with
@@ -899,10 +933,22 @@ mod tests {
             "quote \" and \\ and \n",
             "caf\u{e9} \u{1f600}",
             "\u{7f}",
+            "0123456789abcdef0123456789abcdef",
         ] {
             let mut out = Vec::new();
             write_str(&mut out, text.as_bytes()).unwrap();
             assert_eq!(out, serde_json::to_vec(text).unwrap(), "{text}");
+        }
+        // Every position of a character that needs escaping, in the 16-byte blocks and
+        // in the remainder after them.
+        for special in ['"', '\\', '\n', '\u{1f}', '\u{7f}', '\u{e9}'] {
+            for at in 0..40 {
+                let mut text: String = "a".repeat(40);
+                text.replace_range(at..=at, &special.to_string());
+                let mut out = Vec::new();
+                write_str(&mut out, text.as_bytes()).unwrap();
+                assert_eq!(out, serde_json::to_vec(&text).unwrap(), "{text:?}");
+            }
         }
         assert!(write_str(&mut Vec::new(), b"caf\xe9").is_err());
     }
