@@ -5,7 +5,12 @@
 #
 #   scripts/postgres.sh           start, create the role and database if missing
 #   scripts/postgres.sh --reset   the same, with the test database dropped and made anew
-#   scripts/postgres.sh --url     only print the URL the tests use (PORTAL_TEST_POSTGRES)
+#   scripts/postgres.sh --url     only print the URL the tests use (PORTAL_TEST_POSTGRES):
+#                                 loopback without TLS, as the server's own deployments
+#                                 beside their database would use
+#   scripts/postgres.sh --ca      only print the test certificate authority's file
+#                                 (PORTAL_TEST_POSTGRES_CA): the cluster's TLS certificate,
+#                                 made here, is signed by it for the name localhost
 #
 # Runs as root (as CI does) or through sudo. The cluster is Debian's default one
 # (`pg_ctlcluster VERSION main`), created if the package did not create it.
@@ -19,6 +24,10 @@ role=portal_test
 password=portal_test
 database=portal_test
 cluster=main
+# The test cluster's TLS: a certificate authority of its own and a server certificate
+# for localhost (not for 127.0.0.1, so that the tests can tell a name check from a chain
+# check), made once with openssl.
+tls_dir=/var/lib/postgresql/portal-test-tls
 
 version="$(find /usr/lib/postgresql -mindepth 1 -maxdepth 1 -printf '%f\n' 2>/dev/null | sort -V | tail -n1)"
 if [ -z "$version" ]; then
@@ -33,7 +42,11 @@ port_of_cluster() {
 
 if [ "${1:-}" = "--url" ]; then
   port="$(port_of_cluster)"
-  echo "postgres://$role:$password@127.0.0.1:${port:-5432}/$database"
+  echo "postgres://$role:$password@127.0.0.1:${port:-5432}/$database?sslmode=disable"
+  exit 0
+fi
+if [ "${1:-}" = "--ca" ]; then
+  echo "$tls_dir/ca.crt"
   exit 0
 fi
 
@@ -70,4 +83,39 @@ if [ "$(psql_admin -c "SELECT 1 FROM pg_database WHERE datname = '$database'")" 
   psql_admin -c "CREATE DATABASE $database OWNER $role TEMPLATE template0
                  ENCODING 'UTF8' LC_COLLATE 'C' LC_CTYPE 'C'"
 fi
-log "ready on 127.0.0.1:$port (database $database)"
+if [ ! -s "$tls_dir/server.crt" ] || [ ! -s "$tls_dir/ca.crt" ]; then
+  log "making the test cluster's TLS certificate in $tls_dir"
+  work="$(mktemp -d)"
+  ec=(-newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes)
+  openssl req -x509 "${ec[@]}" -days 3650 -subj "/CN=patient portal test CA" \
+    -addext "basicConstraints=critical,CA:TRUE" -addext "keyUsage=critical,keyCertSign,cRLSign" \
+    -keyout "$work/ca.key" -out "$work/ca.crt" 2>/dev/null
+  openssl req "${ec[@]}" -subj "/CN=localhost" -keyout "$work/server.key" \
+    -out "$work/server.csr" 2>/dev/null
+  printf '%s\n' "subjectAltName=DNS:localhost" "basicConstraints=critical,CA:FALSE" \
+    "keyUsage=critical,digitalSignature" "extendedKeyUsage=serverAuth" >"$work/server.ext"
+  openssl x509 -req -in "$work/server.csr" -CA "$work/ca.crt" -CAkey "$work/ca.key" \
+    -CAcreateserial -days 3650 -extfile "$work/server.ext" -out "$work/server.crt" 2>/dev/null
+  "${as_root[@]}" install -d -o postgres -g postgres -m 755 "$tls_dir"
+  "${as_root[@]}" install -o postgres -g postgres -m 600 "$work/server.key" "$tls_dir/server.key"
+  "${as_root[@]}" install -o postgres -g postgres -m 644 "$work/server.crt" "$tls_dir/server.crt"
+  "${as_root[@]}" install -o postgres -g postgres -m 644 "$work/ca.crt" "$tls_dir/ca.crt"
+  rm -rf "$work"
+fi
+if [ "$(psql_admin -c "SHOW ssl_cert_file")" != "$tls_dir/server.crt" ] ||
+  [ "$(psql_admin -c "SHOW ssl")" != "on" ]; then
+  log "turning on TLS with the test certificate"
+  psql_admin -c "ALTER SYSTEM SET ssl_cert_file = '$tls_dir/server.crt'" \
+    -c "ALTER SYSTEM SET ssl_key_file = '$tls_dir/server.key'" \
+    -c "ALTER SYSTEM SET ssl_ca_file = ''" -c "ALTER SYSTEM SET ssl = on" \
+    -c "SELECT pg_reload_conf()" >/dev/null
+  for _ in $(seq 1 20); do
+    [ "$(psql_admin -c "SHOW ssl_cert_file")" = "$tls_dir/server.crt" ] && break
+    sleep 0.25
+  done
+  [ "$(psql_admin -c "SHOW ssl")" = "on" ] || {
+    echo "PostgreSQL did not turn TLS on; see its log in /var/log/postgresql" >&2
+    exit 1
+  }
+fi
+log "ready on 127.0.0.1:$port (database $database; TLS for localhost, CA $tls_dir/ca.crt)"

@@ -20,7 +20,7 @@ apt_packages=(
   libjna-java
   xdg-utils desktop-file-utils libglib2.0-bin
   chromium chromium-driver
-  curl ca-certificates
+  curl ca-certificates openssl
   postgresql
 )
 

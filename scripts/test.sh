@@ -32,7 +32,8 @@ stage "binding tests (python, kotlin)" bash scripts/test-bindings.sh
 # a session left running survives until CI).
 stage "postgresql (start, fresh test database)" bash scripts/postgres.sh --reset
 PORTAL_TEST_POSTGRES="$(bash scripts/postgres.sh --url)"
-export PORTAL_TEST_POSTGRES
+PORTAL_TEST_POSTGRES_CA="$(bash scripts/postgres.sh --ca)"
+export PORTAL_TEST_POSTGRES PORTAL_TEST_POSTGRES_CA
 stage "server tests on postgresql" cargo test --locked -p portal-server
-unset PORTAL_TEST_POSTGRES
+unset PORTAL_TEST_POSTGRES PORTAL_TEST_POSTGRES_CA
 printf '\nall tests passed in %d s; screenshots in %s\n' $((SECONDS - total_start)) "$PORTAL_ARTIFACTS"

@@ -56,10 +56,7 @@ impl Database {
             return Ok(Self::SqliteMemory);
         }
         if url.starts_with("postgres://") || url.starts_with("postgresql://") {
-            return url
-                .parse::<tokio_postgres::Config>()
-                .map(|_| Self::Postgres(url.to_owned()))
-                .map_err(|e| format!("the PostgreSQL URL is not valid: {e}"));
+            return db::pg_tls::parse_url(url).map(|_| Self::Postgres(url.to_owned()));
         }
         let path = url.strip_prefix("sqlite://").unwrap_or(url);
         if path.is_empty() {

@@ -35,7 +35,8 @@ struct ServeArgs {
     #[arg(long, default_value = "127.0.0.1:8080", env = "PORTAL_LISTEN")]
     listen: SocketAddr,
     /// `sqlite://PATH` (embedded, the default), `sqlite::memory:`, or
-    /// `postgres://USER:PASSWORD@HOST:PORT/DATABASE`.
+    /// `postgres://USER:PASSWORD@HOST:PORT/DATABASE` (TLS as libpq: add
+    /// `?sslmode=verify-full&sslrootcert=CA.pem` for a database on another machine).
     // Help never prints the variable's value: a PostgreSQL URL may hold a password.
     #[arg(
         long,

@@ -7,6 +7,7 @@
 
 mod conn;
 mod dialect;
+pub mod pg_tls;
 mod postgres;
 pub use crate::params;
 mod sqlite;
@@ -64,16 +65,24 @@ impl Db {
         }
     }
 
-    /// Connects to PostgreSQL at `url` (`postgres://user:password@host/db`) and brings
-    /// the schema up to date.
+    /// Connects to PostgreSQL at `url` (`postgres://user:password@host/db`, with libpq's
+    /// `sslmode` and `sslrootcert`: see [`pg_tls`]) and brings the schema up to date.
     pub async fn connect_postgres(url: &str) -> Result<Self, ServerError> {
-        let config: tokio_postgres::Config = url
-            .parse()
-            .map_err(|e| ServerError::Startup(format!("the PostgreSQL URL is not valid: {e}")))?;
-        let readers = Box::new(postgres::Readers::new(config.clone()));
-        let pool = tokio::task::spawn_blocking(move || postgres::Pool::open(config))
+        let target = pg_tls::parse_url(url).map_err(ServerError::Startup)?;
+        target.warn_if_unchecked();
+        let readers = Box::new(postgres::Readers::new(target.clone()));
+        let pool = tokio::task::spawn_blocking(move || postgres::Pool::open(target))
             .await
-            .map_err(|e| ServerError::internal(format!("database task: {e}")))??;
+            .map_err(|e| ServerError::internal(format!("database task: {e}")))?
+            .map_err(|e| match e {
+                ServerError::Database(text) if text.contains("TLS handshake") => {
+                    ServerError::Database(format!(
+                        "{text} (the database URL's sslmode and sslrootcert say how the \
+                         server's certificate is checked)"
+                    ))
+                }
+                other => other,
+            })?;
         let pool = Box::new(pool);
         Ok(Self {
             backend: Arc::new(Backend::Postgres { pool, readers }),

@@ -3,11 +3,11 @@
 //! shared connections for short reads awaited on request tasks, and migrations with a
 //! schema-version table.
 //!
-//! TLS is off: the server expects PostgreSQL on loopback or a private network
-//! (`sslmode=require` is refused at connect time).
+//! Connections use TLS as the URL's `sslmode` says (see [`crate::db::pg_tls`]).
 
 use crate::db::conn::Conn;
 use crate::db::dialect::numbered_placeholders;
+use crate::db::pg_tls::PgTarget;
 use crate::db::value::{Row, Value};
 use crate::error::ServerError;
 use bytes::BytesMut;
@@ -17,7 +17,7 @@ use std::error::Error as StdError;
 use std::sync::{Arc, Mutex};
 use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 use tokio_postgres::types::{IsNull, ToSql, Type, to_sql_checked};
-use tokio_postgres::{Client, Config, NoTls, Statement};
+use tokio_postgres::{Client, Statement};
 
 /// Numbered migrations, the same steps as SQLite's in PostgreSQL's types.
 const MIGRATIONS: &[&str] = &[
@@ -49,7 +49,17 @@ pub(crate) fn error(e: &tokio_postgres::Error) -> ServerError {
         Some(db) => {
             ServerError::Database(format!("postgres {}: {}", db.code().code(), db.message()))
         }
-        None => ServerError::Database(format!("postgres: {e}")),
+        None => {
+            // The driver's own words name only its step ("error performing TLS
+            // handshake"); the causes say why (an unknown certificate authority, say).
+            let mut text = format!("postgres: {e}");
+            let mut cause = StdError::source(e);
+            while let Some(inner) = cause {
+                text.push_str(&format!(": {inner}"));
+                cause = inner.source();
+            }
+            ServerError::Database(text)
+        }
     }
 }
 
@@ -82,7 +92,7 @@ impl Drop for PgConn {
 
 impl PgConn {
     /// Connects, on a blocking thread.
-    fn connect(config: &Config) -> Result<Self, ServerError> {
+    fn connect(target: &PgTarget) -> Result<Self, ServerError> {
         let runtime = tokio::runtime::Builder::new_current_thread()
             .enable_io()
             .enable_time()
@@ -91,7 +101,7 @@ impl PgConn {
                 ServerError::internal(format!("a PostgreSQL connection's runtime: {e}"))
             })?;
         let (client, connection) = runtime
-            .block_on(config.connect(NoTls))
+            .block_on(target.config.connect(target.tls.clone()))
             .map_err(|e| error(&e))?;
         Ok(Self {
             runtime: Some(runtime),
@@ -267,7 +277,7 @@ impl ToSql for Value {
 
 /// A few connections shared by the blocking threads that run database work.
 pub(crate) struct Pool {
-    config: Config,
+    target: PgTarget,
     idle: Mutex<Vec<Conn>>,
     permits: Arc<Semaphore>,
 }
@@ -275,9 +285,9 @@ pub(crate) struct Pool {
 impl Pool {
     /// Checks the URL and connects once (migrating the schema), so that a wrong URL or
     /// password stops the server at start. Must run on a blocking thread.
-    pub(crate) fn open(config: Config) -> Result<Self, ServerError> {
+    pub(crate) fn open(target: PgTarget) -> Result<Self, ServerError> {
         let pool = Self {
-            config,
+            target,
             idle: Mutex::new(Vec::new()),
             permits: Arc::new(Semaphore::new(POOL_SIZE)),
         };
@@ -304,7 +314,7 @@ impl Pool {
             .pop();
         match idle {
             Some(conn) if conn.reusable() => Ok(conn),
-            _ => Ok(Conn::postgres(PgConn::connect(&self.config)?)),
+            _ => Ok(Conn::postgres(PgConn::connect(&self.target)?)),
         }
     }
 
@@ -390,7 +400,7 @@ fn lock(slot: &Mutex<Option<Arc<Reader>>>) -> std::sync::MutexGuard<'_, Option<A
 /// replaced on its next use, and a statement that failed because of it runs once more
 /// on the new connection: these are reads, so repeating one is harmless.
 pub(crate) struct Readers {
-    config: Config,
+    target: PgTarget,
     slots: Vec<Mutex<Option<Arc<Reader>>>>,
     next: std::sync::atomic::AtomicUsize,
 }
@@ -401,9 +411,9 @@ struct Reader {
 }
 
 impl Readers {
-    pub(crate) fn new(config: Config) -> Self {
+    pub(crate) fn new(target: PgTarget) -> Self {
         Self {
-            config,
+            target,
             slots: (0..READER_CONNECTIONS).map(|_| Mutex::new(None)).collect(),
             next: std::sync::atomic::AtomicUsize::new(0),
         }
@@ -438,7 +448,12 @@ impl Readers {
         {
             return Ok(Arc::clone(reader));
         }
-        let (client, connection) = self.config.connect(NoTls).await.map_err(|e| error(&e))?;
+        let (client, connection) = self
+            .target
+            .config
+            .connect(self.target.tls.clone())
+            .await
+            .map_err(|e| error(&e))?;
         tokio::spawn(async move {
             if let Err(e) = connection.await {
                 tracing::warn!(error = %error(&e), "a PostgreSQL read connection ended");
