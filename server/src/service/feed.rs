@@ -291,6 +291,11 @@ pub async fn page(
         limit,
     };
     if state.db.dialect() == Dialect::Postgres {
+        if !state.pages.asked_before(&key) {
+            // A page asked for the first time (each page of a first sync) is not kept,
+            // so it needs no version: its own statement is the whole answer.
+            return postgres_page(state, &key.account_id, from, limit).await;
+        }
         let version = postgres_version(state, &key.account_id).await?;
         if let Some(body) = answer_from_version(&state.pages, &key, &version)? {
             return Ok(body);

@@ -124,13 +124,34 @@ impl PageCache {
         Some(body)
     }
 
+    /// Notes that `key` is asked, and says whether it was asked recently or is kept:
+    /// when it was not, its page will not be kept now (see [`PageCache::offer`]), so the
+    /// caller may read the page without its version.
+    pub fn asked_before(&self, key: &PageKey) -> bool {
+        let hash = self.key_hash(key);
+        let mut inner = self.lock();
+        let slot = (hash % RECENT_SLOTS as u64) as usize;
+        let Some(recent) = inner.recent.get_mut(slot) else {
+            return false;
+        };
+        if *recent == hash {
+            return true;
+        }
+        *recent = hash;
+        inner.newer.contains_key(key) || inner.older.contains_key(key)
+    }
+
+    /// A key's hash for the table of recent keys: never 0, which marks an empty slot.
+    fn key_hash(&self, key: &PageKey) -> u64 {
+        self.hasher.hash_one(key) | 1
+    }
+
     /// Offers a page just read at `version`: kept if its key was asked recently too.
     pub fn offer(&self, key: &PageKey, version: FeedVersion, body: &Bytes) {
         if body.len() > MAX_PAGE {
             return;
         }
-        // Never 0, which marks an empty slot.
-        let hash = self.hasher.hash_one(key) | 1;
+        let hash = self.key_hash(key);
         let mut inner = self.lock();
         // The slot is the hash's remainder: the table's length is never 0.
         let slot = (hash % RECENT_SLOTS as u64) as usize;
@@ -233,6 +254,23 @@ mod tests {
         let newer = Bytes::from_static(b"{\"changes\":[1]}");
         cache.offer(&key("acc_a", 5), version(10), &newer);
         assert_eq!(cache.get(&key("acc_a", 5), &version(10)), Some(newer));
+    }
+
+    #[test]
+    fn a_key_asked_once_is_noted_so_that_its_next_page_is_kept() {
+        let cache = PageCache::default();
+        let body = Bytes::from_static(b"{\"changes\":[]}");
+        assert!(!cache.asked_before(&key("acc_a", 5)), "first ask");
+        assert!(cache.asked_before(&key("acc_a", 5)), "second ask");
+        assert!(!cache.asked_before(&key("acc_a", 6)), "another cursor");
+        // The second ask's page is kept: the first was noted without an offer.
+        cache.offer(&key("acc_a", 5), version(9), &body);
+        assert_eq!(cache.get(&key("acc_a", 5), &version(9)), Some(body));
+        // A kept page's key counts as asked even when its slot was taken since.
+        cache.lock().recent.fill(0);
+        assert!(cache.asked_before(&key("acc_a", 5)), "kept");
+        cache.lock().recent.fill(0);
+        assert!(!cache.asked_before(&key("acc_a", 6)), "not kept");
     }
 
     #[test]
