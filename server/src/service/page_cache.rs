@@ -19,8 +19,9 @@
 //! several times as much as that (its rows' executor work and bytes); on SQLite reading
 //! the page's records is most of a request's work.
 //!
-//! Pages are kept once asked twice (a small table of recent keys decides), so a first
-//! sync, which asks each page once, does not fill the cache; the same page asked again
+//! Pages are kept once asked twice (a small table of recent keys decides, and
+//! [`PageCache::asked_before`] tells a caller that may then skip the version), so a
+//! first sync, which asks each page once, does not fill the cache; the same page asked again
 //! comes from a retry after a dropped answer, or a second device of the account syncing
 //! from the start (cursors are the same for the same records). At most [`CAPACITY`]
 //! bytes are held, in two generations: a page is found in the newer one or moved to it
