@@ -33,8 +33,9 @@ pub enum Database {
     SqliteFile(PathBuf),
     /// An embedded SQLite database in memory, gone when the server stops.
     SqliteMemory,
-    /// A PostgreSQL database, by its `postgres://` URL (which may hold a password).
-    Postgres(String),
+    /// A PostgreSQL database, by its `postgres://` URL read (which may hold a password),
+    /// with the certificates its TLS settings name already loaded.
+    Postgres(Box<db::pg_tls::PgTarget>),
 }
 
 impl std::fmt::Debug for Database {
@@ -56,7 +57,7 @@ impl Database {
             return Ok(Self::SqliteMemory);
         }
         if url.starts_with("postgres://") || url.starts_with("postgresql://") {
-            return db::pg_tls::parse_url(url).map(|_| Self::Postgres(url.to_owned()));
+            return db::pg_tls::parse_url(url).map(|target| Self::Postgres(Box::new(target)));
         }
         let path = url.strip_prefix("sqlite://").unwrap_or(url);
         if path.is_empty() {
@@ -79,9 +80,13 @@ impl Database {
                     })
             }
             Self::SqliteMemory => Db::open_in_memory(),
-            Self::Postgres(url) => Db::connect_postgres(url).await.map_err(|e| {
-                ServerError::Startup(format!("cannot open the PostgreSQL database: {e}"))
-            }),
+            Self::Postgres(target) => {
+                Db::connect_postgres_to((**target).clone())
+                    .await
+                    .map_err(|e| {
+                        ServerError::Startup(format!("cannot open the PostgreSQL database: {e}"))
+                    })
+            }
         }
     }
 }

@@ -276,27 +276,16 @@ impl PgTls {
                 .build()
                 .map_err(|e| format!("TLS to PostgreSQL: {e}"))
         };
+        // libpq's verifying modes fall back on the system's authorities.
+        let roots = match (mode, roots) {
+            (SslMode::VerifyCa | SslMode::VerifyFull, None) => Some(system_roots()?),
+            (_, roots) => roots,
+        };
         let config = match (mode, roots) {
-            (SslMode::VerifyFull, roots) => {
-                let roots = match roots {
-                    Some(roots) => roots,
-                    None => system_roots()?,
-                };
-                builder
-                    .with_webpki_verifier(webpki(roots)?)
-                    .with_no_client_auth()
-            }
-            (SslMode::VerifyCa, roots) => {
-                let roots = match roots {
-                    Some(roots) => roots,
-                    None => system_roots()?,
-                };
-                builder
-                    .dangerous()
-                    .with_custom_certificate_verifier(Arc::new(Check::Chain(webpki(roots)?)))
-                    .with_no_client_auth()
-            }
-            // As libpq: a named authority is checked in these modes too.
+            (SslMode::VerifyFull, Some(roots)) => builder
+                .with_webpki_verifier(webpki(roots)?)
+                .with_no_client_auth(),
+            // `verify-ca`, and as libpq, the other modes when an authority is named.
             (_, Some(roots)) => builder
                 .dangerous()
                 .with_custom_certificate_verifier(Arc::new(Check::Chain(webpki(roots)?)))

@@ -50,7 +50,7 @@ impl Harness {
     pub async fn start() -> Self {
         match postgres::Schema::create().await {
             Some(schema) => {
-                let mut h = Self::start_with(Database::Postgres(schema.url.clone())).await;
+                let mut h = Self::start_with(Database::parse(&schema.url).unwrap()).await;
                 h.schema = Some(schema);
                 h
             }
