@@ -3,6 +3,11 @@
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 
+/// The values staff set are the feed records' own types.
+pub use crate::records::{
+    AppointmentKind, AppointmentStatus, FieldType, FormField, InvoiceLine, InvoiceStatus,
+};
+
 /// `POST /v1/admin/providers`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
@@ -257,51 +262,6 @@ impl std::fmt::Debug for JoinLinkCreated {
     }
 }
 
-/// How an appointment takes place.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-#[serde(rename_all = "snake_case")]
-pub enum AppointmentKind {
-    InPerson,
-    /// Needs an https `telehealth_url`.
-    Telehealth,
-}
-
-impl AppointmentKind {
-    /// The kind as it appears on the wire and in the feed.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::InPerson => "in_person",
-            Self::Telehealth => "telehealth",
-        }
-    }
-}
-
-/// Where an appointment stands.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-#[serde(rename_all = "snake_case")]
-pub enum AppointmentStatus {
-    Scheduled,
-    Confirmed,
-    Cancelled,
-    Completed,
-    NoShow,
-}
-
-impl AppointmentStatus {
-    /// The status as it appears on the wire and in the feed.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Scheduled => "scheduled",
-            Self::Confirmed => "confirmed",
-            Self::Cancelled => "cancelled",
-            Self::Completed => "completed",
-            Self::NoShow => "no_show",
-        }
-    }
-}
-
 /// `POST /v1/admin/appointments`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
@@ -398,50 +358,6 @@ pub struct MessageSent {
     pub thread_id: String,
 }
 
-/// The kinds of field a form can have.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-#[serde(rename_all = "snake_case")]
-pub enum FieldType {
-    Text,
-    Textarea,
-    Date,
-    Choice,
-    MultiChoice,
-    Checkbox,
-    Signature,
-}
-
-impl FieldType {
-    /// The type as it appears on the wire and in the feed.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Text => "text",
-            Self::Textarea => "textarea",
-            Self::Date => "date",
-            Self::Choice => "choice",
-            Self::MultiChoice => "multi_choice",
-            Self::Checkbox => "checkbox",
-            Self::Signature => "signature",
-        }
-    }
-}
-
-/// One field of a form template.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-pub struct FormField {
-    pub id: String,
-    pub label: String,
-    #[serde(rename = "type")]
-    pub kind: FieldType,
-    #[serde(default)]
-    pub required: bool,
-    /// The choices of `choice` and `multi_choice` fields.
-    #[serde(default)]
-    pub options: Vec<String>,
-}
-
 /// `POST /v1/admin/forms`: a form template.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
@@ -465,36 +381,6 @@ pub struct FormAssignment {
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct FormCreated {
     pub form_id: String,
-}
-
-/// One line of an invoice. `amount` is the price of one unit in minor units.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-pub struct InvoiceLine {
-    pub description: String,
-    pub quantity: i64,
-    pub amount: i64,
-}
-
-/// Where an invoice stands.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-#[serde(rename_all = "snake_case")]
-pub enum InvoiceStatus {
-    Open,
-    Paid,
-    Void,
-}
-
-impl InvoiceStatus {
-    /// The status as it appears on the wire and in the feed.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Open => "open",
-            Self::Paid => "paid",
-            Self::Void => "void",
-        }
-    }
 }
 
 /// `POST /v1/admin/invoices`.

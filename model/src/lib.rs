@@ -8,6 +8,7 @@ pub mod error;
 pub mod invite;
 pub mod join;
 pub mod password;
+pub mod records;
 pub mod session;
 pub mod sync;
 

@@ -23,8 +23,10 @@ pub struct Change {
     pub profile_id: Option<String>,
     pub op: ChangeOp,
     pub rev: i64,
-    /// The record (upserts only).
+    /// The record (upserts only): the fields of `portal_model::records`' type for the
+    /// kind, read with `records::Record::from_json`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<crate::records::AnyRecord>))]
     pub data: Option<Value>,
 }
 

@@ -150,12 +150,12 @@ pub async fn seed(state: &AppState) -> Result<String, ServerError> {
             due_at: at(14, 0),
             currency: "USD".to_owned(),
             lines: vec![
-                invoices::Line {
+                portal_model::records::InvoiceLine {
                     description: "Office visit, established patient (99214)".to_owned(),
                     quantity: 1,
                     amount: 16_500,
                 },
-                invoices::Line {
+                portal_model::records::InvoiceLine {
                     description: "Depression screening (96127)".to_owned(),
                     quantity: 1,
                     amount: 2_500,

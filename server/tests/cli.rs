@@ -3,6 +3,8 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)] // Tests fail loudly by design.
 
+mod common;
+
 use portal_e2e::process::Guard;
 use std::process::{Command, Stdio};
 use std::time::Duration;
@@ -99,6 +101,37 @@ async fn the_demo_prints_a_working_invite_link() {
         .await
         .unwrap();
     assert_eq!(invite.patient_first_name, "Jordan");
+
+    // Everything the demo fills the portal with reads strictly as the model's types.
+    let http = reqwest::Client::new();
+    let session: portal_model::Session = http
+        .post(format!("{base}/v1/invites/{token}/accept"))
+        .json(&serde_json::json!({"password": "river otter paints blue", "device_name": "t"}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let page: portal_model::sync::SyncPage = http
+        .get(format!("{base}/v1/sync?limit=1000"))
+        .bearer_auth(&session.access_token)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert!(!page.has_more);
+    common::decode_strictly(&page);
+    let kinds: std::collections::BTreeSet<&str> =
+        page.changes.iter().map(|c| c.kind.as_str()).collect();
+    for kind in portal_model::records::RecordKind::KNOWN
+        .iter()
+        .filter(|k| **k != "form_response")
+    {
+        assert!(kinds.contains(kind), "the demo has no {kind}: {kinds:?}");
+    }
 }
 
 #[tokio::test]

@@ -61,7 +61,9 @@ impl Harness {
         };
         let response = self.sync_raw(session, &query).await;
         assert_eq!(response.status(), StatusCode::OK);
-        response.json().await.unwrap()
+        let page = response.json().await.unwrap();
+        common::decode_strictly(&page);
+        page
     }
 
     async fn appointment(&self, patient: &Patient, hours_ahead: i64) -> String {

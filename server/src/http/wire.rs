@@ -4,8 +4,8 @@
 
 use crate::service::appointments::{AppointmentChange, NewAppointment};
 use crate::service::bookings::{Booker, Booking};
-use crate::service::forms::{Assignment, Field, NewForm};
-use crate::service::invoices::{InvoiceChange, Line, NewInvoice};
+use crate::service::forms::{Assignment, NewForm};
+use crate::service::invoices::{InvoiceChange, NewInvoice};
 use crate::service::messages::ProviderMessage;
 use portal_model::admin as wire;
 
@@ -68,17 +68,7 @@ impl From<wire::NewForm> for NewForm {
     fn from(form: wire::NewForm) -> Self {
         Self {
             title: form.title,
-            fields: form
-                .fields
-                .into_iter()
-                .map(|field| Field {
-                    id: field.id,
-                    label: field.label,
-                    kind: field.kind.as_str().to_owned(),
-                    required: field.required,
-                    options: field.options,
-                })
-                .collect(),
+            fields: form.fields,
         }
     }
 }
@@ -99,15 +89,7 @@ impl From<wire::NewInvoice> for NewInvoice {
             number: invoice.number,
             due_at: invoice.due_at,
             currency: invoice.currency,
-            lines: invoice
-                .lines
-                .into_iter()
-                .map(|line| Line {
-                    description: line.description,
-                    quantity: line.quantity,
-                    amount: line.amount,
-                })
-                .collect(),
+            lines: invoice.lines,
             superbill: invoice.superbill,
         }
     }

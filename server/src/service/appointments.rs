@@ -10,8 +10,8 @@ use crate::state::AppState;
 use axum::http::StatusCode;
 use chrono::{DateTime, Duration, Utc};
 use portal_model::ErrorCode;
+use portal_model::records::{Appointment, AppointmentKind, AppointmentStatus};
 use serde::Deserialize;
-use serde_json::{Value, json};
 
 /// How long before the start a patient can still cancel.
 pub const CANCEL_NOTICE: Duration = Duration::hours(24);
@@ -41,28 +41,25 @@ pub struct AppointmentChange {
     pub status: Option<String>,
 }
 
-const STATUSES: &[&str] = &[
-    "scheduled",
-    "confirmed",
-    "cancelled",
-    "completed",
-    "no_show",
-];
-
 fn exists(conn: &Conn, table: &str, id: &str) -> Result<bool, ServerError> {
     let sql = format!("SELECT 1 FROM {table} WHERE id = ?1");
     Ok(conn.query_opt(&sql, params![id], |_| Ok(()))?.is_some())
 }
 
-fn timing(data: &mut Value, starts_at: DateTime<Utc>, minutes: i64) -> Result<(), ServerError> {
+/// Sets the start, the end and the cancellation deadline.
+fn timing(
+    appointment: &mut Appointment,
+    starts_at: DateTime<Utc>,
+    minutes: i64,
+) -> Result<(), ServerError> {
     if !(5..=480).contains(&minutes) {
         return Err(ServerError::bad_request(
             "duration_minutes must be between 5 and 480.",
         ));
     }
-    data["starts_at"] = json!(starts_at);
-    data["ends_at"] = json!(starts_at + Duration::minutes(minutes));
-    data["cancellable_until"] = json!(starts_at - CANCEL_NOTICE);
+    appointment.starts_at = starts_at;
+    appointment.ends_at = starts_at + Duration::minutes(minutes);
+    appointment.cancellable_until = starts_at - CANCEL_NOTICE;
     Ok(())
 }
 
@@ -97,15 +94,22 @@ pub async fn create(state: &AppState, new: NewAppointment) -> Result<String, Ser
                 ));
             }
             let id = new_id("apt");
-            let mut data = json!({
-                "provider_id": new.provider_id,
-                "kind": new.kind,
-                "location": new.location,
-                "telehealth_url": telehealth_url,
-                "status": "scheduled",
-            });
-            timing(&mut data, new.starts_at, new.duration_minutes)?;
-            feed::put(&tx, "appointment", &id, Some(&new.patient_id), &data, now)?;
+            let mut appointment = Appointment {
+                id: id.clone(),
+                profile_id: new.patient_id.clone(),
+                rev: 0,
+                updated_at: now,
+                provider_id: new.provider_id.clone(),
+                starts_at: new.starts_at,
+                ends_at: new.starts_at,
+                kind: AppointmentKind::parse(&new.kind),
+                location: new.location.clone(),
+                telehealth_url,
+                status: AppointmentStatus::Scheduled,
+                cancellable_until: new.starts_at,
+            };
+            timing(&mut appointment, new.starts_at, new.duration_minutes)?;
+            feed::put(&tx, &appointment, now)?;
             audit::record(
                 &tx,
                 crate::db::millis(now),
@@ -134,11 +138,11 @@ pub async fn update(
     change: AppointmentChange,
 ) -> Result<(), ServerError> {
     if let Some(status) = &change.status
-        && !STATUSES.contains(&status.as_str())
+        && !AppointmentStatus::parse(status).is_known()
     {
         return Err(ServerError::bad_request(format!(
             "status must be one of {}.",
-            STATUSES.join(", ")
+            AppointmentStatus::KNOWN.join(", ")
         )));
     }
     let now = state.clock.now();
@@ -146,23 +150,18 @@ pub async fn update(
         .db
         .call(move |conn| {
             let tx = conn.transaction()?;
-            let (patient, _, mut data) =
-                feed::get(&tx, "appointment", &id)?.ok_or_else(not_found)?;
+            let mut appointment: Appointment = feed::get(&tx, &id)?.ok_or_else(not_found)?;
             if change.starts_at.is_some() || change.duration_minutes.is_some() {
-                let old_start: DateTime<Utc> = serde_json::from_value(data["starts_at"].clone())
-                    .map_err(|e| ServerError::internal(format!("stored appointment: {e}")))?;
-                let old_end: DateTime<Utc> = serde_json::from_value(data["ends_at"].clone())
-                    .map_err(|e| ServerError::internal(format!("stored appointment: {e}")))?;
-                let start = change.starts_at.unwrap_or(old_start);
+                let start = change.starts_at.unwrap_or(appointment.starts_at);
                 let minutes = change
                     .duration_minutes
-                    .unwrap_or((old_end - old_start).num_minutes());
-                timing(&mut data, start, minutes)?;
+                    .unwrap_or((appointment.ends_at - appointment.starts_at).num_minutes());
+                timing(&mut appointment, start, minutes)?;
             }
             if let Some(status) = change.status {
-                data["status"] = json!(status);
+                appointment.status = AppointmentStatus::parse(&status);
             }
-            feed::put(&tx, "appointment", &id, patient.as_deref(), &data, now)?;
+            feed::put(&tx, &appointment, now)?;
             audit::record(
                 &tx,
                 crate::db::millis(now),
@@ -192,32 +191,32 @@ pub fn patient_update(
     cancel: bool,
     now: DateTime<Utc>,
 ) -> Result<Result<(), Refusal>, ServerError> {
-    let Some((owner, _, mut data)) = feed::get(tx, "appointment", appointment_id)? else {
+    let Some(mut appointment) = feed::get::<Appointment>(tx, appointment_id)? else {
         return Ok(Err((
             "not_found",
             "This appointment does not exist any more.".to_owned(),
         )));
     };
-    if owner.as_deref() != Some(patient_id) {
+    if appointment.profile_id != patient_id {
         return Ok(Err((
             "forbidden",
             "This appointment belongs to someone else.".to_owned(),
         )));
     }
-    let status = data["status"].as_str().unwrap_or_default().to_owned();
-    if status != "scheduled" && status != "confirmed" {
+    if !appointment.status.is_active() {
         return Ok(Err((
             "invalid_state",
-            format!("This appointment is {status} and cannot be changed."),
+            format!(
+                "This appointment is {} and cannot be changed.",
+                appointment.status
+            ),
         )));
     }
-    let deadline_field = if cancel {
-        "cancellable_until"
+    let deadline = if cancel {
+        appointment.cancellable_until
     } else {
-        "starts_at"
+        appointment.starts_at
     };
-    let deadline: DateTime<Utc> = serde_json::from_value(data[deadline_field].clone())
-        .map_err(|e| ServerError::internal(format!("stored appointment: {e}")))?;
     if now > deadline {
         let message = if cancel {
             "It is too late to cancel online: please call your practice."
@@ -226,14 +225,11 @@ pub fn patient_update(
         };
         return Ok(Err(("too_late", message.to_owned())));
     }
-    data["status"] = json!(if cancel { "cancelled" } else { "confirmed" });
-    feed::put(
-        tx,
-        "appointment",
-        appointment_id,
-        Some(patient_id),
-        &data,
-        now,
-    )?;
+    appointment.status = if cancel {
+        AppointmentStatus::Cancelled
+    } else {
+        AppointmentStatus::Confirmed
+    };
+    feed::put(tx, &appointment, now)?;
     Ok(Ok(()))
 }

@@ -12,15 +12,16 @@ use crate::service::mutations::Refusal;
 use crate::service::{audit, feed};
 use crate::state::AppState;
 use axum::http::StatusCode;
-use chrono::{DateTime, SecondsFormat, Utc};
+use chrono::{DateTime, Utc};
 use portal_model::ErrorCode;
-use serde_json::{Value, json};
+use portal_model::records::{Document, DocumentCategory};
+use serde_json::Value;
 use sha2::{Digest, Sha256};
 
 /// The largest document or upload.
 pub const MAX_BYTES: usize = 25 * 1024 * 1024;
-/// Document categories.
-pub const CATEGORIES: &[&str] = &["shared", "superbill", "invoice", "upload", "form_pdf"];
+/// Document categories: every one the feed's type knows.
+pub const CATEGORIES: &[&str] = DocumentCategory::KNOWN;
 
 /// Hex SHA-256 of some bytes.
 pub fn sha256_hex(bytes: &[u8]) -> String {
@@ -66,15 +67,19 @@ pub(crate) fn publish(
     now: DateTime<Utc>,
 ) -> Result<String, ServerError> {
     let id = new_id("doc");
-    let data = json!({
-        "title": title,
-        "category": category,
-        "content_type": content_type,
-        "size": size,
-        "sha256": sha,
-        "created_at": now.to_rfc3339_opts(SecondsFormat::Secs, true),
-    });
-    feed::put(tx, "document", &id, Some(patient_id), &data, now)?;
+    let document = Document {
+        id: id.clone(),
+        profile_id: patient_id.to_owned(),
+        rev: 0,
+        updated_at: now,
+        title: title.to_owned(),
+        category: DocumentCategory::parse(category),
+        content_type: content_type.to_owned(),
+        size,
+        sha256: sha.to_owned(),
+        created_at: now,
+    };
+    feed::put(tx, &document, now)?;
     Ok(id)
 }
 
@@ -181,18 +186,22 @@ pub async fn content(
                     "No such document.",
                 )
             };
-            let (patient, _, data) = feed::get(conn, "document", &id)?.ok_or_else(not_found)?;
+            let document: Document = feed::get(conn, &id)?.ok_or_else(not_found)?;
             let allowed = conn
                 .query_opt(
                     "SELECT 1 FROM account_patients WHERE account_id = ?1 AND patient_id = ?2",
-                    params![account_id, patient],
+                    params![account_id, document.profile_id],
                     |_| Ok(()),
                 )?
                 .is_some();
             if !allowed {
                 return Err(not_found());
             }
-            let sha256 = data["sha256"].as_str().unwrap_or_default().to_owned();
+            let Document {
+                sha256,
+                content_type,
+                ..
+            } = document;
             let bytes: Vec<u8> = conn
                 .query_opt(
                     "SELECT bytes FROM blobs WHERE sha256 = ?1",
@@ -203,10 +212,7 @@ pub async fn content(
             Ok(Content {
                 bytes,
                 sha256,
-                content_type: data["content_type"]
-                    .as_str()
-                    .unwrap_or("application/octet-stream")
-                    .to_owned(),
+                content_type,
             })
         })
         .await

@@ -15,6 +15,7 @@ use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use bytes::Bytes;
 use chrono::{DateTime, Utc};
+use portal_model::records::{FeedRecord, Profile, ProfileRole};
 use serde_json::Value;
 use std::sync::Arc;
 
@@ -30,9 +31,17 @@ fn next_seq(tx: &Conn) -> Result<i64, ServerError> {
     )
 }
 
-/// Creates or replaces a record and gives it the next change number. `data` is the
-/// record's own fields; `id`, `profile_id`, `rev` and `updated_at` are added on read.
-pub fn put(
+/// Creates or replaces a record and gives it the next change number. The record's kind,
+/// id and patient come from its type and fields; its `rev` and `updated_at` (and a
+/// profile's `role`) are the feed's, added on read, so what the caller put there is
+/// not stored. Returns the new revision.
+pub fn put<R: FeedRecord>(tx: &Conn, record: &R, now: DateTime<Utc>) -> Result<i64, ServerError> {
+    let data = serde_json::to_value(record)
+        .map_err(|e| ServerError::internal(format!("encoding a record: {e}")))?;
+    put_value(tx, R::KIND, record.id(), record.profile_id(), &data, now)
+}
+
+fn put_value(
     tx: &Conn,
     kind: &str,
     id: &str,
@@ -97,23 +106,55 @@ pub async fn admin_delete(
         .await
 }
 
-/// A record's current data and revision, if it exists and is not deleted.
-pub fn get(
-    tx: &Conn,
-    kind: &str,
-    id: &str,
-) -> Result<Option<(Option<String>, i64, Value)>, ServerError> {
-    let row: Option<(Option<String>, i64, String)> = tx.query_opt(
-        "SELECT patient_id, rev, data FROM records WHERE kind = ?1 AND id = ?2 AND deleted = 0",
-        params![kind, id],
-        |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?)),
+/// A record as the feed would send it, if it exists and is not deleted. A profile reads
+/// with the role `self` (the feed sets the role per account).
+pub fn get<R: FeedRecord>(tx: &Conn, id: &str) -> Result<Option<R>, ServerError> {
+    let row: Option<(Option<String>, i64, String, i64)> = tx.query_opt(
+        "SELECT patient_id, rev, data, updated_at FROM records
+         WHERE kind = ?1 AND id = ?2 AND deleted = 0",
+        params![R::KIND, id],
+        |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?, row.get(3)?)),
     )?;
-    row.map(|(patient, rev, data)| {
-        serde_json::from_str(&data)
-            .map(|value| (patient, rev, value))
-            .map_err(|e| ServerError::internal(format!("stored record: {e}")))
-    })
-    .transpose()
+    row.map(|(patient, rev, data, updated_at)| typed(id, patient, rev, &data, updated_at))
+        .transpose()
+}
+
+/// The columns every typed read of `records` selects, in [`typed`]'s order after the id.
+pub const TYPED_COLUMNS: &str = "id, patient_id, rev, data, updated_at";
+
+/// A record from its row: the stored fields plus the ones the feed adds on read.
+pub fn typed<R: FeedRecord>(
+    id: &str,
+    patient: Option<String>,
+    rev: i64,
+    data: &str,
+    updated_at: i64,
+) -> Result<R, ServerError> {
+    let broken = |e: serde_json::Error| ServerError::internal(format!("stored {}: {e}", R::KIND));
+    let mut fields: serde_json::Map<String, Value> = serde_json::from_str(data).map_err(broken)?;
+    fields.insert("id".into(), Value::from(id));
+    if let Some(patient) = patient {
+        fields.insert("profile_id".into(), Value::from(patient));
+    }
+    fields.insert("rev".into(), Value::from(rev));
+    let updated_at = crate::db::from_millis(updated_at)?;
+    fields.insert(
+        "updated_at".into(),
+        Value::from(portal_model::records::time::format(&updated_at)),
+    );
+    if R::KIND == Profile::KIND {
+        fields.insert("role".into(), Value::from(ProfileRole::Patient.as_str()));
+    }
+    serde_json::from_value(Value::Object(fields)).map_err(broken)
+}
+
+/// A record's revision, if it exists and is not deleted.
+pub fn rev(tx: &Conn, kind: &str, id: &str) -> Result<Option<i64>, ServerError> {
+    tx.query_opt(
+        "SELECT rev FROM records WHERE kind = ?1 AND id = ?2 AND deleted = 0",
+        params![kind, id],
+        |row| row.get(0),
+    )
 }
 
 /// Gives every record of a patient a new change number, so that an account that just

@@ -11,34 +11,17 @@ use crate::service::patients::required;
 use crate::service::{audit, feed};
 use crate::state::AppState;
 use axum::http::StatusCode;
-use chrono::{DateTime, NaiveDate, SecondsFormat, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 use portal_model::ErrorCode;
-use serde::{Deserialize, Serialize};
-use serde_json::{Map, Value, json};
+use portal_model::records::{
+    FeedRecord, FieldType, Form, FormAnswer, FormResponse, ResponseStatus,
+};
+use serde::Deserialize;
+use serde_json::Value;
+use std::collections::BTreeMap;
 
-/// The kinds of field a form can have.
-pub const FIELD_TYPES: &[&str] = &[
-    "text",
-    "textarea",
-    "date",
-    "choice",
-    "multi_choice",
-    "checkbox",
-    "signature",
-];
-
-/// One field of a form.
-#[derive(Debug, Clone, Serialize, Deserialize)]
-pub struct Field {
-    pub id: String,
-    pub label: String,
-    #[serde(rename = "type")]
-    pub kind: String,
-    #[serde(default)]
-    pub required: bool,
-    #[serde(default)]
-    pub options: Vec<String>,
-}
+/// One field of a form: the feed's own type.
+pub use portal_model::records::FormField as Field;
 
 /// `POST /v1/admin/forms`.
 #[derive(Debug, Deserialize)]
@@ -74,14 +57,14 @@ fn check_fields(fields: &[Field]) -> Result<(), ServerError> {
             )));
         }
         required("label", &field.label)?;
-        if !FIELD_TYPES.contains(&field.kind.as_str()) {
+        if !field.kind.is_known() {
             return Err(ServerError::bad_request(format!(
                 "Field '{}': type must be one of {}.",
                 field.id,
-                FIELD_TYPES.join(", ")
+                FieldType::KNOWN.join(", ")
             )));
         }
-        let needs_options = field.kind == "choice" || field.kind == "multi_choice";
+        let needs_options = matches!(field.kind, FieldType::Choice | FieldType::MultiChoice);
         if needs_options && field.options.is_empty() {
             return Err(ServerError::bad_request(format!(
                 "Field '{}' needs options.",
@@ -141,16 +124,20 @@ pub fn assign_in(
             "No such form.",
         ));
     };
-    let fields: Value = serde_json::from_str(&fields)
+    let fields: Vec<Field> = serde_json::from_str(&fields)
         .map_err(|e| ServerError::internal(format!("stored fields: {e}")))?;
     let id = new_id("frm");
-    let data = json!({
-        "template_id": template_id,
-        "title": title,
-        "fields": fields,
-        "due_at": due_at.map(|d| d.to_rfc3339_opts(SecondsFormat::Secs, true)),
-    });
-    feed::put(tx, "form", &id, Some(patient_id), &data, now)?;
+    let form = Form {
+        id: id.clone(),
+        profile_id: patient_id.to_owned(),
+        rev: 0,
+        updated_at: now,
+        template_id: Some(template_id.to_owned()),
+        title,
+        fields,
+        due_at,
+    };
+    feed::put(tx, &form, now)?;
     Ok(id)
 }
 
@@ -188,16 +175,16 @@ pub async fn delete(state: &AppState, id: String) -> Result<(), ServerError> {
         .db
         .call(move |conn| {
             let tx = conn.transaction()?;
-            if !feed::remove(&tx, "form", &id, now)? {
+            if !feed::remove(&tx, Form::KIND, &id, now)? {
                 return Err(ServerError::api(
                     StatusCode::NOT_FOUND,
                     ErrorCode::NotFound,
                     "No such form.",
                 ));
             }
-            let response_id = format!("rsp_{id}");
-            if feed::get(&tx, "form_response", &response_id)?.is_some() {
-                feed::remove(&tx, "form_response", &response_id, now)?;
+            let response_id = FormResponse::id_for(&id);
+            if feed::rev(&tx, FormResponse::KIND, &response_id)?.is_some() {
+                feed::remove(&tx, FormResponse::KIND, &response_id, now)?;
             }
             audit::record(&tx, millis(now), "admin", "form.delete", &id)?;
             tx.commit()?;
@@ -252,17 +239,16 @@ pub fn answer(
             "args.answers must be an object of field id to value.",
         );
     };
-    let Some((owner, _, form)) = feed::get(tx, "form", form_id)? else {
+    let Some(form) = feed::get::<Form>(tx, form_id)? else {
         return refuse("not_found", "This form is no longer assigned to you.");
     };
-    if owner.as_deref() != Some(patient_id) {
+    if form.profile_id != patient_id {
         return refuse("forbidden", "This form belongs to someone else.");
     }
-    let fields: Vec<Field> = serde_json::from_value(form["fields"].clone())
-        .map_err(|e| ServerError::internal(format!("stored form: {e}")))?;
-    let response_id = format!("rsp_{form_id}");
-    if let Some((_, _, existing)) = feed::get(tx, "form_response", &response_id)?
-        && existing["status"] == "submitted"
+    let fields = form.fields;
+    let response_id = FormResponse::id_for(form_id);
+    if let Some(existing) = feed::get::<FormResponse>(tx, &response_id)?
+        && existing.status == ResponseStatus::Submitted
     {
         return refuse("already_submitted", "This form was already submitted.");
     }
@@ -290,19 +276,23 @@ pub fn answer(
             fields: bad,
         }));
     }
-    let data = json!({
-        "form_id": form_id,
-        "status": if submit { "submitted" } else { "draft" },
-        "answers": Value::Object(answers.clone().into_iter().collect::<Map<String, Value>>()),
-        "submitted_at": if submit { json!(now.to_rfc3339_opts(SecondsFormat::Secs, true)) } else { Value::Null },
-    });
-    feed::put(
-        tx,
-        "form_response",
-        &response_id,
-        Some(patient_id),
-        &data,
-        now,
-    )?;
+    let answers: BTreeMap<String, FormAnswer> =
+        serde_json::from_value(Value::Object(answers.clone()))
+            .map_err(|e| ServerError::internal(format!("checked answers: {e}")))?;
+    let response = FormResponse {
+        id: response_id,
+        profile_id: patient_id.to_owned(),
+        rev: 0,
+        updated_at: now,
+        form_id: form_id.to_owned(),
+        status: if submit {
+            ResponseStatus::Submitted
+        } else {
+            ResponseStatus::Draft
+        },
+        answers,
+        submitted_at: submit.then_some(now),
+    };
+    feed::put(tx, &response, now)?;
     Ok(Ok(()))
 }

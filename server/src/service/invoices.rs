@@ -9,18 +9,10 @@ use crate::params;
 use crate::service::{audit, feed, records, settings};
 use crate::state::AppState;
 use axum::http::StatusCode;
-use chrono::{DateTime, SecondsFormat, Utc};
+use chrono::{DateTime, Utc};
 use portal_model::ErrorCode;
-use serde::{Deserialize, Serialize};
-use serde_json::json;
-
-/// One line of an invoice. `amount` is the price of one unit in minor units.
-#[derive(Debug, Clone, Serialize, Deserialize)]
-pub struct Line {
-    pub description: String,
-    pub quantity: i64,
-    pub amount: i64,
-}
+use portal_model::records::{Invoice, InvoiceLine, InvoiceStatus};
+use serde::Deserialize;
 
 /// `POST /v1/admin/invoices`.
 #[derive(Debug, Deserialize)]
@@ -29,7 +21,7 @@ pub struct NewInvoice {
     pub number: String,
     pub due_at: DateTime<Utc>,
     pub currency: String,
-    pub lines: Vec<Line>,
+    pub lines: Vec<InvoiceLine>,
     /// Also produce a superbill PDF for the patient's insurer.
     #[serde(default)]
     pub superbill: bool,
@@ -170,18 +162,22 @@ pub async fn create(state: &AppState, invoice: NewInvoice) -> Result<String, Ser
                 None
             };
             let id = new_id("inv");
-            let data = json!({
-                "number": invoice.number.trim(),
-                "issued_at": now.to_rfc3339_opts(SecondsFormat::Secs, true),
-                "due_at": invoice.due_at.to_rfc3339_opts(SecondsFormat::Secs, true),
-                "status": "open",
-                "currency": invoice.currency,
-                "total": total,
-                "balance": total,
-                "lines": invoice.lines,
-                "superbill_document_id": superbill_document_id,
-            });
-            feed::put(&tx, "invoice", &id, Some(&invoice.patient_id), &data, now)?;
+            let record = Invoice {
+                id: id.clone(),
+                profile_id: invoice.patient_id.clone(),
+                rev: 0,
+                updated_at: now,
+                number: invoice.number.trim().to_owned(),
+                issued_at: now,
+                due_at: invoice.due_at,
+                status: InvoiceStatus::Open,
+                currency: invoice.currency.clone(),
+                total,
+                balance: total,
+                lines: invoice.lines.clone(),
+                superbill_document_id,
+            };
+            feed::put(&tx, &record, now)?;
             audit::record(&tx, millis(now), "admin", "invoice.create", &id)?;
             tx.commit()?;
             Ok(id)
@@ -213,14 +209,14 @@ pub async fn set_status(
         .db
         .call(move |conn| {
             let tx = conn.transaction()?;
-            let (patient, _, mut data) = feed::get(&tx, "invoice", &id)?.ok_or_else(not_found)?;
-            data["balance"] = if change.status == "open" {
-                data["total"].clone()
+            let mut invoice: Invoice = feed::get(&tx, &id)?.ok_or_else(not_found)?;
+            invoice.status = InvoiceStatus::parse(&change.status);
+            invoice.balance = if invoice.status == InvoiceStatus::Open {
+                invoice.total
             } else {
-                json!(0)
+                0
             };
-            data["status"] = json!(change.status);
-            feed::put(&tx, "invoice", &id, patient.as_deref(), &data, now)?;
+            feed::put(&tx, &invoice, now)?;
             audit::record(&tx, millis(now), "admin", "invoice.status", &id)?;
             tx.commit()?;
             Ok(())

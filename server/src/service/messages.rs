@@ -8,10 +8,11 @@ use crate::params;
 use crate::service::{audit, feed};
 use crate::state::AppState;
 use axum::http::StatusCode;
-use chrono::{DateTime, SecondsFormat, Utc};
+use chrono::{DateTime, Utc};
 use portal_model::ErrorCode;
+use portal_model::records::{FeedRecord, Message, Sender, SenderKind, Thread};
 use serde::Deserialize;
-use serde_json::{Value, json};
+use serde_json::Value;
 
 /// The longest message body.
 pub const MAX_BODY: usize = 10_000;
@@ -38,62 +39,55 @@ fn on_care_team(tx: &Conn, patient_id: &str, provider_id: &str) -> Result<bool, 
         .is_some())
 }
 
-fn stamp(at: DateTime<Utc>) -> String {
-    at.to_rfc3339_opts(SecondsFormat::Millis, true)
-}
-
-/// The messages of a thread, oldest first: (id, data).
-fn thread_messages(tx: &Conn, thread_id: &str) -> Result<Vec<(String, Value)>, ServerError> {
+/// The messages of a thread, oldest first.
+fn thread_messages(tx: &Conn, thread_id: &str) -> Result<Vec<Message>, ServerError> {
     let dialect = tx.dialect();
     let sql = format!(
-        "SELECT id, data FROM records
+        "SELECT {} FROM records
          WHERE kind = 'message' AND deleted = 0 AND {} = ?1
          ORDER BY {}, id",
+        feed::TYPED_COLUMNS,
         dialect.json_text("data", "thread_id"),
         dialect.json_text("data", "sent_at"),
     );
     let rows = tx.query_all(&sql, params![thread_id], |row| {
-        Ok((row.get::<String>(0)?, row.get::<String>(1)?))
+        Ok((
+            row.get::<String>(0)?,
+            row.get::<Option<String>>(1)?,
+            row.get::<i64>(2)?,
+            row.get::<String>(3)?,
+            row.get::<i64>(4)?,
+        ))
     })?;
-    let mut out = Vec::new();
-    for row in rows {
-        let (id, data) = row;
-        let value = serde_json::from_str(&data)
-            .map_err(|e| ServerError::internal(format!("stored message: {e}")))?;
-        out.push((id, value));
-    }
-    Ok(out)
+    rows.into_iter()
+        .map(|(id, patient, rev, data, updated_at)| {
+            feed::typed(&id, patient, rev, &data, updated_at)
+        })
+        .collect()
 }
 
 /// Recomputes a thread's summary (last message time, unread count) and republishes it.
 fn refresh_thread(tx: &Conn, thread_id: &str, now: DateTime<Utc>) -> Result<(), ServerError> {
-    let Some((patient, _, mut thread)) = feed::get(tx, "thread", thread_id)? else {
+    let Some(mut thread) = feed::get::<Thread>(tx, thread_id)? else {
         return Err(ServerError::internal("a message's thread is missing"));
     };
     let messages = thread_messages(tx, thread_id)?;
-    let unread = messages
-        .iter()
-        .filter(|(_, m)| m["sender"]["kind"] == "provider" && m["read_at"].is_null())
-        .count();
-    thread["last_message_at"] = messages
-        .last()
-        .map(|(_, m)| m["sent_at"].clone())
-        .unwrap_or(Value::Null);
-    thread["unread_count"] = json!(unread);
-    feed::put(tx, "thread", thread_id, patient.as_deref(), &thread, now)?;
+    thread.unread_count = messages.iter().filter(|m| m.is_unread()).count() as i64;
+    thread.last_message_at = messages.last().map(|m| m.sent_at);
+    feed::put(tx, &thread, now)?;
     Ok(())
 }
 
 /// What a message says: its sender, text and attached documents.
 struct Note<'a> {
-    sender: Value,
+    sender: Sender,
     body: &'a str,
     /// Ids of `document` records of the patient.
     attachment_ids: Vec<String>,
 }
 
 impl<'a> Note<'a> {
-    fn text(sender: Value, body: &'a str) -> Self {
+    fn text(sender: Sender, body: &'a str) -> Self {
         Self {
             sender,
             body,
@@ -121,26 +115,34 @@ fn write(
                 .map(str::trim)
                 .filter(|s| !s.is_empty())
                 .unwrap_or("Message");
-            let thread = json!({
-                "subject": subject,
-                "provider_ids": [provider_id],
-                "last_message_at": null,
-                "unread_count": 0,
-            });
-            feed::put(tx, "thread", &id, Some(patient_id), &thread, now)?;
+            let thread = Thread {
+                id: id.clone(),
+                profile_id: patient_id.to_owned(),
+                rev: 0,
+                updated_at: now,
+                subject: subject.to_owned(),
+                provider_ids: vec![provider_id.to_owned()],
+                last_message_at: None,
+                unread_count: 0,
+            };
+            feed::put(tx, &thread, now)?;
             id
         }
     };
     let message_id = new_id("msg");
-    let message = json!({
-        "thread_id": thread_id,
-        "sender": note.sender,
-        "body": note.body,
-        "sent_at": stamp(now),
-        "attachment_ids": note.attachment_ids,
-        "read_at": null,
-    });
-    feed::put(tx, "message", &message_id, Some(patient_id), &message, now)?;
+    let message = Message {
+        id: message_id.clone(),
+        profile_id: patient_id.to_owned(),
+        rev: 0,
+        updated_at: now,
+        thread_id: thread_id.clone(),
+        sender: note.sender,
+        body: note.body.to_owned(),
+        sent_at: now,
+        attachment_ids: note.attachment_ids,
+        read_at: None,
+    };
+    feed::put(tx, &message, now)?;
     refresh_thread(tx, &thread_id, now)?;
     Ok((message_id, thread_id))
 }
@@ -162,18 +164,9 @@ fn thread_of(
     patient_id: &str,
     thread_id: &str,
 ) -> Result<Option<Vec<String>>, ServerError> {
-    Ok(feed::get(tx, "thread", thread_id)?
-        .filter(|(owner, _, _)| owner.as_deref() == Some(patient_id))
-        .map(|(_, _, thread)| {
-            thread["provider_ids"]
-                .as_array()
-                .map(|ids| {
-                    ids.iter()
-                        .filter_map(|v| v.as_str().map(str::to_owned))
-                        .collect()
-                })
-                .unwrap_or_default()
-        }))
+    Ok(feed::get::<Thread>(tx, thread_id)?
+        .filter(|thread| thread.profile_id == patient_id)
+        .map(|thread| thread.provider_ids))
 }
 
 /// `POST /v1/admin/messages`.
@@ -202,7 +195,10 @@ pub async fn from_provider(
                     "thread_id does not name a thread of this patient.",
                 ));
             }
-            let sender = json!({"kind": "provider", "id": request.provider_id});
+            let sender = Sender {
+                kind: SenderKind::Provider,
+                id: request.provider_id.clone(),
+            };
             let ids = write(
                 &tx,
                 &request.patient_id,
@@ -228,17 +224,15 @@ pub async fn delete(state: &AppState, id: String) -> Result<(), ServerError> {
         .db
         .call(move |conn| {
             let tx = conn.transaction()?;
-            let Some((_, _, message)) = feed::get(&tx, "message", &id)? else {
+            let Some(message) = feed::get::<Message>(&tx, &id)? else {
                 return Err(ServerError::api(
                     StatusCode::NOT_FOUND,
                     ErrorCode::NotFound,
                     "No such message.",
                 ));
             };
-            feed::remove(&tx, "message", &id, now)?;
-            if let Some(thread_id) = message["thread_id"].as_str() {
-                refresh_thread(&tx, thread_id, now)?;
-            }
+            feed::remove(&tx, Message::KIND, &id, now)?;
+            refresh_thread(&tx, &message.thread_id, now)?;
             audit::record(&tx, crate::db::millis(now), "admin", "message.delete", &id)?;
             tx.commit()?;
             Ok(())
@@ -259,7 +253,10 @@ pub fn welcome(
         params![patient_id],
         |row| row.get(0),
     )?;
-    let sender = json!({"kind": "provider", "id": provider_id});
+    let sender = Sender {
+        kind: SenderKind::Provider,
+        id: provider_id.clone(),
+    };
     let subject = format!("Welcome to {practice}");
     write(
         tx,
@@ -296,7 +293,10 @@ pub fn from_patient(
         Ok(attachments) => attachments,
         Err(refusal) => return Ok(Err(refusal)),
     };
-    let sender = json!({"kind": "patient", "id": patient_id});
+    let sender = Sender {
+        kind: SenderKind::Patient,
+        id: patient_id.to_owned(),
+    };
     if let Some(thread_id) = args.get("thread_id").and_then(Value::as_str) {
         let Some(providers) = thread_of(tx, patient_id, thread_id)? else {
             return Ok(Err((
@@ -421,7 +421,7 @@ impl Attachments {
         self,
         tx: &Conn,
         patient_id: &str,
-        sender: Value,
+        sender: Sender,
         body: &'a str,
         now: DateTime<Utc>,
     ) -> Result<Note<'a>, ServerError> {
@@ -471,16 +471,16 @@ pub fn mark_read(
         )));
     }
     let messages = thread_messages(tx, thread_id)?;
-    let Some(position) = messages.iter().position(|(id, _)| id == up_to) else {
+    let Some(position) = messages.iter().position(|m| m.id == up_to) else {
         return Ok(Err((
             "not_found",
             "That message is not in this conversation.".to_owned(),
         )));
     };
-    for (id, mut message) in messages.into_iter().take(position + 1) {
-        if message["sender"]["kind"] == "provider" && message["read_at"].is_null() {
-            message["read_at"] = json!(stamp(now));
-            feed::put(tx, "message", &id, Some(patient_id), &message, now)?;
+    for mut message in messages.into_iter().take(position + 1) {
+        if message.is_unread() {
+            message.read_at = Some(now);
+            feed::put(tx, &message, now)?;
         }
     }
     refresh_thread(tx, thread_id, now)?;

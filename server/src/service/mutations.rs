@@ -120,7 +120,7 @@ fn update_contact(
             "Your email address signs you in: ask your practice to change it.".to_owned(),
         )));
     }
-    let current_rev = feed::get(tx, "profile", patient_id)?.map(|(_, rev, _)| rev);
+    let current_rev = feed::rev(tx, "profile", patient_id)?;
     if current_rev != Some(base_rev) {
         return Ok(Err((
             "conflict",

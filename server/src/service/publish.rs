@@ -6,7 +6,7 @@ use crate::error::ServerError;
 use crate::params;
 use crate::service::{feed, records};
 use chrono::{DateTime, Utc};
-use serde_json::json;
+use portal_model::records::{Profile, ProfileRole, Provider};
 
 /// Publishes a patient's profile record (the role is filled in per account on read).
 pub fn profile(tx: &Conn, patient_id: &str, now: DateTime<Utc>) -> Result<(), ServerError> {
@@ -17,19 +17,25 @@ pub fn profile(tx: &Conn, patient_id: &str, now: DateTime<Utc>) -> Result<(), Se
             params![patient_id],
             |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?)),
         )?;
-    let data = json!({
-        "patient_id": patient_id,
-        "first_name": record.first_name,
-        "last_name": record.last_name,
-        "preferred_name": preferred_name,
-        "date_of_birth": record.date_of_birth,
-        "email": record.email,
-        "phone": phone,
-        "address": address,
-        "primary_provider_id": record.primary_provider_id,
-        "care_team_ids": record.care_team_ids,
-    });
-    feed::put(tx, "profile", patient_id, Some(patient_id), &data, now)?;
+    let profile = Profile {
+        id: patient_id.to_owned(),
+        profile_id: patient_id.to_owned(),
+        rev: 0,
+        updated_at: now,
+        // Set per account on read.
+        role: ProfileRole::Patient,
+        patient_id: patient_id.to_owned(),
+        first_name: record.first_name,
+        last_name: record.last_name,
+        preferred_name,
+        date_of_birth: record.date_of_birth,
+        email: record.email,
+        phone,
+        address,
+        primary_provider_id: record.primary_provider_id,
+        care_team_ids: record.care_team_ids,
+    };
+    feed::put(tx, &profile, now)?;
     Ok(())
 }
 
@@ -40,7 +46,14 @@ pub fn provider(tx: &Conn, provider_id: &str, now: DateTime<Utc>) -> Result<(), 
         params![provider_id],
         |row| row.get(0),
     )?;
-    let data = json!({ "name": name, "title": null, "photo_url": null });
-    feed::put(tx, "provider", provider_id, None, &data, now)?;
+    let provider = Provider {
+        id: provider_id.to_owned(),
+        rev: 0,
+        updated_at: now,
+        name,
+        title: None,
+        photo_url: None,
+    };
+    feed::put(tx, &provider, now)?;
     Ok(())
 }

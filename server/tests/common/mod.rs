@@ -43,7 +43,9 @@ impl Harness {
             .await
             .unwrap();
         assert_eq!(response.status(), StatusCode::OK);
-        response.json().await.unwrap()
+        let page: SyncPage = response.json().await.unwrap();
+        decode_strictly(&page);
+        page
     }
 
     /// A server on the backend the run asks for (see the module's documentation).
@@ -138,6 +140,19 @@ impl Harness {
             .send()
             .await
             .unwrap()
+    }
+}
+
+/// Reads every record of a feed page as the model's type for its kind, and fails on
+/// anything an app built from the model would lose (see `Record::decode_strict`): the
+/// server and the model cannot drift apart while the suites read the feed through this.
+pub fn decode_strictly(page: &SyncPage) {
+    for change in &page.changes {
+        if let Some(data) = &change.data
+            && let Err(e) = portal_model::records::Record::decode_strict(&change.kind, data)
+        {
+            panic!("the feed sent a record the model cannot read: {e}\n{data:#}");
+        }
     }
 }
 
