@@ -20,13 +20,16 @@ stage() {
 stage "setup (system packages and tools)" bash scripts/setup.sh
 stage "format" cargo fmt --all -- --check
 stage "build (wasm UI, desktop app, server, FFI, bindings)" bash scripts/build.sh
-stage "clippy" cargo clippy --locked --all-targets -- -D warnings
+# The same features as the debug build (scripts/build.sh), so that nothing is rebuilt
+# between the stages and the server binary the tests start keeps its test operations.
+features=(--features portal-server/test-support)
+stage "clippy" cargo clippy --locked --all-targets "${features[@]}" -- -D warnings
 export PORTAL_SERVER_BIN="$CARGO_TARGET_DIR/debug/portal-server"
 export PORTAL_APP_BIN="$CARGO_TARGET_DIR/debug/patient-portal"
 export PORTAL_TAURI_DRIVER="$PORTAL_TOOLS/bin/tauri-driver"
 export PORTAL_ARTIFACTS="$here/artifacts"
 stage "rust tests (with keyring and display)" \
-  scripts/in-session.sh --display -- cargo test --locked -- --include-ignored
+  scripts/in-session.sh --display -- cargo test --locked "${features[@]}" -- --include-ignored
 stage "binding tests (python, kotlin)" bash scripts/test-bindings.sh
 # The server's suite once more, on PostgreSQL (Debian's cluster, started here: nothing
 # a session left running survives until CI).
@@ -34,6 +37,6 @@ stage "postgresql (start, fresh test database)" bash scripts/postgres.sh --reset
 PORTAL_TEST_POSTGRES="$(bash scripts/postgres.sh --url)"
 PORTAL_TEST_POSTGRES_CA="$(bash scripts/postgres.sh --ca)"
 export PORTAL_TEST_POSTGRES PORTAL_TEST_POSTGRES_CA
-stage "server tests on postgresql" cargo test --locked -p portal-server
+stage "server tests on postgresql" cargo test --locked -p portal-server "${features[@]}"
 unset PORTAL_TEST_POSTGRES PORTAL_TEST_POSTGRES_CA
 printf '\nall tests passed in %d s; screenshots in %s\n' $((SECONDS - total_start)) "$PORTAL_ARTIFACTS"

@@ -23,8 +23,6 @@
 use portal_core::{ClientConfig, PortalClient, SecretError, SecretStore};
 use portal_e2e::AdminClient;
 use portal_e2e::proxy::Proxy;
-use portal_server::db::Db;
-use portal_server::params;
 use serde_json::{Value, json};
 use std::collections::HashMap;
 use std::io::BufRead;
@@ -73,6 +71,7 @@ impl MemoryStore {
 struct Server {
     child: Child,
     addr: SocketAddr,
+    binary: PathBuf,
 }
 
 impl Server {
@@ -92,7 +91,7 @@ impl Server {
             "{} is missing: cargo build --release -p portal-server",
             binary.display()
         );
-        let mut child = Command::new(binary)
+        let mut child = Command::new(&binary)
             .args(["serve", "--listen", "127.0.0.1:0"])
             .env(
                 "PORTAL_DATABASE",
@@ -112,7 +111,11 @@ impl Server {
             }
         };
         std::thread::spawn(move || lines.for_each(drop));
-        Self { child, addr }
+        Self {
+            child,
+            addr,
+            binary,
+        }
     }
 }
 
@@ -134,33 +137,24 @@ fn peak_rss_mib() -> f64 {
     kib / 1024.0
 }
 
-/// Adds `count` messages of `patient` to the server's feed in one statement.
-async fn seed(db: &Db, patient: &str, thread: &str, prefix: &str, count: i64) {
-    const SQL: &str = "
-        INSERT INTO records (kind, id, patient_id, rev, seq, deleted, data, updated_at)
-        WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < ?1)
-        SELECT 'message', ?2 || i, ?3, 1, ?4 + i, 0, ?5 || i || ?6, ?7 FROM n";
-    let head = format!(
-        r#"{{"thread_id":"{thread}","sender":{{"kind":"provider","id":"prv_bench"}},"body":"Your lab results are in and everything looks normal. This is message "#
-    );
-    let tail = r#"; write back here if you have any questions.","sent_at":"2026-07-01T09:30:00.000Z","attachment_ids":[],"read_at":null}"#;
-    let (patient, prefix) = (patient.to_owned(), format!("{prefix}_"));
-    db.call(move |conn| {
-        let tx = conn.transaction()?;
-        let last: i64 = tx.query_one(
-            "UPDATE feed_counter SET seq = seq + ?1 WHERE id = 1 RETURNING seq",
-            params![count],
-            |row| row.get(0),
-        )?;
-        let now = chrono::Utc::now().timestamp_millis();
-        tx.execute(
-            SQL,
-            params![count, prefix, patient, last - count, head, tail, now],
-        )?;
-        tx.commit()
-    })
-    .await
-    .unwrap();
+/// Adds `count` messages of `patient` to the server's feed in one statement
+/// (`portal-server seed` on the server's database, beside the running server).
+struct Seeder {
+    binary: PathBuf,
+    database: PathBuf,
+}
+
+impl Seeder {
+    fn seed(&self, patient: &str, thread: &str, prefix: &str, count: i64) {
+        portal_e2e::server::seed_messages(
+            &self.binary,
+            &self.database,
+            patient,
+            thread,
+            prefix,
+            u32::try_from(count).unwrap(),
+        );
+    }
 }
 
 /// A patient with an account, signed in on a fresh device; its thread's id.
@@ -294,7 +288,10 @@ async fn run(records: i64, large: i64) {
     let proxy = Proxy::start(server.addr).await;
     let base = proxy.base_url();
     let admin = AdminClient::new(&format!("http://{}", server.addr), ADMIN);
-    let seeder = Db::open(&server_db).unwrap();
+    let seeder = Seeder {
+        binary: server.binary.clone(),
+        database: server_db.clone(),
+    };
 
     println!("core offline benchmarks ({records} records; large store {large})");
 
@@ -302,7 +299,7 @@ async fn run(records: i64, large: i64) {
     //    later steps use; the client's peak memory is read after it).
     let data = work.path().join("device-a");
     let (client, keys, patient, thread) = device(&admin, &base, 1, &data).await;
-    seed(&seeder, &patient, &thread, "a", records).await;
+    seeder.seed(&patient, &thread, "a", records);
     let rss_before = peak_rss_mib();
     let bytes_before = proxy.bytes();
     let started = Instant::now();
@@ -316,7 +313,7 @@ async fn run(records: i64, large: i64) {
     client.sync_now(|_| {}).await.unwrap();
     let no_change_bytes = proxy.bytes() - before;
     let changed = (records / 100).max(1);
-    seed(&seeder, &patient, &thread, "a1pct", changed).await;
+    seeder.seed(&patient, &thread, "a1pct", changed);
     let before = proxy.bytes();
     client.sync_now(|_| {}).await.unwrap();
     let one_percent_bytes = proxy.bytes() - before;
@@ -332,14 +329,7 @@ async fn run(records: i64, large: i64) {
     for n in [10, 11] {
         let dir = work.path().join(format!("device-{n}"));
         let (other, _, other_patient, other_thread) = device(&admin, &base, n, &dir).await;
-        seed(
-            &seeder,
-            &other_patient,
-            &other_thread,
-            &format!("s{n}"),
-            records,
-        )
-        .await;
+        seeder.seed(&other_patient, &other_thread, &format!("s{n}"), records);
         let started = Instant::now();
         let other_report = other.sync_now(|_| {}).await.unwrap();
         syncs.push(started.elapsed());
@@ -457,7 +447,7 @@ async fn run(records: i64, large: i64) {
     );
 
     // 5. One change applied with a large store, and with an empty one.
-    seed(&seeder, &patient, &thread, "big", large - records - changed).await;
+    seeder.seed(&patient, &thread, "big", large - records - changed);
     let started = Instant::now();
     client.sync_now(|_| {}).await.unwrap();
     println!(
@@ -482,14 +472,14 @@ async fn run(records: i64, large: i64) {
 /// The median time to pull and apply one new record, over `n` tries.
 async fn one_change(
     client: &PortalClient,
-    seeder: &Db,
+    seeder: &Seeder,
     patient: &str,
     thread: &str,
     n: usize,
 ) -> Duration {
     let mut samples = Vec::new();
     for i in 0..n {
-        seed(seeder, patient, thread, &format!("{patient}one{i}"), 1).await;
+        seeder.seed(patient, thread, &format!("{patient}one{i}"), 1);
         let t = Instant::now();
         let report = client.sync_now(|_| {}).await.unwrap();
         samples.push(t.elapsed());

@@ -10,19 +10,17 @@ use portal_core::{
     SecretStore,
 };
 use portal_e2e::AdminClient;
+use portal_e2e::TestServer;
 use portal_model::InviteRole;
-use portal_server::{RunningServer, ServerOptions};
 use serde_json::json;
 use std::sync::Arc;
 
 const ADMIN: &str = "core-accounts-admin";
 const PASSWORD: &str = "river otter paints blue";
 
-async fn practice() -> (RunningServer, AdminClient) {
-    let server = portal_server::start(ServerOptions::local(ADMIN))
-        .await
-        .unwrap();
-    let admin = AdminClient::new(&server.base_url(), ADMIN);
+async fn practice() -> (TestServer, AdminClient) {
+    let server = TestServer::setup().admin_token(ADMIN).start();
+    let admin = AdminClient::new(server.base_url(), ADMIN);
     (server, admin)
 }
 
@@ -65,7 +63,7 @@ async fn two_accounts_live_side_by_side_and_switching_keeps_each_session() {
         .invite_new_patient("Jordan", "jordan@example.com")
         .await;
     let sam = admin.invite_new_patient("Sam", "sam@example.com").await;
-    let client = app(&base, keychain, &clock);
+    let client = app(base, keychain, &clock);
     let first = client
         .accept_invite(&jordan.token, PASSWORD, "family laptop")
         .await
@@ -97,7 +95,7 @@ async fn two_accounts_live_side_by_side_and_switching_keeps_each_session() {
     }
     assert_ne!(access_token(keychain, &jordan_key), before);
     assert_eq!(
-        me_status(&base, &access_token(keychain, &sam_key)).await,
+        me_status(base, &access_token(keychain, &sam_key)).await,
         200
     );
     assert!(matches!(
@@ -106,7 +104,7 @@ async fn two_accounts_live_side_by_side_and_switching_keeps_each_session() {
     ));
 
     // A restart picks up the account last in use.
-    let restarted = app(&base, keychain, &clock);
+    let restarted = app(base, keychain, &clock);
     match restarted.restore().await.unwrap() {
         Restored::SignedIn(s) => assert_eq!(s.account.email, "jordan@example.com"),
         other => panic!("expected Jordan after a restart, got {other:?}"),
@@ -115,7 +113,7 @@ async fn two_accounts_live_side_by_side_and_switching_keeps_each_session() {
     // Signing out of one leaves the other signed in, and the next start-up finds it.
     let jordan_access = access_token(keychain, &jordan_key);
     restarted.logout().await.unwrap();
-    assert_eq!(me_status(&base, &jordan_access).await, 401);
+    assert_eq!(me_status(base, &jordan_access).await, 401);
     assert!(
         KeyringStore::new(keychain)
             .get(&jordan_key)
@@ -141,7 +139,7 @@ async fn signing_out_at_the_lock_screen_does_not_open_the_next_account() {
         .invite_new_patient("Jordan", "jordan@example.com")
         .await;
     let sam = admin.invite_new_patient("Sam", "sam@example.com").await;
-    let client = app(&base, keychain, &clock);
+    let client = app(base, keychain, &clock);
     client
         .accept_invite(&sam.token, "seven quiet harbour lamps", "laptop")
         .await
@@ -182,7 +180,7 @@ async fn a_guardian_with_two_children_sees_three_profiles_and_picks_one() {
         .await;
     // Alex is a patient and the guardian of Mia and Leo.
     let alex = admin.invite_new_patient("Alex", "alex@example.com").await;
-    let client = app(&base, keychain, &clock);
+    let client = app(base, keychain, &clock);
     let signed_in = client
         .accept_invite(&alex.token, PASSWORD, "laptop")
         .await
@@ -229,7 +227,7 @@ async fn a_guardian_with_two_children_sees_three_profiles_and_picks_one() {
     ));
 
     // The choice survives a restart (and the server's fresh profile list).
-    let restarted = app(&base, keychain, &clock);
+    let restarted = app(base, keychain, &clock);
     match restarted.restore().await.unwrap() {
         Restored::SignedIn(s) => {
             assert_eq!(s.profiles.len(), 3);
@@ -249,7 +247,7 @@ async fn idle_time_locks_and_the_password_unlocks_offline() {
     let invited = admin
         .invite_new_patient("Jordan", "jordan@example.com")
         .await;
-    let client = app(&base, keychain, &clock);
+    let client = app(base, keychain, &clock);
     let signed_in = client
         .accept_invite(&invited.token, PASSWORD, "laptop")
         .await
@@ -288,7 +286,7 @@ async fn idle_time_locks_and_the_password_unlocks_offline() {
     assert!(matches!(client.lock_state(), LockState::Locked { .. }));
 
     // Offline, the device's verifier checks the password.
-    server.stop().await.unwrap();
+    server.stop();
     assert!(matches!(
         client.unlock("river otter paints red").await,
         Err(CoreError::WrongPassword { attempts_left: 4 })
@@ -313,14 +311,14 @@ async fn a_restart_after_the_idle_timeout_starts_locked() {
     let invited = admin
         .invite_new_patient("Jordan", "jordan@example.com")
         .await;
-    app(&base, keychain, &clock)
+    app(base, keychain, &clock)
         .accept_invite(&invited.token, PASSWORD, "laptop")
         .await
         .unwrap();
 
     // Within the timeout, a restart goes straight in.
     clock.advance(Duration::minutes(5));
-    let soon = app(&base, keychain, &clock);
+    let soon = app(base, keychain, &clock);
     assert!(matches!(
         soon.restore().await.unwrap(),
         Restored::SignedIn(_)
@@ -329,7 +327,7 @@ async fn a_restart_after_the_idle_timeout_starts_locked() {
 
     // Twenty minutes after the last use, it starts locked.
     clock.advance(Duration::minutes(20));
-    let later = app(&base, keychain, &clock);
+    let later = app(base, keychain, &clock);
     assert_eq!(
         later.restore().await.unwrap(),
         Restored::Locked {
@@ -351,7 +349,7 @@ async fn five_wrong_passwords_at_the_lock_screen_sign_the_account_out() {
     let invited = admin
         .invite_new_patient("Jordan", "jordan@example.com")
         .await;
-    let client = app(&base, keychain, &clock);
+    let client = app(base, keychain, &clock);
     let signed_in = client
         .accept_invite(&invited.token, PASSWORD, "laptop")
         .await
@@ -379,7 +377,7 @@ async fn five_wrong_passwords_at_the_lock_screen_sign_the_account_out() {
             .is_none()
     );
     // The session is over on the server too.
-    assert_eq!(me_status(&base, &access).await, 401);
+    assert_eq!(me_status(base, &access).await, 401);
     assert_eq!(client.restore().await.unwrap(), Restored::Nobody);
 }
 
@@ -392,7 +390,7 @@ async fn without_a_verifier_the_server_checks_the_password_and_the_old_session_e
     let invited = admin
         .invite_new_patient("Jordan", "jordan@example.com")
         .await;
-    let client = app(&base, keychain, &clock);
+    let client = app(base, keychain, &clock);
     let signed_in = client
         .accept_invite(&invited.token, PASSWORD, "laptop")
         .await
@@ -418,8 +416,8 @@ async fn without_a_verifier_the_server_checks_the_password_and_the_old_session_e
     assert_eq!(unlocked.account.id, signed_in.account.id);
     let new_access = access_token(keychain, &key);
     assert_ne!(new_access, old_access);
-    assert_eq!(me_status(&base, &old_access).await, 401);
-    assert_eq!(me_status(&base, &new_access).await, 200);
+    assert_eq!(me_status(base, &old_access).await, 401);
+    assert_eq!(me_status(base, &new_access).await, 200);
     // A verifier is kept from now on.
     assert!(
         KeyringStore::new(keychain)

@@ -7,7 +7,7 @@
 
 use portal_core::{ClientConfig, KeyringStore, PortalClient};
 use portal_e2e::AdminClient;
-use portal_server::ServerOptions;
+use portal_e2e::TestServer;
 use rand::Rng;
 use serde_json::{Value, json};
 use std::collections::{BTreeMap, BTreeSet};
@@ -34,11 +34,9 @@ fn runs() -> u32 {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn killing_the_app_at_random_points_loses_and_duplicates_nothing() {
-    let server = portal_server::start(ServerOptions::local(ADMIN))
-        .await
-        .unwrap();
+    let server = TestServer::setup().admin_token(ADMIN).start();
     let base = server.base_url();
-    let admin = AdminClient::new(&base, ADMIN);
+    let admin = AdminClient::new(base, ADMIN);
     let provider = admin
         .create_provider("Dr. Maya Okafor", "maya@clinic.example")
         .await;
@@ -50,7 +48,7 @@ async fn killing_the_app_at_random_points_loses_and_duplicates_nothing() {
     let invite = admin.resend_invite(&patient).await;
     let data = tempfile::tempdir().unwrap();
     let app = || {
-        let config = ClientConfig::new(&base, &[], "patientportal")
+        let config = ClientConfig::new(base, &[], "patientportal")
             .unwrap()
             .with_data_dir(data.path());
         PortalClient::new(config, Arc::new(KeyringStore::new(KEYCHAIN))).unwrap()
@@ -66,13 +64,7 @@ async fn killing_the_app_at_random_points_loses_and_duplicates_nothing() {
     // anywhere from start-up to the end of its work.
     let started = std::time::Instant::now();
     let clean = Command::new(&worker)
-        .args([
-            base.as_str(),
-            data.path().to_str().unwrap(),
-            KEYCHAIN,
-            "clean",
-            "3",
-        ])
+        .args([base, data.path().to_str().unwrap(), KEYCHAIN, "clean", "3"])
         .env("PORTAL_PROVIDER", &provider)
         .output()
         .unwrap();
@@ -91,7 +83,7 @@ async fn killing_the_app_at_random_points_loses_and_duplicates_nothing() {
     for run in 0..runs() {
         let mut child = Command::new(&worker)
             .args([
-                base.as_str(),
+                base,
                 data.path().to_str().unwrap(),
                 KEYCHAIN,
                 &run.to_string(),

@@ -13,8 +13,8 @@ use portal_core::{
     ManualClock, MessageTo, PortalClient, WriteState,
 };
 use portal_e2e::AdminClient;
+use portal_e2e::TestServer;
 use portal_e2e::proxy::{Mode, Proxy};
-use portal_server::{RunningServer, ServerOptions};
 use serde_json::{Value, json};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -25,12 +25,11 @@ const PASSWORD: &str = "river otter paints blue";
 const CANARY: &[u8] = b"CANARY-PHI-4c2e1 MRI of the left knee, meniscus tear";
 
 struct Setup {
-    server: RunningServer,
+    server: TestServer,
     admin: AdminClient,
     proxy: Proxy,
     client: PortalClient,
     clock: ManualClock,
-    server_clock: portal_server::clock::ManualClock,
     patient: String,
     provider: String,
     data: tempfile::TempDir,
@@ -38,12 +37,12 @@ struct Setup {
 
 /// A signed-in patient on a device that reaches the server through a proxy.
 async fn setup(keychain: &str) -> Setup {
-    let server_clock = portal_server::clock::ManualClock::default();
-    let mut options = ServerOptions::local(ADMIN);
-    options.clock = Arc::new(server_clock.clone());
-    options.session_limits.idle = chrono::Duration::days(60);
-    let server = portal_server::start(options).await.unwrap();
-    let admin = AdminClient::new(&server.base_url(), ADMIN);
+    // The session outlives the month a purge test moves the server's clock by.
+    let server = TestServer::setup()
+        .admin_token(ADMIN)
+        .session_idle_days(60)
+        .start();
+    let admin = AdminClient::new(server.base_url(), ADMIN);
     let provider = admin
         .create_provider("Dr. Maya Okafor", "maya@clinic.example")
         .await;
@@ -53,7 +52,7 @@ async fn setup(keychain: &str) -> Setup {
         .await
         .patient_id;
     let invited = admin.resend_invite(&patient).await;
-    let proxy = Proxy::start(server.addr).await;
+    let proxy = Proxy::start(server.addr()).await;
     let data = tempfile::tempdir().unwrap();
     let clock = ManualClock::default();
     let client = device(&proxy, keychain, data.path(), &clock);
@@ -67,7 +66,6 @@ async fn setup(keychain: &str) -> Setup {
         proxy,
         client,
         clock,
-        server_clock,
         patient,
         provider,
         data,
@@ -103,7 +101,7 @@ fn pdf(size: usize, seed: u64) -> Vec<u8> {
 }
 
 /// Shares a document with a patient the way staff tools do: a multipart form.
-async fn share(server: &RunningServer, patient_id: &str, title: &str, bytes: &[u8]) -> String {
+async fn share(server: &TestServer, patient_id: &str, title: &str, bytes: &[u8]) -> String {
     let boundary = "portal-test-boundary-0f9d8c7b6a5e4d3c";
     let mut body = Vec::new();
     for (name, value) in [
@@ -187,7 +185,11 @@ async fn download_through(s: &Setup, id: &str, mode: Mode) -> Vec<DownloadProgre
 }
 
 fn sha256_hex(bytes: &[u8]) -> String {
-    portal_server::service::documents::sha256_hex(bytes)
+    use sha2::Digest;
+    sha2::Sha256::digest(bytes)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
 }
 
 #[tokio::test]
@@ -551,10 +553,8 @@ async fn a_full_resync_frees_the_bytes_of_documents_deleted_meanwhile() {
     // The delete is purged from the server's feed before this device pulls again.
     let deleted = s.admin.delete(&format!("documents/{gone}")).await;
     assert_eq!(deleted.status().as_u16(), 204);
-    s.server_clock.advance(chrono::Duration::days(31));
-    portal_server::service::feed::purge_tombstones(&s.server.state)
-        .await
-        .unwrap();
+    s.server.advance_clock(chrono::Duration::days(31)).await;
+    assert!(s.server.purge_tombstones().await >= 1);
     let report = s.client.sync_now(|_| {}).await.unwrap();
     assert!(report.resynced, "{report:?}");
     assert_eq!(

@@ -7,22 +7,20 @@ use portal_core::{
     ClientConfig, CoreError, InviteState, KeyringStore, LinkKind, PortalClient, SecretStore,
 };
 use portal_e2e::AdminClient;
+use portal_e2e::TestServer;
 use portal_model::{ErrorCode, InviteProblem, PolicyRule};
-use portal_server::{RunningServer, ServerOptions};
 use std::sync::Arc;
 
 const ADMIN: &str = "core-test-admin";
 
-async fn practice() -> (RunningServer, AdminClient) {
-    let server = portal_server::start(ServerOptions::local(ADMIN))
-        .await
-        .unwrap();
-    let admin = AdminClient::new(&server.base_url(), ADMIN);
+async fn practice() -> (TestServer, AdminClient) {
+    let server = TestServer::setup().admin_token(ADMIN).start();
+    let admin = AdminClient::new(server.base_url(), ADMIN);
     (server, admin)
 }
 
-fn client(server: &RunningServer, keychain_service: &str) -> PortalClient {
-    let config = ClientConfig::new(&server.base_url(), &[], "patientportal").unwrap();
+fn client(server: &TestServer, keychain_service: &str) -> PortalClient {
+    let config = ClientConfig::new(server.base_url(), &[], "patientportal").unwrap();
     PortalClient::new(config, Arc::new(KeyringStore::new(keychain_service))).unwrap()
 }
 
@@ -138,7 +136,7 @@ async fn a_dropped_server_is_a_network_error_not_a_crash() {
         .invite_new_patient("Jordan", "jordan@example.com")
         .await;
     let core = client(&server, "org.patientportal.test.network");
-    server.stop().await.unwrap();
+    server.stop();
     match core.inspect_invite(&invited.token).await {
         Err(error @ CoreError::Network(_)) => {
             assert_eq!(error.code(), "network");
@@ -153,14 +151,8 @@ async fn a_dropped_server_is_a_network_error_not_a_crash() {
 
 #[tokio::test]
 async fn an_expired_invite_is_renewed_from_the_app() {
-    let clock = portal_server::clock::ManualClock::default();
-    let server = portal_server::start(ServerOptions {
-        clock: Arc::new(clock.clone()),
-        ..ServerOptions::local(ADMIN)
-    })
-    .await
-    .unwrap();
-    let admin = AdminClient::new(&server.base_url(), ADMIN);
+    let server = TestServer::setup().admin_token(ADMIN).start();
+    let admin = AdminClient::new(server.base_url(), ADMIN);
     let invited = admin
         .invite_new_patient("Jordan", "jordan@example.com")
         .await;
@@ -170,7 +162,7 @@ async fn an_expired_invite_is_renewed_from_the_app() {
         core.renew_invite(&invited.token).await.unwrap(),
         portal_core::RenewOutcome::StillValid
     );
-    clock.advance(chrono::Duration::days(4));
+    server.advance_clock(chrono::Duration::days(4)).await;
     assert_eq!(
         core.inspect_invite(&invited.token).await.unwrap(),
         InviteState::Unusable(InviteProblem::Expired)

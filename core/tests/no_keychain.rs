@@ -6,7 +6,7 @@
 
 use portal_core::{ClientConfig, CoreError, InviteState, KeyringStore, PortalClient, SecretError};
 use portal_e2e::AdminClient;
-use portal_server::ServerOptions;
+use portal_e2e::TestServer;
 use std::sync::Arc;
 
 #[tokio::test]
@@ -14,14 +14,12 @@ async fn no_keychain_means_a_clear_error_and_an_unused_invite() {
     // SAFETY: this test binary has one test, and sets the variable before any thread
     // that could read it starts talking to D-Bus.
     unsafe { std::env::set_var("DBUS_SESSION_BUS_ADDRESS", "unix:path=/nonexistent/bus") };
-    let server = portal_server::start(ServerOptions::local("admin"))
-        .await
-        .unwrap();
-    let admin = AdminClient::new(&server.base_url(), "admin");
+    let server = TestServer::setup().admin_token("admin").start();
+    let admin = AdminClient::new(server.base_url(), "admin");
     let invited = admin
         .invite_new_patient("Jordan", "jordan@example.com")
         .await;
-    let config = ClientConfig::new(&server.base_url(), &[], "patientportal").unwrap();
+    let config = ClientConfig::new(server.base_url(), &[], "patientportal").unwrap();
     let core = PortalClient::new(
         config,
         Arc::new(KeyringStore::new("org.patientportal.none")),

@@ -7,7 +7,7 @@
 
 use portal_core::{ClientConfig, KeyringStore, PortalClient};
 use portal_e2e::AdminClient;
-use portal_server::ServerOptions;
+use portal_e2e::TestServer;
 use std::io::Write;
 use std::sync::{Arc, Mutex};
 
@@ -35,16 +35,17 @@ async fn no_secret_appears_in_trace_logs() {
         .with_ansi(false)
         .init();
 
-    let server = portal_server::start(ServerOptions::local("log-admin"))
-        .await
-        .unwrap();
-    let admin = AdminClient::new(&server.base_url(), "log-admin");
+    let server = TestServer::setup()
+        .admin_token("log-admin")
+        .rust_log("trace")
+        .start();
+    let admin = AdminClient::new(server.base_url(), "log-admin");
     let invited = admin
         .invite_new_patient("Jordan", "jordan@example.com")
         .await;
     let keychain = "org.patientportal.test.logs";
     let make = || {
-        let config = ClientConfig::new(&server.base_url(), &[], "patientportal").unwrap();
+        let config = ClientConfig::new(server.base_url(), &[], "patientportal").unwrap();
         PortalClient::new(config, Arc::new(KeyringStore::new(keychain))).unwrap()
     };
     let password = "canary passphrase one two";
@@ -83,19 +84,24 @@ async fn no_secret_appears_in_trace_logs() {
     let tokens: serde_json::Value = serde_json::from_str(&stored).unwrap();
     restarted.logout().await.unwrap();
 
-    let log = String::from_utf8(captured.0.lock().unwrap().clone()).unwrap();
-    assert!(
-        log.len() > 1000,
-        "the log is suspiciously short: the test would prove nothing"
-    );
-    for secret in [
-        link.token.as_str(),
-        reset.token.as_str(),
-        password,
-        new_password,
-        tokens["access_token"].as_str().unwrap(),
-        tokens["refresh_token"].as_str().unwrap(),
-    ] {
-        assert!(!log.contains(secret), "a secret reached the trace log");
+    let client_log = String::from_utf8(captured.0.lock().unwrap().clone()).unwrap();
+    // The server's own log, at trace level, as its process wrote it.
+    let server_log = server.log();
+    for (whose, log) in [("the client's", &client_log), ("the server's", &server_log)] {
+        assert!(
+            log.len() > 1000,
+            "{whose} log is suspiciously short: the test would prove nothing"
+        );
+        for secret in [
+            link.token.as_str(),
+            reset.token.as_str(),
+            password,
+            new_password,
+            tokens["access_token"].as_str().unwrap(),
+            tokens["refresh_token"].as_str().unwrap(),
+            "log-admin",
+        ] {
+            assert!(!log.contains(secret), "a secret reached {whose} trace log");
+        }
     }
 }

@@ -10,8 +10,8 @@ use portal_core::{
     ClientConfig, CoreError, KeyringStore, ManualClock, MessageTo, PortalClient, WriteState,
 };
 use portal_e2e::AdminClient;
+use portal_e2e::TestServer;
 use portal_e2e::proxy::{Mode, Proxy};
-use portal_server::{RunningServer, ServerOptions};
 use serde_json::{Value, json};
 use std::sync::Arc;
 
@@ -19,7 +19,7 @@ const ADMIN: &str = "core-outbox-admin";
 const PASSWORD: &str = "river otter paints blue";
 
 struct Setup {
-    server: RunningServer,
+    server: TestServer,
     admin: AdminClient,
     proxy: Proxy,
     client: PortalClient,
@@ -38,10 +38,8 @@ async fn created(admin: &AdminClient, path: &str, body: Value) -> Value {
 /// A signed-in patient on a device that reaches the server through a proxy, with a
 /// first sync done.
 async fn setup(keychain: &str) -> Setup {
-    let server = portal_server::start(ServerOptions::local(ADMIN))
-        .await
-        .unwrap();
-    let admin = AdminClient::new(&server.base_url(), ADMIN);
+    let server = TestServer::setup().admin_token(ADMIN).start();
+    let admin = AdminClient::new(server.base_url(), ADMIN);
     let provider = admin
         .create_provider("Dr. Maya Okafor", "maya@clinic.example")
         .await;
@@ -51,7 +49,7 @@ async fn setup(keychain: &str) -> Setup {
         .await
         .patient_id;
     let invite = admin.resend_invite(&patient).await;
-    let proxy = Proxy::start(server.addr).await;
+    let proxy = Proxy::start(server.addr()).await;
     let data = tempfile::tempdir().unwrap();
     let clock = ManualClock::default();
     let config = ClientConfig::new(&proxy.base_url(), &[], "patientportal")

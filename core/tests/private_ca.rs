@@ -6,7 +6,7 @@
 
 use portal_core::{ClientConfig, CoreError, KeyringStore, PortalClient};
 use portal_e2e::AdminClient;
-use portal_server::ServerOptions;
+use portal_e2e::TestServer;
 use rcgen::{BasicConstraints, CertificateParams, DnType, IsCa, KeyPair};
 use std::sync::Arc;
 use tokio::net::{TcpListener, TcpStream};
@@ -66,15 +66,13 @@ async fn tls_front(
 
 #[tokio::test]
 async fn a_private_ca_is_trusted_only_when_configured() {
-    let server = portal_server::start(ServerOptions::local("ca-admin"))
-        .await
-        .unwrap();
-    let admin = AdminClient::new(&server.base_url(), "ca-admin");
+    let server = TestServer::setup().admin_token("ca-admin").start();
+    let admin = AdminClient::new(server.base_url(), "ca-admin");
     let invited = admin
         .invite_new_patient("Jordan", "jordan@example.com")
         .await;
     let (ca_pem, chain, key) = private_ca();
-    let port = tls_front(server.addr, chain, key).await;
+    let port = tls_front(server.addr(), chain, key).await;
     let url = format!("https://localhost:{port}");
     let store = || Arc::new(KeyringStore::new("org.patientportal.test.ca"));
 

@@ -6,19 +6,17 @@
 
 use portal_core::{ClientConfig, CoreError, KeyringStore, PortalClient, Restored};
 use portal_e2e::AdminClient;
+use portal_e2e::TestServer;
 use portal_model::ErrorCode;
-use portal_server::{RunningServer, ServerOptions};
 use serde_json::json;
 use std::sync::Arc;
 
 const ADMIN: &str = "core-session-admin";
 const PASSWORD: &str = "river otter paints blue";
 
-async fn practice() -> (RunningServer, AdminClient) {
-    let server = portal_server::start(ServerOptions::local(ADMIN))
-        .await
-        .unwrap();
-    let admin = AdminClient::new(&server.base_url(), ADMIN);
+async fn practice() -> (TestServer, AdminClient) {
+    let server = TestServer::setup().admin_token(ADMIN).start();
+    let admin = AdminClient::new(server.base_url(), ADMIN);
     (server, admin)
 }
 
@@ -31,7 +29,7 @@ fn app(base_url: &str, keychain: &str) -> PortalClient {
 /// A practice with Jordan signed in through an invite on a device whose keychain
 /// entries are filed under `keychain`.
 struct Device {
-    server: RunningServer,
+    server: TestServer,
     admin: AdminClient,
     base: String,
     client: PortalClient,
@@ -40,7 +38,7 @@ struct Device {
 
 async fn signed_in_device(keychain: &str) -> Device {
     let (server, admin) = practice().await;
-    let base = server.base_url();
+    let base = server.base_url().to_owned();
     let invited = admin
         .invite_new_patient("Jordan", "jordan@example.com")
         .await;
@@ -77,13 +75,13 @@ async fn a_restart_picks_up_the_session_and_sign_out_ends_it_everywhere() {
     let invited = admin
         .invite_new_patient("Jordan", "jordan@example.com")
         .await;
-    let first = app(&base, keychain);
+    let first = app(base, keychain);
     let signed_in = first
         .accept_invite(&invited.token, PASSWORD, "laptop")
         .await
         .unwrap();
 
-    let restarted = app(&base, keychain);
+    let restarted = app(base, keychain);
     assert_eq!(restarted.signed_in(), None);
     assert_eq!(
         restarted.restore().await.unwrap(),
@@ -99,7 +97,7 @@ async fn a_restart_picks_up_the_session_and_sign_out_ends_it_everywhere() {
             .unwrap()
     );
     assert_eq!(
-        app(&base, keychain).restore().await.unwrap(),
+        app(base, keychain).restore().await.unwrap(),
         Restored::Nobody
     );
 
@@ -117,10 +115,10 @@ async fn a_restart_picks_up_the_session_and_sign_out_ends_it_everywhere() {
         .unwrap();
     assert_eq!(again.account.id, signed_in.account.id);
     assert!(matches!(
-        app(&base, keychain).restore().await.unwrap(),
+        app(base, keychain).restore().await.unwrap(),
         Restored::SignedIn(_)
     ));
-    app(&base, keychain).logout().await.unwrap();
+    app(base, keychain).logout().await.unwrap();
 }
 
 #[tokio::test]
@@ -200,12 +198,12 @@ async fn offline_start_up_shows_the_cached_account() {
     let invited = admin
         .invite_new_patient("Jordan", "jordan@example.com")
         .await;
-    let signed_in = app(&base, keychain)
+    let signed_in = app(base, keychain)
         .accept_invite(&invited.token, PASSWORD, "laptop")
         .await
         .unwrap();
-    server.stop().await.unwrap();
-    let offline = app(&base, keychain);
+    server.stop();
+    let offline = app(base, keychain);
     assert_eq!(
         offline.restore().await.unwrap(),
         Restored::Offline(signed_in.clone())
@@ -234,7 +232,7 @@ async fn a_guardian_claims_a_second_child_into_the_account() {
     };
     let mia = admin.create_patient(child("Mia")).await;
     let first = admin.resend_invite(&mia.patient_id).await;
-    let client = app(&base, keychain);
+    let client = app(base, keychain);
     client
         .accept_invite(&first.token, PASSWORD, "laptop")
         .await
@@ -250,7 +248,7 @@ async fn a_guardian_claims_a_second_child_into_the_account() {
         .collect();
     assert_eq!(names, ["Leo", "Mia"]);
     // The cached account knows both children after a restart.
-    let restarted = app(&base, keychain);
+    let restarted = app(base, keychain);
     match restarted.restore().await.unwrap() {
         Restored::SignedIn(s) => assert_eq!(s.profiles.len(), 2),
         other => panic!("expected a restored session, got {other:?}"),
@@ -266,7 +264,7 @@ async fn a_forgotten_password_is_reset_from_the_emailed_link() {
     let invited = admin
         .invite_new_patient("Jordan", "jordan@example.com")
         .await;
-    let client = app(&base, keychain);
+    let client = app(base, keychain);
     client
         .accept_invite(&invited.token, PASSWORD, "laptop")
         .await

@@ -10,8 +10,8 @@ use portal_core::{
     ChangeNotice, ClientConfig, KeyringStore, MessageTo, PortalClient, SyncStatus, WriteState,
 };
 use portal_e2e::AdminClient;
+use portal_e2e::TestServer;
 use portal_e2e::proxy::{Mode, Proxy};
-use portal_server::ServerOptions;
 use serde_json::{Value, json};
 use std::sync::Arc;
 use tokio::sync::broadcast::Receiver;
@@ -41,10 +41,8 @@ async fn expect(
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_background_sync_follows_the_server_and_the_network() {
-    let server = portal_server::start(ServerOptions::local(ADMIN))
-        .await
-        .unwrap();
-    let admin = AdminClient::new(&server.base_url(), ADMIN);
+    let server = TestServer::setup().admin_token(ADMIN).start();
+    let admin = AdminClient::new(server.base_url(), ADMIN);
     let provider = admin
         .create_provider("Dr. Maya Okafor", "maya@clinic.example")
         .await;
@@ -54,7 +52,7 @@ async fn the_background_sync_follows_the_server_and_the_network() {
         .await
         .patient_id;
     let invite = admin.resend_invite(&patient).await;
-    let proxy = Proxy::start(server.addr).await;
+    let proxy = Proxy::start(server.addr()).await;
     let data = tempfile::tempdir().unwrap();
     let config = ClientConfig::new(&proxy.base_url(), &[], "patientportal")
         .unwrap()

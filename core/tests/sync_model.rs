@@ -16,8 +16,8 @@ use portal_core::{
     ClientConfig, ListOrder, ManualClock, MessageTo, PortalClient, SecretError, SecretStore,
 };
 use portal_e2e::AdminClient;
+use portal_e2e::TestServer;
 use portal_e2e::proxy::{Mode, Proxy};
-use portal_server::{RunningServer, ServerOptions};
 use proptest::prelude::*;
 use proptest::test_runner::{Config, TestRunner};
 use serde_json::{Value, json};
@@ -74,10 +74,9 @@ fn op() -> impl Strategy<Value = Op> {
 }
 
 struct World {
-    server: RunningServer,
+    server: TestServer,
     admin: AdminClient,
     proxy: Proxy,
-    server_clock: portal_server::clock::ManualClock,
     provider: String,
     cases: u32,
 }
@@ -172,7 +171,7 @@ async fn run_case(world: &mut World, ops: &[Op]) -> Result<(), TestCaseError> {
                 let _ = client.restore().await;
             }
             Op::ExpireTokens => {
-                world.server_clock.advance(Duration::minutes(16));
+                world.server.advance_clock(Duration::minutes(16)).await;
                 clock.advance(Duration::minutes(16));
             }
         }
@@ -280,23 +279,22 @@ fn random_histories_lose_nothing_duplicate_nothing_and_converge() {
         .enable_all()
         .build()
         .unwrap();
-    let server_clock = portal_server::clock::ManualClock::default();
     let mut world = runtime.block_on(async {
-        let mut options = ServerOptions::local(ADMIN);
-        options.clock = Arc::new(server_clock.clone());
-        options.session_limits.idle = Duration::days(3650);
-        options.session_limits.absolute = Duration::days(3650);
-        let server = portal_server::start(options).await.unwrap();
-        let admin = AdminClient::new(&server.base_url(), ADMIN);
+        // Sessions outlive the hours that token expiries move the server's clock by.
+        let server = TestServer::setup()
+            .admin_token(ADMIN)
+            .session_idle_days(365)
+            .setting("PORTAL_SESSION_MAX_DAYS", "730")
+            .start();
+        let admin = AdminClient::new(server.base_url(), ADMIN);
         let provider = admin
             .create_provider("Dr. Maya Okafor", "maya@clinic.example")
             .await;
-        let proxy = Proxy::start(server.addr).await;
+        let proxy = Proxy::start(server.addr()).await;
         World {
             server,
             admin,
             proxy,
-            server_clock: server_clock.clone(),
             provider,
             cases: 0,
         }

@@ -418,3 +418,50 @@ pub struct InvoiceCreated {
 pub struct DocumentCreated {
     pub document_id: String,
 }
+
+/// Operations of a server built with the `test-support` feature (never a release
+/// build), under `/v1/admin/test/`: what tests need from inside the server, reached the
+/// way a client reaches it.
+pub mod test_support {
+    use chrono::{DateTime, Utc};
+    use serde::{Deserialize, Serialize};
+
+    /// `PUT /v1/admin/test/clock`: set the server's time, or move it.
+    #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+    #[serde(rename_all = "snake_case")]
+    pub enum ClockChange {
+        /// Make this the current time (it goes on from there).
+        Set(DateTime<Utc>),
+        /// Move the time by this many seconds (negative: back).
+        AdvanceSeconds(i64),
+    }
+
+    /// The server's current time (`GET` and `PUT /v1/admin/test/clock`).
+    #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+    pub struct ClockNow {
+        pub now: DateTime<Utc>,
+    }
+
+    /// Answer to `POST /v1/admin/test/purge-tombstones`: tombstones past the retention
+    /// at the server's current time are gone; cursors from before them now expire.
+    #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+    pub struct Purged {
+        pub purged: u64,
+    }
+
+    /// `portal-server seed`: `count` provider messages in a thread of the patient,
+    /// written in one statement (benchmarks' bulk data), ids `{prefix}_{n}`.
+    #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+    pub struct SeedMessages {
+        pub patient_id: String,
+        pub thread_id: String,
+        pub prefix: String,
+        pub count: u32,
+    }
+
+    /// What `portal-server seed` wrote.
+    #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+    pub struct Seeded {
+        pub seeded: u32,
+    }
+}

@@ -4,7 +4,6 @@
 mod cli;
 
 use clap::{Parser, Subcommand};
-use portal_server::clock::SystemClock;
 use portal_server::mail::MailConfig;
 use portal_server::{Database, ServerOptions};
 use std::io::Write;
@@ -76,6 +75,38 @@ struct ServeArgs {
     /// Android signing certificate SHA-256 fingerprints for assetlinks.json.
     #[arg(long, env = "PORTAL_ANDROID_CERT_SHA256", value_delimiter = ',')]
     android_cert_sha256: Vec<String>,
+    /// How long an access token lasts, in seconds (clients refresh it).
+    #[arg(long, default_value_t = 900, env = "PORTAL_ACCESS_TOKEN_SECONDS",
+          value_parser = clap::value_parser!(u32).range(10..=3600))]
+    access_token_seconds: u32,
+    /// A session not used for this many days ends (the patient signs in again).
+    #[arg(long, default_value_t = 14, env = "PORTAL_SESSION_IDLE_DAYS",
+          value_parser = clap::value_parser!(u32).range(1..=365))]
+    session_idle_days: u32,
+    /// No session lasts longer than this many days, however often it is used.
+    #[arg(long, default_value_t = 90, env = "PORTAL_SESSION_MAX_DAYS",
+          value_parser = clap::value_parser!(u32).range(1..=730))]
+    session_max_days: u32,
+}
+
+/// The options of `portal-server seed`.
+#[derive(clap::Args)]
+struct SeedArgs {
+    /// The database, as for `serve`.
+    #[arg(long, env = "PORTAL_DATABASE", hide_env_values = true)]
+    database: String,
+    /// The patient whose thread gets the messages.
+    #[arg(long)]
+    patient: String,
+    /// The thread (an existing thread of the patient).
+    #[arg(long)]
+    thread: String,
+    /// Ids are `{prefix}_1` to `{prefix}_{count}`.
+    #[arg(long)]
+    prefix: String,
+    /// How many messages.
+    #[arg(long, value_parser = clap::value_parser!(u32).range(1..=1_000_000))]
+    count: u32,
 }
 
 #[derive(Subcommand)]
@@ -87,6 +118,9 @@ enum Command {
         #[arg(long, default_value = "127.0.0.1:8080", env = "PORTAL_LISTEN")]
         listen: SocketAddr,
     },
+    /// Write synthetic messages in bulk into a patient's thread, for benchmarks and load
+    /// tests (never on a practice's own database). Works beside a running server.
+    Seed(SeedArgs),
     /// The practice's tasks (patients, invites, appointments, ...) on a running server.
     #[command(subcommand_required = true, arg_required_else_help = true)]
     Admin(Box<cli::AdminArgs>),
@@ -159,7 +193,16 @@ async fn run(cli: Cli) -> Result<(), String> {
                 apple_app_ids,
                 android_package,
                 android_cert_sha256,
+                access_token_seconds,
+                session_idle_days,
+                session_max_days,
             } = *args;
+            if session_idle_days > session_max_days {
+                return Err(format!(
+                    "session_idle_days ({session_idle_days}) cannot be longer than \
+                     session_max_days ({session_max_days})"
+                ));
+            }
             let admin_token = admin_token_from_env();
             if admin_token.is_none() {
                 tracing::warn!("PORTAL_ADMIN_TOKEN is not set: the admin API is disabled");
@@ -170,7 +213,11 @@ async fn run(cli: Cli) -> Result<(), String> {
                 public_url,
                 admin_token,
                 practice_name,
-                session_limits: portal_server::config::SessionLimits::default(),
+                session_limits: portal_server::config::SessionLimits {
+                    access_ttl: chrono::Duration::seconds(access_token_seconds.into()),
+                    idle: chrono::Duration::days(session_idle_days.into()),
+                    absolute: chrono::Duration::days(session_max_days.into()),
+                },
                 mail: match smtp_url {
                     Some(url) => MailConfig::Smtp {
                         url,
@@ -183,18 +230,39 @@ async fn run(cli: Cli) -> Result<(), String> {
                     android_package,
                     android_cert_sha256,
                 },
-                clock: Arc::new(SystemClock),
+                clock: server_clock(),
             })
             .await
             .map_err(|e| e.to_string())?;
             announce(&format!("portal-server listening on {}", server.base_url()));
             serve_until_signal(server).await
         }
+        Command::Seed(args) => {
+            let db = Database::parse(&args.database)?
+                .open()
+                .await
+                .map_err(|e| e.to_string())?;
+            let seeded = portal_server::service::seed::messages(
+                &db,
+                portal_model::admin::test_support::SeedMessages {
+                    patient_id: args.patient,
+                    thread_id: args.thread,
+                    prefix: args.prefix,
+                    count: args.count,
+                },
+                chrono::Utc::now(),
+            )
+            .await
+            .map_err(|e| e.to_string())?;
+            announce(&format!("seeded {} messages", seeded.seeded));
+            Ok(())
+        }
         Command::Demo { listen } => {
             let admin_token =
                 admin_token_from_env().unwrap_or_else(portal_server::crypto::new_token);
             let server = portal_server::start(ServerOptions {
                 listen,
+                clock: server_clock(),
                 ..ServerOptions::local(&admin_token)
             })
             .await
@@ -208,6 +276,14 @@ async fn run(cli: Cli) -> Result<(), String> {
             serve_until_signal(server).await
         }
     }
+}
+
+/// The system clock; in a `test-support` build, one that tests can move.
+fn server_clock() -> Arc<dyn portal_server::clock::Clock> {
+    #[cfg(feature = "test-support")]
+    return Arc::new(portal_server::clock::OffsetClock::default());
+    #[cfg(not(feature = "test-support"))]
+    Arc::new(portal_server::clock::SystemClock)
 }
 
 /// Prints a line on stdout right away (scripts and tests wait for these lines).

@@ -28,6 +28,9 @@ const KEYS: &[(&str, &str)] = &[
     ("apple_app_ids", "PORTAL_APPLE_APP_IDS"),
     ("android_package", "PORTAL_ANDROID_PACKAGE"),
     ("android_cert_sha256", "PORTAL_ANDROID_CERT_SHA256"),
+    ("access_token_seconds", "PORTAL_ACCESS_TOKEN_SECONDS"),
+    ("session_idle_days", "PORTAL_SESSION_IDLE_DAYS"),
+    ("session_max_days", "PORTAL_SESSION_MAX_DAYS"),
     ("log", "RUST_LOG"),
 ];
 

@@ -236,4 +236,28 @@ async fn one_settings_file_configures_the_server() {
         .unwrap();
     assert!(!output.status.success());
     assert!(String::from_utf8_lossy(&output.stderr).contains("unknown setting 'admin_tokn'"));
+
+    // Session limits are settings too, checked before the start.
+    std::fs::write(
+        &config,
+        "listen = \"127.0.0.1:0\"\nsession_idle_days = 120\nsession_max_days = 30\n",
+    )
+    .unwrap();
+    let output = server()
+        .args(["serve", "--config"])
+        .arg(&config)
+        .output()
+        .unwrap();
+    assert!(!output.status.success());
+    let said = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        said.contains("session_idle_days (120) cannot be longer than session_max_days (30)"),
+        "{said}"
+    );
+    let output = server()
+        .args(["serve", "--access-token-seconds", "5"])
+        .output()
+        .unwrap();
+    assert!(!output.status.success());
+    assert!(String::from_utf8_lossy(&output.stderr).contains("10..=3600"));
 }

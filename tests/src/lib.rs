@@ -4,9 +4,11 @@
 pub mod admin;
 pub mod process;
 pub mod proxy;
+pub mod server;
 pub mod webdriver;
 
 pub use admin::AdminClient;
+pub use server::{ServerSetup, TestServer};
 
 /// Installs the process-wide rustls provider the workspace builds reqwest with.
 pub fn install_tls_provider() {

@@ -4,7 +4,7 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)] // Tests fail loudly by design.
 
-use portal_e2e::AdminClient;
+use portal_e2e::TestServer;
 use portal_e2e::process::{Guard, free_port, wait_for_port};
 use portal_e2e::webdriver::Session;
 use serde_json::json;
@@ -17,22 +17,9 @@ const WAIT: Duration = Duration::from_secs(30);
 #[ignore = "needs the built server and Chromium with chromedriver: run scripts/test.sh"]
 async fn a_person_without_the_app_sets_a_password_in_the_browser() {
     let dir = tempfile::tempdir().unwrap();
-    let server_bin =
-        std::env::var("PORTAL_SERVER_BIN").expect("PORTAL_SERVER_BIN: run scripts/test.sh");
-    let mut server = Guard::spawn(
-        "portal-server",
-        Command::new(server_bin)
-            .args(["serve", "--listen", "127.0.0.1:0", "--database"])
-            .arg(format!(
-                "sqlite://{}",
-                dir.path().join("portal.db").display()
-            ))
-            .env("PORTAL_ADMIN_TOKEN", "browser-admin")
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null()),
-    );
-    let base = server.wait_for_line("portal-server listening on ", WAIT);
-    let admin = AdminClient::new(&base, "browser-admin");
+    let server = TestServer::setup().admin_token("browser-admin").start();
+    let base = server.base_url().to_owned();
+    let admin = server.admin();
     let invited = admin
         .invite_new_patient("Jordan", "jordan@example.com")
         .await;

@@ -7,7 +7,7 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)] // Tests fail loudly by design.
 
-use portal_e2e::AdminClient;
+use portal_e2e::TestServer;
 use portal_e2e::process::{Guard, free_port, run_with_timeout, wait_for_port};
 use portal_e2e::webdriver::Session;
 use serde_json::json;
@@ -35,32 +35,8 @@ fn artifacts() -> PathBuf {
 }
 
 /// The server binary on a free port with a fresh SQLite file.
-struct Practice {
-    _server: Guard,
-    _dir: tempfile::TempDir,
-    admin: AdminClient,
-}
-
-fn start_practice() -> Practice {
-    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("tempdir: {e}"));
-    let mut server = Guard::spawn(
-        "portal-server",
-        Command::new(env_path("PORTAL_SERVER_BIN"))
-            .args(["serve", "--listen", "127.0.0.1:0", "--database"])
-            .arg(format!(
-                "sqlite://{}",
-                dir.path().join("portal.db").display()
-            ))
-            .env("PORTAL_ADMIN_TOKEN", ADMIN)
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null()),
-    );
-    let base = server.wait_for_line("portal-server listening on ", Duration::from_secs(30));
-    Practice {
-        admin: AdminClient::new(&base, ADMIN),
-        _server: server,
-        _dir: dir,
-    }
+fn start_practice() -> TestServer {
+    TestServer::setup().admin_token(ADMIN).start()
 }
 
 /// tauri-driver (with WebKitWebDriver) on free ports, its app pointed at `server_url`.
@@ -119,10 +95,10 @@ async fn an_invite_link_on_the_command_line_leads_to_a_password_and_the_signed_i
     let _one = ONE_APP.lock().await;
     let practice = start_practice();
     let invited = practice
-        .admin
+        .admin()
         .invite_new_patient("Jordan", "jordan@example.com")
         .await;
-    let (_driver, driver_url) = start_driver(practice.admin.base());
+    let (_driver, driver_url) = start_driver(practice.admin().base());
     let session = Session::start(&driver_url, capabilities(&[&invited.link]))
         .await
         .unwrap();
@@ -206,7 +182,7 @@ async fn an_invite_link_on_the_command_line_leads_to_a_password_and_the_signed_i
         .unwrap();
     assert!(session.text(&notice).await.unwrap().contains("signed out"));
     assert!(
-        !secret_listing().contains(&session_key_prefix(practice.admin.base())),
+        !secret_listing().contains(&session_key_prefix(practice.admin().base())),
         "tokens left in the keychain after sign-out"
     );
     session
@@ -244,14 +220,14 @@ async fn an_invite_link_on_the_command_line_leads_to_a_password_and_the_signed_i
     // The invite is used up, and the session's tokens are in the Secret Service.
     let inspect = reqwest::get(format!(
         "{}/v1/invites/{}",
-        practice.admin.base(),
+        practice.admin().base(),
         invited.token
     ))
     .await
     .unwrap();
     assert_eq!(inspect.status().as_u16(), 410);
     assert!(
-        secret_listing().contains(&session_key_prefix(practice.admin.base())),
+        secret_listing().contains(&session_key_prefix(practice.admin().base())),
         "no session in the keychain"
     );
 }
@@ -302,10 +278,10 @@ async fn a_link_opened_while_the_app_runs_reaches_the_running_window() {
     let _one = ONE_APP.lock().await;
     let practice = start_practice();
     let invited = practice
-        .admin
+        .admin()
         .invite_new_patient("Avery", "avery@example.com")
         .await;
-    let (_driver, driver_url) = start_driver(practice.admin.base());
+    let (_driver, driver_url) = start_driver(practice.admin().base());
     let session = Session::start(&driver_url, capabilities(&[]))
         .await
         .unwrap();
@@ -347,14 +323,14 @@ async fn a_link_opened_while_the_app_runs_reaches_the_running_window() {
 
     // An https link given to a second launch reaches this window too.
     let other = practice
-        .admin
+        .admin()
         .invite_new_patient("Blake", "blake@example.com")
         .await;
     let status = run_with_timeout(
         "second app instance",
         Command::new(env_path("PORTAL_APP_BIN"))
             .arg(&other.link)
-            .env("PORTAL_SERVER_URL", practice.admin.base())
+            .env("PORTAL_SERVER_URL", practice.admin().base())
             .stdout(Stdio::null())
             .stderr(Stdio::null()),
         Duration::from_secs(30),
@@ -371,14 +347,14 @@ async fn a_forgotten_password_is_reset_through_the_app() {
     let _one = ONE_APP.lock().await;
     let practice = start_practice();
     let invited = practice
-        .admin
+        .admin()
         .invite_new_patient("Casey", "casey@example.com")
         .await;
     // Casey set a password on another device some time ago.
     let accepted = reqwest::Client::new()
         .post(format!(
             "{}/v1/invites/{}/accept",
-            practice.admin.base(),
+            practice.admin().base(),
             invited.token
         ))
         .json(&json!({"password": PASSWORD, "device_name": "phone"}))
@@ -386,7 +362,7 @@ async fn a_forgotten_password_is_reset_through_the_app() {
         .await
         .unwrap();
     assert_eq!(accepted.status().as_u16(), 201);
-    let (_driver, driver_url) = start_driver(practice.admin.base());
+    let (_driver, driver_url) = start_driver(practice.admin().base());
     let session = Session::start(&driver_url, capabilities(&[]))
         .await
         .unwrap();
@@ -413,12 +389,12 @@ async fn a_forgotten_password_is_reset_through_the_app() {
         .unwrap();
 
     // The emailed reset link, opened as the OS would: a second launch hands it over.
-    let link = practice.admin.outbox().await.emails.pop().unwrap().links[0].clone();
+    let link = practice.admin().outbox().await.emails.pop().unwrap().links[0].clone();
     let status = run_with_timeout(
         "second app instance",
         Command::new(env_path("PORTAL_APP_BIN"))
             .arg(&link)
-            .env("PORTAL_SERVER_URL", practice.admin.base())
+            .env("PORTAL_SERVER_URL", practice.admin().base())
             .stdout(Stdio::null())
             .stderr(Stdio::null()),
         Duration::from_secs(30),
@@ -486,24 +462,24 @@ async fn sign_in(session: &Session, email: &str, password: &str) {
 async fn a_guardian_picks_a_child_switches_accounts_and_the_idle_app_locks() {
     let _one = ONE_APP.lock().await;
     let practice = start_practice();
-    let base = practice.admin.base().to_owned();
+    let base = practice.admin().base().to_owned();
     let provider = practice
-        .admin
+        .admin()
         .create_provider("Dr. Maya Okafor", "maya@clinic.example")
         .await;
     // Alex is a patient and Mia's guardian; Sam shares the computer.
     let alex = practice
-        .admin
+        .admin()
         .invite_new_patient("Alex", "alex@example.com")
         .await;
     let alex_access = accept_elsewhere(&base, &alex.token, PASSWORD).await;
     let mia = practice
-        .admin
+        .admin()
         .create_patient(json!({"first_name": "Mia", "last_name": "Rivera",
             "primary_provider_id": provider,
             "guardian": {"name": "Alex Rivera", "email": "alex@example.com"}}))
         .await;
-    let mia_invite = practice.admin.resend_invite(&mia.patient_id).await;
+    let mia_invite = practice.admin().resend_invite(&mia.patient_id).await;
     let claimed = reqwest::Client::new()
         .post(format!("{base}/v1/invites/{}/claim", mia_invite.token))
         .bearer_auth(&alex_access)
@@ -512,7 +488,7 @@ async fn a_guardian_picks_a_child_switches_accounts_and_the_idle_app_locks() {
         .unwrap();
     assert_eq!(claimed.status().as_u16(), 200);
     let sam = practice
-        .admin
+        .admin()
         .invite_new_patient("Sam", "sam@example.com")
         .await;
     let sam_password = "seven quiet harbour lamps";

@@ -10,6 +10,8 @@ pub mod openapi;
 mod pages;
 mod patient;
 mod sync;
+#[cfg(feature = "test-support")]
+mod test_support;
 mod well_known;
 mod wire;
 
@@ -88,6 +90,8 @@ pub fn openapi() -> utoipa::openapi::OpenApi {
 /// The server's router.
 pub fn router(state: AppState) -> Router {
     let (router, _) = routes().split_for_parts();
+    #[cfg(feature = "test-support")]
+    let router = router.merge(test_support::routes());
     router
         .fallback(patient::not_found)
         .method_not_allowed_fallback(patient::method_not_allowed)

@@ -20,5 +20,6 @@ pub mod patients;
 pub mod publish;
 pub mod records;
 pub mod reset;
+pub mod seed;
 pub mod sessions;
 pub mod settings;

@@ -1,0 +1,58 @@
+//! Routes for tests, built only with the `test-support` cargo feature, which release
+//! builds never enable (`scripts/build.sh` turns it on for the debug binary the tests
+//! start). Behind the admin token like the rest of `/v1/admin/`, and left out of the
+//! OpenAPI document: no client of the protocol uses them.
+//! - `GET`/`PUT /v1/admin/test/clock`: read, set or move the server's time;
+//! - `POST /v1/admin/test/purge-tombstones`: purge deletes past the retention now.
+//!
+//! Bulk records for benchmarks come from `portal-server seed`, in every build.
+
+use super::extract::{Admin, ApiJson};
+use crate::error::ServerError;
+use crate::service::feed;
+use crate::state::AppState;
+use axum::extract::State;
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use portal_model::admin::test_support::{ClockChange, ClockNow, Purged};
+
+/// The test routes, to merge into the server's router.
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/v1/admin/test/clock", get(clock).put(set_clock))
+        .route("/v1/admin/test/purge-tombstones", post(purge_tombstones))
+}
+
+async fn clock(_: Admin, State(state): State<AppState>) -> Json<ClockNow> {
+    Json(ClockNow {
+        now: state.clock.now(),
+    })
+}
+
+async fn set_clock(
+    _: Admin,
+    State(state): State<AppState>,
+    ApiJson(change): ApiJson<ClockChange>,
+) -> Result<Json<ClockNow>, ServerError> {
+    let clock = state
+        .clock
+        .adjustable()
+        .ok_or_else(|| ServerError::bad_request("This server runs on the system clock."))?;
+    match change {
+        ClockChange::Set(to) => clock.set(to),
+        ClockChange::AdvanceSeconds(seconds) => clock.advance(chrono::Duration::seconds(seconds)),
+    }
+    Ok(Json(ClockNow {
+        now: state.clock.now(),
+    }))
+}
+
+async fn purge_tombstones(
+    _: Admin,
+    State(state): State<AppState>,
+) -> Result<Json<Purged>, ServerError> {
+    let purged = feed::purge_tombstones(&state).await?;
+    Ok(Json(Purged {
+        purged: purged as u64,
+    }))
+}
