@@ -121,7 +121,7 @@ impl PortalClient {
             }
         });
         let client = Arc::clone(&self.inner);
-        let sync = tokio::spawn(async move { client.run_sync().await });
+        let sync = tokio::spawn(async move { client.sync().run().await });
         Ok(Arc::new(SyncHandle {
             tasks: Mutex::new(vec![forward, sync]),
         }))
@@ -129,6 +129,6 @@ impl PortalClient {
 
     /// The device's network came back or changed: the background sync tries at once.
     pub fn network_changed(&self) {
-        self.inner.network_changed();
+        self.inner.sync().network_changed();
     }
 }

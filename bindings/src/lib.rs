@@ -330,7 +330,7 @@ impl PortalClient {
         password: String,
         email: Option<String>,
     ) -> Result<Vec<RuleOutcome>, PortalError> {
-        let policy = self.inner.password_policy().await?;
+        let policy = self.inner.auth().password_policy().await?;
         Ok(convert::outcomes(
             &policy,
             &policy.check(&password, email.as_deref()),
@@ -339,12 +339,12 @@ impl PortalClient {
 
     /// Looks up the invite behind a token from [`PortalClient::parse_link`].
     pub async fn inspect_invite(&self, token: String) -> Result<InviteState, PortalError> {
-        Ok(self.inner.inspect_invite(&token).await?.into())
+        Ok(self.inner.auth().inspect_invite(&token).await?.into())
     }
 
     /// Asks for a new invite in place of an expired one.
     pub async fn renew_invite(&self, token: String) -> Result<RenewOutcome, PortalError> {
-        Ok(self.inner.renew_invite(&token).await?.into())
+        Ok(self.inner.auth().renew_invite(&token).await?.into())
     }
 
     /// Sets the password from an invite and signs in; tokens go to the secret store.
@@ -356,6 +356,7 @@ impl PortalClient {
     ) -> Result<SignedIn, PortalError> {
         Ok(self
             .inner
+            .auth()
             .accept_invite(&token, &password, &device_name)
             .await?
             .into())
@@ -370,6 +371,7 @@ impl PortalClient {
     ) -> Result<SignedIn, PortalError> {
         Ok(self
             .inner
+            .auth()
             .login(&email, &password, &device_name)
             .await?
             .into())
@@ -377,27 +379,27 @@ impl PortalClient {
 
     /// Start-up: picks up the session kept in the secret store.
     pub async fn restore(&self) -> Result<Restored, PortalError> {
-        Ok(self.inner.restore().await?.into())
+        Ok(self.inner.auth().restore().await?.into())
     }
 
     /// Signs out: revokes the session on the server when reachable, always forgets it here.
     pub async fn logout(&self) -> Result<(), PortalError> {
-        Ok(self.inner.logout().await?)
+        Ok(self.inner.auth().logout().await?)
     }
 
     /// Adds the invite's patient to the signed-in account.
     pub async fn claim_invite(&self, token: String) -> Result<SignedIn, PortalError> {
-        Ok(self.inner.claim_invite(&token).await?.into())
+        Ok(self.inner.auth().claim_invite(&token).await?.into())
     }
 
     /// Asks for a reset link (or a fresh invitation); the answer never says which.
     pub async fn request_password_reset(&self, email: String) -> Result<(), PortalError> {
-        Ok(self.inner.request_password_reset(&email).await?)
+        Ok(self.inner.auth().request_password_reset(&email).await?)
     }
 
     /// What the reset link behind `token` is.
     pub async fn inspect_reset(&self, token: String) -> Result<ResetState, PortalError> {
-        Ok(self.inner.inspect_reset(&token).await?.into())
+        Ok(self.inner.auth().inspect_reset(&token).await?.into())
     }
 
     /// Sets a new password from a reset link; sign in again afterwards.
@@ -408,13 +410,14 @@ impl PortalClient {
     ) -> Result<(), PortalError> {
         Ok(self
             .inner
+            .auth()
             .complete_password_reset(&token, &password)
             .await?)
     }
 
     /// What the group join link behind `code` offers.
     pub async fn inspect_join(&self, code: String) -> Result<JoinState, PortalError> {
-        Ok(self.inner.inspect_join(&code).await?.into())
+        Ok(self.inner.auth().inspect_join(&code).await?.into())
     }
 
     /// Registers through a group join link; the person continues from the email.
@@ -433,18 +436,19 @@ impl PortalClient {
             email: details.email,
             phone: details.phone,
         };
-        Ok(self.inner.join(&code, &request).await?)
+        Ok(self.inner.auth().join(&code, &request).await?)
     }
 
     /// The signed-in account, if any.
     pub fn signed_in(&self) -> Option<SignedIn> {
-        self.inner.signed_in().map(Into::into)
+        self.inner.auth().signed_in().map(Into::into)
     }
 
     /// Every account signed in on this device.
     pub async fn accounts(&self) -> Result<Vec<SignedIn>, PortalError> {
         Ok(self
             .inner
+            .auth()
             .accounts()
             .await?
             .into_iter()
@@ -454,36 +458,36 @@ impl PortalClient {
 
     /// Switches to another account signed in on this device.
     pub async fn switch_account(&self, account_id: String) -> Result<Restored, PortalError> {
-        Ok(self.inner.switch_account(&account_id).await?.into())
+        Ok(self.inner.auth().switch_account(&account_id).await?.into())
     }
 
     /// Makes one of the account's profiles (a guardian's child, say) the one in use.
     pub async fn select_profile(&self, patient_id: String) -> Result<SignedIn, PortalError> {
-        Ok(self.inner.select_profile(&patient_id).await?.into())
+        Ok(self.inner.auth().select_profile(&patient_id).await?.into())
     }
 
     /// Whether the app is usable now (locks first when idle past the timeout).
     pub fn lock_state(&self) -> LockState {
-        self.inner.lock_state().into()
+        self.inner.idle_lock().state().into()
     }
 
     /// Records use (call on user input, a few times a minute at most).
     pub async fn touch(&self) -> Result<LockState, PortalError> {
-        Ok(self.inner.touch().await?.into())
+        Ok(self.inner.idle_lock().touch().await?.into())
     }
 
     /// Locks now (for example when the app goes to the background).
     pub fn lock(&self) {
-        self.inner.lock();
+        self.inner.idle_lock().lock_now();
     }
 
     /// Unlocks with the password, checked offline when the device can.
     pub async fn unlock(&self, password: String) -> Result<SignedIn, PortalError> {
-        Ok(self.inner.unlock(&password).await?.into())
+        Ok(self.inner.idle_lock().unlock(&password).await?.into())
     }
 
     /// The secret-store key under which an account's session is kept.
     pub fn session_key(&self, account_id: String) -> String {
-        self.inner.session_key(&account_id)
+        self.inner.auth().session_key(&account_id)
     }
 }

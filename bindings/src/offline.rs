@@ -76,6 +76,7 @@ impl PortalClient {
     ) -> Result<SyncResult, PortalError> {
         let report = self
             .inner
+            .sync()
             .sync_now(|progress| {
                 if let Some(listener) = &listener {
                     listener.on_page(progress.pages, progress.changes, progress.has_more);
@@ -108,6 +109,7 @@ impl PortalClient {
         };
         Ok(page(
             self.inner
+                .records()
                 .list(&kind, &profile_id, order, limit, after)
                 .await?,
         ))
@@ -123,6 +125,7 @@ impl PortalClient {
     ) -> Result<RecordPage, PortalError> {
         Ok(page(
             self.inner
+                .records()
                 .appointments(&profile_id, upcoming, limit, after)
                 .await?,
         ))
@@ -135,7 +138,12 @@ impl PortalClient {
         limit: u32,
         after: Option<String>,
     ) -> Result<RecordPage, PortalError> {
-        Ok(page(self.inner.messages(&thread_id, limit, after).await?))
+        Ok(page(
+            self.inner
+                .records()
+                .messages(&thread_id, limit, after)
+                .await?,
+        ))
     }
 
     /// Messages, threads and documents of a profile matching what the person typed
@@ -148,6 +156,7 @@ impl PortalClient {
     ) -> Result<Vec<OfflineRecord>, PortalError> {
         Ok(self
             .inner
+            .records()
             .search(&profile_id, &query, limit)
             .await?
             .into_iter()
@@ -161,12 +170,12 @@ impl PortalClient {
         kind: String,
         id: String,
     ) -> Result<Option<OfflineRecord>, PortalError> {
-        Ok(self.inner.record(&kind, &id).await?.map(record))
+        Ok(self.inner.records().record(&kind, &id).await?.map(record))
     }
 
     /// Unread messages, next appointment and balance due for a profile.
     pub async fn summary(&self, profile_id: String) -> Result<ProfileSummary, PortalError> {
-        let summary = self.inner.summary(&profile_id).await?;
+        let summary = self.inner.records().summary(&profile_id).await?;
         Ok(ProfileSummary {
             unread_messages: summary.unread_messages,
             next_appointment: summary.next_appointment.map(record),
@@ -226,7 +235,7 @@ fn hear(listener: Option<Arc<dyn DownloadListener>>) -> impl FnMut(portal_core::
 impl PortalClient {
     /// Where a document's bytes are on the device.
     pub async fn document_status(&self, document_id: String) -> Result<DocumentState, PortalError> {
-        Ok(self.inner.document_status(&document_id).await?.into())
+        Ok(self.inner.documents().status(&document_id).await?.into())
     }
 
     /// Downloads a document into the device's encrypted copy, resuming an earlier
@@ -240,7 +249,8 @@ impl PortalClient {
     ) -> Result<DocumentState, PortalError> {
         Ok(self
             .inner
-            .download_document(&document_id, hear(listener))
+            .documents()
+            .download(&document_id, hear(listener))
             .await?
             .into())
     }
@@ -253,14 +263,15 @@ impl PortalClient {
     ) -> Result<DocumentState, PortalError> {
         Ok(self
             .inner
-            .pin_document(&document_id, hear(listener))
+            .documents()
+            .pin(&document_id, hear(listener))
             .await?
             .into())
     }
 
     /// Frees a document's bytes on the device.
     pub async fn unpin_document(&self, document_id: String) -> Result<(), PortalError> {
-        Ok(self.inner.unpin_document(&document_id).await?)
+        Ok(self.inner.documents().unpin(&document_id).await?)
     }
 
     /// Writes a plaintext copy of a document to `destination_path` (a path the app
@@ -273,7 +284,8 @@ impl PortalClient {
     ) -> Result<u64, PortalError> {
         Ok(self
             .inner
-            .export_document(&document_id, std::path::Path::new(&destination_path))
+            .documents()
+            .export(&document_id, std::path::Path::new(&destination_path))
             .await?)
     }
 
@@ -290,7 +302,8 @@ impl PortalClient {
     ) -> Result<String, PortalError> {
         Ok(self
             .inner
-            .upload_document(
+            .documents()
+            .upload(
                 &profile_id,
                 &title,
                 category.as_deref(),

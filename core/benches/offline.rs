@@ -189,6 +189,7 @@ async fn device(
         .with_sync_page_limit(1000);
     let client = PortalClient::new(config, Arc::new(keys.clone())).unwrap();
     client
+        .auth()
         .accept_invite(&invite.token, PASSWORD, "bench")
         .await
         .unwrap();
@@ -303,19 +304,19 @@ async fn run(records: i64, large: i64) {
     let rss_before = peak_rss_mib();
     let bytes_before = proxy.bytes();
     let started = Instant::now();
-    let report = client.sync_now(|_| {}).await.unwrap();
+    let report = client.sync().sync_now(|_| {}).await.unwrap();
     let mut syncs = vec![started.elapsed()];
     let full_bytes = proxy.bytes() - bytes_before;
     let rss_after = peak_rss_mib();
 
     // 2. Bytes of a no-change sync and of a 1 % change.
     let before = proxy.bytes();
-    client.sync_now(|_| {}).await.unwrap();
+    client.sync().sync_now(|_| {}).await.unwrap();
     let no_change_bytes = proxy.bytes() - before;
     let changed = (records / 100).max(1);
     seeder.seed(&patient, &thread, "a1pct", changed);
     let before = proxy.bytes();
-    client.sync_now(|_| {}).await.unwrap();
+    client.sync().sync_now(|_| {}).await.unwrap();
     let one_percent_bytes = proxy.bytes() - before;
     println!(
         "  bytes: full sync {full_bytes}, no change {no_change_bytes} (ratio {:.5}, target ≤ 0.001), 1 % change {one_percent_bytes} (ratio {:.4}, target ≤ 0.02)",
@@ -331,7 +332,7 @@ async fn run(records: i64, large: i64) {
         let (other, _, other_patient, other_thread) = device(&admin, &base, n, &dir).await;
         seeder.seed(&other_patient, &other_thread, &format!("s{n}"), records);
         let started = Instant::now();
-        let other_report = other.sync_now(|_| {}).await.unwrap();
+        let other_report = other.sync().sync_now(|_| {}).await.unwrap();
         syncs.push(started.elapsed());
         // Its own records, and the practice's (one more provider per device made).
         assert!(other_report.changes.abs_diff(report.changes) < 10);
@@ -359,7 +360,11 @@ async fn run(records: i64, large: i64) {
     let mut rows = Vec::new();
     let mut after = None;
     loop {
-        let page = client.messages(&thread, 500, after.clone()).await.unwrap();
+        let page = client
+            .records()
+            .messages(&thread, 500, after.clone())
+            .await
+            .unwrap();
         for r in &page.items {
             rows.push((
                 r.kind.clone(),
@@ -393,14 +398,14 @@ async fn run(records: i64, large: i64) {
     let mut through_core = Vec::new();
     for _ in 0..1000 {
         let t = Instant::now();
-        let page = client.messages(&thread, 50, None).await.unwrap();
+        let page = client.records().messages(&thread, 50, None).await.unwrap();
         through_core.push(t.elapsed());
         assert_eq!(page.items.len(), 50);
     }
     let db_file = client
         .data_dir_of_current()
         .unwrap()
-        .join(portal_core::offline::DATABASE_FILE);
+        .join(portal_core::DATABASE_FILE);
     let raw = rusqlite::Connection::open(&db_file).unwrap();
     raw.pragma_update(None, "key", format!("x'{}'", keys.entry("store-key:")))
         .unwrap();
@@ -449,7 +454,7 @@ async fn run(records: i64, large: i64) {
     // 5. One change applied with a large store, and with an empty one.
     seeder.seed(&patient, &thread, "big", large - records - changed);
     let started = Instant::now();
-    client.sync_now(|_| {}).await.unwrap();
+    client.sync().sync_now(|_| {}).await.unwrap();
     println!(
         "  (filled the store to {large} records in {:.1} s)",
         started.elapsed().as_secs_f64()
@@ -457,7 +462,7 @@ async fn run(records: i64, large: i64) {
     let large_p50 = one_change(&client, &seeder, &patient, &thread, 50).await;
     let empty_dir = work.path().join("device-b");
     let (empty, _, empty_patient, empty_thread) = device(&admin, &base, 2, &empty_dir).await;
-    empty.sync_now(|_| {}).await.unwrap();
+    empty.sync().sync_now(|_| {}).await.unwrap();
     let empty_p50 = one_change(&empty, &seeder, &empty_patient, &empty_thread, 50).await;
 
     println!(
@@ -481,7 +486,7 @@ async fn one_change(
     for i in 0..n {
         seeder.seed(patient, thread, &format!("{patient}one{i}"), 1);
         let t = Instant::now();
-        let report = client.sync_now(|_| {}).await.unwrap();
+        let report = client.sync().sync_now(|_| {}).await.unwrap();
         samples.push(t.elapsed());
         assert_eq!(report.changes, 1);
     }

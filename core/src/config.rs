@@ -1,10 +1,14 @@
 //! What a client needs to know about its server, validated once.
 
 use crate::error::CoreError;
+pub use crate::links::{Origin, is_loopback_host};
 use url::Url;
 
 /// The default custom URL scheme of the apps.
 pub const DEFAULT_SCHEME: &str = "patientportal";
+
+/// How long the app may sit unused before it locks, unless configured otherwise.
+pub const DEFAULT_IDLE_TIMEOUT: chrono::Duration = chrono::Duration::minutes(15);
 
 /// A client's view of its server and of the links it accepts.
 #[derive(Debug, Clone)]
@@ -20,24 +24,6 @@ pub struct ClientConfig {
     data_dir: Option<std::path::PathBuf>,
     /// How many changes one pull asks for (1 to 1000).
     sync_page_limit: u32,
-}
-
-/// A scheme, host and port that links may come from.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Origin {
-    pub scheme: String,
-    pub host: String,
-    pub port: u16,
-}
-
-/// True for the loopback hosts where plain HTTP is allowed.
-pub fn is_loopback_host(host: &str) -> bool {
-    host == "localhost"
-        || host == "[::1]"
-        || host == "::1"
-        || host
-            .parse::<std::net::Ipv4Addr>()
-            .is_ok_and(|ip| ip.is_loopback())
 }
 
 impl ClientConfig {
@@ -75,7 +61,7 @@ impl ClientConfig {
             link_origins,
             scheme: scheme.to_owned(),
             extra_roots_pem: Vec::new(),
-            idle_timeout: crate::lock::DEFAULT_IDLE_TIMEOUT,
+            idle_timeout: DEFAULT_IDLE_TIMEOUT,
             data_dir: None,
             sync_page_limit: 500,
         })
@@ -161,9 +147,27 @@ impl ClientConfig {
         &self.scheme
     }
 
+    /// Parses an invite, reset or join link for this server. Changes nothing.
+    pub fn parse_link(
+        &self,
+        input: &str,
+    ) -> Result<crate::links::DeepLink, crate::links::LinkError> {
+        crate::links::parse_link(input, self)
+    }
+
     /// True when the server is on a loopback address (plain HTTP allowed).
     pub fn is_loopback(&self) -> bool {
         self.server_url.host_str().is_some_and(is_loopback_host)
+    }
+}
+
+impl crate::links::LinkRules for ClientConfig {
+    fn link_origins(&self) -> &[Origin] {
+        &self.link_origins
+    }
+
+    fn scheme(&self) -> &str {
+        &self.scheme
     }
 }
 

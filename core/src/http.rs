@@ -201,6 +201,11 @@ impl Api {
 }
 
 impl Failure {
+    /// The protocol's error code, when the answer carried one.
+    pub fn code(&self) -> Option<portal_model::ErrorCode> {
+        self.body.as_ref().map(|b| b.error.code)
+    }
+
     /// The protocol error as a [`CoreError`], for answers the caller has no special case for.
     pub fn into_error(self) -> CoreError {
         match self.body {

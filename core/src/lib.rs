@@ -1,37 +1,48 @@
 //! The patient portal client engine, shared by the desktop app and the native apps:
 //! deep links, invites and password setup, sessions (several accounts, guardian
-//! profiles, the idle lock), and secrets in the OS keychain.
+//! profiles, the idle lock), secrets in the OS keychain, the encrypted offline copy,
+//! sync, the outbox of writes, and documents.
 //! It knows nothing of Tauri or UniFFI; hosts own the async runtime.
+//!
+//! [`PortalClient`] hands out the parts apps call: [`Auth`], [`IdleLock`], [`Sync`],
+//! [`Outbox`], [`Documents`] and [`Records`]. They share the session (`session`), the
+//! layer below them; none of them reaches into another.
 
-pub mod changes;
+pub mod auth;
 pub mod client;
 pub mod clock;
 pub mod config;
 pub mod documents;
 pub mod error;
 mod http;
-pub mod invites;
+pub mod idle_lock;
 pub mod links;
-pub mod lock;
-pub mod offline;
+pub mod notices;
 pub mod outbox;
+pub mod records;
 pub mod secrets;
+mod session;
 pub mod store;
-mod sync_loop;
-mod vault;
+pub mod sync;
 
-pub use changes::{ChangeNotice, SyncStatus};
-pub use client::{PortalClient, Restored, SignedIn};
+pub use auth::{Auth, InviteState, JoinState, RenewOutcome, ResetState, Restored};
+pub use client::PortalClient;
 pub use clock::{Clock, ManualClock, SystemClock};
 pub use config::ClientConfig;
-pub use documents::{Attachment, DocumentStatus, DownloadProgress};
+pub use documents::{DocumentStatus, Documents, DownloadProgress};
 pub use error::CoreError;
-pub use invites::{InviteState, JoinState, RenewOutcome, ResetState};
+pub use idle_lock::IdleLock;
 pub use links::{DeepLink, LinkError, LinkKind, parse_link};
-pub use lock::{DEFAULT_IDLE_TIMEOUT, LockState, MAX_UNLOCK_ATTEMPTS};
-pub use offline::{SyncProgress, SyncReport};
-pub use outbox::{FlushReport, MessageTo};
+pub use notices::{ChangeNotice, SyncStatus};
+pub use outbox::{Attachment, FlushReport, MessageTo, Outbox};
+pub use records::Records;
 pub use secrets::{KeyringStore, SecretError, SecretStore};
+pub use session::SignedIn;
+pub use session::idle::{DEFAULT_IDLE_TIMEOUT, LockState, MAX_UNLOCK_ATTEMPTS};
 pub use store::{
     ListOrder, OutboxItem, Page, RecordData, StoredRecord, Summary, WriteError, WriteState,
 };
+pub use sync::{Sync, SyncProgress, SyncReport};
+
+/// The file name of the database in an account's directory.
+pub const DATABASE_FILE: &str = store::DB_FILE;

@@ -65,16 +65,19 @@ async fn two_accounts_live_side_by_side_and_switching_keeps_each_session() {
     let sam = admin.invite_new_patient("Sam", "sam@example.com").await;
     let client = app(base, keychain, &clock);
     let first = client
+        .auth()
         .accept_invite(&jordan.token, PASSWORD, "family laptop")
         .await
         .unwrap();
     let second = client
+        .auth()
         .accept_invite(&sam.token, "seven quiet harbour lamps", "family laptop")
         .await
         .unwrap();
 
     // Both are kept; the one who signed in last is in use.
     let emails: Vec<String> = client
+        .auth()
         .accounts()
         .await
         .unwrap()
@@ -82,14 +85,22 @@ async fn two_accounts_live_side_by_side_and_switching_keeps_each_session() {
         .map(|a| a.account.email)
         .collect();
     assert_eq!(emails, ["jordan@example.com", "sam@example.com"]);
-    assert_eq!(client.signed_in().unwrap().account.id, second.account.id);
-    let jordan_key = client.session_key(&first.account.id);
-    let sam_key = client.session_key(&second.account.id);
+    assert_eq!(
+        client.auth().signed_in().unwrap().account.id,
+        second.account.id
+    );
+    let jordan_key = client.auth().session_key(&first.account.id);
+    let sam_key = client.auth().session_key(&second.account.id);
     assert_ne!(jordan_key, sam_key);
 
     // Switching confirms the other session with the server, which rotates its tokens.
     let before = access_token(keychain, &jordan_key);
-    match client.switch_account(&first.account.id).await.unwrap() {
+    match client
+        .auth()
+        .switch_account(&first.account.id)
+        .await
+        .unwrap()
+    {
         Restored::SignedIn(s) => assert_eq!(s.account.email, "jordan@example.com"),
         other => panic!("expected Jordan's session, got {other:?}"),
     }
@@ -99,20 +110,20 @@ async fn two_accounts_live_side_by_side_and_switching_keeps_each_session() {
         200
     );
     assert!(matches!(
-        client.switch_account("acct_nobody").await,
+        client.auth().switch_account("acct_nobody").await,
         Err(CoreError::UnknownAccount)
     ));
 
     // A restart picks up the account last in use.
     let restarted = app(base, keychain, &clock);
-    match restarted.restore().await.unwrap() {
+    match restarted.auth().restore().await.unwrap() {
         Restored::SignedIn(s) => assert_eq!(s.account.email, "jordan@example.com"),
         other => panic!("expected Jordan after a restart, got {other:?}"),
     }
 
     // Signing out of one leaves the other signed in, and the next start-up finds it.
     let jordan_access = access_token(keychain, &jordan_key);
-    restarted.logout().await.unwrap();
+    restarted.auth().logout().await.unwrap();
     assert_eq!(me_status(base, &jordan_access).await, 401);
     assert!(
         KeyringStore::new(keychain)
@@ -120,12 +131,12 @@ async fn two_accounts_live_side_by_side_and_switching_keeps_each_session() {
             .unwrap()
             .is_none()
     );
-    match restarted.restore().await.unwrap() {
+    match restarted.auth().restore().await.unwrap() {
         Restored::SignedIn(s) => assert_eq!(s.account.email, "sam@example.com"),
         other => panic!("expected Sam to remain, got {other:?}"),
     }
-    restarted.logout().await.unwrap();
-    assert_eq!(restarted.restore().await.unwrap(), Restored::Nobody);
+    restarted.auth().logout().await.unwrap();
+    assert_eq!(restarted.auth().restore().await.unwrap(), Restored::Nobody);
     assert!(KeyringStore::new(keychain).get(&sam_key).unwrap().is_none());
 }
 
@@ -141,32 +152,38 @@ async fn signing_out_at_the_lock_screen_does_not_open_the_next_account() {
     let sam = admin.invite_new_patient("Sam", "sam@example.com").await;
     let client = app(base, keychain, &clock);
     client
+        .auth()
         .accept_invite(&sam.token, "seven quiet harbour lamps", "laptop")
         .await
         .unwrap();
     client
+        .auth()
         .accept_invite(&jordan.token, PASSWORD, "laptop")
         .await
         .unwrap();
-    client.lock();
-    client.logout().await.unwrap();
+    client.idle_lock().lock_now();
+    client.auth().logout().await.unwrap();
     // Sam used the app a moment ago, yet the person at the lock screen needs Sam's
     // password to get in.
     assert_eq!(
-        client.restore().await.unwrap(),
+        client.auth().restore().await.unwrap(),
         Restored::Locked {
             email: "sam@example.com".into()
         }
     );
-    assert_eq!(client.signed_in(), None);
+    assert_eq!(client.auth().signed_in(), None);
     assert!(matches!(
-        client.unlock(PASSWORD).await,
+        client.idle_lock().unlock(PASSWORD).await,
         Err(CoreError::WrongPassword { .. })
     ));
-    let unlocked = client.unlock("seven quiet harbour lamps").await.unwrap();
+    let unlocked = client
+        .idle_lock()
+        .unlock("seven quiet harbour lamps")
+        .await
+        .unwrap();
     assert_eq!(unlocked.account.email, "sam@example.com");
-    client.logout().await.unwrap();
-    assert_eq!(client.restore().await.unwrap(), Restored::Nobody);
+    client.auth().logout().await.unwrap();
+    assert_eq!(client.auth().restore().await.unwrap(), Restored::Nobody);
 }
 
 #[tokio::test]
@@ -182,6 +199,7 @@ async fn a_guardian_with_two_children_sees_three_profiles_and_picks_one() {
     let alex = admin.invite_new_patient("Alex", "alex@example.com").await;
     let client = app(base, keychain, &clock);
     let signed_in = client
+        .auth()
         .accept_invite(&alex.token, PASSWORD, "laptop")
         .await
         .unwrap();
@@ -197,9 +215,9 @@ async fn a_guardian_with_two_children_sees_three_profiles_and_picks_one() {
                 "guardian": {"name": "Alex Rivera", "email": "alex@example.com"}}))
             .await;
         let invite = admin.resend_invite(&child.patient_id).await;
-        client.claim_invite(&invite.token).await.unwrap();
+        client.auth().claim_invite(&invite.token).await.unwrap();
     }
-    let signed_in = client.signed_in().unwrap();
+    let signed_in = client.auth().signed_in().unwrap();
     assert_eq!(signed_in.profiles.len(), 3);
     let guardian_of: Vec<&str> = signed_in
         .profiles
@@ -219,23 +237,23 @@ async fn a_guardian_with_two_children_sees_three_profiles_and_picks_one() {
         .unwrap()
         .patient_id
         .clone();
-    let picked = client.select_profile(&mia).await.unwrap();
+    let picked = client.auth().select_profile(&mia).await.unwrap();
     assert_eq!(picked.current_profile().unwrap().first_name, "Mia");
     assert!(matches!(
-        client.select_profile("pat_not_mine").await,
+        client.auth().select_profile("pat_not_mine").await,
         Err(CoreError::UnknownProfile)
     ));
 
     // The choice survives a restart (and the server's fresh profile list).
     let restarted = app(base, keychain, &clock);
-    match restarted.restore().await.unwrap() {
+    match restarted.auth().restore().await.unwrap() {
         Restored::SignedIn(s) => {
             assert_eq!(s.profiles.len(), 3);
             assert_eq!(s.current_profile_id.as_deref(), Some(mia.as_str()));
         }
         other => panic!("expected a restored session, got {other:?}"),
     }
-    restarted.logout().await.unwrap();
+    restarted.auth().logout().await.unwrap();
 }
 
 #[tokio::test]
@@ -249,12 +267,13 @@ async fn idle_time_locks_and_the_password_unlocks_offline() {
         .await;
     let client = app(base, keychain, &clock);
     let signed_in = client
+        .auth()
         .accept_invite(&invited.token, PASSWORD, "laptop")
         .await
         .unwrap();
     let start = portal_core::Clock::now(&clock);
     assert_eq!(
-        client.lock_state(),
+        client.idle_lock().state(),
         LockState::Unlocked {
             locks_at: start + Duration::minutes(15)
         }
@@ -262,44 +281,53 @@ async fn idle_time_locks_and_the_password_unlocks_offline() {
 
     // Use pushes the lock back.
     clock.advance(Duration::minutes(14));
-    client.touch().await.unwrap();
+    client.idle_lock().touch().await.unwrap();
     clock.advance(Duration::minutes(14));
-    assert!(client.signed_in().is_some());
+    assert!(client.auth().signed_in().is_some());
 
     // Fifteen minutes without use lock it: nothing of the account is served.
     clock.advance(Duration::minutes(1));
     assert_eq!(
-        client.lock_state(),
+        client.idle_lock().state(),
         LockState::Locked {
             account_id: signed_in.account.id.clone(),
             email: "jordan@example.com".into()
         }
     );
-    assert_eq!(client.signed_in(), None);
+    assert_eq!(client.auth().signed_in(), None);
     assert!(matches!(
-        client.claim_invite(&invited.token).await,
+        client.auth().claim_invite(&invited.token).await,
         Err(CoreError::Locked)
     ));
-    assert!(matches!(client.accounts().await, Err(CoreError::Locked)));
+    assert!(matches!(
+        client.auth().accounts().await,
+        Err(CoreError::Locked)
+    ));
     // Touching a locked app does not unlock it.
-    client.touch().await.unwrap();
-    assert!(matches!(client.lock_state(), LockState::Locked { .. }));
+    client.idle_lock().touch().await.unwrap();
+    assert!(matches!(
+        client.idle_lock().state(),
+        LockState::Locked { .. }
+    ));
 
     // Offline, the device's verifier checks the password.
     server.stop();
     assert!(matches!(
-        client.unlock("river otter paints red").await,
+        client.idle_lock().unlock("river otter paints red").await,
         Err(CoreError::WrongPassword { attempts_left: 4 })
     ));
-    let unlocked = client.unlock(PASSWORD).await.unwrap();
+    let unlocked = client.idle_lock().unlock(PASSWORD).await.unwrap();
     assert_eq!(unlocked.account.id, signed_in.account.id);
-    assert!(matches!(client.lock_state(), LockState::Unlocked { .. }));
+    assert!(matches!(
+        client.idle_lock().state(),
+        LockState::Unlocked { .. }
+    ));
 
     // Locking by hand works the same way.
-    client.lock();
-    assert_eq!(client.signed_in(), None);
-    client.unlock(PASSWORD).await.unwrap();
-    client.logout().await.unwrap();
+    client.idle_lock().lock_now();
+    assert_eq!(client.auth().signed_in(), None);
+    client.idle_lock().unlock(PASSWORD).await.unwrap();
+    client.auth().logout().await.unwrap();
 }
 
 #[tokio::test]
@@ -312,6 +340,7 @@ async fn a_restart_after_the_idle_timeout_starts_locked() {
         .invite_new_patient("Jordan", "jordan@example.com")
         .await;
     app(base, keychain, &clock)
+        .auth()
         .accept_invite(&invited.token, PASSWORD, "laptop")
         .await
         .unwrap();
@@ -320,24 +349,24 @@ async fn a_restart_after_the_idle_timeout_starts_locked() {
     clock.advance(Duration::minutes(5));
     let soon = app(base, keychain, &clock);
     assert!(matches!(
-        soon.restore().await.unwrap(),
+        soon.auth().restore().await.unwrap(),
         Restored::SignedIn(_)
     ));
-    soon.touch().await.unwrap();
+    soon.idle_lock().touch().await.unwrap();
 
     // Twenty minutes after the last use, it starts locked.
     clock.advance(Duration::minutes(20));
     let later = app(base, keychain, &clock);
     assert_eq!(
-        later.restore().await.unwrap(),
+        later.auth().restore().await.unwrap(),
         Restored::Locked {
             email: "jordan@example.com".into()
         }
     );
-    assert_eq!(later.signed_in(), None);
-    let unlocked = later.unlock(PASSWORD).await.unwrap();
+    assert_eq!(later.auth().signed_in(), None);
+    let unlocked = later.idle_lock().unlock(PASSWORD).await.unwrap();
     assert_eq!(unlocked.account.email, "jordan@example.com");
-    later.logout().await.unwrap();
+    later.auth().logout().await.unwrap();
 }
 
 #[tokio::test]
@@ -351,23 +380,24 @@ async fn five_wrong_passwords_at_the_lock_screen_sign_the_account_out() {
         .await;
     let client = app(base, keychain, &clock);
     let signed_in = client
+        .auth()
         .accept_invite(&invited.token, PASSWORD, "laptop")
         .await
         .unwrap();
-    let key = client.session_key(&signed_in.account.id);
+    let key = client.auth().session_key(&signed_in.account.id);
     let access = access_token(keychain, &key);
-    client.lock();
+    client.idle_lock().lock_now();
     for left in (1..=4).rev() {
-        match client.unlock("wrong guess here").await {
+        match client.idle_lock().unlock("wrong guess here").await {
             Err(CoreError::WrongPassword { attempts_left }) => assert_eq!(attempts_left, left),
             other => panic!("expected a wrong password, got {other:?}"),
         }
     }
     assert!(matches!(
-        client.unlock("wrong guess here").await,
+        client.idle_lock().unlock("wrong guess here").await,
         Err(CoreError::TooManyUnlockAttempts)
     ));
-    assert_eq!(client.lock_state(), LockState::NotSignedIn);
+    assert_eq!(client.idle_lock().state(), LockState::NotSignedIn);
     assert!(KeyringStore::new(keychain).get(&key).unwrap().is_none());
     let verifier_key = key.replacen("session:", "verifier:", 1);
     assert!(
@@ -378,7 +408,7 @@ async fn five_wrong_passwords_at_the_lock_screen_sign_the_account_out() {
     );
     // The session is over on the server too.
     assert_eq!(me_status(base, &access).await, 401);
-    assert_eq!(client.restore().await.unwrap(), Restored::Nobody);
+    assert_eq!(client.auth().restore().await.unwrap(), Restored::Nobody);
 }
 
 #[tokio::test]
@@ -392,10 +422,11 @@ async fn without_a_verifier_the_server_checks_the_password_and_the_old_session_e
         .await;
     let client = app(base, keychain, &clock);
     let signed_in = client
+        .auth()
         .accept_invite(&invited.token, PASSWORD, "laptop")
         .await
         .unwrap();
-    let key = client.session_key(&signed_in.account.id);
+    let key = client.auth().session_key(&signed_in.account.id);
     let verifier_key = key.replacen("session:", "verifier:", 1);
     let verifier = KeyringStore::new(keychain)
         .get(&verifier_key)
@@ -406,13 +437,13 @@ async fn without_a_verifier_the_server_checks_the_password_and_the_old_session_e
     // As on a device signed in by an older version: no verifier.
     KeyringStore::new(keychain).delete(&verifier_key).unwrap();
     let old_access = access_token(keychain, &key);
-    client.lock();
+    client.idle_lock().lock_now();
 
     assert!(matches!(
-        client.unlock("river otter paints red").await,
+        client.idle_lock().unlock("river otter paints red").await,
         Err(CoreError::WrongPassword { attempts_left: 4 })
     ));
-    let unlocked = client.unlock(PASSWORD).await.unwrap();
+    let unlocked = client.idle_lock().unlock(PASSWORD).await.unwrap();
     assert_eq!(unlocked.account.id, signed_in.account.id);
     let new_access = access_token(keychain, &key);
     assert_ne!(new_access, old_access);
@@ -425,7 +456,7 @@ async fn without_a_verifier_the_server_checks_the_password_and_the_old_session_e
             .unwrap()
             .is_some()
     );
-    client.logout().await.unwrap();
+    client.auth().logout().await.unwrap();
 }
 
 #[test]

@@ -54,6 +54,7 @@ async fn killing_the_app_at_random_points_loses_and_duplicates_nothing() {
         PortalClient::new(config, Arc::new(KeyringStore::new(KEYCHAIN))).unwrap()
     };
     app()
+        .auth()
         .accept_invite(&invite.token, PASSWORD, "laptop")
         .await
         .unwrap();
@@ -115,9 +116,9 @@ async fn killing_the_app_at_random_points_loses_and_duplicates_nothing() {
             completed += 1;
         }
         let check = app();
-        check.restore().await.unwrap();
+        check.auth().restore().await.unwrap();
         assert_eq!(
-            check.check_store().await.unwrap(),
+            check.records().check_store().await.unwrap(),
             "ok",
             "the database is damaged after the kill in run {run}"
         );
@@ -125,9 +126,9 @@ async fn killing_the_app_at_random_points_loses_and_duplicates_nothing() {
 
     // A clean run delivers whatever was still waiting.
     let last = app();
-    last.restore().await.unwrap();
-    last.sync_now(|_| {}).await.unwrap();
-    assert!(last.outbox().await.unwrap().is_empty());
+    last.auth().restore().await.unwrap();
+    last.sync().sync_now(|_| {}).await.unwrap();
+    assert!(last.outbox().items().await.unwrap().is_empty());
 
     // The server's view: every stored write exactly once, nothing twice.
     let login: Value = reqwest::Client::new()
@@ -181,5 +182,5 @@ async fn killing_the_app_at_random_points_loses_and_duplicates_nothing() {
         on_server.len()
     );
     assert!(!stored.is_empty());
-    last.logout().await.unwrap();
+    last.auth().logout().await.unwrap();
 }

@@ -57,6 +57,7 @@ async fn setup(keychain: &str) -> Setup {
     let clock = ManualClock::default();
     let client = device(&proxy, keychain, data.path(), &clock);
     client
+        .auth()
         .accept_invite(&invited.token, PASSWORD, "laptop")
         .await
         .unwrap();
@@ -177,7 +178,8 @@ async fn download_through(s: &Setup, id: &str, mode: Mode) -> Vec<DownloadProgre
     let mut seen = Vec::new();
     let status = s
         .client
-        .download_document(id, |p| seen.push(p))
+        .documents()
+        .download(id, |p| seen.push(p))
         .await
         .unwrap();
     assert_eq!(status, DocumentStatus::Available);
@@ -197,21 +199,32 @@ async fn a_download_shows_progress_resumes_after_a_cut_and_exports_a_checked_cop
     let s = setup("org.patientportal.test.documents.download").await;
     let bytes = pdf(3 * 1024 * 1024 + 12_345, 7);
     let id = share(&s.server, &s.patient, "MRI report", &bytes).await;
-    s.client.sync_now(|_| {}).await.unwrap();
-    let record = s.client.record("document", &id).await.unwrap().unwrap();
+    s.client.sync().sync_now(|_| {}).await.unwrap();
+    let record = s
+        .client
+        .records()
+        .record("document", &id)
+        .await
+        .unwrap()
+        .unwrap();
     assert_eq!(record.data["sha256"], sha256_hex(&bytes).as_str());
     let total = bytes.len() as u64;
     assert_eq!(
-        s.client.document_status(&id).await.unwrap(),
+        s.client.documents().status(&id).await.unwrap(),
         DocumentStatus::NotDownloaded
     );
 
     // The connection drops after about 1 MiB: what arrived is kept.
     s.proxy.cut_after(1024 * 1024);
-    let error = s.client.download_document(&id, |_| {}).await.unwrap_err();
+    let error = s
+        .client
+        .documents()
+        .download(&id, |_| {})
+        .await
+        .unwrap_err();
     assert!(matches!(error, CoreError::Network(_)), "{error:?}");
     let DocumentStatus::Partial { received, total: t } =
-        s.client.document_status(&id).await.unwrap()
+        s.client.documents().status(&id).await.unwrap()
     else {
         panic!("a partial download is kept");
     };
@@ -236,7 +249,7 @@ async fn a_download_shows_progress_resumes_after_a_cut_and_exports_a_checked_cop
     // An exported copy is the document, private to this user, with nothing left over.
     let out = tempfile::tempdir().unwrap();
     let copy = out.path().join("mri-report.pdf");
-    let written = s.client.export_document(&id, &copy).await.unwrap();
+    let written = s.client.documents().export(&id, &copy).await.unwrap();
     assert_eq!(written, total);
     assert_eq!(std::fs::read(&copy).unwrap(), bytes);
     #[cfg(unix)]
@@ -248,24 +261,24 @@ async fn a_download_shows_progress_resumes_after_a_cut_and_exports_a_checked_cop
     assert_eq!(files_under(out.path()), vec![copy.clone()]);
     // A destination that cannot be written fails and leaves nothing behind.
     let nowhere = out.path().join("missing-dir").join("copy.pdf");
-    assert!(s.client.export_document(&id, &nowhere).await.is_err());
+    assert!(s.client.documents().export(&id, &nowhere).await.is_err());
     assert_eq!(files_under(out.path()), vec![copy]);
 
     // Pinning keeps it; unpinning frees the bytes.
     assert_eq!(
-        s.client.pin_document(&id, |_| {}).await.unwrap(),
+        s.client.documents().pin(&id, |_| {}).await.unwrap(),
         DocumentStatus::Pinned
     );
-    s.client.unpin_document(&id).await.unwrap();
+    s.client.documents().unpin(&id).await.unwrap();
     assert_eq!(
-        s.client.document_status(&id).await.unwrap(),
+        s.client.documents().status(&id).await.unwrap(),
         DocumentStatus::NotDownloaded
     );
 
     // Throughput of a whole download through the core (loopback, via the proxy).
     let started = Instant::now();
     assert_eq!(
-        s.client.pin_document(&id, |_| {}).await.unwrap(),
+        s.client.documents().pin(&id, |_| {}).await.unwrap(),
         DocumentStatus::Pinned
     );
     let seconds = started.elapsed().as_secs_f64();
@@ -275,7 +288,7 @@ async fn a_download_shows_progress_resumes_after_a_cut_and_exports_a_checked_cop
         seconds * 1000.0,
         total as f64 / 1048576.0 / seconds
     );
-    assert_eq!(s.client.check_store().await.unwrap(), "ok");
+    assert_eq!(s.client.records().check_store().await.unwrap(), "ok");
 }
 
 /// A resumed download answered `200` with the whole document (a proxy that does not
@@ -285,11 +298,15 @@ async fn a_resume_answered_with_the_whole_document_starts_over() {
     let s = setup("org.patientportal.test.documents.no_ranges").await;
     let bytes = pdf(2 * 1024 * 1024 + 777, 11);
     let id = share(&s.server, &s.patient, "Discharge summary", &bytes).await;
-    s.client.sync_now(|_| {}).await.unwrap();
+    s.client.sync().sync_now(|_| {}).await.unwrap();
     let total = bytes.len() as u64;
     s.proxy.cut_after(512 * 1024);
-    s.client.download_document(&id, |_| {}).await.unwrap_err();
-    let DocumentStatus::Partial { received, .. } = s.client.document_status(&id).await.unwrap()
+    s.client
+        .documents()
+        .download(&id, |_| {})
+        .await
+        .unwrap_err();
+    let DocumentStatus::Partial { received, .. } = s.client.documents().status(&id).await.unwrap()
     else {
         panic!("a partial download is kept");
     };
@@ -314,9 +331,9 @@ async fn a_resume_answered_with_the_whole_document_starts_over() {
     assert_eq!(seen.last().unwrap().received, total);
     let out = tempfile::tempdir().unwrap();
     let copy = out.path().join("discharge.pdf");
-    s.client.export_document(&id, &copy).await.unwrap();
+    s.client.documents().export(&id, &copy).await.unwrap();
     assert_eq!(std::fs::read(&copy).unwrap(), bytes);
-    assert_eq!(s.client.check_store().await.unwrap(), "ok");
+    assert_eq!(s.client.records().check_store().await.unwrap(), "ok");
 }
 
 #[tokio::test]
@@ -324,15 +341,20 @@ async fn damaged_bytes_are_discarded_with_a_typed_error() {
     let s = setup("org.patientportal.test.documents.damaged").await;
     let bytes = pdf(600 * 1024, 11);
     let id = share(&s.server, &s.patient, "Lab results", &bytes).await;
-    s.client.sync_now(|_| {}).await.unwrap();
+    s.client.sync().sync_now(|_| {}).await.unwrap();
 
     // One byte of the answer is flipped on the way: the SHA-256 check catches it.
     s.proxy.set(Mode::CorruptAnswers);
-    let error = s.client.download_document(&id, |_| {}).await.unwrap_err();
+    let error = s
+        .client
+        .documents()
+        .download(&id, |_| {})
+        .await
+        .unwrap_err();
     assert!(matches!(error, CoreError::DocumentCorrupt), "{error:?}");
     assert_eq!(error.code(), "document_corrupt");
     assert_eq!(
-        s.client.document_status(&id).await.unwrap(),
+        s.client.documents().status(&id).await.unwrap(),
         DocumentStatus::NotDownloaded,
         "the damaged bytes are gone"
     );
@@ -341,16 +363,19 @@ async fn damaged_bytes_are_discarded_with_a_typed_error() {
     let out = tempfile::tempdir().unwrap();
     let copy = out.path().join("lab.pdf");
     assert_eq!(
-        s.client.download_document(&id, |_| {}).await.unwrap(),
+        s.client.documents().download(&id, |_| {}).await.unwrap(),
         DocumentStatus::Available
     );
     assert_eq!(
-        s.client.export_document(&id, &copy).await.unwrap(),
+        s.client.documents().export(&id, &copy).await.unwrap(),
         bytes.len() as u64
     );
     assert_eq!(std::fs::read(&copy).unwrap(), bytes);
     assert!(matches!(
-        s.client.download_document("no-such-document", |_| {}).await,
+        s.client
+            .documents()
+            .download("no-such-document", |_| {})
+            .await,
         Err(CoreError::UnknownDocument)
     ));
 }
@@ -358,13 +383,14 @@ async fn damaged_bytes_are_discarded_with_a_typed_error() {
 #[tokio::test]
 async fn an_upload_made_offline_becomes_exactly_one_document() {
     let s = setup("org.patientportal.test.documents.upload").await;
-    s.client.sync_now(|_| {}).await.unwrap();
+    s.client.sync().sync_now(|_| {}).await.unwrap();
     let bytes = pdf(400 * 1024, 23);
 
     s.proxy.set(Mode::Refuse);
     let write = s
         .client
-        .upload_document(
+        .documents()
+        .upload(
             &s.patient,
             "Insurance card",
             None,
@@ -374,10 +400,10 @@ async fn an_upload_made_offline_becomes_exactly_one_document() {
         .await
         .unwrap();
     assert!(matches!(
-        s.client.flush_outbox().await,
+        s.client.outbox().flush().await,
         Err(CoreError::Network(_))
     ));
-    let item = &s.client.outbox().await.unwrap()[0];
+    let item = &s.client.outbox().items().await.unwrap()[0];
     assert_eq!(
         (item.id.as_str(), item.state),
         (write.as_str(), WriteState::Queued)
@@ -391,17 +417,18 @@ async fn an_upload_made_offline_becomes_exactly_one_document() {
     s.proxy.set(Mode::DropAnswers);
     s.clock.advance(Duration::minutes(1));
     assert!(matches!(
-        s.client.flush_outbox().await,
+        s.client.outbox().flush().await,
         Err(CoreError::Network(_))
     ));
     s.proxy.set(Mode::Pass);
     s.clock.advance(Duration::minutes(1));
-    let report = s.client.flush_outbox().await.unwrap();
+    let report = s.client.outbox().flush().await.unwrap();
     assert_eq!(report.sent, 1, "{report:?}");
 
-    s.client.sync_now(|_| {}).await.unwrap();
+    s.client.sync().sync_now(|_| {}).await.unwrap();
     let documents = s
         .client
+        .records()
         .list(
             "document",
             &s.patient,
@@ -419,11 +446,15 @@ async fn an_upload_made_offline_becomes_exactly_one_document() {
     assert_eq!(mine.len(), 1, "exactly one document on the server");
     assert_eq!(mine[0].data["category"], "upload");
     assert_eq!(mine[0].data["sha256"], sha256_hex(&bytes).as_str());
-    assert!(s.client.outbox().await.unwrap().is_empty());
+    assert!(s.client.outbox().items().await.unwrap().is_empty());
     // And it comes back down intact.
     let out = tempfile::tempdir().unwrap();
     let copy = out.path().join("card.pdf");
-    s.client.export_document(&mine[0].id, &copy).await.unwrap();
+    s.client
+        .documents()
+        .export(&mine[0].id, &copy)
+        .await
+        .unwrap();
     assert_eq!(std::fs::read(&copy).unwrap(), bytes);
 
     // A message with an attachment: the file is uploaded first (with its name), then
@@ -442,9 +473,10 @@ async fn an_upload_made_offline_becomes_exactly_one_document() {
         .as_str()
         .unwrap()
         .to_owned();
-    s.client.sync_now(|_| {}).await.unwrap();
+    s.client.sync().sync_now(|_| {}).await.unwrap();
     let scan = b"\x89PNG not really".to_vec();
     s.client
+        .outbox()
         .send_message_with_attachments(
             &s.patient,
             MessageTo::Thread(thread.clone()),
@@ -457,11 +489,16 @@ async fn an_upload_made_offline_becomes_exactly_one_document() {
         )
         .await
         .unwrap();
-    let report = s.client.flush_outbox().await.unwrap();
+    let report = s.client.outbox().flush().await.unwrap();
     assert_eq!((report.sent, report.refused), (1, 0), "{report:?}");
-    s.client.sync_now(|_| {}).await.unwrap();
-    assert!(s.client.outbox().await.unwrap().is_empty());
-    let page = s.client.messages(&thread, 10, None).await.unwrap();
+    s.client.sync().sync_now(|_| {}).await.unwrap();
+    assert!(s.client.outbox().items().await.unwrap().is_empty());
+    let page = s
+        .client
+        .records()
+        .messages(&thread, 10, None)
+        .await
+        .unwrap();
     let reply = page
         .items
         .iter()
@@ -472,6 +509,7 @@ async fn an_upload_made_offline_becomes_exactly_one_document() {
     let document_id = attached[0].as_str().unwrap();
     let document = s
         .client
+        .records()
         .record("document", document_id)
         .await
         .unwrap()
@@ -479,7 +517,11 @@ async fn an_upload_made_offline_becomes_exactly_one_document() {
     assert_eq!(document.data["title"], "card (back) é.png");
     assert_eq!(document.data["sha256"], sha256_hex(&scan).as_str());
     let copy = out.path().join("scan.png");
-    s.client.export_document(document_id, &copy).await.unwrap();
+    s.client
+        .documents()
+        .export(document_id, &copy)
+        .await
+        .unwrap();
     assert_eq!(std::fs::read(&copy).unwrap(), scan);
 }
 
@@ -493,7 +535,11 @@ async fn a_deleted_document_and_a_purged_profile_take_their_bytes() {
             "guardian": {"name": "Jordan Rivera", "email": "jordan@example.com"}}))
         .await;
     let mia_invite = s.admin.resend_invite(&mia.patient_id).await;
-    s.client.claim_invite(&mia_invite.token).await.unwrap();
+    s.client
+        .auth()
+        .claim_invite(&mia_invite.token)
+        .await
+        .unwrap();
     let own = share(&s.server, &s.patient, "Referral", &pdf(300 * 1024, 3)).await;
     let kept = share(&s.server, &s.patient, "Vaccines", &pdf(10 * 1024, 4)).await;
     let childs = share(
@@ -503,23 +549,23 @@ async fn a_deleted_document_and_a_purged_profile_take_their_bytes() {
         &pdf(300 * 1024, 5),
     )
     .await;
-    s.client.sync_now(|_| {}).await.unwrap();
+    s.client.sync().sync_now(|_| {}).await.unwrap();
     for id in [&own, &kept, &childs] {
         assert_eq!(
-            s.client.pin_document(id, |_| {}).await.unwrap(),
+            s.client.documents().pin(id, |_| {}).await.unwrap(),
             DocumentStatus::Pinned
         );
     }
 
     let deleted = s.admin.delete(&format!("documents/{own}")).await;
     assert_eq!(deleted.status().as_u16(), 204);
-    s.client.sync_now(|_| {}).await.unwrap();
+    s.client.sync().sync_now(|_| {}).await.unwrap();
     assert_eq!(
-        s.client.document_status(&own).await.unwrap(),
+        s.client.documents().status(&own).await.unwrap(),
         DocumentStatus::NotDownloaded
     );
     assert!(matches!(
-        s.client.download_document(&own, |_| {}).await,
+        s.client.documents().download(&own, |_| {}).await,
         Err(CoreError::UnknownDocument)
     ));
 
@@ -528,17 +574,17 @@ async fn a_deleted_document_and_a_purged_profile_take_their_bytes() {
         .delete(&format!("patients/{}/guardian", mia.patient_id))
         .await;
     assert_eq!(removed.status().as_u16(), 200);
-    let report = s.client.sync_now(|_| {}).await.unwrap();
+    let report = s.client.sync().sync_now(|_| {}).await.unwrap();
     assert_eq!(report.purged_profiles, [mia.patient_id]);
     assert_eq!(
-        s.client.document_status(&childs).await.unwrap(),
+        s.client.documents().status(&childs).await.unwrap(),
         DocumentStatus::NotDownloaded
     );
     assert_eq!(
-        s.client.document_status(&kept).await.unwrap(),
+        s.client.documents().status(&kept).await.unwrap(),
         DocumentStatus::Pinned
     );
-    assert_eq!(s.client.check_store().await.unwrap(), "ok");
+    assert_eq!(s.client.records().check_store().await.unwrap(), "ok");
 }
 
 #[tokio::test]
@@ -546,24 +592,24 @@ async fn a_full_resync_frees_the_bytes_of_documents_deleted_meanwhile() {
     let s = setup("org.patientportal.test.documents.resync").await;
     let kept = share(&s.server, &s.patient, "Lab results", &pdf(40_000, 7)).await;
     let gone = share(&s.server, &s.patient, "Old referral", &pdf(40_000, 8)).await;
-    s.client.sync_now(|_| {}).await.unwrap();
+    s.client.sync().sync_now(|_| {}).await.unwrap();
     for id in [&kept, &gone] {
-        s.client.pin_document(id, |_| {}).await.unwrap();
+        s.client.documents().pin(id, |_| {}).await.unwrap();
     }
     // The delete is purged from the server's feed before this device pulls again.
     let deleted = s.admin.delete(&format!("documents/{gone}")).await;
     assert_eq!(deleted.status().as_u16(), 204);
     s.server.advance_clock(chrono::Duration::days(31)).await;
     assert!(s.server.purge_tombstones().await >= 1);
-    let report = s.client.sync_now(|_| {}).await.unwrap();
+    let report = s.client.sync().sync_now(|_| {}).await.unwrap();
     assert!(report.resynced, "{report:?}");
     assert_eq!(
-        s.client.document_status(&gone).await.unwrap(),
+        s.client.documents().status(&gone).await.unwrap(),
         DocumentStatus::NotDownloaded
     );
     assert_eq!(
-        s.client.document_status(&kept).await.unwrap(),
+        s.client.documents().status(&kept).await.unwrap(),
         DocumentStatus::Pinned
     );
-    s.client.logout().await.unwrap();
+    s.client.auth().logout().await.unwrap();
 }

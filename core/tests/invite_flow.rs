@@ -34,7 +34,7 @@ async fn an_emailed_link_leads_to_a_password_and_a_session_in_the_keychain() {
 
     let link = core.parse_link(&invited.link).unwrap();
     assert_eq!(link.kind, LinkKind::Invite);
-    let InviteState::Valid(info) = core.inspect_invite(&link.token).await.unwrap() else {
+    let InviteState::Valid(info) = core.auth().inspect_invite(&link.token).await.unwrap() else {
         panic!("the invite should be valid");
     };
     assert_eq!(info.patient_first_name, "Jordan");
@@ -42,6 +42,7 @@ async fn an_emailed_link_leads_to_a_password_and_a_session_in_the_keychain() {
 
     // A weak password is refused locally, before anything is sent...
     match core
+        .auth()
         .accept_invite(&link.token, "iloveyou1234", "test")
         .await
     {
@@ -49,11 +50,12 @@ async fn an_emailed_link_leads_to_a_password_and_a_session_in_the_keychain() {
         other => panic!("expected a local refusal, got {other:?}"),
     }
     assert!(matches!(
-        core.inspect_invite(&link.token).await.unwrap(),
+        core.auth().inspect_invite(&link.token).await.unwrap(),
         InviteState::Valid(_)
     ));
     // ...and a rule only the server can check comes back typed as well.
     match core
+        .auth()
         .accept_invite(&link.token, "jordan@example.com", "test")
         .await
     {
@@ -64,28 +66,30 @@ async fn an_emailed_link_leads_to_a_password_and_a_session_in_the_keychain() {
     }
 
     let signed_in = core
+        .auth()
         .accept_invite(&link.token, "river otter paints blue", "test laptop")
         .await
         .unwrap();
     assert_eq!(signed_in.account.email, "jordan@example.com");
     assert_eq!(signed_in.profiles[0].patient_id, invited.patient_id);
-    assert_eq!(core.signed_in(), Some(signed_in.clone()));
+    assert_eq!(core.auth().signed_in(), Some(signed_in.clone()));
 
     // The tokens are in the OS keychain, readable by a fresh store, and nowhere else.
-    let key = core.session_key(&signed_in.account.id);
+    let key = core.auth().session_key(&signed_in.account.id);
     let stored = KeyringStore::new("org.patientportal.test.flow")
         .get(&key)
         .unwrap()
         .unwrap();
     assert!(stored.contains("refresh_token"));
     assert!(
-        core.has_stored_session(&signed_in.account.id)
+        core.auth()
+            .has_stored_session(&signed_in.account.id)
             .await
             .unwrap()
     );
 
     assert_eq!(
-        core.inspect_invite(&link.token).await.unwrap(),
+        core.auth().inspect_invite(&link.token).await.unwrap(),
         InviteState::Unusable(InviteProblem::Used)
     );
     KeyringStore::new("org.patientportal.test.flow")
@@ -103,15 +107,16 @@ async fn every_unusable_invite_has_its_own_outcome() {
     let core = client(&server, "org.patientportal.test.outcomes");
 
     assert_eq!(
-        core.inspect_invite(&first.token).await.unwrap(),
+        core.auth().inspect_invite(&first.token).await.unwrap(),
         InviteState::Unusable(InviteProblem::Revoked)
     );
     let unknown = "A".repeat(43);
     assert_eq!(
-        core.inspect_invite(&unknown).await.unwrap(),
+        core.auth().inspect_invite(&unknown).await.unwrap(),
         InviteState::Unusable(InviteProblem::NotFound)
     );
     match core
+        .auth()
         .accept_invite(&first.token, "river otter paints blue", "t")
         .await
     {
@@ -120,11 +125,11 @@ async fn every_unusable_invite_has_its_own_outcome() {
     }
     // A malformed token never reaches the network.
     assert!(matches!(
-        core.inspect_invite("../admin/outbox").await,
+        core.auth().inspect_invite("../admin/outbox").await,
         Err(CoreError::InvalidLink(_))
     ));
     assert!(matches!(
-        core.inspect_invite(&second.token).await.unwrap(),
+        core.auth().inspect_invite(&second.token).await.unwrap(),
         InviteState::Valid(_)
     ));
 }
@@ -137,7 +142,7 @@ async fn a_dropped_server_is_a_network_error_not_a_crash() {
         .await;
     let core = client(&server, "org.patientportal.test.network");
     server.stop();
-    match core.inspect_invite(&invited.token).await {
+    match core.auth().inspect_invite(&invited.token).await {
         Err(error @ CoreError::Network(_)) => {
             assert_eq!(error.code(), "network");
             assert!(
@@ -159,27 +164,27 @@ async fn an_expired_invite_is_renewed_from_the_app() {
     let core = client(&server, "org.patientportal.test.renew");
 
     assert_eq!(
-        core.renew_invite(&invited.token).await.unwrap(),
+        core.auth().renew_invite(&invited.token).await.unwrap(),
         portal_core::RenewOutcome::StillValid
     );
     server.advance_clock(chrono::Duration::days(4)).await;
     assert_eq!(
-        core.inspect_invite(&invited.token).await.unwrap(),
+        core.auth().inspect_invite(&invited.token).await.unwrap(),
         InviteState::Unusable(InviteProblem::Expired)
     );
     assert_eq!(
-        core.renew_invite(&invited.token).await.unwrap(),
+        core.auth().renew_invite(&invited.token).await.unwrap(),
         portal_core::RenewOutcome::Sent
     );
     let email = admin.outbox().await.emails.pop().unwrap();
     assert_eq!(email.to, "jordan@example.com");
     let fresh = core.parse_link(&email.links[0]).unwrap();
     assert!(matches!(
-        core.inspect_invite(&fresh.token).await.unwrap(),
+        core.auth().inspect_invite(&fresh.token).await.unwrap(),
         InviteState::Valid(_)
     ));
     assert_eq!(
-        core.renew_invite(&invited.token).await.unwrap(),
+        core.auth().renew_invite(&invited.token).await.unwrap(),
         portal_core::RenewOutcome::Unusable(InviteProblem::Revoked)
     );
 }
@@ -211,7 +216,8 @@ async fn a_join_link_registers_a_person_who_continues_from_the_invite_email() {
     let core = client(&server, "org.patientportal.test.join");
     let parsed = core.parse_link(&link.url).unwrap();
     assert_eq!(parsed.kind, LinkKind::Join);
-    let portal_core::JoinState::Valid(info) = core.inspect_join(&parsed.token).await.unwrap()
+    let portal_core::JoinState::Valid(info) =
+        core.auth().inspect_join(&parsed.token).await.unwrap()
     else {
         panic!("the join link should be open");
     };
@@ -223,16 +229,16 @@ async fn a_join_link_registers_a_person_who_continues_from_the_invite_email() {
         email: "sam@example.com".into(),
         phone: None,
     };
-    core.join(&parsed.token, &details).await.unwrap();
+    core.auth().join(&parsed.token, &details).await.unwrap();
     let invite = admin.outbox().await.emails.pop().unwrap();
     assert_eq!(invite.to, "sam@example.com");
     let token = core.parse_link(&invite.links[0]).unwrap().token;
     assert!(matches!(
-        core.inspect_invite(&token).await.unwrap(),
+        core.auth().inspect_invite(&token).await.unwrap(),
         InviteState::Valid(_)
     ));
     assert_eq!(
-        core.inspect_join(&"Q".repeat(43)).await.unwrap(),
+        core.auth().inspect_join(&"Q".repeat(43)).await.unwrap(),
         portal_core::JoinState::NotFound
     );
 }

@@ -27,6 +27,7 @@ async fn no_keychain_means_a_clear_error_and_an_unused_invite() {
     .unwrap();
 
     match core
+        .auth()
         .accept_invite(&invited.token, "river otter paints blue", "t")
         .await
     {
@@ -38,7 +39,7 @@ async fn no_keychain_means_a_clear_error_and_an_unused_invite() {
     }
     // The invite was not spent: the person can retry once the keychain is back.
     assert!(matches!(
-        core.inspect_invite(&invited.token).await.unwrap(),
+        core.auth().inspect_invite(&invited.token).await.unwrap(),
         InviteState::Valid(_)
     ));
 }

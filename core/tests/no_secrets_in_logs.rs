@@ -52,37 +52,41 @@ async fn no_secret_appears_in_trace_logs() {
     let new_password = "canary passphrase three four";
     let client = make();
     let link = client.parse_link(&invited.link).unwrap();
-    client.inspect_invite(&link.token).await.unwrap();
+    client.auth().inspect_invite(&link.token).await.unwrap();
     client
+        .auth()
         .accept_invite(&link.token, password, "laptop")
         .await
         .unwrap();
     let restarted = make();
-    restarted.restore().await.unwrap();
+    restarted.auth().restore().await.unwrap();
     restarted
+        .auth()
         .request_password_reset("jordan@example.com")
         .await
         .unwrap();
     let reset_link = admin.outbox().await.emails.pop().unwrap().links[0].clone();
     let reset = restarted.parse_link(&reset_link).unwrap();
-    restarted.inspect_reset(&reset.token).await.unwrap();
+    restarted.auth().inspect_reset(&reset.token).await.unwrap();
     restarted
+        .auth()
         .complete_password_reset(&reset.token, new_password)
         .await
         .unwrap();
     restarted
+        .auth()
         .login("jordan@example.com", new_password, "laptop")
         .await
         .unwrap();
-    let account = restarted.signed_in().unwrap().account.id;
+    let account = restarted.auth().signed_in().unwrap().account.id;
     let stored = portal_core::SecretStore::get(
         &KeyringStore::new(keychain),
-        &restarted.session_key(&account),
+        &restarted.auth().session_key(&account),
     )
     .unwrap()
     .unwrap();
     let tokens: serde_json::Value = serde_json::from_str(&stored).unwrap();
-    restarted.logout().await.unwrap();
+    restarted.auth().logout().await.unwrap();
 
     let client_log = String::from_utf8(captured.0.lock().unwrap().clone()).unwrap();
     // The server's own log, at trace level, as its process wrote it.

@@ -150,11 +150,12 @@ async fn a_first_sync_fills_an_encrypted_database_that_reads_offline() {
 
     let client = device(base, keychain, data.path(), &clock);
     let signed_in = client
+        .auth()
         .accept_invite(&invited.token, PASSWORD, "laptop")
         .await
         .unwrap();
     let mut seen = Vec::new();
-    let report = client.sync_now(|p| seen.push(p)).await.unwrap();
+    let report = client.sync().sync_now(|p| seen.push(p)).await.unwrap();
     // Pages of 4: progress after each, the last one says there is no more.
     assert!(report.pages >= 3, "{report:?}");
     assert_eq!(seen.len() as u32, report.pages);
@@ -162,13 +163,18 @@ async fn a_first_sync_fills_an_encrypted_database_that_reads_offline() {
     assert!(!seen.last().unwrap().has_more);
     assert!(!report.resynced && !report.quarantined);
 
-    let summary = client.summary(&patient).await.unwrap();
+    let summary = client.records().summary(&patient).await.unwrap();
     assert_eq!(summary.unread_messages, 1);
     assert_eq!(summary.next_appointment.unwrap().id, soon);
     assert_eq!(summary.balance_due, [("USD".to_owned(), 17_550)]);
-    let upcoming = client.appointments(&patient, true, 1, None).await.unwrap();
+    let upcoming = client
+        .records()
+        .appointments(&patient, true, 1, None)
+        .await
+        .unwrap();
     assert_eq!(upcoming.items[0].id, soon);
     let rest = client
+        .records()
         .appointments(&patient, true, 1, upcoming.next.clone())
         .await
         .unwrap();
@@ -176,33 +182,40 @@ async fn a_first_sync_fills_an_encrypted_database_that_reads_offline() {
     assert_ne!(rest.items[0].id, soon);
     assert_eq!(rest.next, None);
     let earlier = client
+        .records()
         .appointments(&patient, false, 10, None)
         .await
         .unwrap();
     assert_eq!(earlier.items.len(), 1);
     assert_eq!(earlier.items[0].id, past);
-    let messages = client.messages(&thread, 50, None).await.unwrap();
+    let messages = client.records().messages(&thread, 50, None).await.unwrap();
     assert_eq!(messages.items[0].data["body"], CANARY);
     let invoices = client
+        .records()
         .list("invoice", &patient, ListOrder::NewestFirst, 50, None)
         .await
         .unwrap();
     assert_eq!(invoices.items.len(), 2);
     // Local search, by word prefix, over message bodies and thread subjects.
-    let found = client.search(&patient, "kne", 10).await.unwrap();
+    let found = client.records().search(&patient, "kne", 10).await.unwrap();
     assert_eq!(found.len(), 1);
     assert_eq!(found[0].kind, "message");
     assert_eq!(found[0].data["body"], CANARY);
-    let by_subject = client.search(&patient, "visit", 10).await.unwrap();
+    let by_subject = client
+        .records()
+        .search(&patient, "visit", 10)
+        .await
+        .unwrap();
     assert!(by_subject.iter().any(|r| r.kind == "thread"));
     assert!(
         client
+            .records()
             .search(&patient, "OR \"", 10)
             .await
             .unwrap()
             .is_empty()
     );
-    assert_eq!(client.check_store().await.unwrap(), "ok");
+    assert_eq!(client.records().check_store().await.unwrap(), "ok");
 
     // At rest: a private directory, private files, and no plaintext anywhere.
     let dir = client.data_dir_of_current().unwrap();
@@ -216,7 +229,7 @@ async fn a_first_sync_fills_an_encrypted_database_that_reads_offline() {
         }
     }
     let access = {
-        let key = client.session_key(&signed_in.account.id);
+        let key = client.auth().session_key(&signed_in.account.id);
         let stored = KeyringStore::new(keychain).get(&key).unwrap().unwrap();
         serde_json::from_str::<Value>(&stored).unwrap()["access_token"]
             .as_str()
@@ -239,21 +252,35 @@ async fn a_first_sync_fills_an_encrypted_database_that_reads_offline() {
     p.server.stop();
     let offline = device(base, keychain, data.path(), &clock);
     assert!(matches!(
-        offline.restore().await.unwrap(),
+        offline.auth().restore().await.unwrap(),
         Restored::Offline(_)
     ));
-    assert_eq!(offline.summary(&patient).await.unwrap().unread_messages, 1);
     assert_eq!(
-        offline.messages(&thread, 50, None).await.unwrap().items[0].data["body"],
+        offline
+            .records()
+            .summary(&patient)
+            .await
+            .unwrap()
+            .unread_messages,
+        1
+    );
+    assert_eq!(
+        offline
+            .records()
+            .messages(&thread, 50, None)
+            .await
+            .unwrap()
+            .items[0]
+            .data["body"],
         CANARY
     );
     assert!(matches!(
-        offline.sync_now(|_| {}).await,
+        offline.sync().sync_now(|_| {}).await,
         Err(portal_core::CoreError::Network(_))
     ));
 
     // Signing out leaves no files and no keychain entries.
-    offline.logout().await.unwrap();
+    offline.auth().logout().await.unwrap();
     assert!(
         files_under(data.path()).is_empty(),
         "{:?}",
@@ -284,15 +311,17 @@ async fn an_expired_cursor_resyncs_and_a_lost_profile_is_purged() {
     let mia_invite = p.admin.resend_invite(&mia.patient_id).await;
     let client = device(base, keychain, data.path(), &clock);
     client
+        .auth()
         .accept_invite(&alex.token, PASSWORD, "laptop")
         .await
         .unwrap();
-    client.claim_invite(&mia_invite.token).await.unwrap();
+    client.auth().claim_invite(&mia_invite.token).await.unwrap();
     let doomed = p.appointment(&alex.patient_id, 24).await;
     let mia_visit = p.appointment(&mia.patient_id, 30).await;
-    client.sync_now(|_| {}).await.unwrap();
+    client.sync().sync_now(|_| {}).await.unwrap();
     assert!(
         client
+            .records()
             .record("appointment", &doomed)
             .await
             .unwrap()
@@ -300,6 +329,7 @@ async fn an_expired_cursor_resyncs_and_a_lost_profile_is_purged() {
     );
     assert!(
         client
+            .records()
             .record("appointment", &mia_visit)
             .await
             .unwrap()
@@ -313,10 +343,11 @@ async fn an_expired_cursor_resyncs_and_a_lost_profile_is_purged() {
     p.server.advance_clock(Duration::days(31)).await;
     clock.advance(Duration::minutes(1));
     assert!(p.server.purge_tombstones().await >= 1);
-    let report = client.sync_now(|_| {}).await.unwrap();
+    let report = client.sync().sync_now(|_| {}).await.unwrap();
     assert!(report.resynced, "{report:?}");
     assert!(
         client
+            .records()
             .record("appointment", &doomed)
             .await
             .unwrap()
@@ -324,6 +355,7 @@ async fn an_expired_cursor_resyncs_and_a_lost_profile_is_purged() {
     );
     assert!(
         client
+            .records()
             .record("appointment", &mia_visit)
             .await
             .unwrap()
@@ -336,13 +368,14 @@ async fn an_expired_cursor_resyncs_and_a_lost_profile_is_purged() {
         .delete(&format!("patients/{}/guardian", mia.patient_id))
         .await;
     assert_eq!(removed.status().as_u16(), 200);
-    let report = client.sync_now(|_| {}).await.unwrap();
+    let report = client.sync().sync_now(|_| {}).await.unwrap();
     assert_eq!(
         report.purged_profiles,
         std::slice::from_ref(&mia.patient_id)
     );
     assert!(
         client
+            .records()
             .record("appointment", &mia_visit)
             .await
             .unwrap()
@@ -350,6 +383,7 @@ async fn an_expired_cursor_resyncs_and_a_lost_profile_is_purged() {
     );
     assert!(
         client
+            .records()
             .record("profile", &mia.patient_id)
             .await
             .unwrap()
@@ -357,12 +391,13 @@ async fn an_expired_cursor_resyncs_and_a_lost_profile_is_purged() {
     );
     assert!(
         client
+            .records()
             .record("profile", &alex.patient_id)
             .await
             .unwrap()
             .is_some()
     );
-    client.logout().await.unwrap();
+    client.auth().logout().await.unwrap();
 }
 
 #[tokio::test]
@@ -379,26 +414,30 @@ async fn a_database_its_key_cannot_open_is_set_aside_and_downloaded_again() {
     let visit = p.appointment(&invited.patient_id, 24).await;
     let client = device(base, keychain, data.path(), &clock);
     let signed_in = client
+        .auth()
         .accept_invite(&invited.token, PASSWORD, "laptop")
         .await
         .unwrap();
-    client.sync_now(|_| {}).await.unwrap();
+    client.sync().sync_now(|_| {}).await.unwrap();
     let dir = client.data_dir_of_current().unwrap();
-    let original = std::fs::read(dir.join(portal_core::offline::DATABASE_FILE)).unwrap();
+    let original = std::fs::read(dir.join(portal_core::DATABASE_FILE)).unwrap();
 
     // The keychain entry is replaced by a different key (a restore from backup, say).
-    let key_entry = client
-        .session_key(&signed_in.account.id)
-        .replacen("session:", "store-key:", 1);
+    let key_entry =
+        client
+            .auth()
+            .session_key(&signed_in.account.id)
+            .replacen("session:", "store-key:", 1);
     KeyringStore::new(keychain)
         .set(&key_entry, &"ab".repeat(32))
         .unwrap();
     let restarted = device(base, keychain, data.path(), &clock);
-    restarted.restore().await.unwrap();
-    let report = restarted.sync_now(|_| {}).await.unwrap();
+    restarted.auth().restore().await.unwrap();
+    let report = restarted.sync().sync_now(|_| {}).await.unwrap();
     assert!(report.quarantined, "{report:?}");
     assert!(
         restarted
+            .records()
             .record("appointment", &visit)
             .await
             .unwrap()
@@ -413,6 +452,6 @@ async fn a_database_its_key_cannot_open_is_set_aside_and_downloaded_again() {
         kept.iter().any(|f| std::fs::read(f).unwrap() == original),
         "{kept:?}"
     );
-    restarted.logout().await.unwrap();
+    restarted.auth().logout().await.unwrap();
     assert!(!dir.exists());
 }

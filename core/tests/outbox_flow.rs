@@ -62,6 +62,7 @@ async fn setup(keychain: &str) -> Setup {
     )
     .unwrap();
     client
+        .auth()
         .accept_invite(&invite.token, PASSWORD, "laptop")
         .await
         .unwrap();
@@ -124,6 +125,7 @@ impl Setup {
 
     async fn state(&self, kind: &str, id: &str) -> Value {
         self.client
+            .records()
             .record(kind, id)
             .await
             .unwrap()
@@ -167,9 +169,14 @@ async fn writes_made_offline_show_at_once_and_reach_the_server_once_in_order() {
         .as_str()
         .unwrap()
         .to_owned();
-    s.client.sync_now(|_| {}).await.unwrap();
+    s.client.sync().sync_now(|_| {}).await.unwrap();
     assert_eq!(
-        s.client.summary(&s.patient).await.unwrap().unread_messages,
+        s.client
+            .records()
+            .summary(&s.patient)
+            .await
+            .unwrap()
+            .unread_messages,
         1
     );
 
@@ -178,41 +185,60 @@ async fn writes_made_offline_show_at_once_and_reach_the_server_once_in_order() {
     s.clock.advance(Duration::minutes(1));
     let reply = "Thank you, see you Thursday.";
     let p = &s.patient;
-    s.client.mark_read(p, &thread, &first).await.unwrap();
     s.client
+        .outbox()
+        .mark_read(p, &thread, &first)
+        .await
+        .unwrap();
+    s.client
+        .outbox()
         .send_message(p, MessageTo::Thread(thread.clone()), reply)
         .await
         .unwrap();
-    s.client.confirm_appointment(p, &visit).await.unwrap();
     s.client
+        .outbox()
+        .confirm_appointment(p, &visit)
+        .await
+        .unwrap();
+    s.client
+        .outbox()
         .answer_form(p, &form, json!({"allergies": "pen"}), false)
         .await
         .unwrap();
     s.client
+        .outbox()
         .answer_form(p, &form, json!({"allergies": "penicillin"}), true)
         .await
         .unwrap();
     let mut fields = serde_json::Map::new();
     fields.insert("phone".into(), json!("+1 555 0100"));
-    s.client.update_contact(p, fields).await.unwrap();
+    s.client.outbox().update_contact(p, fields).await.unwrap();
 
-    assert_eq!(s.client.summary(p).await.unwrap().unread_messages, 0);
-    let messages = s.client.messages(&thread, 50, None).await.unwrap();
+    assert_eq!(
+        s.client.records().summary(p).await.unwrap().unread_messages,
+        0
+    );
+    let messages = s
+        .client
+        .records()
+        .messages(&thread, 50, None)
+        .await
+        .unwrap();
     assert_eq!(messages.items.len(), 2);
     assert_eq!(messages.items[1].data["body"], reply);
     assert_eq!(messages.items[1].data["pending"], true);
     assert_eq!(s.state("appointment", &visit).await["status"], "confirmed");
     assert_eq!(s.state("profile", p).await["phone"], "+1 555 0100");
-    let queued = s.client.outbox().await.unwrap();
+    let queued = s.client.outbox().items().await.unwrap();
     assert_eq!(queued.len(), 6);
     assert!(queued.iter().all(|w| w.state == WriteState::Queued));
 
     // Sending fails without a network; the first write waits with backoff.
     assert!(matches!(
-        s.client.flush_outbox().await,
+        s.client.outbox().flush().await,
         Err(CoreError::Network(_))
     ));
-    let report = s.client.flush_outbox().await.unwrap();
+    let report = s.client.outbox().flush().await.unwrap();
     assert!(report.retry_at_ms.is_some(), "{report:?}");
     assert_eq!(report.sent, 0);
     assert_eq!(s.server_messages_with(reply).await, 0);
@@ -220,11 +246,16 @@ async fn writes_made_offline_show_at_once_and_reach_the_server_once_in_order() {
     // Back online, once the backoff has passed: all of it goes, in order, once.
     s.proxy.set(Mode::Pass);
     s.clock.advance(Duration::seconds(10));
-    s.client.sync_now(|_| {}).await.unwrap();
-    let left = s.client.outbox().await.unwrap();
+    s.client.sync().sync_now(|_| {}).await.unwrap();
+    let left = s.client.outbox().items().await.unwrap();
     assert!(left.is_empty(), "{left:#?}");
     assert_eq!(s.server_messages_with(reply).await, 1);
-    let messages = s.client.messages(&thread, 50, None).await.unwrap();
+    let messages = s
+        .client
+        .records()
+        .messages(&thread, 50, None)
+        .await
+        .unwrap();
     assert_eq!(messages.items.len(), 2, "{:?}", messages.items);
     assert_eq!(messages.items[1].data["body"], reply);
     assert!(messages.items[1].data.get("pending").is_none());
@@ -233,6 +264,7 @@ async fn writes_made_offline_show_at_once_and_reach_the_server_once_in_order() {
     assert_eq!(s.state("profile", p).await["phone"], "+1 555 0100");
     let responses = s
         .client
+        .records()
         .list(
             "form_response",
             p,
@@ -248,8 +280,11 @@ async fn writes_made_offline_show_at_once_and_reach_the_server_once_in_order() {
         responses.items[0].data["answers"]["allergies"],
         "penicillin"
     );
-    assert_eq!(s.client.summary(p).await.unwrap().unread_messages, 0);
-    s.client.logout().await.unwrap();
+    assert_eq!(
+        s.client.records().summary(p).await.unwrap().unread_messages,
+        0
+    );
+    s.client.auth().logout().await.unwrap();
 }
 
 #[tokio::test]
@@ -257,31 +292,32 @@ async fn a_refused_write_is_undone_and_kept_with_its_reason() {
     let s = setup("org.patientportal.test.outbox.refused").await;
     // Starting in two hours: too late to cancel.
     let soon = s.appointment(2).await;
-    s.client.sync_now(|_| {}).await.unwrap();
+    s.client.sync().sync_now(|_| {}).await.unwrap();
     let p = &s.patient;
     let id = s
         .client
+        .outbox()
         .cancel_appointment(p, &soon, Some("Feeling better"))
         .await
         .unwrap();
     assert_eq!(s.state("appointment", &soon).await["status"], "cancelled");
-    let report = s.client.flush_outbox().await.unwrap();
+    let report = s.client.outbox().flush().await.unwrap();
     assert_eq!(report.refused, 1);
     assert_eq!(s.state("appointment", &soon).await["status"], "scheduled");
-    let items = s.client.outbox().await.unwrap();
+    let items = s.client.outbox().items().await.unwrap();
     assert_eq!(items.len(), 1);
     assert_eq!(items[0].state, WriteState::Failed);
     assert_eq!(items[0].error.as_ref().unwrap().code, "too_late");
     assert!(!items[0].error.as_ref().unwrap().message.is_empty());
 
     // Retry lays the effect again (and is refused again); discard drops it for good.
-    assert!(s.client.retry_write(&id).await.unwrap());
+    assert!(s.client.outbox().retry(&id).await.unwrap());
     assert_eq!(s.state("appointment", &soon).await["status"], "cancelled");
-    s.client.flush_outbox().await.unwrap();
+    s.client.outbox().flush().await.unwrap();
     assert_eq!(s.state("appointment", &soon).await["status"], "scheduled");
-    assert!(s.client.discard_write(&id).await.unwrap());
-    assert!(s.client.outbox().await.unwrap().is_empty());
-    assert!(!s.client.discard_write(&id).await.unwrap());
+    assert!(s.client.outbox().discard(&id).await.unwrap());
+    assert!(s.client.outbox().items().await.unwrap().is_empty());
+    assert!(!s.client.outbox().discard(&id).await.unwrap());
 
     // A contact change based on a profile the practice changed meanwhile: conflict.
     let patched = s
@@ -294,21 +330,22 @@ async fn a_refused_write_is_undone_and_kept_with_its_reason() {
     assert_eq!(patched.status().as_u16(), 200);
     let mut fields = serde_json::Map::new();
     fields.insert("preferred_name".into(), json!("Jo"));
-    s.client.update_contact(p, fields).await.unwrap();
+    s.client.outbox().update_contact(p, fields).await.unwrap();
     assert_eq!(s.state("profile", p).await["preferred_name"], "Jo");
-    s.client.flush_outbox().await.unwrap();
+    s.client.outbox().flush().await.unwrap();
     assert_ne!(s.state("profile", p).await["preferred_name"], "Jo");
-    let items = s.client.outbox().await.unwrap();
+    let items = s.client.outbox().items().await.unwrap();
     assert_eq!(items[0].error.as_ref().unwrap().code, "conflict");
-    s.client.logout().await.unwrap();
+    s.client.auth().logout().await.unwrap();
 }
 
 #[tokio::test]
 async fn an_answer_lost_after_the_server_committed_is_retried_into_exactly_one_row() {
     let s = setup("org.patientportal.test.outbox.lost").await;
-    s.client.sync_now(|_| {}).await.unwrap();
+    s.client.sync().sync_now(|_| {}).await.unwrap();
     let body = "Can I move my appointment to the afternoon?";
     s.client
+        .outbox()
         .send_message(
             &s.patient,
             MessageTo::NewThread {
@@ -322,23 +359,24 @@ async fn an_answer_lost_after_the_server_committed_is_retried_into_exactly_one_r
     // The server commits, but its answer never arrives.
     s.proxy.set(Mode::DropAnswers);
     assert!(matches!(
-        s.client.flush_outbox().await,
+        s.client.outbox().flush().await,
         Err(CoreError::Network(_))
     ));
     assert_eq!(s.server_messages_with(body).await, 1);
     assert_eq!(
-        s.client.outbox().await.unwrap()[0].state,
+        s.client.outbox().items().await.unwrap()[0].state,
         WriteState::Queued
     );
 
     s.proxy.set(Mode::Pass);
     s.clock.advance(Duration::seconds(10));
-    let report = s.client.flush_outbox().await.unwrap();
+    let report = s.client.outbox().flush().await.unwrap();
     assert_eq!(report.sent, 1);
-    s.client.sync_now(|_| {}).await.unwrap();
+    s.client.sync().sync_now(|_| {}).await.unwrap();
     assert_eq!(s.server_messages_with(body).await, 1);
     let threads = s
         .client
+        .records()
         .list(
             "thread",
             &s.patient,
@@ -350,5 +388,5 @@ async fn an_answer_lost_after_the_server_committed_is_retried_into_exactly_one_r
         .unwrap();
     assert_eq!(threads.items.len(), 1, "{:?}", threads.items);
     assert!(!threads.items[0].id.starts_with("local-"));
-    s.client.logout().await.unwrap();
+    s.client.auth().logout().await.unwrap();
 }

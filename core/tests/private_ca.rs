@@ -81,7 +81,7 @@ async fn a_private_ca_is_trusted_only_when_configured() {
         store(),
     )
     .unwrap();
-    match untrusting.inspect_invite(&invited.token).await {
+    match untrusting.auth().inspect_invite(&invited.token).await {
         Err(CoreError::Network(_)) => {}
         other => panic!("an unknown CA must not be trusted, got {other:?}"),
     }
@@ -92,7 +92,11 @@ async fn a_private_ca_is_trusted_only_when_configured() {
         .unwrap();
     let trusting = PortalClient::new(config, store()).unwrap();
     assert!(matches!(
-        trusting.inspect_invite(&invited.token).await.unwrap(),
+        trusting
+            .auth()
+            .inspect_invite(&invited.token)
+            .await
+            .unwrap(),
         portal_core::InviteState::Valid(_)
     ));
 

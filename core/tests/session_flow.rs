@@ -44,6 +44,7 @@ async fn signed_in_device(keychain: &str) -> Device {
         .await;
     let client = app(&base, keychain);
     let signed_in = client
+        .auth()
         .accept_invite(&invited.token, PASSWORD, "laptop")
         .await
         .unwrap();
@@ -77,32 +78,35 @@ async fn a_restart_picks_up_the_session_and_sign_out_ends_it_everywhere() {
         .await;
     let first = app(base, keychain);
     let signed_in = first
+        .auth()
         .accept_invite(&invited.token, PASSWORD, "laptop")
         .await
         .unwrap();
 
     let restarted = app(base, keychain);
-    assert_eq!(restarted.signed_in(), None);
+    assert_eq!(restarted.auth().signed_in(), None);
     assert_eq!(
-        restarted.restore().await.unwrap(),
+        restarted.auth().restore().await.unwrap(),
         Restored::SignedIn(signed_in.clone())
     );
-    assert_eq!(restarted.signed_in(), Some(signed_in.clone()));
+    assert_eq!(restarted.auth().signed_in(), Some(signed_in.clone()));
 
-    restarted.logout().await.unwrap();
+    restarted.auth().logout().await.unwrap();
     assert!(
         !restarted
+            .auth()
             .has_stored_session(&signed_in.account.id)
             .await
             .unwrap()
     );
     assert_eq!(
-        app(base, keychain).restore().await.unwrap(),
+        app(base, keychain).auth().restore().await.unwrap(),
         Restored::Nobody
     );
 
     // Signing in again works, and a wrong password is the server's typed refusal.
     match restarted
+        .auth()
         .login("jordan@example.com", "not my password", "laptop")
         .await
     {
@@ -110,15 +114,16 @@ async fn a_restart_picks_up_the_session_and_sign_out_ends_it_everywhere() {
         other => panic!("expected invalid_credentials, got {other:?}"),
     }
     let again = restarted
+        .auth()
         .login(" Jordan@Example.com ", PASSWORD, "laptop")
         .await
         .unwrap();
     assert_eq!(again.account.id, signed_in.account.id);
     assert!(matches!(
-        app(base, keychain).restore().await.unwrap(),
+        app(base, keychain).auth().restore().await.unwrap(),
         Restored::SignedIn(_)
     ));
-    app(base, keychain).logout().await.unwrap();
+    app(base, keychain).auth().logout().await.unwrap();
 }
 
 #[tokio::test]
@@ -131,14 +136,14 @@ async fn sign_out_revokes_the_session_on_the_server() {
         signed_in,
         ..
     } = signed_in_device(keychain).await;
-    let key = client.session_key(&signed_in.account.id);
+    let key = client.auth().session_key(&signed_in.account.id);
     let stored = portal_core::SecretStore::get(&KeyringStore::new(keychain), &key)
         .unwrap()
         .unwrap();
     let tokens: serde_json::Value = serde_json::from_str(&stored).unwrap();
     let access = tokens["access_token"].as_str().unwrap().to_owned();
     assert_eq!(me_status(&base, &access).await, 200);
-    client.logout().await.unwrap();
+    client.auth().logout().await.unwrap();
     assert_eq!(me_status(&base, &access).await, 401);
 }
 
@@ -172,7 +177,7 @@ async fn a_session_ended_by_a_password_reset_asks_to_sign_in_again() {
 
     let restarted = app(&base, keychain);
     assert_eq!(
-        restarted.restore().await.unwrap(),
+        restarted.auth().restore().await.unwrap(),
         Restored::Ended {
             email: "jordan@example.com".into(),
             code: ErrorCode::SessionRevoked
@@ -180,12 +185,13 @@ async fn a_session_ended_by_a_password_reset_asks_to_sign_in_again() {
     );
     assert!(
         !restarted
+            .auth()
             .has_stored_session(&signed_in.account.id)
             .await
             .unwrap()
     );
     assert_eq!(
-        app(&base, keychain).restore().await.unwrap(),
+        app(&base, keychain).auth().restore().await.unwrap(),
         Restored::Nobody
     );
 }
@@ -199,19 +205,21 @@ async fn offline_start_up_shows_the_cached_account() {
         .invite_new_patient("Jordan", "jordan@example.com")
         .await;
     let signed_in = app(base, keychain)
+        .auth()
         .accept_invite(&invited.token, PASSWORD, "laptop")
         .await
         .unwrap();
     server.stop();
     let offline = app(base, keychain);
     assert_eq!(
-        offline.restore().await.unwrap(),
+        offline.auth().restore().await.unwrap(),
         Restored::Offline(signed_in.clone())
     );
     // Signing out offline still removes everything from this device.
-    offline.logout().await.unwrap();
+    offline.auth().logout().await.unwrap();
     assert!(
         !offline
+            .auth()
             .has_stored_session(&signed_in.account.id)
             .await
             .unwrap()
@@ -234,13 +242,14 @@ async fn a_guardian_claims_a_second_child_into_the_account() {
     let first = admin.resend_invite(&mia.patient_id).await;
     let client = app(base, keychain);
     client
+        .auth()
         .accept_invite(&first.token, PASSWORD, "laptop")
         .await
         .unwrap();
     let leo = admin.create_patient(child("Leo")).await;
     let second = admin.resend_invite(&leo.patient_id).await;
 
-    let after = client.claim_invite(&second.token).await.unwrap();
+    let after = client.auth().claim_invite(&second.token).await.unwrap();
     let names: Vec<&str> = after
         .profiles
         .iter()
@@ -249,11 +258,11 @@ async fn a_guardian_claims_a_second_child_into_the_account() {
     assert_eq!(names, ["Leo", "Mia"]);
     // The cached account knows both children after a restart.
     let restarted = app(base, keychain);
-    match restarted.restore().await.unwrap() {
+    match restarted.auth().restore().await.unwrap() {
         Restored::SignedIn(s) => assert_eq!(s.profiles.len(), 2),
         other => panic!("expected a restored session, got {other:?}"),
     }
-    restarted.logout().await.unwrap();
+    restarted.auth().logout().await.unwrap();
 }
 
 #[tokio::test]
@@ -266,11 +275,13 @@ async fn a_forgotten_password_is_reset_from_the_emailed_link() {
         .await;
     let client = app(base, keychain);
     client
+        .auth()
         .accept_invite(&invited.token, PASSWORD, "laptop")
         .await
         .unwrap();
 
     client
+        .auth()
         .request_password_reset("Jordan@Example.com")
         .await
         .unwrap();
@@ -278,36 +289,43 @@ async fn a_forgotten_password_is_reset_from_the_emailed_link() {
     let parsed = client.parse_link(&link).unwrap();
     assert_eq!(parsed.kind, portal_core::LinkKind::Reset);
     assert_eq!(
-        client.inspect_reset(&parsed.token).await.unwrap(),
+        client.auth().inspect_reset(&parsed.token).await.unwrap(),
         portal_core::ResetState::Valid {
             email_hint: "j•••@example.com".into()
         }
     );
-    match client.complete_password_reset(&parsed.token, "short").await {
+    match client
+        .auth()
+        .complete_password_reset(&parsed.token, "short")
+        .await
+    {
         Err(CoreError::WeakPassword(_)) => {}
         other => panic!("expected a local refusal, got {other:?}"),
     }
     client
+        .auth()
         .complete_password_reset(&parsed.token, "seven quiet harbour lamps")
         .await
         .unwrap();
     assert_eq!(
-        client.signed_in(),
+        client.auth().signed_in(),
         None,
         "the reset ended this device's session"
     );
     assert_eq!(
-        client.inspect_reset(&parsed.token).await.unwrap(),
+        client.auth().inspect_reset(&parsed.token).await.unwrap(),
         portal_core::ResetState::Used
     );
     client
+        .auth()
         .login("jordan@example.com", "seven quiet harbour lamps", "laptop")
         .await
         .unwrap();
     // An unknown address gets the same quiet answer.
     client
+        .auth()
         .request_password_reset("nobody@example.com")
         .await
         .unwrap();
-    client.logout().await.unwrap();
+    client.auth().logout().await.unwrap();
 }

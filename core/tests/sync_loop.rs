@@ -65,13 +65,14 @@ async fn the_background_sync_follows_the_server_and_the_network() {
         .unwrap(),
     );
     client
+        .auth()
         .accept_invite(&invite.token, PASSWORD, "laptop")
         .await
         .unwrap();
 
     let mut changes = client.changes();
     let running = Arc::clone(&client);
-    let task = tokio::spawn(async move { running.run_sync().await });
+    let task = tokio::spawn(async move { running.sync().run().await });
     expect(&mut changes, "first sync up to date", |n| {
         matches!(n, ChangeNotice::Sync(SyncStatus::UpToDate { .. }))
     })
@@ -97,6 +98,7 @@ async fn the_background_sync_follows_the_server_and_the_network() {
     .await;
     assert!(
         client
+            .records()
             .record("appointment", &visit)
             .await
             .unwrap()
@@ -105,7 +107,7 @@ async fn the_background_sync_follows_the_server_and_the_network() {
 
     // The network goes; the host says so. The sync notices and says offline.
     proxy.set(Mode::Refuse);
-    client.network_changed();
+    client.sync().network_changed();
     expect(&mut changes, "offline", |n| {
         matches!(n, ChangeNotice::Sync(SyncStatus::Offline { .. }))
     })
@@ -114,6 +116,7 @@ async fn the_background_sync_follows_the_server_and_the_network() {
     // A message written offline waits, visible, with its state.
     let body = "Is the video link the same as last time?";
     let id = client
+        .outbox()
         .send_message(
             &patient,
             MessageTo::NewThread {
@@ -124,13 +127,13 @@ async fn the_background_sync_follows_the_server_and_the_network() {
         )
         .await
         .unwrap();
-    let outbox = client.outbox().await.unwrap();
+    let outbox = client.outbox().items().await.unwrap();
     assert_eq!(outbox.len(), 1);
     assert_ne!(outbox[0].state, WriteState::Sent);
 
     // The network is back: the write goes once, and the copy is current again.
     proxy.set(Mode::Pass);
-    client.network_changed();
+    client.sync().network_changed();
     let sent = id.clone();
     expect(&mut changes, "the write sent", move |n| {
         matches!(n, ChangeNotice::Write { id, state: Some(WriteState::Sent) } if *id == sent)
@@ -141,6 +144,7 @@ async fn the_background_sync_follows_the_server_and_the_network() {
     })
     .await;
     let threads = client
+        .records()
         .list(
             "thread",
             &patient,
@@ -153,6 +157,7 @@ async fn the_background_sync_follows_the_server_and_the_network() {
     assert_eq!(threads.items.len(), 1);
     assert!(!threads.items[0].id.starts_with("local-"));
     let messages = client
+        .records()
         .messages(&threads.items[0].id, 10, None)
         .await
         .unwrap();
@@ -160,8 +165,8 @@ async fn the_background_sync_follows_the_server_and_the_network() {
     assert_eq!(messages.items[0].data["body"], body);
 
     // Signing out stops it.
-    client.logout().await.unwrap();
-    client.network_changed();
+    client.auth().logout().await.unwrap();
+    client.sync().network_changed();
     let ended = tokio::time::timeout(WAIT, task).await;
     assert!(ended.is_ok(), "the background sync outlived the session");
 }

@@ -129,10 +129,11 @@ async fn run_case(world: &mut World, ops: &[Op]) -> Result<(), TestCaseError> {
     let clock = ManualClock::default();
     let mut client = app(world, &keys, data.path(), &clock);
     client
+        .auth()
         .accept_invite(&invite.token, PASSWORD, "model")
         .await
         .unwrap();
-    client.sync_now(|_| {}).await.unwrap();
+    client.sync().sync_now(|_| {}).await.unwrap();
 
     let mut written = Vec::new();
     for op in ops {
@@ -140,6 +141,7 @@ async fn run_case(world: &mut World, ops: &[Op]) -> Result<(), TestCaseError> {
             Op::Write => {
                 let body = format!("case {case} write {}", written.len());
                 client
+                    .outbox()
                     .send_message(&patient, MessageTo::Thread(thread.clone()), &body)
                     .await
                     .unwrap();
@@ -150,7 +152,7 @@ async fn run_case(world: &mut World, ops: &[Op]) -> Result<(), TestCaseError> {
             Op::LoseAnswers => world.proxy.set(Mode::DropAnswers),
             Op::Sync => {
                 // Offline or with answers lost this fails; nothing may be lost by it.
-                let _ = client.sync_now(|_| {}).await;
+                let _ = client.sync().sync_now(|_| {}).await;
                 clock.advance(Duration::seconds(1));
             }
             Op::PracticeEdit => {
@@ -168,7 +170,7 @@ async fn run_case(world: &mut World, ops: &[Op]) -> Result<(), TestCaseError> {
             Op::Restart => {
                 drop(client);
                 client = app(world, &keys, data.path(), &clock);
-                let _ = client.restore().await;
+                let _ = client.auth().restore().await;
             }
             Op::ExpireTokens => {
                 world.server.advance_clock(Duration::minutes(16)).await;
@@ -180,12 +182,12 @@ async fn run_case(world: &mut World, ops: &[Op]) -> Result<(), TestCaseError> {
     // The network is back for good; backoffs have run out.
     world.proxy.set(Mode::Pass);
     clock.advance(Duration::minutes(10));
-    if client.signed_in().is_none() {
-        client.restore().await.unwrap();
+    if client.auth().signed_in().is_none() {
+        client.auth().restore().await.unwrap();
     }
-    client.sync_now(|_| {}).await.unwrap();
-    client.sync_now(|_| {}).await.unwrap();
-    prop_assert!(client.outbox().await.unwrap().is_empty());
+    client.sync().sync_now(|_| {}).await.unwrap();
+    client.sync().sync_now(|_| {}).await.unwrap();
+    prop_assert!(client.outbox().items().await.unwrap().is_empty());
 
     // The server's view, in commit order, read with the device's own session.
     let token = {
@@ -249,6 +251,7 @@ async fn run_case(world: &mut World, ops: &[Op]) -> Result<(), TestCaseError> {
     let mut local_revs = BTreeMap::new();
     for kind in ["appointment", "thread"] {
         let page = client
+            .records()
             .list(kind, &patient, ListOrder::OldestFirst, 500, None)
             .await
             .unwrap();
@@ -256,7 +259,13 @@ async fn run_case(world: &mut World, ops: &[Op]) -> Result<(), TestCaseError> {
             local_revs.insert((record.kind, record.id), record.rev);
         }
     }
-    for record in client.messages(&thread, 500, None).await.unwrap().items {
+    for record in client
+        .records()
+        .messages(&thread, 500, None)
+        .await
+        .unwrap()
+        .items
+    {
         local_revs.insert((record.kind, record.id), record.rev);
     }
     let expected: BTreeMap<_, _> = server_revs
@@ -264,7 +273,7 @@ async fn run_case(world: &mut World, ops: &[Op]) -> Result<(), TestCaseError> {
         .filter(|((kind, _), _)| matches!(kind.as_str(), "appointment" | "thread" | "message"))
         .collect();
     prop_assert_eq!(local_revs, expected);
-    client.logout().await.unwrap();
+    client.auth().logout().await.unwrap();
     Ok(())
 }
 

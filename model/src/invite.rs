@@ -47,6 +47,19 @@ pub enum InviteProblem {
     NotFound,
 }
 
+impl InviteProblem {
+    /// The problem a server's error code names, if it names one.
+    pub fn from_code(code: crate::ErrorCode) -> Option<Self> {
+        match code {
+            crate::ErrorCode::InviteExpired => Some(Self::Expired),
+            crate::ErrorCode::InviteUsed => Some(Self::Used),
+            crate::ErrorCode::InviteRevoked => Some(Self::Revoked),
+            crate::ErrorCode::InviteNotFound => Some(Self::NotFound),
+            _ => None,
+        }
+    }
+}
+
 /// A practice, as far as a patient-facing answer names it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]

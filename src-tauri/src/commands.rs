@@ -26,6 +26,7 @@ pub async fn open_link(
 pub async fn password_policy(shell: State<'_, Shell>) -> Result<PasswordPolicy, Notice> {
     let client = shell.client()?;
     client
+        .auth()
         .password_policy()
         .await
         .map_err(|e| crate::notices::from_error(&e))

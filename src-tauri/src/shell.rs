@@ -159,7 +159,7 @@ impl Shell {
         }
         self.lock().invite_token = Some(link.token.clone());
         self.show(app, Screen::CheckingInvite);
-        let result = client.inspect_invite(&link.token).await;
+        let result = client.auth().inspect_invite(&link.token).await;
         if !self.is_current(generation) {
             // A newer link arrived meanwhile; its answer decides the screen.
             return self.screen();
@@ -186,7 +186,7 @@ impl Shell {
     ) -> Screen {
         self.lock().invite_token = Some(token.clone());
         self.show(app, Screen::CheckingInvite);
-        let result = client.inspect_reset(&token).await;
+        let result = client.auth().inspect_reset(&token).await;
         if !self.is_current(generation) {
             return self.screen();
         }
@@ -241,7 +241,10 @@ impl Shell {
         let Ok(client) = self.client() else {
             return self.screen();
         };
-        let result = client.complete_password_reset(&token, password).await;
+        let result = client
+            .auth()
+            .complete_password_reset(&token, password)
+            .await;
         if !self.is_current(generation) {
             return self.screen();
         }
@@ -279,7 +282,7 @@ impl Shell {
         let Ok(client) = self.client() else {
             return self.screen();
         };
-        let next = match client.request_password_reset(email).await {
+        let next = match client.auth().request_password_reset(email).await {
             Ok(()) => Screen::Welcome {
                 notice: Some(Notice {
                     code: "reset_requested".to_owned(),
@@ -300,7 +303,7 @@ impl Shell {
         let Ok(client) = self.client() else {
             return self.screen();
         };
-        let result = client.restore().await;
+        let result = client.auth().restore().await;
         if !self.is_current(generation) {
             return self.screen();
         }
@@ -386,7 +389,7 @@ impl Shell {
             return self.screen();
         };
         let device_name = format!("Patient Portal desktop ({})", std::env::consts::OS);
-        let result = client.login(email, password, &device_name).await;
+        let result = client.auth().login(email, password, &device_name).await;
         if !self.is_current(generation) {
             return self.screen();
         }
@@ -405,7 +408,7 @@ impl Shell {
         };
         let (signed_in, notice) = match claim_token {
             None => (signed_in, None),
-            Some(token) => match client.claim_invite(&token).await {
+            Some(token) => match client.auth().claim_invite(&token).await {
                 Ok(updated) => (updated, None),
                 Err(error) => (signed_in, Some(notices::from_error(&error))),
             },
@@ -423,7 +426,7 @@ impl Shell {
             Ok(client) => client,
             Err(notice) => return self.welcome_with(app, notice),
         };
-        let notice = match client.logout().await {
+        let notice = match client.auth().logout().await {
             Ok(()) => Notice {
                 code: "signed_out".to_owned(),
                 title: "You are signed out".to_owned(),
@@ -431,7 +434,7 @@ impl Shell {
             },
             Err(error) => notices::from_error(&error),
         };
-        match client.restore().await {
+        match client.auth().restore().await {
             Ok(Restored::Nobody) => self.welcome_with(app, notice),
             next => {
                 if !self.is_current(generation) {
@@ -471,7 +474,7 @@ impl Shell {
             Ok(client) => client,
             Err(notice) => return self.welcome_with(app, notice),
         };
-        let result = client.unlock(password).await;
+        let result = client.idle_lock().unlock(password).await;
         if !self.is_current(generation) {
             return self.screen();
         }
@@ -479,7 +482,7 @@ impl Shell {
             Ok(signed_in) => signed_in_screen(&client, signed_in, false, None).await,
             Err(error @ CoreError::TooManyUnlockAttempts) => {
                 let notice = notices::from_error(&error);
-                match client.restore().await {
+                match client.auth().restore().await {
                     Ok(Restored::Nobody) | Err(_) => Screen::SignIn {
                         notice: Some(notice),
                         email: None,
@@ -488,7 +491,7 @@ impl Shell {
                     other => self.restored_screen(&client, other).await,
                 }
             }
-            Err(error) => match client.lock_state() {
+            Err(error) => match client.idle_lock().state() {
                 LockState::Locked { email, .. } => Screen::Locked {
                     email,
                     notice: Some(notices::from_error(&error)),
@@ -506,7 +509,7 @@ impl Shell {
         let Ok(client) = self.client() else {
             return;
         };
-        match client.touch().await {
+        match client.idle_lock().touch().await {
             Ok(state) => self.follow_lock(app, state),
             Err(error) => tracing::info!(code = error.code(), "could not record activity"),
         }
@@ -515,15 +518,15 @@ impl Shell {
     /// Checks the idle lock (called by a timer) and shows the lock screen when it locked.
     pub fn check_lock(&self, app: &AppHandle) {
         if let Ok(client) = self.client() {
-            self.follow_lock(app, client.lock_state());
+            self.follow_lock(app, client.idle_lock().state());
         }
     }
 
     /// Locks now, from the signed-in screen.
     pub fn lock_now(&self, app: &AppHandle) -> Screen {
         if let Ok(client) = self.client() {
-            client.lock();
-            self.follow_lock(app, client.lock_state());
+            client.idle_lock().lock_now();
+            self.follow_lock(app, client.idle_lock().state());
         }
         self.screen()
     }
@@ -554,13 +557,13 @@ impl Shell {
             return self.screen();
         };
         let offline = matches!(self.screen(), Screen::SignedIn { offline: true, .. });
-        let next = match client.select_profile(patient_id).await {
+        let next = match client.auth().select_profile(patient_id).await {
             Ok(signed_in) => signed_in_screen(&client, signed_in, offline, None).await,
             Err(CoreError::Locked) => {
                 self.check_lock(app);
                 return self.screen();
             }
-            Err(error) => match client.signed_in() {
+            Err(error) => match client.auth().signed_in() {
                 Some(signed_in) => {
                     signed_in_screen(
                         &client,
@@ -584,7 +587,7 @@ impl Shell {
         let Ok(client) = self.client() else {
             return self.screen();
         };
-        let result = client.switch_account(account_id).await;
+        let result = client.auth().switch_account(account_id).await;
         if !self.is_current(generation) {
             return self.screen();
         }
@@ -593,7 +596,7 @@ impl Shell {
                 self.check_lock(app);
                 return self.screen();
             }
-            Err(error @ CoreError::UnknownAccount) => match client.signed_in() {
+            Err(error @ CoreError::UnknownAccount) => match client.auth().signed_in() {
                 Some(signed_in) => {
                     signed_in_screen(&client, signed_in, false, Some(notices::from_error(&error)))
                         .await
@@ -629,7 +632,7 @@ impl Shell {
         let (Some(token), Ok(client)) = (token, self.client()) else {
             return self.start_over(app);
         };
-        let result = client.renew_invite(&token).await;
+        let result = client.auth().renew_invite(&token).await;
         if !self.is_current(generation) {
             return self.screen();
         }
@@ -684,7 +687,10 @@ impl Shell {
             }
         };
         let device_name = format!("Patient Portal desktop ({})", std::env::consts::OS);
-        let result = client.accept_invite(&token, password, &device_name).await;
+        let result = client
+            .auth()
+            .accept_invite(&token, password, &device_name)
+            .await;
         if !self.is_current(generation) {
             // Another link was opened meanwhile; its screen stays.
             return self.screen();
@@ -720,7 +726,7 @@ async fn signed_in_screen(
     offline: bool,
     notice: Option<Notice>,
 ) -> Screen {
-    let other_accounts = match client.accounts().await {
+    let other_accounts = match client.auth().accounts().await {
         Ok(accounts) => accounts
             .into_iter()
             .map(|a| a.account)

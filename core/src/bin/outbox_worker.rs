@@ -19,7 +19,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         .with_data_dir(data)
         .with_sync_page_limit(2);
     let client = PortalClient::new(config, Arc::new(KeyringStore::new(keychain)))?;
-    let signed_in = match client.restore().await? {
+    let signed_in = match client.auth().restore().await? {
         Restored::SignedIn(s) | Restored::Offline(s) => s,
         other => return Err(format!("no session: {other:?}").into()),
     };
@@ -29,6 +29,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     for i in 0..count {
         let body = format!("run {run} message {i}");
         client
+            .outbox()
             .send_message(
                 &profile,
                 MessageTo::NewThread {
@@ -42,7 +43,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         writeln!(out, "queued {body}")?;
         out.flush()?;
         // Send and pull while the test may kill us at any point.
-        let _ = client.sync_now(|_| {}).await;
+        let _ = client.sync().sync_now(|_| {}).await;
     }
     writeln!(out, "done")?;
     Ok(())

@@ -1,12 +1,12 @@
 //! The background sync: pulls when the server says something changed (server-sent
 //! events), sends writes as they are made, notices going offline and coming back, and
-//! backs off while the server cannot be reached. Hosts run [`PortalClient::run_sync`] on
-//! their runtime and drop (abort) it to stop.
+//! backs off while the server cannot be reached. Hosts run [`Sync::run`] on their
+//! runtime and drop (abort) it to stop.
 
-use crate::changes::{ChangeNotice, SyncStatus};
-use crate::client::PortalClient;
+use super::Sync;
 use crate::error::CoreError;
 use crate::http::EventStream;
+use crate::notices::{ChangeNotice, SyncStatus};
 use chrono::Utc;
 use std::time::Duration;
 use tokio::time::{Instant, sleep, sleep_until, timeout};
@@ -25,28 +25,28 @@ fn offline_wait(failures: u32) -> Duration {
     Duration::from_secs(seconds).min(OFFLINE_CAP)
 }
 
-impl PortalClient {
+impl Sync {
     /// Keeps the account's offline copy current for as long as the returned future is
     /// polled: an initial sync, then a pull whenever the server announces a change, a
-    /// write is made, the network comes back ([`PortalClient::network_changed`]) or
+    /// write is made, the network comes back ([`Sync::network_changed`]) or
     /// five minutes pass. While locked it waits; it returns when nobody is signed in
     /// or the session ended (the status becomes [`SyncStatus::Stopped`]).
-    pub async fn run_sync(&self) {
+    pub async fn run(&self) {
         let mut failures = 0u32;
         // The event stream is opened before each pull it has to cover, so that a change
         // between the pull and the listening is never missed.
         let mut events: Option<EventStream> = None;
         loop {
-            match self.require_unlocked() {
+            match self.ctx.require_unlocked() {
                 Ok(_) => {}
                 Err(CoreError::Locked) => {
                     events = None;
-                    self.notify(ChangeNotice::Sync(SyncStatus::Stopped));
-                    self.wake.notified().await;
+                    self.ctx.notify(ChangeNotice::Sync(SyncStatus::Stopped));
+                    self.ctx.wake.notified().await;
                     continue;
                 }
                 Err(_) => {
-                    self.notify(ChangeNotice::Sync(SyncStatus::Stopped));
+                    self.ctx.notify(ChangeNotice::Sync(SyncStatus::Stopped));
                     return;
                 }
             }
@@ -65,16 +65,17 @@ impl PortalClient {
                     let retry_at =
                         Utc::now() + chrono::Duration::from_std(wait).unwrap_or_default();
                     tracing::info!(code = error.code(), "offline: will try again");
-                    self.notify(ChangeNotice::Sync(SyncStatus::Offline { retry_at }));
+                    self.ctx
+                        .notify(ChangeNotice::Sync(SyncStatus::Offline { retry_at }));
                     tokio::select! {
                         () = sleep(wait) => {}
-                        () = self.wake.notified() => {}
+                        () = self.ctx.wake.notified() => {}
                     }
                     continue;
                 }
                 Err(CoreError::Locked) => continue,
                 Err(error) if error.is_session_end() => {
-                    self.notify(ChangeNotice::Sync(SyncStatus::Stopped));
+                    self.ctx.notify(ChangeNotice::Sync(SyncStatus::Stopped));
                     return;
                 }
                 Err(error) => {
@@ -84,7 +85,7 @@ impl PortalClient {
                     tracing::warn!(code = error.code(), "background sync failed");
                     tokio::select! {
                         () = sleep(offline_wait(failures)) => {}
-                        () = self.wake.notified() => {}
+                        () = self.ctx.wake.notified() => {}
                     }
                     continue;
                 }
@@ -106,25 +107,18 @@ impl PortalClient {
                     let poll = Instant::now() + POLL_WITHOUT_EVENTS.min(deadline);
                     tokio::select! {
                         () = sleep_until(poll) => {}
-                        () = self.wake.notified() => {}
+                        () = self.ctx.wake.notified() => {}
                     }
                 }
             }
         }
     }
 
-    /// Tells the background sync that the network may be back (hosts call this from
-    /// their connectivity callbacks): it tries at once instead of waiting out its
-    /// backoff.
-    pub fn network_changed(&self) {
-        self.wake.notify_one();
-    }
-
     /// Opens the server's event stream; `None` when it cannot be opened now (offline,
     /// or a stale token that the next pull refreshes).
     async fn open_events(&self) -> Option<EventStream> {
-        let token = self.current_access_token().await?;
-        match self.api.open_events(&token).await {
+        let token = self.ctx.current_access_token().await?;
+        match self.ctx.api.open_events(&token).await {
             Ok(Ok(stream)) => Some(stream),
             Ok(Err(_)) | Err(_) => None,
         }
@@ -140,7 +134,7 @@ impl PortalClient {
                     Ok(Ok(Some(_))) => {}
                     _ => return false,
                 },
-                () = self.wake.notified() => return true,
+                () = self.ctx.wake.notified() => return true,
                 () = sleep_until(until) => return true,
             }
         }

@@ -2,7 +2,7 @@
 //! tokens, and the index of signed-in accounts with their cached profiles (emails and
 //! names are personal data, so they do not go to a plain file).
 
-use crate::client::SignedIn;
+use super::account::SignedIn;
 use crate::error::CoreError;
 use crate::secrets::SecretStore;
 use chrono::{DateTime, Utc};

@@ -1,18 +1,17 @@
-//! The idle lock. After a stretch without use (15 minutes unless configured) the
-//! session locks: the core drops the account and its profiles from memory and refuses
-//! signed-in calls until the person gives their password again. The password is checked
-//! offline against an argon2id verifier kept in the secret store, or online when the
-//! device has none.
+//! The idle lock's state: the record of use, the locked account, and the argon2id
+//! verifier that checks the password offline. After a stretch without use (15 minutes
+//! unless configured) the session locks: the core drops the account and its profiles
+//! from memory and refuses signed-in calls until the person gives their password again
+//! (`crate::idle_lock`, the part apps call).
 
+use super::vault::StoredVerifier;
 use crate::error::CoreError;
-use crate::vault::StoredVerifier;
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use argon2::{Algorithm, Argon2, Params, Version};
 use chrono::{DateTime, Duration, Utc};
 use rand::RngCore;
 
-/// How long the app may sit unused before it locks, unless configured otherwise.
-pub const DEFAULT_IDLE_TIMEOUT: Duration = Duration::minutes(15);
+pub use crate::config::DEFAULT_IDLE_TIMEOUT;
 
 /// Wrong passwords in a row at the lock screen before this device signs the account
 /// out (its tokens and verifier are removed; signing in again needs the server).

@@ -1,0 +1,120 @@
+//! Reading the account's offline copy, as apps use it: `client.records()`. Every read
+//! is served from the local database and never waits for the network.
+
+use crate::error::CoreError;
+use crate::session::Context;
+use crate::store::read::{ListQuery, Owner};
+use crate::store::{ListOrder, Page, StoredRecord, Summary};
+use std::sync::Arc;
+
+/// The local reads of one client, per profile.
+#[derive(Clone)]
+pub struct Records {
+    ctx: Arc<Context>,
+}
+
+impl Records {
+    pub(crate) fn new(ctx: Arc<Context>) -> Self {
+        Self { ctx }
+    }
+
+    /// A page of a profile's records of `kind` (`appointment`, `thread`, `invoice`,
+    /// `document`, `form`, ...), from the local database.
+    pub async fn list(
+        &self,
+        kind: &str,
+        profile_id: &str,
+        order: ListOrder,
+        limit: u32,
+        after: Option<String>,
+    ) -> Result<Page, CoreError> {
+        let (store, _) = self.ctx.store().await?;
+        store
+            .list(ListQuery {
+                kind: kind.to_owned(),
+                owner: Owner::Profile(profile_id.to_owned()),
+                order,
+                from_ms: None,
+                limit,
+                after,
+            })
+            .await
+    }
+
+    /// Upcoming appointments (from now, earliest first) or past ones (latest first).
+    pub async fn appointments(
+        &self,
+        profile_id: &str,
+        upcoming: bool,
+        limit: u32,
+        after: Option<String>,
+    ) -> Result<Page, CoreError> {
+        let (store, _) = self.ctx.store().await?;
+        store
+            .list(ListQuery {
+                kind: "appointment".to_owned(),
+                owner: Owner::Profile(profile_id.to_owned()),
+                order: if upcoming {
+                    ListOrder::OldestFirst
+                } else {
+                    ListOrder::NewestFirst
+                },
+                from_ms: Some(self.ctx.now().timestamp_millis()),
+                limit,
+                after,
+            })
+            .await
+    }
+
+    /// A thread's messages, oldest first.
+    pub async fn messages(
+        &self,
+        thread_id: &str,
+        limit: u32,
+        after: Option<String>,
+    ) -> Result<Page, CoreError> {
+        let (store, _) = self.ctx.store().await?;
+        store
+            .list(ListQuery {
+                kind: "message".to_owned(),
+                owner: Owner::Parent(thread_id.to_owned()),
+                order: ListOrder::OldestFirst,
+                from_ms: None,
+                limit,
+                after,
+            })
+            .await
+    }
+
+    /// Messages, threads and documents of a profile matching what the person typed,
+    /// searched on the device.
+    pub async fn search(
+        &self,
+        profile_id: &str,
+        query: &str,
+        limit: u32,
+    ) -> Result<Vec<StoredRecord>, CoreError> {
+        let (store, _) = self.ctx.store().await?;
+        store.search(profile_id, query, limit).await
+    }
+
+    /// One record from the local database.
+    pub async fn record(&self, kind: &str, id: &str) -> Result<Option<StoredRecord>, CoreError> {
+        let (store, _) = self.ctx.store().await?;
+        store.get(kind, id).await
+    }
+
+    /// Unread messages, the next appointment and the balance due for a profile.
+    pub async fn summary(&self, profile_id: &str) -> Result<Summary, CoreError> {
+        let (store, _) = self.ctx.store().await?;
+        store
+            .summary(profile_id, self.ctx.now().timestamp_millis())
+            .await
+    }
+
+    /// `PRAGMA integrity_check` of the account's database ("ok" when sound).
+    pub async fn check_store(&self) -> Result<String, CoreError> {
+        let (store, _) = self.ctx.store().await?;
+        store.integrity_check().await
+    }
+}

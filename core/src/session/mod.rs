@@ -1,0 +1,242 @@
+//! The session: what every part of the client shares (the server, the keychain, the
+//! clock, the account in use and its idle lock, its open database, and the change
+//! notices), and the calls every part makes through it: the server as the signed-in
+//! account (`tokens`), and the account's files (`local`). The parts apps call
+//! (`auth`, `idle_lock`, `sync`, `outbox`, `documents`, `records`) each hold a
+//! [`Context`] and sit above this module; none of them imports another's internals.
+
+pub mod account;
+pub(crate) mod idle;
+mod local;
+mod tokens;
+pub(crate) mod vault;
+
+pub use account::SignedIn;
+pub(crate) use local::Wipe;
+pub(crate) use tokens::is_session_end;
+
+use crate::clock::Clock;
+use crate::config::ClientConfig;
+use crate::error::CoreError;
+use crate::http::Api;
+use crate::notices::{CHANNEL_CAPACITY, ChangeNotice, by_kind};
+use crate::secrets::SecretStore;
+use chrono::{DateTime, Utc};
+use idle::{Activity, LockState, LockedAccount};
+use portal_model::PasswordPolicy;
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+use vault::Vault;
+
+/// The state one client's parts share; each part holds it in an `Arc`.
+pub(crate) struct Context {
+    pub config: ClientConfig,
+    pub api: Api,
+    pub vault: Vault,
+    clock: Arc<dyn Clock>,
+    /// The server's password policy, once fetched.
+    policy: Mutex<Option<PasswordPolicy>>,
+    /// The account in use; `None` when nobody is signed in and while locked.
+    current: Mutex<Option<SignedIn>>,
+    /// Refreshes run one at a time: a refresh token works once.
+    refreshing: tokio::sync::Mutex<()>,
+    /// Use, and the idle lock. Always taken before `current` when both are needed.
+    activity: Mutex<Activity>,
+    /// The open database of the account in use; closed on lock, switch and sign-out.
+    store: Mutex<Option<crate::store::Store>>,
+    /// Change notifications for the UI.
+    notices: tokio::sync::broadcast::Sender<ChangeNotice>,
+    /// Wakes the background sync (a new write, the network back, an unlock).
+    pub wake: tokio::sync::Notify,
+}
+
+impl Context {
+    /// The shared state of a client for the server in `config`.
+    pub fn new(
+        config: ClientConfig,
+        secrets: Arc<dyn SecretStore>,
+        clock: Arc<dyn Clock>,
+    ) -> Result<Self, CoreError> {
+        let url = config.server_url();
+        let scope = format!(
+            "{}:{}",
+            url.host_str().unwrap_or_default(),
+            url.port_or_known_default().unwrap_or_default()
+        );
+        Ok(Self {
+            api: Api::new(&config)?,
+            config,
+            vault: Vault::new(secrets, scope),
+            policy: Mutex::new(None),
+            current: Mutex::new(None),
+            refreshing: tokio::sync::Mutex::new(()),
+            activity: Mutex::new(Activity::new(clock.now())),
+            clock,
+            store: Mutex::new(None),
+            notices: tokio::sync::broadcast::channel(CHANNEL_CAPACITY).0,
+            wake: tokio::sync::Notify::new(),
+        })
+    }
+
+    pub fn now(&self) -> DateTime<Utc> {
+        self.clock.now()
+    }
+
+    pub fn lock_policy(&self) -> MutexGuard<'_, Option<PasswordPolicy>> {
+        self.policy.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    pub fn lock_current(&self) -> MutexGuard<'_, Option<SignedIn>> {
+        self.current.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    pub fn lock_activity(&self) -> MutexGuard<'_, Activity> {
+        self.activity.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    pub fn lock_store(&self) -> MutexGuard<'_, Option<crate::store::Store>> {
+        self.store.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// Tells subscribers (if any) about a change.
+    pub fn notify(&self, notice: ChangeNotice) {
+        // No subscriber is not an error.
+        let _ = self.notices.send(notice);
+    }
+
+    /// Tells subscribers which records changed, one notice per kind.
+    pub fn notify_records(&self, changed: &[(String, String)]) {
+        for notice in by_kind(changed) {
+            self.notify(notice);
+        }
+    }
+
+    /// Change notifications from now on.
+    pub fn subscribe(&self) -> tokio::sync::broadcast::Receiver<ChangeNotice> {
+        self.notices.subscribe()
+    }
+
+    /// The signed-in account, if any and unlocked. Locks first when the idle timeout
+    /// has passed.
+    pub fn signed_in(&self) -> Option<SignedIn> {
+        self.check_idle();
+        self.lock_current().clone()
+    }
+
+    /// Makes `signed_in` the account in use (or nobody).
+    pub fn set_current(&self, signed_in: Option<SignedIn>) {
+        *self.lock_current() = signed_in;
+    }
+
+    /// The account in use, or why there is none.
+    pub fn require_unlocked(&self) -> Result<SignedIn, CoreError> {
+        self.refuse_if_locked()?;
+        self.lock_current().clone().ok_or(CoreError::NotSignedIn)
+    }
+
+    pub fn refuse_if_locked(&self) -> Result<(), CoreError> {
+        if self.locked_account().is_some() {
+            Err(CoreError::Locked)
+        } else {
+            Ok(())
+        }
+    }
+
+    /// The locked account, if locked (locking first when the idle timeout has passed).
+    pub fn locked_account(&self) -> Option<LockedAccount> {
+        self.check_idle();
+        self.lock_activity().locked.clone()
+    }
+
+    /// Locks when the app has been idle for the timeout.
+    pub fn check_idle(&self) {
+        let now = self.now();
+        let idle = {
+            let activity = self.lock_activity();
+            activity.locked.is_none() && activity.is_idle(now, self.config.idle_timeout())
+        };
+        if idle {
+            self.lock_now();
+        }
+    }
+
+    /// Locks now, if an account is in use.
+    pub fn lock_now(&self) {
+        let current = self.lock_current().clone();
+        if let Some(current) = current {
+            self.lock_as(&current);
+            tracing::info!("locked");
+        }
+    }
+
+    /// Locks with `signed_in` as the account to unlock.
+    pub fn lock_as(&self, signed_in: &SignedIn) {
+        let mut activity = self.lock_activity();
+        activity.locked = Some(LockedAccount {
+            account_id: signed_in.account.id.clone(),
+            email: signed_in.account.email.clone(),
+        });
+        activity.failed_unlocks = 0;
+        *self.lock_current() = None;
+        // The database closes (and its key leaves memory) with its last handle.
+        *self.lock_store() = None;
+    }
+
+    /// Records use at `now` with no lock; `persisted_at` when it was also written.
+    pub fn mark_unlocked(&self, now: DateTime<Utc>, persisted_at: Option<DateTime<Utc>>) {
+        let mut activity = self.lock_activity();
+        activity.last = now;
+        activity.locked = None;
+        activity.failed_unlocks = 0;
+        if persisted_at.is_some() {
+            activity.persisted = persisted_at;
+        }
+    }
+
+    /// Whether the app is usable now, locking first when the idle timeout has passed.
+    pub fn lock_state(&self) -> LockState {
+        self.check_idle();
+        let activity = self.lock_activity();
+        if let Some(locked) = &activity.locked {
+            return LockState::Locked {
+                account_id: locked.account_id.clone(),
+                email: locked.email.clone(),
+            };
+        }
+        if self.lock_current().is_some() {
+            LockState::Unlocked {
+                locks_at: activity.last + self.config.idle_timeout(),
+            }
+        } else {
+            LockState::NotSignedIn
+        }
+    }
+
+    /// Records that the person is using the app, which pushes the idle lock back; the
+    /// time is written to the keychain at most once a minute. Does nothing while
+    /// locked.
+    pub async fn touch(&self) -> Result<LockState, CoreError> {
+        self.check_idle();
+        let now = self.now();
+        let write = {
+            let mut activity = self.lock_activity();
+            let current = self.lock_current().as_ref().map(|s| s.account.id.clone());
+            match current {
+                Some(account_id) if activity.locked.is_none() => {
+                    activity.last = now;
+                    let due = activity
+                        .persisted
+                        .is_none_or(|at| now - at >= idle::ACTIVITY_WRITE_INTERVAL);
+                    if due {
+                        activity.persisted = Some(now);
+                    }
+                    due.then_some(account_id)
+                }
+                _ => None,
+            }
+        };
+        if let Some(account_id) = write {
+            self.vault.mark_active(&account_id, now).await?;
+        }
+        Ok(self.lock_state())
+    }
+}

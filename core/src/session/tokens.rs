@@ -1,0 +1,199 @@
+//! Calling the server as the signed-in account: the session's tokens from the keychain,
+//! refreshed once (and only once, even when calls race) when the access token is stale,
+//! and dropped when the server says the session is over.
+
+use super::{Context, SignedIn, Wipe, idle::make_verifier};
+use crate::error::CoreError;
+use crate::http::{Failure, network};
+use portal_model::{ApiErrorBody, ErrorCode, RefreshRequest, Session};
+use reqwest::{Method, StatusCode};
+
+/// The codes by which the server says a session is over for good.
+pub(crate) fn is_session_end(code: ErrorCode) -> bool {
+    matches!(
+        code,
+        ErrorCode::SessionExpired | ErrorCode::SessionRevoked | ErrorCode::Unauthorized
+    )
+}
+
+impl Context {
+    /// Keeps a new session (from a password the person just typed): tokens, the
+    /// offline verifier for the lock screen, and the account as the one in use.
+    pub async fn start_session(
+        &self,
+        session: &Session,
+        password: &str,
+    ) -> Result<SignedIn, CoreError> {
+        let now = self.now();
+        *self.lock_store() = None;
+        let signed_in = self.vault.remember(session, Some(now)).await?;
+        let password = password.to_owned();
+        let verifier = tokio::task::spawn_blocking(move || make_verifier(&password))
+            .await
+            .map_err(|e| CoreError::Config(format!("verifier task: {e}")))??;
+        self.vault
+            .set_verifier(&signed_in.account.id, &verifier)
+            .await?;
+        self.mark_unlocked(now, Some(now));
+        self.set_current(Some(signed_in.clone()));
+        Ok(signed_in)
+    }
+
+    /// Exchanges the account's refresh token for a new pair, once even when many calls
+    /// race: a caller that waited finds the tokens already renewed and uses them.
+    /// `seen_access` is the access token the caller found stale, if any.
+    pub async fn refresh(
+        &self,
+        account_id: &str,
+        seen_access: Option<&str>,
+    ) -> Result<SignedIn, CoreError> {
+        let _turn = self.refreshing.lock().await;
+        let tokens = self
+            .vault
+            .tokens(account_id)
+            .await?
+            .ok_or(CoreError::NotSignedIn)?;
+        if let Some(seen) = seen_access
+            && seen != tokens.access_token
+        {
+            // Someone else refreshed while this call waited.
+            return self.signed_in().ok_or(CoreError::NotSignedIn);
+        }
+        let request = RefreshRequest {
+            refresh_token: tokens.refresh_token,
+        };
+        let answer = self
+            .api
+            .send::<_, Session>(Method::POST, "/v1/auth/refresh", Some(&request))
+            .await?;
+        match answer {
+            Ok(session) => self.vault.remember(&session, None).await,
+            Err(failure) => {
+                let error = failure.into_error();
+                if let CoreError::Server { code, .. } = &error
+                    && is_session_end(*code)
+                {
+                    // The server ended it: the tokens are worthless, drop them.
+                    self.forget_account(account_id, Wipe::SessionOnly).await?;
+                    self.set_current(None);
+                }
+                Err(error)
+            }
+        }
+    }
+
+    /// Calls the API as the signed-in account, refreshing once if the access token is
+    /// stale.
+    pub async fn send_signed_in<B: serde::Serialize, T: serde::de::DeserializeOwned>(
+        &self,
+        method: Method,
+        path: &str,
+        body: Option<&B>,
+    ) -> Result<T, CoreError> {
+        let account_id = self.require_unlocked()?.account.id;
+        let tokens = self
+            .vault
+            .tokens(&account_id)
+            .await?
+            .ok_or(CoreError::NotSignedIn)?;
+        let first = self
+            .api
+            .send_as::<B, T>(method.clone(), path, body, Some(&tokens.access_token))
+            .await?;
+        match first {
+            Ok(value) => Ok(value),
+            Err(failure)
+                if failure.body.as_ref().map(|b| b.error.code)
+                    == Some(ErrorCode::SessionExpired) =>
+            {
+                self.refresh(&account_id, Some(&tokens.access_token))
+                    .await?;
+                let fresh = self
+                    .vault
+                    .tokens(&account_id)
+                    .await?
+                    .ok_or(CoreError::NotSignedIn)?;
+                self.api
+                    .send_as::<B, T>(method, path, body, Some(&fresh.access_token))
+                    .await?
+                    .map_err(|failure| failure.into_error())
+            }
+            Err(failure) => Err(failure.into_error()),
+        }
+    }
+
+    /// Sends a request for bytes as the signed-in account, refreshing once if the
+    /// access token is stale. Answers that are not 2xx (nor 416, which callers read)
+    /// become errors.
+    pub async fn send_bytes_request(
+        &self,
+        build: impl Fn(reqwest::RequestBuilder) -> reqwest::RequestBuilder,
+        method: Method,
+        path: &str,
+        timeout: std::time::Duration,
+    ) -> Result<reqwest::Response, CoreError> {
+        let account_id = self.require_unlocked()?.account.id;
+        let mut refreshed = false;
+        loop {
+            let tokens = self
+                .vault
+                .tokens(&account_id)
+                .await?
+                .ok_or(CoreError::NotSignedIn)?;
+            let request = build(
+                self.api
+                    .raw(method.clone(), path, &tokens.access_token, timeout),
+            );
+            let response = request.send().await.map_err(network)?;
+            let status = response.status();
+            if status.is_success() || status == StatusCode::RANGE_NOT_SATISFIABLE {
+                return Ok(response);
+            }
+            let bytes = response.bytes().await.map_err(network)?;
+            let body = serde_json::from_slice::<ApiErrorBody>(&bytes).ok();
+            if !refreshed && body.as_ref().map(|b| b.error.code) == Some(ErrorCode::SessionExpired)
+            {
+                refreshed = true;
+                self.refresh(&account_id, Some(&tokens.access_token))
+                    .await?;
+                continue;
+            }
+            return Err(Failure { status, body }.into_error());
+        }
+    }
+
+    /// The access token of the account in use, as kept in the secret store.
+    pub async fn current_access_token(&self) -> Option<String> {
+        let signed_in = self.require_unlocked().ok()?;
+        let tokens = self.vault.tokens(&signed_in.account.id).await.ok()??;
+        Some(tokens.access_token)
+    }
+
+    /// Asks the server to end the account's session with its current access token, and
+    /// carries on whatever the answer (already ended, or unreachable).
+    pub async fn revoke_quietly(&self, account_id: &str) {
+        let Ok(Some(tokens)) = self.vault.tokens(account_id).await else {
+            return;
+        };
+        match self
+            .api
+            .send_as::<(), ()>(
+                Method::POST,
+                "/v1/auth/logout",
+                None,
+                Some(&tokens.access_token),
+            )
+            .await
+        {
+            Ok(Ok(())) => {}
+            Ok(Err(failure)) => tracing::info!(
+                code = failure.into_error().code(),
+                "the server did not confirm the sign-out"
+            ),
+            Err(error) => tracing::info!(
+                code = error.code(),
+                "the server could not be reached to sign out"
+            ),
+        }
+    }
+}

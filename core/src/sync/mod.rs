@@ -1,0 +1,37 @@
+//! Keeping the account's offline copy current, as apps use it: `client.sync()`. A pull
+//! on demand ([`Sync::sync_now`], in `pull`), and the background loop a host runs
+//! ([`Sync::run`], in `run`) that pulls when the server says something changed, sends
+//! writes as they are made, and backs off while offline.
+
+mod pull;
+mod run;
+
+pub use pull::{SyncProgress, SyncReport};
+
+use crate::outbox::Outbox;
+use crate::session::Context;
+use std::sync::Arc;
+
+/// Pulls, and the background sync, of one client.
+#[derive(Clone)]
+pub struct Sync {
+    ctx: Arc<Context>,
+}
+
+impl Sync {
+    pub(crate) fn new(ctx: Arc<Context>) -> Self {
+        Self { ctx }
+    }
+
+    /// Tells the background sync that the network may be back (hosts call this from
+    /// their connectivity callbacks): it tries at once instead of waiting out its
+    /// backoff.
+    pub fn network_changed(&self) {
+        self.ctx.wake.notify_one();
+    }
+
+    /// The outbox a pull sends first.
+    fn outbox(&self) -> Outbox {
+        Outbox::new(self.ctx.clone())
+    }
+}
