@@ -27,6 +27,7 @@ fn portal_commands() -> &'static [&'static str] {
         "complete_reset",
         "show_forgot_password",
         "request_reset",
+        "submit_join",
         "unlock",
         "touch",
         "lock_now",

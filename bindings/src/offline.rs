@@ -126,7 +126,7 @@ impl PortalClient {
         Ok(page(
             self.inner
                 .records()
-                .appointments(&profile_id, upcoming, limit, after)
+                .raw_appointments(&profile_id, upcoming, limit, after)
                 .await?,
         ))
     }
@@ -141,7 +141,7 @@ impl PortalClient {
         Ok(page(
             self.inner
                 .records()
-                .messages(&thread_id, limit, after)
+                .raw_messages(&thread_id, limit, after)
                 .await?,
         ))
     }

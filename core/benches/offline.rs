@@ -362,7 +362,7 @@ async fn run(records: i64, large: i64) {
     loop {
         let page = client
             .records()
-            .messages(&thread, 500, after.clone())
+            .raw_messages(&thread, 500, after.clone())
             .await
             .unwrap();
         for r in &page.items {
@@ -398,7 +398,11 @@ async fn run(records: i64, large: i64) {
     let mut through_core = Vec::new();
     for _ in 0..1000 {
         let t = Instant::now();
-        let page = client.records().messages(&thread, 50, None).await.unwrap();
+        let page = client
+            .records()
+            .raw_messages(&thread, 50, None)
+            .await
+            .unwrap();
         through_core.push(t.elapsed());
         assert_eq!(page.items.len(), 50);
     }

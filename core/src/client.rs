@@ -6,6 +6,7 @@ use crate::clock::{Clock, SystemClock};
 use crate::config::ClientConfig;
 use crate::documents::Documents;
 use crate::error::CoreError;
+use crate::flow::{Flow, Machine};
 use crate::idle_lock::IdleLock;
 use crate::links::{DeepLink, LinkError};
 use crate::notices::ChangeNotice;
@@ -20,6 +21,8 @@ use std::sync::Arc;
 /// The client engine for one portal server.
 pub struct PortalClient {
     ctx: Arc<Context>,
+    /// The one onboarding flow of this client.
+    flow: Arc<Machine>,
 }
 
 impl PortalClient {
@@ -36,6 +39,7 @@ impl PortalClient {
     ) -> Result<Self, CoreError> {
         Ok(Self {
             ctx: Arc::new(Context::new(config, secrets, clock)?),
+            flow: Arc::new(Machine::new()),
         })
     }
 
@@ -47,6 +51,12 @@ impl PortalClient {
     /// Parses an invite, reset or join link for this server. Changes nothing.
     pub fn parse_link(&self, input: &str) -> Result<DeepLink, LinkError> {
         self.ctx.config.parse_link(input)
+    }
+
+    /// The onboarding flow: the one place that decides what comes next when a link is
+    /// opened, a password chosen, or the app started (apps draw its `FlowState`).
+    pub fn flow(&self) -> Flow {
+        Flow::new(self.ctx.clone(), self.flow.clone())
     }
 
     /// Sessions, accounts and profiles; invites, join links and password resets.

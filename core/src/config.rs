@@ -24,6 +24,8 @@ pub struct ClientConfig {
     data_dir: Option<std::path::PathBuf>,
     /// How many changes one pull asks for (1 to 1000).
     sync_page_limit: u32,
+    /// How this device is named in the account's list of sessions.
+    device_name: String,
 }
 
 impl ClientConfig {
@@ -64,6 +66,7 @@ impl ClientConfig {
             idle_timeout: DEFAULT_IDLE_TIMEOUT,
             data_dir: None,
             sync_page_limit: 500,
+            device_name: format!("Patient Portal ({})", std::env::consts::OS),
         })
     }
 
@@ -94,6 +97,21 @@ impl ClientConfig {
     pub fn with_sync_page_limit(mut self, limit: u32) -> Self {
         self.sync_page_limit = limit.clamp(1, 1000);
         self
+    }
+
+    /// Names this device in the account's list of sessions (such as "Jordan's
+    /// iPhone"); the default says "Patient Portal" and the operating system.
+    pub fn with_device_name(mut self, name: &str) -> Self {
+        let name = name.trim();
+        if !name.is_empty() {
+            self.device_name = name.chars().take(100).collect();
+        }
+        self
+    }
+
+    /// How this device is named when it signs in.
+    pub fn device_name(&self) -> &str {
+        &self.device_name
     }
 
     /// How many changes one pull asks for.

@@ -6,7 +6,7 @@ use crate::secrets::SecretError;
 use portal_model::{ErrorCode, PolicyRule};
 
 /// Everything a core call can fail with.
-#[derive(Debug, thiserror::Error)]
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum CoreError {
     /// The configuration given to the client is unusable.
     #[error("invalid configuration: {0}")]

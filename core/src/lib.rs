@@ -14,6 +14,7 @@ pub mod clock;
 pub mod config;
 pub mod documents;
 pub mod error;
+pub mod flow;
 mod http;
 pub mod idle_lock;
 pub mod links;
@@ -31,11 +32,14 @@ pub use clock::{Clock, ManualClock, SystemClock};
 pub use config::ClientConfig;
 pub use documents::{DocumentStatus, Documents, DownloadProgress};
 pub use error::CoreError;
+pub use flow::{Flow, FlowNotice, FlowState};
 pub use idle_lock::IdleLock;
 pub use links::{DeepLink, LinkError, LinkKind, parse_link};
 pub use notices::{ChangeNotice, SyncStatus};
 pub use outbox::{Attachment, FlushReport, MessageTo, Outbox};
-pub use records::Records;
+pub use records::{
+    DocumentItem, FormItem, Home, Money, Records, SearchHit, ThreadItem, TypedPage, Watch, When,
+};
 pub use secrets::{KeyringStore, SecretError, SecretStore};
 pub use session::SignedIn;
 pub use session::idle::{DEFAULT_IDLE_TIMEOUT, LockState, MAX_UNLOCK_ATTEMPTS};

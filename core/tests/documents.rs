@@ -496,7 +496,7 @@ async fn an_upload_made_offline_becomes_exactly_one_document() {
     let page = s
         .client
         .records()
-        .messages(&thread, 10, None)
+        .raw_messages(&thread, 10, None)
         .await
         .unwrap();
     let reply = page

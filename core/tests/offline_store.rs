@@ -169,13 +169,13 @@ async fn a_first_sync_fills_an_encrypted_database_that_reads_offline() {
     assert_eq!(summary.balance_due, [("USD".to_owned(), 17_550)]);
     let upcoming = client
         .records()
-        .appointments(&patient, true, 1, None)
+        .raw_appointments(&patient, true, 1, None)
         .await
         .unwrap();
     assert_eq!(upcoming.items[0].id, soon);
     let rest = client
         .records()
-        .appointments(&patient, true, 1, upcoming.next.clone())
+        .raw_appointments(&patient, true, 1, upcoming.next.clone())
         .await
         .unwrap();
     assert_eq!(rest.items.len(), 1);
@@ -183,12 +183,16 @@ async fn a_first_sync_fills_an_encrypted_database_that_reads_offline() {
     assert_eq!(rest.next, None);
     let earlier = client
         .records()
-        .appointments(&patient, false, 10, None)
+        .raw_appointments(&patient, false, 10, None)
         .await
         .unwrap();
     assert_eq!(earlier.items.len(), 1);
     assert_eq!(earlier.items[0].id, past);
-    let messages = client.records().messages(&thread, 50, None).await.unwrap();
+    let messages = client
+        .records()
+        .raw_messages(&thread, 50, None)
+        .await
+        .unwrap();
     assert_eq!(messages.items[0].data["body"], CANARY);
     let invoices = client
         .records()
@@ -267,7 +271,7 @@ async fn a_first_sync_fills_an_encrypted_database_that_reads_offline() {
     assert_eq!(
         offline
             .records()
-            .messages(&thread, 50, None)
+            .raw_messages(&thread, 50, None)
             .await
             .unwrap()
             .items[0]

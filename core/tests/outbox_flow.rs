@@ -221,7 +221,7 @@ async fn writes_made_offline_show_at_once_and_reach_the_server_once_in_order() {
     let messages = s
         .client
         .records()
-        .messages(&thread, 50, None)
+        .raw_messages(&thread, 50, None)
         .await
         .unwrap();
     assert_eq!(messages.items.len(), 2);
@@ -253,7 +253,7 @@ async fn writes_made_offline_show_at_once_and_reach_the_server_once_in_order() {
     let messages = s
         .client
         .records()
-        .messages(&thread, 50, None)
+        .raw_messages(&thread, 50, None)
         .await
         .unwrap();
     assert_eq!(messages.items.len(), 2, "{:?}", messages.items);

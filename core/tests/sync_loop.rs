@@ -158,7 +158,7 @@ async fn the_background_sync_follows_the_server_and_the_network() {
     assert!(!threads.items[0].id.starts_with("local-"));
     let messages = client
         .records()
-        .messages(&threads.items[0].id, 10, None)
+        .raw_messages(&threads.items[0].id, 10, None)
         .await
         .unwrap();
     assert_eq!(messages.items.len(), 1);

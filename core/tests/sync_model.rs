@@ -261,7 +261,7 @@ async fn run_case(world: &mut World, ops: &[Op]) -> Result<(), TestCaseError> {
     }
     for record in client
         .records()
-        .messages(&thread, 500, None)
+        .raw_messages(&thread, 500, None)
         .await
         .unwrap()
         .items

@@ -1,8 +1,9 @@
-//! What the desktop shell tells its UI: one screen state at a time. The shell owns the
-//! state machine (in Rust, next to core); the UI only draws it and sends what the person
-//! typed or clicked.
+//! What the desktop shell tells its UI: one screen state at a time. The core's
+//! onboarding flow decides it (`portal_core::flow`), the shell maps it and puts its
+//! reasons into words; the UI only draws it and sends what the person typed or clicked.
 
 use crate::invite::{InviteInfo, InviteProblem};
+use crate::join::JoinInfo;
 use crate::session::{AccountSummary, ProfileSummary};
 use serde::{Deserialize, Serialize};
 
@@ -41,6 +42,12 @@ pub enum Screen {
     },
     /// Asking for a reset link: the person gives their email address.
     ForgotPassword { notice: Option<Notice> },
+    /// A group join link: register with name, date of birth and email; the practice
+    /// answers by email.
+    Join {
+        info: JoinInfo,
+        notice: Option<Notice>,
+    },
     /// Looking for a session kept on this device (start-up).
     Restoring,
     /// Sign in with email and password. `claim_for` names the patient whose invite is

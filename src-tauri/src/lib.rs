@@ -69,6 +69,7 @@ pub fn run() {
             commands::complete_reset,
             commands::show_forgot_password,
             commands::request_reset,
+            commands::submit_join,
             commands::unlock,
             commands::touch,
             commands::lock_now,
@@ -84,6 +85,7 @@ pub fn run() {
             // The deep-link plugin delivers patientportal:// links: as events on macOS,
             // and on Linux and Windows from the arguments of this or a second launch.
             // Look for a kept session first; a link opened at launch supersedes it.
+            shell::forward_screens(app.handle().clone());
             shell::restore_in_background(app.handle().clone());
             shell::watch_idle_lock(app.handle().clone());
             let handle = app.handle().clone();

@@ -1,6 +1,6 @@
 //! Words for people: every core error becomes a notice with a title and a next step.
 
-use portal_core::{CoreError, LinkError};
+use portal_core::{CoreError, FlowNotice, LinkError};
 use portal_model::desktop::Notice;
 use portal_model::{ErrorCode, PasswordPolicy, PolicyRule};
 
@@ -9,6 +9,74 @@ fn notice(code: &str, title: &str, detail: impl Into<String>) -> Notice {
         code: code.to_owned(),
         title: title.to_owned(),
         detail: detail.into(),
+    }
+}
+
+/// Why the flow shows a screen, in words.
+pub fn from_flow(reason: &FlowNotice) -> Notice {
+    match reason {
+        FlowNotice::Failed(error) => from_error(error),
+        FlowNotice::InvalidLink(error) => invalid_link(error),
+        FlowNotice::NoLinkOpen => notice(
+            "no_invite",
+            "Open your invitation first",
+            "Open the link from your practice's email to choose a password.",
+        ),
+        FlowNotice::ResetExpired => notice(
+            "reset_unusable",
+            "This reset link has expired",
+            "Reset links work for one hour. Ask for a new one below.",
+        ),
+        FlowNotice::ResetUsed => notice(
+            "reset_unusable",
+            "This reset link was already used",
+            "Sign in with your new password, or ask for another link.",
+        ),
+        FlowNotice::ResetNotFound => notice(
+            "reset_unusable",
+            "We could not find this reset link",
+            "The link may be incomplete. Ask for a new one below.",
+        ),
+        FlowNotice::PasswordChanged => notice(
+            "password_changed",
+            "Your password was changed",
+            "Every device was signed out. Sign in with your new password.",
+        ),
+        FlowNotice::ResetRequested => notice(
+            "reset_requested",
+            "Check your email",
+            "If this address has an account, or an invitation waiting, we sent it a link to choose a password. Open that link on this computer.",
+        ),
+        FlowNotice::JoinLinkExpired => notice(
+            "join_link_expired",
+            "This sign-up link has expired",
+            "Sign-up links work for a few days. Ask your practice for a new one.",
+        ),
+        FlowNotice::JoinLinkNotFound => notice(
+            "join_link_not_found",
+            "We could not find this sign-up link",
+            "The link may be incomplete. Copy the whole link from your practice's message.",
+        ),
+        FlowNotice::JoinRequested => notice(
+            "join_requested",
+            "Check your email",
+            "Your practice will email you an invitation (or, if you already have an account, a way to sign in). Open the link in that email on this computer.",
+        ),
+        FlowNotice::SessionEnded => notice(
+            "session_ended",
+            "Please sign in again",
+            "Your session ended (it expired, or your password was changed). Sign in to continue.",
+        ),
+        FlowNotice::SignedOut => notice(
+            "signed_out",
+            "You are signed out",
+            "Nothing of that account is left on this computer.",
+        ),
+        FlowNotice::IdleLocked => notice(
+            "locked",
+            "Locked to keep your information private",
+            "Patient Portal locks after a while without use. Enter your password to continue.",
+        ),
     }
 }
 

@@ -595,3 +595,68 @@ async fn a_guardian_picks_a_child_switches_accounts_and_the_idle_app_locks() {
     assert!(!secret_listing().contains(&session_key_prefix(&base)));
     session.end().await.unwrap();
 }
+
+#[tokio::test]
+#[ignore = "needs the built app, tauri-driver, a display and a keyring: run scripts/test.sh"]
+async fn a_join_link_registers_inside_the_app_and_ends_in_check_your_email() {
+    let _one = ONE_APP.lock().await;
+    let practice = start_practice();
+    let admin = practice.admin();
+    let provider = admin
+        .create_provider("Dr. Maya Okafor", "maya@clinic.example")
+        .await;
+    let group: portal_model::admin::CreateGroupResponse = admin
+        .post(
+            "groups",
+            json!({"name": "Spring group", "provider_id": provider}),
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    let link: portal_model::admin::JoinLinkCreated = admin
+        .post(&format!("groups/{}/join-links", group.group_id), json!({}))
+        .await
+        .json()
+        .await
+        .unwrap();
+    let (_driver, driver_url) = start_driver(admin.base());
+    let session = Session::start(&driver_url, capabilities(&[&link.url]))
+        .await
+        .unwrap();
+
+    session.wait_for("#join", WAIT).await.unwrap();
+    let submit = session.wait_for("#join-submit", WAIT).await.unwrap();
+    assert!(!session.is_enabled(&submit).await.unwrap_or(true));
+    for (field, value) in [
+        ("#join-first-name", "Sam"),
+        ("#join-last-name", "Lee"),
+        ("#join-dob-day", "3"),
+        ("#join-dob-month", "2"),
+        ("#join-dob-year", "1990"),
+        ("#join-email", "sam@example.com"),
+    ] {
+        let input = session.wait_for(field, WAIT).await.unwrap();
+        session.type_into(&input, value).await.unwrap();
+    }
+    assert!(
+        session.is_enabled(&submit).await.unwrap_or(false),
+        "a complete registration is not accepted"
+    );
+    save_screenshot(&session, "desktop-join.png").await;
+    session.click(&submit).await.unwrap();
+    let notice = session
+        .wait_for(".notice[data-code='join_requested']", WAIT)
+        .await
+        .unwrap();
+    assert!(
+        session
+            .text(&notice)
+            .await
+            .unwrap()
+            .contains("Check your email")
+    );
+    let invite = admin.outbox().await.emails.pop().unwrap();
+    assert_eq!(invite.to, "sam@example.com");
+    session.end().await.unwrap();
+}

@@ -46,6 +46,9 @@ pub enum Command {
     RequestReset {
         email: String,
     },
+    SubmitJoin {
+        details: portal_model::JoinRequest,
+    },
     Unlock {
         password: String,
     },
@@ -77,6 +80,7 @@ impl Command {
             Self::CompleteReset { .. } => "complete_reset",
             Self::ShowForgotPassword => "show_forgot_password",
             Self::RequestReset { .. } => "request_reset",
+            Self::SubmitJoin { .. } => "submit_join",
             Self::Unlock { .. } => "unlock",
             Self::Touch => "touch",
             Self::LockNow => "lock_now",

@@ -11,6 +11,7 @@ use crate::http::network;
 use crate::outbox::Outbox;
 use crate::session::Context;
 use crate::store::Store;
+pub use crate::store::blobs::DocumentStatus;
 use crate::store::blobs::{CHUNK_BYTES, DownloadRow, sha256_hex};
 use reqwest::{Method, StatusCode, header};
 use serde_json::Value;
@@ -20,19 +21,6 @@ use std::time::Duration;
 
 /// How long one request for document bytes may take, end to end.
 const TRANSFER_TIMEOUT: Duration = Duration::from_secs(15 * 60);
-
-/// Where a document's bytes are on this device.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum DocumentStatus {
-    /// No bytes here.
-    NotDownloaded,
-    /// Part of it arrived; the next download continues from `received`.
-    Partial { received: u64, total: u64 },
-    /// All of it, checked against its SHA-256.
-    Available,
-    /// Available, and kept for offline use until unpinned.
-    Pinned,
-}
 
 /// How far a download is, in bytes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -46,18 +34,6 @@ struct Expected {
     profile_id: Option<String>,
     sha256: String,
     size: u64,
-}
-
-fn status_of(row: Option<&DownloadRow>) -> DocumentStatus {
-    match row {
-        None => DocumentStatus::NotDownloaded,
-        Some(r) if r.available && r.pinned => DocumentStatus::Pinned,
-        Some(r) if r.available => DocumentStatus::Available,
-        Some(r) => DocumentStatus::Partial {
-            received: r.received,
-            total: r.size,
-        },
-    }
 }
 
 /// The quoted ETag of an answer, if any.
@@ -118,7 +94,7 @@ impl Documents {
     /// Where a document's bytes are on this device.
     pub async fn status(&self, id: &str) -> Result<DocumentStatus, CoreError> {
         let (store, _) = self.ctx.store().await?;
-        Ok(status_of(store.download(id).await?.as_ref()))
+        Ok(DocumentStatus::of(store.download(id).await?.as_ref()))
     }
 
     /// Downloads a document's bytes into the encrypted database, continuing where an
@@ -173,7 +149,7 @@ impl Documents {
                     received: row.size,
                     total: row.size,
                 });
-                return Ok(status_of(store.download(id).await?.as_ref()));
+                return Ok(DocumentStatus::of(store.download(id).await?.as_ref()));
             }
             Some(row) => {
                 if pin && !row.pinned {
@@ -208,7 +184,7 @@ impl Documents {
             tracing::warn!("a downloaded document did not match its checksum; it was discarded");
             return Err(CoreError::DocumentCorrupt);
         }
-        Ok(status_of(store.download(id).await?.as_ref()))
+        Ok(DocumentStatus::of(store.download(id).await?.as_ref()))
     }
 
     /// Fetches the bytes still missing and keeps them, chunk by chunk.

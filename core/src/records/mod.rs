@@ -1,5 +1,16 @@
 //! Reading the account's offline copy, as apps use it: `client.records()`. Every read
-//! is served from the local database and never waits for the network.
+//! is served from the local database and never waits for the network. The typed
+//! queries (`typed`) answer `portal_model::records` types per profile, paged, once or
+//! live (`watch`); the raw reads below hand out records as stored, for tools and the
+//! bindings' generic access.
+
+mod snippet;
+mod typed;
+mod views;
+mod watch;
+
+pub use views::{DocumentItem, FormItem, Home, Money, SearchHit, ThreadItem, TypedPage, When};
+pub use watch::Watch;
 
 use crate::error::CoreError;
 use crate::session::Context;
@@ -41,8 +52,9 @@ impl Records {
             .await
     }
 
-    /// Upcoming appointments (from now, earliest first) or past ones (latest first).
-    pub async fn appointments(
+    /// Upcoming appointments (from now, earliest first) or past ones (latest first), as
+    /// stored (the typed [`Records::appointments`] reads them as `Appointment`).
+    pub async fn raw_appointments(
         &self,
         profile_id: &str,
         upcoming: bool,
@@ -66,8 +78,8 @@ impl Records {
             .await
     }
 
-    /// A thread's messages, oldest first.
-    pub async fn messages(
+    /// A thread's messages, oldest first, as stored (typed: [`Records::thread_messages`]).
+    pub async fn raw_messages(
         &self,
         thread_id: &str,
         limit: u32,

@@ -33,6 +33,34 @@ fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
+/// Where a document's bytes are on this device.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DocumentStatus {
+    /// No bytes here.
+    NotDownloaded,
+    /// Part of it arrived; the next download continues from `received`.
+    Partial { received: u64, total: u64 },
+    /// All of it, checked against its SHA-256.
+    Available,
+    /// Available, and kept for offline use until unpinned.
+    Pinned,
+}
+
+impl DocumentStatus {
+    /// The status a download row (or none) stands for.
+    pub(crate) fn of(row: Option<&DownloadRow>) -> Self {
+        match row {
+            None => Self::NotDownloaded,
+            Some(r) if r.available && r.pinned => Self::Pinned,
+            Some(r) if r.available => Self::Available,
+            Some(r) => Self::Partial {
+                received: r.received,
+                total: r.size,
+            },
+        }
+    }
+}
+
 /// A document's download as stored.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct DownloadRow {

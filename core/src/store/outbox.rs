@@ -196,6 +196,7 @@ pub(super) fn effect(
                 None => {
                     let thread_id = format!("local-thread-{m}");
                     let data = json!({"id": thread_id, "profile_id": profile,
+                        "rev": 0, "updated_at": now,
                         "subject": text(args, "subject").unwrap_or_default(),
                         "provider_ids": text(args, "provider_id").into_iter().collect::<Vec<_>>(),
                         "last_message_at": now, "unread_count": 0, "pending": true});
@@ -205,6 +206,7 @@ pub(super) fn effect(
             };
             let id = format!("local-{m}");
             let data = json!({"id": id, "profile_id": profile, "thread_id": thread_id,
+                "rev": 0, "updated_at": now,
                 "sender": {"kind": "patient", "id": profile},
                 "body": text(args, "body").unwrap_or_default(), "sent_at": now,
                 "attachment_ids": args.get("attachment_ids").cloned().unwrap_or(json!([])),
@@ -278,6 +280,8 @@ pub(super) fn effect(
                     data.insert("id".into(), json!(id));
                     data.insert("profile_id".into(), json!(profile));
                     data.insert("form_id".into(), json!(form_id));
+                    data.insert("rev".into(), json!(0));
+                    data.insert("updated_at".into(), json!(now));
                     data.insert("pending".into(), json!(true));
                     for (field, value) in changes {
                         data.insert(field.to_owned(), value);

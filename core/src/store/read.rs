@@ -91,6 +91,10 @@ pub struct Summary {
     pub next_appointment: Option<StoredRecord>,
     /// Open balance per currency, in minor units, largest first.
     pub balance_due: Vec<(String, i64)>,
+    /// Forms not submitted yet (drafts included).
+    pub forms_waiting: i64,
+    /// Documents not yet downloaded on this device.
+    pub documents_unopened: i64,
 }
 
 /// Which records a list holds.
@@ -267,10 +271,29 @@ impl Store {
             let balance_due = statement
                 .query_map(params![profile_id], |row| Ok((row.get(0)?, row.get(1)?)))?
                 .collect::<Result<Vec<_>, _>>()?;
+            let forms_waiting: i64 = conn.one(
+                "SELECT COUNT(*) FROM records f
+                 WHERE f.kind = 'form' AND f.profile_id = ?1
+                   AND NOT EXISTS (SELECT 1 FROM records r
+                                   WHERE r.kind = 'form_response' AND r.parent_id = f.id
+                                     AND json_extract(r.data, '$.status') = 'submitted')",
+                params![profile_id],
+                |row| row.get(0),
+            )?;
+            let documents_unopened: i64 = conn.one(
+                "SELECT COUNT(*) FROM records d
+                 WHERE d.kind = 'document' AND d.profile_id = ?1
+                   AND NOT EXISTS (SELECT 1 FROM downloads w
+                                   WHERE w.document_id = d.id AND w.state = 'available')",
+                params![profile_id],
+                |row| row.get(0),
+            )?;
             Ok(Summary {
                 unread_messages,
                 next_appointment,
                 balance_due,
+                forms_waiting,
+                documents_unopened,
             })
         })
         .await

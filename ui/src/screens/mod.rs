@@ -2,6 +2,7 @@
 
 mod choose_password;
 mod invite_unusable;
+mod join;
 mod locked;
 mod password_form;
 mod reset_password;
@@ -15,6 +16,7 @@ use portal_model::desktop::{Notice, Screen};
 
 pub use choose_password::ChoosePassword;
 pub use invite_unusable::{InviteRenewed, InviteUnusable};
+pub use join::Join;
 pub use locked::Locked;
 pub use reset_password::{ForgotPassword, ResetPassword};
 pub use sign_in::SignIn;
@@ -40,6 +42,7 @@ pub fn Current(screen: Screen, on_screen: EventHandler<Screen>) -> Element {
             rsx! { ResetPassword { email_hint, notice, on_screen } }
         }
         Screen::ForgotPassword { notice } => rsx! { ForgotPassword { notice, on_screen } },
+        Screen::Join { info, notice } => rsx! { Join { info, notice, on_screen } },
         Screen::Restoring => rsx! {
             Busy { id: "restoring", text: "Looking for your account on this computer…" }
         },
