@@ -46,7 +46,7 @@ pub use session::idle::{DEFAULT_IDLE_TIMEOUT, LockState, MAX_UNLOCK_ATTEMPTS};
 pub use store::{
     ListOrder, OutboxItem, Page, RecordData, StoredRecord, Summary, WriteError, WriteState,
 };
-pub use sync::{Sync, SyncProgress, SyncReport};
+pub use sync::{FirstSync, Sync, SyncOverview, SyncProgress, SyncReport};
 
 /// The file name of the database in an account's directory.
 pub const DATABASE_FILE: &str = store::DB_FILE;

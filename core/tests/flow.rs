@@ -398,24 +398,7 @@ async fn an_invite_to_an_email_with_an_account_is_claimed_after_signing_in() {
 async fn a_join_link_opens_the_registration_and_ends_in_check_your_email() {
     let server = practice();
     let admin = server.admin();
-    let provider = admin
-        .create_provider("Dr. Maya Okafor", "maya@clinic.example")
-        .await;
-    let group: portal_model::admin::CreateGroupResponse = admin
-        .post(
-            "groups",
-            json!({"name": "Spring group", "provider_id": provider}),
-        )
-        .await
-        .json()
-        .await
-        .unwrap();
-    let link: portal_model::admin::JoinLinkCreated = admin
-        .post(&format!("groups/{}/join-links", group.group_id), json!({}))
-        .await
-        .json()
-        .await
-        .unwrap();
+    let link = admin.create_join_link("Spring group").await;
     let client = app(
         &server,
         "org.patientportal.test.flow.join",

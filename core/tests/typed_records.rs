@@ -80,7 +80,8 @@ async fn guardian(
     let leo_link = admin.outbox().await.emails.pop().unwrap().links[0].clone();
     let config = ClientConfig::new(practice.server.base_url(), &[], "patientportal")
         .unwrap()
-        .with_data_dir(data);
+        .with_data_dir(data)
+        .with_sync_page_limit(3);
     let client = PortalClient::new(config, Arc::new(KeyringStore::new(keychain))).unwrap();
     let flow = client.flow();
     flow.open_link(&mia_link).await;
@@ -133,7 +134,32 @@ async fn every_list_reads_as_its_type_per_profile() {
         .as_str()
         .unwrap()
         .to_owned();
-    client.sync().sync_now(|_| {}).await.unwrap();
+    // The first sync fills the copy page by page: its progress is there for a bar.
+    assert_eq!(client.sync().status().status, None);
+    let sync = client.sync();
+    let watcher = client.sync();
+    let seen = Arc::new(std::sync::Mutex::new(Vec::new()));
+    let progress = seen.clone();
+    sync.sync_now(move |_| progress.lock().unwrap().push(watcher.status().first_sync))
+        .await
+        .unwrap();
+    let seen = seen.lock().unwrap().clone();
+    assert!(seen.len() >= 3, "{seen:?}");
+    assert!(
+        seen.windows(2)
+            .any(|w| matches!((w[0], w[1]), (Some(a), Some(b)) if b.pages > a.pages)),
+        "no first-sync progress: {seen:?}"
+    );
+    let status = client.sync().status();
+    assert!(
+        matches!(
+            status.status,
+            Some(portal_core::SyncStatus::UpToDate { .. })
+        ),
+        "{status:?}"
+    );
+    assert!(status.last_success.is_some());
+    assert_eq!(status.first_sync, None, "the first sync is over");
     let records = client.records();
 
     let profile = records.profile(&mia).await.unwrap().unwrap();

@@ -459,6 +459,16 @@ pub mod test_support {
         pub count: u32,
     }
 
+    /// `portal-server seed --kind appointment`: `count` upcoming appointments of the
+    /// patient with a provider, one an hour from now on, ids `{prefix}_{n}`.
+    #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+    pub struct SeedAppointments {
+        pub patient_id: String,
+        pub provider_id: String,
+        pub prefix: String,
+        pub count: u32,
+    }
+
     /// What `portal-server seed` wrote.
     #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
     pub struct Seeded {

@@ -95,12 +95,18 @@ struct SeedArgs {
     /// The database, as for `serve`.
     #[arg(long, env = "PORTAL_DATABASE", hide_env_values = true)]
     database: String,
-    /// The patient whose thread gets the messages.
+    /// `message` (into `--thread`) or `appointment` (with `--provider`).
+    #[arg(long, default_value = "message")]
+    kind: String,
+    /// The patient whose records they are.
     #[arg(long)]
     patient: String,
-    /// The thread (an existing thread of the patient).
+    /// For messages: an existing thread of the patient.
     #[arg(long)]
-    thread: String,
+    thread: Option<String>,
+    /// For appointments: a provider of the practice.
+    #[arg(long)]
+    provider: Option<String>,
     /// Ids are `{prefix}_1` to `{prefix}_{count}`.
     #[arg(long)]
     prefix: String,
@@ -242,19 +248,45 @@ async fn run(cli: Cli) -> Result<(), String> {
                 .open()
                 .await
                 .map_err(|e| e.to_string())?;
-            let seeded = portal_server::service::seed::messages(
-                &db,
-                portal_model::admin::test_support::SeedMessages {
-                    patient_id: args.patient,
-                    thread_id: args.thread,
-                    prefix: args.prefix,
-                    count: args.count,
-                },
-                chrono::Utc::now(),
-            )
-            .await
+            use portal_model::admin::test_support::{SeedAppointments, SeedMessages};
+            let now = chrono::Utc::now();
+            let seeded = match (args.kind.as_str(), args.thread, args.provider) {
+                ("message", Some(thread_id), _) => {
+                    portal_server::service::seed::messages(
+                        &db,
+                        SeedMessages {
+                            patient_id: args.patient,
+                            thread_id,
+                            prefix: args.prefix,
+                            count: args.count,
+                        },
+                        now,
+                    )
+                    .await
+                }
+                ("appointment", _, Some(provider_id)) => {
+                    portal_server::service::seed::appointments(
+                        &db,
+                        SeedAppointments {
+                            patient_id: args.patient,
+                            provider_id,
+                            prefix: args.prefix,
+                            count: args.count,
+                        },
+                        now,
+                    )
+                    .await
+                }
+                ("message", None, _) => return Err("seeding messages needs --thread".to_owned()),
+                ("appointment", _, None) => {
+                    return Err("seeding appointments needs --provider".to_owned());
+                }
+                (other, _, _) => {
+                    return Err(format!("--kind is message or appointment, not '{other}'"));
+                }
+            }
             .map_err(|e| e.to_string())?;
-            announce(&format!("seeded {} messages", seeded.seeded));
+            announce(&format!("seeded {} {}s", seeded.seeded, args.kind));
             Ok(())
         }
         Command::Demo { listen } => {

@@ -22,6 +22,24 @@ fn server() -> TestServer {
         .start()
 }
 
+/// Jordan, invited and signed in: (patient id, session, primary provider id).
+async fn patient(server: &TestServer) -> (String, Session, String) {
+    let invited = server
+        .admin()
+        .invite_new_patient("Jordan", "jordan@example.com")
+        .await;
+    let session: Session = accept(server, &invited.token).await.json().await.unwrap();
+    let record: serde_json::Value = server
+        .admin()
+        .get(&format!("patients/{}", invited.patient_id))
+        .await
+        .json()
+        .await
+        .unwrap();
+    let provider = record["primary_provider_id"].as_str().unwrap().to_owned();
+    (invited.patient_id, session, provider)
+}
+
 async fn accept(server: &TestServer, token: &str) -> reqwest::Response {
     reqwest::Client::new()
         .post(format!("{}/v1/invites/{token}/accept", server.base_url()))
@@ -74,21 +92,11 @@ async fn the_clock_moves_for_the_server_and_time_goes_on_from_there() {
 async fn purging_removes_deletes_past_the_retention_and_expires_older_cursors() {
     let server = server();
     let admin = server.admin();
-    let invited = admin
-        .invite_new_patient("Jordan", "jordan@example.com")
-        .await;
-    let session: Session = accept(&server, &invited.token).await.json().await.unwrap();
-    let record: serde_json::Value = admin
-        .get(&format!("patients/{}", invited.patient_id))
-        .await
-        .json()
-        .await
-        .unwrap();
+    let (patient_id, session, provider) = patient(&server).await;
     let created = admin
         .post(
             "appointments",
-            json!({"patient_id": invited.patient_id,
-                   "provider_id": record["primary_provider_id"],
+            json!({"patient_id": patient_id, "provider_id": provider,
                    "starts_at": Utc::now() + Duration::days(3), "duration_minutes": 30,
                    "kind": "in_person", "location": "Room 2"}),
         )
@@ -133,21 +141,11 @@ async fn purging_removes_deletes_past_the_retention_and_expires_older_cursors() 
 async fn seed_writes_messages_the_feed_serves_as_it_serves_any() {
     let server = server();
     let admin = server.admin();
-    let invited = admin
-        .invite_new_patient("Jordan", "jordan@example.com")
-        .await;
-    let session: Session = accept(&server, &invited.token).await.json().await.unwrap();
-    let record: serde_json::Value = admin
-        .get(&format!("patients/{}", invited.patient_id))
-        .await
-        .json()
-        .await
-        .unwrap();
+    let (patient_id, session, provider) = patient(&server).await;
     let sent: serde_json::Value = admin
         .post(
             "messages",
-            json!({"patient_id": invited.patient_id,
-                   "provider_id": record["primary_provider_id"], "body": "Hello"}),
+            json!({"patient_id": patient_id, "provider_id": provider, "body": "Hello"}),
         )
         .await
         .json()
@@ -155,7 +153,7 @@ async fn seed_writes_messages_the_feed_serves_as_it_serves_any() {
         .unwrap();
     let thread = sent["thread_id"].as_str().unwrap();
 
-    server.seed_messages(&invited.patient_id, thread, "bulk", 250);
+    server.seed_messages(&patient_id, thread, "bulk", 250);
 
     let page: SyncPage = reqwest::Client::new()
         .get(format!("{}/v1/sync?limit=1000", server.base_url()))
@@ -177,4 +175,38 @@ async fn seed_writes_messages_the_feed_serves_as_it_serves_any() {
         portal_model::records::Record::decode_strict(&change.kind, data).unwrap();
         assert_eq!(data["thread_id"], thread);
     }
+
+    server.seed_appointments(&patient_id, &provider, "visit", 30);
+    let page: SyncPage = reqwest::Client::new()
+        .get(format!(
+            "{}/v1/sync?limit=1000&cursor={}",
+            server.base_url(),
+            page.cursor
+        ))
+        .bearer_auth(&session.access_token)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(page.changes.len(), 30);
+    let mut starts = Vec::new();
+    for change in &page.changes {
+        let data = change.data.as_ref().unwrap();
+        let portal_model::records::Record::Appointment(visit) =
+            portal_model::records::Record::decode_strict(&change.kind, data).unwrap()
+        else {
+            panic!("{change:?}");
+        };
+        assert_eq!(visit.ends_at - visit.starts_at, Duration::minutes(30));
+        assert_eq!(
+            visit.starts_at - visit.cancellable_until,
+            Duration::hours(24)
+        );
+        assert!(visit.starts_at > Utc::now());
+        starts.push(visit.starts_at);
+    }
+    starts.sort();
+    assert_eq!(starts[1] - starts[0], Duration::hours(1));
 }

@@ -103,6 +103,27 @@ impl AdminClient {
             .provider_id
     }
 
+    /// A group with its own provider, and a join link for it; returns the link.
+    pub async fn create_join_link(&self, group_name: &str) -> portal_model::admin::JoinLinkCreated {
+        let provider = self
+            .create_provider(
+                "Dr. Maya Okafor",
+                &format!(
+                    "group.{}@clinic.example",
+                    group_name.to_lowercase().replace(char::is_whitespace, ".")
+                ),
+            )
+            .await;
+        let group: portal_model::admin::CreateGroupResponse = self
+            .created(
+                "groups",
+                json!({"name": group_name, "provider_id": provider}),
+            )
+            .await;
+        self.created(&format!("groups/{}/join-links", group.group_id), json!({}))
+            .await
+    }
+
     /// Adds a patient from a full request body.
     pub async fn create_patient(&self, body: Value) -> CreatePatientResponse {
         self.created("patients", body).await

@@ -155,8 +155,24 @@ pub fn binary() -> PathBuf {
     path
 }
 
-/// `portal-server seed` (of the server binary `server`) on a SQLite file that a server
-/// may be running on.
+/// `portal-server seed` (of the server binary `server`) with `arguments`, on a SQLite
+/// file that a server may be running on.
+fn seed(server: &Path, database: &Path, arguments: &[&str]) {
+    let output = Command::new(server)
+        .arg("seed")
+        .arg(format!("--database=sqlite://{}", database.display()))
+        .args(arguments)
+        .env_remove("PORTAL_CONFIG")
+        .output()
+        .unwrap_or_else(|e| panic!("portal-server seed: {e}"));
+    assert!(
+        output.status.success(),
+        "portal-server seed: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+}
+
+/// Provider messages into a patient's thread: ids `{prefix}_1` to `{prefix}_{count}`.
 pub fn seed_messages(
     server: &Path,
     database: &Path,
@@ -165,25 +181,45 @@ pub fn seed_messages(
     prefix: &str,
     count: u32,
 ) {
-    let output = Command::new(server)
-        .arg("seed")
-        .arg(format!("--database=sqlite://{}", database.display()))
-        .args([
-            "--patient",
-            patient_id,
-            "--thread",
-            thread_id,
-            "--prefix",
-            prefix,
-        ])
-        .arg(format!("--count={count}"))
-        .env_remove("PORTAL_CONFIG")
-        .output()
-        .unwrap_or_else(|e| panic!("portal-server seed: {e}"));
-    assert!(
-        output.status.success(),
-        "portal-server seed: {}",
-        String::from_utf8_lossy(&output.stderr)
+    let count = count.to_string();
+    let arguments = [
+        "--kind",
+        "message",
+        "--patient",
+        patient_id,
+        "--thread",
+        thread_id,
+    ];
+    seed(
+        server,
+        database,
+        &[&arguments[..], &["--prefix", prefix, "--count", &count]].concat(),
+    );
+}
+
+/// Upcoming appointments of a patient, one an hour: ids `{prefix}_1` to
+/// `{prefix}_{count}`.
+pub fn seed_appointments(
+    server: &Path,
+    database: &Path,
+    patient_id: &str,
+    provider_id: &str,
+    prefix: &str,
+    count: u32,
+) {
+    let count = count.to_string();
+    let arguments = [
+        "--kind",
+        "appointment",
+        "--patient",
+        patient_id,
+        "--provider",
+        provider_id,
+    ];
+    seed(
+        server,
+        database,
+        &[&arguments[..], &["--prefix", prefix, "--count", &count]].concat(),
     );
 }
 
@@ -287,6 +323,19 @@ impl TestServer {
             &self.database,
             patient_id,
             thread_id,
+            prefix,
+            count,
+        );
+    }
+
+    /// Writes `count` upcoming appointments of the patient in one statement, one an
+    /// hour, ids `{prefix}_1` to `{prefix}_{count}`.
+    pub fn seed_appointments(&self, patient_id: &str, provider_id: &str, prefix: &str, count: u32) {
+        seed_appointments(
+            &self.program,
+            &self.database,
+            patient_id,
+            provider_id,
             prefix,
             count,
         );

@@ -602,24 +602,7 @@ async fn a_join_link_registers_inside_the_app_and_ends_in_check_your_email() {
     let _one = ONE_APP.lock().await;
     let practice = start_practice();
     let admin = practice.admin();
-    let provider = admin
-        .create_provider("Dr. Maya Okafor", "maya@clinic.example")
-        .await;
-    let group: portal_model::admin::CreateGroupResponse = admin
-        .post(
-            "groups",
-            json!({"name": "Spring group", "provider_id": provider}),
-        )
-        .await
-        .json()
-        .await
-        .unwrap();
-    let link: portal_model::admin::JoinLinkCreated = admin
-        .post(&format!("groups/{}/join-links", group.group_id), json!({}))
-        .await
-        .json()
-        .await
-        .unwrap();
+    let link = admin.create_join_link("Spring group").await;
     let (_driver, driver_url) = start_driver(admin.base());
     let session = Session::start(&driver_url, capabilities(&[&link.url]))
         .await

@@ -56,7 +56,7 @@ impl Outbox {
     /// Stores a file (encrypted) and queues an `upload_document` write for it: the
     /// outbox sends the bytes (`PUT /v1/uploads/{upload_id}`) and then the write.
     /// `category` defaults to `upload` on the server. Returns the write's id.
-    pub async fn upload_document(
+    pub(crate) async fn upload_document(
         &self,
         profile_id: &str,
         title: &str,

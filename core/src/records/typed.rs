@@ -61,6 +61,36 @@ fn query(
     }
 }
 
+/// A page of the records of `T`'s kind of a profile (or under a parent), as `T`.
+async fn page<T: FeedRecord>(
+    store: &Store,
+    owner: Owner,
+    order: ListOrder,
+    limit: u32,
+    after: Option<String>,
+) -> Result<TypedPage<T>, CoreError> {
+    Ok(typed(
+        store
+            .list(query(T::KIND, owner, order, limit, after))
+            .await?,
+    ))
+}
+
+/// The newest record of `T`'s kind under `parent` (a thread's last message, a form's
+/// answers).
+async fn newest<T: FeedRecord>(store: &Store, parent: &str) -> Result<Option<T>, CoreError> {
+    let newest = store
+        .list(query(
+            T::KIND,
+            Owner::Parent(parent.to_owned()),
+            ListOrder::NewestFirst,
+            1,
+            None,
+        ))
+        .await?;
+    Ok(newest.items.first().and_then(decode))
+}
+
 impl Records {
     /// The account's database, once the account is known to act for `profile_id`.
     async fn store_for(&self, profile_id: &str) -> Result<Store, CoreError> {
@@ -110,29 +140,12 @@ impl Records {
         after: Option<String>,
     ) -> Result<TypedPage<ThreadItem>, CoreError> {
         let store = self.store_for(profile_id).await?;
-        let page: TypedPage<Thread> = typed(
-            store
-                .list(query(
-                    Thread::KIND,
-                    Owner::Profile(profile_id.to_owned()),
-                    ListOrder::NewestFirst,
-                    limit,
-                    after,
-                ))
-                .await?,
-        );
-        let mut items = Vec::with_capacity(page.items.len());
-        for thread in page.items {
-            let newest = store
-                .list(query(
-                    Message::KIND,
-                    Owner::Parent(thread.id.clone()),
-                    ListOrder::NewestFirst,
-                    1,
-                    None,
-                ))
-                .await?;
-            let last_message = newest.items.first().and_then(decode);
+        let owner = Owner::Profile(profile_id.to_owned());
+        let threads: TypedPage<Thread> =
+            page(&store, owner, ListOrder::NewestFirst, limit, after).await?;
+        let mut items = Vec::with_capacity(threads.items.len());
+        for thread in threads.items {
+            let last_message = newest::<Message>(&store, &thread.id).await?;
             items.push(ThreadItem {
                 thread,
                 last_message,
@@ -140,8 +153,8 @@ impl Records {
         }
         Ok(TypedPage {
             items,
-            next: page.next,
-            skipped: page.skipped,
+            next: threads.next,
+            skipped: threads.skipped,
         })
     }
 
@@ -154,19 +167,11 @@ impl Records {
         after: Option<String>,
     ) -> Result<TypedPage<Message>, CoreError> {
         let store = self.store_for(profile_id).await?;
-        let mut page: TypedPage<Message> = typed(
-            store
-                .list(query(
-                    Message::KIND,
-                    Owner::Parent(thread_id.to_owned()),
-                    ListOrder::OldestFirst,
-                    limit,
-                    after,
-                ))
-                .await?,
-        );
-        page.items.retain(|m| m.profile_id == profile_id);
-        Ok(page)
+        let owner = Owner::Parent(thread_id.to_owned());
+        let mut messages: TypedPage<Message> =
+            page(&store, owner, ListOrder::OldestFirst, limit, after).await?;
+        messages.items.retain(|m| m.profile_id == profile_id);
+        Ok(messages)
     }
 
     /// Invoices, the latest first.
@@ -177,17 +182,8 @@ impl Records {
         after: Option<String>,
     ) -> Result<TypedPage<Invoice>, CoreError> {
         let store = self.store_for(profile_id).await?;
-        Ok(typed(
-            store
-                .list(query(
-                    Invoice::KIND,
-                    Owner::Profile(profile_id.to_owned()),
-                    ListOrder::NewestFirst,
-                    limit,
-                    after,
-                ))
-                .await?,
-        ))
+        let owner = Owner::Profile(profile_id.to_owned());
+        page(&store, owner, ListOrder::NewestFirst, limit, after).await
     }
 
     /// Documents, the latest first, each with where its bytes are on this device.
@@ -198,26 +194,18 @@ impl Records {
         after: Option<String>,
     ) -> Result<TypedPage<DocumentItem>, CoreError> {
         let store = self.store_for(profile_id).await?;
-        let page: TypedPage<Document> = typed(
-            store
-                .list(query(
-                    Document::KIND,
-                    Owner::Profile(profile_id.to_owned()),
-                    ListOrder::NewestFirst,
-                    limit,
-                    after,
-                ))
-                .await?,
-        );
-        let mut items = Vec::with_capacity(page.items.len());
-        for document in page.items {
+        let owner = Owner::Profile(profile_id.to_owned());
+        let documents: TypedPage<Document> =
+            page(&store, owner, ListOrder::NewestFirst, limit, after).await?;
+        let mut items = Vec::with_capacity(documents.items.len());
+        for document in documents.items {
             let offline = DocumentStatus::of(store.download(&document.id).await?.as_ref());
             items.push(DocumentItem { document, offline });
         }
         Ok(TypedPage {
             items,
-            next: page.next,
-            skipped: page.skipped,
+            next: documents.next,
+            skipped: documents.skipped,
         })
     }
 
@@ -230,35 +218,18 @@ impl Records {
         after: Option<String>,
     ) -> Result<TypedPage<FormItem>, CoreError> {
         let store = self.store_for(profile_id).await?;
-        let page: TypedPage<Form> = typed(
-            store
-                .list(query(
-                    Form::KIND,
-                    Owner::Profile(profile_id.to_owned()),
-                    ListOrder::OldestFirst,
-                    limit,
-                    after,
-                ))
-                .await?,
-        );
-        let mut items = Vec::with_capacity(page.items.len());
-        for form in page.items {
-            let answers = store
-                .list(query(
-                    FormResponse::KIND,
-                    Owner::Parent(form.id.clone()),
-                    ListOrder::NewestFirst,
-                    1,
-                    None,
-                ))
-                .await?;
-            let response = answers.items.first().and_then(decode);
+        let owner = Owner::Profile(profile_id.to_owned());
+        let forms: TypedPage<Form> =
+            page(&store, owner, ListOrder::OldestFirst, limit, after).await?;
+        let mut items = Vec::with_capacity(forms.items.len());
+        for form in forms.items {
+            let response = newest::<FormResponse>(&store, &form.id).await?;
             items.push(FormItem { form, response });
         }
         Ok(TypedPage {
             items,
-            next: page.next,
-            skipped: page.skipped,
+            next: forms.next,
+            skipped: forms.skipped,
         })
     }
 

@@ -19,7 +19,7 @@ use crate::clock::Clock;
 use crate::config::ClientConfig;
 use crate::error::CoreError;
 use crate::http::Api;
-use crate::notices::{CHANNEL_CAPACITY, ChangeNotice, by_kind};
+use crate::notices::{CHANNEL_CAPACITY, ChangeNotice, SyncStatus, by_kind};
 use crate::secrets::SecretStore;
 use chrono::{DateTime, Utc};
 use idle::{Activity, LockState, LockedAccount};
@@ -47,6 +47,28 @@ pub(crate) struct Context {
     notices: tokio::sync::broadcast::Sender<ChangeNotice>,
     /// Wakes the background sync (a new write, the network back, an unlock).
     pub wake: tokio::sync::Notify,
+    /// Where syncing stands, as the last notices said.
+    sync_overview: Mutex<SyncOverview>,
+}
+
+/// Where syncing stands, for a status line, an offline banner and a first-sync progress
+/// bar (`client.sync().status()`).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct SyncOverview {
+    /// The latest status; `None` before the first pull of this run.
+    pub status: Option<SyncStatus>,
+    /// When the offline copy was last brought up to date in this run.
+    pub last_success: Option<DateTime<Utc>>,
+    /// While the copy is filled from the start (a first sync, or after the server no
+    /// longer had our place): pages and changes so far.
+    pub first_sync: Option<FirstSync>,
+}
+
+/// How far a sync from the start has come.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct FirstSync {
+    pub pages: u32,
+    pub changes: u64,
 }
 
 impl Context {
@@ -74,6 +96,7 @@ impl Context {
             store: Mutex::new(None),
             notices: tokio::sync::broadcast::channel(CHANNEL_CAPACITY).0,
             wake: tokio::sync::Notify::new(),
+            sync_overview: Mutex::new(SyncOverview::default()),
         })
     }
 
@@ -97,10 +120,38 @@ impl Context {
         self.store.lock().unwrap_or_else(PoisonError::into_inner)
     }
 
-    /// Tells subscribers (if any) about a change.
+    /// Tells subscribers (if any) about a change; a sync status is also kept for
+    /// [`Context::sync_overview`].
     pub fn notify(&self, notice: ChangeNotice) {
+        if let ChangeNotice::Sync(status) = &notice {
+            let mut overview = self
+                .sync_overview
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner);
+            if let SyncStatus::UpToDate { at } = status {
+                overview.last_success = Some(*at);
+                overview.first_sync = None;
+            }
+            overview.status = Some(status.clone());
+        }
         // No subscriber is not an error.
         let _ = self.notices.send(notice);
+    }
+
+    /// Notes a page of a sync from the start (for its progress bar).
+    pub fn note_first_sync(&self, pages: u32, changes: u64) {
+        self.sync_overview
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .first_sync = Some(FirstSync { pages, changes });
+    }
+
+    /// Where syncing stands.
+    pub fn sync_overview(&self) -> SyncOverview {
+        self.sync_overview
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clone()
     }
 
     /// Tells subscribers which records changed, one notice per kind.

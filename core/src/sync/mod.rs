@@ -6,6 +6,7 @@
 mod pull;
 mod run;
 
+pub use crate::session::{FirstSync, SyncOverview};
 pub use pull::{SyncProgress, SyncReport};
 
 use crate::outbox::Outbox;
@@ -28,6 +29,13 @@ impl Sync {
     /// backoff.
     pub fn network_changed(&self) {
         self.ctx.wake.notify_one();
+    }
+
+    /// Where syncing stands: the latest status (syncing, up to date, offline with the
+    /// next try, stopped), when the copy was last up to date in this run, and a first
+    /// sync's progress.
+    pub fn status(&self) -> SyncOverview {
+        self.ctx.sync_overview()
     }
 
     /// The outbox a pull sends first.

@@ -47,6 +47,8 @@ impl Sync {
             ..SyncReport::default()
         };
         let mut cursor = store.cursor().await?;
+        // A sync from the start fills the copy: its pages feed a progress bar.
+        let mut from_start = cursor.is_none();
         // The next page is asked for while the last one is written (its cursor is known
         // once it is read), so the network, the server and the parsing overlap with
         // the database. A page counts only once written with its cursor.
@@ -66,6 +68,7 @@ impl Sync {
                     store.reset().await?;
                     report.resynced = true;
                     cursor = None;
+                    from_start = true;
                     continue;
                 }
                 Err(error) => return Err(error),
@@ -90,6 +93,9 @@ impl Sync {
                 });
             }
             report.purged_profiles.extend(applied.purged_profiles);
+            if from_start && has_more {
+                self.ctx.note_first_sync(report.pages, report.changes);
+            }
             self.ctx.notify(ChangeNotice::Sync(SyncStatus::Syncing {
                 pages: report.pages,
                 changes: report.changes,

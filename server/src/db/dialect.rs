@@ -40,6 +40,23 @@ impl Dialect {
     }
 }
 
+impl Dialect {
+    /// An expression for the time `millis` (an SQL expression of Unix milliseconds) as
+    /// the feed writes times: RFC 3339 in UTC with milliseconds. The expression comes
+    /// from the code, never from input.
+    pub fn millis_to_rfc3339(self, millis: &str) -> String {
+        match self {
+            Self::Sqlite => {
+                format!("strftime('%Y-%m-%dT%H:%M:%fZ', ({millis}) / 1000.0, 'unixepoch')")
+            }
+            Self::Postgres => format!(
+                "to_char(to_timestamp(({millis}) / 1000.0) AT TIME ZONE 'UTC', \
+                 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"')"
+            ),
+        }
+    }
+}
+
 /// Rewrites `?1`-style placeholders as PostgreSQL's `$1`, leaving quoted text alone.
 pub(crate) fn numbered_placeholders(sql: &str) -> String {
     let mut out = String::with_capacity(sql.len());
