@@ -596,15 +596,21 @@ async fn typed_reads(admin: &AdminClient, base: &str, seeder: &Seeder, work: &Pa
     let mut from_commit = Vec::new();
     let mut whole_pull = Vec::new();
     for i in 0..50 {
-        // Earlier than every seeded one, so the first page changes.
-        admin
+        // Earlier than every one added before, so it always enters the first page.
+        let added = admin
             .post(
                 "appointments",
                 json!({"patient_id": patient, "provider_id": provider,
-                       "starts_at": chrono::Utc::now() + chrono::Duration::minutes(30 + i),
+                       "starts_at": chrono::Utc::now() + chrono::Duration::minutes(120 - i),
                        "duration_minutes": 15, "kind": "in_person", "location": "Room 2"}),
             )
             .await;
+        assert_eq!(
+            added.status().as_u16(),
+            201,
+            "{}",
+            added.text().await.unwrap()
+        );
         let committed = Arc::new(Mutex::new(None::<Instant>));
         let mark = committed.clone();
         let pull_started = Instant::now();
@@ -613,7 +619,10 @@ async fn typed_reads(admin: &AdminClient, base: &str, seeder: &Seeder, work: &Pa
             mark.lock().unwrap().get_or_insert_with(Instant::now);
         });
         let (report, yielded) = tokio::join!(pulled, async {
-            let page = watch.next().await.unwrap();
+            let page = tokio::time::timeout(Duration::from_secs(10), watch.next())
+                .await
+                .expect("the watch did not yield within 10 s")
+                .expect("the watch ended");
             (Instant::now(), page)
         });
         assert_eq!(report.unwrap().changes, 1);

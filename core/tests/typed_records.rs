@@ -337,6 +337,20 @@ async fn a_watch_yields_when_what_it_shows_changes_and_only_then() {
         "Your results are in."
     );
 
+    // A new appointment reaches the upcoming list.
+    let mut upcoming = records
+        .watch_appointments(&mia, When::Upcoming, 50)
+        .await
+        .unwrap();
+    assert!(upcoming.latest().items.is_empty());
+    let visit = practice.appointment(&mia, 30).await;
+    client.sync().sync_now(|_| {}).await.unwrap();
+    let listed = tokio::time::timeout(std::time::Duration::from_secs(5), upcoming.next())
+        .await
+        .expect("the upcoming appointments did not yield")
+        .unwrap();
+    assert_eq!(listed.items[0].id, visit);
+
     // Locking closes the store: the watch ends.
     client.idle_lock().lock_now();
     client.sync().network_changed();
