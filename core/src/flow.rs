@@ -362,16 +362,21 @@ impl Flow {
                 }
                 self.signed_in(signed_in, false, None).await
             }
-            Err(CoreError::Server { code, .. }) if InviteProblem::from_code(code).is_some() => {
-                FlowState::InviteUnusable {
-                    problem: InviteProblem::from_code(code).unwrap_or(InviteProblem::NotFound),
-                }
-            }
             Err(error) => {
-                tracing::info!(code = error.code(), "setting the password failed");
-                FlowState::ChoosePassword {
-                    invite,
-                    notice: Some(FlowNotice::Failed(error)),
+                let problem = match &error {
+                    CoreError::Server { code, .. } => InviteProblem::from_code(*code),
+                    _ => None,
+                };
+                match problem {
+                    // Used, replaced or expired meanwhile: the screen for that.
+                    Some(problem) => FlowState::InviteUnusable { problem },
+                    None => {
+                        tracing::info!(code = error.code(), "setting the password failed");
+                        FlowState::ChoosePassword {
+                            invite,
+                            notice: Some(FlowNotice::Failed(error)),
+                        }
+                    }
                 }
             }
         };

@@ -15,7 +15,7 @@ use portal_model::records::{
     AppointmentStatus, DocumentCategory, FieldType, FormAnswer, InvoiceStatus, ProfileRole, Record,
     RecordKind, ResponseStatus, SenderKind,
 };
-use portal_model::sync::{MutationResults, MutationStatus};
+use portal_model::sync::MutationStatus;
 use reqwest::StatusCode;
 use reqwest::multipart::{Form, Part};
 use serde_json::{Value, json};
@@ -27,19 +27,6 @@ impl Harness {
     async fn created(&self, path: &str, body: Value) -> Value {
         let response = self.admin.post(path, body).await;
         assert_eq!(response.status(), StatusCode::CREATED, "POST {path}");
-        response.json().await.unwrap()
-    }
-
-    async fn mutate_all(&self, session: &Session, mutations: Value) -> MutationResults {
-        let response = self
-            .http
-            .post(self.url("/v1/mutations"))
-            .bearer_auth(&session.access_token)
-            .json(&json!({ "mutations": mutations }))
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(response.status(), StatusCode::OK);
         response.json().await.unwrap()
     }
 
@@ -298,7 +285,7 @@ async fn every_record_the_server_writes_reads_strictly_as_its_type() {
         {"id": uuid(10), "kind": "cancel_appointment", "profile_id": jordan,
          "args": {"appointment_id": soon}},
     ]);
-    let results = h.mutate_all(&session, mutations).await;
+    let results = h.mutate(&session, mutations).await;
     let statuses: Vec<_> = results.results.iter().map(|r| r.status).collect();
     assert!(
         statuses[..9].iter().all(|s| *s == MutationStatus::Applied),

@@ -8,7 +8,7 @@ mod common;
 
 use chrono::{Duration, Utc};
 use common::{Harness, error_code};
-use portal_model::sync::{ChangeOp, MutationResults, MutationStatus, SyncPage};
+use portal_model::sync::{ChangeOp, MutationStatus, SyncPage};
 use portal_model::{ErrorCode, Session};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
@@ -80,19 +80,6 @@ impl Harness {
         assert_eq!(response.status(), StatusCode::CREATED);
         let body: Value = response.json().await.unwrap();
         body["appointment_id"].as_str().unwrap().to_owned()
-    }
-
-    async fn mutate(&self, session: &Session, mutations: Value) -> MutationResults {
-        let response = self
-            .http
-            .post(self.url("/v1/mutations"))
-            .bearer_auth(&session.access_token)
-            .json(&json!({ "mutations": mutations }))
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(response.status(), StatusCode::OK);
-        response.json().await.unwrap()
     }
 }
 

@@ -40,15 +40,9 @@ impl Records {
         after: Option<String>,
     ) -> Result<Page, CoreError> {
         let (store, _) = self.ctx.store().await?;
+        let owner = Owner::Profile(profile_id.to_owned());
         store
-            .list(ListQuery {
-                kind: kind.to_owned(),
-                owner: Owner::Profile(profile_id.to_owned()),
-                order,
-                from_ms: None,
-                limit,
-                after,
-            })
+            .list(ListQuery::new(kind, owner, order, limit, after))
             .await
     }
 
@@ -62,20 +56,15 @@ impl Records {
         after: Option<String>,
     ) -> Result<Page, CoreError> {
         let (store, _) = self.ctx.store().await?;
-        store
-            .list(ListQuery {
-                kind: "appointment".to_owned(),
-                owner: Owner::Profile(profile_id.to_owned()),
-                order: if upcoming {
-                    ListOrder::OldestFirst
-                } else {
-                    ListOrder::NewestFirst
-                },
-                from_ms: Some(self.ctx.now().timestamp_millis()),
-                limit,
-                after,
-            })
-            .await
+        let order = if upcoming {
+            ListOrder::OldestFirst
+        } else {
+            ListOrder::NewestFirst
+        };
+        let owner = Owner::Profile(profile_id.to_owned());
+        let mut query = ListQuery::new("appointment", owner, order, limit, after);
+        query.from_ms = Some(self.ctx.now().timestamp_millis());
+        store.list(query).await
     }
 
     /// A thread's messages, oldest first, as stored (typed: [`Records::thread_messages`]).
@@ -86,15 +75,15 @@ impl Records {
         after: Option<String>,
     ) -> Result<Page, CoreError> {
         let (store, _) = self.ctx.store().await?;
+        let owner = Owner::Parent(thread_id.to_owned());
         store
-            .list(ListQuery {
-                kind: "message".to_owned(),
-                owner: Owner::Parent(thread_id.to_owned()),
-                order: ListOrder::OldestFirst,
-                from_ms: None,
+            .list(ListQuery::new(
+                "message",
+                owner,
+                ListOrder::OldestFirst,
                 limit,
                 after,
-            })
+            ))
             .await
     }
 

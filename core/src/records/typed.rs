@@ -44,23 +44,6 @@ fn typed<T: FeedRecord>(page: Page) -> TypedPage<T> {
     }
 }
 
-fn query(
-    kind: &str,
-    owner: Owner,
-    order: ListOrder,
-    limit: u32,
-    after: Option<String>,
-) -> ListQuery {
-    ListQuery {
-        kind: kind.to_owned(),
-        owner,
-        order,
-        from_ms: None,
-        limit,
-        after,
-    }
-}
-
 /// A page of the records of `T`'s kind of a profile (or under a parent), as `T`.
 async fn page<T: FeedRecord>(
     store: &Store,
@@ -71,7 +54,7 @@ async fn page<T: FeedRecord>(
 ) -> Result<TypedPage<T>, CoreError> {
     Ok(typed(
         store
-            .list(query(T::KIND, owner, order, limit, after))
+            .list(ListQuery::new(T::KIND, owner, order, limit, after))
             .await?,
     ))
 }
@@ -80,7 +63,7 @@ async fn page<T: FeedRecord>(
 /// answers).
 async fn newest<T: FeedRecord>(store: &Store, parent: &str) -> Result<Option<T>, CoreError> {
     let newest = store
-        .list(query(
+        .list(ListQuery::new(
             T::KIND,
             Owner::Parent(parent.to_owned()),
             ListOrder::NewestFirst,
@@ -121,7 +104,7 @@ impl Records {
             When::Upcoming => ListOrder::OldestFirst,
             When::Past => ListOrder::NewestFirst,
         };
-        let mut list = query(
+        let mut list = ListQuery::new(
             Appointment::KIND,
             Owner::Profile(profile_id.to_owned()),
             order,

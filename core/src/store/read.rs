@@ -110,6 +110,26 @@ pub(crate) struct ListQuery {
     pub after: Option<String>,
 }
 
+impl ListQuery {
+    /// A page of `kind` under `owner`, in `order`, with no time bound.
+    pub fn new(
+        kind: &str,
+        owner: Owner,
+        order: ListOrder,
+        limit: u32,
+        after: Option<String>,
+    ) -> Self {
+        Self {
+            kind: kind.to_owned(),
+            owner,
+            order,
+            from_ms: None,
+            limit,
+            after,
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) enum Owner {
     Profile(String),

@@ -38,19 +38,9 @@ fn next_seq(tx: &Conn) -> Result<i64, ServerError> {
 pub fn put<R: FeedRecord>(tx: &Conn, record: &R, now: DateTime<Utc>) -> Result<i64, ServerError> {
     let data = serde_json::to_value(record)
         .map_err(|e| ServerError::internal(format!("encoding a record: {e}")))?;
-    put_value(tx, R::KIND, record.id(), record.profile_id(), &data, now)
-}
-
-fn put_value(
-    tx: &Conn,
-    kind: &str,
-    id: &str,
-    patient_id: Option<&str>,
-    data: &Value,
-    now: DateTime<Utc>,
-) -> Result<i64, ServerError> {
+    let (kind, id, patient_id) = (R::KIND, record.id(), record.profile_id());
     let seq = next_seq(tx)?;
-    let json = stored_fields(data)?;
+    let json = stored_fields(&data)?;
     let rev: i64 = tx.query_one(
         "INSERT INTO records (kind, id, patient_id, rev, seq, deleted, data, updated_at)
          VALUES (?1, ?2, ?3, 1, ?4, 0, ?5, ?6)

@@ -48,6 +48,25 @@ impl Harness {
         page
     }
 
+    /// Sends `mutations` (a JSON array) as the account; the request itself must be
+    /// taken (each mutation has its own result).
+    pub async fn mutate(
+        &self,
+        session: &Session,
+        mutations: Value,
+    ) -> portal_model::sync::MutationResults {
+        let response = self
+            .http
+            .post(self.url("/v1/mutations"))
+            .bearer_auth(&session.access_token)
+            .json(&json!({ "mutations": mutations }))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), StatusCode::OK);
+        response.json().await.unwrap()
+    }
+
     /// A server on the backend the run asks for (see the module's documentation).
     pub async fn start() -> Self {
         match postgres::Schema::create().await {
