@@ -1,8 +1,9 @@
-//! The background sync and change notifications across the FFI: the host starts the
-//! sync with a listener and keeps the handle; dropping or stopping it ends the sync.
+//! Change notifications across the FFI: the host listens with a listener and keeps the
+//! handle; dropping or stopping it ends the notifications. The background sync itself
+//! is the core's: it runs from sign-in to sign-out, waits while locked, and stops with
+//! the client.
 
 use crate::PortalClient;
-use crate::error::PortalError;
 use portal_core::{ChangeNotice, SyncStatus, WriteState};
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::SystemTime;
@@ -35,6 +36,11 @@ pub enum Change {
     Offline { retry_at: SystemTime },
     /// Stopped: locked, signed out, or the session ended.
     Stopped,
+    /// News of the session restored at start-up (on `Ended`, show sign-in).
+    Session { check: crate::SessionCheck },
+    /// While locked: something new arrived for the account (nothing says what); show a
+    /// notification that asks to unlock.
+    NewActivity,
     /// Notices were missed: reload what is on screen.
     ReloadAll,
 }
@@ -62,6 +68,10 @@ impl From<ChangeNotice> for Change {
                 retry_at: retry_at.into(),
             },
             ChangeNotice::Sync(SyncStatus::Stopped) => Self::Stopped,
+            ChangeNotice::Session(check) => Self::Session {
+                check: check.into(),
+            },
+            ChangeNotice::NewActivity => Self::NewActivity,
             ChangeNotice::ReloadAll => Self::ReloadAll,
         }
     }
@@ -73,15 +83,15 @@ pub trait ChangeListener: Send + Sync {
     fn on_change(&self, change: Change);
 }
 
-/// A running background sync; `stop` (or dropping the last reference) ends it.
+/// A listener's subscription; `stop` (or dropping the last reference) ends it.
 #[derive(uniffi::Object)]
-pub struct SyncHandle {
+pub struct Subscription {
     tasks: Mutex<Vec<tokio::task::JoinHandle<()>>>,
 }
 
 #[uniffi::export]
-impl SyncHandle {
-    /// Stops the background sync and the notifications.
+impl Subscription {
+    /// Stops the notifications to this listener.
     pub fn stop(&self) {
         for task in self
             .tasks
@@ -94,7 +104,7 @@ impl SyncHandle {
     }
 }
 
-impl Drop for SyncHandle {
+impl Drop for Subscription {
     fn drop(&mut self) {
         self.stop();
     }
@@ -102,12 +112,9 @@ impl Drop for SyncHandle {
 
 #[uniffi::export(async_runtime = "tokio")]
 impl PortalClient {
-    /// Starts the background sync (pull on server events, send writes, back off while
-    /// offline) and delivers every change to `listener`. Keep the handle.
-    pub async fn start_sync(
-        &self,
-        listener: Arc<dyn ChangeListener>,
-    ) -> Result<Arc<SyncHandle>, PortalError> {
+    /// Delivers every change to `listener` (from a background thread) until the
+    /// subscription is stopped. Listen before signing in to hear the first sync.
+    pub async fn listen(&self, listener: Arc<dyn ChangeListener>) -> Arc<Subscription> {
         let mut changes = self.inner.changes();
         let forward = tokio::spawn(async move {
             loop {
@@ -120,11 +127,9 @@ impl PortalClient {
                 }
             }
         });
-        let client = Arc::clone(&self.inner);
-        let sync = tokio::spawn(async move { client.sync().run().await });
-        Ok(Arc::new(SyncHandle {
-            tasks: Mutex::new(vec![forward, sync]),
-        }))
+        Arc::new(Subscription {
+            tasks: Mutex::new(vec![forward]),
+        })
     }
 
     /// The device's network came back or changed: the background sync tries at once.

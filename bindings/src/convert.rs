@@ -2,7 +2,7 @@
 
 use crate::{
     DeepLink, InviteDetails, InviteState, JoinState, LinkKind, LockState, PasswordRule, Profile,
-    ProfileRole, RenewOutcome, ResetState, Restored, RuleOutcome, SignedIn,
+    ProfileRole, RenewOutcome, ResetState, Restored, RuleOutcome, SessionCheck, SignedIn,
 };
 use portal_model::{InviteProblem, InviteRole, PasswordCheck, PasswordPolicy, PolicyRule};
 
@@ -106,13 +106,34 @@ impl From<portal_core::Restored> for Restored {
     fn from(restored: portal_core::Restored) -> Self {
         match restored {
             portal_core::Restored::Nobody => Self::Nobody,
-            portal_core::Restored::SignedIn(s) => Self::SignedIn { account: s.into() },
-            portal_core::Restored::Offline(s) => Self::Offline { account: s.into() },
-            portal_core::Restored::Ended { email, code } => Self::Ended {
+            portal_core::Restored::Cached(s) => Self::Cached { account: s.into() },
+            portal_core::Restored::Locked { email } => Self::Locked { email },
+        }
+    }
+}
+
+impl From<portal_core::SessionCheck> for SessionCheck {
+    fn from(check: portal_core::SessionCheck) -> Self {
+        match check {
+            portal_core::SessionCheck::NotNeeded => Self::NotNeeded,
+            portal_core::SessionCheck::Checking { account_id } => Self::Checking { account_id },
+            portal_core::SessionCheck::Unreachable {
+                account_id,
+                retry_at,
+            } => Self::Unreachable {
+                account_id,
+                retry_at: retry_at.into(),
+            },
+            portal_core::SessionCheck::Confirmed(s) => Self::Confirmed { account: s.into() },
+            portal_core::SessionCheck::Ended {
+                account_id,
+                email,
+                code,
+            } => Self::Ended {
+                account_id,
                 email,
                 code: code.as_str().to_owned(),
             },
-            portal_core::Restored::Locked { email } => Self::Locked { email },
         }
     }
 }

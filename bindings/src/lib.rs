@@ -110,21 +110,42 @@ pub enum RenewOutcome {
     NotFound,
 }
 
-/// What the app finds on this device at start-up.
+/// What the app finds on this device at start-up, at once and without the network.
 #[derive(Debug, Clone, PartialEq, Eq, uniffi::Enum)]
 pub enum Restored {
     /// Nobody is signed in here: show the welcome or sign-in screen.
     Nobody,
-    /// Signed in, confirmed by the server.
-    SignedIn { account: SignedIn },
-    /// Signed in as far as this device knows; the server could not be reached.
-    Offline { account: SignedIn },
-    /// The session ended on the server (expired, revoked, password changed): sign in
-    /// again. `code` is the protocol's code.
-    Ended { email: String, code: String },
+    /// Signed in as this device remembers it: show the account and its cached data now.
+    /// The server confirms the session in the background (`sessionCheck()`,
+    /// `sessionChecked()`, and a `Change.Session` to the change listener).
+    Cached { account: SignedIn },
     /// Signed in, but idle past the timeout since last use: show the lock screen and
     /// call `unlock`.
     Locked { email: String },
+}
+
+/// What the server said of the session restored at start-up.
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Enum)]
+pub enum SessionCheck {
+    /// Nothing to confirm (no session restored in this run, or signed in with a password).
+    NotNeeded,
+    /// Asking the server.
+    Checking { account_id: String },
+    /// The server could not be reached; asking again at `retry_at` or when the network
+    /// is back (`networkChanged`). The cached data stays in use.
+    Unreachable {
+        account_id: String,
+        retry_at: std::time::SystemTime,
+    },
+    /// Confirmed; `account` carries the server's current profiles.
+    Confirmed { account: SignedIn },
+    /// The server ended the session (expired, revoked, password changed): show sign-in
+    /// with `email`. `code` is the protocol's code.
+    Ended {
+        account_id: String,
+        email: String,
+        code: String,
+    },
 }
 
 /// Whether the app is usable now.
@@ -380,6 +401,17 @@ impl PortalClient {
     /// Start-up: picks up the session kept in the secret store.
     pub async fn restore(&self) -> Result<Restored, PortalError> {
         Ok(self.inner.auth().restore().await?.into())
+    }
+
+    /// The latest word on the session restored at start-up.
+    pub fn session_check(&self) -> SessionCheck {
+        self.inner.auth().session_check().into()
+    }
+
+    /// Waits for news of the session check in progress (confirmed, ended, or a first
+    /// failure to reach the server).
+    pub async fn session_checked(&self) -> SessionCheck {
+        self.inner.auth().session_checked().await.into()
     }
 
     /// Signs out: revokes the session on the server when reachable, always forgets it here.

@@ -310,6 +310,7 @@ impl PortalClient {
                 &content_type,
                 bytes,
             )
-            .await?)
+            .await?
+            .id)
     }
 }

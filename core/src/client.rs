@@ -37,8 +37,10 @@ impl PortalClient {
         secrets: Arc<dyn SecretStore>,
         clock: Arc<dyn Clock>,
     ) -> Result<Self, CoreError> {
+        let ctx = Arc::new(Context::new(config, secrets, clock)?);
+        ctx.install_background_sync(crate::sync::background_loop);
         Ok(Self {
-            ctx: Arc::new(Context::new(config, secrets, clock)?),
+            ctx,
             flow: Arc::new(Machine::new()),
         })
     }
@@ -99,5 +101,14 @@ impl PortalClient {
     pub fn data_dir_of_current(&self) -> Option<PathBuf> {
         let signed_in = self.ctx.signed_in()?;
         self.ctx.account_dir(&signed_in.account.id)
+    }
+}
+
+impl Drop for PortalClient {
+    /// The background sync stops with its client, and so does the check of a restored
+    /// session (after the request in flight, if any, has its answer).
+    fn drop(&mut self) {
+        self.ctx.end_session_check();
+        self.ctx.stop_background_sync();
     }
 }

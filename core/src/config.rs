@@ -10,6 +10,9 @@ pub const DEFAULT_SCHEME: &str = "patientportal";
 /// How long the app may sit unused before it locks, unless configured otherwise.
 pub const DEFAULT_IDLE_TIMEOUT: chrono::Duration = chrono::Duration::minutes(15);
 
+/// How long one request may take, unless configured.
+pub const DEFAULT_REQUEST_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(30);
+
 /// A client's view of its server and of the links it accepts.
 #[derive(Debug, Clone)]
 pub struct ClientConfig {
@@ -26,6 +29,10 @@ pub struct ClientConfig {
     sync_page_limit: u32,
     /// How this device is named in the account's list of sessions.
     device_name: String,
+    /// How long one request may take (connecting included) before it counts as offline.
+    request_timeout: std::time::Duration,
+    /// Whether the core runs the background sync itself while an account is in use.
+    background_sync: bool,
 }
 
 impl ClientConfig {
@@ -67,7 +74,30 @@ impl ClientConfig {
             data_dir: None,
             sync_page_limit: 500,
             device_name: format!("Patient Portal ({})", std::env::consts::OS),
+            request_timeout: DEFAULT_REQUEST_TIMEOUT,
+            background_sync: true,
         })
+    }
+
+    /// Gives up on a request after `timeout` (connecting included) instead of the
+    /// default 30 s, and treats the server as out of reach: a host on a slow or
+    /// metered network may want longer, a test of a dead network shorter. 1 s to 5 min.
+    /// Document downloads and the event stream keep their own, longer limits.
+    pub fn with_request_timeout(mut self, timeout: std::time::Duration) -> Result<Self, CoreError> {
+        let allowed = std::time::Duration::from_secs(1)..=std::time::Duration::from_secs(300);
+        if !allowed.contains(&timeout) {
+            return Err(CoreError::Config(format!(
+                "a request timeout of {} ms is outside 1 s to 5 min",
+                timeout.as_millis()
+            )));
+        }
+        self.request_timeout = timeout;
+        Ok(self)
+    }
+
+    /// How long one request may take before the server counts as out of reach.
+    pub fn request_timeout(&self) -> std::time::Duration {
+        self.request_timeout
     }
 
     /// Locks the app after `timeout` without use instead of the default 15 minutes;
@@ -97,6 +127,20 @@ impl ClientConfig {
     pub fn with_sync_page_limit(mut self, limit: u32) -> Self {
         self.sync_page_limit = limit.clamp(1, 1000);
         self
+    }
+
+    /// With `false`, the core does not run the background sync by itself: the host
+    /// pulls with `sync().sync_now` (tools, and tests that count what one pull did).
+    /// By default, with a data directory, the sync runs from sign-in to sign-out (see
+    /// `client.sync()`).
+    pub fn with_background_sync(mut self, on: bool) -> Self {
+        self.background_sync = on;
+        self
+    }
+
+    /// Whether the core runs the background sync itself (it needs a data directory).
+    pub fn background_sync(&self) -> bool {
+        self.background_sync && self.data_dir.is_some()
     }
 
     /// Names this device in the account's list of sessions (such as "Jordan's

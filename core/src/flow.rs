@@ -15,7 +15,7 @@ use crate::error::CoreError;
 use crate::idle_lock::IdleLock;
 use crate::links::{LinkError, LinkKind};
 use crate::session::idle::LockState;
-use crate::session::{Context, SignedIn};
+use crate::session::{Context, SessionCheck, SignedIn};
 use portal_model::{AccountSummary, ErrorCode, InviteInfo, InviteProblem, JoinInfo, JoinRequest};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use tokio::sync::watch;
@@ -92,8 +92,9 @@ pub enum FlowState {
         email: Option<String>,
         claim_for: Option<String>,
     },
-    /// Signed in. `offline`: the server could not confirm it yet (the cached account
-    /// is shown). `other_accounts`: the other accounts signed in on this device.
+    /// Signed in. `offline`: the server could not be reached to confirm the session
+    /// restored from this device (the cached account and data are shown; the check goes
+    /// on, and the sign-in screen follows if the server ended the session). `other_accounts`: the other accounts signed in on this device.
     SignedIn {
         signed_in: SignedIn,
         other_accounts: Vec<AccountSummary>,
@@ -122,6 +123,8 @@ struct Inner {
 pub(crate) struct Machine {
     inner: Mutex<Inner>,
     changes: watch::Sender<FlowState>,
+    /// The task following the restored session's check, if one runs.
+    follower: Mutex<Option<tokio::task::JoinHandle<()>>>,
 }
 
 impl Machine {
@@ -135,6 +138,19 @@ impl Machine {
                 generation: 0,
             }),
             changes: watch::channel(state).0,
+            follower: Mutex::new(None),
+        }
+    }
+}
+
+impl Drop for Machine {
+    fn drop(&mut self) {
+        let follower = self
+            .follower
+            .get_mut()
+            .unwrap_or_else(PoisonError::into_inner);
+        if let Some(task) = follower.take() {
+            task.abort();
         }
     }
 }
@@ -715,16 +731,111 @@ impl Flow {
     ) -> FlowState {
         match result {
             Ok(Restored::Nobody) => FlowState::Welcome { notice },
-            Ok(Restored::SignedIn(signed_in)) => self.signed_in(signed_in, false, notice).await,
-            Ok(Restored::Offline(signed_in)) => self.signed_in(signed_in, true, notice).await,
+            Ok(Restored::Cached(signed_in)) => {
+                self.follow_session_check();
+                self.signed_in(signed_in, false, notice).await
+            }
             Ok(Restored::Locked { email }) => FlowState::Locked { email, notice },
-            Ok(Restored::Ended { email, .. }) => FlowState::SignIn {
-                notice: Some(FlowNotice::SessionEnded),
-                email: Some(email),
-                claim_for: None,
-            },
             Err(error) => welcome_failed(error),
         }
+    }
+
+    /// Follows the server's check of a restored session: the server's profiles once it
+    /// confirms, the offline mark while it cannot be reached, and the sign-in screen
+    /// (with [`FlowNotice::SessionEnded`]) if it ended the session. One follower runs at a
+    /// time; it stops once the check's outcome is on screen or no longer matters.
+    fn follow_session_check(&self) {
+        let flow = self.clone();
+        let task = tokio::spawn(async move {
+            let mut checks = flow.ctx.watch_session_check();
+            let mut states = flow.subscribe();
+            loop {
+                let check = checks.borrow_and_update().clone();
+                states.borrow_and_update();
+                if flow.apply_check(check) {
+                    return;
+                }
+                tokio::select! {
+                    changed = checks.changed() => if changed.is_err() { return },
+                    changed = states.changed() => if changed.is_err() { return },
+                }
+            }
+        });
+        let mut follower = self
+            .machine
+            .follower
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner);
+        if let Some(old) = follower.replace(task) {
+            old.abort();
+        }
+    }
+
+    /// Shows what `check` means for the screen; true when nothing more is to follow.
+    fn apply_check(&self, check: SessionCheck) -> bool {
+        let settling = matches!(self.state(), FlowState::Restoring | FlowState::Checking);
+        match check {
+            SessionCheck::NotNeeded => true,
+            SessionCheck::Checking { .. } => false,
+            SessionCheck::Unreachable { account_id, .. } => {
+                self.update_signed_in(&account_id, |_, offline| *offline = true);
+                false
+            }
+            SessionCheck::Confirmed(fresh) => {
+                let account_id = fresh.account.id.clone();
+                let shown = self.update_signed_in(&account_id, |signed_in, offline| {
+                    *signed_in = fresh;
+                    *offline = false;
+                });
+                shown || !settling
+            }
+            SessionCheck::Ended {
+                account_id, email, ..
+            } => {
+                let showing = match self.state() {
+                    FlowState::SignedIn { signed_in, .. } => signed_in.account.id == account_id,
+                    FlowState::Locked { email: locked, .. } => locked == email,
+                    _ => false,
+                };
+                if showing {
+                    self.supersede();
+                    self.show(FlowState::SignIn {
+                        notice: Some(FlowNotice::SessionEnded),
+                        email: Some(email),
+                        claim_for: None,
+                    });
+                }
+                showing || !settling
+            }
+        }
+    }
+
+    /// Changes the signed-in state of `account_id`, if it is on screen, with `change`;
+    /// true when it is (subscribers hear of it only if something changed).
+    fn update_signed_in(
+        &self,
+        account_id: &str,
+        change: impl FnOnce(&mut SignedIn, &mut bool),
+    ) -> bool {
+        let changed = {
+            let mut inner = self.lock();
+            let FlowState::SignedIn {
+                signed_in, offline, ..
+            } = &mut inner.state
+            else {
+                return false;
+            };
+            if signed_in.account.id != account_id {
+                return false;
+            }
+            let before = (signed_in.clone(), *offline);
+            change(signed_in, offline);
+            (before.0 != *signed_in || before.1 != *offline).then(|| inner.state.clone())
+        };
+        if let Some(state) = changed {
+            self.machine.changes.send_replace(state);
+        }
+        true
     }
 
     /// The signed-in state, with the other accounts of this device for a switcher.

@@ -39,8 +39,8 @@ impl Api {
             .https_only(!config.is_loopback())
             // Never follow a redirect: it could carry a token to another host.
             .redirect(reqwest::redirect::Policy::none())
-            .connect_timeout(Duration::from_secs(10))
-            .timeout(Duration::from_secs(30))
+            .connect_timeout(config.request_timeout().min(Duration::from_secs(10)))
+            .timeout(config.request_timeout())
             .user_agent(concat!("patient-portal-core/", env!("CARGO_PKG_VERSION")))
             .build()
             .map_err(|e| CoreError::Config(format!("HTTP client: {}", e.without_url())))?;

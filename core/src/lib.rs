@@ -8,6 +8,7 @@
 //! [`Outbox`], [`Documents`] and [`Records`]. They share the session (`session`), the
 //! layer below them; none of them reaches into another.
 
+pub mod account;
 pub mod auth;
 pub mod client;
 pub mod clock;
@@ -25,7 +26,9 @@ pub mod secrets;
 mod session;
 pub mod store;
 pub mod sync;
+mod watch;
 
+pub use account::SignedIn;
 pub use auth::{Auth, InviteState, JoinState, RenewOutcome, ResetState, Restored};
 pub use client::PortalClient;
 pub use clock::{Clock, ManualClock, SystemClock};
@@ -35,13 +38,12 @@ pub use error::CoreError;
 pub use flow::{Flow, FlowNotice, FlowState};
 pub use idle_lock::IdleLock;
 pub use links::{DeepLink, LinkError, LinkKind, parse_link};
-pub use notices::{ChangeNotice, SyncStatus};
+pub use notices::{ChangeNotice, SessionCheck, SyncStatus};
 pub use outbox::{Attachment, FlushReport, MessageTo, Outbox};
 pub use records::{
     DocumentItem, FormItem, Home, Money, Records, SearchHit, ThreadItem, TypedPage, Watch, When,
 };
 pub use secrets::{KeyringStore, SecretError, SecretStore};
-pub use session::SignedIn;
 pub use session::idle::{DEFAULT_IDLE_TIMEOUT, LockState, MAX_UNLOCK_ATTEMPTS};
 pub use store::{
     ListOrder, OutboxItem, Page, RecordData, StoredRecord, Summary, WriteError, WriteState,

@@ -144,12 +144,24 @@ pub fn parse_link(input: &str, config: &impl LinkRules) -> Result<DeepLink, Link
         return Err(LinkError::WrongScheme);
     }
     let (host, port) = split_host_port(authority)?;
-    let origin = config
-        .link_origins()
-        .iter()
-        .find(|o| o.host == host)
-        .ok_or_else(|| LinkError::UnknownHost { host: host.clone() })?;
-    check_scheme_and_port(origin, &scheme, &host, port)?;
+    // Several origins may share a host (a practice's portal and its API on two ports):
+    // the link passes if one of them takes its scheme and port; otherwise the first
+    // one's refusal says why.
+    let mut verdict = Err(LinkError::UnknownHost { host: host.clone() });
+    for origin in config.link_origins().iter().filter(|o| o.host == host) {
+        match check_scheme_and_port(origin, &scheme, &host, port) {
+            Ok(()) => {
+                verdict = Ok(());
+                break;
+            }
+            Err(refusal) => {
+                if matches!(verdict, Err(LinkError::UnknownHost { .. })) {
+                    verdict = Err(refusal);
+                }
+            }
+        }
+    }
+    verdict?;
     let path = path.ok_or(LinkError::UnknownAction)?;
     let (action, token_part) = path.split_once('/').ok_or(LinkError::UnknownAction)?;
     let kind = LinkKind::from_segment(action).ok_or(LinkError::UnknownAction)?;
@@ -252,6 +264,24 @@ mod tests {
             origin("https", "portal.riverside.example", 443),
             origin("http", "127.0.0.1", 8080),
         ])
+    }
+
+    #[test]
+    fn two_origins_on_one_host_each_take_their_own_port() {
+        let mut rules = config();
+        rules.0.push(Origin {
+            scheme: "http".to_owned(),
+            host: "127.0.0.1".to_owned(),
+            port: 9090,
+        });
+        for port in [8080, 9090] {
+            let link = parse_link(&format!("http://127.0.0.1:{port}/invite/{T}"), &rules).unwrap();
+            assert_eq!(link.kind, LinkKind::Invite);
+        }
+        assert_eq!(
+            parse_link(&format!("http://127.0.0.1:7070/invite/{T}"), &rules),
+            Err(LinkError::WrongPort)
+        );
     }
 
     fn parse(input: &str) -> Result<DeepLink, LinkError> {

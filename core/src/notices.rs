@@ -1,8 +1,10 @@
 //! Change notifications: typed and fine-grained, so a UI redraws only what changed.
 //! Hosts subscribe with [`crate::PortalClient::changes`] (a broadcast receiver).
 
+use crate::account::SignedIn;
 use crate::store::WriteState;
 use chrono::{DateTime, Utc};
+use portal_model::ErrorCode;
 use std::collections::HashSet;
 
 /// How many notices wait for a slow subscriber before it is told to reload everything.
@@ -22,6 +24,13 @@ pub enum ChangeNotice {
     },
     /// Where syncing stands.
     Sync(SyncStatus),
+    /// News of the session restored at start-up: confirmed by the server, out of reach
+    /// for now, or ended (sign in again).
+    Session(SessionCheck),
+    /// While locked: the server announced a change for the account (a message, an
+    /// appointment, ...). It says nothing of what, so that a notification can say only
+    /// that something arrived; the data comes after the unlock.
+    NewActivity,
     /// Too many notices were missed: reload everything on screen.
     ReloadAll,
 }
@@ -37,6 +46,40 @@ pub enum SyncStatus {
     Offline { retry_at: DateTime<Utc> },
     /// Stopped: signed out, locked, or the session ended (sign in again).
     Stopped,
+}
+
+/// What the server said of the session this device restored.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SessionCheck {
+    /// Nothing to confirm: no session was restored in this run, it began with a
+    /// password (which the server just checked), or the account was signed out of this
+    /// device while the check ran.
+    NotNeeded,
+    /// Asking the server.
+    Checking { account_id: String },
+    /// The server could not be reached; asking again at `retry_at` (or as soon as the
+    /// host says the network is back). The cached account and data stay in use.
+    Unreachable {
+        account_id: String,
+        retry_at: DateTime<Utc>,
+    },
+    /// The server confirmed the session; the profiles are the server's current list.
+    Confirmed(SignedIn),
+    /// The server ended the session (expired, revoked, the password changed): its
+    /// tokens are gone from this device, the offline copy is closed (and kept for the
+    /// next sign-in), and the person signs in again.
+    Ended {
+        account_id: String,
+        email: String,
+        code: ErrorCode,
+    },
+}
+
+impl SessionCheck {
+    /// True once the check has an answer or a first failure to report.
+    pub(crate) fn settled(&self) -> bool {
+        !matches!(self, Self::Checking { .. })
+    }
 }
 
 /// Groups `(kind, id)` pairs into one notice per kind, in first-seen order.

@@ -7,7 +7,7 @@
 use chrono::Duration;
 use portal_core::{
     ClientConfig, CoreError, KeyringStore, LockState, ManualClock, PortalClient, Restored,
-    SecretStore,
+    SecretStore, SessionCheck,
 };
 use portal_e2e::AdminClient;
 use portal_e2e::TestServer;
@@ -93,18 +93,25 @@ async fn two_accounts_live_side_by_side_and_switching_keeps_each_session() {
     let sam_key = client.auth().session_key(&second.account.id);
     assert_ne!(jordan_key, sam_key);
 
-    // Switching confirms the other session with the server, which rotates its tokens.
-    let before = access_token(keychain, &jordan_key);
+    // Switching makes the other account the one in use at once, and the server
+    // confirms its session.
     match client
         .auth()
         .switch_account(&first.account.id)
         .await
         .unwrap()
     {
-        Restored::SignedIn(s) => assert_eq!(s.account.email, "jordan@example.com"),
+        Restored::Cached(s) => assert_eq!(s.account.email, "jordan@example.com"),
         other => panic!("expected Jordan's session, got {other:?}"),
     }
-    assert_ne!(access_token(keychain, &jordan_key), before);
+    match client.auth().session_checked().await {
+        SessionCheck::Confirmed(s) => assert_eq!(s.account.email, "jordan@example.com"),
+        other => panic!("expected the server to confirm Jordan's session, got {other:?}"),
+    }
+    assert_eq!(
+        me_status(base, &access_token(keychain, &jordan_key)).await,
+        200
+    );
     assert_eq!(
         me_status(base, &access_token(keychain, &sam_key)).await,
         200
@@ -117,9 +124,13 @@ async fn two_accounts_live_side_by_side_and_switching_keeps_each_session() {
     // A restart picks up the account last in use.
     let restarted = app(base, keychain, &clock);
     match restarted.auth().restore().await.unwrap() {
-        Restored::SignedIn(s) => assert_eq!(s.account.email, "jordan@example.com"),
+        Restored::Cached(s) => assert_eq!(s.account.email, "jordan@example.com"),
         other => panic!("expected Jordan after a restart, got {other:?}"),
     }
+    assert!(matches!(
+        restarted.auth().session_checked().await,
+        SessionCheck::Confirmed(_)
+    ));
 
     // Signing out of one leaves the other signed in, and the next start-up finds it.
     let jordan_access = access_token(keychain, &jordan_key);
@@ -132,9 +143,13 @@ async fn two_accounts_live_side_by_side_and_switching_keeps_each_session() {
             .is_none()
     );
     match restarted.auth().restore().await.unwrap() {
-        Restored::SignedIn(s) => assert_eq!(s.account.email, "sam@example.com"),
+        Restored::Cached(s) => assert_eq!(s.account.email, "sam@example.com"),
         other => panic!("expected Sam to remain, got {other:?}"),
     }
+    assert!(matches!(
+        restarted.auth().session_checked().await,
+        SessionCheck::Confirmed(_)
+    ));
     restarted.auth().logout().await.unwrap();
     assert_eq!(restarted.auth().restore().await.unwrap(), Restored::Nobody);
     assert!(KeyringStore::new(keychain).get(&sam_key).unwrap().is_none());
@@ -247,11 +262,18 @@ async fn a_guardian_with_two_children_sees_three_profiles_and_picks_one() {
     // The choice survives a restart (and the server's fresh profile list).
     let restarted = app(base, keychain, &clock);
     match restarted.auth().restore().await.unwrap() {
-        Restored::SignedIn(s) => {
+        Restored::Cached(s) => {
             assert_eq!(s.profiles.len(), 3);
             assert_eq!(s.current_profile_id.as_deref(), Some(mia.as_str()));
         }
         other => panic!("expected a restored session, got {other:?}"),
+    }
+    match restarted.auth().session_checked().await {
+        SessionCheck::Confirmed(s) => {
+            assert_eq!(s.profiles.len(), 3);
+            assert_eq!(s.current_profile_id.as_deref(), Some(mia.as_str()));
+        }
+        other => panic!("expected the server to confirm the session, got {other:?}"),
     }
     restarted.auth().logout().await.unwrap();
 }
@@ -350,7 +372,11 @@ async fn a_restart_after_the_idle_timeout_starts_locked() {
     let soon = app(base, keychain, &clock);
     assert!(matches!(
         soon.auth().restore().await.unwrap(),
-        Restored::SignedIn(_)
+        Restored::Cached(_)
+    ));
+    assert!(matches!(
+        soon.auth().session_checked().await,
+        SessionCheck::Confirmed(_)
     ));
     soon.idle_lock().touch().await.unwrap();
 

@@ -1,6 +1,7 @@
 //! SIGKILL at random points while the app writes, sends and pulls, 200 times. After
-//! each kill the database passes `integrity_check`; in the end every write the app had
-//! stored reached the server exactly once, and nothing reached it twice. Real server
+//! each kill the database and the search file pass their integrity checks; at least a
+//! quarter of the runs stored a write before their kill; in the end every write the app
+//! had stored reached the server exactly once, and nothing reached it twice. Real server
 //! over loopback HTTP, real SQLCipher files, real Secret Service, a real process.
 
 #![allow(clippy::unwrap_used, clippy::expect_used)] // Tests fail loudly by design.
@@ -50,7 +51,9 @@ async fn killing_the_app_at_random_points_loses_and_duplicates_nothing() {
     let app = || {
         let config = ClientConfig::new(base, &[], "patientportal")
             .unwrap()
-            .with_data_dir(data.path());
+            .with_data_dir(data.path())
+            // The workers and checks pull and send by hand.
+            .with_background_sync(false);
         PortalClient::new(config, Arc::new(KeyringStore::new(KEYCHAIN))).unwrap()
     };
     app()
@@ -81,6 +84,9 @@ async fn killing_the_app_at_random_points_loses_and_duplicates_nothing() {
         }
     }
     let mut completed = 0;
+    // Runs that stored at least one write before the kill: a run killed during its
+    // start-up tests nothing, so too few of these would make the test pass idle.
+    let mut worked = 0u32;
     for run in 0..runs() {
         let mut child = Command::new(&worker)
             .args([
@@ -99,34 +105,43 @@ async fn killing_the_app_at_random_points_loses_and_duplicates_nothing() {
         let seen = Arc::clone(&stored);
         let reader = std::thread::spawn(move || {
             let mut done = false;
+            let mut queued = 0u32;
             for line in BufReader::new(stdout).lines().map_while(Result::ok) {
                 if let Some(body) = line.strip_prefix("queued ") {
                     seen.lock().unwrap().insert(body.to_owned());
+                    queued += 1;
                 }
                 done |= line == "done";
             }
-            done
+            (done, queued)
         });
         let delay = rand::rng().random_range(0..=full_run);
         tokio::time::sleep(Duration::from_millis(delay)).await;
         // SIGKILL: no destructor, no flush, no goodbye.
         let _ = child.kill();
         child.wait().unwrap();
-        if reader.join().unwrap() {
+        let (done, queued) = reader.join().unwrap();
+        if done {
             completed += 1;
+        }
+        if queued > 0 {
+            worked += 1;
         }
         let check = app();
         check.auth().restore().await.unwrap();
+        check.auth().session_checked().await;
+        // Both files: the records database and the search index beside it.
         assert_eq!(
             check.records().check_store().await.unwrap(),
             "ok",
-            "the database is damaged after the kill in run {run}"
+            "the files are damaged after the kill in run {run}"
         );
     }
 
     // A clean run delivers whatever was still waiting.
     let last = app();
     last.auth().restore().await.unwrap();
+    last.auth().session_checked().await;
     last.sync().sync_now(|_| {}).await.unwrap();
     assert!(last.outbox().items().await.unwrap().is_empty());
 
@@ -176,11 +191,16 @@ async fn killing_the_app_at_random_points_loses_and_duplicates_nothing() {
         assert_eq!(*count, 1, "'{body}' reached the server {count} times");
     }
     eprintln!(
-        "{} runs of up to {full_run} ms ({completed} finished before the kill): {} writes stored, {} on the server",
+        "{} runs of up to {full_run} ms ({worked} stored writes before the kill, {completed} finished): {} writes stored, {} on the server",
         runs(),
         stored.len(),
         on_server.len()
     );
     assert!(!stored.is_empty());
+    assert!(
+        worked * 4 >= runs(),
+        "only {worked} of {} runs stored a write before the kill: the kills land too early to test anything",
+        runs()
+    );
     last.auth().logout().await.unwrap();
 }

@@ -76,7 +76,9 @@ async fn setup(keychain: &str) -> Setup {
 fn device(proxy: &Proxy, keychain: &str, data: &Path, clock: &ManualClock) -> PortalClient {
     let config = ClientConfig::new(&proxy.base_url(), &[], "patientportal")
         .unwrap()
-        .with_data_dir(data);
+        .with_data_dir(data)
+        // The test pulls by hand, to know what each pull brought.
+        .with_background_sync(false);
     PortalClient::with_clock(
         config,
         Arc::new(KeyringStore::new(keychain)),
@@ -399,6 +401,7 @@ async fn an_upload_made_offline_becomes_exactly_one_document() {
         )
         .await
         .unwrap();
+    assert_eq!(write.kind, "upload_document");
     assert!(matches!(
         s.client.outbox().flush().await,
         Err(CoreError::Network(_))
@@ -406,7 +409,7 @@ async fn an_upload_made_offline_becomes_exactly_one_document() {
     let item = &s.client.outbox().items().await.unwrap()[0];
     assert_eq!(
         (item.id.as_str(), item.state),
-        (write.as_str(), WriteState::Queued)
+        (write.id.as_str(), WriteState::Queued)
     );
     assert!(item.args["upload_id"].is_string());
     // The file waits encrypted, like everything else.

@@ -509,14 +509,24 @@ async fn start_up_finds_the_session_and_the_idle_lock_shows_and_lifts() {
     );
     assert!(matches!(flow.state(), FlowState::ChoosePassword { .. }));
 
-    // The server gone: start-up still shows the account, offline.
+    // The server gone: start-up shows the account at once, then marks it offline once
+    // the server could not be reached.
     let cached = app(&server, keychain, &clock);
     server.stop();
+    let mut states = cached.flow().subscribe();
     let state = cached.flow().start().await;
     assert!(
-        matches!(&state, FlowState::SignedIn { offline: true, .. }),
+        matches!(&state, FlowState::SignedIn { offline: false, .. }),
         "{state:?}"
     );
+    let marked = tokio::time::timeout(
+        std::time::Duration::from_secs(30),
+        states.wait_for(|s| matches!(s, FlowState::SignedIn { offline: true, .. })),
+    )
+    .await
+    // The state seen is a borrow of the channel: let go of it at once.
+    .is_ok_and(|seen| seen.is_ok());
+    assert!(marked, "never marked offline: {:?}", cached.flow().state());
     assert!(matches!(
         cached.flow().sign_out().await,
         FlowState::Welcome { .. }

@@ -1,15 +1,24 @@
 //! At `trace` level for every crate (core, reqwest, hyper, rustls, the server), no
-//! token, password or reset link reaches the log while a person accepts an invite,
-//! signs in, restarts, resets the password and signs out. (Its own test binary: it
-//! installs the process's global log subscriber.)
+//! token, password or link secret reaches either log while a person accepts an invite,
+//! syncs, writes, downloads and uploads documents (each with its access token gone
+//! stale, so that each kind of traffic rotates the session once), restarts, resets the
+//! password and signs out. Every token the run issued is looked for: each session's
+//! access and refresh tokens as the keychain received them, and the admin token. A
+//! positive control shows that they were in fact sent: a proxy records what crossed
+//! it. (Its own test binary: it installs the process's global log subscriber.)
 
 #![allow(clippy::unwrap_used, clippy::expect_used)] // Tests fail loudly by design.
 
-use portal_core::{ClientConfig, KeyringStore, PortalClient};
+use chrono::Duration;
+use portal_core::{ClientConfig, KeyringStore, MessageTo, PortalClient, SecretError, SecretStore};
 use portal_e2e::AdminClient;
 use portal_e2e::TestServer;
+use portal_e2e::proxy::Proxy;
+use serde_json::Value;
 use std::io::Write;
 use std::sync::{Arc, Mutex};
+
+const ADMIN: &str = "log-admin-7c1e0";
 
 /// A log sink the test can read back.
 #[derive(Clone, Default)]
@@ -25,6 +34,69 @@ impl Write for Captured {
     }
 }
 
+/// The real keychain, noting each session's tokens as they are written to it.
+#[derive(Clone)]
+struct Noting {
+    keychain: KeyringStore,
+    /// (access token, refresh token) of each pair, in the order they were kept.
+    pairs: Arc<Mutex<Vec<(String, String)>>>,
+}
+
+impl SecretStore for Noting {
+    fn get(&self, key: &str) -> Result<Option<String>, SecretError> {
+        self.keychain.get(key)
+    }
+    fn set(&self, key: &str, value: &str) -> Result<(), SecretError> {
+        if key.starts_with("session:") {
+            let tokens: Value = serde_json::from_str(value).unwrap();
+            self.pairs.lock().unwrap().push((
+                tokens["access_token"].as_str().unwrap().to_owned(),
+                tokens["refresh_token"].as_str().unwrap().to_owned(),
+            ));
+        }
+        self.keychain.set(key, value)
+    }
+    fn delete(&self, key: &str) -> Result<(), SecretError> {
+        self.keychain.delete(key)
+    }
+}
+
+/// Shares a document with the patient the way staff tools do (a multipart form),
+/// through the proxy; its id.
+async fn share(base: &str, patient_id: &str) -> String {
+    let boundary = "portal-log-boundary-3a9f";
+    let mut body = Vec::new();
+    for (name, value) in [("patient_id", patient_id), ("title", "Lab results")] {
+        body.extend_from_slice(
+            format!(
+                "--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n"
+            )
+            .as_bytes(),
+        );
+    }
+    body.extend_from_slice(
+        format!(
+            "--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"labs.pdf\"\r\nContent-Type: application/pdf\r\n\r\n%PDF-1.4\nresults\r\n--{boundary}--\r\n"
+        )
+        .as_bytes(),
+    );
+    let answer: Value = reqwest::Client::new()
+        .post(format!("{base}/v1/admin/documents"))
+        .bearer_auth(ADMIN)
+        .header(
+            "content-type",
+            format!("multipart/form-data; boundary={boundary}"),
+        )
+        .body(body)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    answer["document_id"].as_str().unwrap().to_owned()
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn no_secret_appears_in_trace_logs() {
     let captured = Captured::default();
@@ -35,21 +107,41 @@ async fn no_secret_appears_in_trace_logs() {
         .with_ansi(false)
         .init();
 
+    // Access tokens last a minute: moving the server's clock two minutes on makes the
+    // next call of each kind refresh the session.
     let server = TestServer::setup()
-        .admin_token("log-admin")
+        .admin_token(ADMIN)
+        .access_token_seconds(60)
         .rust_log("trace")
         .start();
-    let admin = AdminClient::new(server.base_url(), "log-admin");
+    let proxy = Proxy::start(server.addr()).await;
+    proxy.record_requests();
+    let base = proxy.base_url();
+    let admin = AdminClient::new(&base, ADMIN);
     let invited = admin
         .invite_new_patient("Jordan", "jordan@example.com")
         .await;
-    let keychain = "org.patientportal.test.logs";
-    let make = || {
-        let config = ClientConfig::new(server.base_url(), &[], "patientportal").unwrap();
-        PortalClient::new(config, Arc::new(KeyringStore::new(keychain))).unwrap()
+    let document = share(&base, &invited.patient_id).await;
+    let keychain = Noting {
+        keychain: KeyringStore::new("org.patientportal.test.logs"),
+        pairs: Arc::default(),
     };
+    let data = tempfile::tempdir().unwrap();
+    let make = || {
+        // The emailed links name the server itself; the client reaches it through
+        // the proxy.
+        let config = ClientConfig::new(&base, &[server.base_url()], "patientportal")
+            .unwrap()
+            .with_data_dir(data.path())
+            // Each kind of traffic is started by hand, one at a time.
+            .with_background_sync(false);
+        PortalClient::new(config, Arc::new(keychain.clone())).unwrap()
+    };
+    let stale = || async { server.advance_clock(Duration::minutes(2)).await };
     let password = "canary passphrase one two";
     let new_password = "canary passphrase three four";
+    let patient = invited.patient_id.as_str();
+
     let client = make();
     let link = client.parse_link(&invited.link).unwrap();
     client.auth().inspect_invite(&link.token).await.unwrap();
@@ -58,8 +150,62 @@ async fn no_secret_appears_in_trace_logs() {
         .accept_invite(&link.token, password, "laptop")
         .await
         .unwrap();
+    client.sync().sync_now(|_| {}).await.unwrap();
+    let provider = client
+        .records()
+        .profile(patient)
+        .await
+        .unwrap()
+        .unwrap()
+        .primary_provider_id;
+    // Sync, outbox, document and upload traffic, each with a stale access token.
+    stale().await;
+    client.sync().sync_now(|_| {}).await.unwrap();
+    stale().await;
+    client
+        .outbox()
+        .send_message(
+            patient,
+            MessageTo::NewThread {
+                provider_id: provider.clone(),
+                subject: "Question".to_owned(),
+            },
+            "Is the clinic open on Saturday?",
+        )
+        .await
+        .unwrap();
+    let flushed = client.outbox().flush().await.unwrap();
+    assert_eq!(flushed.sent, 1, "{flushed:?}");
+    stale().await;
+    client
+        .documents()
+        .download(&document, |_| {})
+        .await
+        .unwrap();
+    stale().await;
+    client
+        .documents()
+        .upload(
+            patient,
+            "Insurance card",
+            None,
+            "application/pdf",
+            b"%PDF-1.4\ncard".to_vec(),
+        )
+        .await
+        .unwrap();
+    let flushed = client.outbox().flush().await.unwrap();
+    assert_eq!(flushed.sent, 1, "{flushed:?}");
+    drop(client);
+
+    // A restart with a stale token: the session check refreshes it.
+    stale().await;
     let restarted = make();
     restarted.auth().restore().await.unwrap();
+    assert!(matches!(
+        restarted.auth().session_checked().await,
+        portal_core::SessionCheck::Confirmed(_)
+    ));
     restarted
         .auth()
         .request_password_reset("jordan@example.com")
@@ -78,15 +224,54 @@ async fn no_secret_appears_in_trace_logs() {
         .login("jordan@example.com", new_password, "laptop")
         .await
         .unwrap();
-    let account = restarted.auth().signed_in().unwrap().account.id;
-    let stored = portal_core::SecretStore::get(
-        &KeyringStore::new(keychain),
-        &restarted.auth().session_key(&account),
-    )
-    .unwrap()
-    .unwrap();
-    let tokens: serde_json::Value = serde_json::from_str(&stored).unwrap();
     restarted.auth().logout().await.unwrap();
+
+    let pairs = keychain.pairs.lock().unwrap().clone();
+    // The accept session, a rotation per kind of traffic and the restart's, then the
+    // sign-in after the reset.
+    assert!(
+        pairs.len() >= 7,
+        "only {} token pairs were issued",
+        pairs.len()
+    );
+    let mut secrets: Vec<&str> = vec![
+        link.token.as_str(),
+        reset.token.as_str(),
+        password,
+        new_password,
+        ADMIN,
+    ];
+    for (access, refresh) in &pairs {
+        secrets.push(access);
+        secrets.push(refresh);
+    }
+
+    // The positive control: what the log check looks for really went over the wire.
+    // Every secret but the newest refresh token of each of the two sessions (never
+    // needed before the session ended) was sent.
+    let unsent: Vec<&&str> = secrets
+        .iter()
+        .filter(|secret| !proxy.requests_contain(secret))
+        .collect();
+    let newest_refreshes = [
+        // The accept session ended with the reset; the last sign-in with the sign-out.
+        pairs
+            .iter()
+            .rev()
+            .skip(1)
+            .map(|(_, refresh)| refresh.as_str())
+            .next(),
+        pairs.last().map(|(_, refresh)| refresh.as_str()),
+    ];
+    assert!(
+        unsent.len() <= 2
+            && unsent
+                .iter()
+                .all(|secret| newest_refreshes.contains(&Some(**secret))),
+        "{} of {} secrets never crossed the proxy, not only the sessions' last refresh tokens",
+        unsent.len(),
+        secrets.len()
+    );
 
     let client_log = String::from_utf8(captured.0.lock().unwrap().clone()).unwrap();
     // The server's own log, at trace level, as its process wrote it.
@@ -96,16 +281,12 @@ async fn no_secret_appears_in_trace_logs() {
             log.len() > 1000,
             "{whose} log is suspiciously short: the test would prove nothing"
         );
-        for secret in [
-            link.token.as_str(),
-            reset.token.as_str(),
-            password,
-            new_password,
-            tokens["access_token"].as_str().unwrap(),
-            tokens["refresh_token"].as_str().unwrap(),
-            "log-admin",
-        ] {
-            assert!(!log.contains(secret), "a secret reached {whose} trace log");
+        for (n, secret) in secrets.iter().enumerate() {
+            assert!(
+                !log.contains(secret),
+                "secret number {n} (of {}) reached {whose} trace log",
+                secrets.len()
+            );
         }
     }
 }

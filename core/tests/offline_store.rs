@@ -102,6 +102,8 @@ fn device(base: &str, keychain: &str, data: &Path, clock: &ManualClock) -> Porta
     let config = ClientConfig::new(base, &[], "patientportal")
         .unwrap()
         .with_data_dir(data)
+        // The test pulls by hand, to know what each pull brought.
+        .with_background_sync(false)
         .with_sync_page_limit(4);
     PortalClient::with_clock(
         config,
@@ -232,18 +234,36 @@ async fn a_first_sync_fills_an_encrypted_database_that_reads_offline() {
             assert_eq!(mode(&file), 0o600, "{}", file.display());
         }
     }
-    let access = {
-        let key = client.auth().session_key(&signed_in.account.id);
-        let stored = KeyringStore::new(keychain).get(&key).unwrap().unwrap();
-        serde_json::from_str::<Value>(&stored).unwrap()["access_token"]
-            .as_str()
+    let session_key = client.auth().session_key(&signed_in.account.id);
+    let tokens: Value = serde_json::from_str(
+        &KeyringStore::new(keychain)
+            .get(&session_key)
             .unwrap()
-            .to_owned()
-    };
+            .unwrap(),
+    )
+    .unwrap();
+    let access = tokens["access_token"].as_str().unwrap().to_owned();
+    let refresh = tokens["refresh_token"].as_str().unwrap().to_owned();
+    // The database's key, as the keychain keeps it beside the session.
+    let store_key = KeyringStore::new(keychain)
+        .get(&session_key.replacen("session:", "store-key:", 1))
+        .unwrap()
+        .expect("no store key in the keychain");
+    // The whole canary, and each of its words on its own: a field stored in pieces
+    // (an index's tokens, say) would show only as words.
+    let mut secrets: Vec<&str> = vec![
+        CANARY,
+        "jordan@example.com",
+        "INV-1001",
+        access.as_str(),
+        refresh.as_str(),
+        store_key.as_str(),
+    ];
+    secrets.extend(CANARY.split_whitespace());
     for file in files_under(data.path()) {
         let bytes = std::fs::read(&file).unwrap();
         assert!(!bytes.starts_with(b"SQLite format 3"), "{}", file.display());
-        for canary in [CANARY, "jordan@example.com", "INV-1001", access.as_str()] {
+        for canary in &secrets {
             assert!(
                 !contains(&bytes, canary.as_bytes()),
                 "'{canary}' in clear in {}",
@@ -257,7 +277,7 @@ async fn a_first_sync_fills_an_encrypted_database_that_reads_offline() {
     let offline = device(base, keychain, data.path(), &clock);
     assert!(matches!(
         offline.auth().restore().await.unwrap(),
-        Restored::Offline(_)
+        Restored::Cached(_)
     ));
     assert_eq!(
         offline

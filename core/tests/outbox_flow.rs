@@ -12,6 +12,8 @@ use portal_core::{
 use portal_e2e::AdminClient;
 use portal_e2e::TestServer;
 use portal_e2e::proxy::{Mode, Proxy};
+use portal_model::records::FormAnswer;
+use portal_model::writes::{ContactChange, FieldChange, FormAnswers};
 use serde_json::{Value, json};
 use std::sync::Arc;
 
@@ -27,6 +29,16 @@ struct Setup {
     patient: String,
     provider: String,
     _data: tempfile::TempDir,
+}
+
+/// A form's answers with `allergies` as its one answer.
+fn answers(allergies: &str) -> FormAnswers {
+    [(
+        "allergies".to_owned(),
+        FormAnswer::Text(allergies.to_owned()),
+    )]
+    .into_iter()
+    .collect()
 }
 
 async fn created(admin: &AdminClient, path: &str, body: Value) -> Value {
@@ -54,7 +66,9 @@ async fn setup(keychain: &str) -> Setup {
     let clock = ManualClock::default();
     let config = ClientConfig::new(&proxy.base_url(), &[], "patientportal")
         .unwrap()
-        .with_data_dir(data.path());
+        .with_data_dir(data.path())
+        // The test sends and pulls by hand, to follow each write.
+        .with_background_sync(false);
     let client = PortalClient::with_clock(
         config,
         Arc::new(KeyringStore::new(keychain)),
@@ -190,11 +204,17 @@ async fn writes_made_offline_show_at_once_and_reach_the_server_once_in_order() {
         .mark_read(p, &thread, &first)
         .await
         .unwrap();
-    s.client
+    let reply_write = s
+        .client
         .outbox()
         .send_message(p, MessageTo::Thread(thread.clone()), reply)
         .await
         .unwrap();
+    assert_eq!(reply_write.kind, "send_message");
+    assert_eq!(reply_write.state, WriteState::Queued);
+    assert_eq!(reply_write.args["body"], reply);
+    let mut followed = s.client.outbox().watch_item(&reply_write.id).await.unwrap();
+    assert_eq!(followed.latest(), Some(reply_write.clone()));
     s.client
         .outbox()
         .confirm_appointment(p, &visit)
@@ -202,17 +222,19 @@ async fn writes_made_offline_show_at_once_and_reach_the_server_once_in_order() {
         .unwrap();
     s.client
         .outbox()
-        .answer_form(p, &form, json!({"allergies": "pen"}), false)
+        .answer_form(p, &form, &answers("pen"), false)
         .await
         .unwrap();
     s.client
         .outbox()
-        .answer_form(p, &form, json!({"allergies": "penicillin"}), true)
+        .answer_form(p, &form, &answers("penicillin"), true)
         .await
         .unwrap();
-    let mut fields = serde_json::Map::new();
-    fields.insert("phone".into(), json!("+1 555 0100"));
-    s.client.outbox().update_contact(p, fields).await.unwrap();
+    let phone = ContactChange {
+        phone: FieldChange::set("+1 555 0100"),
+        ..ContactChange::default()
+    };
+    s.client.outbox().update_contact(p, &phone).await.unwrap();
 
     assert_eq!(
         s.client.records().summary(p).await.unwrap().unread_messages,
@@ -250,6 +272,30 @@ async fn writes_made_offline_show_at_once_and_reach_the_server_once_in_order() {
     let left = s.client.outbox().items().await.unwrap();
     assert!(left.is_empty(), "{left:#?}");
     assert_eq!(s.server_messages_with(reply).await, 1);
+    // The reply's watch followed it forward only, and ends with it settled.
+    let mut states = Vec::new();
+    loop {
+        let next = tokio::time::timeout(std::time::Duration::from_secs(10), followed.next())
+            .await
+            .expect("the write's watch fell silent");
+        match next {
+            Some(Some(item)) => states.push(item.state),
+            Some(None) => break,
+            None => panic!("the write's watch ended before the write settled"),
+        }
+    }
+    let rank = |state: &WriteState| match state {
+        WriteState::Queued => 0,
+        WriteState::Sending => 1,
+        WriteState::Sent => 2,
+        WriteState::Failed => 3,
+    };
+    assert!(
+        states.windows(2).all(|w| rank(&w[0]) <= rank(&w[1]))
+            && !states.contains(&WriteState::Failed),
+        "{states:?}"
+    );
+    assert_eq!(s.client.outbox().item(&reply_write.id).await.unwrap(), None);
     let messages = s
         .client
         .records()
@@ -299,7 +345,8 @@ async fn a_refused_write_is_undone_and_kept_with_its_reason() {
         .outbox()
         .cancel_appointment(p, &soon, Some("Feeling better"))
         .await
-        .unwrap();
+        .unwrap()
+        .id;
     assert_eq!(s.state("appointment", &soon).await["status"], "cancelled");
     let report = s.client.outbox().flush().await.unwrap();
     assert_eq!(report.refused, 1);
@@ -328,9 +375,11 @@ async fn a_refused_write_is_undone_and_kept_with_its_reason() {
         )
         .await;
     assert_eq!(patched.status().as_u16(), 200);
-    let mut fields = serde_json::Map::new();
-    fields.insert("preferred_name".into(), json!("Jo"));
-    s.client.outbox().update_contact(p, fields).await.unwrap();
+    let jo = ContactChange {
+        preferred_name: FieldChange::set("Jo"),
+        ..ContactChange::default()
+    };
+    s.client.outbox().update_contact(p, &jo).await.unwrap();
     assert_eq!(s.state("profile", p).await["preferred_name"], "Jo");
     s.client.outbox().flush().await.unwrap();
     assert_ne!(s.state("profile", p).await["preferred_name"], "Jo");

@@ -4,7 +4,7 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)] // Tests fail loudly by design.
 
-use portal_core::{ClientConfig, CoreError, KeyringStore, PortalClient, Restored};
+use portal_core::{ClientConfig, CoreError, KeyringStore, PortalClient, Restored, SessionCheck};
 use portal_e2e::AdminClient;
 use portal_e2e::TestServer;
 use portal_model::ErrorCode;
@@ -87,7 +87,13 @@ async fn a_restart_picks_up_the_session_and_sign_out_ends_it_everywhere() {
     assert_eq!(restarted.auth().signed_in(), None);
     assert_eq!(
         restarted.auth().restore().await.unwrap(),
-        Restored::SignedIn(signed_in.clone())
+        Restored::Cached(signed_in.clone())
+    );
+    // In use at once, before the server answers; then the server confirms it.
+    assert_eq!(restarted.auth().signed_in(), Some(signed_in.clone()));
+    assert_eq!(
+        restarted.auth().session_checked().await,
+        SessionCheck::Confirmed(signed_in.clone())
     );
     assert_eq!(restarted.auth().signed_in(), Some(signed_in.clone()));
 
@@ -119,11 +125,16 @@ async fn a_restart_picks_up_the_session_and_sign_out_ends_it_everywhere() {
         .await
         .unwrap();
     assert_eq!(again.account.id, signed_in.account.id);
+    let again = app(base, keychain);
     assert!(matches!(
-        app(base, keychain).auth().restore().await.unwrap(),
-        Restored::SignedIn(_)
+        again.auth().restore().await.unwrap(),
+        Restored::Cached(_)
     ));
-    app(base, keychain).auth().logout().await.unwrap();
+    assert!(matches!(
+        again.auth().session_checked().await,
+        SessionCheck::Confirmed(_)
+    ));
+    again.auth().logout().await.unwrap();
 }
 
 #[tokio::test]
@@ -178,11 +189,17 @@ async fn a_session_ended_by_a_password_reset_asks_to_sign_in_again() {
     let restarted = app(&base, keychain);
     assert_eq!(
         restarted.auth().restore().await.unwrap(),
-        Restored::Ended {
+        Restored::Cached(signed_in.clone())
+    );
+    assert_eq!(
+        restarted.auth().session_checked().await,
+        SessionCheck::Ended {
+            account_id: signed_in.account.id.clone(),
             email: "jordan@example.com".into(),
             code: ErrorCode::SessionRevoked
         }
     );
+    assert_eq!(restarted.auth().signed_in(), None);
     assert!(
         !restarted
             .auth()
@@ -213,8 +230,15 @@ async fn offline_start_up_shows_the_cached_account() {
     let offline = app(base, keychain);
     assert_eq!(
         offline.auth().restore().await.unwrap(),
-        Restored::Offline(signed_in.clone())
+        Restored::Cached(signed_in.clone())
     );
+    match offline.auth().session_checked().await {
+        SessionCheck::Unreachable { account_id, .. } => {
+            assert_eq!(account_id, signed_in.account.id);
+        }
+        other => panic!("expected the server to be out of reach, got {other:?}"),
+    }
+    assert_eq!(offline.auth().signed_in(), Some(signed_in.clone()));
     // Signing out offline still removes everything from this device.
     offline.auth().logout().await.unwrap();
     assert!(
@@ -259,9 +283,13 @@ async fn a_guardian_claims_a_second_child_into_the_account() {
     // The cached account knows both children after a restart.
     let restarted = app(base, keychain);
     match restarted.auth().restore().await.unwrap() {
-        Restored::SignedIn(s) => assert_eq!(s.profiles.len(), 2),
+        Restored::Cached(s) => assert_eq!(s.profiles.len(), 2),
         other => panic!("expected a restored session, got {other:?}"),
     }
+    assert!(matches!(
+        restarted.auth().session_checked().await,
+        SessionCheck::Confirmed(_)
+    ));
     restarted.auth().logout().await.unwrap();
 }
 

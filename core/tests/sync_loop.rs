@@ -1,7 +1,8 @@
-//! The background sync against the real server: it pulls when the server announces a
-//! change, tells the UI what changed by kind and id, notices going offline, keeps
-//! writes made meanwhile, sends them once when the network is back, and stops on
-//! sign-out. The network drops through a loopback proxy.
+//! The background sync against the real server, run by the core itself from sign-in to
+//! sign-out: it pulls when the server announces a change, tells the UI what changed by
+//! kind and id, notices going offline, keeps writes made meanwhile, sends them once when
+//! the network is back, only listens while locked (saying that something arrived, not
+//! what), and stops on sign-out. The network drops through a loopback proxy.
 
 #![allow(clippy::unwrap_used, clippy::expect_used)] // Tests fail loudly by design.
 
@@ -64,15 +65,15 @@ async fn the_background_sync_follows_the_server_and_the_network() {
         )
         .unwrap(),
     );
+    // Nothing to start: signing in starts the sync.
+    let mut changes = client.changes();
+    assert!(!client.sync().in_background());
     client
         .auth()
         .accept_invite(&invite.token, PASSWORD, "laptop")
         .await
         .unwrap();
-
-    let mut changes = client.changes();
-    let running = Arc::clone(&client);
-    let task = tokio::spawn(async move { running.sync().run().await });
+    assert!(client.sync().in_background());
     expect(&mut changes, "first sync up to date", |n| {
         matches!(n, ChangeNotice::Sync(SyncStatus::UpToDate { .. }))
     })
@@ -126,7 +127,8 @@ async fn the_background_sync_follows_the_server_and_the_network() {
             body,
         )
         .await
-        .unwrap();
+        .unwrap()
+        .id;
     let outbox = client.outbox().items().await.unwrap();
     assert_eq!(outbox.len(), 1);
     assert_ne!(outbox[0].state, WriteState::Sent);
@@ -164,9 +166,65 @@ async fn the_background_sync_follows_the_server_and_the_network() {
     assert_eq!(messages.items.len(), 1);
     assert_eq!(messages.items[0].data["body"], body);
 
+    // Locked, it stops pulling and closes the store, but still hears the server: a new
+    // message is announced as activity, without a word of what it is.
+    client.idle_lock().lock_now();
+    expect(&mut changes, "stopped at the lock", |n| {
+        matches!(n, ChangeNotice::Sync(SyncStatus::Stopped))
+    })
+    .await;
+    assert!(client.sync().in_background());
+    let from_care_team: Value = admin
+        .post(
+            "messages",
+            json!({"patient_id": patient, "provider_id": provider,
+                   "body": "Your results are in", "subject": "Results"}),
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    let mut while_locked = Vec::new();
+    let found = tokio::time::timeout(WAIT, async {
+        loop {
+            let notice = changes.recv().await.unwrap();
+            if notice == ChangeNotice::NewActivity {
+                return;
+            }
+            while_locked.push(notice);
+        }
+    })
+    .await;
+    assert!(found.is_ok(), "no activity while locked: {while_locked:?}");
+    assert!(
+        while_locked
+            .iter()
+            .all(|n| !matches!(n, ChangeNotice::Records { .. })),
+        "records were pulled while locked: {while_locked:?}"
+    );
+    assert!(matches!(
+        client.records().record("thread", "any").await,
+        Err(portal_core::CoreError::Locked)
+    ));
+
+    // Unlocked, it pulls what arrived.
+    client.idle_lock().unlock(PASSWORD).await.unwrap();
+    let thread = from_care_team["thread_id"].as_str().unwrap().to_owned();
+    let wanted = thread.clone();
+    expect(&mut changes, "the message after the unlock", move |n| {
+        matches!(n, ChangeNotice::Records { kind, ids } if kind == "thread" && ids.contains(&wanted))
+    })
+    .await;
+    assert!(
+        client
+            .records()
+            .record("thread", &thread)
+            .await
+            .unwrap()
+            .is_some()
+    );
+
     // Signing out stops it.
     client.auth().logout().await.unwrap();
-    client.sync().network_changed();
-    let ended = tokio::time::timeout(WAIT, task).await;
-    assert!(ended.is_ok(), "the background sync outlived the session");
+    assert!(!client.sync().in_background());
 }

@@ -90,6 +90,8 @@ fn app(
     let config = ClientConfig::new(&world.proxy.base_url(), &[], "patientportal")
         .unwrap()
         .with_data_dir(data)
+        // The model decides when to pull.
+        .with_background_sync(false)
         .with_sync_page_limit(3)
         // The idle lock is not under test here.
         .with_idle_timeout(std::time::Duration::from_secs(86_400))
@@ -171,6 +173,8 @@ async fn run_case(world: &mut World, ops: &[Op]) -> Result<(), TestCaseError> {
                 drop(client);
                 client = app(world, &keys, data.path(), &clock);
                 let _ = client.auth().restore().await;
+                // As an app that runs a moment: the server has its say on the session.
+                client.auth().session_checked().await;
             }
             Op::ExpireTokens => {
                 world.server.advance_clock(Duration::minutes(16)).await;
@@ -184,6 +188,7 @@ async fn run_case(world: &mut World, ops: &[Op]) -> Result<(), TestCaseError> {
     clock.advance(Duration::minutes(10));
     if client.auth().signed_in().is_none() {
         client.auth().restore().await.unwrap();
+        client.auth().session_checked().await;
     }
     client.sync().sync_now(|_| {}).await.unwrap();
     client.sync().sync_now(|_| {}).await.unwrap();

@@ -14,6 +14,7 @@ use portal_e2e::TestServer;
 use portal_model::records::{
     AppointmentStatus, FormAnswer, InvoiceStatus, RecordKind, ResponseStatus, SenderKind,
 };
+use portal_model::writes::FormAnswers;
 use serde_json::{Value, json};
 use std::sync::Arc;
 
@@ -81,6 +82,8 @@ async fn guardian(
     let config = ClientConfig::new(practice.server.base_url(), &[], "patientportal")
         .unwrap()
         .with_data_dir(data)
+        // The test pulls by hand, to know what each pull brought.
+        .with_background_sync(false)
         .with_sync_page_limit(3);
     let client = PortalClient::new(config, Arc::new(KeyringStore::new(keychain))).unwrap();
     let flow = client.flow();
@@ -247,13 +250,19 @@ async fn every_list_reads_as_its_type_per_profile() {
     );
 
     // Writes made on this device read like pulled records: a draft, a message.
-    let mut answers = serde_json::Map::new();
-    answers.insert("allergies".into(), json!(["Pollen"]));
-    client
+    let answers: FormAnswers = [(
+        "allergies".to_owned(),
+        FormAnswer::Choices(vec!["Pollen".to_owned()]),
+    )]
+    .into_iter()
+    .collect();
+    let draft_write = client
         .outbox()
-        .answer_form(&mia, &form, Value::Object(answers), false)
+        .answer_form(&mia, &form, &answers, false)
         .await
         .unwrap();
+    assert_eq!(draft_write.kind, "save_form_draft");
+    assert_eq!(draft_write.state, portal_core::WriteState::Queued);
     let forms = records.forms(&mia, 10, None).await.unwrap();
     let draft = forms.items[0].response.as_ref().unwrap();
     assert_eq!(draft.status, ResponseStatus::Draft);

@@ -11,6 +11,7 @@ pub mod password;
 pub mod records;
 pub mod session;
 pub mod sync;
+pub mod writes;
 
 pub use error::{ApiErrorBody, ErrorCode, ErrorDetail};
 pub use invite::{AcceptInviteRequest, InviteInfo, InviteProblem, InviteRole, PracticeRef};

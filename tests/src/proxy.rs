@@ -1,14 +1,15 @@
 //! A TCP proxy on loopback between a client and the server, switchable at run time to
 //! play a dropped network: refuse connections, or let a request through and throw the
-//! server's answer away (the server committed; the client never hears it), cut answers
+//! server's answer away (the server committed; the client never hears it), swallow
+//! requests and never answer (a black hole: a captive portal, a dead route), cut answers
 //! short after some bytes (a connection lost mid-download), or damage one byte of an
 //! answer's body (bytes that no longer match their checksum).
 
 #![allow(clippy::unwrap_used, clippy::expect_used)] // Test support: fail loudly.
 
 use std::net::SocketAddr;
-use std::sync::Arc;
-use std::sync::atomic::{AtomicU8, AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU8, AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
 
@@ -32,6 +33,9 @@ pub enum Mode {
     /// in place to `X-Rng`), as a proxy that does not pass ranges on: the server answers
     /// `200` with the whole content where `206` was asked for.
     IgnoreRanges = 5,
+    /// Accept connections and take requests, but pass nothing on and never answer: the
+    /// client waits out its timeout. Connections opened before keep waiting too.
+    BlackHole = 6,
 }
 
 /// A running proxy; stops with the test's runtime.
@@ -41,6 +45,28 @@ pub struct Proxy {
     cut_after: Arc<AtomicU64>,
     /// Bytes carried both ways since the start.
     bytes: Arc<AtomicU64>,
+    /// What clients sent, while recording (see [`Proxy::record_requests`]).
+    recorded: Recorded,
+}
+
+/// Requests as they crossed the proxy, kept while recording is on.
+#[derive(Clone, Default)]
+struct Recorded {
+    on: Arc<AtomicBool>,
+    bytes: Arc<Mutex<Vec<u8>>>,
+}
+
+/// At most this much of the requests is kept.
+const RECORD_LIMIT: usize = 64 << 20;
+
+impl Recorded {
+    fn keep(&self, bytes: &[u8]) {
+        if self.on.load(Ordering::SeqCst) {
+            let mut kept = self.bytes.lock().unwrap();
+            let room = RECORD_LIMIT.saturating_sub(kept.len()).min(bytes.len());
+            kept.extend_from_slice(&bytes[..room]);
+        }
+    }
 }
 
 impl Proxy {
@@ -54,12 +80,17 @@ impl Proxy {
         let shared = Arc::clone(&mode);
         let shared_cut = Arc::clone(&cut_after);
         let shared_bytes = Arc::clone(&bytes);
+        let recorded = Recorded::default();
+        let shared_recorded = recorded.clone();
         tokio::spawn(async move {
             while let Ok((client, _)) = listener.accept().await {
                 let mode = Arc::clone(&shared);
                 let cut = Arc::clone(&shared_cut);
                 let counted = Arc::clone(&shared_bytes);
-                tokio::spawn(async move { relay(client, upstream, mode, cut, counted).await });
+                let recorded = shared_recorded.clone();
+                tokio::spawn(
+                    async move { relay(client, upstream, mode, cut, counted, recorded).await },
+                );
             }
         });
         Self {
@@ -67,7 +98,21 @@ impl Proxy {
             mode,
             cut_after,
             bytes,
+            recorded,
         }
+    }
+
+    /// Keeps every request that crosses from now on (up to 64 MiB), so that a test can
+    /// show what clients sent (a token in a header, say).
+    pub fn record_requests(&self) {
+        self.recorded.on.store(true, Ordering::SeqCst);
+    }
+
+    /// True when a recorded request carried `text`.
+    pub fn requests_contain(&self, text: &str) -> bool {
+        let kept = self.recorded.bytes.lock().unwrap();
+        let needle = text.as_bytes();
+        !needle.is_empty() && kept.windows(needle.len()).any(|w| w == needle)
     }
 
     /// Cuts each connection's answers after `bytes` (headers included), from now on.
@@ -99,6 +144,7 @@ fn current(mode: &AtomicU8) -> Mode {
         3 => Mode::CutAnswers,
         4 => Mode::CorruptAnswers,
         5 => Mode::IgnoreRanges,
+        6 => Mode::BlackHole,
         _ => Mode::Pass,
     }
 }
@@ -132,8 +178,16 @@ async fn relay(
     mode: Arc<AtomicU8>,
     cut: Arc<AtomicU64>,
     bytes: Arc<AtomicU64>,
+    recorded: Recorded,
 ) {
     if current(&mode) == Mode::Refuse {
+        return;
+    }
+    if current(&mode) == Mode::BlackHole {
+        // Read and drop whatever comes, until the client gives up.
+        let mut client = client;
+        let mut buf = vec![0u8; 16 * 1024];
+        while matches!(client.read(&mut buf).await, Ok(n) if n > 0) {}
         return;
     }
     let Ok(server) = TcpStream::connect(upstream).await else {
@@ -151,8 +205,12 @@ async fn relay(
                 Ok(n) => n,
             };
             up_bytes.fetch_add(n as u64, Ordering::SeqCst);
+            recorded.keep(&buf[..n]);
             if current(&up_mode) == Mode::IgnoreRanges {
                 hide_ranges(&mut buf[..n]);
+            }
+            if current(&up_mode) == Mode::BlackHole {
+                continue;
             }
             if current(&up_mode) == Mode::Refuse || server_write.write_all(&buf[..n]).await.is_err()
             {

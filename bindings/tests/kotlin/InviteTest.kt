@@ -15,6 +15,7 @@ import uniffi.portal_ffi.PasswordRule
 import uniffi.portal_ffi.PortalClient
 import uniffi.portal_ffi.PortalException
 import uniffi.portal_ffi.Restored
+import uniffi.portal_ffi.SessionCheck
 import uniffi.portal_ffi.SecretStore
 
 const val ADMIN_TOKEN = "kotlin-binding-admin"
@@ -141,7 +142,9 @@ fun main() {
             val signedIn = runBlocking { first.acceptInvite(first.parseLink(link).token(), "river otter paints blue", "kotlin test") }
             val restarted = PortalClient(practice.base, listOf(), store)
             val restored = runBlocking { restarted.restore() }
-            check(restored is Restored.SignedIn && restored.account.accountId == signedIn.accountId) { "restored: $restored" }
+            check(restored is Restored.Cached && restored.account.accountId == signedIn.accountId) { "restored: $restored" }
+            val checked = runBlocking { restarted.sessionChecked() }
+            check(checked is SessionCheck.Confirmed && checked.account.accountId == signedIn.accountId) { "checked: $checked" }
             runBlocking { restarted.logout() }
             check(store.items.isEmpty()) { "left in the store: ${store.items.keys}" }
             check(runBlocking { PortalClient(practice.base, listOf(), store).restore() } is Restored.Nobody)

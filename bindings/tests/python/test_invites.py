@@ -103,8 +103,12 @@ def test_sessions_survive_a_restart_and_sign_out(practice):
     # A new client over the same store is the app after a restart.
     restarted = client(practice, store)
     restored = asyncio.run(restarted.restore())
-    assert isinstance(restored, ffi.Restored.SIGNED_IN)
+    # At once, from the store alone; then the server confirms it in the background.
+    assert isinstance(restored, ffi.Restored.CACHED)
     assert restored.account.account_id == signed_in.account_id
+    checked = asyncio.run(restarted.session_checked())
+    assert isinstance(checked, ffi.SessionCheck.CONFIRMED)
+    assert checked.account.account_id == signed_in.account_id
 
     asyncio.run(restarted.logout())
     assert store.items == {}
@@ -141,7 +145,8 @@ def test_two_accounts_switching_and_the_lock(practice):
     assert sam.current_profile_id == sam.profiles[0].patient_id
 
     switched = asyncio.run(portal.switch_account(jordan.account_id))
-    assert isinstance(switched, ffi.Restored.SIGNED_IN)
+    assert isinstance(switched, ffi.Restored.CACHED)
+    assert isinstance(asyncio.run(portal.session_checked()), ffi.SessionCheck.CONFIRMED)
     assert portal.signed_in().email == "jordan@example.com"
     with pytest.raises(ffi.PortalError.UnknownProfile):
         asyncio.run(portal.select_profile("pat_not_mine"))
@@ -159,8 +164,9 @@ def test_two_accounts_switching_and_the_lock(practice):
     assert asyncio.run(portal.unlock("river otter paints blue")).email == "jordan@example.com"
 
     asyncio.run(portal.logout())
-    assert isinstance(asyncio.run(portal.restore()), ffi.Restored.SIGNED_IN)
+    assert isinstance(asyncio.run(portal.restore()), ffi.Restored.CACHED)
     assert portal.signed_in().email == "sam@example.com"
+    assert isinstance(asyncio.run(portal.session_checked()), ffi.SessionCheck.CONFIRMED)
     asyncio.run(portal.logout())
     assert store.items == {}
 
@@ -223,16 +229,17 @@ class Changes(ffi.ChangeListener):
         return False
 
 
-def test_background_sync_reports_changes(practice, tmp_path):
+def test_the_core_syncs_in_the_background_from_sign_in(practice, tmp_path):
     import datetime
 
     patient_id, link = practice.invite_new_patient("Sasha", "sasha@example.com")
     options = ffi.ClientOptions(extra_link_origins=[], extra_roots_pem=None,
                                 idle_timeout_seconds=None, data_dir=str(tmp_path))
     portal = ffi.PortalClient.with_options(practice.base, options, DictStore())
-    asyncio.run(portal.accept_invite(portal.parse_link(link).token(), "river otter paints blue", "python"))
     changes = Changes()
-    handle = asyncio.run(portal.start_sync(changes))
+    # Listening first hears the first sync, which the core starts at sign-in by itself.
+    handle = asyncio.run(portal.listen(changes))
+    asyncio.run(portal.accept_invite(portal.parse_link(link).token(), "river otter paints blue", "python"))
     try:
         assert changes.wait_for(lambda c: isinstance(c, ffi.Change.UP_TO_DATE))
         starts = (datetime.datetime.now(datetime.timezone.utc) + datetime.timedelta(days=1)).isoformat()

@@ -10,23 +10,20 @@ pub use states::{InviteState, JoinState, RenewOutcome, ResetState};
 use crate::error::CoreError;
 use crate::links::{LinkError, TOKEN_LEN};
 use crate::session::vault::AccountEntry;
-use crate::session::{Context, SignedIn, Wipe, is_session_end};
-use portal_model::{ErrorCode, LoginRequest, ProfilesAnswer, Session};
+use crate::session::{Context, SessionCheck, SignedIn, Wipe};
+use portal_model::{LoginRequest, ProfilesAnswer, Session};
 use reqwest::Method;
 use std::sync::Arc;
 
-/// What [`Auth::restore`] found on this device.
+/// What [`Auth::restore`] found on this device, at once and without the network.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Restored {
     /// Nobody is signed in here.
     Nobody,
-    /// Signed in, and the server confirmed the session.
-    SignedIn(SignedIn),
-    /// Signed in as far as this device knows; the server could not be reached.
-    Offline(SignedIn),
-    /// The session ended on the server (expired, revoked, or the password changed):
-    /// sign in again. The local tokens are gone.
-    Ended { email: String, code: ErrorCode },
+    /// Signed in as this device remembers it: the account is in use and its offline
+    /// copy can be read now. The server confirms the session in the background
+    /// ([`Auth::session_check`]; a [`crate::ChangeNotice::Session`] tells the outcome).
+    Cached(SignedIn),
     /// Signed in, but the app was idle longer than the idle timeout: ask for the
     /// password (`client.idle_lock().unlock`).
     Locked { email: String },
@@ -67,10 +64,11 @@ impl Auth {
         Ok(signed_in)
     }
 
-    /// Picks up the session kept on this device, confirming it with the server (which
-    /// rotates its tokens). Offline, the cached account is returned as
-    /// [`Restored::Offline`]. When the app was last used longer ago than the idle
-    /// timeout, it starts [`Restored::Locked`] without asking the server.
+    /// Picks up the session kept on this device at once, from the keychain alone: the
+    /// account is in use and its offline copy readable before any network answer
+    /// ([`Restored::Cached`]). The server confirms the session in the background (which
+    /// rotates its tokens): see [`Auth::session_check`]. When the app was last used
+    /// longer ago than the idle timeout, it starts [`Restored::Locked`].
     pub async fn restore(&self) -> Result<Restored, CoreError> {
         let index = self.ctx.vault.index().await?;
         let Some(entry) = index.current_entry().cloned() else {
@@ -95,27 +93,38 @@ impl Auth {
         self.resume(entry).await
     }
 
-    /// Confirms `entry`'s session with the server and makes it the one in use.
+    /// Makes `entry`'s account the one in use from what this device keeps, and starts
+    /// confirming its session with the server.
     async fn resume(&self, entry: AccountEntry) -> Result<Restored, CoreError> {
         let cached = entry.signed_in;
+        if !self.has_stored_session(&cached.account.id).await? {
+            // The index outlived the tokens (a keychain emptied by hand): nothing to
+            // resume.
+            self.ctx.end_session_check();
+            return Ok(Restored::Nobody);
+        }
         *self.ctx.lock_store() = None;
         self.ctx.mark_unlocked(self.ctx.now(), None);
-        match self.ctx.refresh(&cached.account.id, None).await {
-            Ok(signed_in) => {
-                self.ctx.set_current(Some(signed_in.clone()));
-                Ok(Restored::SignedIn(signed_in))
-            }
-            Err(CoreError::Network(_)) => {
-                self.ctx.set_current(Some(cached.clone()));
-                Ok(Restored::Offline(cached))
-            }
-            Err(CoreError::Server { code, .. }) if is_session_end(code) => Ok(Restored::Ended {
-                email: cached.account.email,
-                code,
-            }),
-            Err(CoreError::NotSignedIn) => Ok(Restored::Nobody),
-            Err(other) => Err(other),
-        }
+        self.ctx.set_current(Some(cached.clone()));
+        self.ctx.confirm_in_background(&cached);
+        Ok(Restored::Cached(cached))
+    }
+
+    /// The latest word on the session restored at start-up (or by a switch of account):
+    /// checking, unreachable for now, confirmed, or ended.
+    pub fn session_check(&self) -> SessionCheck {
+        self.ctx.session_check()
+    }
+
+    /// Waits for news of the check in progress (confirmed, ended, or a first failure to
+    /// reach the server) and returns it; at once when there is nothing to check.
+    pub async fn session_checked(&self) -> SessionCheck {
+        self.ctx.session_checked().await
+    }
+
+    /// Every word on the restored session from now on (the newest wins).
+    pub fn watch_session_check(&self) -> tokio::sync::watch::Receiver<SessionCheck> {
+        self.ctx.watch_session_check()
     }
 
     /// Adds the invite's patient to the signed-in account (a guardian's second child,
@@ -149,6 +158,8 @@ impl Auth {
             (None, None) => return Ok(()),
         };
         let was_locked = self.ctx.locked_account().is_some();
+        self.ctx.end_session_check();
+        self.ctx.stop_background_sync();
         self.ctx.revoke_quietly(&account_id).await;
         self.ctx
             .forget_account(&account_id, Wipe::Everything)

@@ -17,12 +17,19 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let count: u32 = count.parse()?;
     let config = ClientConfig::new(server, &[], "patientportal")?
         .with_data_dir(data)
+        // This worker sends by hand and counts what it sent.
+        .with_background_sync(false)
         .with_sync_page_limit(2);
     let client = PortalClient::new(config, Arc::new(KeyringStore::new(keychain)))?;
     let signed_in = match client.auth().restore().await? {
-        Restored::SignedIn(s) | Restored::Offline(s) => s,
+        Restored::Cached(s) => s,
         other => return Err(format!("no session: {other:?}").into()),
     };
+    // As an app that has run a moment: the server has had its say on the session.
+    let check = client.auth().session_checked().await;
+    if let portal_core::SessionCheck::Ended { code, .. } = check {
+        return Err(format!("the session ended: {}", code.as_str()).into());
+    }
     let profile = signed_in.profiles[0].patient_id.clone();
     let provider = std::env::var("PORTAL_PROVIDER")?;
     let mut out = std::io::stdout();

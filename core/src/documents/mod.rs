@@ -10,9 +10,9 @@ use crate::error::CoreError;
 use crate::http::network;
 use crate::outbox::Outbox;
 use crate::session::Context;
-use crate::store::Store;
 pub use crate::store::blobs::DocumentStatus;
 use crate::store::blobs::{CHUNK_BYTES, DownloadRow, sha256_hex};
+use crate::store::{OutboxItem, Store};
 use reqwest::{Method, StatusCode, header};
 use serde_json::Value;
 use std::path::Path;
@@ -330,7 +330,8 @@ impl Documents {
 
     /// Stores a file (encrypted) and queues an `upload_document` write for it: the
     /// outbox sends the bytes (`PUT /v1/uploads/{upload_id}`) and then the write.
-    /// `category` defaults to `upload` on the server. Returns the write's id.
+    /// `category` defaults to `upload` on the server. Returns the write, as the outbox
+    /// holds it (`client.outbox().watch_item` follows it).
     pub async fn upload(
         &self,
         profile_id: &str,
@@ -338,7 +339,7 @@ impl Documents {
         category: Option<&str>,
         content_type: &str,
         bytes: Vec<u8>,
-    ) -> Result<String, CoreError> {
+    ) -> Result<OutboxItem, CoreError> {
         Outbox::new(self.ctx.clone())
             .upload_document(profile_id, title, category, content_type, bytes)
             .await

@@ -15,6 +15,8 @@ use crate::notices::ChangeNotice;
 use crate::session::Context;
 use crate::store::outbox::PendingWrite;
 use crate::store::{OutboxItem, WriteState};
+use crate::watch::{self, Watch};
+use portal_model::writes::{ContactChange, FormAnswers, MAX_CONTACT_FIELD_CHARS, answers_json};
 use rand::RngCore;
 use serde_json::{Value, json};
 use std::sync::Arc;
@@ -74,18 +76,28 @@ impl Outbox {
         Self { ctx }
     }
 
-    /// Stores a write for `profile_id` with its local effect; returns its id.
+    /// Stores a write for `profile_id` with its local effect; returns it as the outbox
+    /// holds it (queued).
     pub(crate) async fn write(
         &self,
         kind: &str,
         profile_id: &str,
         args: Value,
-    ) -> Result<String, CoreError> {
+    ) -> Result<OutboxItem, CoreError> {
         if !self.ctx.require_unlocked()?.acts_for(profile_id) {
             return Err(CoreError::UnknownProfile);
         }
         let (store, _) = self.ctx.store().await?;
         let id = new_mutation_id();
+        let item = OutboxItem {
+            id: id.clone(),
+            kind: kind.to_owned(),
+            profile_id: profile_id.to_owned(),
+            args: args.clone(),
+            state: WriteState::Queued,
+            attempts: 0,
+            error: None,
+        };
         let touched = store
             .enqueue(
                 PendingWrite {
@@ -104,7 +116,7 @@ impl Outbox {
         });
         self.ctx.notify_records(&touched);
         self.ctx.wake.notify_one();
-        Ok(id)
+        Ok(item)
     }
 
     /// Sends a message (shown at once, marked pending until the server has it).
@@ -113,7 +125,7 @@ impl Outbox {
         profile_id: &str,
         to: MessageTo,
         body: &str,
-    ) -> Result<String, CoreError> {
+    ) -> Result<OutboxItem, CoreError> {
         let args = message_args(to, body)?;
         self.write("send_message", profile_id, args).await
     }
@@ -124,7 +136,7 @@ impl Outbox {
         profile_id: &str,
         thread_id: &str,
         up_to_message_id: &str,
-    ) -> Result<String, CoreError> {
+    ) -> Result<OutboxItem, CoreError> {
         let args = json!({"thread_id": thread_id, "up_to_message_id": up_to_message_id});
         self.write("mark_read", profile_id, args).await
     }
@@ -135,7 +147,7 @@ impl Outbox {
         profile_id: &str,
         appointment_id: &str,
         reason: Option<&str>,
-    ) -> Result<String, CoreError> {
+    ) -> Result<OutboxItem, CoreError> {
         let args = json!({"appointment_id": appointment_id, "reason": reason});
         self.write("cancel_appointment", profile_id, args).await
     }
@@ -145,49 +157,85 @@ impl Outbox {
         &self,
         profile_id: &str,
         appointment_id: &str,
-    ) -> Result<String, CoreError> {
+    ) -> Result<OutboxItem, CoreError> {
         let args = json!({"appointment_id": appointment_id});
         self.write("confirm_appointment", profile_id, args).await
     }
 
-    /// Saves a form's answers as a draft (`submit: false`) or submits them.
+    /// Saves a form's answers as a draft (`submit: false`) or submits them. The
+    /// answers are by field id; the server checks required fields at submission.
     pub async fn answer_form(
         &self,
         profile_id: &str,
         form_id: &str,
-        answers: Value,
+        answers: &FormAnswers,
         submit: bool,
-    ) -> Result<String, CoreError> {
-        if !answers.is_object() {
-            return Err(CoreError::InvalidInput(
-                "form answers are a map of field ids to values".to_owned(),
-            ));
-        }
+    ) -> Result<OutboxItem, CoreError> {
         let kind = if submit {
             "submit_form"
         } else {
             "save_form_draft"
         };
-        let args = json!({"form_id": form_id, "answers": answers});
+        let args = json!({"form_id": form_id, "answers": answers_json(answers)});
         self.write(kind, profile_id, args).await
     }
 
-    /// Changes contact details (`phone`, `address`, `preferred_name`), based on the
-    /// profile as this device has it: the server refuses with `conflict` if it changed
-    /// meanwhile.
+    /// Changes contact details, based on the profile as this device has it: the server
+    /// refuses with `conflict` if it changed meanwhile.
     pub async fn update_contact(
         &self,
         profile_id: &str,
-        fields: serde_json::Map<String, Value>,
-    ) -> Result<String, CoreError> {
+        change: &ContactChange,
+    ) -> Result<OutboxItem, CoreError> {
+        if change.is_empty() {
+            return Err(CoreError::InvalidInput(
+                "the change of contact details changes nothing".to_owned(),
+            ));
+        }
+        if let Some(field) = change.too_long().first() {
+            return Err(CoreError::InvalidInput(format!(
+                "the {} is longer than {MAX_CONTACT_FIELD_CHARS} characters",
+                field.replace('_', " ")
+            )));
+        }
         let (store, _) = self.ctx.store().await?;
         let base_rev = store
             .get("profile", profile_id)
             .await?
             .map(|r| r.rev)
             .ok_or(CoreError::UnknownProfile)?;
-        let args = json!({"fields": fields, "base_rev": base_rev});
+        let args = json!({"fields": change.fields(), "base_rev": base_rev});
         self.write("update_contact", profile_id, args).await
+    }
+
+    /// The write `id` as the outbox holds it now; `None` once it is settled (sent and
+    /// the server's version pulled, or discarded).
+    pub async fn item(&self, id: &str) -> Result<Option<OutboxItem>, CoreError> {
+        Ok(self.items().await?.into_iter().find(|item| item.id == id))
+    }
+
+    /// Follows the write `id`: its item at each change of state (queued, sending, sent,
+    /// failed with the server's code), then `None` once it is settled.
+    pub async fn watch_item(&self, id: &str) -> Result<Watch<Option<OutboxItem>>, CoreError> {
+        let outbox = self.clone();
+        let followed = id.to_owned();
+        let wanted = id.to_owned();
+        watch::start(
+            &self.ctx,
+            // Its own moves, and pulls: a pull that brings the server's version of a
+            // sent write settles it.
+            move |notice| match notice {
+                ChangeNotice::Write { id, .. } => *id == wanted,
+                ChangeNotice::Records { .. } => true,
+                _ => false,
+            },
+            move || {
+                let outbox = outbox.clone();
+                let id = followed.clone();
+                async move { outbox.item(&id).await }
+            },
+        )
+        .await
     }
 
     /// Every write not yet settled, oldest first, with its state and any refusal.

@@ -4,9 +4,9 @@
 
 use super::{Outbox, new_mutation_id};
 use crate::error::CoreError;
-use crate::store::Store;
 use crate::store::blobs::StoredUpload;
 use crate::store::outbox::PendingWrite;
+use crate::store::{OutboxItem, Store};
 use reqwest::{Method, header};
 use serde_json::{Value, json};
 use std::time::Duration;
@@ -55,7 +55,7 @@ fn upload_ids(write: &PendingWrite) -> Vec<String> {
 impl Outbox {
     /// Stores a file (encrypted) and queues an `upload_document` write for it: the
     /// outbox sends the bytes (`PUT /v1/uploads/{upload_id}`) and then the write.
-    /// `category` defaults to `upload` on the server. Returns the write's id.
+    /// `category` defaults to `upload` on the server. Returns the write.
     pub(crate) async fn upload_document(
         &self,
         profile_id: &str,
@@ -63,7 +63,7 @@ impl Outbox {
         category: Option<&str>,
         content_type: &str,
         bytes: Vec<u8>,
-    ) -> Result<String, CoreError> {
+    ) -> Result<OutboxItem, CoreError> {
         let title = title.trim();
         if title.is_empty() {
             return Err(CoreError::InvalidInput(
@@ -96,7 +96,7 @@ impl Outbox {
         to: super::MessageTo,
         body: &str,
         attachments: Vec<Attachment>,
-    ) -> Result<String, CoreError> {
+    ) -> Result<OutboxItem, CoreError> {
         let mut args = super::message_args(to, body)?;
         let mut ids = Vec::new();
         for attachment in &attachments {
@@ -120,9 +120,9 @@ impl Outbox {
         profile_id: &str,
         args: Value,
         upload_ids: Vec<String>,
-    ) -> Result<String, CoreError> {
+    ) -> Result<OutboxItem, CoreError> {
         match self.write(kind, profile_id, args).await {
-            Ok(id) => Ok(id),
+            Ok(item) => Ok(item),
             Err(error) => {
                 self.drop_uploads(upload_ids).await;
                 Err(error)

@@ -7,10 +7,9 @@
 mod snippet;
 mod typed;
 mod views;
-mod watch;
 
+pub use crate::watch::Watch;
 pub use views::{DocumentItem, FormItem, Home, Money, SearchHit, ThreadItem, TypedPage, When};
-pub use watch::Watch;
 
 use crate::error::CoreError;
 use crate::session::Context;
@@ -113,9 +112,19 @@ impl Records {
             .await
     }
 
-    /// `PRAGMA integrity_check` of the account's database ("ok" when sound).
+    /// The soundness of the account's files: `PRAGMA integrity_check` of the database,
+    /// then of the search file and FTS5's check of its index. "ok" when all are sound,
+    /// otherwise what was found wrong, naming the file.
     pub async fn check_store(&self) -> Result<String, CoreError> {
         let (store, _) = self.ctx.store().await?;
-        store.integrity_check().await
+        let records = store.integrity_check().await?;
+        if records != "ok" {
+            return Ok(format!("portal.db: {records}"));
+        }
+        let search = store.search_integrity_check().await?;
+        if search != "ok" {
+            return Ok(format!("search.db: {search}"));
+        }
+        Ok("ok".to_owned())
     }
 }

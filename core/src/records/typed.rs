@@ -5,11 +5,11 @@
 use super::Records;
 use super::snippet::snippet;
 use super::views::{DocumentItem, FormItem, Home, Money, SearchHit, ThreadItem, TypedPage, When};
-use super::watch::{self, Watch};
 use crate::error::CoreError;
 use crate::store::blobs::DocumentStatus;
 use crate::store::read::{ListQuery, Owner};
 use crate::store::{ListOrder, Page, Store, StoredRecord};
+use crate::watch::{self, Watch};
 use portal_model::records::{
     Appointment, Document, FeedRecord, Form, FormResponse, Invoice, Message, Profile, Provider,
     RecordKind, Thread,
@@ -311,7 +311,7 @@ impl Records {
     /// [`Records::home`], live.
     pub async fn watch_home(&self, profile_id: &str) -> Result<Watch<Home>, CoreError> {
         let (this, profile) = (self.clone(), profile_id.to_owned());
-        watch::start(
+        watch::of_kinds(
             &self.ctx,
             &[
                 "appointment",
@@ -338,7 +338,7 @@ impl Records {
         limit: u32,
     ) -> Result<Watch<TypedPage<Appointment>>, CoreError> {
         let (this, profile) = (self.clone(), profile_id.to_owned());
-        watch::start(&self.ctx, &["appointment"], move || {
+        watch::of_kinds(&self.ctx, &["appointment"], move || {
             let (this, profile) = (this.clone(), profile.clone());
             async move { this.appointments(&profile, when, limit, None).await }
         })
@@ -352,7 +352,7 @@ impl Records {
         limit: u32,
     ) -> Result<Watch<TypedPage<ThreadItem>>, CoreError> {
         let (this, profile) = (self.clone(), profile_id.to_owned());
-        watch::start(&self.ctx, &["thread", "message"], move || {
+        watch::of_kinds(&self.ctx, &["thread", "message"], move || {
             let (this, profile) = (this.clone(), profile.clone());
             async move { this.threads(&profile, limit, None).await }
         })
@@ -367,7 +367,7 @@ impl Records {
         limit: u32,
     ) -> Result<Watch<TypedPage<Message>>, CoreError> {
         let (this, profile, thread) = (self.clone(), profile_id.to_owned(), thread_id.to_owned());
-        watch::start(&self.ctx, &["message"], move || {
+        watch::of_kinds(&self.ctx, &["message"], move || {
             let (this, profile, thread) = (this.clone(), profile.clone(), thread.clone());
             async move { this.thread_messages(&profile, &thread, limit, None).await }
         })
@@ -381,7 +381,7 @@ impl Records {
         limit: u32,
     ) -> Result<Watch<TypedPage<Invoice>>, CoreError> {
         let (this, profile) = (self.clone(), profile_id.to_owned());
-        watch::start(&self.ctx, &["invoice"], move || {
+        watch::of_kinds(&self.ctx, &["invoice"], move || {
             let (this, profile) = (this.clone(), profile.clone());
             async move { this.invoices(&profile, limit, None).await }
         })
@@ -395,7 +395,7 @@ impl Records {
         limit: u32,
     ) -> Result<Watch<TypedPage<DocumentItem>>, CoreError> {
         let (this, profile) = (self.clone(), profile_id.to_owned());
-        watch::start(&self.ctx, &["document"], move || {
+        watch::of_kinds(&self.ctx, &["document"], move || {
             let (this, profile) = (this.clone(), profile.clone());
             async move { this.documents(&profile, limit, None).await }
         })
@@ -409,7 +409,7 @@ impl Records {
         limit: u32,
     ) -> Result<Watch<TypedPage<FormItem>>, CoreError> {
         let (this, profile) = (self.clone(), profile_id.to_owned());
-        watch::start(&self.ctx, &["form", "form_response"], move || {
+        watch::of_kinds(&self.ctx, &["form", "form_response"], move || {
             let (this, profile) = (this.clone(), profile.clone());
             async move { this.forms(&profile, limit, None).await }
         })
@@ -422,7 +422,7 @@ impl Records {
         profile_id: &str,
     ) -> Result<Watch<Option<Profile>>, CoreError> {
         let (this, profile) = (self.clone(), profile_id.to_owned());
-        watch::start(&self.ctx, &["profile"], move || {
+        watch::of_kinds(&self.ctx, &["profile"], move || {
             let (this, profile) = (this.clone(), profile.clone());
             async move { this.profile(&profile).await }
         })

@@ -5,13 +5,16 @@
 //! (`auth`, `idle_lock`, `sync`, `outbox`, `documents`, `records`) each hold a
 //! [`Context`] and sit above this module; none of them imports another's internals.
 
-pub mod account;
+mod background;
+mod check;
 pub(crate) mod idle;
 mod local;
 mod tokens;
 pub(crate) mod vault;
 
-pub use account::SignedIn;
+pub use crate::account::SignedIn;
+pub use crate::notices::SessionCheck;
+pub(crate) use background::SyncLoop;
 pub(crate) use local::Wipe;
 pub(crate) use tokens::is_session_end;
 
@@ -24,7 +27,8 @@ use crate::secrets::SecretStore;
 use chrono::{DateTime, Utc};
 use idle::{Activity, LockState, LockedAccount};
 use portal_model::PasswordPolicy;
-use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+use std::sync::atomic::AtomicU64;
+use std::sync::{Arc, Mutex, MutexGuard, OnceLock, PoisonError, Weak};
 use vault::Vault;
 
 /// The state one client's parts share; each part holds it in an `Arc`.
@@ -49,6 +53,20 @@ pub(crate) struct Context {
     pub wake: tokio::sync::Notify,
     /// Where syncing stands, as the last notices said.
     sync_overview: Mutex<SyncOverview>,
+    /// Wakes the restored session's check when the host says the network is back.
+    pub network_back: tokio::sync::Notify,
+    /// The latest word on the restored session (`check`).
+    check: tokio::sync::watch::Sender<SessionCheck>,
+    /// Numbers each check, so that an older one never reports over a newer one.
+    check_run: AtomicU64,
+    /// This context's own handle, for the tasks it starts (`background`).
+    me: OnceLock<Weak<Context>>,
+    /// The background sync loop, handed over by the client (`background`).
+    sync_loop: OnceLock<SyncLoop>,
+    /// The running background sync, if any.
+    background: Mutex<Option<background::Running>>,
+    /// Pulls run one at a time (the background loop's and the host's own).
+    pub pulling: tokio::sync::Mutex<()>,
 }
 
 /// Where syncing stands, for a status line, an offline banner and a first-sync progress
@@ -97,6 +115,13 @@ impl Context {
             notices: tokio::sync::broadcast::channel(CHANNEL_CAPACITY).0,
             wake: tokio::sync::Notify::new(),
             sync_overview: Mutex::new(SyncOverview::default()),
+            network_back: tokio::sync::Notify::new(),
+            check: tokio::sync::watch::channel(SessionCheck::NotNeeded).0,
+            check_run: AtomicU64::new(0),
+            me: OnceLock::new(),
+            sync_loop: OnceLock::new(),
+            background: Mutex::new(None),
+            pulling: tokio::sync::Mutex::new(()),
         })
     }
 
@@ -173,9 +198,13 @@ impl Context {
         self.lock_current().clone()
     }
 
-    /// Makes `signed_in` the account in use (or nobody).
+    /// Makes `signed_in` the account in use (or nobody); the background sync follows.
     pub fn set_current(&self, signed_in: Option<SignedIn>) {
+        let in_use = signed_in.is_some();
         *self.lock_current() = signed_in;
+        if in_use {
+            self.start_background_sync();
+        }
     }
 
     /// The account in use, or why there is none.
@@ -230,6 +259,8 @@ impl Context {
         *self.lock_current() = None;
         // The database closes (and its key leaves memory) with its last handle.
         *self.lock_store() = None;
+        // The background sync stops pulling and only listens from now on.
+        self.wake.notify_one();
     }
 
     /// Records use at `now` with no lock; `persisted_at` when it was also written.

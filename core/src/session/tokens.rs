@@ -26,6 +26,8 @@ impl Context {
     ) -> Result<SignedIn, CoreError> {
         let now = self.now();
         *self.lock_store() = None;
+        // The password was just checked: a restored session's check is moot.
+        self.end_session_check();
         let signed_in = self.vault.remember(session, Some(now)).await?;
         let password = password.to_owned();
         let verifier = tokio::task::spawn_blocking(move || make_verifier(&password))
@@ -67,15 +69,36 @@ impl Context {
             .send::<_, Session>(Method::POST, "/v1/auth/refresh", Some(&request))
             .await?;
         match answer {
-            Ok(session) => self.vault.remember(&session, None).await,
+            Ok(session) => match self.vault.renew(&session).await? {
+                Some(signed_in) => Ok(signed_in),
+                None => {
+                    // Signed out of this device while the answer was on its way: end the
+                    // fresh session too, rather than leave it open on the server.
+                    let request = RefreshRequest {
+                        refresh_token: session.refresh_token,
+                    };
+                    if let Err(error) = self
+                        .api
+                        .send::<_, ()>(Method::POST, "/v1/auth/logout", Some(&request))
+                        .await
+                    {
+                        tracing::info!(code = error.code(), "could not end a leftover session");
+                    }
+                    Err(CoreError::NotSignedIn)
+                }
+            },
             Err(failure) => {
                 let error = failure.into_error();
                 if let CoreError::Server { code, .. } = &error
                     && is_session_end(*code)
                 {
-                    // The server ended it: the tokens are worthless, drop them.
+                    // The server ended it: the tokens are worthless, drop them, and
+                    // the account if it is the one in use.
                     self.forget_account(account_id, Wipe::SessionOnly).await?;
-                    self.set_current(None);
+                    let mut current = self.lock_current();
+                    if current.as_ref().is_some_and(|c| c.account.id == account_id) {
+                        *current = None;
+                    }
                 }
                 Err(error)
             }
@@ -91,9 +114,21 @@ impl Context {
         body: Option<&B>,
     ) -> Result<T, CoreError> {
         let account_id = self.require_unlocked()?.account.id;
+        self.send_for(&account_id, method, path, body).await
+    }
+
+    /// Calls the API as `account_id`, whether or not it is the account in use (the
+    /// check of a restored session), refreshing once if the access token is stale.
+    pub async fn send_for<B: serde::Serialize, T: serde::de::DeserializeOwned>(
+        &self,
+        account_id: &str,
+        method: Method,
+        path: &str,
+        body: Option<&B>,
+    ) -> Result<T, CoreError> {
         let tokens = self
             .vault
-            .tokens(&account_id)
+            .tokens(account_id)
             .await?
             .ok_or(CoreError::NotSignedIn)?;
         let first = self
@@ -106,11 +141,10 @@ impl Context {
                 if failure.body.as_ref().map(|b| b.error.code)
                     == Some(ErrorCode::SessionExpired) =>
             {
-                self.refresh(&account_id, Some(&tokens.access_token))
-                    .await?;
+                self.refresh(account_id, Some(&tokens.access_token)).await?;
                 let fresh = self
                     .vault
-                    .tokens(&account_id)
+                    .tokens(account_id)
                     .await?
                     .ok_or(CoreError::NotSignedIn)?;
                 self.api

@@ -2,7 +2,7 @@
 //! tokens, and the index of signed-in accounts with their cached profiles (emails and
 //! names are personal data, so they do not go to a plain file).
 
-use super::account::SignedIn;
+use crate::account::SignedIn;
 use crate::error::CoreError;
 use crate::secrets::SecretStore;
 use chrono::{DateTime, Utc};
@@ -228,6 +228,33 @@ impl Vault {
         Ok(signed_in)
     }
 
+    /// Keeps a refreshed session of an account signed in here: its new tokens and the
+    /// server's profile list (the profile in use stays when it still is one). Changes
+    /// neither the account in use nor the order. `None`, writing nothing, when the
+    /// account was signed out of this device meanwhile.
+    pub async fn renew(&self, session: &Session) -> Result<Option<SignedIn>, CoreError> {
+        let _turn = self.index_turn.lock().await;
+        let mut index = self.index().await?;
+        let Some(entry) = index.entry_mut(&session.account.id) else {
+            return Ok(None);
+        };
+        let tokens = StoredTokens {
+            access_token: session.access_token.clone(),
+            access_expires_at: session.access_expires_at,
+            refresh_token: session.refresh_token.clone(),
+        };
+        self.write_json(self.session_key(&session.account.id), &tokens)
+            .await?;
+        let signed_in = SignedIn::new(
+            session.account.clone(),
+            session.profiles.clone(),
+            entry.signed_in.current_profile_id.as_deref(),
+        );
+        entry.signed_in = signed_in.clone();
+        self.write_json(self.index_key(), &index).await?;
+        Ok(Some(signed_in))
+    }
+
     /// Updates the cached account (its profiles and profile selection).
     pub async fn update(&self, signed_in: &SignedIn) -> Result<(), CoreError> {
         let _turn = self.index_turn.lock().await;
@@ -268,6 +295,9 @@ impl Vault {
         if !keep_store_key {
             keys.push(self.store_key_key(account_id));
         }
+        // Under the index's turn, so that a refresh finishing meanwhile ([`Vault::renew`])
+        // either writes before this removes, or finds the account gone.
+        let _turn = self.index_turn.lock().await;
         self.blocking(move |store| {
             for key in &keys {
                 store.delete(key)?;
@@ -275,7 +305,6 @@ impl Vault {
             Ok(())
         })
         .await?;
-        let _turn = self.index_turn.lock().await;
         let mut index = self.index().await?;
         index
             .accounts

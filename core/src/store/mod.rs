@@ -182,6 +182,11 @@ impl Store {
         self.call(|conn| conn.query_row("PRAGMA integrity_check", [], |row| row.get(0)))
             .await
     }
+
+    /// The search file's `integrity_check` and FTS5 check: "ok" when sound.
+    pub async fn search_integrity_check(&self) -> Result<String, CoreError> {
+        self.search.integrity_check().await
+    }
 }
 
 /// Removes an account's directory and everything in it (sign-out).

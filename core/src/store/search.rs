@@ -145,6 +145,8 @@ enum Job {
     },
     /// Answers once everything handed over before it is indexed.
     Settled(oneshot::Sender<()>),
+    /// Checks the search file: SQLite's `integrity_check`, then FTS5's own.
+    Check(oneshot::Sender<Result<String, CoreError>>),
 }
 
 /// The search thread and the queue to it. The thread ends, and the file closes, when
@@ -240,6 +242,15 @@ impl SearchIndex {
         answer
             .await
             .map_err(|_| CoreError::Storage("the search index stopped".into()))
+    }
+
+    /// The search file's soundness: "ok", or what SQLite or FTS5 found wrong.
+    pub(super) async fn integrity_check(&self) -> Result<String, CoreError> {
+        let (reply, answer) = oneshot::channel();
+        self.send(Job::Check(reply));
+        answer
+            .await
+            .map_err(|_| CoreError::Storage("the search index stopped".into()))?
     }
 
     fn send(&self, job: Job) {
@@ -341,6 +352,15 @@ fn run(target: Target, jobs: Receiver<Job>) {
             Job::Settled(reply) => {
                 let _ = reply.send(());
             }
+            Job::Check(reply) => {
+                let verdict = match index.as_ref() {
+                    Ok(index) => index.integrity_check(),
+                    Err(error) => Err(CoreError::Storage(format!(
+                        "local search is not available: {error}"
+                    ))),
+                };
+                let _ = reply.send(verdict);
+            }
         }
     }
 }
@@ -353,6 +373,24 @@ struct Index {
 }
 
 impl Index {
+    /// SQLite's `integrity_check` of the file, then FTS5's check of the index against
+    /// itself: "ok", or the first thing found wrong.
+    fn integrity_check(&self) -> Result<String, CoreError> {
+        let sqlite: String = self
+            .conn
+            .query_row("PRAGMA main.integrity_check", [], |row| row.get(0))?;
+        if sqlite != "ok" {
+            return Ok(sqlite);
+        }
+        match self
+            .conn
+            .execute("INSERT INTO search (search) VALUES ('integrity-check')", [])
+        {
+            Ok(_) => Ok("ok".to_owned()),
+            Err(error) => Ok(format!("search index: {error}")),
+        }
+    }
+
     fn open(target: &Target) -> Result<Self, CoreError> {
         let conn = match connect(target) {
             Ok(conn) => conn,

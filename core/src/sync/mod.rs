@@ -8,6 +8,7 @@ mod run;
 
 pub use crate::session::{FirstSync, SyncOverview};
 pub use pull::{SyncProgress, SyncReport};
+pub(crate) use run::background_loop;
 
 use crate::outbox::Outbox;
 use crate::session::Context;
@@ -29,6 +30,13 @@ impl Sync {
     /// backoff.
     pub fn network_changed(&self) {
         self.ctx.wake.notify_one();
+        self.ctx.network_back.notify_waiters();
+    }
+
+    /// True while the core's background sync runs (from sign-in to sign-out; it waits
+    /// without pulling while locked).
+    pub fn in_background(&self) -> bool {
+        self.ctx.background_sync_running()
     }
 
     /// Where syncing stands: the latest status (syncing, up to date, offline with the

@@ -39,6 +39,8 @@ impl Sync {
         &self,
         mut progress: impl FnMut(SyncProgress) + Send,
     ) -> Result<SyncReport, CoreError> {
+        // One pull at a time: the background loop's and the host's wait for each other.
+        let _turn = self.ctx.pulling.lock().await;
         let (store, outcome) = self.ctx.store().await?;
         let flushed = self.outbox().flush().await?;
         let mut report = SyncReport {

@@ -1,11 +1,12 @@
 //! Live queries: a [`Watch`] holds a query's latest result and yields a new one only
-//! when a change touches what it shows (a record of a kind it reads, a purge, or a
-//! reload) and the result differs. It ends when the account's database closes (lock,
-//! sign-out, a session ended on the server), and stops when dropped.
+//! when a change touches what it shows (a record of a kind it reads, a write it
+//! follows, a purge, or a reload) and the result differs. It ends when the account's
+//! database closes (lock, sign-out, a session ended on the server), and stops when
+//! dropped. The records' queries and the outbox's items are watched this way.
 
 use crate::error::CoreError;
 use crate::notices::{ChangeNotice, SyncStatus};
-use crate::session::Context;
+use crate::session::{Context, SessionCheck};
 use std::future::Future;
 use std::sync::Arc;
 use tokio::sync::{broadcast, watch};
@@ -38,9 +39,30 @@ impl<T> Drop for Watch<T> {
 
 /// Runs `query` now, then again whenever a notice names one of `kinds` (or everything
 /// may have changed), and keeps the latest result when it differs.
-pub(super) async fn start<T, F, Fut>(
+pub(crate) async fn of_kinds<T, F, Fut>(
     ctx: &Arc<Context>,
     kinds: &'static [&'static str],
+    query: F,
+) -> Result<Watch<T>, CoreError>
+where
+    T: Clone + PartialEq + Send + Sync + 'static,
+    F: Fn() -> Fut + Send + Sync + 'static,
+    Fut: Future<Output = Result<T, CoreError>> + Send,
+{
+    start(
+        ctx,
+        move |notice| matches!(notice, ChangeNotice::Records { kind, .. } if kinds.contains(&kind.as_str())),
+        query,
+    )
+    .await
+}
+
+/// Runs `query` now, then again whenever `touches` accepts a notice (or everything may
+/// have changed, or the store may have closed), and keeps the latest result when it
+/// differs.
+pub(crate) async fn start<T, F, Fut>(
+    ctx: &Arc<Context>,
+    touches: impl Fn(&ChangeNotice) -> bool + Send + 'static,
     query: F,
 ) -> Result<Watch<T>, CoreError>
 where
@@ -55,11 +77,12 @@ where
     let task = tokio::spawn(async move {
         loop {
             let touched = match notices.recv().await {
-                Ok(ChangeNotice::Records { kind, .. }) => kinds.contains(&kind.as_str()),
                 Ok(ChangeNotice::ProfilesPurged { .. } | ChangeNotice::ReloadAll) => true,
                 // Sync stops at lock and sign-out: read again, which ends the watch then.
                 Ok(ChangeNotice::Sync(SyncStatus::Stopped)) => true,
-                Ok(ChangeNotice::Write { .. } | ChangeNotice::Sync(_)) => false,
+                // The server ended the session: read again, which ends the watch.
+                Ok(ChangeNotice::Session(SessionCheck::Ended { .. })) => true,
+                Ok(notice) => touches(&notice),
                 Err(broadcast::error::RecvError::Lagged(_)) => true,
                 Err(broadcast::error::RecvError::Closed) => return,
             };

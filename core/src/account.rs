@@ -1,4 +1,5 @@
-//! Who is signed in: the account, the profiles it can act for, and the profile in use.
+//! Who is signed in: the account, the profiles it can act for, and the profile in use
+//! (below both the session and the change notices, which carry it).
 
 use portal_model::{AccountSummary, ProfileSummary};
 use serde::{Deserialize, Serialize};
