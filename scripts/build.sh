@@ -30,5 +30,12 @@ for language in swift kotlin python; do
   "$CARGO_TARGET_DIR/$profile/uniffi-bindgen" generate --library "$lib" \
     --language "$language" --no-format --out-dir "$out/$language" >/dev/null
 done
-cp "$lib" "$out/python/"
+# Python: the client's module imports the shared model's relatively, so the two (and the
+# library they load) form one package, `patient_portal`.
+pkg="$out/python/patient_portal"
+mkdir -p "$pkg"
+mv "$out/python"/*.py "$pkg/"
+cp "$lib" "$pkg/"
+echo '"""Patient Portal: portal_ffi (the client) and portal_model (shared types)."""' \
+  > "$pkg/__init__.py"
 step "done: app $CARGO_TARGET_DIR/$profile/patient-portal, server $CARGO_TARGET_DIR/$profile/portal-server"

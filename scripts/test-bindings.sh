@@ -19,7 +19,9 @@ coroutines="$kotlin_home/lib/kotlinx-coroutines-core-jvm.jar"
 classes="$PORTAL_CACHE/kotlin-test"
 rm -rf "$classes"
 mkdir -p "$classes"
+# Every generated file: the FFI's own and the shared model's (its error codes).
+mapfile -t generated < <(find "$gen/kotlin" -name '*.kt' | sort)
 "$kotlin_home/bin/kotlinc" -nowarn -cp "$jna:$coroutines" -d "$classes" \
-  "$gen/kotlin/uniffi/portal_ffi/portal_ffi.kt" bindings/tests/kotlin/InviteTest.kt
+  "${generated[@]}" bindings/tests/kotlin/InviteTest.kt
 java -Djna.library.path="$CARGO_TARGET_DIR/debug" \
   -cp "$classes:$kotlin_home/lib/kotlin-stdlib.jar:$coroutines:$jna" InviteTestKt

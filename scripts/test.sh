@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Runs every test on this machine, installing what it lacks first (scripts/setup.sh):
 # formatting, the build of every surface, clippy, the Rust tests (unit, server, core with
-# the real keychain, and the desktop app end to end under Xvfb), the Python and Kotlin
-# binding tests, and the server's tests again on PostgreSQL. Screenshots land in ./artifacts.
+# the real keychain, and the desktop app end to end under Xvfb), the core's
+# failure-injection test, the Python and Kotlin binding tests, and the server's tests
+# again on PostgreSQL. Screenshots land in ./artifacts.
 set -euo pipefail
 here="$(cd "$(dirname "$0")/.." && pwd)"
 source "$here/scripts/env.sh"
@@ -30,6 +31,12 @@ export PORTAL_TAURI_DRIVER="$PORTAL_TOOLS/bin/tauri-driver"
 export PORTAL_ARTIFACTS="$here/artifacts"
 stage "rust tests (with keyring and display)" \
   scripts/in-session.sh --display -- cargo test --locked "${features[@]}" -- --include-ignored
+# Tests that need a step to fail on cue: the core with its `failpoints` feature (never
+# in a release build), linted and run on their own.
+stage "failure injection (core with failpoints)" \
+  scripts/in-session.sh -- bash -c \
+  'cargo clippy --locked -p portal-core --features failpoints --tests -- -D warnings &&
+   cargo test --locked -p portal-core --features failpoints --test sync_failure'
 stage "binding tests (python, kotlin)" bash scripts/test-bindings.sh
 # The server's suite once more, on PostgreSQL (Debian's cluster, started here: nothing
 # a session left running survives until CI).

@@ -132,7 +132,7 @@ impl From<portal_core::SessionCheck> for SessionCheck {
             } => Self::Ended {
                 account_id,
                 email,
-                code: code.as_str().to_owned(),
+                code,
             },
         }
     }

@@ -2,6 +2,7 @@
 
 use crate::PasswordRule;
 use portal_core::{CoreError, SecretError};
+use portal_model::ErrorCode;
 
 /// Everything a binding call can fail with.
 #[derive(Debug, thiserror::Error, uniffi::Error)]
@@ -15,9 +16,10 @@ pub enum PortalError {
     WeakPassword { reasons: Vec<PasswordRule> },
     #[error("cannot reach the server: {detail}")]
     Network { detail: String },
-    /// A protocol error; `code` is the stable protocol code.
-    #[error("{detail} ({code})")]
-    Server { code: String, detail: String },
+    /// A protocol error; `code` is the stable protocol code (`Unknown` for a code this
+    /// version does not know).
+    #[error("{detail} ({})", code.as_str())]
+    Server { code: ErrorCode, detail: String },
     #[error("unexpected answer from the server (HTTP {status})")]
     UnexpectedResponse { status: u16 },
     /// The host's keychain failed or is missing.
@@ -68,7 +70,7 @@ impl From<CoreError> for PortalError {
             },
             CoreError::Network(_) => Self::Network { detail },
             CoreError::Server { code, message, .. } => Self::Server {
-                code: code.as_str().to_owned(),
+                code,
                 detail: message,
             },
             CoreError::UnexpectedResponse { status } => Self::UnexpectedResponse { status },

@@ -144,7 +144,7 @@ pub enum SessionCheck {
     Ended {
         account_id: String,
         email: String,
-        code: String,
+        code: portal_model::ErrorCode,
     },
 }
 
@@ -163,18 +163,54 @@ pub enum LockState {
     },
 }
 
-/// Options of a client beyond its server URL.
-#[derive(Debug, Clone, Default, PartialEq, Eq, uniffi::Record)]
+/// How a client is set up: the server, and every option with its default (leave out
+/// what you do not need).
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
 pub struct ClientOptions {
+    /// The practice's portal server (`https://`; plain `http://` only on loopback).
+    pub server_url: String,
     /// Other origins whose https links the app accepts (such as the practice's portal).
+    #[uniffi(default)]
     pub extra_link_origins: Vec<String>,
     /// Extra trusted root certificates (PEM), for a practice on a private CA.
+    #[uniffi(default)]
     pub extra_roots_pem: Option<String>,
     /// Seconds without use before the app locks (30 to 86400; default 900).
+    #[uniffi(default)]
     pub idle_timeout_seconds: Option<u32>,
     /// The app's private data directory, for each account's encrypted offline copy.
     /// Without it nothing is kept offline and the read calls fail with `Config`.
+    #[uniffi(default)]
     pub data_dir: Option<String>,
+    /// How this device is named in the account's list of sessions ("Jordan's iPhone").
+    #[uniffi(default)]
+    pub device_name: Option<String>,
+    /// Seconds one request may take before the server counts as out of reach (1 to
+    /// 300; default 30).
+    #[uniffi(default)]
+    pub request_timeout_seconds: Option<u32>,
+    /// Whether the core syncs in the background from sign-in to sign-out (default
+    /// true; needs `data_dir`).
+    #[uniffi(default = true)]
+    pub background_sync: bool,
+}
+
+impl From<ClientOptions> for portal_core::ClientOptions {
+    fn from(options: ClientOptions) -> Self {
+        let mut core = portal_core::ClientOptions::new(&options.server_url);
+        core.extra_link_origins = options.extra_link_origins;
+        core.extra_roots_pem = options.extra_roots_pem;
+        core.idle_timeout = options
+            .idle_timeout_seconds
+            .map(|s| std::time::Duration::from_secs(s.into()));
+        core.data_dir = options.data_dir.map(Into::into);
+        core.device_name = options.device_name;
+        core.request_timeout = options
+            .request_timeout_seconds
+            .map(|s| std::time::Duration::from_secs(s.into()));
+        core.background_sync = options.background_sync;
+        core
+    }
 }
 
 /// Hears the progress of a pull (implemented by the host).
@@ -261,78 +297,14 @@ pub struct PortalClient {
 
 #[uniffi::export(async_runtime = "tokio")]
 impl PortalClient {
-    /// A client for `server_url` (https, or http on loopback). Links are accepted from
-    /// the server's origin, `extra_link_origins`, and `patientportal://`. Session tokens
-    /// go to `secret_store`.
+    /// A client set up by `options`, keeping secrets in `secret_store`. Throws
+    /// `Config` saying which option is wrong.
     #[uniffi::constructor]
     pub fn new(
-        server_url: String,
-        extra_link_origins: Vec<String>,
-        secret_store: Arc<dyn SecretStore>,
-    ) -> Result<Arc<Self>, PortalError> {
-        let origins: Vec<&str> = extra_link_origins.iter().map(String::as_str).collect();
-        let config = portal_core::ClientConfig::new(
-            &server_url,
-            &origins,
-            portal_core::config::DEFAULT_SCHEME,
-        )?;
-        let inner =
-            portal_core::PortalClient::new(config, Arc::new(store::ForeignStore(secret_store)))?;
-        Ok(Arc::new(Self {
-            inner: Arc::new(inner),
-        }))
-    }
-
-    /// Like [`PortalClient::new`], also trusting the root certificates in
-    /// `extra_roots_pem` (for a practice on a private certificate authority).
-    #[uniffi::constructor]
-    pub fn with_extra_roots(
-        server_url: String,
-        extra_link_origins: Vec<String>,
-        extra_roots_pem: String,
-        secret_store: Arc<dyn SecretStore>,
-    ) -> Result<Arc<Self>, PortalError> {
-        let origins: Vec<&str> = extra_link_origins.iter().map(String::as_str).collect();
-        let config = portal_core::ClientConfig::new(
-            &server_url,
-            &origins,
-            portal_core::config::DEFAULT_SCHEME,
-        )?
-        .with_extra_roots_pem(&extra_roots_pem)?;
-        let inner =
-            portal_core::PortalClient::new(config, Arc::new(store::ForeignStore(secret_store)))?;
-        Ok(Arc::new(Self {
-            inner: Arc::new(inner),
-        }))
-    }
-
-    /// A client for `server_url` with `options` (link origins, extra root certificates,
-    /// idle timeout).
-    #[uniffi::constructor]
-    pub fn with_options(
-        server_url: String,
         options: ClientOptions,
         secret_store: Arc<dyn SecretStore>,
     ) -> Result<Arc<Self>, PortalError> {
-        let origins: Vec<&str> = options
-            .extra_link_origins
-            .iter()
-            .map(String::as_str)
-            .collect();
-        let mut config = portal_core::ClientConfig::new(
-            &server_url,
-            &origins,
-            portal_core::config::DEFAULT_SCHEME,
-        )?;
-        if let Some(pem) = &options.extra_roots_pem {
-            config = config.with_extra_roots_pem(pem)?;
-        }
-        if let Some(dir) = &options.data_dir {
-            config = config.with_data_dir(dir);
-        }
-        if let Some(seconds) = options.idle_timeout_seconds {
-            config = config.with_idle_timeout(std::time::Duration::from_secs(seconds.into()))?;
-        }
+        let config = portal_core::ClientConfig::from_options(options.into())?;
         let inner =
             portal_core::PortalClient::new(config, Arc::new(store::ForeignStore(secret_store)))?;
         Ok(Arc::new(Self {

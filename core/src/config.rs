@@ -35,7 +35,83 @@ pub struct ClientConfig {
     background_sync: bool,
 }
 
+/// Everything a host configures, in one value: the desktop shell fills it from its
+/// configuration file, the bindings take it across the FFI. Only `server_url` is
+/// required; [`ClientOptions::new`] gives every other field its default.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ClientOptions {
+    /// The portal server (`https://`; plain `http://` only on loopback).
+    pub server_url: String,
+    /// Other origins whose links the app accepts (a practice's portal host).
+    pub extra_link_origins: Vec<String>,
+    /// The app's custom URL scheme for links (default `patientportal`).
+    pub scheme: String,
+    /// Extra trusted root certificates (PEM), for a practice on a private CA.
+    pub extra_roots_pem: Option<String>,
+    /// How long the app may sit unused before it locks (30 s to 24 h; default 15 min).
+    pub idle_timeout: Option<std::time::Duration>,
+    /// Where each account's encrypted offline copy lives; without it nothing is kept.
+    pub data_dir: Option<std::path::PathBuf>,
+    /// How many changes one pull asks for (1 to 1000; default 500).
+    pub sync_page_limit: Option<u32>,
+    /// How this device is named in the account's list of sessions.
+    pub device_name: Option<String>,
+    /// How long one request may take (1 s to 5 min; default 30 s).
+    pub request_timeout: Option<std::time::Duration>,
+    /// Whether the core runs the background sync itself (default true).
+    pub background_sync: bool,
+}
+
+impl ClientOptions {
+    /// The options for `server_url`, everything else by default.
+    pub fn new(server_url: &str) -> Self {
+        Self {
+            server_url: server_url.to_owned(),
+            extra_link_origins: Vec::new(),
+            scheme: DEFAULT_SCHEME.to_owned(),
+            extra_roots_pem: None,
+            idle_timeout: None,
+            data_dir: None,
+            sync_page_limit: None,
+            device_name: None,
+            request_timeout: None,
+            background_sync: true,
+        }
+    }
+}
+
 impl ClientConfig {
+    /// The configuration `options` describe, each value checked (a bad URL, scheme,
+    /// certificate, idle or request timeout is a `CoreError::Config` saying which).
+    pub fn from_options(options: ClientOptions) -> Result<Self, CoreError> {
+        let origins: Vec<&str> = options
+            .extra_link_origins
+            .iter()
+            .map(String::as_str)
+            .collect();
+        let mut config = Self::new(&options.server_url, &origins, &options.scheme)?
+            .with_background_sync(options.background_sync);
+        if let Some(pem) = &options.extra_roots_pem {
+            config = config.with_extra_roots_pem(pem)?;
+        }
+        if let Some(timeout) = options.idle_timeout {
+            config = config.with_idle_timeout(timeout)?;
+        }
+        if let Some(dir) = options.data_dir {
+            config = config.with_data_dir(dir);
+        }
+        if let Some(limit) = options.sync_page_limit {
+            config = config.with_sync_page_limit(limit);
+        }
+        if let Some(name) = &options.device_name {
+            config = config.with_device_name(name);
+        }
+        if let Some(timeout) = options.request_timeout {
+            config = config.with_request_timeout(timeout)?;
+        }
+        Ok(config)
+    }
+
     /// A configuration for the server at `server_url`. Links are accepted from the
     /// server's own origin, from each of `extra_link_origins` (such as the practice's
     /// portal host when the API lives elsewhere), and in the custom `scheme` form.
@@ -274,8 +350,56 @@ mod tests {
     use super::*;
 
     #[test]
+    fn options_make_the_same_configuration_as_the_chained_calls() {
+        let mut options = ClientOptions::new("https://portal.example.org");
+        options.extra_link_origins = vec!["https://portal.riverside.example".to_owned()];
+        options.idle_timeout = Some(std::time::Duration::from_secs(300));
+        options.data_dir = Some("/tmp/portal-data".into());
+        options.sync_page_limit = Some(2000);
+        options.device_name = Some("Jordan's laptop".to_owned());
+        options.request_timeout = Some(std::time::Duration::from_secs(5));
+        options.background_sync = false;
+        let config = ClientConfig::from_options(options.clone()).unwrap();
+        assert_eq!(config.link_origins().len(), 2);
+        assert_eq!(config.idle_timeout(), chrono::Duration::seconds(300));
+        assert_eq!(
+            config.data_dir(),
+            Some(std::path::Path::new("/tmp/portal-data"))
+        );
+        assert_eq!(config.sync_page_limit(), 1000);
+        assert_eq!(config.device_name(), "Jordan's laptop");
+        assert_eq!(config.request_timeout(), std::time::Duration::from_secs(5));
+        assert!(!config.background_sync());
+
+        let bad = |change: fn(&mut ClientOptions)| {
+            let mut options = ClientOptions::new("https://portal.example.org");
+            change(&mut options);
+            match ClientConfig::from_options(options) {
+                Err(CoreError::Config(why)) => why,
+                other => panic!("expected a configuration error, got {other:?}"),
+            }
+        };
+        assert!(
+            bad(|o| o.idle_timeout = Some(std::time::Duration::from_secs(5)))
+                .contains("idle timeout")
+        );
+        assert!(
+            bad(|o| o.request_timeout = Some(std::time::Duration::ZERO))
+                .contains("request timeout")
+        );
+        assert!(bad(|o| o.scheme = "https".to_owned()).contains("scheme"));
+        assert!(
+            bad(|o| o.server_url = "http://portal.example.org".to_owned())
+                .contains("portal.example.org")
+        );
+    }
+
+    #[test]
     fn https_anywhere_and_http_only_on_loopback() {
         assert!(ClientConfig::new("https://portal.example.org", &[], DEFAULT_SCHEME).is_ok());
+        assert!(
+            ClientConfig::from_options(ClientOptions::new("https://portal.example.org")).is_ok()
+        );
         assert!(ClientConfig::new("http://127.0.0.1:8080", &[], DEFAULT_SCHEME).is_ok());
         assert!(ClientConfig::new("http://localhost:8080", &[], DEFAULT_SCHEME).is_ok());
         assert!(ClientConfig::new("http://[::1]:8080", &[], DEFAULT_SCHEME).is_ok());

@@ -15,6 +15,8 @@ pub mod clock;
 pub mod config;
 pub mod documents;
 pub mod error;
+#[cfg(feature = "failpoints")]
+pub mod failpoints;
 pub mod flow;
 mod http;
 pub mod idle_lock;
@@ -32,7 +34,7 @@ pub use account::SignedIn;
 pub use auth::{Auth, InviteState, JoinState, RenewOutcome, ResetState, Restored};
 pub use client::PortalClient;
 pub use clock::{Clock, ManualClock, SystemClock};
-pub use config::ClientConfig;
+pub use config::{ClientConfig, ClientOptions};
 pub use documents::{DocumentStatus, Documents, DownloadProgress};
 pub use error::CoreError;
 pub use flow::{Flow, FlowNotice, FlowState};

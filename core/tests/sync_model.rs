@@ -1,11 +1,15 @@
-//! A property test over random sequences of what happens to a patient's app: writes
-//! made online and offline, the network going and coming back, answers lost after the
-//! server committed, syncs, edits by the practice, restarts, and access tokens expiring.
-//! After each sequence the network comes back and the app syncs; then every write is
-//! on the server exactly once and in the order it was made, nothing is left in the
-//! outbox, and the device's copy equals the server's.
+//! A property test over random sequences of what happens to a patient's app: writes of
+//! every kind (messages, read marks, cancellations too late and in time, confirmations,
+//! form drafts and submissions, contact changes, uploads) made online and offline, the
+//! network going and coming back, answers lost after the server committed, syncs,
+//! edits by the practice (appointments and the patient's contact details), restarts,
+//! and access tokens expiring. After each sequence the network comes back and the app
+//! syncs; then every write was applied exactly once or refused with a code its kind
+//! allows (`too_late`, `conflict`, `invalid_state`, `already_submitted`), never lost
+//! or doubled; messages are on the server in the order written; and the device's copy
+//! of every kind of record equals the server's.
 //!
-//! 1,000 cases by default (`PORTAL_MODEL_CASES` for longer runs, such as 5,000). Real
+//! 500 cases by default (`PORTAL_MODEL_CASES` for longer runs, such as 5,000). Real
 //! server over loopback HTTP, real SQLCipher files; secrets in a store in memory (the
 //! keychain itself is tested in the session tests).
 
@@ -14,10 +18,13 @@
 use chrono::{Duration, Utc};
 use portal_core::{
     ClientConfig, ListOrder, ManualClock, MessageTo, PortalClient, SecretError, SecretStore,
+    WriteState,
 };
 use portal_e2e::AdminClient;
 use portal_e2e::TestServer;
 use portal_e2e::proxy::{Mode, Proxy};
+use portal_model::records::FormAnswer;
+use portal_model::writes::{ContactChange, FieldChange, FormAnswers};
 use proptest::prelude::*;
 use proptest::test_runner::{Config, TestRunner};
 use serde_json::{Value, json};
@@ -50,24 +57,78 @@ impl SecretStore for MemoryStore {
 
 #[derive(Debug, Clone, Copy)]
 enum Op {
-    Write,
+    Write(WriteKind),
     Offline,
     Online,
     LoseAnswers,
     Sync,
     PracticeEdit,
+    PracticeEditsContact,
     Restart,
     ExpireTokens,
 }
 
+/// What the patient writes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum WriteKind {
+    Message,
+    MarkRead,
+    /// An appointment an hour away: past the cancellation limit.
+    CancelTooLate,
+    /// An appointment a week away.
+    CancelInTime,
+    Confirm,
+    FormDraft,
+    FormSubmit,
+    ContactChange,
+    Upload,
+}
+
+impl WriteKind {
+    /// The codes by which the server may refuse a write of this kind in these
+    /// histories; any other refusal, or a write that is neither applied nor refused, is
+    /// a failure.
+    fn may_be_refused_with(self) -> &'static [&'static str] {
+        match self {
+            Self::Message | Self::MarkRead | Self::Upload => &[],
+            Self::CancelTooLate => &["too_late"],
+            // The later appointment may have been cancelled by an earlier write.
+            Self::CancelInTime | Self::Confirm => &["invalid_state"],
+            Self::FormDraft | Self::FormSubmit => &["already_submitted"],
+            // The practice may have changed the details since the device last pulled.
+            Self::ContactChange => &["conflict"],
+        }
+    }
+
+    /// True when the server must refuse it whatever happened before.
+    fn always_refused(self) -> bool {
+        self == Self::CancelTooLate
+    }
+}
+
+fn write_kind() -> impl Strategy<Value = WriteKind> {
+    prop_oneof![
+        4 => Just(WriteKind::Message),
+        1 => Just(WriteKind::MarkRead),
+        1 => Just(WriteKind::CancelTooLate),
+        1 => Just(WriteKind::CancelInTime),
+        1 => Just(WriteKind::Confirm),
+        1 => Just(WriteKind::FormDraft),
+        1 => Just(WriteKind::FormSubmit),
+        2 => Just(WriteKind::ContactChange),
+        1 => Just(WriteKind::Upload),
+    ]
+}
+
 fn op() -> impl Strategy<Value = Op> {
     prop_oneof![
-        4 => Just(Op::Write),
+        6 => write_kind().prop_map(Op::Write),
         2 => Just(Op::Offline),
         2 => Just(Op::Online),
         1 => Just(Op::LoseAnswers),
         3 => Just(Op::Sync),
         1 => Just(Op::PracticeEdit),
+        1 => Just(Op::PracticeEditsContact),
         1 => Just(Op::Restart),
         1 => Just(Op::ExpireTokens),
     ]
@@ -78,6 +139,8 @@ struct World {
     admin: AdminClient,
     proxy: Proxy,
     provider: String,
+    /// A form the practice assigns to each case's patient.
+    form_template: String,
     cases: u32,
 }
 
@@ -99,6 +162,55 @@ fn app(
     PortalClient::with_clock(config, Arc::new(keys.clone()), Arc::new(clock.clone())).unwrap()
 }
 
+/// A write the app made, and what it was.
+struct Made {
+    id: String,
+    kind: WriteKind,
+    /// The message's body, the upload's title, or the contact change's preferred name.
+    text: String,
+}
+
+/// Every change of the feed, read with `token` from the server directly.
+async fn server_feed(world: &World, token: &str) -> Vec<Value> {
+    let mut feed: Vec<Value> = Vec::new();
+    let mut cursor: Option<String> = None;
+    loop {
+        let query = cursor
+            .as_deref()
+            .map(|c| format!("&cursor={c}"))
+            .unwrap_or_default();
+        let page: Value = reqwest::Client::new()
+            .get(format!(
+                "{}/v1/sync?limit=1000{query}",
+                world.server.base_url()
+            ))
+            .bearer_auth(token)
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        feed.extend(page["changes"].as_array().unwrap().iter().cloned());
+        cursor = page["cursor"].as_str().map(str::to_owned);
+        if page["has_more"] != true {
+            break;
+        }
+    }
+    feed
+}
+
+/// The record kinds the device's copy is compared on.
+const COMPARED: [&str; 7] = [
+    "appointment",
+    "thread",
+    "message",
+    "form",
+    "form_response",
+    "document",
+    "profile",
+];
+
 /// Runs one sequence and checks the end state.
 async fn run_case(world: &mut World, ops: &[Op]) -> Result<(), TestCaseError> {
     world.cases += 1;
@@ -112,7 +224,7 @@ async fn run_case(world: &mut World, ops: &[Op]) -> Result<(), TestCaseError> {
         .await
         .patient_id;
     let invite = world.admin.resend_invite(&patient).await;
-    let thread = world
+    let welcome = world
         .admin
         .post(
             "messages",
@@ -122,7 +234,40 @@ async fn run_case(world: &mut World, ops: &[Op]) -> Result<(), TestCaseError> {
         .await
         .json::<Value>()
         .await
-        .unwrap()["thread_id"]
+        .unwrap();
+    let thread = welcome["thread_id"].as_str().unwrap().to_owned();
+    let first_message = welcome["message_id"].as_str().unwrap().to_owned();
+    // Appointments by the server's clock, which the token expiries move on.
+    let now = world.server.now().await;
+    let appointment = |in_hours: i64| {
+        json!({"patient_id": patient, "provider_id": world.provider,
+               "starts_at": now + Duration::hours(in_hours),
+               "duration_minutes": 30, "kind": "in_person"})
+    };
+    let created = |response: reqwest::Response| async move {
+        assert_eq!(response.status().as_u16(), 201);
+        response.json::<Value>().await.unwrap()
+    };
+    let soon =
+        created(world.admin.post("appointments", appointment(1)).await).await["appointment_id"]
+            .as_str()
+            .unwrap()
+            .to_owned();
+    let later = created(world.admin.post("appointments", appointment(24 * 7)).await).await
+        ["appointment_id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let form = created(
+        world
+            .admin
+            .post(
+                &format!("forms/{}/assign", world.form_template),
+                json!({"patient_id": patient}),
+            )
+            .await,
+    )
+    .await["form_id"]
         .as_str()
         .unwrap()
         .to_owned();
@@ -137,17 +282,73 @@ async fn run_case(world: &mut World, ops: &[Op]) -> Result<(), TestCaseError> {
         .unwrap();
     client.sync().sync_now(|_| {}).await.unwrap();
 
-    let mut written = Vec::new();
+    let mut made: Vec<Made> = Vec::new();
     for op in ops {
         match op {
-            Op::Write => {
-                let body = format!("case {case} write {}", written.len());
-                client
-                    .outbox()
-                    .send_message(&patient, MessageTo::Thread(thread.clone()), &body)
-                    .await
-                    .unwrap();
-                written.push(body);
+            Op::Write(kind) => {
+                let n = made.len();
+                let outbox = client.outbox();
+                let (item, text) = match kind {
+                    WriteKind::Message => {
+                        let body = format!("case {case} write {n}");
+                        let to = MessageTo::Thread(thread.clone());
+                        (outbox.send_message(&patient, to, &body).await, body)
+                    }
+                    WriteKind::MarkRead => (
+                        outbox.mark_read(&patient, &thread, &first_message).await,
+                        String::new(),
+                    ),
+                    WriteKind::CancelTooLate => (
+                        outbox
+                            .cancel_appointment(&patient, &soon, Some("Stuck at work"))
+                            .await,
+                        String::new(),
+                    ),
+                    WriteKind::CancelInTime => (
+                        outbox.cancel_appointment(&patient, &later, None).await,
+                        String::new(),
+                    ),
+                    WriteKind::Confirm => (
+                        outbox.confirm_appointment(&patient, &later).await,
+                        String::new(),
+                    ),
+                    WriteKind::FormDraft | WriteKind::FormSubmit => {
+                        let answer = format!("case {case} answer {n}");
+                        let answers: FormAnswers =
+                            [("allergies".to_owned(), FormAnswer::Text(answer.clone()))]
+                                .into_iter()
+                                .collect();
+                        let submit = *kind == WriteKind::FormSubmit;
+                        (
+                            outbox.answer_form(&patient, &form, &answers, submit).await,
+                            answer,
+                        )
+                    }
+                    WriteKind::ContactChange => {
+                        let name = format!("Case {case}.{n}");
+                        let change = ContactChange {
+                            preferred_name: FieldChange::set(&name),
+                            ..ContactChange::default()
+                        };
+                        (outbox.update_contact(&patient, &change).await, name)
+                    }
+                    WriteKind::Upload => {
+                        let title = format!("case {case} upload {n}");
+                        let bytes = format!("%PDF-1.4\n{title}").into_bytes();
+                        let upload = client
+                            .documents()
+                            .upload(&patient, &title, None, "application/pdf", bytes)
+                            .await;
+                        (upload, title)
+                    }
+                };
+                let item = item.unwrap();
+                prop_assert_eq!(item.state, WriteState::Queued);
+                made.push(Made {
+                    id: item.id,
+                    kind: *kind,
+                    text,
+                });
             }
             Op::Offline => world.proxy.set(Mode::Refuse),
             Op::Online => world.proxy.set(Mode::Pass),
@@ -168,6 +369,16 @@ async fn run_case(world: &mut World, ops: &[Op]) -> Result<(), TestCaseError> {
                     )
                     .await;
                 prop_assert_eq!(response.status().as_u16(), 201);
+            }
+            Op::PracticeEditsContact => {
+                let response = world
+                    .admin
+                    .patch(
+                        &format!("patients/{patient}"),
+                        json!({"last_name": format!("Case {case} edited {}", made.len())}),
+                    )
+                    .await;
+                prop_assert_eq!(response.status().as_u16(), 200);
             }
             Op::Restart => {
                 drop(client);
@@ -192,7 +403,36 @@ async fn run_case(world: &mut World, ops: &[Op]) -> Result<(), TestCaseError> {
     }
     client.sync().sync_now(|_| {}).await.unwrap();
     client.sync().sync_now(|_| {}).await.unwrap();
-    prop_assert!(client.outbox().items().await.unwrap().is_empty());
+
+    // Each write was applied (it left the outbox) or refused with a code its kind
+    // allows (it stays, failed, with its reason); nothing else is left.
+    let left = client.outbox().items().await.unwrap();
+    for item in &left {
+        prop_assert!(
+            made.iter().any(|m| m.id == item.id),
+            "an unknown write in the outbox: {:?}",
+            item
+        );
+        prop_assert_eq!(item.state, WriteState::Failed, "{:?}", item);
+    }
+    let mut applied: Vec<&Made> = Vec::new();
+    for write in &made {
+        match left.iter().find(|item| item.id == write.id) {
+            None => {
+                prop_assert!(!write.kind.always_refused(), "{:?} was applied", write.kind);
+                applied.push(write);
+            }
+            Some(item) => {
+                let code = item.error.as_ref().map(|e| e.code.as_str()).unwrap_or("");
+                prop_assert!(
+                    write.kind.may_be_refused_with().contains(&code),
+                    "{:?} refused with '{}'",
+                    write.kind,
+                    code
+                );
+            }
+        }
+    }
 
     // The server's view, in commit order, read with the device's own session.
     let token = {
@@ -206,43 +446,85 @@ async fn run_case(world: &mut World, ops: &[Op]) -> Result<(), TestCaseError> {
             .unwrap()
             .to_owned()
     };
-    let mut feed: Vec<Value> = Vec::new();
-    let mut cursor: Option<String> = None;
-    loop {
-        let query = cursor
-            .as_deref()
-            .map(|c| format!("&cursor={c}"))
-            .unwrap_or_default();
-        let page: Value = reqwest::Client::new()
-            .get(format!(
-                "{}/v1/sync?limit=1000{query}",
-                world.server.base_url()
-            ))
-            .bearer_auth(&token)
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
-        feed.extend(page["changes"].as_array().unwrap().iter().cloned());
-        cursor = page["cursor"].as_str().map(str::to_owned);
-        if page["has_more"] != true {
-            break;
-        }
-    }
+    let feed = server_feed(world, &token).await;
+    let latest = |kind: &str, id: &str| {
+        feed.iter()
+            .rev()
+            .find(|c| c["kind"] == kind && c["id"] == id)
+            .map(|c| c["data"].clone())
+            .unwrap_or(Value::Null)
+    };
+    let applied_of = |kind: WriteKind| applied.iter().filter(move |m| m.kind == kind);
+
+    // Messages: exactly once each, in the order written.
     let bodies: Vec<String> = feed
         .iter()
         .filter(|c| c["kind"] == "message" && c["data"]["sender"]["kind"] == "patient")
         .map(|c| c["data"]["body"].as_str().unwrap().to_owned())
         .collect();
-    // Exactly once each, in the order written.
+    let written: Vec<String> = applied_of(WriteKind::Message)
+        .map(|m| m.text.clone())
+        .collect();
     prop_assert_eq!(&bodies, &written);
+    // Uploads: each applied one is one document.
+    for upload in applied_of(WriteKind::Upload) {
+        let documents = feed
+            .iter()
+            .filter(|c| c["kind"] == "document" && c["data"]["title"] == upload.text.as_str())
+            .map(|c| c["id"].as_str().unwrap().to_owned())
+            .collect::<std::collections::BTreeSet<_>>();
+        prop_assert_eq!(
+            documents.len(),
+            1,
+            "'{}' became {:?}",
+            upload.text,
+            documents
+        );
+    }
+    // The later appointment: cancelled if a cancellation went through, else confirmed
+    // if a confirmation did.
+    let status = latest("appointment", &later)["status"].clone();
+    let expected = if applied_of(WriteKind::CancelInTime).next().is_some() {
+        "cancelled"
+    } else if applied_of(WriteKind::Confirm).next().is_some() {
+        "confirmed"
+    } else {
+        "scheduled"
+    };
+    prop_assert_eq!(status, expected);
+    prop_assert_eq!(latest("appointment", &soon)["status"].clone(), "scheduled");
+    // The form: submitted at most once, with that submission's answer.
+    let submissions: Vec<&&Made> = applied_of(WriteKind::FormSubmit).collect();
+    prop_assert!(
+        submissions.len() <= 1,
+        "submitted {} times",
+        submissions.len()
+    );
+    let answers = feed
+        .iter()
+        .rev()
+        .find(|c| c["kind"] == "form_response" && c["data"]["form_id"] == form.as_str())
+        .map(|c| c["data"].clone());
+    if let Some(submitted) = submissions.first() {
+        let response = answers.unwrap_or(Value::Null);
+        prop_assert_eq!(response["status"].clone(), "submitted");
+        prop_assert_eq!(
+            response["answers"]["allergies"].clone(),
+            submitted.text.as_str()
+        );
+    }
+    // Contact details: the last change that went through.
+    if let Some(last) = applied_of(WriteKind::ContactChange).next_back() {
+        prop_assert_eq!(
+            latest("profile", &patient)["preferred_name"].clone(),
+            last.text.as_str()
+        );
+    }
 
-    // The device's copy equals the server's.
+    // The device's copy equals the server's, for every kind compared.
     let server_revs: BTreeMap<(String, String), i64> = feed
         .iter()
-        .filter(|c| c["op"] == "upsert")
+        .filter(|c| c["op"] == "upsert" && COMPARED.contains(&c["kind"].as_str().unwrap()))
         .map(|c| {
             (
                 (
@@ -253,8 +535,18 @@ async fn run_case(world: &mut World, ops: &[Op]) -> Result<(), TestCaseError> {
             )
         })
         .collect();
+    let deleted: std::collections::BTreeSet<(String, String)> = feed
+        .iter()
+        .filter(|c| c["op"] == "delete")
+        .map(|c| {
+            (
+                c["kind"].as_str().unwrap().to_owned(),
+                c["id"].as_str().unwrap().to_owned(),
+            )
+        })
+        .collect();
     let mut local_revs = BTreeMap::new();
-    for kind in ["appointment", "thread"] {
+    for kind in COMPARED.iter().filter(|k| **k != "message") {
         let page = client
             .records()
             .list(kind, &patient, ListOrder::OldestFirst, 500, None)
@@ -275,7 +567,7 @@ async fn run_case(world: &mut World, ops: &[Op]) -> Result<(), TestCaseError> {
     }
     let expected: BTreeMap<_, _> = server_revs
         .into_iter()
-        .filter(|((kind, _), _)| matches!(kind.as_str(), "appointment" | "thread" | "message"))
+        .filter(|(key, _)| !deleted.contains(key))
         .collect();
     prop_assert_eq!(local_revs, expected);
     client.auth().logout().await.unwrap();
@@ -287,7 +579,7 @@ fn random_histories_lose_nothing_duplicate_nothing_and_converge() {
     let cases = std::env::var("PORTAL_MODEL_CASES")
         .ok()
         .and_then(|v| v.parse().ok())
-        .unwrap_or(1000);
+        .unwrap_or(500);
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
@@ -304,12 +596,26 @@ fn random_histories_lose_nothing_duplicate_nothing_and_converge() {
         let provider = admin
             .create_provider("Dr. Maya Okafor", "maya@clinic.example")
             .await;
+        let form_template = admin
+            .post(
+                "forms",
+                json!({"title": "Health history", "fields": [
+                    {"id": "allergies", "label": "Allergies", "type": "text", "required": true}]}),
+            )
+            .await
+            .json::<Value>()
+            .await
+            .unwrap()["form_id"]
+            .as_str()
+            .unwrap()
+            .to_owned();
         let proxy = Proxy::start(server.addr()).await;
         World {
             server,
             admin,
             proxy,
             provider,
+            form_template,
             cases: 0,
         }
     });

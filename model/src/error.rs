@@ -6,6 +6,7 @@ use serde::{Deserialize, Serialize};
 /// [`ErrorCode::Unknown`] so old clients keep working.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Enum))]
 #[serde(rename_all = "snake_case")]
 pub enum ErrorCode {
     BadRequest,

@@ -1,6 +1,10 @@
 //! Plain types shared by every part of Patient Portal: the protocol's request and
 //! response bodies, stable error codes, the password policy, and the desktop UI's view
-//! state. No I/O; builds for wasm32.
+//! state. No I/O; builds for wasm32. With the `uniffi` feature (the bindings'), the
+//! stable error codes cross the FFI as an enum.
+
+#[cfg(feature = "uniffi")]
+uniffi::setup_scaffolding!();
 
 pub mod admin;
 pub mod desktop;

@@ -5,7 +5,9 @@
 
 use crate::config::DesktopConfig;
 use crate::notices;
-use portal_core::{ClientConfig, CoreError, Flow, FlowState, KeyringStore, PortalClient};
+use portal_core::{
+    ClientConfig, ClientOptions, CoreError, Flow, FlowState, KeyringStore, PortalClient,
+};
 use portal_model::JoinRequest;
 use portal_model::desktop::{Notice, SCREEN_EVENT, Screen};
 use std::sync::Arc;
@@ -20,34 +22,8 @@ impl Shell {
     /// A shell for the configured server. A bad configuration is kept as a notice that
     /// the welcome screen shows, rather than a crash.
     pub fn new(config: DesktopConfig) -> Self {
-        let origins: Vec<&str> = config.link_origins.iter().map(String::as_str).collect();
-        let client = ClientConfig::new(&config.server_url, &origins, &config.scheme)
-            .map(|client_config| {
-                client_config.with_device_name(&format!(
-                    "Patient Portal desktop ({})",
-                    std::env::consts::OS
-                ))
-            })
-            .and_then(|client_config| match &config.extra_roots_file {
-                None => Ok(client_config),
-                Some(path) => std::fs::read_to_string(path)
-                    .map_err(|e| CoreError::Config(format!("cannot read {path}: {e}")))
-                    .and_then(|pem| client_config.with_extra_roots_pem(&pem)),
-            })
-            .and_then(|client_config| match &config.idle_timeout_secs {
-                None => Ok(client_config),
-                Some(text) => text
-                    .trim()
-                    .parse::<u64>()
-                    .map_err(|_| {
-                        CoreError::Config(format!(
-                            "PORTAL_IDLE_TIMEOUT_SECS must be a number of seconds, not '{text}'"
-                        ))
-                    })
-                    .and_then(|secs| {
-                        client_config.with_idle_timeout(std::time::Duration::from_secs(secs))
-                    }),
-            })
+        let client = options_of(&config)
+            .and_then(ClientConfig::from_options)
             .and_then(|client_config| {
                 PortalClient::new(
                     client_config,
@@ -236,6 +212,28 @@ pub fn screen_of(state: FlowState) -> Screen {
             notice: words(notice),
         },
     }
+}
+
+/// The core's options from the desktop's configuration (its file and environment).
+fn options_of(config: &DesktopConfig) -> Result<ClientOptions, CoreError> {
+    let mut options = ClientOptions::new(&config.server_url);
+    options.extra_link_origins.clone_from(&config.link_origins);
+    options.scheme.clone_from(&config.scheme);
+    options.device_name = Some(format!("Patient Portal desktop ({})", std::env::consts::OS));
+    if let Some(path) = &config.extra_roots_file {
+        let pem = std::fs::read_to_string(path)
+            .map_err(|e| CoreError::Config(format!("cannot read {path}: {e}")))?;
+        options.extra_roots_pem = Some(pem);
+    }
+    if let Some(text) = &config.idle_timeout_secs {
+        let secs = text.trim().parse::<u64>().map_err(|_| {
+            CoreError::Config(format!(
+                "PORTAL_IDLE_TIMEOUT_SECS must be a number of seconds, not '{text}'"
+            ))
+        })?;
+        options.idle_timeout = Some(std::time::Duration::from_secs(secs));
+    }
+    Ok(options)
 }
 
 /// Forwards every state of the flow to the UI as a screen event, for the life of the

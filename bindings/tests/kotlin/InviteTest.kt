@@ -14,7 +14,9 @@ import uniffi.portal_ffi.LinkKind
 import uniffi.portal_ffi.PasswordRule
 import uniffi.portal_ffi.PortalClient
 import uniffi.portal_ffi.PortalException
+import uniffi.portal_ffi.ClientOptions
 import uniffi.portal_ffi.Restored
+import uniffi.portal_model.ErrorCode
 import uniffi.portal_ffi.SessionCheck
 import uniffi.portal_ffi.SecretStore
 
@@ -91,7 +93,7 @@ fun main() {
         Practice().use { practice ->
             val (patientId, link) = practice.invite("Jordan", "jordan@example.com")
             val store = MapStore()
-            val portal = PortalClient(practice.base, listOf(), store)
+            val portal = PortalClient(ClientOptions(serverUrl = practice.base), store)
             val parsed = portal.parseLink(link)
             check(parsed.kind() == LinkKind.INVITE)
             check(!parsed.toString().contains(parsed.token())) { "the token leaks through toString" }
@@ -116,7 +118,7 @@ fun main() {
         Practice().use { practice ->
             val (patientId, first) = practice.invite("Avery", "avery@example.com")
             val second = practice.resend(patientId)
-            val portal = PortalClient(practice.base, listOf(), MapStore())
+            val portal = PortalClient(ClientOptions(serverUrl = practice.base), MapStore())
             check(runBlocking { portal.inspectInvite(portal.parseLink(first).token()) } is InviteState.Revoked)
             check(runBlocking { portal.inspectInvite(portal.parseLink(second).token()) } is InviteState.Valid)
             try {
@@ -126,7 +128,7 @@ fun main() {
                 check(e.detail.contains("extra parts")) { "detail: ${e.detail}" }
             }
             try {
-                PortalClient("http://portal.example.org", listOf(), MapStore())
+                PortalClient(ClientOptions(serverUrl = "http://portal.example.org"), MapStore())
                 error("plain HTTP to a remote host was accepted")
             } catch (e: PortalException.Config) {
                 // expected
@@ -138,21 +140,21 @@ fun main() {
         Practice().use { practice ->
             val (_, link) = practice.invite("Casey", "casey@example.com")
             val store = MapStore()
-            val first = PortalClient(practice.base, listOf(), store)
+            val first = PortalClient(ClientOptions(serverUrl = practice.base), store)
             val signedIn = runBlocking { first.acceptInvite(first.parseLink(link).token(), "river otter paints blue", "kotlin test") }
-            val restarted = PortalClient(practice.base, listOf(), store)
+            val restarted = PortalClient(ClientOptions(serverUrl = practice.base), store)
             val restored = runBlocking { restarted.restore() }
             check(restored is Restored.Cached && restored.account.accountId == signedIn.accountId) { "restored: $restored" }
             val checked = runBlocking { restarted.sessionChecked() }
             check(checked is SessionCheck.Confirmed && checked.account.accountId == signedIn.accountId) { "checked: $checked" }
             runBlocking { restarted.logout() }
             check(store.items.isEmpty()) { "left in the store: ${store.items.keys}" }
-            check(runBlocking { PortalClient(practice.base, listOf(), store).restore() } is Restored.Nobody)
+            check(runBlocking { PortalClient(ClientOptions(serverUrl = practice.base), store).restore() } is Restored.Nobody)
             try {
                 runBlocking { restarted.login("casey@example.com", "not the password", "kotlin test") }
                 error("a wrong password signed in")
             } catch (e: PortalException.Server) {
-                check(e.code == "invalid_credentials") { "code: ${e.code}" }
+                check(e.code == ErrorCode.INVALID_CREDENTIALS) { "code: ${e.code}" }
             }
             val again = runBlocking { restarted.login("casey@example.com", "river otter paints blue", "kotlin test") }
             check(again.email == "casey@example.com")

@@ -4,7 +4,8 @@ import asyncio
 
 import pytest
 
-import portal_ffi as ffi
+from patient_portal import portal_ffi as ffi
+from patient_portal import portal_model as model
 
 
 class DictStore(ffi.SecretStore):
@@ -31,7 +32,7 @@ class LockedStore(DictStore):
 
 
 def client(practice, store):
-    return ffi.PortalClient(practice.base, [], store)
+    return ffi.PortalClient(ffi.ClientOptions(server_url=practice.base), store)
 
 
 def test_parse_inspect_and_accept_an_invite(practice):
@@ -77,14 +78,15 @@ def test_errors_are_typed(practice):
     assert isinstance(asyncio.run(portal.inspect_invite(token)), ffi.InviteState.REVOKED)
     with pytest.raises(ffi.PortalError.Server) as revoked:
         asyncio.run(portal.accept_invite(token, "river otter paints blue", "python test"))
-    assert revoked.value.code == "invite_revoked"
+    # Codes are an enum across the FFI (from the shared model), never text.
+    assert revoked.value.code == model.ErrorCode.INVITE_REVOKED
 
     with pytest.raises(ffi.PortalError.InvalidLink) as bad:
         portal.parse_link(second.replace("127.0.0.1", "evil.example"))
     assert "not from your practice" in str(bad.value)
 
     with pytest.raises(ffi.PortalError.Config):
-        ffi.PortalClient("http://portal.example.org", [], DictStore())
+        ffi.PortalClient(ffi.ClientOptions(server_url="http://portal.example.org"), DictStore())
 
     locked = client(practice, LockedStore())
     with pytest.raises(ffi.PortalError.Keychain):
@@ -116,7 +118,7 @@ def test_sessions_survive_a_restart_and_sign_out(practice):
 
     with pytest.raises(ffi.PortalError.Server) as wrong:
         asyncio.run(restarted.login("casey@example.com", "not the password", "python test"))
-    assert wrong.value.code == "invalid_credentials"
+    assert wrong.value.code == model.ErrorCode.INVALID_CREDENTIALS
     again = asyncio.run(restarted.login("casey@example.com", "river otter paints blue", "python test"))
     assert again.email == "casey@example.com"
 
@@ -135,8 +137,8 @@ def test_two_accounts_switching_and_the_lock(practice):
     _, jordan_link = practice.invite_new_patient("Jordan", "jordan@example.com")
     _, sam_link = practice.invite_new_patient("Sam", "sam@example.com")
     store = DictStore()
-    options = ffi.ClientOptions(extra_link_origins=[], extra_roots_pem=None, idle_timeout_seconds=300, data_dir=None)
-    portal = ffi.PortalClient.with_options(practice.base, options, store)
+    options = ffi.ClientOptions(server_url=practice.base, idle_timeout_seconds=300)
+    portal = ffi.PortalClient(options, store)
     jordan = asyncio.run(portal.accept_invite(portal.parse_link(jordan_link).token(),
                                               "river otter paints blue", "python test"))
     sam = asyncio.run(portal.accept_invite(portal.parse_link(sam_link).token(),
@@ -187,9 +189,10 @@ def test_offline_copy_sync_and_reads(practice, tmp_path):
     starts = (datetime.datetime.now(datetime.timezone.utc) + datetime.timedelta(days=2)).isoformat()
     visit = practice.appointment(patient_id, practice.provider_of(patient_id), starts)
     store = DictStore()
-    options = ffi.ClientOptions(extra_link_origins=[], extra_roots_pem=None,
-                                idle_timeout_seconds=None, data_dir=str(tmp_path))
-    portal = ffi.PortalClient.with_options(practice.base, options, store)
+    # This test pulls by hand and counts the pages: the core's own sync stays off.
+    options = ffi.ClientOptions(server_url=practice.base, data_dir=str(tmp_path),
+                                background_sync=False)
+    portal = ffi.PortalClient(options, store)
     asyncio.run(portal.accept_invite(portal.parse_link(link).token(), "river otter paints blue", "python"))
 
     progress = Progress()
@@ -233,9 +236,8 @@ def test_the_core_syncs_in_the_background_from_sign_in(practice, tmp_path):
     import datetime
 
     patient_id, link = practice.invite_new_patient("Sasha", "sasha@example.com")
-    options = ffi.ClientOptions(extra_link_origins=[], extra_roots_pem=None,
-                                idle_timeout_seconds=None, data_dir=str(tmp_path))
-    portal = ffi.PortalClient.with_options(practice.base, options, DictStore())
+    options = ffi.ClientOptions(server_url=practice.base, data_dir=str(tmp_path))
+    portal = ffi.PortalClient(options, DictStore())
     changes = Changes()
     # Listening first hears the first sync, which the core starts at sign-in by itself.
     handle = asyncio.run(portal.listen(changes))

@@ -45,18 +45,19 @@ fn typed<T: FeedRecord>(page: Page) -> TypedPage<T> {
 }
 
 /// A page of the records of `T`'s kind of a profile (or under a parent), as `T`.
-async fn page<T: FeedRecord>(
+async fn page<T: FeedRecord + Send + 'static>(
     store: &Store,
     owner: Owner,
     order: ListOrder,
     limit: u32,
     after: Option<String>,
 ) -> Result<TypedPage<T>, CoreError> {
-    Ok(typed(
-        store
-            .list(ListQuery::new(T::KIND, owner, order, limit, after))
-            .await?,
-    ))
+    store
+        .list_with(
+            ListQuery::new(T::KIND, owner, order, limit, after),
+            typed::<T>,
+        )
+        .await
 }
 
 /// The newest record of `T`'s kind under `parent` (a thread's last message, a form's
@@ -112,7 +113,8 @@ impl Records {
             after,
         );
         list.from_ms = Some(self.ctx.now().timestamp_millis());
-        Ok(typed(store.list(list).await?))
+        // Decoded on the database's thread, while the rows are in its cache.
+        store.list_with(list, typed::<Appointment>).await
     }
 
     /// Conversations, the latest first, each with its newest message.

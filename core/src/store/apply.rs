@@ -108,7 +108,14 @@ impl Store {
         let search = std::sync::Arc::clone(&self.search);
         self.write(move |tx| {
             let mut applied = Applied::default();
-            for change in &page.changes {
+            #[cfg_attr(not(feature = "failpoints"), allow(unused_variables))]
+            for (index, change) in page.changes.iter().enumerate() {
+                #[cfg(feature = "failpoints")]
+                if crate::failpoints::apply_fails_at(index) {
+                    return Err(rusqlite::Error::ToSqlConversionFailure(
+                        "failpoint: the page's apply fails here".into(),
+                    ));
+                }
                 apply_change(tx, change, &mut applied, &search)?;
             }
             let settled = super::outbox::settle_after_pull(tx, requested_at_ms, &applied.changed)?;

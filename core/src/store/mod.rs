@@ -131,6 +131,28 @@ impl Store {
         .map_err(|e| CoreError::Storage(format!("database task: {e}")))?
     }
 
+    /// Runs a short read on this very thread when the runtime can spare it (a
+    /// multi-threaded one: `block_in_place` hands this worker's other tasks to the
+    /// others), else on a blocking thread like [`Store::call`]. A page read takes about
+    /// a tenth of a millisecond; the two thread hops of `spawn_blocking` cost nearly as
+    /// much again on a busy two-core machine.
+    pub(crate) async fn read<T, F>(&self, work: F) -> Result<T, CoreError>
+    where
+        T: Send + 'static,
+        F: FnOnce(&mut Connection) -> Result<T, rusqlite::Error> + Send + 'static,
+    {
+        let here = tokio::runtime::Handle::try_current()
+            .is_ok_and(|h| h.runtime_flavor() == tokio::runtime::RuntimeFlavor::MultiThread);
+        if !here {
+            return self.call(work).await;
+        }
+        let conn = Arc::clone(&self.conn);
+        tokio::task::block_in_place(move || {
+            let mut guard = conn.lock().unwrap_or_else(PoisonError::into_inner);
+            work(&mut guard).map_err(CoreError::from)
+        })
+    }
+
     /// Runs `work` in one write transaction on the database's thread. The records it
     /// wrote are counted in `sync_state.search_seq` in the same transaction and handed
     /// to the search index once it commits.

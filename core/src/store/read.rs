@@ -173,6 +173,16 @@ impl Store {
 
     /// A page of a list (keyset-paged by time and id, so pages stay fast deep down).
     pub(crate) async fn list(&self, query: ListQuery) -> Result<Page, CoreError> {
+        self.list_with(query, |page| page).await
+    }
+
+    /// A page of a list, handed to `finish` on the database's thread (a typed read
+    /// decodes it there, while its rows are still in that core's cache).
+    pub(crate) async fn list_with<R, F>(&self, query: ListQuery, finish: F) -> Result<R, CoreError>
+    where
+        R: Send + 'static,
+        F: FnOnce(Page) -> R + Send + 'static,
+    {
         if let Some(token) = &query.after
             && decode_after(token).is_none()
         {
@@ -180,60 +190,8 @@ impl Store {
                 "that page token is not one this app gave out".to_owned(),
             ));
         }
-        self.call(move |conn| {
-            let (owner_column, owner) = match &query.owner {
-                Owner::Profile(id) => ("profile_id", id.clone()),
-                Owner::Parent(id) => ("parent_id", id.clone()),
-            };
-            let (cmp, dir) = match query.order {
-                ListOrder::OldestFirst => (">", "ASC"),
-                ListOrder::NewestFirst => ("<", "DESC"),
-            };
-            let from_cmp = match query.order {
-                ListOrder::OldestFirst => ">=",
-                ListOrder::NewestFirst => "<",
-            };
-            let (after_at, after_id) = query
-                .after
-                .as_deref()
-                .and_then(decode_after)
-                .map_or((None, None), |(at, id)| (Some(at), Some(id)));
-            let sql = format!(
-                "SELECT kind, id, profile_id, rev, data, sort_at FROM records
-                 WHERE kind = ?1 AND {owner_column} = ?2
-                   AND (?3 IS NULL OR sort_at {from_cmp} ?3)
-                   AND (?4 IS NULL OR (sort_at, id) {cmp} (?4, ?5))
-                 ORDER BY sort_at {dir}, id {dir}
-                 LIMIT ?6"
-            );
-            let mut statement = conn.prepare_cached(&sql)?;
-            let limit = i64::from(query.limit.clamp(1, 500));
-            let mut last = None;
-            let items = statement
-                .query_map(
-                    params![
-                        query.kind,
-                        owner,
-                        query.from_ms,
-                        after_at,
-                        after_id,
-                        limit + 1
-                    ],
-                    |row| Ok((record(row)?, row.get::<_, i64>(5)?)),
-                )?
-                .collect::<Result<Vec<_>, _>>()?;
-            let has_more = items.len() as i64 > limit;
-            let mut page = Vec::with_capacity(items.len());
-            for (item, sort_at) in items.into_iter().take(limit as usize) {
-                last = Some(encode_after(sort_at, &item.id));
-                page.push(item);
-            }
-            Ok(Page {
-                items: page,
-                next: if has_more { last } else { None },
-            })
-        })
-        .await
+        self.read(move |conn| list_page(conn, &query).map(finish))
+            .await
     }
 
     /// Messages, threads and documents of a profile matching `query` (words, each
@@ -330,6 +288,61 @@ fn fts_expression(query: &str) -> Option<String> {
         .map(|w| format!("\"{w}\"*"))
         .collect();
     (!terms.is_empty()).then(|| terms.join(" "))
+}
+
+/// The page `query` asks for (see [`Store::list`]).
+fn list_page(conn: &mut rusqlite::Connection, query: &ListQuery) -> Result<Page, rusqlite::Error> {
+    let (owner_column, owner) = match &query.owner {
+        Owner::Profile(id) => ("profile_id", id.clone()),
+        Owner::Parent(id) => ("parent_id", id.clone()),
+    };
+    let (cmp, dir) = match query.order {
+        ListOrder::OldestFirst => (">", "ASC"),
+        ListOrder::NewestFirst => ("<", "DESC"),
+    };
+    let from_cmp = match query.order {
+        ListOrder::OldestFirst => ">=",
+        ListOrder::NewestFirst => "<",
+    };
+    let (after_at, after_id) = query
+        .after
+        .as_deref()
+        .and_then(decode_after)
+        .map_or((None, None), |(at, id)| (Some(at), Some(id)));
+    let sql = format!(
+        "SELECT kind, id, profile_id, rev, data, sort_at FROM records
+         WHERE kind = ?1 AND {owner_column} = ?2
+           AND (?3 IS NULL OR sort_at {from_cmp} ?3)
+           AND (?4 IS NULL OR (sort_at, id) {cmp} (?4, ?5))
+         ORDER BY sort_at {dir}, id {dir}
+         LIMIT ?6"
+    );
+    let mut statement = conn.prepare_cached(&sql)?;
+    let limit = i64::from(query.limit.clamp(1, 500));
+    let mut last = None;
+    let items = statement
+        .query_map(
+            params![
+                query.kind,
+                owner,
+                query.from_ms,
+                after_at,
+                after_id,
+                limit + 1
+            ],
+            |row| Ok((record(row)?, row.get::<_, i64>(5)?)),
+        )?
+        .collect::<Result<Vec<_>, _>>()?;
+    let has_more = items.len() as i64 > limit;
+    let mut page = Vec::with_capacity(items.len());
+    for (item, sort_at) in items.into_iter().take(limit as usize) {
+        last = Some(encode_after(sort_at, &item.id));
+        page.push(item);
+    }
+    Ok(Page {
+        items: page,
+        next: if has_more { last } else { None },
+    })
 }
 
 #[cfg(test)]
