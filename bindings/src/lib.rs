@@ -8,6 +8,7 @@ mod background;
 mod convert;
 mod error;
 mod offline;
+mod records;
 mod store;
 
 pub use error::{PortalError, SecretStoreError};

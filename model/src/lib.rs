@@ -1,7 +1,7 @@
 //! Plain types shared by every part of Patient Portal: the protocol's request and
 //! response bodies, stable error codes, the password policy, and the desktop UI's view
 //! state. No I/O; builds for wasm32. With the `uniffi` feature (the bindings'), the
-//! stable error codes cross the FFI as an enum.
+//! error codes and the record types cross the FFI as enums and records.
 
 #[cfg(feature = "uniffi")]
 uniffi::setup_scaffolding!();

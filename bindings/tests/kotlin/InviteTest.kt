@@ -16,6 +16,8 @@ import uniffi.portal_ffi.PortalClient
 import uniffi.portal_ffi.PortalException
 import uniffi.portal_ffi.ClientOptions
 import uniffi.portal_ffi.Restored
+import uniffi.portal_model.AppointmentKind
+import uniffi.portal_model.AppointmentStatus
 import uniffi.portal_model.ErrorCode
 import uniffi.portal_ffi.SessionCheck
 import uniffi.portal_ffi.SecretStore
@@ -68,6 +70,14 @@ class Practice : AutoCloseable {
         val patient = field(call("POST", "patients",
             """{"first_name":"$firstName","last_name":"Rivera","email":"$email","primary_provider_id":"$provider"}"""), "patient_id")
         return patient to lastLink()
+    }
+
+    /** Books a telehealth visit for the patient with their primary provider; its id. */
+    fun appointment(patientId: String, startsAt: java.time.Instant): String {
+        val provider = field(call("GET", "patients/$patientId", null), "primary_provider_id")
+        return field(call("POST", "appointments",
+            """{"patient_id":"$patientId","provider_id":"$provider","starts_at":"$startsAt","duration_minutes":30,"kind":"telehealth","telehealth_url":"https://video.example.org/room/4"}"""),
+            "appointment_id")
     }
 
     fun resend(patientId: String): String {
@@ -158,6 +168,35 @@ fun main() {
             }
             val again = runBlocking { restarted.login("casey@example.com", "river otter paints blue", "kotlin test") }
             check(again.email == "casey@example.com")
+        }
+    }
+
+    test("the offline copy reads as typed records") {
+        Practice().use { practice ->
+            val (patientId, link) = practice.invite("Robin", "robin@example.com")
+            val startsAt = java.time.Instant.now().plus(java.time.Duration.ofDays(2))
+                .truncatedTo(java.time.temporal.ChronoUnit.MILLIS)
+            val visit = practice.appointment(patientId, startsAt)
+            val dataDir = Files.createTempDirectory("portal-kotlin-data")
+            // The test pulls by hand: the core's own background sync stays off.
+            val options = ClientOptions(serverUrl = practice.base, dataDir = dataDir.toString(),
+                backgroundSync = false)
+            val portal = PortalClient(options, MapStore())
+            runBlocking { portal.acceptInvite(portal.parseLink(link).token(), "river otter paints blue", "kotlin test") }
+            runBlocking { portal.syncNow(null) }
+            val page = runBlocking { portal.appointmentPage(patientId, true, 20u, null) }
+            check(page.skipped == 0u && page.next == null) { "page: $page" }
+            val appointment = page.items.single()
+            check(appointment.id == visit) { "appointment: $appointment" }
+            check(appointment.kind == AppointmentKind.Telehealth) { "kind: ${appointment.kind}" }
+            check(appointment.status == AppointmentStatus.Scheduled) { "status: ${appointment.status}" }
+            check(appointment.startsAt == startsAt) { "starts at ${appointment.startsAt}, not $startsAt" }
+            val home = runBlocking { portal.home(patientId) }
+            check(home.nextAppointment == appointment) { "home: $home" }
+            val team = runBlocking { portal.careTeam(patientId) }
+            check(team.isNotEmpty()) { "no care team" }
+            runBlocking { portal.logout() }
+            dataDir.toFile().deleteRecursively()
         }
     }
 

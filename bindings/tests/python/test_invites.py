@@ -203,6 +203,29 @@ def test_offline_copy_sync_and_reads(practice, tmp_path):
     assert jsonlib.loads(summary.next_appointment.data_json)["kind"] == "telehealth"
     upcoming = asyncio.run(portal.appointments(patient_id, True, 20, None))
     assert [r.id for r in upcoming.items] == [visit] and upcoming.next is None
+
+    # The same reads as typed records: portal_model's types, with enums and times.
+    typed = asyncio.run(portal.appointment_page(patient_id, True, 20, None))
+    assert typed.skipped == 0 and typed.next is None
+    [appointment] = typed.items
+    assert appointment.id == visit and appointment.profile_id == patient_id
+    assert appointment.kind == model.AppointmentKind.TELEHEALTH()
+    assert appointment.status == model.AppointmentStatus.SCHEDULED()
+    # Times are the platform's own (an aware datetime here), kept to the millisecond.
+    sent = datetime.datetime.fromisoformat(starts)
+    assert abs(appointment.starts_at - sent) < datetime.timedelta(milliseconds=1)
+    assert appointment.ends_at > appointment.starts_at
+    assert asyncio.run(portal.appointment_page(patient_id, False, 20, None)).items == []
+    home = asyncio.run(portal.home(patient_id))
+    assert home.next_appointment == appointment
+    assert home.unread_messages == summary.unread_messages
+    threads = asyncio.run(portal.thread_page(patient_id, 20, None))
+    for item in threads.items:
+        assert isinstance(item.thread, model.MessageThread)
+        messages = asyncio.run(portal.message_page(patient_id, item.thread.id, 20, None))
+        assert messages.items[-1] == item.last_message
+    team = asyncio.run(portal.care_team(patient_id))
+    assert practice.provider_of(patient_id) in [provider.id for provider in team]
     assert asyncio.run(portal.record("appointment", visit)).profile_id == patient_id
     assert any(tmp_path.rglob("portal.db"))
 

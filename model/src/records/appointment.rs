@@ -36,6 +36,7 @@ impl AppointmentStatus {
 /// An appointment of a profile.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct Appointment {
     pub id: String,
     pub profile_id: String,

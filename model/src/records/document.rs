@@ -22,6 +22,7 @@ open_enum! {
 /// A document of a profile; its bytes come from `GET /v1/documents/{id}/content`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct Document {
     pub id: String,
     pub profile_id: String,

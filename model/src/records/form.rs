@@ -27,6 +27,7 @@ open_enum! {
 /// One field of a form.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct FormField {
     pub id: String,
     pub label: String,
@@ -42,6 +43,7 @@ pub struct FormField {
 /// A form the patient is asked to fill in.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct Form {
     pub id: String,
     pub profile_id: String,
@@ -71,6 +73,7 @@ open_enum! {
 /// options (`multi_choice`), a tick (`checkbox`), or nothing yet (`null`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Enum))]
 #[serde(untagged)]
 pub enum FormAnswer {
     Checked(bool),
@@ -94,6 +97,7 @@ impl FormAnswer {
 /// The patient's answers to a form (one per form, id `rsp_{form id}`).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct FormResponse {
     pub id: String,
     pub profile_id: String,

@@ -17,6 +17,7 @@ open_enum! {
 /// One line of an invoice. `amount` is the price of one unit in minor units.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct InvoiceLine {
     pub description: String,
     pub quantity: i64,
@@ -33,6 +34,7 @@ impl InvoiceLine {
 /// An invoice of a profile. Money is integer minor units of `currency`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct Invoice {
     pub id: String,
     pub profile_id: String,

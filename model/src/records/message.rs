@@ -16,6 +16,7 @@ open_enum! {
 /// Who wrote a message: the patient (by patient id) or a provider (by provider id).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct Sender {
     pub kind: SenderKind,
     pub id: String,
@@ -24,6 +25,7 @@ pub struct Sender {
 /// A message in a thread.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct Message {
     pub id: String,
     pub profile_id: String,

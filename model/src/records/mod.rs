@@ -19,6 +19,8 @@ pub mod time;
 
 mod appointment;
 mod document;
+#[cfg(feature = "uniffi")]
+mod ffi;
 mod form;
 mod invoice;
 mod message;

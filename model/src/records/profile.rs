@@ -19,6 +19,9 @@ open_enum! {
 /// A patient the account can act for.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
+// A name of its own across the FFI (no clash with the platforms' own `Profile`).
+#[cfg_attr(feature = "uniffi", uniffi(name = "PatientProfile"))]
 pub struct Profile {
     /// The patient's id (also `profile_id` and `patient_id`).
     pub id: String,

@@ -7,6 +7,7 @@ use serde::{Deserialize, Serialize};
 /// A provider of the practice.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct Provider {
     pub id: String,
     /// Set by the feed.

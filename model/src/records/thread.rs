@@ -7,6 +7,9 @@ use serde::{Deserialize, Serialize};
 /// A conversation with the care team.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
+// A name of its own across the FFI (no clash with the platforms' own `Thread`).
+#[cfg_attr(feature = "uniffi", uniffi(name = "MessageThread"))]
 pub struct Thread {
     pub id: String,
     pub profile_id: String,

@@ -1,0 +1,262 @@
+//! The offline copy as typed records, the same per-profile queries as the core's
+//! `client.records()`: appointments, threads and their messages, invoices, documents
+//! with their state on this device, forms with their answers, the care team, and the
+//! home screen's numbers. The records are `portal_model`'s own types (the generated
+//! `portal_model` module); statuses are enums with an `Unknown` case for a value from
+//! a newer server. A record this version cannot read is skipped and counted
+//! (`skipped`), never an error.
+
+use crate::PortalClient;
+use crate::error::PortalError;
+use crate::offline::{Balance, DocumentState};
+use portal_core::When;
+use portal_model::records::{
+    Appointment, Document, Form, FormResponse, Invoice, Message, Provider, Thread,
+};
+
+/// A page of appointments; `next` asks for the following one.
+#[derive(Debug, Clone, PartialEq, uniffi::Record)]
+pub struct AppointmentPage {
+    pub items: Vec<Appointment>,
+    pub next: Option<String>,
+    pub skipped: u32,
+}
+
+/// A conversation with its newest message.
+#[derive(Debug, Clone, PartialEq, uniffi::Record)]
+pub struct ThreadItem {
+    pub thread: Thread,
+    pub last_message: Option<Message>,
+}
+
+/// A page of conversations, the latest first.
+#[derive(Debug, Clone, PartialEq, uniffi::Record)]
+pub struct ThreadPage {
+    pub items: Vec<ThreadItem>,
+    pub next: Option<String>,
+    pub skipped: u32,
+}
+
+/// A page of a conversation's messages, oldest first.
+#[derive(Debug, Clone, PartialEq, uniffi::Record)]
+pub struct MessagePage {
+    pub items: Vec<Message>,
+    pub next: Option<String>,
+    pub skipped: u32,
+}
+
+/// A page of invoices, the latest first.
+#[derive(Debug, Clone, PartialEq, uniffi::Record)]
+pub struct InvoicePage {
+    pub items: Vec<Invoice>,
+    pub next: Option<String>,
+    pub skipped: u32,
+}
+
+/// A shared document and where its bytes are on this device.
+#[derive(Debug, Clone, PartialEq, uniffi::Record)]
+pub struct DocumentItem {
+    pub document: Document,
+    pub offline: DocumentState,
+}
+
+/// A page of documents, the latest first.
+#[derive(Debug, Clone, PartialEq, uniffi::Record)]
+pub struct DocumentPage {
+    pub items: Vec<DocumentItem>,
+    pub next: Option<String>,
+    pub skipped: u32,
+}
+
+/// A form with the patient's answers so far (a draft) or as submitted.
+#[derive(Debug, Clone, PartialEq, uniffi::Record)]
+pub struct FormItem {
+    pub form: Form,
+    pub response: Option<FormResponse>,
+}
+
+/// A page of forms.
+#[derive(Debug, Clone, PartialEq, uniffi::Record)]
+pub struct FormPage {
+    pub items: Vec<FormItem>,
+    pub next: Option<String>,
+    pub skipped: u32,
+}
+
+/// The home screen of one profile.
+#[derive(Debug, Clone, PartialEq, uniffi::Record)]
+pub struct Home {
+    pub next_appointment: Option<Appointment>,
+    pub unread_messages: i64,
+    /// What is owed, per currency, in minor units.
+    pub balance_due: Vec<Balance>,
+    pub forms_waiting: i64,
+    pub documents_unopened: i64,
+}
+
+#[uniffi::export(async_runtime = "tokio")]
+impl PortalClient {
+    /// Appointments from now on, the earliest first (`upcoming`), or before now, the
+    /// latest first.
+    pub async fn appointment_page(
+        &self,
+        profile_id: String,
+        upcoming: bool,
+        limit: u32,
+        after: Option<String>,
+    ) -> Result<AppointmentPage, PortalError> {
+        let when = if upcoming { When::Upcoming } else { When::Past };
+        let page = self
+            .inner
+            .records()
+            .appointments(&profile_id, when, limit, after)
+            .await?;
+        Ok(AppointmentPage {
+            items: page.items,
+            next: page.next,
+            skipped: page.skipped,
+        })
+    }
+
+    /// Conversations, the latest first, each with its newest message.
+    pub async fn thread_page(
+        &self,
+        profile_id: String,
+        limit: u32,
+        after: Option<String>,
+    ) -> Result<ThreadPage, PortalError> {
+        let page = self
+            .inner
+            .records()
+            .threads(&profile_id, limit, after)
+            .await?;
+        Ok(ThreadPage {
+            items: page
+                .items
+                .into_iter()
+                .map(|item| ThreadItem {
+                    thread: item.thread,
+                    last_message: item.last_message,
+                })
+                .collect(),
+            next: page.next,
+            skipped: page.skipped,
+        })
+    }
+
+    /// A conversation's messages, oldest first.
+    pub async fn message_page(
+        &self,
+        profile_id: String,
+        thread_id: String,
+        limit: u32,
+        after: Option<String>,
+    ) -> Result<MessagePage, PortalError> {
+        let page = self
+            .inner
+            .records()
+            .thread_messages(&profile_id, &thread_id, limit, after)
+            .await?;
+        Ok(MessagePage {
+            items: page.items,
+            next: page.next,
+            skipped: page.skipped,
+        })
+    }
+
+    /// Invoices, the latest first.
+    pub async fn invoice_page(
+        &self,
+        profile_id: String,
+        limit: u32,
+        after: Option<String>,
+    ) -> Result<InvoicePage, PortalError> {
+        let page = self
+            .inner
+            .records()
+            .invoices(&profile_id, limit, after)
+            .await?;
+        Ok(InvoicePage {
+            items: page.items,
+            next: page.next,
+            skipped: page.skipped,
+        })
+    }
+
+    /// Shared documents, the latest first, each with its state on this device.
+    pub async fn document_page(
+        &self,
+        profile_id: String,
+        limit: u32,
+        after: Option<String>,
+    ) -> Result<DocumentPage, PortalError> {
+        let page = self
+            .inner
+            .records()
+            .documents(&profile_id, limit, after)
+            .await?;
+        Ok(DocumentPage {
+            items: page
+                .items
+                .into_iter()
+                .map(|item| DocumentItem {
+                    document: item.document,
+                    offline: item.offline.into(),
+                })
+                .collect(),
+            next: page.next,
+            skipped: page.skipped,
+        })
+    }
+
+    /// Forms, each with its draft or submitted answers.
+    pub async fn form_page(
+        &self,
+        profile_id: String,
+        limit: u32,
+        after: Option<String>,
+    ) -> Result<FormPage, PortalError> {
+        let page = self
+            .inner
+            .records()
+            .forms(&profile_id, limit, after)
+            .await?;
+        Ok(FormPage {
+            items: page
+                .items
+                .into_iter()
+                .map(|item| FormItem {
+                    form: item.form,
+                    response: item.response,
+                })
+                .collect(),
+            next: page.next,
+            skipped: page.skipped,
+        })
+    }
+
+    /// The profile's care team.
+    pub async fn care_team(&self, profile_id: String) -> Result<Vec<Provider>, PortalError> {
+        Ok(self.inner.records().care_team(&profile_id).await?)
+    }
+
+    /// The home screen: next appointment, unread messages, balance due, forms waiting,
+    /// documents not yet opened.
+    pub async fn home(&self, profile_id: String) -> Result<Home, PortalError> {
+        let home = self.inner.records().home(&profile_id).await?;
+        Ok(Home {
+            next_appointment: home.next_appointment,
+            unread_messages: home.unread_messages,
+            balance_due: home
+                .balance_due
+                .into_iter()
+                .map(|money| Balance {
+                    currency: money.currency,
+                    amount: money.amount,
+                })
+                .collect(),
+            forms_waiting: home.forms_waiting,
+            documents_unopened: home.documents_unopened,
+        })
+    }
+}
