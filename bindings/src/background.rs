@@ -89,6 +89,15 @@ pub struct Subscription {
     tasks: Mutex<Vec<tokio::task::JoinHandle<()>>>,
 }
 
+impl Subscription {
+    /// A subscription that ends `tasks` when stopped.
+    pub(crate) fn of(tasks: Vec<tokio::task::JoinHandle<()>>) -> Self {
+        Self {
+            tasks: Mutex::new(tasks),
+        }
+    }
+}
+
 #[uniffi::export]
 impl Subscription {
     /// Stops the notifications to this listener.
@@ -127,9 +136,7 @@ impl PortalClient {
                 }
             }
         });
-        Arc::new(Subscription {
-            tasks: Mutex::new(vec![forward]),
-        })
+        Arc::new(Subscription::of(vec![forward]))
     }
 
     /// The device's network came back or changed: the background sync tries at once.

@@ -49,14 +49,7 @@ impl From<portal_core::InviteState> for InviteState {
     fn from(state: portal_core::InviteState) -> Self {
         match state {
             portal_core::InviteState::Valid(info) => Self::Valid {
-                details: InviteDetails {
-                    role: info.role.into(),
-                    practice_name: info.practice.name,
-                    patient_first_name: info.patient_first_name,
-                    email_hint: info.email_hint,
-                    expires_at: info.expires_at.into(),
-                    account_exists: info.account_exists,
-                },
+                details: invite_details(info),
             },
             portal_core::InviteState::Unusable(InviteProblem::Expired) => Self::Expired,
             portal_core::InviteState::Unusable(InviteProblem::Used) => Self::Used,
@@ -188,4 +181,36 @@ impl From<portal_core::LockState> for LockState {
             }
         }
     }
+}
+
+/// A valid invite as the app shows it.
+pub fn invite_details(info: portal_model::InviteInfo) -> InviteDetails {
+    InviteDetails {
+        role: info.role.into(),
+        practice_name: info.practice.name,
+        patient_first_name: info.patient_first_name,
+        email_hint: info.email_hint,
+        expires_at: info.expires_at.into(),
+        account_exists: info.account_exists,
+    }
+}
+
+/// What a person typed into the join form, checked (the date as `YYYY-MM-DD`).
+pub fn join_request(
+    details: crate::JoinDetails,
+) -> Result<portal_model::JoinRequest, crate::error::PortalError> {
+    let date_of_birth =
+        details
+            .date_of_birth
+            .parse()
+            .map_err(|_| crate::error::PortalError::InvalidArgument {
+                detail: "date_of_birth must be YYYY-MM-DD.".to_owned(),
+            })?;
+    Ok(portal_model::JoinRequest {
+        first_name: details.first_name,
+        last_name: details.last_name,
+        date_of_birth,
+        email: details.email,
+        phone: details.phone,
+    })
 }

@@ -7,6 +7,7 @@
 mod background;
 mod convert;
 mod error;
+mod flow;
 mod offline;
 mod records;
 mod store;
@@ -427,20 +428,7 @@ impl PortalClient {
 
     /// Registers through a group join link; the person continues from the email.
     pub async fn join(&self, code: String, details: JoinDetails) -> Result<(), PortalError> {
-        let date_of_birth =
-            details
-                .date_of_birth
-                .parse()
-                .map_err(|_| PortalError::InvalidArgument {
-                    detail: "date_of_birth must be YYYY-MM-DD.".to_owned(),
-                })?;
-        let request = portal_model::JoinRequest {
-            first_name: details.first_name,
-            last_name: details.last_name,
-            date_of_birth,
-            email: details.email,
-            phone: details.phone,
-        };
+        let request = convert::join_request(details)?;
         Ok(self.inner.auth().join(&code, &request).await?)
     }
 

@@ -4,15 +4,19 @@
 //! home screen's numbers. The records are `portal_model`'s own types (the generated
 //! `portal_model` module); statuses are enums with an `Unknown` case for a value from
 //! a newer server. A record this version cannot read is skipped and counted
-//! (`skipped`), never an error.
+//! (`skipped`), never an error. Each list can also be watched: the listener hears the
+//! page at once and again whenever a change touches it, until the subscription is
+//! stopped or the store closes (lock, sign-out, a session ended).
 
 use crate::PortalClient;
+use crate::background::Subscription;
 use crate::error::PortalError;
 use crate::offline::{Balance, DocumentState};
-use portal_core::When;
+use portal_core::{TypedPage, When};
 use portal_model::records::{
     Appointment, Document, Form, FormResponse, Invoice, Message, Provider, Thread,
 };
+use std::sync::Arc;
 
 /// A page of appointments; `next` asks for the following one.
 #[derive(Debug, Clone, PartialEq, uniffi::Record)]
@@ -94,6 +98,265 @@ pub struct Home {
     pub documents_unopened: i64,
 }
 
+impl From<TypedPage<Appointment>> for AppointmentPage {
+    fn from(page: TypedPage<Appointment>) -> Self {
+        Self {
+            items: page.items,
+            next: page.next,
+            skipped: page.skipped,
+        }
+    }
+}
+
+impl From<TypedPage<portal_core::ThreadItem>> for ThreadPage {
+    fn from(page: TypedPage<portal_core::ThreadItem>) -> Self {
+        Self {
+            items: page
+                .items
+                .into_iter()
+                .map(|item| ThreadItem {
+                    thread: item.thread,
+                    last_message: item.last_message,
+                })
+                .collect(),
+            next: page.next,
+            skipped: page.skipped,
+        }
+    }
+}
+
+impl From<TypedPage<Message>> for MessagePage {
+    fn from(page: TypedPage<Message>) -> Self {
+        Self {
+            items: page.items,
+            next: page.next,
+            skipped: page.skipped,
+        }
+    }
+}
+
+impl From<TypedPage<Invoice>> for InvoicePage {
+    fn from(page: TypedPage<Invoice>) -> Self {
+        Self {
+            items: page.items,
+            next: page.next,
+            skipped: page.skipped,
+        }
+    }
+}
+
+impl From<TypedPage<portal_core::DocumentItem>> for DocumentPage {
+    fn from(page: TypedPage<portal_core::DocumentItem>) -> Self {
+        Self {
+            items: page
+                .items
+                .into_iter()
+                .map(|item| DocumentItem {
+                    document: item.document,
+                    offline: item.offline.into(),
+                })
+                .collect(),
+            next: page.next,
+            skipped: page.skipped,
+        }
+    }
+}
+
+impl From<TypedPage<portal_core::FormItem>> for FormPage {
+    fn from(page: TypedPage<portal_core::FormItem>) -> Self {
+        Self {
+            items: page
+                .items
+                .into_iter()
+                .map(|item| FormItem {
+                    form: item.form,
+                    response: item.response,
+                })
+                .collect(),
+            next: page.next,
+            skipped: page.skipped,
+        }
+    }
+}
+
+impl From<portal_core::Home> for Home {
+    fn from(home: portal_core::Home) -> Self {
+        Self {
+            next_appointment: home.next_appointment,
+            unread_messages: home.unread_messages,
+            balance_due: home
+                .balance_due
+                .into_iter()
+                .map(|money| Balance {
+                    currency: money.currency,
+                    amount: money.amount,
+                })
+                .collect(),
+            forms_waiting: home.forms_waiting,
+            documents_unopened: home.documents_unopened,
+        }
+    }
+}
+
+/// Hears a watched home screen (from a background thread).
+#[uniffi::export(with_foreign)]
+pub trait HomeListener: Send + Sync {
+    fn on_home(&self, home: Home);
+}
+
+/// Hears a watched page of appointments.
+#[uniffi::export(with_foreign)]
+pub trait AppointmentPageListener: Send + Sync {
+    fn on_page(&self, page: AppointmentPage);
+}
+
+/// Hears a watched page of conversations.
+#[uniffi::export(with_foreign)]
+pub trait ThreadPageListener: Send + Sync {
+    fn on_page(&self, page: ThreadPage);
+}
+
+/// Hears a watched page of a conversation's messages.
+#[uniffi::export(with_foreign)]
+pub trait MessagePageListener: Send + Sync {
+    fn on_page(&self, page: MessagePage);
+}
+
+/// Hears a watched page of invoices.
+#[uniffi::export(with_foreign)]
+pub trait InvoicePageListener: Send + Sync {
+    fn on_page(&self, page: InvoicePage);
+}
+
+/// Hears a watched page of documents.
+#[uniffi::export(with_foreign)]
+pub trait DocumentPageListener: Send + Sync {
+    fn on_page(&self, page: DocumentPage);
+}
+
+/// Hears a watched page of forms.
+#[uniffi::export(with_foreign)]
+pub trait FormPageListener: Send + Sync {
+    fn on_page(&self, page: FormPage);
+}
+
+/// Hands `watch`'s result to `deliver` now and at every change, until stopped.
+fn forward<T, F>(mut watch: portal_core::Watch<T>, deliver: F) -> Arc<Subscription>
+where
+    T: Clone + Send + Sync + 'static,
+    F: Fn(T) + Send + Sync + 'static,
+{
+    deliver(watch.latest());
+    let task = tokio::spawn(async move {
+        while let Some(result) = watch.next().await {
+            deliver(result);
+        }
+    });
+    Arc::new(Subscription::of(vec![task]))
+}
+
+#[uniffi::export(async_runtime = "tokio")]
+impl PortalClient {
+    /// Watches the home screen: `listener` hears it now and at every change.
+    pub async fn watch_home(
+        &self,
+        profile_id: String,
+        listener: Arc<dyn HomeListener>,
+    ) -> Result<Arc<Subscription>, PortalError> {
+        let watch = self.inner.records().watch_home(&profile_id).await?;
+        Ok(forward(watch, move |home| listener.on_home(home.into())))
+    }
+
+    /// Watches the first `limit` upcoming (or past) appointments.
+    pub async fn watch_appointments(
+        &self,
+        profile_id: String,
+        upcoming: bool,
+        limit: u32,
+        listener: Arc<dyn AppointmentPageListener>,
+    ) -> Result<Arc<Subscription>, PortalError> {
+        let when = if upcoming { When::Upcoming } else { When::Past };
+        let watch = self
+            .inner
+            .records()
+            .watch_appointments(&profile_id, when, limit)
+            .await?;
+        Ok(forward(watch, move |page| listener.on_page(page.into())))
+    }
+
+    /// Watches the first `limit` conversations.
+    pub async fn watch_threads(
+        &self,
+        profile_id: String,
+        limit: u32,
+        listener: Arc<dyn ThreadPageListener>,
+    ) -> Result<Arc<Subscription>, PortalError> {
+        let watch = self
+            .inner
+            .records()
+            .watch_threads(&profile_id, limit)
+            .await?;
+        Ok(forward(watch, move |page| listener.on_page(page.into())))
+    }
+
+    /// Watches the first `limit` messages of a conversation.
+    pub async fn watch_messages(
+        &self,
+        profile_id: String,
+        thread_id: String,
+        limit: u32,
+        listener: Arc<dyn MessagePageListener>,
+    ) -> Result<Arc<Subscription>, PortalError> {
+        let watch = self
+            .inner
+            .records()
+            .watch_thread_messages(&profile_id, &thread_id, limit)
+            .await?;
+        Ok(forward(watch, move |page| listener.on_page(page.into())))
+    }
+
+    /// Watches the first `limit` invoices.
+    pub async fn watch_invoices(
+        &self,
+        profile_id: String,
+        limit: u32,
+        listener: Arc<dyn InvoicePageListener>,
+    ) -> Result<Arc<Subscription>, PortalError> {
+        let watch = self
+            .inner
+            .records()
+            .watch_invoices(&profile_id, limit)
+            .await?;
+        Ok(forward(watch, move |page| listener.on_page(page.into())))
+    }
+
+    /// Watches the first `limit` documents, with their state on this device.
+    pub async fn watch_documents(
+        &self,
+        profile_id: String,
+        limit: u32,
+        listener: Arc<dyn DocumentPageListener>,
+    ) -> Result<Arc<Subscription>, PortalError> {
+        let watch = self
+            .inner
+            .records()
+            .watch_documents(&profile_id, limit)
+            .await?;
+        Ok(forward(watch, move |page| listener.on_page(page.into())))
+    }
+
+    /// Watches the first `limit` forms, with their answers.
+    pub async fn watch_forms(
+        &self,
+        profile_id: String,
+        limit: u32,
+        listener: Arc<dyn FormPageListener>,
+    ) -> Result<Arc<Subscription>, PortalError> {
+        let watch = self.inner.records().watch_forms(&profile_id, limit).await?;
+        Ok(forward(watch, move |page| listener.on_page(page.into())))
+    }
+}
+
 #[uniffi::export(async_runtime = "tokio")]
 impl PortalClient {
     /// Appointments from now on, the earliest first (`upcoming`), or before now, the
@@ -111,11 +374,7 @@ impl PortalClient {
             .records()
             .appointments(&profile_id, when, limit, after)
             .await?;
-        Ok(AppointmentPage {
-            items: page.items,
-            next: page.next,
-            skipped: page.skipped,
-        })
+        Ok(page.into())
     }
 
     /// Conversations, the latest first, each with its newest message.
@@ -130,18 +389,7 @@ impl PortalClient {
             .records()
             .threads(&profile_id, limit, after)
             .await?;
-        Ok(ThreadPage {
-            items: page
-                .items
-                .into_iter()
-                .map(|item| ThreadItem {
-                    thread: item.thread,
-                    last_message: item.last_message,
-                })
-                .collect(),
-            next: page.next,
-            skipped: page.skipped,
-        })
+        Ok(page.into())
     }
 
     /// A conversation's messages, oldest first.
@@ -157,11 +405,7 @@ impl PortalClient {
             .records()
             .thread_messages(&profile_id, &thread_id, limit, after)
             .await?;
-        Ok(MessagePage {
-            items: page.items,
-            next: page.next,
-            skipped: page.skipped,
-        })
+        Ok(page.into())
     }
 
     /// Invoices, the latest first.
@@ -176,11 +420,7 @@ impl PortalClient {
             .records()
             .invoices(&profile_id, limit, after)
             .await?;
-        Ok(InvoicePage {
-            items: page.items,
-            next: page.next,
-            skipped: page.skipped,
-        })
+        Ok(page.into())
     }
 
     /// Shared documents, the latest first, each with its state on this device.
@@ -195,18 +435,7 @@ impl PortalClient {
             .records()
             .documents(&profile_id, limit, after)
             .await?;
-        Ok(DocumentPage {
-            items: page
-                .items
-                .into_iter()
-                .map(|item| DocumentItem {
-                    document: item.document,
-                    offline: item.offline.into(),
-                })
-                .collect(),
-            next: page.next,
-            skipped: page.skipped,
-        })
+        Ok(page.into())
     }
 
     /// Forms, each with its draft or submitted answers.
@@ -221,18 +450,7 @@ impl PortalClient {
             .records()
             .forms(&profile_id, limit, after)
             .await?;
-        Ok(FormPage {
-            items: page
-                .items
-                .into_iter()
-                .map(|item| FormItem {
-                    form: item.form,
-                    response: item.response,
-                })
-                .collect(),
-            next: page.next,
-            skipped: page.skipped,
-        })
+        Ok(page.into())
     }
 
     /// The profile's care team.
@@ -243,20 +461,6 @@ impl PortalClient {
     /// The home screen: next appointment, unread messages, balance due, forms waiting,
     /// documents not yet opened.
     pub async fn home(&self, profile_id: String) -> Result<Home, PortalError> {
-        let home = self.inner.records().home(&profile_id).await?;
-        Ok(Home {
-            next_appointment: home.next_appointment,
-            unread_messages: home.unread_messages,
-            balance_due: home
-                .balance_due
-                .into_iter()
-                .map(|money| Balance {
-                    currency: money.currency,
-                    amount: money.amount,
-                })
-                .collect(),
-            forms_waiting: home.forms_waiting,
-            documents_unopened: home.documents_unopened,
-        })
+        Ok(self.inner.records().home(&profile_id).await?.into())
     }
 }

@@ -35,6 +35,7 @@ impl InviteRole {
 
 /// Why an invite link cannot be used, each with its own next step.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Enum))]
 #[serde(rename_all = "snake_case")]
 pub enum InviteProblem {
     /// Past its expiry: the practice must send a new one.

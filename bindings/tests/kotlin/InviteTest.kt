@@ -9,11 +9,16 @@ import java.nio.file.Files
 import java.util.concurrent.TimeUnit
 import kotlin.system.exitProcess
 import kotlinx.coroutines.runBlocking
+import uniffi.portal_ffi.Failure
+import uniffi.portal_ffi.FlowNotice
+import uniffi.portal_ffi.FlowState
 import uniffi.portal_ffi.InviteState
 import uniffi.portal_ffi.LinkKind
 import uniffi.portal_ffi.PasswordRule
 import uniffi.portal_ffi.PortalClient
 import uniffi.portal_ffi.PortalException
+import uniffi.portal_ffi.AppointmentPage
+import uniffi.portal_ffi.AppointmentPageListener
 import uniffi.portal_ffi.ClientOptions
 import uniffi.portal_ffi.Restored
 import uniffi.portal_model.AppointmentKind
@@ -195,8 +200,41 @@ fun main() {
             check(home.nextAppointment == appointment) { "home: $home" }
             val team = runBlocking { portal.careTeam(patientId) }
             check(team.isNotEmpty()) { "no care team" }
+            // A live query: the page now, and again once a pull brings a second visit.
+            val pages = java.util.concurrent.LinkedBlockingQueue<AppointmentPage>()
+            val watch = runBlocking {
+                portal.watchAppointments(patientId, true, 10u, object : AppointmentPageListener {
+                    override fun onPage(page: AppointmentPage) { pages.put(page) }
+                })
+            }
+            check(pages.poll(10, TimeUnit.SECONDS)?.items == listOf(appointment)) { "first page" }
+            val second = practice.appointment(patientId, startsAt.plus(java.time.Duration.ofHours(1)))
+            runBlocking { portal.syncNow(null) }
+            val next = pages.poll(10, TimeUnit.SECONDS)
+            check(next != null && next.items.map { it.id } == listOf(visit, second)) { "after the pull: $next" }
+            watch.stop()
             runBlocking { portal.logout() }
             dataDir.toFile().deleteRecursively()
+        }
+    }
+
+    test("the flow decides every step") {
+        Practice().use { practice ->
+            val (_, link) = practice.invite("Morgan", "morgan@example.com")
+            val store = MapStore()
+            val flow = PortalClient(ClientOptions(serverUrl = practice.base), store).flow()
+            check(flow.state() is FlowState.Welcome) { "start: ${flow.state()}" }
+            val choose = runBlocking { flow.openLink(link) }
+            check(choose is FlowState.ChoosePassword && choose.invite.patientFirstName == "Morgan") { "choose: $choose" }
+            val weak = runBlocking { flow.submitPassword("short") }
+            val failure = ((weak as FlowState.ChoosePassword).notice as FlowNotice.Failed).failure
+            check(failure is Failure.WeakPassword && PasswordRule.TOO_SHORT in failure.reasons) { "weak: $weak" }
+            val signedIn = runBlocking { flow.submitPassword("river otter paints blue") }
+            check(signedIn is FlowState.SignedIn && signedIn.account.email == "morgan@example.com") { "signed in: $signedIn" }
+            val restarted = PortalClient(ClientOptions(serverUrl = practice.base), store).flow()
+            check(runBlocking { restarted.start() } is FlowState.SignedIn) { "restart: ${restarted.state()}" }
+            val out = runBlocking { restarted.signOut() }
+            check(out is FlowState.Welcome && out.notice is FlowNotice.SignedOut) { "signed out: $out" }
         }
     }
 

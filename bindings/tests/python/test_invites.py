@@ -265,13 +265,90 @@ def test_the_core_syncs_in_the_background_from_sign_in(practice, tmp_path):
     # Listening first hears the first sync, which the core starts at sign-in by itself.
     handle = asyncio.run(portal.listen(changes))
     asyncio.run(portal.accept_invite(portal.parse_link(link).token(), "river otter paints blue", "python"))
+    pages = Pages()
+    watch = None
     try:
         assert changes.wait_for(lambda c: isinstance(c, ffi.Change.UP_TO_DATE))
+        # A live query: the upcoming appointments now, and again when they change.
+        watch = asyncio.run(portal.watch_appointments(patient_id, True, 10, pages))
+        assert pages.wait_for(lambda page: page.items == [])
         starts = (datetime.datetime.now(datetime.timezone.utc) + datetime.timedelta(days=1)).isoformat()
         visit = practice.appointment(patient_id, practice.provider_of(patient_id), starts)
         assert changes.wait_for(
             lambda c: isinstance(c, ffi.Change.RECORDS) and c.kind == "appointment" and visit in c.ids)
         assert asyncio.run(portal.record("appointment", visit)) is not None
+        assert pages.wait_for(lambda page: [a.id for a in page.items] == [visit])
     finally:
         handle.stop()
+        if watch is not None:
+            watch.stop()
     asyncio.run(portal.logout())
+
+
+class Pages(ffi.AppointmentPageListener):
+    def __init__(self):
+        import threading
+        self.seen = []
+        self.lock = threading.Lock()
+
+    def on_page(self, page):
+        with self.lock:
+            self.seen.append(page)
+
+    def wait_for(self, test, seconds=20):
+        import time
+        deadline = time.time() + seconds
+        while time.time() < deadline:
+            with self.lock:
+                if self.seen and test(self.seen[-1]):
+                    return True
+            time.sleep(0.05)
+        return False
+
+
+def test_the_flow_decides_every_step(practice):
+    """The core's onboarding flow across the FFI: the app only draws its states."""
+    _, link = practice.invite_new_patient("Morgan", "morgan@example.com")
+    store = DictStore()
+    portal = client(practice, store)
+    flow = portal.flow()
+    seen = []
+
+    class Screens(ffi.FlowListener):
+        def on_state(self, state):
+            seen.append(state)
+
+    subscription = asyncio.run(flow.listen(Screens()))
+    assert isinstance(flow.state(), ffi.FlowState.WELCOME)
+
+    choose = asyncio.run(flow.open_link(link))
+    assert isinstance(choose, ffi.FlowState.CHOOSE_PASSWORD)
+    assert choose.invite.patient_first_name == "Morgan" and choose.notice is None
+    weak = asyncio.run(flow.submit_password("short"))
+    assert isinstance(weak, ffi.FlowState.CHOOSE_PASSWORD)
+    assert isinstance(weak.notice, ffi.FlowNotice.FAILED)
+    assert isinstance(weak.notice.failure, ffi.Failure.WEAK_PASSWORD)
+    assert ffi.PasswordRule.TOO_SHORT in weak.notice.failure.reasons
+    signed_in = asyncio.run(flow.submit_password("river otter paints blue"))
+    assert isinstance(signed_in, ffi.FlowState.SIGNED_IN)
+    assert signed_in.account.email == "morgan@example.com" and not signed_in.offline
+
+    # A restart: the session kept on this device, at once; then signing out.
+    restarted = client(practice, store)
+    again = asyncio.run(restarted.flow().start())
+    assert isinstance(again, ffi.FlowState.SIGNED_IN)
+    assert again.account.account_id == signed_in.account.account_id
+    assert isinstance(asyncio.run(restarted.session_checked()), ffi.SessionCheck.CONFIRMED)
+    out = asyncio.run(restarted.flow().sign_out())
+    assert isinstance(out, ffi.FlowState.WELCOME)
+    assert isinstance(out.notice, ffi.FlowNotice.SIGNED_OUT)
+
+    # The listener heard the first client's screens, ending signed in.
+    import time
+    deadline = time.time() + 10
+    while not (seen and isinstance(seen[-1], ffi.FlowState.SIGNED_IN)) and time.time() < deadline:
+        time.sleep(0.05)
+    subscription.stop()
+    assert seen and isinstance(seen[-1], ffi.FlowState.SIGNED_IN), seen
+    assert any(isinstance(state, ffi.FlowState.CHOOSE_PASSWORD) for state in seen), seen
+
