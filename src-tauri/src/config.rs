@@ -17,6 +17,9 @@ pub struct DesktopConfig {
     /// The keychain service entries are filed under.
     pub keychain_service: String,
     pub scheme: String,
+    /// `PORTAL_DATA_DIR`: where each account's encrypted offline copy lives; by default
+    /// the app's data directory, which the app sets once Tauri knows it.
+    pub data_dir: Option<std::path::PathBuf>,
 }
 
 impl DesktopConfig {
@@ -46,6 +49,9 @@ impl DesktopConfig {
                 .filter(|v| !v.trim().is_empty()),
             keychain_service: "org.patientportal.desktop".to_owned(),
             scheme: DEFAULT_SCHEME.to_owned(),
+            data_dir: std::env::var_os("PORTAL_DATA_DIR")
+                .filter(|v| !v.is_empty())
+                .map(Into::into),
         }
     }
 }

@@ -41,7 +41,7 @@ pub fn run() {
         .with_writer(std::io::stderr)
         .init();
 
-    let shell = Shell::new(config::DesktopConfig::from_env());
+    let config = config::DesktopConfig::from_env();
     let result = tauri::Builder::default()
         // First, so that a second launch hands its link over and exits early.
         .plugin(tauri_plugin_single_instance::init(|app, argv, _cwd| {
@@ -55,7 +55,6 @@ pub fn run() {
             }
         }))
         .plugin(tauri_plugin_deep_link::init())
-        .manage(shell)
         .invoke_handler(tauri::generate_handler![
             commands::app_status,
             commands::open_link,
@@ -77,7 +76,19 @@ pub fn run() {
             commands::switch_account,
             commands::add_account,
         ])
-        .setup(|app| {
+        .setup(move |app| {
+            // The offline copies go to the app's data directory unless configured: the
+            // shell is made here, once Tauri knows where that is.
+            let mut config = config;
+            if config.data_dir.is_none() {
+                match app.path().app_data_dir() {
+                    Ok(dir) => config.data_dir = Some(dir),
+                    Err(error) => {
+                        tracing::warn!(%error, "no data directory: nothing is kept offline");
+                    }
+                }
+            }
+            app.manage(Shell::new(config));
             #[cfg(any(target_os = "linux", all(debug_assertions, windows)))]
             if let Err(error) = app.deep_link().register_all() {
                 tracing::warn!(%error, "could not register the patientportal:// link handler");

@@ -219,6 +219,9 @@ fn options_of(config: &DesktopConfig) -> Result<ClientOptions, CoreError> {
     let mut options = ClientOptions::new(&config.server_url);
     options.extra_link_origins.clone_from(&config.link_origins);
     options.scheme.clone_from(&config.scheme);
+    // With a data directory the core keeps each account's offline copy and syncs it
+    // from sign-in to sign-out by itself.
+    options.data_dir.clone_from(&config.data_dir);
     options.device_name = Some(format!("Patient Portal desktop ({})", std::env::consts::OS));
     if let Some(path) = &config.extra_roots_file {
         let pem = std::fs::read_to_string(path)

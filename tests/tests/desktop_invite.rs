@@ -44,10 +44,18 @@ fn start_driver(server_url: &str) -> (Guard, String) {
     start_driver_with(server_url, &[])
 }
 
-/// Like [`start_driver`], with more environment for the app.
+/// Like [`start_driver`], with more environment for the app. Unless `env` names one,
+/// the app keeps its offline copies in a directory of its own under the system's
+/// temporary directory, never in the home directory of the machine running the tests.
 fn start_driver_with(server_url: &str, env: &[(&str, &str)]) -> (Guard, String) {
     let port = free_port();
     let native_port = free_port();
+    let own_data = std::env::temp_dir().join(format!("portal-desktop-test-{port}"));
+    let data_dir = if env.iter().any(|(name, _)| *name == "PORTAL_DATA_DIR") {
+        None
+    } else {
+        Some(own_data.to_string_lossy().into_owned())
+    };
     let driver = Guard::spawn(
         "tauri-driver",
         Command::new(
@@ -60,6 +68,7 @@ fn start_driver_with(server_url: &str, env: &[(&str, &str)]) -> (Guard, String) 
             &native_port.to_string(),
         ])
         .env("PORTAL_SERVER_URL", server_url)
+        .envs(data_dir.iter().map(|dir| ("PORTAL_DATA_DIR", dir.as_str())))
         .envs(env.iter().copied())
         .stdout(Stdio::null()),
     );
@@ -98,7 +107,13 @@ async fn an_invite_link_on_the_command_line_leads_to_a_password_and_the_signed_i
         .admin()
         .invite_new_patient("Jordan", "jordan@example.com")
         .await;
-    let (_driver, driver_url) = start_driver(practice.admin().base());
+    // The account's offline copy goes here (the app's data directory otherwise).
+    let data = tempfile::tempdir().unwrap();
+    let data_dir = data.path().to_str().unwrap().to_owned();
+    let (_driver, driver_url) = start_driver_with(
+        practice.admin().base(),
+        &[("PORTAL_DATA_DIR", data_dir.as_str())],
+    );
     let session = Session::start(&driver_url, capabilities(&[&invited.link]))
         .await
         .unwrap();
@@ -167,6 +182,11 @@ async fn an_invite_link_on_the_command_line_leads_to_a_password_and_the_signed_i
         "jordan@example.com"
     );
     save_screenshot(&session, "desktop-signed-in.png").await;
+    // Signed in, the core syncs by itself into the account's encrypted copy.
+    assert!(
+        wait_for_file(data.path(), "portal.db", true).await,
+        "no offline copy under {data_dir} after signing in"
+    );
     session.end().await.unwrap();
 
     // A restart finds the session in the keychain; signing out and in again works.
@@ -184,6 +204,10 @@ async fn an_invite_link_on_the_command_line_leads_to_a_password_and_the_signed_i
     assert!(
         !secret_listing().contains(&session_key_prefix(practice.admin().base())),
         "tokens left in the keychain after sign-out"
+    );
+    assert!(
+        wait_for_file(data.path(), "portal.db", false).await,
+        "the offline copy outlived the sign-out"
     );
     session
         .click(&session.wait_for("#go-sign-in", WAIT).await.unwrap())
@@ -230,6 +254,33 @@ async fn an_invite_link_on_the_command_line_leads_to_a_password_and_the_signed_i
         secret_listing().contains(&session_key_prefix(practice.admin().base())),
         "no session in the keychain"
     );
+}
+
+/// Waits (up to 30 s) until a file named `name` exists somewhere under `dir` (or,
+/// with `present` false, until none does); true when it happened.
+async fn wait_for_file(dir: &std::path::Path, name: &str, present: bool) -> bool {
+    fn found(dir: &std::path::Path, name: &str) -> bool {
+        std::fs::read_dir(dir)
+            .into_iter()
+            .flatten()
+            .flatten()
+            .any(|entry| {
+                let path = entry.path();
+                if path.is_dir() {
+                    found(&path, name)
+                } else {
+                    path.file_name().is_some_and(|n| n == name)
+                }
+            })
+    }
+    let deadline = std::time::Instant::now() + Duration::from_secs(30);
+    while std::time::Instant::now() < deadline {
+        if found(dir, name) == present {
+            return true;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    false
 }
 
 /// What the Secret Service holds for the app (secret values included).
