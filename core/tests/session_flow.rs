@@ -159,6 +159,38 @@ async fn sign_out_revokes_the_session_on_the_server() {
 }
 
 #[tokio::test]
+async fn signing_out_at_the_lock_screen_ends_the_session_on_the_server() {
+    let keychain = "org.patientportal.test.late-sign-out";
+    let Device {
+        server,
+        base,
+        client,
+        signed_in,
+        ..
+    } = signed_in_device(keychain).await;
+    let key = client.auth().session_key(&signed_in.account.id);
+    let stored = portal_core::SecretStore::get(&KeyringStore::new(keychain), &key)
+        .unwrap()
+        .unwrap();
+    let tokens: serde_json::Value = serde_json::from_str(&stored).unwrap();
+    let refresh = tokens["refresh_token"].as_str().unwrap().to_owned();
+    // The access token has run out (it lives as long as the idle lock), and the app
+    // locked: signing out from there must still end the session on the server.
+    server.advance_clock(chrono::Duration::minutes(16)).await;
+    client.idle_lock().lock_now();
+    client.auth().logout().await.unwrap();
+    let answer = reqwest::Client::new()
+        .post(format!("{base}/v1/auth/refresh"))
+        .json(&json!({"refresh_token": refresh}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(answer.status().as_u16(), 401);
+    let body: serde_json::Value = answer.json().await.unwrap();
+    assert_eq!(body["error"]["code"], "session_revoked", "{body}");
+}
+
+#[tokio::test]
 async fn a_session_ended_by_a_password_reset_asks_to_sign_in_again() {
     let keychain = "org.patientportal.test.ended";
     let Device {

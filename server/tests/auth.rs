@@ -272,6 +272,68 @@ async fn logout_revokes_the_session_on_the_server() {
 }
 
 #[tokio::test]
+async fn logout_by_refresh_token_ends_a_session_whose_access_token_expired() {
+    let h = Harness::start().await;
+    let session = h.active_patient("jordan@example.com").await;
+    // Past the access token's life (the idle lock's time, too): the bearer no longer
+    // works, the refresh token still does.
+    h.clock.advance(Duration::minutes(16));
+    let by_bearer = h
+        .http
+        .post(h.url("/v1/auth/logout"))
+        .bearer_auth(&session.access_token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(by_bearer.status(), StatusCode::UNAUTHORIZED);
+    let by_refresh = h
+        .http
+        .post(h.url("/v1/auth/logout"))
+        .json(&json!({"refresh_token": session.refresh_token}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(by_refresh.status(), StatusCode::NO_CONTENT);
+    assert_eq!(
+        error_code(
+            h.refresh(&session.refresh_token).await,
+            StatusCode::UNAUTHORIZED
+        )
+        .await
+        .error
+        .code,
+        ErrorCode::SessionRevoked
+    );
+    // Again, or with a token nobody issued: nothing to end, still 204.
+    for token in [session.refresh_token.as_str(), "not-a-token"] {
+        let again = h
+            .http
+            .post(h.url("/v1/auth/logout"))
+            .json(&json!({"refresh_token": token}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(again.status(), StatusCode::NO_CONTENT);
+    }
+    // A body that is not a refresh token is refused, and says so.
+    let garbled = h
+        .http
+        .post(h.url("/v1/auth/logout"))
+        .header("content-type", "application/json")
+        .body("{\"token\": 1}")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        error_code(garbled, StatusCode::BAD_REQUEST)
+            .await
+            .error
+            .code,
+        ErrorCode::BadRequest
+    );
+}
+
+#[tokio::test]
 async fn access_tokens_expire_in_minutes_and_sessions_at_their_idle_and_absolute_limits() {
     let h = Harness::start().await;
     let session = h.active_patient("jordan@example.com").await;

@@ -203,20 +203,19 @@ impl Context {
         Some(tokens.access_token)
     }
 
-    /// Asks the server to end the account's session with its current access token, and
-    /// carries on whatever the answer (already ended, or unreachable).
+    /// Asks the server to end the account's session by its refresh token (which works
+    /// after the access token expired: at the lock screen, say), and carries on whatever
+    /// the answer (already ended, or unreachable).
     pub async fn revoke_quietly(&self, account_id: &str) {
         let Ok(Some(tokens)) = self.vault.tokens(account_id).await else {
             return;
         };
+        let request = RefreshRequest {
+            refresh_token: tokens.refresh_token,
+        };
         match self
             .api
-            .send_as::<(), ()>(
-                Method::POST,
-                "/v1/auth/logout",
-                None,
-                Some(&tokens.access_token),
-            )
+            .send::<_, ()>(Method::POST, "/v1/auth/logout", Some(&request))
             .await
         {
             Ok(Ok(())) => {}

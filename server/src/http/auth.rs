@@ -50,18 +50,41 @@ pub async fn refresh(
     Ok(Json(auth::refresh(&state, request.refresh_token).await?))
 }
 
-/// Revokes the session on the server.
+/// Revokes the session on the server: by the Bearer access token, or by
+/// `{"refresh_token"}` in the body, so that an app whose access token expired (after
+/// the idle lock, say) can still end its session. An unknown or already revoked
+/// refresh token also gets 204.
 #[utoipa::path(
     post,
     path = "/v1/auth/logout",
     tag = "sessions",
-    security(("patient_token" = [])),
-    responses((status = 204, description = "Signed out."))
+    security(("patient_token" = []), ()),
+    request_body(content = Option<RefreshRequest>, description = "The refresh token, when signing out without a working access token."),
+    responses(
+        (status = 204, description = "Signed out."),
+        (status = 400, description = "`bad_request`: a body that is not `{\"refresh_token\"}`.", body = ApiErrorBody),
+        (status = 401, description = "`unauthorized` or `session_revoked`: no body and no working access token.", body = ApiErrorBody),
+    )
 )]
 pub async fn logout(
     State(state): State<AppState>,
-    Authed(session): Authed,
+    headers: axum::http::HeaderMap,
+    body: axum::body::Bytes,
 ) -> Result<StatusCode, ServerError> {
+    let text = body.trim_ascii();
+    if !text.is_empty() && text != b"null" {
+        let request: RefreshRequest = serde_json::from_slice(&body).map_err(|_| {
+            ServerError::bad_request("The body must be {\"refresh_token\": \"...\"} or empty.")
+        })?;
+        auth::logout_by_refresh(&state, request.refresh_token).await?;
+        return Ok(StatusCode::NO_CONTENT);
+    }
+    let token = headers
+        .get(axum::http::header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .unwrap_or("");
+    let session = crate::service::sessions::authenticate_request(&state, token).await?;
     auth::logout(&state, session).await?;
     Ok(StatusCode::NO_CONTENT)
 }

@@ -204,6 +204,16 @@ pub async fn logout(state: &AppState, auth: Authenticated) -> Result<(), ServerE
         .await
 }
 
+/// `POST /v1/auth/logout` with the refresh token: ends the session it belongs to (the
+/// current one, or one just rotated from it). Unknown tokens change nothing.
+pub async fn logout_by_refresh(state: &AppState, refresh_token: String) -> Result<(), ServerError> {
+    let now = state.clock.now();
+    state
+        .db
+        .call(move |conn| sessions::revoke_by_refresh(conn, &refresh_token, now))
+        .await
+}
+
 /// `GET /v1/me`.
 pub async fn me(state: &AppState, auth: Authenticated) -> Result<Me, ServerError> {
     state

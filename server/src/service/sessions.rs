@@ -391,6 +391,36 @@ fn rotate(
 }
 
 /// Revokes one session (idempotent).
+/// Ends the session `refresh_token` belongs to, as its current refresh token or one
+/// it rotated from; an unknown token changes nothing.
+pub fn revoke_by_refresh(
+    conn: &Conn,
+    refresh_token: &str,
+    now: DateTime<Utc>,
+) -> Result<(), ServerError> {
+    if !is_token_shaped(refresh_token) {
+        return Ok(());
+    }
+    let hash = token_hash(refresh_token);
+    let current: Option<String> = conn.query_opt(
+        "SELECT id FROM sessions WHERE refresh_hash = ?1",
+        params![&hash],
+        |row| row.get(0),
+    )?;
+    let session_id = match current {
+        Some(id) => Some(id),
+        None => conn.query_opt(
+            "SELECT session_id FROM used_refresh_tokens WHERE hash = ?1",
+            params![&hash],
+            |row| row.get(0),
+        )?,
+    };
+    match session_id {
+        Some(session_id) => revoke(conn, &session_id, RevokeReason::Logout, now),
+        None => Ok(()),
+    }
+}
+
 pub fn revoke(
     conn: &Conn,
     session_id: &str,
