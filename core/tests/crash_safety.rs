@@ -157,30 +157,10 @@ async fn killing_the_app_at_random_points_loses_and_duplicates_nothing() {
         .unwrap();
     let token = login["access_token"].as_str().unwrap();
     let mut on_server: BTreeMap<String, u32> = BTreeMap::new();
-    let mut cursor: Option<String> = None;
-    loop {
-        let query = cursor
-            .as_deref()
-            .map(|c| format!("&cursor={c}"))
-            .unwrap_or_default();
-        let page: Value = reqwest::Client::new()
-            .get(format!("{base}/v1/sync?limit=1000{query}"))
-            .bearer_auth(token)
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
-        for change in page["changes"].as_array().unwrap() {
-            if change["kind"] == "message" {
-                let body = change["data"]["body"].as_str().unwrap().to_owned();
-                *on_server.entry(body).or_default() += 1;
-            }
-        }
-        cursor = page["cursor"].as_str().map(str::to_owned);
-        if page["has_more"] != true {
-            break;
+    for change in portal_e2e::feed::whole_feed(base, token).await {
+        if change["kind"] == "message" {
+            let body = change["data"]["body"].as_str().unwrap().to_owned();
+            *on_server.entry(body).or_default() += 1;
         }
     }
     let stored = stored.lock().unwrap().clone();

@@ -103,46 +103,12 @@ fn pdf(size: usize, seed: u64) -> Vec<u8> {
     bytes
 }
 
-/// Shares a document with a patient the way staff tools do: a multipart form.
+/// Shares a document with a patient the way staff tools do.
 async fn share(server: &TestServer, patient_id: &str, title: &str, bytes: &[u8]) -> String {
-    let boundary = "portal-test-boundary-0f9d8c7b6a5e4d3c";
-    let mut body = Vec::new();
-    for (name, value) in [
-        ("patient_id", patient_id),
-        ("title", title),
-        ("category", "shared"),
-    ] {
-        body.extend_from_slice(
-            format!(
-                "--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n"
-            )
-            .as_bytes(),
-        );
-    }
-    body.extend_from_slice(
-        format!(
-            "--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"doc.pdf\"\r\nContent-Type: application/pdf\r\n\r\n"
-        )
-        .as_bytes(),
-    );
-    body.extend_from_slice(bytes);
-    body.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
-    let response = reqwest::Client::new()
-        .post(format!("{}/v1/admin/documents", server.base_url()))
-        .bearer_auth(ADMIN)
-        .header(
-            "content-type",
-            format!("multipart/form-data; boundary={boundary}"),
-        )
-        .body(body)
-        .send()
+    server
+        .admin()
+        .share_document(patient_id, title, bytes)
         .await
-        .unwrap();
-    assert_eq!(response.status().as_u16(), 201);
-    response.json::<Value>().await.unwrap()["document_id"]
-        .as_str()
-        .unwrap()
-        .to_owned()
 }
 
 /// Every file under `dir`, recursively.

@@ -61,42 +61,6 @@ impl SecretStore for Noting {
     }
 }
 
-/// Shares a document with the patient the way staff tools do (a multipart form),
-/// through the proxy; its id.
-async fn share(base: &str, patient_id: &str) -> String {
-    let boundary = "portal-log-boundary-3a9f";
-    let mut body = Vec::new();
-    for (name, value) in [("patient_id", patient_id), ("title", "Lab results")] {
-        body.extend_from_slice(
-            format!(
-                "--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n"
-            )
-            .as_bytes(),
-        );
-    }
-    body.extend_from_slice(
-        format!(
-            "--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"labs.pdf\"\r\nContent-Type: application/pdf\r\n\r\n%PDF-1.4\nresults\r\n--{boundary}--\r\n"
-        )
-        .as_bytes(),
-    );
-    let answer: Value = reqwest::Client::new()
-        .post(format!("{base}/v1/admin/documents"))
-        .bearer_auth(ADMIN)
-        .header(
-            "content-type",
-            format!("multipart/form-data; boundary={boundary}"),
-        )
-        .body(body)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    answer["document_id"].as_str().unwrap().to_owned()
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn no_secret_appears_in_trace_logs() {
     let captured = Captured::default();
@@ -121,7 +85,9 @@ async fn no_secret_appears_in_trace_logs() {
     let invited = admin
         .invite_new_patient("Jordan", "jordan@example.com")
         .await;
-    let document = share(&base, &invited.patient_id).await;
+    let document = admin
+        .share_document(&invited.patient_id, "Lab results", b"%PDF-1.4\nresults")
+        .await;
     let keychain = Noting {
         keychain: KeyringStore::new("org.patientportal.test.logs"),
         pairs: Arc::default(),

@@ -170,36 +170,6 @@ struct Made {
     text: String,
 }
 
-/// Every change of the feed, read with `token` from the server directly.
-async fn server_feed(world: &World, token: &str) -> Vec<Value> {
-    let mut feed: Vec<Value> = Vec::new();
-    let mut cursor: Option<String> = None;
-    loop {
-        let query = cursor
-            .as_deref()
-            .map(|c| format!("&cursor={c}"))
-            .unwrap_or_default();
-        let page: Value = reqwest::Client::new()
-            .get(format!(
-                "{}/v1/sync?limit=1000{query}",
-                world.server.base_url()
-            ))
-            .bearer_auth(token)
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
-        feed.extend(page["changes"].as_array().unwrap().iter().cloned());
-        cursor = page["cursor"].as_str().map(str::to_owned);
-        if page["has_more"] != true {
-            break;
-        }
-    }
-    feed
-}
-
 /// The record kinds the device's copy is compared on.
 const COMPARED: [&str; 7] = [
     "appointment",
@@ -446,7 +416,7 @@ async fn run_case(world: &mut World, ops: &[Op]) -> Result<(), TestCaseError> {
             .unwrap()
             .to_owned()
     };
-    let feed = server_feed(world, &token).await;
+    let feed = portal_e2e::feed::whole_feed(world.server.base_url(), &token).await;
     let latest = |kind: &str, id: &str| {
         feed.iter()
             .rev()

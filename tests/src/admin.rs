@@ -46,6 +46,51 @@ impl AdminClient {
             .unwrap_or_else(|e| panic!("POST {path}: {e}"))
     }
 
+    /// Shares a document titled `title` with a patient the way staff tools do: a
+    /// multipart form, category `shared`. Returns the document's id.
+    pub async fn share_document(&self, patient_id: &str, title: &str, bytes: &[u8]) -> String {
+        let boundary = "portal-test-boundary-0f9d8c7b6a5e4d3c";
+        let mut body = Vec::new();
+        for (name, value) in [
+            ("patient_id", patient_id),
+            ("title", title),
+            ("category", "shared"),
+        ] {
+            body.extend_from_slice(
+                format!(
+                    "--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n"
+                )
+                .as_bytes(),
+            );
+        }
+        body.extend_from_slice(
+            format!(
+                "--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"doc.pdf\"\r\nContent-Type: application/pdf\r\n\r\n"
+            )
+            .as_bytes(),
+        );
+        body.extend_from_slice(bytes);
+        body.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
+        let response = self
+            .http
+            .post(format!("{}/v1/admin/documents", self.base))
+            .bearer_auth(&self.token)
+            .header(
+                "content-type",
+                format!("multipart/form-data; boundary={boundary}"),
+            )
+            .body(body)
+            .send()
+            .await
+            .unwrap_or_else(|e| panic!("POST documents: {e}"));
+        assert_eq!(response.status().as_u16(), 201, "POST documents");
+        let answer: Value = response.json().await.unwrap_or_else(|e| panic!("{e}"));
+        answer["document_id"]
+            .as_str()
+            .unwrap_or_else(|| panic!("no document_id in {answer}"))
+            .to_owned()
+    }
+
     /// PUTs `body` to `/v1/admin/{path}` and returns the raw response.
     pub async fn put(&self, path: &str, body: Value) -> reqwest::Response {
         self.http
