@@ -479,3 +479,55 @@ async fn a_database_its_key_cannot_open_is_set_aside_and_downloaded_again() {
     restarted.auth().logout().await.unwrap();
     assert!(!dir.exists());
 }
+
+/// Right after sign-in, a screen's queries and the sync all read at once: the database
+/// is made once, with one key, and nothing is set aside (each used to make its own key,
+/// and all but one copy were quarantined).
+#[tokio::test]
+async fn many_first_reads_at_once_open_one_database_with_one_key() {
+    let p = practice().await;
+    let base = p.server.base_url();
+    let keychain = "org.patientportal.test.offline.first-reads";
+    let data = tempfile::tempdir().unwrap();
+    let clock = ManualClock::default();
+    let invited = p
+        .admin
+        .invite_new_patient("Jordan", "jordan@example.com")
+        .await;
+    p.appointment(&invited.patient_id, 24).await;
+    let client = Arc::new(device(base, keychain, data.path(), &clock));
+    let signed_in = client
+        .auth()
+        .accept_invite(&invited.token, PASSWORD, "laptop")
+        .await
+        .unwrap();
+    let profile = signed_in.current_profile_id.clone().unwrap();
+    let mut reads = tokio::task::JoinSet::new();
+    for _ in 0..8 {
+        let (client, profile) = (client.clone(), profile.clone());
+        reads.spawn(async move { client.records().home(&profile).await.map(drop) });
+    }
+    let sync = {
+        let client = client.clone();
+        tokio::spawn(async move { client.sync().sync_now(|_| {}).await })
+    };
+    while let Some(read) = reads.join_next().await {
+        read.unwrap().unwrap();
+    }
+    let report = sync.await.unwrap().unwrap();
+    assert!(!report.quarantined, "{report:?}");
+    let set_aside: Vec<_> = files_under(data.path())
+        .into_iter()
+        .filter(|f| f.to_string_lossy().contains("quarantined"))
+        .collect();
+    assert!(set_aside.is_empty(), "set aside: {set_aside:?}");
+    // The copy the sync filled is the one that reads back after a restart.
+    let restarted = device(base, keychain, data.path(), &clock);
+    assert!(matches!(
+        restarted.auth().restore().await.unwrap(),
+        Restored::Cached(_)
+    ));
+    let home = restarted.records().home(&profile).await.unwrap();
+    assert!(home.next_appointment.is_some());
+    client.auth().logout().await.unwrap();
+}

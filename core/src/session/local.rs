@@ -41,6 +41,14 @@ impl Context {
         if let Some(open) = self.lock_store().clone() {
             return Ok((open, None));
         }
+        let _turn = self.opening.lock().await;
+        // Opened by the one whose turn came first.
+        if let Some(open) = self.lock_store().clone() {
+            let still = self.require_unlocked()?;
+            if still.account.id == signed_in.account.id {
+                return Ok((open, None));
+            }
+        }
         let dir = self
             .account_dir(&signed_in.account.id)
             .ok_or_else(|| CoreError::Config("no data directory was configured".to_owned()))?;

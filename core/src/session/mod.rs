@@ -47,6 +47,9 @@ pub(crate) struct Context {
     activity: Mutex<Activity>,
     /// The open database of the account in use; closed on lock, switch and sign-out.
     store: Mutex<Option<crate::store::Store>>,
+    /// Opening the database takes turns: two first reads at once (a screen's queries
+    /// and the sync loop, right after sign-in) must not each make a key for it.
+    opening: tokio::sync::Mutex<()>,
     /// Change notifications for the UI.
     notices: tokio::sync::broadcast::Sender<ChangeNotice>,
     /// Wakes the background sync (a new write, the network back, an unlock).
@@ -112,6 +115,7 @@ impl Context {
             activity: Mutex::new(Activity::new(clock.now())),
             clock,
             store: Mutex::new(None),
+            opening: tokio::sync::Mutex::new(()),
             notices: tokio::sync::broadcast::channel(CHANNEL_CAPACITY).0,
             wake: tokio::sync::Notify::new(),
             sync_overview: Mutex::new(SyncOverview::default()),
