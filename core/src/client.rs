@@ -15,6 +15,7 @@ use crate::records::Records;
 use crate::secrets::SecretStore;
 use crate::session::Context;
 use crate::sync::Sync;
+use crate::watch::Watch;
 use std::path::PathBuf;
 use std::sync::Arc;
 
@@ -53,6 +54,24 @@ impl PortalClient {
     /// Parses an invite, reset or join link for this server. Changes nothing.
     pub fn parse_link(&self, input: &str) -> Result<DeepLink, LinkError> {
         self.ctx.config.parse_link(input)
+    }
+
+    /// A live query of the host's own, for a screen that combines several reads (a
+    /// conversation with where each of its messages is on its way): `query` runs now
+    /// and again whenever `touches` accepts a change notice (and whenever everything may
+    /// have changed); the [`Watch`] yields each different result and ends when the
+    /// account's database closes, like the records' own watches.
+    pub async fn watch<T, F, Fut>(
+        &self,
+        touches: impl Fn(&ChangeNotice) -> bool + Send + 'static,
+        query: F,
+    ) -> Result<Watch<T>, CoreError>
+    where
+        T: Clone + PartialEq + Send + std::marker::Sync + 'static,
+        F: Fn() -> Fut + Send + std::marker::Sync + 'static,
+        Fut: std::future::Future<Output = Result<T, CoreError>> + Send,
+    {
+        crate::watch::start(&self.ctx, touches, query).await
     }
 
     /// The onboarding flow: the one place that decides what comes next when a link is

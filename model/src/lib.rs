@@ -15,6 +15,7 @@ pub mod password;
 pub mod records;
 pub mod session;
 pub mod sync;
+pub mod views;
 pub mod writes;
 
 pub use error::{ApiErrorBody, ErrorCode, ErrorDetail};

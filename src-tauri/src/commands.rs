@@ -1,10 +1,14 @@
-//! The commands the UI invokes: one-line calls into the shell, which passes them to the
-//! core's onboarding flow.
+//! The commands the UI invokes (declared once in `portal_model::desktop_commands!`):
+//! one-line calls into the shell's onboarding flow, its live views, and the core's
+//! outbox.
 
 use crate::shell::Shell;
-use portal_model::desktop::{Notice, Screen};
+use crate::{notices, pages, status};
+use portal_model::desktop::{MessageTo, Notice, Screen, Sent, SyncBar, View, ViewUpdate};
+use portal_model::records::Appointment;
 use portal_model::{JoinRequest, PasswordPolicy};
-use tauri::State;
+use tauri::{AppHandle, State};
+use tauri_plugin_opener::OpenerExt;
 
 /// The screen to show now.
 #[tauri::command]
@@ -26,7 +30,7 @@ pub async fn password_policy(shell: State<'_, Shell>) -> Result<PasswordPolicy, 
         .auth()
         .password_policy()
         .await
-        .map_err(|e| crate::notices::from_error(&e))
+        .map_err(|e| notices::from_error(&e))
 }
 
 /// Sets the password for the invite on screen.
@@ -128,4 +132,169 @@ pub async fn switch_account(shell: State<'_, Shell>, account_id: String) -> Resu
 #[tauri::command]
 pub fn add_account(shell: State<'_, Shell>) -> Screen {
     shell.add_account()
+}
+
+/// Opens a live view of the offline copy for the profile in use: its data now, then
+/// its changes as `portal://view` events until `close_view`.
+#[tauri::command]
+pub async fn open_view(
+    app: AppHandle,
+    shell: State<'_, Shell>,
+    view: View,
+) -> Result<ViewUpdate, Notice> {
+    shell.views.open(app, shell.client()?, view).await
+}
+
+/// Stops a view's events (its page closed).
+#[tauri::command]
+pub fn close_view(shell: State<'_, Shell>, watch: u64) {
+    shell.views.close(watch);
+}
+
+/// The sync line now.
+#[tauri::command]
+pub fn sync_status(shell: State<'_, Shell>) -> Result<SyncBar, Notice> {
+    let client = shell.client()?;
+    Ok(status::sync_bar(&client))
+}
+
+/// Tries the server at once (the "try now" of the offline banner).
+#[tauri::command]
+pub fn sync_now(shell: State<'_, Shell>) -> Result<SyncBar, Notice> {
+    let client = shell.client()?;
+    client.sync().network_changed();
+    Ok(status::sync_bar(&client))
+}
+
+/// Keeps a message to send (at once, or when the server can be reached).
+#[tauri::command]
+pub async fn send_message(
+    shell: State<'_, Shell>,
+    to: MessageTo,
+    body: String,
+) -> Result<Sent, Notice> {
+    let client = shell.client()?;
+    let profile = pages::current_profile(&client)?;
+    let (to, thread) = match to {
+        MessageTo::Thread { thread_id } => (
+            portal_core::MessageTo::Thread(thread_id.clone()),
+            Some(thread_id),
+        ),
+        MessageTo::NewThread {
+            provider_id,
+            subject,
+        } => (
+            portal_core::MessageTo::NewThread {
+                provider_id,
+                subject,
+            },
+            None,
+        ),
+    };
+    let item = client
+        .outbox()
+        .send_message(&profile, to, &body)
+        .await
+        .map_err(|e| notices::from_error(&e))?;
+    Ok(Sent {
+        thread_id: thread.unwrap_or_else(|| portal_core::outbox::local_thread_id(&item.id)),
+    })
+}
+
+/// Puts a refused write back in line.
+#[tauri::command]
+pub async fn retry_write(shell: State<'_, Shell>, id: String) -> Result<(), Notice> {
+    let client = shell.client()?;
+    client
+        .outbox()
+        .retry(&id)
+        .await
+        .map(drop)
+        .map_err(|e| notices::from_error(&e))
+}
+
+/// Drops a refused write.
+#[tauri::command]
+pub async fn discard_write(shell: State<'_, Shell>, id: String) -> Result<(), Notice> {
+    let client = shell.client()?;
+    client
+        .outbox()
+        .discard(&id)
+        .await
+        .map(drop)
+        .map_err(|e| notices::from_error(&e))
+}
+
+/// Marks a conversation read up to a message.
+#[tauri::command]
+pub async fn mark_read(
+    shell: State<'_, Shell>,
+    thread_id: String,
+    up_to: String,
+) -> Result<(), Notice> {
+    let client = shell.client()?;
+    let profile = pages::current_profile(&client)?;
+    client
+        .outbox()
+        .mark_read(&profile, &thread_id, &up_to)
+        .await
+        .map(drop)
+        .map_err(|e| notices::from_error(&e))
+}
+
+/// Cancels an appointment, with the patient's reason.
+#[tauri::command]
+pub async fn cancel_appointment(
+    shell: State<'_, Shell>,
+    id: String,
+    reason: Option<String>,
+) -> Result<(), Notice> {
+    let client = shell.client()?;
+    let profile = pages::current_profile(&client)?;
+    let reason = reason.as_deref().map(str::trim).filter(|r| !r.is_empty());
+    client
+        .outbox()
+        .cancel_appointment(&profile, &id, reason)
+        .await
+        .map(drop)
+        .map_err(|e| notices::from_error(&e))
+}
+
+/// Confirms an appointment.
+#[tauri::command]
+pub async fn confirm_appointment(shell: State<'_, Shell>, id: String) -> Result<(), Notice> {
+    let client = shell.client()?;
+    let profile = pages::current_profile(&client)?;
+    client
+        .outbox()
+        .confirm_appointment(&profile, &id)
+        .await
+        .map(drop)
+        .map_err(|e| notices::from_error(&e))
+}
+
+/// Opens an appointment's telehealth link in the system browser. Only the link of the
+/// appointment record is opened, and only over https.
+#[tauri::command]
+pub async fn join_telehealth(
+    app: AppHandle,
+    shell: State<'_, Shell>,
+    appointment_id: String,
+) -> Result<(), Notice> {
+    let client = shell.client()?;
+    let profile = pages::current_profile(&client)?;
+    let appointment = client
+        .records()
+        .get::<Appointment>(&profile, &appointment_id)
+        .await
+        .map_err(|e| notices::from_error(&e))?;
+    let Some(url) = appointment
+        .and_then(|a| a.telehealth_url)
+        .filter(|u| u.starts_with("https://"))
+    else {
+        return Err(notices::no_telehealth_link());
+    };
+    app.opener()
+        .open_url(url, None::<&str>)
+        .map_err(|_| notices::browser_failed())
 }

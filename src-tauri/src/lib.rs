@@ -4,7 +4,9 @@
 mod commands;
 mod config;
 mod notices;
+mod pages;
 mod shell;
+mod status;
 
 use portal_core::config::DEFAULT_SCHEME;
 use shell::Shell;
@@ -27,6 +29,14 @@ fn link_argument<I: IntoIterator<Item = String>>(args: I) -> Option<String> {
 fn is_custom_scheme(link: &str) -> bool {
     link.get(..DEFAULT_SCHEME.len() + 1)
         .is_some_and(|head| head.eq_ignore_ascii_case(&format!("{DEFAULT_SCHEME}:")))
+}
+
+/// The handler of every command of `portal_model::desktop_commands!`, each implemented
+/// as `commands::name`.
+macro_rules! command_handler {
+    ($($name:ident($($arg:ident: $ty:ty),*) -> $answer:ty;)*) => {
+        tauri::generate_handler![$(commands::$name),*]
+    };
 }
 
 /// Builds and runs the app until its last window closes.
@@ -55,27 +65,8 @@ pub fn run() {
             }
         }))
         .plugin(tauri_plugin_deep_link::init())
-        .invoke_handler(tauri::generate_handler![
-            commands::app_status,
-            commands::open_link,
-            commands::password_policy,
-            commands::accept_invite,
-            commands::start_over,
-            commands::renew_invite,
-            commands::show_sign_in,
-            commands::sign_in,
-            commands::sign_out,
-            commands::complete_reset,
-            commands::show_forgot_password,
-            commands::request_reset,
-            commands::submit_join,
-            commands::unlock,
-            commands::touch,
-            commands::lock_now,
-            commands::select_profile,
-            commands::switch_account,
-            commands::add_account,
-        ])
+        .plugin(tauri_plugin_opener::init())
+        .invoke_handler(portal_model::desktop_commands!(command_handler))
         .setup(move |app| {
             // The offline copies go to the app's data directory unless configured: the
             // shell is made here, once Tauri knows where that is.
@@ -97,6 +88,7 @@ pub fn run() {
             // and on Linux and Windows from the arguments of this or a second launch.
             // Look for a kept session first; a link opened at launch supersedes it.
             shell::forward_screens(app.handle().clone());
+            status::forward_sync(app.handle().clone());
             shell::restore_in_background(app.handle().clone());
             shell::watch_idle_lock(app.handle().clone());
             let handle = app.handle().clone();

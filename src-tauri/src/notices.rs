@@ -204,3 +204,56 @@ pub fn from_error(error: &CoreError) -> Notice {
         ),
     }
 }
+
+/// Why the server refused one of the patient's writes (`kind`), with what to do now.
+pub fn from_refusal(kind: &str, error: Option<&portal_core::WriteError>) -> Notice {
+    let code = error.map_or("refused", |e| e.code.as_str());
+    match (kind, code) {
+        ("cancel_appointment", "too_late") => notice(
+            "too_late",
+            "It is too late to cancel online",
+            "This appointment is close, so your practice takes changes by phone. Call them, or send your care team a message. The appointment is still booked.",
+        ),
+        (_, "conflict") => notice(
+            "conflict",
+            "Your practice changed this at the same time",
+            "Both versions are shown. Choose which to keep.",
+        ),
+        (_, "invalid_answers") => notice(
+            "invalid_answers",
+            "Some answers need another look",
+            error.map_or(String::new(), |e| e.message.clone()),
+        ),
+        (_, "forbidden" | "not_found") => notice(
+            code,
+            "This is no longer yours to change",
+            "Your practice may have changed who you can act for. Discard it.",
+        ),
+        _ => notice(
+            code,
+            "Your practice's portal refused this",
+            error.map_or_else(
+                || "Try again, or discard it.".to_owned(),
+                |e| format!("{} Try again, or discard it.", e.message),
+            ),
+        ),
+    }
+}
+
+/// An appointment without a video link (or one that is not https) was asked to open.
+pub fn no_telehealth_link() -> Notice {
+    notice(
+        "no_telehealth_link",
+        "This appointment has no video link yet",
+        "Your practice adds it before the visit. Check again closer to the time, or send them a message.",
+    )
+}
+
+/// The system browser did not open.
+pub fn browser_failed() -> Notice {
+    notice(
+        "browser_failed",
+        "Your web browser did not open",
+        "Open your browser yourself and try again, or ask your practice for the link.",
+    )
+}

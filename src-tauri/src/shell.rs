@@ -5,6 +5,7 @@
 
 use crate::config::DesktopConfig;
 use crate::notices;
+use crate::pages::OpenViews;
 use portal_core::{
     ClientConfig, ClientOptions, CoreError, Flow, FlowState, KeyringStore, PortalClient,
 };
@@ -16,6 +17,8 @@ use tauri::{AppHandle, Emitter, Manager};
 /// The app-wide shell state (managed by Tauri).
 pub struct Shell {
     client: Result<Arc<PortalClient>, Notice>,
+    /// The live views the signed-in pages have open.
+    pub views: OpenViews,
 }
 
 impl Shell {
@@ -32,7 +35,10 @@ impl Shell {
             })
             .map(Arc::new)
             .map_err(|e| notices::from_error(&e));
-        Self { client }
+        Self {
+            client,
+            views: OpenViews::default(),
+        }
     }
 
     /// The core client, or the notice saying why there is none.

@@ -2,6 +2,7 @@
 //! any test can use them against an in-process server or the `portal-server` binary.
 
 pub mod admin;
+pub mod desktop;
 pub mod feed;
 pub mod process;
 pub mod proxy;

@@ -1,102 +1,16 @@
 //! The desktop app end to end: the real server binary, the real app in a real WebKitGTK
 //! webview driven through tauri-driver, and the real Secret Service.
 //!
-//! Needs what scripts/test.sh provides: built binaries (PORTAL_SERVER_BIN,
-//! PORTAL_APP_BIN), tauri-driver and WebKitWebDriver, an X display and a D-Bus session
-//! with GNOME Keyring. Screenshots go to PORTAL_ARTIFACTS.
+//! Needs what scripts/test.sh provides (see `portal_e2e::desktop`).
 
 #![allow(clippy::unwrap_used, clippy::expect_used)] // Tests fail loudly by design.
 
-use portal_e2e::TestServer;
-use portal_e2e::process::{Guard, free_port, run_with_timeout, wait_for_port};
+use portal_e2e::desktop::*;
+use portal_e2e::process::run_with_timeout;
 use portal_e2e::webdriver::Session;
 use serde_json::json;
-use std::path::PathBuf;
 use std::process::{Command, Stdio};
 use std::time::Duration;
-
-const ADMIN: &str = "e2e-admin-token";
-const PASSWORD: &str = "river otter paints blue";
-/// One app at a time: the app is single-instance per session bus.
-static ONE_APP: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
-
-fn env_path(name: &str) -> PathBuf {
-    PathBuf::from(std::env::var(name).unwrap_or_else(|_| {
-        panic!("{name} is not set: run the desktop tests through scripts/test.sh")
-    }))
-}
-
-fn artifacts() -> PathBuf {
-    let dir = std::env::var("PORTAL_ARTIFACTS")
-        .map(PathBuf::from)
-        .unwrap_or_else(|_| std::env::temp_dir().join("portal-artifacts"));
-    std::fs::create_dir_all(&dir).unwrap_or_else(|e| panic!("{}: {e}", dir.display()));
-    dir
-}
-
-/// The server binary on a free port with a fresh SQLite file.
-fn start_practice() -> TestServer {
-    TestServer::setup().admin_token(ADMIN).start()
-}
-
-/// tauri-driver (with WebKitWebDriver) on free ports, its app pointed at `server_url`.
-fn start_driver(server_url: &str) -> (Guard, String) {
-    start_driver_with(server_url, &[])
-}
-
-/// Like [`start_driver`], with more environment for the app. Unless `env` names one,
-/// the app keeps its offline copies in a directory of its own under the system's
-/// temporary directory, never in the home directory of the machine running the tests.
-fn start_driver_with(server_url: &str, env: &[(&str, &str)]) -> (Guard, String) {
-    let port = free_port();
-    let native_port = free_port();
-    let own_data = std::env::temp_dir().join(format!("portal-desktop-test-{port}"));
-    let data_dir = if env.iter().any(|(name, _)| *name == "PORTAL_DATA_DIR") {
-        None
-    } else {
-        Some(own_data.to_string_lossy().into_owned())
-    };
-    let driver = Guard::spawn(
-        "tauri-driver",
-        Command::new(
-            std::env::var("PORTAL_TAURI_DRIVER").unwrap_or_else(|_| "tauri-driver".into()),
-        )
-        .args([
-            "--port",
-            &port.to_string(),
-            "--native-port",
-            &native_port.to_string(),
-        ])
-        .env("PORTAL_SERVER_URL", server_url)
-        .envs(data_dir.iter().map(|dir| ("PORTAL_DATA_DIR", dir.as_str())))
-        .envs(env.iter().copied())
-        .stdout(Stdio::null()),
-    );
-    wait_for_port(port, Duration::from_secs(30));
-    (driver, format!("http://127.0.0.1:{port}"))
-}
-
-fn capabilities(args: &[&str]) -> serde_json::Value {
-    json!({
-        "browserName": "wry",
-        "tauri:options": {
-            "application": env_path("PORTAL_APP_BIN"),
-            "args": args,
-        }
-    })
-}
-
-async fn save_screenshot(session: &Session, name: &str) {
-    let png = session
-        .screenshot()
-        .await
-        .unwrap_or_else(|e| panic!("screenshot: {e}"));
-    assert!(png.starts_with(b"\x89PNG"), "the screenshot is not a PNG");
-    let path = artifacts().join(name);
-    std::fs::write(&path, png).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-}
-
-const WAIT: Duration = Duration::from_secs(45);
 
 #[tokio::test]
 #[ignore = "needs the built app, tauri-driver, a display and a keyring: run scripts/test.sh"]
@@ -297,32 +211,6 @@ fn session_key_prefix(base: &str) -> String {
     format!("session:{}:", base.trim_start_matches("http://"))
 }
 
-/// Waits until the element matching `css` shows exactly `expected`.
-async fn wait_for_text(session: &Session, css: &str, expected: &str) {
-    let deadline = std::time::Instant::now() + WAIT;
-    loop {
-        if let Some(element) = session.find(css).await.unwrap()
-            && session.text(&element).await.unwrap_or_default() == expected
-        {
-            return;
-        }
-        assert!(
-            std::time::Instant::now() < deadline,
-            "'{css}' never showed '{expected}'; the page says: {}",
-            session.page_text().await.unwrap_or_default()
-        );
-        tokio::time::sleep(Duration::from_millis(150)).await;
-    }
-}
-
-async fn clear(session: &Session, element: &str) {
-    // Ctrl+A then Backspace, as a person would.
-    session
-        .type_into(element, "\u{E009}a\u{E009}\u{E003}")
-        .await
-        .unwrap();
-}
-
 #[tokio::test]
 #[ignore = "needs the built app, tauri-driver, a display and a keyring: run scripts/test.sh"]
 async fn a_link_opened_while_the_app_runs_reaches_the_running_window() {
@@ -481,33 +369,6 @@ async fn a_forgotten_password_is_reset_through_the_app() {
     session.end().await.unwrap();
 }
 
-/// Sets a password over HTTP, as if on another device; returns the session's access token.
-async fn accept_elsewhere(base: &str, token: &str, password: &str) -> String {
-    let accepted: serde_json::Value = reqwest::Client::new()
-        .post(format!("{base}/v1/invites/{token}/accept"))
-        .json(&json!({"password": password, "device_name": "phone"}))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    accepted["access_token"].as_str().unwrap().to_owned()
-}
-
-async fn sign_in(session: &Session, email: &str, password: &str) {
-    let field = session.wait_for("#sign-in-email", WAIT).await.unwrap();
-    clear(session, &field).await;
-    session.type_into(&field, email).await.unwrap();
-    let field = session.wait_for("#sign-in-password", WAIT).await.unwrap();
-    session.type_into(&field, password).await.unwrap();
-    session
-        .click(&session.wait_for("#sign-in-submit", WAIT).await.unwrap())
-        .await
-        .unwrap();
-    wait_for_text(session, "#signed-in-email", email).await;
-}
-
 #[tokio::test]
 #[ignore = "needs the built app, tauri-driver, a display and a keyring: run scripts/test.sh"]
 async fn a_guardian_picks_a_child_switches_accounts_and_the_idle_app_locks() {
@@ -556,7 +417,8 @@ async fn a_guardian_picks_a_child_switches_accounts_and_the_idle_app_locks() {
     sign_in(&session, "alex@example.com", PASSWORD).await;
     wait_for_text(&session, "#signed-in-title", "You're all set, Alex").await;
 
-    // Alex looks after Mia.
+    // Alex looks after Mia (on the account page).
+    open_section(&session, "#nav-account").await;
     session
         .click(
             &session
@@ -574,6 +436,7 @@ async fn a_guardian_picks_a_child_switches_accounts_and_the_idle_app_locks() {
         .await
         .unwrap();
     sign_in(&session, "sam@example.com", sam_password).await;
+    open_section(&session, "#nav-account").await;
     session
         .click(
             &session

@@ -1,7 +1,9 @@
-//! The bridge to the Tauri shell: commands (`window.__TAURI__.core.invoke`) and the
-//! screen event (`window.__TAURI__.event.listen`).
+//! The bridge to the Tauri shell, through the IPC that Tauri always injects
+//! (`window.__TAURI_INTERNALS__`), so the app needs no global API (`withGlobalTauri`).
+//! One typed async function per desktop command is generated from the one command list
+//! (`portal_model::desktop_commands!`); events arrive through `listen`.
 
-use portal_model::desktop::{Notice, SCREEN_EVENT, Screen};
+use portal_model::desktop::Notice;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 use wasm_bindgen::JsValue;
@@ -9,110 +11,29 @@ use wasm_bindgen::prelude::*;
 
 #[wasm_bindgen]
 extern "C" {
-    #[wasm_bindgen(js_namespace = ["window", "__TAURI__", "core"], js_name = invoke, catch)]
+    #[wasm_bindgen(js_namespace = ["window", "__TAURI_INTERNALS__"], js_name = invoke, catch)]
     async fn tauri_invoke(command: &str, args: JsValue) -> Result<JsValue, JsValue>;
 
-    #[wasm_bindgen(js_namespace = ["window", "__TAURI__", "event"], js_name = listen, catch)]
-    async fn tauri_listen(
-        event: &str,
-        handler: &Closure<dyn FnMut(JsValue)>,
-    ) -> Result<JsValue, JsValue>;
-}
-
-/// The shell's commands, with their arguments.
-#[derive(Serialize)]
-#[serde(untagged)]
-pub enum Command {
-    AppStatus,
-    OpenLink {
-        link: String,
-    },
-    PasswordPolicy,
-    AcceptInvite {
-        password: String,
-    },
-    StartOver,
-    RenewInvite,
-    ShowSignIn,
-    SignIn {
-        email: String,
-        password: String,
-    },
-    SignOut,
-    CompleteReset {
-        password: String,
-    },
-    ShowForgotPassword,
-    RequestReset {
-        email: String,
-    },
-    SubmitJoin {
-        details: portal_model::JoinRequest,
-    },
-    Unlock {
-        password: String,
-    },
-    Touch,
-    LockNow,
-    SelectProfile {
-        #[serde(rename = "patientId")]
-        patient_id: String,
-    },
-    SwitchAccount {
-        #[serde(rename = "accountId")]
-        account_id: String,
-    },
-    AddAccount,
-}
-
-impl Command {
-    fn name(&self) -> &'static str {
-        match self {
-            Self::AppStatus => "app_status",
-            Self::OpenLink { .. } => "open_link",
-            Self::PasswordPolicy => "password_policy",
-            Self::AcceptInvite { .. } => "accept_invite",
-            Self::StartOver => "start_over",
-            Self::RenewInvite => "renew_invite",
-            Self::ShowSignIn => "show_sign_in",
-            Self::SignIn { .. } => "sign_in",
-            Self::SignOut => "sign_out",
-            Self::CompleteReset { .. } => "complete_reset",
-            Self::ShowForgotPassword => "show_forgot_password",
-            Self::RequestReset { .. } => "request_reset",
-            Self::SubmitJoin { .. } => "submit_join",
-            Self::Unlock { .. } => "unlock",
-            Self::Touch => "touch",
-            Self::LockNow => "lock_now",
-            Self::SelectProfile { .. } => "select_profile",
-            Self::SwitchAccount { .. } => "switch_account",
-            Self::AddAccount => "add_account",
-        }
-    }
+    /// Registers a callback the shell can call by number (events).
+    #[wasm_bindgen(js_namespace = ["window", "__TAURI_INTERNALS__"], js_name = transformCallback)]
+    fn transform_callback(callback: &Closure<dyn FnMut(JsValue)>, once: bool) -> u32;
 }
 
 fn bridge_notice(detail: String) -> Notice {
     Notice {
         code: "bridge".to_owned(),
-        title: "The app could not start properly".to_owned(),
+        title: crate::i18n::tr("bridge-failed"),
         detail,
     }
 }
 
-/// Calls a shell command. A failure arrives as the shell's [`Notice`].
-pub async fn invoke<T: DeserializeOwned>(command: Command) -> Result<T, Notice> {
-    let args = match &command {
-        Command::AppStatus
-        | Command::PasswordPolicy
-        | Command::StartOver
-        | Command::RenewInvite
-        | Command::Touch
-        | Command::LockNow
-        | Command::AddAccount => JsValue::from(js_sys::Object::new()),
-        other => serde_wasm_bindgen::to_value(other)
-            .map_err(|e| bridge_notice(format!("Encoding a request failed: {e}")))?,
-    };
-    match tauri_invoke(command.name(), args).await {
+/// Calls the shell's command `name` with `args` (an object of camelCase fields). A
+/// failure arrives as the shell's [`Notice`].
+async fn invoke<T: DeserializeOwned>(name: &str, args: &impl Serialize) -> Result<T, Notice> {
+    let args = args
+        .serialize(&serde_wasm_bindgen::Serializer::json_compatible())
+        .map_err(|e| bridge_notice(format!("Encoding a request failed: {e}")))?;
+    match tauri_invoke(name, args).await {
         Ok(value) => serde_wasm_bindgen::from_value(value)
             .map_err(|e| bridge_notice(format!("The shell's answer was not understood: {e}"))),
         Err(error) => Err(serde_wasm_bindgen::from_value::<Notice>(error.clone())
@@ -120,19 +41,57 @@ pub async fn invoke<T: DeserializeOwned>(command: Command) -> Result<T, Notice> 
     }
 }
 
-/// Calls `on_screen` with every screen the shell announces, for the app's lifetime.
-pub async fn listen_screens(mut on_screen: impl FnMut(Screen) + 'static) -> Result<(), Notice> {
+/// One `pub async fn name(args) -> Result<Answer, Notice>` per desktop command.
+macro_rules! command_calls {
+    ($($name:ident($($arg:ident: $ty:ty),*) -> $answer:ty;)*) => {
+        $(
+            #[allow(dead_code, clippy::unused_unit)]
+            pub async fn $name($($arg: $ty),*) -> Result<$answer, Notice> {
+                #[derive(Serialize)]
+                #[serde(rename_all = "camelCase")]
+                struct Args {
+                    $($arg: $ty),*
+                }
+                invoke(stringify!($name), &Args { $($arg),* }).await
+            }
+        )*
+    };
+}
+
+portal_model::desktop_commands!(command_calls);
+
+/// Calls `on_event` with the payload of every `event` the shell emits, for the life of
+/// the page.
+pub async fn listen<T: DeserializeOwned + 'static>(
+    event: &str,
+    mut on_event: impl FnMut(T) + 'static,
+) -> Result<(), Notice> {
     let handler = Closure::<dyn FnMut(JsValue)>::new(move |event: JsValue| {
         let payload = js_sys::Reflect::get(&event, &JsValue::from_str("payload"))
             .ok()
-            .and_then(|p| serde_wasm_bindgen::from_value::<Screen>(p).ok());
-        if let Some(screen) = payload {
-            on_screen(screen);
+            .and_then(|p| serde_wasm_bindgen::from_value::<T>(p).ok());
+        if let Some(payload) = payload {
+            on_event(payload);
         }
     });
-    tauri_listen(SCREEN_EVENT, &handler)
+    #[derive(Serialize)]
+    struct Target {
+        kind: &'static str,
+    }
+    #[derive(Serialize)]
+    struct Listen<'a> {
+        event: &'a str,
+        target: Target,
+        handler: u32,
+    }
+    let args = Listen {
+        event,
+        target: Target { kind: "Any" },
+        handler: transform_callback(&handler, false),
+    };
+    invoke::<u32>("plugin:event|listen", &args)
         .await
-        .map_err(|e| bridge_notice(format!("Listening for updates failed: {e:?}")))?;
+        .map_err(|n| bridge_notice(format!("Listening for updates failed: {}", n.detail)))?;
     // The listener lives as long as the page.
     handler.forget();
     Ok(())

@@ -1,19 +1,43 @@
 //! The desktop app's screens, in Dioxus, compiled to wasm32 and loaded by Tauri.
 //!
-//! The UI holds no business rules: it draws the [`Screen`] the shell sends and passes on
-//! what the person typed. The one rule it evaluates itself is the password policy's live
-//! checklist, with the policy the shell fetched from the server.
+//! The UI holds no business rules: it draws the [`Screen`] the shell sends, and once
+//! signed in the routed pages (`pages`) draw live views of the offline copy; it passes
+//! on what the person typed. The one rule it evaluates itself is the password policy's
+//! live checklist, with the policy the shell fetched from the server.
 
 mod bridge;
+mod i18n;
+mod live;
+mod pages;
 mod screens;
 
 use dioxus::prelude::*;
-use portal_model::desktop::{Notice, Screen};
+use portal_model::desktop::{Notice, Screen, SyncBar};
+use std::rc::Rc;
 
-/// The wasm entry point: mounts the app on `#main`.
+/// The wasm entry point: mounts the app on `#main`, with the pages' routes kept in
+/// memory (a desktop window has no address bar to keep them in).
 #[wasm_bindgen::prelude::wasm_bindgen(start)]
 pub fn start() {
-    dioxus::launch(App);
+    dioxus::LaunchBuilder::new()
+        .with_context_provider(|| {
+            Box::new(Rc::new(dioxus_history::MemoryHistory::default())
+                as Rc<dyn dioxus_history::History>)
+        })
+        .launch(App);
+}
+
+/// Waits `ms` milliseconds (the browser's timer); at once if there is no window.
+pub async fn sleep_ms(ms: i32) {
+    let promise = js_sys::Promise::new(&mut |resolve, _| {
+        let scheduled = web_sys::window().map(|window| {
+            window.set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, ms)
+        });
+        if !matches!(scheduled, Some(Ok(_))) {
+            let _ = resolve.call0(&wasm_bindgen::JsValue::NULL);
+        }
+    });
+    let _ = wasm_bindgen_futures::JsFuture::from(promise).await;
 }
 
 /// The root component: follows the shell's screen and draws it.
@@ -21,15 +45,23 @@ pub fn start() {
 fn App() -> Element {
     let mut current = use_signal(|| None::<Screen>);
     let mut bridge_error = use_signal(|| None::<Notice>);
+    let sync = use_context_provider(|| Signal::new(SyncBar::default()));
 
     use_hook(move || {
         spawn(async move {
             // Listen first, then ask: a change in between is not lost.
-            if let Err(notice) = bridge::listen_screens(move |next| current.set(Some(next))).await {
+            let listening = async {
+                bridge::listen(portal_model::desktop::SCREEN_EVENT, move |next: Screen| {
+                    current.set(Some(next));
+                })
+                .await?;
+                live::listen(sync).await
+            };
+            if let Err(notice) = listening.await {
                 bridge_error.set(Some(notice));
                 return;
             }
-            match bridge::invoke::<Screen>(bridge::Command::AppStatus).await {
+            match bridge::app_status().await {
                 Ok(screen) => current.set(Some(screen)),
                 Err(notice) => bridge_error.set(Some(notice)),
             }
@@ -51,7 +83,7 @@ fn App() -> Element {
             last_touch.set(now);
             spawn(async move {
                 // A failure here only means the lock timer is not pushed back.
-                let _ = bridge::invoke::<()>(bridge::Command::Touch).await;
+                let _ = bridge::touch().await;
             });
         }
     };

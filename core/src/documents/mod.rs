@@ -10,9 +10,10 @@ use crate::error::CoreError;
 use crate::http::network;
 use crate::outbox::Outbox;
 use crate::session::Context;
-pub use crate::store::blobs::DocumentStatus;
+use crate::store::blobs::document_status;
 use crate::store::blobs::{CHUNK_BYTES, DownloadRow, sha256_hex};
 use crate::store::{OutboxItem, Store};
+pub use portal_model::views::DocumentStatus;
 use reqwest::{Method, StatusCode, header};
 use serde_json::Value;
 use std::path::Path;
@@ -94,7 +95,7 @@ impl Documents {
     /// Where a document's bytes are on this device.
     pub async fn status(&self, id: &str) -> Result<DocumentStatus, CoreError> {
         let (store, _) = self.ctx.store().await?;
-        Ok(DocumentStatus::of(store.download(id).await?.as_ref()))
+        Ok(document_status(store.download(id).await?.as_ref()))
     }
 
     /// Downloads a document's bytes into the encrypted database, continuing where an
@@ -149,7 +150,7 @@ impl Documents {
                     received: row.size,
                     total: row.size,
                 });
-                return Ok(DocumentStatus::of(store.download(id).await?.as_ref()));
+                return Ok(document_status(store.download(id).await?.as_ref()));
             }
             Some(row) => {
                 if pin && !row.pinned {
@@ -184,7 +185,7 @@ impl Documents {
             tracing::warn!("a downloaded document did not match its checksum; it was discarded");
             return Err(CoreError::DocumentCorrupt);
         }
-        Ok(DocumentStatus::of(store.download(id).await?.as_ref()))
+        Ok(document_status(store.download(id).await?.as_ref()))
     }
 
     /// Fetches the bytes still missing and keeps them, chunk by chunk.

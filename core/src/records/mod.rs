@@ -6,10 +6,11 @@
 
 mod snippet;
 mod typed;
-mod views;
 
 pub use crate::watch::Watch;
-pub use views::{DocumentItem, FormItem, Home, Money, SearchHit, ThreadItem, TypedPage, When};
+pub use portal_model::views::{
+    DocumentItem, FormItem, Home, Money, SearchHit, ThreadItem, TypedPage, When,
+};
 
 use crate::error::CoreError;
 use crate::session::Context;

@@ -4,15 +4,17 @@
 
 use super::Records;
 use super::snippet::snippet;
-use super::views::{DocumentItem, FormItem, Home, Money, SearchHit, ThreadItem, TypedPage, When};
 use crate::error::CoreError;
-use crate::store::blobs::DocumentStatus;
+use crate::store::blobs::document_status;
 use crate::store::read::{ListQuery, Owner};
 use crate::store::{ListOrder, Page, Store, StoredRecord};
 use crate::watch::{self, Watch};
 use portal_model::records::{
     Appointment, Document, FeedRecord, Form, FormResponse, Invoice, Message, Profile, Provider,
     RecordKind, Thread,
+};
+use portal_model::views::{
+    DocumentItem, FormItem, Home, Money, SearchHit, ThreadItem, TypedPage, When,
 };
 
 /// Reads a stored record as `T`; `None` (logged with its kind, never its content) when
@@ -90,6 +92,25 @@ impl Records {
         let store = self.store_for(profile_id).await?;
         let record = store.get(Profile::KIND, profile_id).await?;
         Ok(record.as_ref().and_then(decode))
+    }
+
+    /// One record of `T`'s kind: the profile's own, or practice-wide (a provider).
+    /// `None` when this device does not have it (or it is another profile's).
+    pub async fn get<T: FeedRecord>(
+        &self,
+        profile_id: &str,
+        id: &str,
+    ) -> Result<Option<T>, CoreError> {
+        let store = self.store_for(profile_id).await?;
+        let record = store.get(T::KIND, id).await?;
+        Ok(record
+            .filter(|r| {
+                r.profile_id
+                    .as_deref()
+                    .is_none_or(|owner| owner == profile_id)
+            })
+            .as_ref()
+            .and_then(decode))
     }
 
     /// Upcoming (from now, earliest first) or past (latest first) appointments.
@@ -184,7 +205,7 @@ impl Records {
             page(&store, owner, ListOrder::NewestFirst, limit, after).await?;
         let mut items = Vec::with_capacity(documents.items.len());
         for document in documents.items {
-            let offline = DocumentStatus::of(store.download(&document.id).await?.as_ref());
+            let offline = document_status(store.download(&document.id).await?.as_ref());
             items.push(DocumentItem { document, offline });
         }
         Ok(TypedPage {

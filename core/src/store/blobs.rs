@@ -5,6 +5,7 @@
 use super::Cached as _;
 use super::Store;
 use crate::error::CoreError;
+use portal_model::views::DocumentStatus;
 use rusqlite::{Connection, OptionalExtension, Transaction, params};
 
 /// SQLite integers are signed; sizes fit easily (documents are at most 25 MiB).
@@ -33,31 +34,16 @@ fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
-/// Where a document's bytes are on this device.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum DocumentStatus {
-    /// No bytes here.
-    NotDownloaded,
-    /// Part of it arrived; the next download continues from `received`.
-    Partial { received: u64, total: u64 },
-    /// All of it, checked against its SHA-256.
-    Available,
-    /// Available, and kept for offline use until unpinned.
-    Pinned,
-}
-
-impl DocumentStatus {
-    /// The status a download row (or none) stands for.
-    pub(crate) fn of(row: Option<&DownloadRow>) -> Self {
-        match row {
-            None => Self::NotDownloaded,
-            Some(r) if r.available && r.pinned => Self::Pinned,
-            Some(r) if r.available => Self::Available,
-            Some(r) => Self::Partial {
-                received: r.received,
-                total: r.size,
-            },
-        }
+/// The status a download row (or none) stands for.
+pub(crate) fn document_status(row: Option<&DownloadRow>) -> DocumentStatus {
+    match row {
+        None => DocumentStatus::NotDownloaded,
+        Some(r) if r.available && r.pinned => DocumentStatus::Pinned,
+        Some(r) if r.available => DocumentStatus::Available,
+        Some(r) => DocumentStatus::Partial {
+            received: r.received,
+            total: r.size,
+        },
     }
 }
 

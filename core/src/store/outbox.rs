@@ -194,7 +194,7 @@ pub(super) fn effect(
                     thread_id
                 }
                 None => {
-                    let thread_id = format!("local-thread-{m}");
+                    let thread_id = crate::outbox::local_thread_id(m);
                     let data = json!({"id": thread_id, "profile_id": profile,
                         "rev": 0, "updated_at": now,
                         "subject": text(args, "subject").unwrap_or_default(),
@@ -204,7 +204,7 @@ pub(super) fn effect(
                     thread_id
                 }
             };
-            let id = format!("local-{m}");
+            let id = crate::outbox::local_message_id(m);
             let data = json!({"id": id, "profile_id": profile, "thread_id": thread_id,
                 "rev": 0, "updated_at": now,
                 "sender": {"kind": "patient", "id": profile},

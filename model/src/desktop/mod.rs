@@ -1,6 +1,17 @@
 //! What the desktop shell tells its UI: one screen state at a time. The core's
 //! onboarding flow decides it (`portal_core::flow`), the shell maps it and puts its
 //! reasons into words; the UI only draws it and sends what the person typed or clicked.
+//! Once signed in, the pages read live [`View`]s of the offline copy (`pages`); the
+//! commands between the two are declared once (`commands`).
+
+mod commands;
+mod pages;
+
+pub use commands::COMMANDS;
+pub use pages::{
+    AppointmentView, Delivery, HomeView, MessageRow, MessageTo, PAGE_SIZE, Refused, SYNC_EVENT,
+    Sent, SyncBar, ThreadView, VIEW_EVENT, View, ViewData, ViewUpdate,
+};
 
 use crate::invite::{InviteInfo, InviteProblem};
 use crate::join::JoinInfo;

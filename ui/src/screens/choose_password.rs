@@ -2,7 +2,7 @@
 
 use super::password_form::{NewPasswordForm, Purpose};
 use super::{NoticeBox, go, start_over};
-use crate::bridge::Command;
+use crate::bridge;
 use dioxus::prelude::*;
 use portal_model::desktop::{Notice, Screen};
 use portal_model::{InviteInfo, InviteRole};
@@ -37,7 +37,7 @@ pub fn ChoosePassword(
             if invite.account_exists {
                 div { id: "account-exists", class: "notice",
                     p { "You already have an account with this email address. Sign in, and {invite.patient_first_name} will be added to it." }
-                    button { id: "sign-in-to-claim", onclick: move |_| go(Command::ShowSignIn, on_screen), "Sign in" }
+                    button { id: "sign-in-to-claim", onclick: move |_| go(bridge::show_sign_in(), on_screen), "Sign in" }
                 }
             }
             NewPasswordForm {

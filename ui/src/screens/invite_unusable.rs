@@ -1,7 +1,7 @@
 //! An invite that cannot be used, each case with its own way forward.
 
 use super::{go, start_over};
-use crate::bridge::{self, Command};
+use crate::bridge;
 use dioxus::prelude::*;
 use portal_model::InviteProblem;
 use portal_model::desktop::Screen;
@@ -41,7 +41,7 @@ pub fn InviteUnusable(problem: InviteProblem, on_screen: EventHandler<Screen>) -
         }
         asking.set(true);
         spawn(async move {
-            let answer = bridge::invoke::<Screen>(Command::RenewInvite).await;
+            let answer = bridge::renew_invite().await;
             asking.set(false);
             match answer {
                 Ok(screen) => on_screen.call(screen),
@@ -56,7 +56,7 @@ pub fn InviteUnusable(problem: InviteProblem, on_screen: EventHandler<Screen>) -
             h1 { "{title}" }
             p { "{detail}" }
             if problem == InviteProblem::Used {
-                button { id: "go-sign-in", onclick: move |_| go(Command::ShowSignIn, on_screen), "Sign in" }
+                button { id: "go-sign-in", onclick: move |_| go(bridge::show_sign_in(), on_screen), "Sign in" }
             }
             if problem == InviteProblem::Expired {
                 button { id: "renew-invite", disabled: asking(), onclick: renew,

@@ -3,7 +3,7 @@
 //! so the next screen always says "check your email".
 
 use super::{NoticeBox, start_over};
-use crate::bridge::{self, Command};
+use crate::bridge;
 use dioxus::prelude::*;
 use portal_model::desktop::{Notice, Screen};
 use portal_model::{JoinInfo, JoinRequest};
@@ -53,7 +53,7 @@ pub fn Join(info: JoinInfo, notice: Option<Notice>, on_screen: EventHandler<Scre
                 email: email().trim().to_owned(),
                 phone: (!phone.is_empty()).then_some(phone),
             };
-            let answer = bridge::invoke::<Screen>(Command::SubmitJoin { details }).await;
+            let answer = bridge::submit_join(details).await;
             busy.set(false);
             match answer {
                 Ok(screen) => on_screen.call(screen),

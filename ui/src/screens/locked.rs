@@ -1,7 +1,7 @@
 //! Locked after the idle timeout: the password unlocks, or the person signs out.
 
 use super::{NoticeBox, go};
-use crate::bridge::{self, Command};
+use crate::bridge;
 use dioxus::prelude::*;
 use portal_model::desktop::{Notice, Screen};
 
@@ -17,10 +17,7 @@ pub fn Locked(email: String, notice: Option<Notice>, on_screen: EventHandler<Scr
         }
         busy.set(true);
         spawn(async move {
-            let answer = bridge::invoke::<Screen>(Command::Unlock {
-                password: password(),
-            })
-            .await;
+            let answer = bridge::unlock(password()).await;
             busy.set(false);
             password.set(String::new());
             match answer {
@@ -53,9 +50,9 @@ pub fn Locked(email: String, notice: Option<Notice>, on_screen: EventHandler<Scr
                 }
             }
             p { class: "hint",
-                button { id: "locked-forgot", class: "link", onclick: move |_| go(Command::ShowForgotPassword, on_screen), "Forgot your password?" }
+                button { id: "locked-forgot", class: "link", onclick: move |_| go(bridge::show_forgot_password(), on_screen), "Forgot your password?" }
             }
-            button { id: "locked-sign-out", class: "link", onclick: move |_| go(Command::SignOut, on_screen), "Sign out of this computer" }
+            button { id: "locked-sign-out", class: "link", onclick: move |_| go(bridge::sign_out(), on_screen), "Sign out of this computer" }
         }
     }
 }

@@ -7,10 +7,9 @@ mod locked;
 mod password_form;
 mod reset_password;
 mod sign_in;
-mod signed_in;
 mod welcome;
 
-use crate::bridge::{self, Command};
+use crate::bridge;
 use dioxus::prelude::*;
 use portal_model::desktop::{Notice, Screen};
 
@@ -20,7 +19,6 @@ pub use join::Join;
 pub use locked::Locked;
 pub use reset_password::{ForgotPassword, ResetPassword};
 pub use sign_in::SignIn;
-pub use signed_in::SignedIn;
 pub use welcome::Welcome;
 
 /// Draws the shell's current screen; `on_screen` takes the screen a command returns.
@@ -61,9 +59,16 @@ pub fn Current(screen: Screen, on_screen: EventHandler<Screen>) -> Element {
             offline,
             notice,
         } => {
-            rsx! {
-                SignedIn { account, profiles, current_profile_id, other_accounts, offline, notice, on_screen }
-            }
+            let session = crate::pages::Session {
+                account,
+                profiles,
+                current_profile_id,
+                other_accounts,
+                offline,
+                notice,
+                on_screen,
+            };
+            rsx! { crate::pages::SignedInArea { session } }
         }
         Screen::Locked { email, notice } => rsx! { Locked { email, notice, on_screen } },
     }
@@ -111,14 +116,17 @@ pub fn NoticeBox(notice: Notice) -> Element {
 
 /// Asks the shell to go back to the start, and shows where it lands.
 pub fn start_over(on_screen: EventHandler<Screen>) {
-    go(Command::StartOver, on_screen);
+    go(bridge::start_over(), on_screen);
 }
 
 /// Runs a command that leads to another screen; a failure lands on the welcome screen
 /// with the reason.
-pub fn go(command: Command, on_screen: EventHandler<Screen>) {
+pub fn go(
+    command: impl std::future::Future<Output = Result<Screen, Notice>> + 'static,
+    on_screen: EventHandler<Screen>,
+) {
     spawn(async move {
-        match bridge::invoke::<Screen>(command).await {
+        match command.await {
             Ok(screen) => on_screen.call(screen),
             Err(notice) => on_screen.call(Screen::Welcome {
                 notice: Some(notice),

@@ -1,10 +1,10 @@
 //! Choosing a new password, with the policy's rules checked live: used for an invite
 //! and for a reset link.
 
-use crate::bridge::{self, Command};
+use crate::bridge;
 use dioxus::prelude::*;
 use portal_model::PasswordPolicy;
-use portal_model::desktop::Screen;
+use portal_model::desktop::{Notice, Screen};
 
 /// What the new password is for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -16,10 +16,10 @@ pub enum Purpose {
 }
 
 impl Purpose {
-    fn command(self, password: String) -> Command {
+    async fn submit(self, password: String) -> Result<Screen, Notice> {
         match self {
-            Self::Invite => Command::AcceptInvite { password },
-            Self::Reset => Command::CompleteReset { password },
+            Self::Invite => bridge::accept_invite(password).await,
+            Self::Reset => bridge::complete_reset(password).await,
         }
     }
 }
@@ -43,7 +43,7 @@ pub fn NewPasswordForm(
     let mut policy = use_signal(PasswordPolicy::default);
     use_hook(move || {
         spawn(async move {
-            match bridge::invoke::<PasswordPolicy>(Command::PasswordPolicy).await {
+            match bridge::password_policy().await {
                 Ok(fetched) => policy.set(fetched),
                 Err(_) => policy_note.set(Some(
                     "The password rules could not be loaded from your practice; the usual rules are shown, and your practice checks them again when you continue.".to_owned(),
@@ -62,7 +62,7 @@ pub fn NewPasswordForm(
         }
         submitting.set(true);
         spawn(async move {
-            let answer = bridge::invoke::<Screen>(purpose.command(password())).await;
+            let answer = purpose.submit(password()).await;
             submitting.set(false);
             match answer {
                 Ok(screen) => on_screen.call(screen),

@@ -2,7 +2,7 @@
 
 use super::password_form::{NewPasswordForm, Purpose};
 use super::{NoticeBox, start_over};
-use crate::bridge::{self, Command};
+use crate::bridge;
 use dioxus::prelude::*;
 use portal_model::desktop::{Notice, Screen};
 
@@ -43,7 +43,7 @@ pub fn ForgotPassword(notice: Option<Notice>, on_screen: EventHandler<Screen>) -
         }
         busy.set(true);
         spawn(async move {
-            let answer = bridge::invoke::<Screen>(Command::RequestReset { email: email() }).await;
+            let answer = bridge::request_reset(email()).await;
             busy.set(false);
             match answer {
                 Ok(screen) => on_screen.call(screen),

@@ -1,7 +1,7 @@
 //! Sign in with email and password.
 
 use super::{NoticeBox, start_over};
-use crate::bridge::{self, Command};
+use crate::bridge;
 use dioxus::prelude::*;
 use portal_model::desktop::{Notice, Screen};
 
@@ -23,11 +23,7 @@ pub fn SignIn(
         }
         busy.set(true);
         spawn(async move {
-            let command = Command::SignIn {
-                email: email_value(),
-                password: password(),
-            };
-            let answer = bridge::invoke::<Screen>(command).await;
+            let answer = bridge::sign_in(email_value(), password()).await;
             busy.set(false);
             match answer {
                 Ok(screen) => on_screen.call(screen),
@@ -70,7 +66,7 @@ pub fn SignIn(
                 }
             }
             p { class: "hint",
-                button { id: "go-forgot", class: "link", onclick: move |_| super::go(Command::ShowForgotPassword, on_screen), "Forgot your password?" }
+                button { id: "go-forgot", class: "link", onclick: move |_| super::go(bridge::show_forgot_password(), on_screen), "Forgot your password?" }
             }
             button { class: "link", onclick: move |_| start_over(on_screen), "Back" }
         }

@@ -1,7 +1,7 @@
 //! No link yet: explain where the invitation is, and take a pasted link.
 
 use super::{NoticeBox, go};
-use crate::bridge::{self, Command};
+use crate::bridge;
 use dioxus::prelude::*;
 use portal_model::desktop::{Notice, Screen};
 
@@ -16,7 +16,7 @@ pub fn Welcome(notice: Option<Notice>, on_screen: EventHandler<Screen>) -> Eleme
         }
         busy.set(true);
         spawn(async move {
-            let answer = bridge::invoke::<Screen>(Command::OpenLink { link: link() }).await;
+            let answer = bridge::open_link(link()).await;
             busy.set(false);
             match answer {
                 Ok(screen) => on_screen.call(screen),
@@ -52,7 +52,7 @@ pub fn Welcome(notice: Option<Notice>, on_screen: EventHandler<Screen>) -> Eleme
                 }
             }
             p { class: "hint", "Already set your password? ",
-                button { id: "go-sign-in", class: "link", onclick: move |_| go(Command::ShowSignIn, on_screen), "Sign in" }
+                button { id: "go-sign-in", class: "link", onclick: move |_| go(bridge::show_sign_in(), on_screen), "Sign in" }
             }
         }
     }

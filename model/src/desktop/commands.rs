@@ -1,0 +1,74 @@
+//! The desktop commands, declared once: the shell's handler list, its build script's
+//! permissions and capability, and the UI's typed calls are all generated from
+//! [`desktop_commands!`](crate::desktop_commands).
+
+/// Calls the macro named `$then` with every desktop command, one per line:
+/// `name(argument: Type, ...) -> Answer;`. The shell implements each as
+/// `commands::name`; the UI calls it as `bridge::name(...)`, with the arguments sent in
+/// camelCase (Tauri's convention) and the answer or a `Notice` back.
+#[macro_export]
+macro_rules! desktop_commands {
+    ($then:ident) => {
+        $then! {
+            // Onboarding and the session (the core's flow).
+            app_status() -> $crate::desktop::Screen;
+            open_link(link: String) -> $crate::desktop::Screen;
+            password_policy() -> $crate::PasswordPolicy;
+            accept_invite(password: String) -> $crate::desktop::Screen;
+            start_over() -> $crate::desktop::Screen;
+            renew_invite() -> $crate::desktop::Screen;
+            show_sign_in() -> $crate::desktop::Screen;
+            sign_in(email: String, password: String) -> $crate::desktop::Screen;
+            sign_out() -> $crate::desktop::Screen;
+            complete_reset(password: String) -> $crate::desktop::Screen;
+            show_forgot_password() -> $crate::desktop::Screen;
+            request_reset(email: String) -> $crate::desktop::Screen;
+            submit_join(details: $crate::JoinRequest) -> $crate::desktop::Screen;
+            unlock(password: String) -> $crate::desktop::Screen;
+            touch() -> ();
+            lock_now() -> $crate::desktop::Screen;
+            select_profile(patient_id: String) -> $crate::desktop::Screen;
+            switch_account(account_id: String) -> $crate::desktop::Screen;
+            add_account() -> $crate::desktop::Screen;
+            // The signed-in pages: live views of the offline copy, and the writes.
+            open_view(view: $crate::desktop::View) -> $crate::desktop::ViewUpdate;
+            close_view(watch: u64) -> ();
+            sync_status() -> $crate::desktop::SyncBar;
+            sync_now() -> $crate::desktop::SyncBar;
+            send_message(to: $crate::desktop::MessageTo, body: String) -> $crate::desktop::Sent;
+            retry_write(id: String) -> ();
+            discard_write(id: String) -> ();
+            mark_read(thread_id: String, up_to: String) -> ();
+            cancel_appointment(id: String, reason: Option<String>) -> ();
+            confirm_appointment(id: String) -> ();
+            join_telehealth(appointment_id: String) -> ();
+        }
+    };
+}
+
+macro_rules! command_names {
+    ($($name:ident($($arg:ident: $ty:ty),*) -> $answer:ty;)*) => {
+        /// The name of every desktop command, in declaration order.
+        pub const COMMANDS: &[&str] = &[$(stringify!($name)),*];
+    };
+}
+
+crate::desktop_commands!(command_names);
+
+#[cfg(test)]
+mod tests {
+    use super::COMMANDS;
+
+    #[test]
+    fn every_command_is_named_once_in_snake_case() {
+        let mut seen = std::collections::HashSet::new();
+        for name in COMMANDS {
+            assert!(seen.insert(name), "{name} is declared twice");
+            assert!(
+                name.chars().all(|c| c.is_ascii_lowercase() || c == '_'),
+                "{name} is not snake_case"
+            );
+        }
+        assert!(COMMANDS.contains(&"app_status") && COMMANDS.contains(&"open_view"));
+    }
+}

@@ -1,0 +1,218 @@
+//! The desktop app under test: tauri-driver (with WebKitWebDriver) starting the real
+//! app against a real server, and the steps the desktop tests share (sign in, open a
+//! section, wait for words, save a screenshot).
+//!
+//! Needs what scripts/test.sh provides: built binaries (PORTAL_SERVER_BIN,
+//! PORTAL_APP_BIN), tauri-driver and WebKitWebDriver, an X display and a D-Bus session
+//! with GNOME Keyring. Screenshots go to PORTAL_ARTIFACTS.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)] // Test support: fail loudly.
+
+use crate::TestServer;
+use crate::process::{Guard, free_port, wait_for_port};
+use crate::webdriver::Session;
+use serde_json::json;
+use std::path::PathBuf;
+use std::process::{Command, Stdio};
+use std::time::Duration;
+
+/// The admin token of the practices these tests start.
+pub const ADMIN: &str = "e2e-admin-token";
+/// The patients' password.
+pub const PASSWORD: &str = "river otter paints blue";
+/// One app at a time: the app is single-instance per session bus.
+pub static ONE_APP: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
+
+pub fn env_path(name: &str) -> PathBuf {
+    PathBuf::from(std::env::var(name).unwrap_or_else(|_| {
+        panic!("{name} is not set: run the desktop tests through scripts/test.sh")
+    }))
+}
+
+pub fn artifacts() -> PathBuf {
+    let dir = std::env::var("PORTAL_ARTIFACTS")
+        .map(PathBuf::from)
+        .unwrap_or_else(|_| std::env::temp_dir().join("portal-artifacts"));
+    std::fs::create_dir_all(&dir).unwrap_or_else(|e| panic!("{}: {e}", dir.display()));
+    dir
+}
+
+/// The server binary on a free port with a fresh SQLite file.
+pub fn start_practice() -> TestServer {
+    TestServer::setup().admin_token(ADMIN).start()
+}
+
+/// tauri-driver (with WebKitWebDriver) on free ports, its app pointed at `server_url`.
+pub fn start_driver(server_url: &str) -> (Guard, String) {
+    start_driver_with(server_url, &[])
+}
+
+/// Like [`start_driver`], with more environment for the app. Unless `env` names one,
+/// the app keeps its offline copies in a directory of its own under the system's
+/// temporary directory, never in the home directory of the machine running the tests.
+pub fn start_driver_with(server_url: &str, env: &[(&str, &str)]) -> (Guard, String) {
+    let port = free_port();
+    let native_port = free_port();
+    let own_data = std::env::temp_dir().join(format!("portal-desktop-test-{port}"));
+    let data_dir = if env.iter().any(|(name, _)| *name == "PORTAL_DATA_DIR") {
+        None
+    } else {
+        Some(own_data.to_string_lossy().into_owned())
+    };
+    let driver = Guard::spawn(
+        "tauri-driver",
+        Command::new(
+            std::env::var("PORTAL_TAURI_DRIVER").unwrap_or_else(|_| "tauri-driver".into()),
+        )
+        .args([
+            "--port",
+            &port.to_string(),
+            "--native-port",
+            &native_port.to_string(),
+        ])
+        .env("PORTAL_SERVER_URL", server_url)
+        .envs(data_dir.iter().map(|dir| ("PORTAL_DATA_DIR", dir.as_str())))
+        .envs(env.iter().copied())
+        .stdout(Stdio::null()),
+    );
+    wait_for_port(port, Duration::from_secs(30));
+    (driver, format!("http://127.0.0.1:{port}"))
+}
+
+pub fn capabilities(args: &[&str]) -> serde_json::Value {
+    json!({
+        "browserName": "wry",
+        "tauri:options": {
+            "application": env_path("PORTAL_APP_BIN"),
+            "args": args,
+        }
+    })
+}
+
+pub async fn save_screenshot(session: &Session, name: &str) {
+    let png = session
+        .screenshot()
+        .await
+        .unwrap_or_else(|e| panic!("screenshot: {e}"));
+    assert!(png.starts_with(b"\x89PNG"), "the screenshot is not a PNG");
+    let path = artifacts().join(name);
+    std::fs::write(&path, png).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+}
+
+/// How long a step may take before the test fails.
+pub const WAIT: Duration = Duration::from_secs(45);
+
+/// Sets a password over HTTP, as if on another device; returns the session's access token.
+pub async fn accept_elsewhere(base: &str, token: &str, password: &str) -> String {
+    let accepted: serde_json::Value = reqwest::Client::new()
+        .post(format!("{base}/v1/invites/{token}/accept"))
+        .json(&json!({"password": password, "device_name": "phone"}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    accepted["access_token"].as_str().unwrap().to_owned()
+}
+
+pub async fn sign_in(session: &Session, email: &str, password: &str) {
+    let field = session.wait_for("#sign-in-email", WAIT).await.unwrap();
+    clear(session, &field).await;
+    session.type_into(&field, email).await.unwrap();
+    let field = session.wait_for("#sign-in-password", WAIT).await.unwrap();
+    session.type_into(&field, password).await.unwrap();
+    session
+        .click(&session.wait_for("#sign-in-submit", WAIT).await.unwrap())
+        .await
+        .unwrap();
+    wait_for_text(session, "#signed-in-email", email).await;
+}
+
+/// Opens a section of the signed-in area from its link in the side bar.
+pub async fn open_section(session: &Session, link: &str) {
+    session
+        .click(&session.wait_for(link, WAIT).await.unwrap())
+        .await
+        .unwrap();
+}
+
+/// Waits until the element matching `css` shows exactly `expected`.
+pub async fn wait_for_text(session: &Session, css: &str, expected: &str) {
+    let deadline = std::time::Instant::now() + WAIT;
+    loop {
+        if let Some(element) = session.find(css).await.unwrap()
+            && session.text(&element).await.unwrap_or_default() == expected
+        {
+            return;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "'{css}' never showed '{expected}'; the page says: {}",
+            session.page_text().await.unwrap_or_default()
+        );
+        tokio::time::sleep(Duration::from_millis(150)).await;
+    }
+}
+
+pub async fn clear(session: &Session, element: &str) {
+    // Ctrl+A then Backspace, as a person would.
+    session
+        .type_into(element, "\u{E009}a\u{E009}\u{E003}")
+        .await
+        .unwrap();
+}
+
+/// Chooses `PASSWORD` on the invite's password screen and waits for the signed-in area.
+pub async fn choose_password(session: &Session) {
+    let password = session.wait_for("#password", WAIT).await.unwrap();
+    session.type_into(&password, PASSWORD).await.unwrap();
+    let confirm = session.wait_for("#password-confirm", WAIT).await.unwrap();
+    session.type_into(&confirm, PASSWORD).await.unwrap();
+    let submit = session.wait_for("#set-password", WAIT).await.unwrap();
+    let deadline = std::time::Instant::now() + WAIT;
+    while !session.is_enabled(&submit).await.unwrap_or(false) {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the password was never accepted"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    session.click(&submit).await.unwrap();
+    session.wait_for("#signed-in", WAIT).await.unwrap();
+}
+
+/// Waits until the element matching `css` contains `expected` among its words.
+pub async fn wait_for_words(session: &Session, css: &str, expected: &str) {
+    let deadline = std::time::Instant::now() + WAIT;
+    loop {
+        if let Some(element) = session.find(css).await.unwrap()
+            && session
+                .text(&element)
+                .await
+                .unwrap_or_default()
+                .contains(expected)
+        {
+            return;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "'{css}' never said '{expected}'; the page says: {}",
+            session.page_text().await.unwrap_or_default()
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+/// Waits until nothing matches `css`.
+pub async fn wait_for_absent(session: &Session, css: &str) {
+    let deadline = std::time::Instant::now() + WAIT;
+    while session.find(css).await.unwrap().is_some() {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "'{css}' never went away; the page says: {}",
+            session.page_text().await.unwrap_or_default()
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}

@@ -1,0 +1,85 @@
+//! Live data for the signed-in pages: a page opens a view of the offline copy through
+//! the shell and gets its data at once; the shell's view events keep it current until
+//! the page goes away. The sync line is shared the same way.
+
+use crate::bridge;
+use dioxus::core::spawn_forever;
+use dioxus::prelude::*;
+use portal_model::desktop::{Notice, SYNC_EVENT, SyncBar, VIEW_EVENT, View, ViewData, ViewUpdate};
+use std::cell::RefCell;
+use std::collections::HashMap;
+
+/// Where a page's data stands.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Loaded {
+    Loading,
+    Ready(ViewData),
+    Failed(Notice),
+}
+
+thread_local! {
+    /// The open views' signals, by the shell's watch id.
+    static OPEN: RefCell<HashMap<u64, Signal<Loaded>>> = RefCell::new(HashMap::new());
+}
+
+/// Starts delivering the shell's view and sync events (once, at start-up).
+pub async fn listen(mut sync: Signal<SyncBar>) -> Result<(), Notice> {
+    bridge::listen(VIEW_EVENT, |update: ViewUpdate| {
+        let target = OPEN.with(|open| open.borrow().get(&update.watch).copied());
+        if let Some(mut signal) = target {
+            signal.set(Loaded::Ready(update.data));
+        }
+    })
+    .await?;
+    bridge::listen(SYNC_EVENT, move |bar: SyncBar| sync.set(bar)).await?;
+    if let Ok(bar) = bridge::sync_status().await {
+        sync.set(bar);
+    }
+    Ok(())
+}
+
+fn close(watch: u64) {
+    OPEN.with(|open| open.borrow_mut().remove(&watch));
+    spawn_forever(async move {
+        // A view that cannot be closed only sends events nobody listens to.
+        let _ = bridge::close_view(watch).await;
+    });
+}
+
+/// The live data of `view` for the profile in use (opened again whenever either
+/// changes), closed with the page.
+pub fn use_view(view: Memo<View>) -> Signal<Loaded> {
+    let mut state = use_signal(|| Loaded::Loading);
+    let mut watch = use_signal(|| None::<u64>);
+    // Counts openings, so that an answer for a view the page left is closed at once.
+    let mut generation = use_signal(|| 0_u64);
+    // Another profile chosen: the same page reads again, for it.
+    let session = crate::pages::use_session();
+    let profile = use_memo(move || session.read().current_profile_id.clone());
+    use_effect(move || {
+        let view = view();
+        let _for_profile = profile();
+        if let Some(old) = watch.write().take() {
+            close(old);
+        }
+        let mine = *generation.peek() + 1;
+        generation.set(mine);
+        spawn(async move {
+            match bridge::open_view(view).await {
+                Ok(update) if *generation.peek() == mine => {
+                    OPEN.with(|open| open.borrow_mut().insert(update.watch, state));
+                    watch.set(Some(update.watch));
+                    state.set(Loaded::Ready(update.data));
+                }
+                Ok(update) => close(update.watch),
+                Err(notice) => state.set(Loaded::Failed(notice)),
+            }
+        });
+    });
+    use_drop(move || {
+        if let Some(old) = *watch.peek() {
+            close(old);
+        }
+    });
+    state
+}
