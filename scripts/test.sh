@@ -31,6 +31,9 @@ export PORTAL_TAURI_DRIVER="$PORTAL_TOOLS/bin/tauri-driver"
 export PORTAL_ARTIFACTS="$here/artifacts"
 stage "rust tests (with keyring and display)" \
   scripts/in-session.sh --display -- cargo test --locked "${features[@]}" -- --include-ignored
+# The UI crate is not a default member (it ships as wasm32); its unit tests (the
+# translation catalogue against the ids the pages use, money and dates) run natively.
+stage "ui unit tests" cargo test --locked -p portal-ui
 # Tests that need a step to fail on cue: the core with its `failpoints` feature (never
 # in a release build), linted and run on their own.
 stage "failure injection (core with failpoints)" \

@@ -228,3 +228,86 @@ async fn the_background_sync_follows_the_server_and_the_network() {
     client.auth().logout().await.unwrap();
     assert!(!client.sync().in_background());
 }
+
+/// A write that failed during an outage waits out a backoff (2 s doubling to 5 min).
+/// Once the server answers again it goes at once, not at its next try: with the
+/// client's clock standing still here, that next try would never come.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn writes_that_waited_out_an_outage_go_as_soon_as_the_server_answers() {
+    let server = TestServer::setup().admin_token(ADMIN).start();
+    let admin = AdminClient::new(server.base_url(), ADMIN);
+    let invited = admin
+        .invite_new_patient("Jordan", "jordan@example.com")
+        .await;
+    let proxy = Proxy::start(server.addr()).await;
+    let data = tempfile::tempdir().unwrap();
+    let config = ClientConfig::new(&proxy.base_url(), &[], "patientportal")
+        .unwrap()
+        .with_data_dir(data.path());
+    let clock = portal_core::ManualClock::default();
+    let client = PortalClient::with_clock(
+        config,
+        Arc::new(KeyringStore::new("org.patientportal.test.syncloop.outage")),
+        Arc::new(clock.clone()),
+    )
+    .unwrap();
+    let mut changes = client.changes();
+    let signed_in = client
+        .auth()
+        .accept_invite(&invited.token, PASSWORD, "laptop")
+        .await
+        .unwrap();
+    let patient = signed_in.current_profile_id.clone().unwrap();
+    expect(&mut changes, "first sync up to date", |n| {
+        matches!(n, ChangeNotice::Sync(SyncStatus::UpToDate { .. }))
+    })
+    .await;
+    let thread = client
+        .records()
+        .threads(&patient, 1, None)
+        .await
+        .unwrap()
+        .items
+        .first()
+        .map(|t| t.thread.id.clone());
+
+    proxy.set(Mode::Refuse);
+    client.sync().network_changed();
+    let to = match thread {
+        Some(id) => MessageTo::Thread(id),
+        None => MessageTo::NewThread {
+            provider_id: client.records().care_team(&patient).await.unwrap()[0]
+                .id
+                .clone(),
+            subject: "Outage".to_owned(),
+        },
+    };
+    let id = client
+        .outbox()
+        .send_message(&patient, to, "Written during the outage")
+        .await
+        .unwrap()
+        .id;
+    // Tried once, refused by the network, and put back to wait.
+    let deadline = std::time::Instant::now() + WAIT;
+    loop {
+        let item = client.outbox().item(&id).await.unwrap().unwrap();
+        if item.attempts >= 1 && item.state == WriteState::Queued {
+            break;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "never tried: {item:?}"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+
+    proxy.set(Mode::Pass);
+    client.sync().network_changed();
+    let sent = id.clone();
+    expect(&mut changes, "the waiting write sent", move |n| {
+        matches!(n, ChangeNotice::Write { id, state: Some(WriteState::Sent) } if *id == sent)
+    })
+    .await;
+    client.auth().logout().await.unwrap();
+}

@@ -183,6 +183,26 @@ pub struct UpdatePatientRequest {
         skip_serializing_if = "Option::is_none"
     )]
     pub date_of_birth: Option<Option<NaiveDate>>,
+    /// Contact details the front desk takes down (the patient changes them too, from
+    /// the portal); `null` or blank clears one. At most 500 characters each.
+    #[serde(
+        default,
+        deserialize_with = "double_option",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub phone: Option<Option<String>>,
+    #[serde(
+        default,
+        deserialize_with = "double_option",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub address: Option<Option<String>>,
+    #[serde(
+        default,
+        deserialize_with = "double_option",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub preferred_name: Option<Option<String>>,
 }
 
 /// `PUT /v1/admin/patients/{id}/care-team`.

@@ -20,6 +20,13 @@ pub enum DocumentStatus {
     Pinned,
 }
 
+/// How far a download is, in bytes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DownloadProgress {
+    pub received: u64,
+    pub total: u64,
+}
+
 /// A page of a typed list, and where the next one starts.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct TypedPage<T> {

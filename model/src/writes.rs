@@ -3,11 +3,13 @@
 //! (PROTOCOL.md, "Mutations"); apps never build JSON.
 
 use crate::records::FormAnswer;
+use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 use std::collections::BTreeMap;
 
 /// One contact field in a change: left as it is, cleared, or set to new text.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "change", content = "text", rename_all = "snake_case")]
 pub enum FieldChange {
     #[default]
     Keep,
@@ -28,7 +30,7 @@ impl FieldChange {
 
 /// A change of the patient's contact details. The email address is not among them: it
 /// signs the patient in, and only the practice changes it.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ContactChange {
     pub phone: FieldChange,
     pub address: FieldChange,
@@ -69,6 +71,21 @@ impl ContactChange {
             .collect()
     }
 
+    /// The change a mutation's `fields` stand for (the inverse of
+    /// [`ContactChange::fields`]); fields it does not know are left out.
+    pub fn from_fields(fields: &Map<String, Value>) -> Self {
+        let read = |name: &str| match fields.get(name) {
+            None => FieldChange::Keep,
+            Some(Value::String(text)) => FieldChange::set(text),
+            Some(_) => FieldChange::Clear,
+        };
+        Self {
+            phone: read("phone"),
+            address: read("address"),
+            preferred_name: read("preferred_name"),
+        }
+    }
+
     fn named(&self) -> impl Iterator<Item = (&'static str, &FieldChange)> {
         [
             ("phone", &self.phone),
@@ -105,6 +122,20 @@ pub fn answers_json(answers: &FormAnswers) -> Value {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_contact_change_reads_back_from_its_fields() {
+        let change = ContactChange {
+            phone: FieldChange::Set("555-0100".to_owned()),
+            address: FieldChange::Clear,
+            preferred_name: FieldChange::Keep,
+        };
+        assert_eq!(ContactChange::from_fields(&change.fields()), change);
+        assert_eq!(
+            ContactChange::from_fields(&Map::new()),
+            ContactChange::default()
+        );
+    }
 
     #[test]
     fn a_contact_change_names_only_the_fields_it_changes() {

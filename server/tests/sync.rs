@@ -365,6 +365,48 @@ async fn contact_updates_detect_conflicts() {
     );
 }
 
+/// The front desk takes down a new number (`PATCH /v1/admin/patients/{id}`): the
+/// patient's feed carries it, and a change a device started from the older version is
+/// refused with `conflict`, so that the patient sees both.
+#[tokio::test]
+async fn staff_contact_changes_reach_the_feed_and_make_a_stale_edit_conflict() {
+    let h = Harness::start().await;
+    let jordan = h.patient("jordan@example.com").await;
+    let page = h.sync(&jordan.session, None, 500).await;
+    let rev = profile_rev(&page);
+    let patched = h
+        .admin
+        .patch(
+            &format!("patients/{}", jordan.patient_id),
+            json!({"phone": " +1 555 0142 ", "address": "", "preferred_name": null}),
+        )
+        .await;
+    assert_eq!(patched.status().as_u16(), 200);
+    let too_long = h
+        .admin
+        .patch(
+            &format!("patients/{}", jordan.patient_id),
+            json!({"address": "x".repeat(501)}),
+        )
+        .await;
+    assert_eq!(too_long.status().as_u16(), 400);
+    let next = h.sync(&jordan.session, Some(&page.cursor), 500).await;
+    let profile = next.changes.iter().find(|c| c.kind == "profile").unwrap();
+    let data = profile.data.as_ref().unwrap();
+    assert_eq!(data["phone"].as_str(), Some("+1 555 0142"));
+    assert!(data["address"].is_null());
+    let results = h
+        .mutate(
+            &jordan.session,
+            json!([
+                {"id": uuid(20), "kind": "update_contact", "profile_id": jordan.patient_id,
+                 "args": {"base_rev": rev, "fields": {"phone": "+1 555 0199"}}},
+            ]),
+        )
+        .await;
+    assert_eq!(results.results[0].code.as_deref(), Some("conflict"));
+}
+
 #[tokio::test]
 async fn bad_sync_requests_are_refused_in_words() {
     let h = Harness::start().await;

@@ -3,11 +3,16 @@
 //! outbox.
 
 use crate::shell::Shell;
-use crate::{notices, pages, status};
-use portal_model::desktop::{MessageTo, Notice, Screen, Sent, SyncBar, View, ViewUpdate};
-use portal_model::records::Appointment;
+use crate::{files, notices, pages, status};
+use portal_model::desktop::{
+    DOWNLOAD_EVENT, DocumentProgress, MessageTo, Notice, PickedFile, Screen, Sent, SyncBar, View,
+    ViewUpdate,
+};
+use portal_model::records::{Appointment, Document};
+use portal_model::views::{DocumentStatus, SearchHit};
+use portal_model::writes::{ContactChange, FormAnswers};
 use portal_model::{JoinRequest, PasswordPolicy};
-use tauri::{AppHandle, State};
+use tauri::{AppHandle, Emitter, State};
 use tauri_plugin_opener::OpenerExt;
 
 /// The screen to show now.
@@ -166,12 +171,14 @@ pub fn sync_now(shell: State<'_, Shell>) -> Result<SyncBar, Notice> {
     Ok(status::sync_bar(&client))
 }
 
-/// Keeps a message to send (at once, or when the server can be reached).
+/// Keeps a message (with the files picked for it) to send at once, or when the server
+/// can be reached.
 #[tauri::command]
 pub async fn send_message(
     shell: State<'_, Shell>,
     to: MessageTo,
     body: String,
+    files: Vec<PickedFile>,
 ) -> Result<Sent, Notice> {
     let client = shell.client()?;
     let profile = pages::current_profile(&client)?;
@@ -191,11 +198,23 @@ pub async fn send_message(
             None,
         ),
     };
-    let item = client
-        .outbox()
-        .send_message(&profile, to, &body)
-        .await
-        .map_err(|e| notices::from_error(&e))?;
+    let mut attachments = Vec::with_capacity(files.len());
+    for file in &files {
+        attachments.push(portal_core::Attachment {
+            name: file.name.clone(),
+            content_type: file.content_type.clone(),
+            bytes: files::picked_bytes(file)?,
+        });
+    }
+    let outbox = client.outbox();
+    let item = if attachments.is_empty() {
+        outbox.send_message(&profile, to, &body).await
+    } else {
+        outbox
+            .send_message_with_attachments(&profile, to, &body, attachments)
+            .await
+    }
+    .map_err(|e| notices::from_error(&e))?;
     Ok(Sent {
         thread_id: thread.unwrap_or_else(|| portal_core::outbox::local_thread_id(&item.id)),
     })
@@ -297,4 +316,184 @@ pub async fn join_telehealth(
     app.opener()
         .open_url(url, None::<&str>)
         .map_err(|_| notices::browser_failed())
+}
+
+/// Sends a download's progress to the UI as `portal://download` events.
+fn progress_to(app: AppHandle, id: String) -> impl FnMut(portal_core::DownloadProgress) + Send {
+    move |progress| {
+        let event = DocumentProgress {
+            document_id: id.clone(),
+            progress,
+        };
+        if let Err(error) = app.emit(DOWNLOAD_EVENT, &event) {
+            tracing::debug!(%error, "could not send a download's progress");
+        }
+    }
+}
+
+/// Downloads a document into the encrypted copy, with progress events.
+#[tauri::command]
+pub async fn download_document(
+    app: AppHandle,
+    shell: State<'_, Shell>,
+    id: String,
+) -> Result<DocumentStatus, Notice> {
+    let client = shell.client()?;
+    client
+        .documents()
+        .download(&id, progress_to(app, id.clone()))
+        .await
+        .map_err(|e| notices::from_error(&e))
+}
+
+/// Downloads a document and keeps it for offline use, with progress events.
+#[tauri::command]
+pub async fn pin_document(
+    app: AppHandle,
+    shell: State<'_, Shell>,
+    id: String,
+) -> Result<DocumentStatus, Notice> {
+    let client = shell.client()?;
+    client
+        .documents()
+        .pin(&id, progress_to(app, id.clone()))
+        .await
+        .map_err(|e| notices::from_error(&e))
+}
+
+/// Frees a document's bytes on this computer.
+#[tauri::command]
+pub async fn unpin_document(shell: State<'_, Shell>, id: String) -> Result<(), Notice> {
+    let client = shell.client()?;
+    client
+        .documents()
+        .unpin(&id)
+        .await
+        .map_err(|e| notices::from_error(&e))
+}
+
+/// Opens a document in the system's viewer: a plaintext copy (downloaded first if its
+/// bytes are not here) in the data directory's `opened/` folder.
+#[tauri::command]
+pub async fn open_document(
+    app: AppHandle,
+    shell: State<'_, Shell>,
+    id: String,
+) -> Result<(), Notice> {
+    let client = shell.client()?;
+    let profile = pages::current_profile(&client)?;
+    let document = client
+        .records()
+        .get::<Document>(&profile, &id)
+        .await
+        .map_err(|e| notices::from_error(&e))?
+        .ok_or_else(|| notices::from_error(&portal_core::CoreError::UnknownDocument))?;
+    let data_dir = shell
+        .data_dir
+        .as_deref()
+        .ok_or_else(notices::cannot_open_document)?;
+    let path = files::copy_path(data_dir, &document)?;
+    client
+        .documents()
+        .export(&id, &path)
+        .await
+        .map_err(|e| notices::from_error(&e))?;
+    files::open_path(&app, &path)
+}
+
+/// Sends a picked file to the practice as a document (kept in the outbox until sent).
+#[tauri::command]
+pub async fn upload_document(
+    shell: State<'_, Shell>,
+    title: String,
+    file: PickedFile,
+) -> Result<(), Notice> {
+    let client = shell.client()?;
+    let profile = pages::current_profile(&client)?;
+    let bytes = files::picked_bytes(&file)?;
+    let title = Some(title.trim())
+        .filter(|t| !t.is_empty())
+        .unwrap_or(file.name.as_str())
+        .to_owned();
+    client
+        .documents()
+        .upload(&profile, &title, None, &file.content_type, bytes)
+        .await
+        .map(drop)
+        .map_err(|e| notices::from_error(&e))
+}
+
+/// Saves a form's answers as a draft, or submits them. A refused earlier submission of
+/// the same form gives way to this one.
+#[tauri::command]
+pub async fn save_form(
+    shell: State<'_, Shell>,
+    form_id: String,
+    answers: FormAnswers,
+    submit: bool,
+) -> Result<(), Notice> {
+    let client = shell.client()?;
+    let profile = pages::current_profile(&client)?;
+    let outbox = client.outbox();
+    let fail = |e: portal_core::CoreError| notices::from_error(&e);
+    for item in outbox.items().await.map_err(fail)? {
+        let same_form = item.args.get("form_id").and_then(|v| v.as_str()) == Some(&form_id);
+        if same_form && item.state == portal_core::WriteState::Failed {
+            outbox.discard(&item.id).await.map_err(fail)?;
+        }
+    }
+    outbox
+        .answer_form(&profile, &form_id, &answers, submit)
+        .await
+        .map(drop)
+        .map_err(fail)
+}
+
+/// Changes the patient's contact details.
+#[tauri::command]
+pub async fn update_contact(shell: State<'_, Shell>, change: ContactChange) -> Result<(), Notice> {
+    let client = shell.client()?;
+    let profile = pages::current_profile(&client)?;
+    client
+        .outbox()
+        .update_contact(&profile, &change)
+        .await
+        .map(drop)
+        .map_err(|e| notices::from_error(&e))
+}
+
+/// Settles a conflict in the patient's favour: their refused change is made again,
+/// over the practice's version, and the refusal goes.
+#[tauri::command]
+pub async fn keep_my_contact(shell: State<'_, Shell>, write_id: String) -> Result<(), Notice> {
+    let client = shell.client()?;
+    let profile = pages::current_profile(&client)?;
+    let outbox = client.outbox();
+    let fail = |e: portal_core::CoreError| notices::from_error(&e);
+    let Some(refused) = outbox.item(&write_id).await.map_err(fail)? else {
+        return Ok(());
+    };
+    let fields = refused
+        .args
+        .get("fields")
+        .and_then(|f| f.as_object())
+        .cloned()
+        .unwrap_or_default();
+    outbox
+        .update_contact(&profile, &ContactChange::from_fields(&fields))
+        .await
+        .map_err(fail)?;
+    outbox.discard(&write_id).await.map(drop).map_err(fail)
+}
+
+/// Messages, conversations and documents matching `query`, searched on this computer.
+#[tauri::command]
+pub async fn search(shell: State<'_, Shell>, query: String) -> Result<Vec<SearchHit>, Notice> {
+    let client = shell.client()?;
+    let profile = pages::current_profile(&client)?;
+    client
+        .records()
+        .find(&profile, &query, 50)
+        .await
+        .map_err(|e| notices::from_error(&e))
 }

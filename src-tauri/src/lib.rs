@@ -3,6 +3,7 @@
 
 mod commands;
 mod config;
+mod files;
 mod notices;
 mod pages;
 mod shell;

@@ -257,3 +257,33 @@ pub fn browser_failed() -> Notice {
         "Open your browser yourself and try again, or ask your practice for the link.",
     )
 }
+
+/// The plaintext copy for the viewer could not be made.
+pub fn cannot_open_document() -> Notice {
+    notice(
+        "cannot_open_document",
+        "The document could not be opened",
+        "Patient Portal could not make a copy for your viewer. Check that your disk is not full, then try again.",
+    )
+}
+
+/// No program opened the copy.
+pub fn no_viewer(path: &std::path::Path) -> Notice {
+    notice(
+        "no_viewer",
+        "No app on this computer opened the document",
+        format!(
+            "A copy is saved at {} until you sign out. Open it with a PDF viewer.",
+            path.display()
+        ),
+    )
+}
+
+/// A picked file did not arrive whole.
+pub fn unreadable_file() -> Notice {
+    notice(
+        "unreadable_file",
+        "That file could not be read",
+        "Pick it again. If it keeps failing, save it again and pick the new copy.",
+    )
+}

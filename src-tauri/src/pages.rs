@@ -7,10 +7,13 @@ use crate::notices;
 use portal_core::outbox::write_of_local_message;
 use portal_core::{ChangeNotice, CoreError, OutboxItem, PortalClient, WriteState};
 use portal_model::desktop::{
-    AppointmentView, Delivery, HomeView, MessageRow, Notice, Refused, ThreadView, VIEW_EVENT, View,
-    ViewData, ViewUpdate,
+    AppointmentView, ConflictField, ContactConflict, Delivery, FormRefusal, FormView, HomeView,
+    InvoiceItem, MessageRow, Notice, ProfileView, Refused, ThreadView, VIEW_EVENT, View, ViewData,
+    ViewUpdate,
 };
-use portal_model::records::{Appointment, Provider, SenderKind, Thread};
+use portal_model::records::{Appointment, Document, Profile, Provider, SenderKind, Thread};
+use portal_model::views::{DocumentItem, TypedPage};
+use portal_model::writes::{ContactChange, FieldChange, FormAnswers};
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
@@ -116,8 +119,13 @@ async fn watch_view(
         View::Appointments { .. } => (&["appointment"], false),
         View::Appointment { .. } => (&["appointment", "provider"], true),
         View::Threads { .. } => (&["thread", "message"], false),
-        View::Thread { .. } => (&["thread", "message", "provider"], true),
+        View::Thread { .. } => (&["thread", "message", "provider", "document"], true),
         View::CareTeam => (&["profile", "provider"], false),
+        View::Invoices { .. } => (&["invoice", "document"], false),
+        View::Documents { .. } => (&["document"], false),
+        View::Forms { .. } => (&["form", "form_response"], false),
+        View::Form { .. } => (&["form", "form_response"], true),
+        View::Profile => (&["profile"], true),
     };
     let reader = client.clone();
     client
@@ -157,6 +165,13 @@ async fn read_view(
         View::Threads { limit } => ViewData::Threads(records.threads(profile, *limit, None).await?),
         View::Thread { id } => ViewData::Thread(thread(client, profile, id).await?),
         View::CareTeam => ViewData::CareTeam(records.care_team(profile).await?),
+        View::Invoices { limit } => ViewData::Invoices(invoices(client, profile, *limit).await?),
+        View::Documents { limit } => {
+            ViewData::Documents(records.documents(profile, *limit, None).await?)
+        }
+        View::Forms { limit } => ViewData::Forms(records.forms(profile, *limit, None).await?),
+        View::Form { id } => ViewData::Form(form(client, profile, id).await?),
+        View::Profile => ViewData::Profile(own_profile(client, profile).await?),
     })
 }
 
@@ -271,10 +286,18 @@ async fn thread(client: &PortalClient, profile: &str, id: &str) -> Result<Thread
                 .and_then(delivery)
                 .unwrap_or(Delivery::Sent)
         });
+        let mut attachments = Vec::with_capacity(message.attachment_ids.len());
+        for id in &message.attachment_ids {
+            if let Some(document) = records.get::<Document>(profile, id).await? {
+                let offline = client.documents().status(id).await?;
+                attachments.push(DocumentItem { document, offline });
+            }
+        }
         messages.push(MessageRow {
             message,
             from,
             delivery,
+            attachments,
         });
     }
     let mine: Vec<OutboxItem> = outbox
@@ -296,5 +319,128 @@ async fn thread(client: &PortalClient, profile: &str, id: &str) -> Result<Thread
                 .unwrap_or_default()
                 .to_owned()
         }),
+    })
+}
+
+async fn form(client: &PortalClient, profile: &str, id: &str) -> Result<FormView, CoreError> {
+    let item = client.records().form(profile, id).await?;
+    let (form, response) = match item {
+        Some(item) => (Some(item.form), item.response),
+        None => (None, None),
+    };
+    let writes = writes_about(
+        client,
+        profile,
+        &["save_form_draft", "submit_form"],
+        "form_id",
+        id,
+    )
+    .await?;
+    let refused = writes
+        .iter()
+        .rev()
+        .find(|w| w.state == WriteState::Failed)
+        .map(|w| FormRefusal {
+            write_id: w.id.clone(),
+            reason: notices::from_refusal(&w.kind, w.error.as_ref()),
+            fields: w
+                .error
+                .as_ref()
+                .map(|e| e.fields.clone())
+                .unwrap_or_default(),
+            answers: w
+                .args
+                .get("answers")
+                .cloned()
+                .and_then(|a| serde_json::from_value::<FormAnswers>(a).ok())
+                .unwrap_or_default(),
+        });
+    Ok(FormView {
+        form,
+        response,
+        pending: writes.iter().find_map(|w| delivery(w.state)),
+        refused,
+    })
+}
+
+/// The refused contact changes of `profile`'s outbox: those the practice's own change
+/// met (`conflict`, both versions of each field), and the others.
+async fn own_profile(client: &PortalClient, profile: &str) -> Result<ProfileView, CoreError> {
+    let record = client.records().get::<Profile>(profile, profile).await?;
+    let mut writes = client.outbox().items().await?;
+    writes.retain(|w| w.profile_id == profile && w.kind == "update_contact");
+    let mut conflicts = Vec::new();
+    let mut others = Vec::new();
+    for write in writes.iter().filter(|w| w.state == WriteState::Failed) {
+        let conflict = write.error.as_ref().is_some_and(|e| e.code == "conflict");
+        let fields = write
+            .args
+            .get("fields")
+            .and_then(|f| f.as_object())
+            .cloned()
+            .unwrap_or_default();
+        match (&record, conflict) {
+            (Some(current), true) => conflicts.push(ContactConflict {
+                write_id: write.id.clone(),
+                fields: both_versions(&ContactChange::from_fields(&fields), current),
+            }),
+            _ => others.push(write.clone()),
+        }
+    }
+    Ok(ProfileView {
+        profile: record,
+        pending: writes.iter().find_map(|w| delivery(w.state)),
+        conflicts,
+        refused: refused(&others, |_| "Change your contact details".to_owned()),
+    })
+}
+
+/// Each field a change touches: the patient's value and the one the practice holds.
+fn both_versions(change: &ContactChange, current: &Profile) -> Vec<ConflictField> {
+    let fields = [
+        ("phone", &change.phone, &current.phone),
+        ("address", &change.address, &current.address),
+        (
+            "preferred_name",
+            &change.preferred_name,
+            &current.preferred_name,
+        ),
+    ];
+    fields
+        .into_iter()
+        .filter_map(|(name, mine, theirs)| {
+            let mine = match mine {
+                FieldChange::Keep => return None,
+                FieldChange::Clear => None,
+                FieldChange::Set(text) => Some(text.clone()),
+            };
+            Some(ConflictField {
+                name: name.to_owned(),
+                mine,
+                theirs: theirs.clone(),
+            })
+        })
+        .collect()
+}
+
+/// Invoices, each with where its superbill's bytes are.
+async fn invoices(
+    client: &PortalClient,
+    profile: &str,
+    limit: u32,
+) -> Result<TypedPage<InvoiceItem>, CoreError> {
+    let page = client.records().invoices(profile, limit, None).await?;
+    let mut items = Vec::with_capacity(page.items.len());
+    for invoice in page.items {
+        let superbill = match &invoice.superbill_document_id {
+            Some(id) => Some(client.documents().status(id).await?),
+            None => None,
+        };
+        items.push(InvoiceItem { invoice, superbill });
+    }
+    Ok(TypedPage {
+        items,
+        next: page.next,
+        skipped: page.skipped,
     })
 }

@@ -19,6 +19,8 @@ pub struct Shell {
     client: Result<Arc<PortalClient>, Notice>,
     /// The live views the signed-in pages have open.
     pub views: OpenViews,
+    /// Where the offline copies (and the documents opened from them) live.
+    pub data_dir: Option<std::path::PathBuf>,
 }
 
 impl Shell {
@@ -35,9 +37,12 @@ impl Shell {
             })
             .map(Arc::new)
             .map_err(|e| notices::from_error(&e));
+        // Copies opened in the last run are not kept beyond it.
+        crate::files::clear_opened(config.data_dir.as_deref());
         Self {
             client,
             views: OpenViews::default(),
+            data_dir: config.data_dir.clone(),
         }
     }
 
@@ -135,7 +140,9 @@ impl Shell {
     }
 
     pub async fn sign_out(&self) -> Screen {
-        self.step(|f| async move { f.sign_out().await }).await
+        let screen = self.step(|f| async move { f.sign_out().await }).await;
+        crate::files::clear_opened(self.data_dir.as_deref());
+        screen
     }
 
     pub async fn unlock(&self, password: &str) -> Screen {

@@ -59,7 +59,7 @@ pub fn start_driver_with(server_url: &str, env: &[(&str, &str)]) -> (Guard, Stri
     } else {
         Some(own_data.to_string_lossy().into_owned())
     };
-    let driver = Guard::spawn(
+    let driver = Guard::spawn_group(
         "tauri-driver",
         Command::new(
             std::env::var("PORTAL_TAURI_DRIVER").unwrap_or_else(|_| "tauri-driver".into()),

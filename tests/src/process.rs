@@ -9,6 +9,9 @@ use std::time::{Duration, Instant};
 pub struct Guard {
     child: Child,
     name: String,
+    /// The child leads a process group of its own, ended with it (a driver and the
+    /// browser or app it started).
+    group: bool,
 }
 
 impl Guard {
@@ -20,7 +23,18 @@ impl Guard {
         Self {
             child,
             name: name.to_owned(),
+            group: false,
         }
+    }
+
+    /// Like [`Guard::spawn`], in a process group of its own: when the guard drops,
+    /// whatever the child started (a driver's browser or app, even one a failed test
+    /// left open) ends too, so that it cannot stand in the next test's way.
+    pub fn spawn_group(name: &str, command: &mut Command) -> Self {
+        use std::os::unix::process::CommandExt;
+        let mut guard = Self::spawn(name, command.process_group(0));
+        guard.group = true;
+        guard
     }
 
     /// The child's process id.
@@ -66,22 +80,26 @@ impl Guard {
 
 impl Drop for Guard {
     /// SIGTERM first, so a driver can stop what it started (tauri-driver ends its
-    /// WebKitWebDriver only then); SIGKILL if it has not exited within 5 seconds.
+    /// WebKitWebDriver only then); SIGKILL if it has not exited within 5 seconds; then,
+    /// for a group, SIGKILL to whatever of the group is left.
     fn drop(&mut self) {
         if let Ok(None) = self.child.try_wait() {
             let _ = Command::new("kill")
                 .args(["-TERM", &self.child.id().to_string()])
                 .status();
             let deadline = Instant::now() + Duration::from_secs(5);
-            while Instant::now() < deadline {
-                if let Ok(Some(_)) = self.child.try_wait() {
-                    return;
-                }
+            while Instant::now() < deadline && matches!(self.child.try_wait(), Ok(None)) {
                 std::thread::sleep(Duration::from_millis(50));
             }
+            let _ = self.child.kill();
+            let _ = self.child.wait();
         }
-        let _ = self.child.kill();
-        let _ = self.child.wait();
+        if self.group {
+            let _ = Command::new("kill")
+                .args(["-KILL", "--", &format!("-{}", self.child.id())])
+                .stderr(Stdio::null())
+                .status();
+        }
     }
 }
 

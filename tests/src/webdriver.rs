@@ -150,6 +150,33 @@ impl Session {
         .map(|_| ())
     }
 
+    /// Runs `script` in the page as an async function body (its last argument is the
+    /// callback that returns the result) and returns what it passed back.
+    pub async fn execute_async(&self, script: &str, args: Vec<Value>) -> Result<Value> {
+        self.cmd(
+            reqwest::Method::POST,
+            "/execute/async",
+            Some(json!({"script": script, "args": args})),
+        )
+        .await
+    }
+
+    /// A DOM property of an element (an input's `value`, a box's `checked`), as text.
+    pub async fn property(&self, element: &str, name: &str) -> Result<String> {
+        let value = self
+            .cmd(
+                reqwest::Method::GET,
+                &format!("/element/{element}/property/{name}"),
+                None,
+            )
+            .await?;
+        Ok(match value {
+            Value::String(text) => text,
+            Value::Null => String::new(),
+            other => other.to_string(),
+        })
+    }
+
     /// The rendered text of an element.
     pub async fn text(&self, element: &str) -> Result<String> {
         let value = self

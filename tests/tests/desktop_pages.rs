@@ -20,6 +20,7 @@ struct Practice {
     provider: String,
     patient: String,
     link: String,
+    token: String,
 }
 
 impl Practice {
@@ -38,6 +39,7 @@ impl Practice {
             provider,
             patient: created.patient_id,
             link: invited.link,
+            token: invited.token,
             server,
         }
     }
@@ -92,9 +94,34 @@ impl Practice {
         .await;
     }
 
-    /// How many messages with `body` the server has for Jordan (read as a device
-    /// does, through a session of its own).
-    async fn messages_with(&self, body: &str) -> usize {
+    /// An intake form given to Jordan: a required text field and a required consent;
+    /// Jordan's copy's id.
+    async fn intake_form(&self) -> String {
+        let template = self
+            .created(
+                "forms",
+                json!({"title": "Health history", "fields": [
+                    {"id": "allergies", "label": "Allergies", "type": "text", "required": true},
+                    {"id": "consent", "label": "I agree to be treated", "type": "checkbox",
+                     "required": true}]}),
+            )
+            .await["form_id"]
+            .as_str()
+            .unwrap()
+            .to_owned();
+        self.created(
+            &format!("forms/{template}/assign"),
+            json!({"patient_id": self.patient}),
+        )
+        .await["form_id"]
+            .as_str()
+            .unwrap()
+            .to_owned()
+    }
+
+    /// The feed's latest data of each record of `kind` for Jordan (through a session
+    /// of its own).
+    async fn records_of(&self, kind: &str) -> Vec<Value> {
         let base = self.server.base_url();
         let login: Value = reqwest::Client::new()
             .post(format!("{base}/v1/auth/login"))
@@ -107,16 +134,24 @@ impl Practice {
             .await
             .unwrap();
         let token = login["access_token"].as_str().unwrap();
-        let feed = portal_e2e::feed::whole_feed(base, token).await;
-        let mut latest = std::collections::HashMap::new();
-        for change in feed {
-            if change["kind"] == "message" {
-                latest.insert(change["id"].to_string(), change);
+        let mut latest = std::collections::BTreeMap::new();
+        for change in portal_e2e::feed::whole_feed(base, token).await {
+            if change["kind"] == kind {
+                latest.insert(change["id"].to_string(), change["data"].clone());
             }
         }
         latest
-            .values()
-            .filter(|c| c["data"]["body"] == body)
+            .into_values()
+            .filter(|data| !data.is_null())
+            .collect()
+    }
+
+    /// How many messages with `body` the server has for Jordan.
+    async fn messages_with(&self, body: &str) -> usize {
+        self.records_of("message")
+            .await
+            .iter()
+            .filter(|m| m["body"] == body)
             .count()
     }
 }
@@ -324,5 +359,421 @@ async fn offline_a_message_waits_across_a_restart_and_a_late_cancellation_is_ref
     wait_for_absent(&session, ".refused").await;
     wait_for_text(&session, "#appointment-status", "Scheduled").await;
     assert_eq!(practice.messages_with(body).await, 1);
+    session.end().await.unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "needs the built app, tauri-driver, a display and a keyring: run scripts/test.sh"]
+async fn a_guardian_sees_only_the_childs_data_and_search_finds_it_offline() {
+    let _one = ONE_APP.lock().await;
+    let practice = Practice::start().await;
+    let base = practice.server.base_url().to_owned();
+    // Jordan's own visit and message; Jordan is also Mia's guardian.
+    practice.appointment(48).await;
+    practice
+        .message("Jordan's knee brace is ready.", None)
+        .await;
+    let mia = practice
+        .admin()
+        .create_patient(json!({"first_name": "Mia", "last_name": "Rivera",
+            "primary_provider_id": practice.provider,
+            "guardian": {"name": "Jordan Rivera", "email": "jordan@example.com"}}))
+        .await;
+    practice
+        .created(
+            "appointments",
+            json!({"patient_id": mia.patient_id, "provider_id": practice.provider,
+                   "starts_at": Utc::now() + Days::hours(30), "duration_minutes": 20,
+                   "kind": "in_person", "location": "Room 9"}),
+        )
+        .await;
+    practice
+        .created(
+            "messages",
+            json!({"patient_id": mia.patient_id, "provider_id": practice.provider,
+                   "body": "Mia's ear infection has cleared.", "subject": "Mia's ears"}),
+        )
+        .await;
+    practice
+        .admin()
+        .share_document(&mia.patient_id, "Mia vaccination record", b"%PDF-1.4 shots")
+        .await;
+    let jordan_access = accept_elsewhere(&base, &practice.token, PASSWORD).await;
+    let mia_invite = practice.admin().resend_invite(&mia.patient_id).await;
+    let claimed = reqwest::Client::new()
+        .post(format!("{base}/v1/invites/{}/claim", mia_invite.token))
+        .bearer_auth(&jordan_access)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(claimed.status().as_u16(), 200);
+
+    let proxy = Proxy::start(practice.server.addr()).await;
+    let (_driver, driver_url) = start_driver_with(&proxy.base_url(), &[]);
+    let session = Session::start(&driver_url, capabilities(&[]))
+        .await
+        .unwrap();
+    click(&session, "#go-sign-in").await;
+    sign_in(&session, "jordan@example.com", PASSWORD).await;
+    wait_for_words(&session, "#home-next-appointment", "Dr. Maya Okafor").await;
+
+    // Mia's portal: her visit and her conversation, none of Jordan's.
+    open_section(&session, "#nav-account").await;
+    click(&session, "li[data-profile='Mia'] .view-profile").await;
+    wait_for_text(&session, "#signed-in-title", "Looking after Mia").await;
+    open_section(&session, "#nav-appointments").await;
+    wait_for_words(&session, "#appointment-list[data-ready]", "In person").await;
+    let appointments = session.wait_for("#appointment-list", WAIT).await.unwrap();
+    assert_eq!(
+        session
+            .text(&appointments)
+            .await
+            .unwrap()
+            .lines()
+            .filter(|l| l.contains("In person"))
+            .count(),
+        1,
+        "only Mia's visit"
+    );
+    open_section(&session, "#nav-messages").await;
+    wait_for_words(&session, "#thread-list[data-ready]", "Mia's ears").await;
+    let threads = session.wait_for("#thread-list", WAIT).await.unwrap();
+    assert!(!session.text(&threads).await.unwrap().contains("Your knee"));
+    save_screenshot(&session, "desktop-guardian-child.png").await;
+
+    // Offline, search finds Mia's message and document, and nothing of Jordan's.
+    proxy.set(Mode::Refuse);
+    open_section(&session, "#nav-search").await;
+    let search = |query: &'static str| {
+        let session = &session;
+        async move {
+            let field = session.wait_for("#search-query", WAIT).await.unwrap();
+            clear(session, &field).await;
+            session.type_into(&field, query).await.unwrap();
+            click(session, "#search-go").await;
+        }
+    };
+    search("infection").await;
+    wait_for_words(&session, "#search-results", "ear infection").await;
+    search("vaccination").await;
+    wait_for_words(
+        &session,
+        "#search-results .hit[data-kind='document']",
+        "Mia vaccination record",
+    )
+    .await;
+    save_screenshot(&session, "desktop-search.png").await;
+    search("brace").await;
+    wait_for_words(&session, "#search-none", "Nothing matches").await;
+    // A result opens where it lives.
+    search("infection").await;
+    click(&session, "#search-results .hit a").await;
+    wait_for_words(
+        &session,
+        "#message-list",
+        "Mia's ear infection has cleared.",
+    )
+    .await;
+    session.end().await.unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "needs the built app, tauri-driver, a display and a keyring: run scripts/test.sh"]
+async fn a_document_downloads_with_progress_opens_offline_and_a_file_is_sent() {
+    let _one = ONE_APP.lock().await;
+    let practice = Practice::start().await;
+    // Three megabytes: a cut connection leaves a part of it.
+    let report: Vec<u8> = (0..3_000_000u32).map(|i| (i % 251) as u8).collect();
+    practice
+        .admin()
+        .share_document(&practice.patient, "MRI report", &report)
+        .await;
+    practice
+        .created(
+            "invoices",
+            json!({"patient_id": practice.patient, "number": "INV-2002",
+                   "due_at": Utc::now() + Days::days(30), "currency": "USD", "superbill": true,
+                   "lines": [{"description": "Knee MRI", "quantity": 1, "amount": 48_000},
+                             {"description": "Follow-up visit", "quantity": 2, "amount": 9_500}]}),
+        )
+        .await;
+    let proxy = Proxy::start(practice.server.addr()).await;
+    let data = tempfile::tempdir().unwrap();
+    let opened = tempfile::tempdir().unwrap();
+    let data_dir = data.path().to_str().unwrap().to_owned();
+    // The "viewer" copies what it is asked to open, for the test to read.
+    let viewer = format!("cp -t {}", opened.path().display());
+    let (_driver, driver_url) = start_driver_with(
+        &proxy.base_url(),
+        &[
+            ("PORTAL_DATA_DIR", data_dir.as_str()),
+            ("PORTAL_LINK_ORIGINS", practice.server.base_url()),
+            ("PORTAL_OPEN_WITH", viewer.as_str()),
+        ],
+    );
+    let session = Session::start(&driver_url, capabilities(&[&practice.link]))
+        .await
+        .unwrap();
+    choose_password(&session).await;
+    wait_for_words(&session, "#home-documents", "new document").await;
+
+    // The connection drops a megabyte into the download: the part is kept and shown.
+    open_section(&session, "#nav-documents").await;
+    let row = "li[data-document='MRI report']";
+    proxy.cut_after(1_000_000);
+    click(&session, &format!("{row} .download-document")).await;
+    wait_for_words(
+        &session,
+        &format!("{row} .offline-state"),
+        "Partly downloaded",
+    )
+    .await;
+    session
+        .wait_for(&format!("{row} progress.download"), WAIT)
+        .await
+        .unwrap();
+    save_screenshot(&session, "desktop-download-progress.png").await;
+    session
+        .wait_for(&format!("{row} .notice[data-code='network']"), WAIT)
+        .await
+        .unwrap();
+    // Back online, the download finishes where it stopped.
+    proxy.set(Mode::Pass);
+    click(&session, &format!("{row} .download-document")).await;
+    wait_for_words(
+        &session,
+        &format!("{row} .offline-state"),
+        "On this computer",
+    )
+    .await;
+
+    // With the server gone, the document opens from this computer.
+    proxy.set(Mode::Refuse);
+    click(&session, &format!("{row} .open-document")).await;
+    let copy = opened.path().join("MRI report.pdf");
+    let deadline = Instant::now() + WAIT;
+    while std::fs::read(&copy).map(|b| b.len()).unwrap_or(0) != report.len() {
+        assert!(
+            Instant::now() < deadline,
+            "the document never reached the viewer"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert_eq!(std::fs::read(&copy).unwrap(), report);
+    save_screenshot(&session, "desktop-documents.png").await;
+
+    // Billing: the invoice's lines and balance; its superbill downloads and opens.
+    proxy.set(Mode::Pass);
+    open_section(&session, "#nav-billing").await;
+    let invoice = "li[data-invoice='INV-2002']";
+    wait_for_words(&session, invoice, "Knee MRI").await;
+    wait_for_words(&session, &format!("{invoice} .balance"), "$670.00").await;
+    click(&session, &format!("{invoice} .superbill .open-document")).await;
+    wait_for_words(
+        &session,
+        &format!("{invoice} .superbill .offline-state"),
+        "On this computer",
+    )
+    .await;
+    save_screenshot(&session, "desktop-billing.png").await;
+
+    // A file picked from this computer goes to the practice.
+    open_section(&session, "#nav-documents").await;
+    let picked = data.path().join("insurance-card.pdf");
+    std::fs::write(&picked, b"%PDF-1.4 insurance card").unwrap();
+    let name = session.wait_for("#upload-name", WAIT).await.unwrap();
+    session.type_into(&name, "Insurance card").await.unwrap();
+    let input = session.wait_for("#upload-file", WAIT).await.unwrap();
+    session
+        .type_into(&input, picked.to_str().unwrap())
+        .await
+        .unwrap();
+    let send = session.wait_for("#upload-send", WAIT).await.unwrap();
+    let deadline = Instant::now() + WAIT;
+    while !session.is_enabled(&send).await.unwrap_or(false) {
+        assert!(Instant::now() < deadline, "the picked file was never read");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    session.click(&send).await.unwrap();
+    session.wait_for("#upload-kept", WAIT).await.unwrap();
+    let deadline = Instant::now() + WAIT;
+    while !practice
+        .records_of("document")
+        .await
+        .iter()
+        .any(|d| d["title"] == "Insurance card")
+    {
+        assert!(
+            Instant::now() < deadline,
+            "the upload never reached the server"
+        );
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    wait_for_words(&session, "#document-list", "Insurance card").await;
+    session.end().await.unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "needs the built app, tauri-driver, a display and a keyring: run scripts/test.sh"]
+async fn a_form_draft_survives_a_restart_and_a_contact_conflict_shows_both_versions() {
+    let _one = ONE_APP.lock().await;
+    let practice = Practice::start().await;
+    let form = practice.intake_form().await;
+    let proxy = Proxy::start(practice.server.addr()).await;
+    let data = tempfile::tempdir().unwrap();
+    let data_dir = data.path().to_str().unwrap().to_owned();
+    let (_driver, driver_url) = start_driver_with(
+        &proxy.base_url(),
+        &[
+            ("PORTAL_DATA_DIR", data_dir.as_str()),
+            ("PORTAL_LINK_ORIGINS", practice.server.base_url()),
+        ],
+    );
+    let session = Session::start(&driver_url, capabilities(&[&practice.link]))
+        .await
+        .unwrap();
+    choose_password(&session).await;
+    wait_for_words(&session, "#home-forms", "1 form to complete").await;
+
+    // A draft, offline.
+    proxy.set(Mode::Refuse);
+    open_section(&session, "#nav-forms").await;
+    click(&session, "li[data-form='Health history'] a").await;
+    let field = session.wait_for("#field-allergies", WAIT).await.unwrap();
+    session.type_into(&field, "Penicillin").await.unwrap();
+    click(&session, "#form-save").await;
+    session.wait_for("#form-saved", WAIT).await.unwrap();
+
+    // Quit and start again: the draft is there.
+    session.end().await.unwrap();
+    let session = Session::start(&driver_url, capabilities(&[]))
+        .await
+        .unwrap();
+    session.wait_for("#signed-in", WAIT).await.unwrap();
+    open_section(&session, "#nav-forms").await;
+    wait_for_words(&session, "li[data-form='Health history']", "Draft saved").await;
+    click(&session, "li[data-form='Health history'] a").await;
+    let field = session.wait_for("#field-allergies", WAIT).await.unwrap();
+    assert_eq!(
+        session.property(&field, "value").await.unwrap(),
+        "Penicillin"
+    );
+
+    // Submitted without the consent, online: the practice's portal names the field.
+    proxy.set(Mode::Pass);
+    click(&session, "#try-now").await;
+    click(&session, "#form-submit").await;
+    session
+        .wait_for(".field.flagged[data-field='consent'] .field-error", WAIT)
+        .await
+        .unwrap();
+    let field = session.wait_for("#field-allergies", WAIT).await.unwrap();
+    assert_eq!(
+        session.property(&field, "value").await.unwrap(),
+        "Penicillin"
+    );
+    save_screenshot(&session, "desktop-form-refused.png").await;
+    click(&session, "#field-consent").await;
+    click(&session, "#form-submit").await;
+    session.wait_for("#form-submitted", WAIT).await.unwrap();
+    let deadline = Instant::now() + WAIT;
+    loop {
+        let responses = practice.records_of("form_response").await;
+        if responses
+            .iter()
+            .any(|r| r["form_id"] == form.as_str() && r["status"] == "submitted")
+        {
+            assert_eq!(responses[0]["answers"]["allergies"], "Penicillin");
+            break;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "the form never reached the server"
+        );
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+
+    // A new phone number typed offline, while the front desk takes down another.
+    proxy.set(Mode::Refuse);
+    open_section(&session, "#nav-profile").await;
+    let phone = session.wait_for("#contact-phone", WAIT).await.unwrap();
+    session.type_into(&phone, "+1 555 0199").await.unwrap();
+    click(&session, "#contact-save").await;
+    session.wait_for("#profile-pending", WAIT).await.unwrap();
+    let patched = practice
+        .admin()
+        .patch(
+            &format!("patients/{}", practice.patient),
+            json!({"phone": "+1 555 0142"}),
+        )
+        .await;
+    assert_eq!(patched.status().as_u16(), 200);
+    proxy.set(Mode::Pass);
+    click(&session, "#try-now").await;
+    wait_for_words(
+        &session,
+        "#contact-conflict tr[data-field='phone'] .mine",
+        "+1 555 0199",
+    )
+    .await;
+    wait_for_words(
+        &session,
+        "#contact-conflict tr[data-field='phone'] .theirs",
+        "+1 555 0142",
+    )
+    .await;
+    save_screenshot(&session, "desktop-contact-conflict.png").await;
+
+    // Keeping mine: the server ends with the patient's number.
+    click(&session, "#keep-mine").await;
+    wait_for_absent(&session, "#contact-conflict").await;
+    let deadline = Instant::now() + WAIT;
+    while practice.records_of("profile").await[0]["phone"] != "+1 555 0199" {
+        assert!(
+            Instant::now() < deadline,
+            "the patient's number never reached the server"
+        );
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    session.end().await.unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "needs the built app, tauri-driver, a display and a keyring: run scripts/test.sh"]
+async fn an_expired_invite_is_renewed_from_the_app_and_the_new_link_leads_home() {
+    let _one = ONE_APP.lock().await;
+    let practice = Practice::start().await;
+    // Five days later the four-day invite has expired.
+    let now = practice.server.advance_clock(Days::days(5)).await;
+    practice
+        .created(
+            "appointments",
+            json!({"patient_id": practice.patient, "provider_id": practice.provider,
+                   "starts_at": now + Days::days(2), "duration_minutes": 30,
+                   "kind": "in_person", "location": "Room 4"}),
+        )
+        .await;
+    let (_driver, driver_url) = start_driver(practice.server.base_url());
+    let session = Session::start(&driver_url, capabilities(&[&practice.link]))
+        .await
+        .unwrap();
+    session.wait_for("#invite-expired", WAIT).await.unwrap();
+    save_screenshot(&session, "desktop-invite-expired.png").await;
+    let sent_before = practice.admin().outbox().await.emails.len();
+    click(&session, "#renew-invite").await;
+    session.wait_for("#invite-renewed", WAIT).await.unwrap();
+
+    // The new link from the email, pasted into the app.
+    let outbox = practice.admin().outbox().await;
+    assert_eq!(outbox.emails.len(), sent_before + 1, "one new invitation");
+    let email = outbox.emails.last().unwrap();
+    assert_eq!(email.to, "jordan@example.com");
+    let link = email.links.first().unwrap().clone();
+    click(&session, "#start-over").await;
+    let field = session.wait_for("#open-link-input", WAIT).await.unwrap();
+    session.type_into(&field, &link).await.unwrap();
+    click(&session, "#open-link-button").await;
+    choose_password(&session).await;
+    wait_for_words(&session, "#home-next-appointment", "Dr. Maya Okafor").await;
     session.end().await.unwrap();
 }

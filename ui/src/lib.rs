@@ -46,6 +46,7 @@ fn App() -> Element {
     let mut current = use_signal(|| None::<Screen>);
     let mut bridge_error = use_signal(|| None::<Notice>);
     let sync = use_context_provider(|| Signal::new(SyncBar::default()));
+    let downloads: live::Downloads = use_context_provider(|| Signal::new(Default::default()));
 
     use_hook(move || {
         spawn(async move {
@@ -55,7 +56,7 @@ fn App() -> Element {
                     current.set(Some(next));
                 })
                 .await?;
-                live::listen(sync).await
+                live::listen(sync, downloads).await
             };
             if let Err(notice) = listening.await {
                 bridge_error.set(Some(notice));

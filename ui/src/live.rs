@@ -5,7 +5,11 @@
 use crate::bridge;
 use dioxus::core::spawn_forever;
 use dioxus::prelude::*;
-use portal_model::desktop::{Notice, SYNC_EVENT, SyncBar, VIEW_EVENT, View, ViewData, ViewUpdate};
+use portal_model::desktop::{
+    DOWNLOAD_EVENT, DocumentProgress, Notice, SYNC_EVENT, SyncBar, VIEW_EVENT, View, ViewData,
+    ViewUpdate,
+};
+use portal_model::views::DownloadProgress;
 use std::cell::RefCell;
 use std::collections::HashMap;
 
@@ -20,14 +24,27 @@ pub enum Loaded {
 thread_local! {
     /// The open views' signals, by the shell's watch id.
     static OPEN: RefCell<HashMap<u64, Signal<Loaded>>> = RefCell::new(HashMap::new());
+    /// Updates that came before the answer that opened their view (an event can
+    /// overtake a command's answer): the latest of each, newer than that answer.
+    static EARLY: RefCell<HashMap<u64, ViewData>> = RefCell::new(HashMap::new());
 }
 
-/// Starts delivering the shell's view and sync events (once, at start-up).
-pub async fn listen(mut sync: Signal<SyncBar>) -> Result<(), Notice> {
+/// Downloads under way, by document id (shared by every page that shows documents).
+pub type Downloads = Signal<HashMap<String, DownloadProgress>>;
+
+/// Starts delivering the shell's view, sync and download events (once, at start-up).
+pub async fn listen(mut sync: Signal<SyncBar>, mut downloads: Downloads) -> Result<(), Notice> {
+    bridge::listen(DOWNLOAD_EVENT, move |event: DocumentProgress| {
+        downloads.write().insert(event.document_id, event.progress);
+    })
+    .await?;
     bridge::listen(VIEW_EVENT, |update: ViewUpdate| {
         let target = OPEN.with(|open| open.borrow().get(&update.watch).copied());
-        if let Some(mut signal) = target {
-            signal.set(Loaded::Ready(update.data));
+        match target {
+            Some(mut signal) => signal.set(Loaded::Ready(update.data)),
+            None => EARLY.with(|early| {
+                early.borrow_mut().insert(update.watch, update.data);
+            }),
         }
     })
     .await?;
@@ -40,6 +57,7 @@ pub async fn listen(mut sync: Signal<SyncBar>) -> Result<(), Notice> {
 
 fn close(watch: u64) {
     OPEN.with(|open| open.borrow_mut().remove(&watch));
+    EARLY.with(|early| early.borrow_mut().remove(&watch));
     spawn_forever(async move {
         // A view that cannot be closed only sends events nobody listens to.
         let _ = bridge::close_view(watch).await;
@@ -68,8 +86,9 @@ pub fn use_view(view: Memo<View>) -> Signal<Loaded> {
             match bridge::open_view(view).await {
                 Ok(update) if *generation.peek() == mine => {
                     OPEN.with(|open| open.borrow_mut().insert(update.watch, state));
+                    let newer = EARLY.with(|early| early.borrow_mut().remove(&update.watch));
                     watch.set(Some(update.watch));
-                    state.set(Loaded::Ready(update.data));
+                    state.set(Loaded::Ready(newer.unwrap_or(update.data)));
                 }
                 Ok(update) => close(update.watch),
                 Err(notice) => state.set(Loaded::Failed(notice)),

@@ -8,12 +8,13 @@ mod export;
 
 use crate::error::CoreError;
 use crate::http::network;
+use crate::notices::ChangeNotice;
 use crate::outbox::Outbox;
 use crate::session::Context;
 use crate::store::blobs::document_status;
 use crate::store::blobs::{CHUNK_BYTES, DownloadRow, sha256_hex};
 use crate::store::{OutboxItem, Store};
-pub use portal_model::views::DocumentStatus;
+pub use portal_model::views::{DocumentStatus, DownloadProgress};
 use reqwest::{Method, StatusCode, header};
 use serde_json::Value;
 use std::path::Path;
@@ -22,13 +23,6 @@ use std::time::Duration;
 
 /// How long one request for document bytes may take, end to end.
 const TRANSFER_TIMEOUT: Duration = Duration::from_secs(15 * 60);
-
-/// How far a download is, in bytes.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct DownloadProgress {
-    pub received: u64,
-    pub total: u64,
-}
 
 /// What the record says the bytes must be.
 struct Expected {
@@ -108,7 +102,18 @@ impl Documents {
         id: &str,
         progress: impl FnMut(DownloadProgress) + Send,
     ) -> Result<DocumentStatus, CoreError> {
-        self.fetch_document(id, false, progress).await
+        let result = self.fetch_document(id, false, progress).await;
+        self.offline_state_changed(id);
+        result
+    }
+
+    /// Tells the watches of documents (their lists show where the bytes are, the home
+    /// counts the unopened ones) that a document's bytes came, went, or were kept.
+    fn offline_state_changed(&self, id: &str) {
+        self.ctx.notify(ChangeNotice::Records {
+            kind: "document".to_owned(),
+            ids: vec![id.to_owned()],
+        });
     }
 
     /// Downloads a document (as [`Documents::download`]) and keeps it for
@@ -118,13 +123,17 @@ impl Documents {
         id: &str,
         progress: impl FnMut(DownloadProgress) + Send,
     ) -> Result<DocumentStatus, CoreError> {
-        self.fetch_document(id, true, progress).await
+        let result = self.fetch_document(id, true, progress).await;
+        self.offline_state_changed(id);
+        result
     }
 
     /// Frees a document's bytes on this device (pinned or not, whole or partial).
     pub async fn unpin(&self, id: &str) -> Result<(), CoreError> {
         let (store, _) = self.ctx.store().await?;
-        store.forget_download(id).await
+        store.forget_download(id).await?;
+        self.offline_state_changed(id);
+        Ok(())
     }
 
     async fn fetch_document(
@@ -316,7 +325,9 @@ impl Documents {
             .await?
             .is_some_and(|r| r.available && r.sha256 == expected.sha256);
         if !ready {
-            self.fetch_document(id, false, |_| {}).await?;
+            let fetched = self.fetch_document(id, false, |_| {}).await;
+            self.offline_state_changed(id);
+            fetched?;
         }
         let bytes = store.document_bytes(id).await?;
         if sha256_hex(&bytes) != expected.sha256 {

@@ -31,21 +31,7 @@ pub enum MessageTo {
     },
 }
 
-/// The id a new conversation has on this device until the server's copy arrives: the
-/// conversation that `write_id` (a `send_message` to a new thread) opened.
-pub fn local_thread_id(write_id: &str) -> String {
-    format!("local-thread-{write_id}")
-}
-
-/// The id a message has on this device until the server's copy arrives.
-pub fn local_message_id(write_id: &str) -> String {
-    format!("local-{write_id}")
-}
-
-/// The write that made a message of this device, for an id of [`local_message_id`].
-pub fn write_of_local_message(message_id: &str) -> Option<&str> {
-    message_id.strip_prefix("local-")
-}
+pub use crate::store::outbox::{local_message_id, local_thread_id, write_of_local_message};
 
 /// A random (version 4) UUID, the mutation's id.
 pub(crate) fn new_mutation_id() -> String {

@@ -47,6 +47,13 @@ fn is_transient(error: &CoreError) -> bool {
 }
 
 impl Outbox {
+    /// Makes the writes that wait out a backoff due now: the server answers again, so
+    /// what waited for it goes at once rather than at its next try. How many.
+    pub(crate) async fn due_now(&self) -> Result<usize, CoreError> {
+        let (store, _) = self.ctx.store().await?;
+        store.due_now(self.ctx.now().timestamp_millis()).await
+    }
+
     /// Sends the outbox in order until it is empty, the network fails (the write
     /// waits with backoff), or the first write is not due yet.
     pub async fn flush(&self) -> Result<FlushReport, CoreError> {

@@ -239,6 +239,20 @@ impl Records {
         })
     }
 
+    /// One form with the patient's answers so far (a draft, or submitted), if any.
+    pub async fn form(
+        &self,
+        profile_id: &str,
+        form_id: &str,
+    ) -> Result<Option<FormItem>, CoreError> {
+        let Some(form) = self.get::<Form>(profile_id, form_id).await? else {
+            return Ok(None);
+        };
+        let store = self.store_for(profile_id).await?;
+        let response = newest::<FormResponse>(&store, &form.id).await?;
+        Ok(Some(FormItem { form, response }))
+    }
+
     /// The providers who may message the patient (the primary one first).
     pub async fn care_team(&self, profile_id: &str) -> Result<Vec<Provider>, CoreError> {
         let store = self.store_for(profile_id).await?;

@@ -9,6 +9,22 @@ use crate::error::CoreError;
 use rusqlite::{OptionalExtension, Transaction, params};
 use serde_json::{Map, Value, json};
 
+/// The id a new conversation has on this device until the server's copy arrives: the
+/// conversation that `write_id` (a `send_message` to a new thread) opened.
+pub fn local_thread_id(write_id: &str) -> String {
+    format!("local-thread-{write_id}")
+}
+
+/// The id a message has on this device until the server's copy arrives.
+pub fn local_message_id(write_id: &str) -> String {
+    format!("local-{write_id}")
+}
+
+/// The write that made a message of this device, for an id of [`local_message_id`].
+pub fn write_of_local_message(message_id: &str) -> Option<&str> {
+    message_id.strip_prefix("local-")
+}
+
 /// Where a write is on its way to the server.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum WriteState {
@@ -194,7 +210,7 @@ pub(super) fn effect(
                     thread_id
                 }
                 None => {
-                    let thread_id = crate::outbox::local_thread_id(m);
+                    let thread_id = local_thread_id(m);
                     let data = json!({"id": thread_id, "profile_id": profile,
                         "rev": 0, "updated_at": now,
                         "subject": text(args, "subject").unwrap_or_default(),
@@ -204,7 +220,7 @@ pub(super) fn effect(
                     thread_id
                 }
             };
-            let id = crate::outbox::local_message_id(m);
+            let id = local_message_id(m);
             let data = json!({"id": id, "profile_id": profile, "thread_id": thread_id,
                 "rev": 0, "updated_at": now,
                 "sender": {"kind": "patient", "id": profile},
@@ -492,6 +508,19 @@ impl Store {
                 params![id, retry_at_ms],
             )
             .map(drop)
+        })
+        .await
+    }
+
+    /// Writes waiting out a backoff become due at `now_ms` (the server answers again);
+    /// how many.
+    pub(crate) async fn due_now(&self, now_ms: i64) -> Result<usize, CoreError> {
+        self.call(move |conn| {
+            conn.run(
+                "UPDATE outbox SET next_attempt_at = ?1
+                  WHERE state = 'queued' AND next_attempt_at > ?1",
+                params![now_ms],
+            )
         })
         .await
     }

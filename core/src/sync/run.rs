@@ -73,7 +73,16 @@ impl Sync {
             }
             let retry_at = match self.sync_now(|_| {}).await {
                 Ok(report) => {
+                    let back_online = failures > 0;
                     failures = 0;
+                    // The server answers again: the writes that waited out the outage
+                    // go now, not at their next try (up to minutes away).
+                    if back_online
+                        && report.outbox_retry_at_ms.is_some()
+                        && self.outbox().due_now().await.is_ok_and(|n| n > 0)
+                    {
+                        continue;
+                    }
                     report.outbox_retry_at_ms
                 }
                 Err(error) if error.is_offline() => {

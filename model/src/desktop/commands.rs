@@ -35,13 +35,22 @@ macro_rules! desktop_commands {
             close_view(watch: u64) -> ();
             sync_status() -> $crate::desktop::SyncBar;
             sync_now() -> $crate::desktop::SyncBar;
-            send_message(to: $crate::desktop::MessageTo, body: String) -> $crate::desktop::Sent;
+            send_message(to: $crate::desktop::MessageTo, body: String, files: Vec<$crate::desktop::PickedFile>) -> $crate::desktop::Sent;
             retry_write(id: String) -> ();
             discard_write(id: String) -> ();
             mark_read(thread_id: String, up_to: String) -> ();
             cancel_appointment(id: String, reason: Option<String>) -> ();
             confirm_appointment(id: String) -> ();
             join_telehealth(appointment_id: String) -> ();
+            download_document(id: String) -> $crate::views::DocumentStatus;
+            pin_document(id: String) -> $crate::views::DocumentStatus;
+            unpin_document(id: String) -> ();
+            open_document(id: String) -> ();
+            upload_document(title: String, file: $crate::desktop::PickedFile) -> ();
+            save_form(form_id: String, answers: $crate::writes::FormAnswers, submit: bool) -> ();
+            update_contact(change: $crate::writes::ContactChange) -> ();
+            keep_my_contact(write_id: String) -> ();
+            search(query: String) -> Vec<$crate::views::SearchHit>;
         }
     };
 }

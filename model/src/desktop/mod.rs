@@ -9,8 +9,10 @@ mod pages;
 
 pub use commands::COMMANDS;
 pub use pages::{
-    AppointmentView, Delivery, HomeView, MessageRow, MessageTo, PAGE_SIZE, Refused, SYNC_EVENT,
-    Sent, SyncBar, ThreadView, VIEW_EVENT, View, ViewData, ViewUpdate,
+    AppointmentView, ConflictField, ContactConflict, DOWNLOAD_EVENT, Delivery, DocumentProgress,
+    FormRefusal, FormView, HomeView, InvoiceItem, MessageRow, MessageTo, PAGE_SIZE, PickedFile,
+    ProfileView, Refused, SYNC_EVENT, Sent, SyncBar, ThreadView, VIEW_EVENT, View, ViewData,
+    ViewUpdate,
 };
 
 use crate::invite::{InviteInfo, InviteProblem};

@@ -3,13 +3,20 @@
 //! these from the core's typed queries and outbox; the UI only draws them.
 
 use crate::desktop::Notice;
-use crate::records::{Appointment, Message, Provider, Thread};
-use crate::views::{Home, ThreadItem, TypedPage, When};
+use crate::records::{
+    Appointment, Form, FormResponse, Invoice, Message, Profile, Provider, Thread,
+};
+use crate::views::{
+    DocumentItem, DocumentStatus, DownloadProgress, FormItem, Home, ThreadItem, TypedPage, When,
+};
+use crate::writes::FormAnswers;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 /// The event that carries a [`ViewUpdate`] for an open view.
 pub const VIEW_EVENT: &str = "portal://view";
+/// The event that carries a document download's [`DownloadProgress`].
+pub const DOWNLOAD_EVENT: &str = "portal://download";
 /// The event that carries the [`SyncBar`] whenever it changes.
 pub const SYNC_EVENT: &str = "portal://sync";
 
@@ -37,6 +44,19 @@ pub enum View {
     },
     /// The providers a new conversation can go to.
     CareTeam,
+    Invoices {
+        limit: u32,
+    },
+    Documents {
+        limit: u32,
+    },
+    Forms {
+        limit: u32,
+    },
+    Form {
+        id: String,
+    },
+    Profile,
 }
 
 /// A view's data.
@@ -49,6 +69,11 @@ pub enum ViewData {
     Threads(TypedPage<ThreadItem>),
     Thread(ThreadView),
     CareTeam(Vec<Provider>),
+    Invoices(TypedPage<InvoiceItem>),
+    Documents(TypedPage<DocumentItem>),
+    Forms(TypedPage<FormItem>),
+    Form(FormView),
+    Profile(ProfileView),
 }
 
 /// An open view's latest data; `watch` names the view until it is closed.
@@ -104,6 +129,9 @@ pub struct MessageRow {
     pub from: Option<String>,
     /// For the patient's own messages not yet in the server's copy.
     pub delivery: Option<Delivery>,
+    /// The documents attached, with where their bytes are (files still on their way up
+    /// with the patient's message are not documents yet).
+    pub attachments: Vec<DocumentItem>,
 }
 
 /// A conversation: its messages (oldest first, the latest page), the care team's
@@ -147,4 +175,73 @@ pub struct SyncBar {
     pub updated_at: Option<DateTime<Utc>>,
     /// While the offline copy is filled from the start: changes received so far.
     pub first_sync: Option<u64>,
+}
+
+/// An invoice, with where its superbill's bytes are on this computer (if it has one).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct InvoiceItem {
+    pub invoice: Invoice,
+    pub superbill: Option<DocumentStatus>,
+}
+
+/// A [`DownloadProgress`] of one document, as the download event carries it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DocumentProgress {
+    pub document_id: String,
+    pub progress: DownloadProgress,
+}
+
+/// A file the patient picked to send, its bytes in base64 (the IPC carries text).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PickedFile {
+    pub name: String,
+    pub content_type: String,
+    pub base64: String,
+}
+
+/// One form: its fields, the patient's answers so far, a save or submission on its
+/// way, and a submission the practice refused (with the answers it carried, so that
+/// nothing typed is lost, and the fields it named).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct FormView {
+    pub form: Option<Form>,
+    pub response: Option<FormResponse>,
+    pub pending: Option<Delivery>,
+    pub refused: Option<FormRefusal>,
+}
+
+/// A refused submission of a form.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct FormRefusal {
+    pub write_id: String,
+    pub reason: Notice,
+    /// The ids of the fields the practice's portal named.
+    pub fields: Vec<String>,
+    pub answers: FormAnswers,
+}
+
+/// The patient's own record, a change of contact details on its way, and changes the
+/// practice's portal refused because the practice changed the same details meanwhile.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ProfileView {
+    pub profile: Option<Profile>,
+    pub pending: Option<Delivery>,
+    pub conflicts: Vec<ContactConflict>,
+    pub refused: Vec<Refused>,
+}
+
+/// A contact change that met the practice's own change: both versions of each field.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ContactConflict {
+    pub write_id: String,
+    pub fields: Vec<ConflictField>,
+}
+
+/// One contact field in a conflict: `phone`, `address` or `preferred_name`; `None` is
+/// an empty field.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ConflictField {
+    pub name: String,
+    pub mine: Option<String>,
+    pub theirs: Option<String>,
 }

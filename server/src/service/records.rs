@@ -96,6 +96,14 @@ pub async fn update(
         Some(Some(raw)) => Some(Some(normalize_email(&raw)?)),
     };
     let date_of_birth = request.date_of_birth.map(|d| d.map(|d| d.to_string()));
+    let contact = [
+        ("phone", contact_field("phone", request.phone)?),
+        ("address", contact_field("address", request.address)?),
+        (
+            "preferred_name",
+            contact_field("preferred_name", request.preferred_name)?,
+        ),
+    ];
     let now = millis(state.clock.now());
     state
         .db
@@ -110,6 +118,13 @@ pub async fn update(
             }
             if let Some(dob) = date_of_birth {
                 tx.execute("UPDATE patients SET date_of_birth = ?1 WHERE id = ?2", params![dob, patient_id])?;
+            }
+            for (column, value) in contact {
+                if let Some(value) = value {
+                    // The column is one of the three names above, never the caller's text.
+                    let sql = format!("UPDATE patients SET {column} = ?1 WHERE id = ?2");
+                    tx.execute(&sql, params![value, patient_id])?;
+                }
             }
             if let Some(email) = email
                 && email != current.email
@@ -145,6 +160,27 @@ pub async fn update(
             Ok(record)
         })
         .await
+}
+
+/// A contact field of a PATCH: absent (`None`), cleared (`Some(None)`, also for blank
+/// text), or set to its trimmed text of at most 500 characters.
+fn contact_field(
+    name: &str,
+    value: Option<Option<String>>,
+) -> Result<Option<Option<String>>, ServerError> {
+    Ok(match value {
+        None => None,
+        Some(None) => Some(None),
+        Some(Some(text)) if text.trim().is_empty() => Some(None),
+        Some(Some(text)) if text.trim().chars().count() <= 500 => {
+            Some(Some(text.trim().to_owned()))
+        }
+        Some(Some(_)) => {
+            return Err(ServerError::bad_request(format!(
+                "{name} is longer than 500 characters."
+            )));
+        }
+    })
 }
 
 /// `PUT /v1/admin/patients/{id}/care-team`: the primary provider plus any others; only

@@ -133,3 +133,122 @@ account-accounts = Accounts on this computer
 account-in-use = In use
 account-switch = Switch to this account
 account-add = Add another account
+
+## Sections added with billing, documents, forms, profile and search
+nav-billing = Billing
+nav-documents = Documents
+nav-forms = Forms
+nav-profile = Profile
+nav-search = Search
+home-open-billing = See invoices
+home-open-documents = See documents
+home-open-forms = See forms
+
+## Billing
+billing-title = Billing
+billing-none = No invoices yet.
+invoice-number = Invoice { $number }
+invoice-status = { $status ->
+    [open] Open
+    [paid] Paid
+    [void] Cancelled
+   *[other] Status unknown
+}
+invoice-dates = Issued { $issued } · due { $due }
+invoice-line = Item
+invoice-quantity = Qty
+invoice-amount = Amount
+invoice-total = Total
+invoice-balance = Left to pay
+invoice-superbill = Superbill for your insurer
+
+## Documents
+documents-title = Documents
+documents-none = No documents yet. What your practice shares with you appears here.
+document-category = { $category ->
+    [shared] From your practice
+    [upload] Sent by you
+    [superbill] Superbill
+   *[other] Document
+}
+document-state = { $state ->
+    [none] Not on this computer
+    [partial] Partly downloaded
+    [available] On this computer
+   *[pinned] Kept for offline use
+}
+document-downloading = Downloading
+document-working = Working…
+document-open = Open
+document-download = Download
+document-pin = Keep offline
+document-unpin = Stop keeping offline
+upload-title = Send a document to your practice
+upload-name = Title (optional)
+upload-file = File (PDF, PNG or JPEG)
+upload-send = Send
+upload-kept = Kept on this computer; it is sent to your practice as soon as it can be.
+upload-unreadable = That file could not be read
+upload-unreadable-detail = Pick it again. If it keeps failing, save it again and pick the new copy.
+
+## Forms
+forms-title = Forms
+forms-none = No forms to fill in.
+form-state = { $state ->
+    [new] Not started
+    [draft] Draft saved
+   *[submitted] Submitted
+}
+form-due = due { $due }
+form-gone = This form is no longer in your portal. Your practice may have withdrawn it.
+form-submitted = Submitted. Your practice has your answers.
+form-pending = { $state ->
+    [queued] Your answers are saved on this computer and will be sent when you are back online.
+    [sending] Sending your answers…
+   *[other] Your practice has your answers.
+}
+form-choose = Choose one
+form-signature-hint = Type your full name to sign.
+form-field-flagged = Please check this answer.
+form-save = Save draft
+form-submit = Submit
+form-saved = Draft saved on this computer.
+
+## Profile
+profile-title = Your contact details
+profile-gone = Your details are not on this computer yet. They appear after the next update.
+profile-name = Name
+profile-born = Date of birth
+profile-email = Email
+profile-email-hint = Your email address signs you in; ask your practice to change it.
+profile-phone = Phone
+profile-address = Address
+profile-preferred = Preferred name
+profile-save = Save changes
+profile-empty = (empty)
+contact-field = { $field ->
+    [phone] Phone
+    [address] Address
+   *[preferred_name] Preferred name
+}
+conflict-title = Your practice changed these details at the same time
+conflict-detail = Nothing was lost: here are both versions. Choose which to keep.
+conflict-field = Detail
+conflict-mine = Yours
+conflict-theirs = Your practice's
+conflict-keep-mine = Keep mine
+conflict-keep-theirs = Keep my practice's
+
+## Search
+search-title = Search
+search-label = Search your messages and documents
+search-go = Search
+search-hint = Searches what is saved on this computer, so it works offline too.
+search-none = Nothing matches "{ $query }".
+search-kind = { $kind ->
+    [message] Message
+    [thread] Conversation
+   *[document] Document
+}
+document-partial = Partly downloaded
+compose-attach = Attach files (PDF, PNG or JPEG)

@@ -67,6 +67,11 @@ pub fn Frame() -> Element {
                         }
                     }
                 }
+                Link { id: "nav-billing", to: Route::Billing {}, active_class: "active", {tr("nav-billing")} }
+                Link { id: "nav-documents", to: Route::Documents {}, active_class: "active", {tr("nav-documents")} }
+                Link { id: "nav-forms", to: Route::Forms {}, active_class: "active", {tr("nav-forms")} }
+                Link { id: "nav-profile", to: Route::Profile {}, active_class: "active", {tr("nav-profile")} }
+                Link { id: "nav-search", to: Route::Search {}, active_class: "active", {tr("nav-search")} }
                 Link { id: "nav-account", to: Route::Account {}, active_class: "active", {tr("nav-account")} }
             }
             SyncLine {}

@@ -51,14 +51,17 @@ pub fn Home() -> Element {
                     for due in home.balance_due.iter() {
                         p { class: "big", key: "{due.currency}", "{money(&due.currency, due.amount)}" }
                     }
+                    Link { class: "link", to: Route::Billing {}, {tr("home-open-billing")} }
                 }
                 section { class: "card tile", id: "home-documents",
                     h2 { {tr("home-documents")} }
                     p { {tr_args("home-documents-new", &[("count", home.documents_unopened.into())])} }
+                    Link { class: "link", to: Route::Documents {}, {tr("home-open-documents")} }
                 }
                 section { class: "card tile", id: "home-forms",
                     h2 { {tr("home-forms")} }
                     p { {tr_args("home-forms-waiting", &[("count", home.forms_waiting.into())])} }
+                    Link { class: "link", to: Route::Forms {}, {tr("home-open-forms")} }
                 }
             }
         })

@@ -3,6 +3,7 @@
 //! discard), writing online or offline, and a new conversation to a chosen provider.
 
 use super::appointments::{RefusedChange, delivery_word};
+use super::documents::{DocumentActions, read_picked};
 use super::when::date_time;
 use super::{Route, show};
 use crate::bridge;
@@ -10,7 +11,9 @@ use crate::i18n::{tr, tr_args};
 use crate::live::use_view;
 use crate::screens::NoticeBox;
 use dioxus::prelude::*;
-use portal_model::desktop::{MessageRow, MessageTo, Notice, PAGE_SIZE, ThreadView, View, ViewData};
+use portal_model::desktop::{
+    MessageRow, MessageTo, Notice, PAGE_SIZE, PickedFile, ThreadView, View, ViewData,
+};
 use portal_model::views::ThreadItem;
 
 #[component]
@@ -131,6 +134,12 @@ fn MessageBubble(row: MessageRow) -> Element {
             "data-message": "{row.message.id}",
             p { class: "message-meta", "{from} · {date_time(row.message.sent_at)}" }
             p { class: "message-body", "{row.message.body}" }
+            for item in row.attachments.iter() {
+                div { class: "attachment", key: "{item.document.id}", "data-attachment": "{item.document.title}",
+                    span { class: "row-title", "📎 {item.document.title}" }
+                    DocumentActions { id: item.document.id.clone(), status: item.offline }
+                }
+            }
             if let Some(state) = row.delivery {
                 p { class: "delivery", "data-delivery": delivery_word(state),
                     {tr_args("message-delivery", &[("state", delivery_word(state).into())])}
@@ -144,8 +153,18 @@ fn MessageBubble(row: MessageRow) -> Element {
 #[component]
 fn Compose(to: MessageTo) -> Element {
     let mut body = use_signal(String::new);
+    let mut files = use_signal(Vec::<PickedFile>::new);
     let mut busy = use_signal(|| false);
     let mut failure = use_signal(|| None::<Notice>);
+    let on_files = move |event: FormEvent| {
+        let picked = event.files();
+        spawn(async move {
+            match read_picked(picked).await {
+                Ok(read) => files.set(read),
+                Err(notice) => failure.set(Some(notice)),
+            }
+        });
+    };
     let navigator = use_navigator();
     let new_thread = matches!(to, MessageTo::NewThread { .. });
     let ready = !body().trim().is_empty() && !busy();
@@ -157,11 +176,12 @@ fn Compose(to: MessageTo) -> Element {
         busy.set(true);
         let to = to.clone();
         spawn(async move {
-            let answer = bridge::send_message(to, body()).await;
+            let answer = bridge::send_message(to, body(), files()).await;
             busy.set(false);
             match answer {
                 Ok(sent) => {
                     body.set(String::new());
+                    files.set(Vec::new());
                     failure.set(None);
                     if new_thread {
                         navigator.replace(Route::Conversation { id: sent.thread_id });
@@ -182,6 +202,12 @@ fn Compose(to: MessageTo) -> Element {
                 placeholder: tr("compose-placeholder"),
                 value: "{body}",
                 oninput: move |e| body.set(e.value()),
+            }
+            label { r#for: "compose-files", {tr("compose-attach")} }
+            input { id: "compose-files", r#type: "file", multiple: true,
+                accept: "application/pdf,image/png,image/jpeg", onchange: on_files }
+            for file in files.read().iter() {
+                p { class: "muted picked", key: "{file.name}", "📎 {file.name}" }
             }
             button { r#type: "submit", id: "compose-send", class: "primary", disabled: !ready,
                 if busy() { {tr("compose-sending")} } else { {tr("compose-send")} }

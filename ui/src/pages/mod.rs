@@ -4,9 +4,14 @@
 
 mod account;
 mod appointments;
+mod billing;
+mod documents;
+mod forms;
 mod frame;
 mod home;
 mod messages;
+mod profile;
+mod search;
 mod when;
 
 use crate::i18n::tr;
@@ -17,9 +22,14 @@ use portal_model::{AccountSummary, ProfileSummary};
 
 use account::Account;
 use appointments::{AppointmentDetail, Appointments};
+use billing::Billing;
+use documents::Documents;
+use forms::{FormPage, Forms};
 use frame::Frame;
 use home::Home;
 use messages::{Conversation, Messages, NewMessage};
+use profile::Profile;
+use search::Search;
 
 /// The signed-in pages.
 #[rustfmt::skip]
@@ -38,6 +48,18 @@ pub enum Route {
         NewMessage {},
         #[route("/messages/:id")]
         Conversation { id: String },
+        #[route("/billing")]
+        Billing {},
+        #[route("/documents")]
+        Documents {},
+        #[route("/forms")]
+        Forms {},
+        #[route("/forms/:id")]
+        FormPage { id: String },
+        #[route("/profile")]
+        Profile {},
+        #[route("/search")]
+        Search {},
         #[route("/account")]
         Account {},
 }
