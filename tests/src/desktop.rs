@@ -216,3 +216,12 @@ pub async fn wait_for_absent(session: &Session, css: &str) {
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
 }
+
+/// The network is back: presses the offline banner's "try now" if it is still there
+/// (the app may have found the server again by itself).
+pub async fn try_now(session: &Session) {
+    if let Some(button) = session.find("#try-now").await.unwrap() {
+        // Gone between finding and clicking: the app is online already.
+        let _ = session.click(&button).await;
+    }
+}

@@ -330,7 +330,7 @@ async fn offline_a_message_waits_across_a_restart_and_a_late_cancellation_is_ref
 
     // The server is back: the message is delivered once, and shows as sent.
     proxy.set(Mode::Pass);
-    click(&session, "#try-now").await;
+    try_now(&session).await;
     wait_for_absent(&session, "[data-delivery='queued']").await;
     wait_for_words(&session, "#message-list", body).await;
     let deadline = Instant::now() + WAIT;
@@ -661,7 +661,7 @@ async fn a_form_draft_survives_a_restart_and_a_contact_conflict_shows_both_versi
 
     // Submitted without the consent, online: the practice's portal names the field.
     proxy.set(Mode::Pass);
-    click(&session, "#try-now").await;
+    try_now(&session).await;
     click(&session, "#form-submit").await;
     session
         .wait_for(".field.flagged[data-field='consent'] .field-error", WAIT)
@@ -709,7 +709,7 @@ async fn a_form_draft_survives_a_restart_and_a_contact_conflict_shows_both_versi
         .await;
     assert_eq!(patched.status().as_u16(), 200);
     proxy.set(Mode::Pass);
-    click(&session, "#try-now").await;
+    try_now(&session).await;
     wait_for_words(
         &session,
         "#contact-conflict tr[data-field='phone'] .mine",

@@ -252,3 +252,116 @@ search-kind = { $kind ->
 }
 document-partial = Partly downloaded
 compose-attach = Attach files (PDF, PNG or JPEG)
+
+## Onboarding: words several screens share
+onboarding-sign-in = Sign in
+onboarding-email = Email address
+onboarding-password = Password
+onboarding-forgot-password = Forgot your password?
+onboarding-sending = Sending…
+onboarding-open-different-link = Open a different link
+
+## Onboarding: while the shell works, and when it cannot start
+onboarding-starting = Opening Patient Portal…
+onboarding-checking-invite = Checking your invitation…
+onboarding-restoring = Looking for your account on this computer…
+fatal-detail = Please close Patient Portal and open it again. If this keeps happening, reinstall the app.
+fatal-technical = Technical details
+
+## Onboarding: welcome
+welcome-title = Welcome to your patient portal
+welcome-intro = Your practice sends you an invitation by email. Open the link in that email on this computer, and Patient Portal takes you to the next step.
+welcome-paste-label = Or paste the link from the email here
+welcome-paste-placeholder = https://…/invite/…
+welcome-opening = Opening…
+welcome-open = Open link
+# Followed by a "Sign in" button.
+welcome-already-set = Already set your password?
+
+## Onboarding: choose a password (a valid invite)
+invite-welcome = Welcome, { $name }
+invite-guardian-heading = Set up access for { $name }
+# Between the practice's name and the email address, both in bold.
+invite-practice-invited = invited you to its patient portal. Choose a password to finish setting up your account for
+# After the email address, which is in bold.
+invite-practice-end = .
+# $date is the day and time the invitation stops working.
+invite-expiry = This invitation works until { $date }.
+invite-account-exists = You already have an account with this email address. Sign in, and { $name } will be added to it.
+invite-set-password = Set password and sign in
+invite-setting-password = Setting your password…
+invite-not-me = This isn't me — open a different link
+
+## Onboarding: an invite that cannot be used
+invite-expired-title = This invitation has expired
+invite-expired-detail = Invitations work for a few days. Ask for a new one here: it goes to the email address your practice has on file.
+invite-used-title = This invitation was already used
+invite-used-detail = A password has already been set with this invitation, so your account is ready. Sign in with your email and password.
+invite-revoked-title = A newer invitation was sent
+invite-revoked-detail = Your practice sent you a newer invitation, which replaces this one. Check your email for the most recent message and open its link.
+invite-not-found-title = We could not find this invitation
+invite-not-found-detail = The link may be incomplete. Open it again straight from the email, or copy the whole link and paste it here.
+invite-renewing = Asking for a new invitation…
+invite-renew = Send me a new invitation
+
+## Onboarding: a new invitation was asked for
+invite-renewed-notified-title = Your care team was told
+invite-renewed-notified-detail = Your practice sends new invitations itself. We let your care team know, and they will email you a new invitation. Open the link in that email to choose your password.
+invite-renewed-title = Check your email
+invite-renewed-detail = A new invitation is on its way to the email address your practice has on file. Open the link in it to choose your password; the old link no longer works.
+
+## Onboarding: the new password form
+password-rules-unavailable = The password rules could not be loaded from your practice; the usual rules are shown, and your practice checks them again when you continue.
+password-new = New password
+password-again = Type it again
+password-rule-too-short = At least { $count } characters
+password-rule-too-long = At most { $count } characters
+password-rule-common = Not a commonly used password
+password-rule-equals-email = Not your email address
+password-match = Both entries match
+password-hint = A few unrelated words make a strong password that is easy to remember. It can't be your email address.
+
+## Onboarding: reset password
+reset-title = Choose a new password
+# Followed by the account's email address, in bold.
+reset-for-account = For your patient portal account
+# After the email address, which is in bold.
+reset-signed-out = . Every device will be signed out.
+reset-change-password = Change password
+reset-changing-password = Changing your password…
+reset-cancel = Cancel
+
+## Onboarding: forgot password
+forgot-intro = Give the email address your practice has on file. We will email you a link to choose a new password (or, if your account was never set up, a new invitation).
+forgot-submit = Email me a link
+
+## Onboarding: join a practice
+join-title = Join { $practice }
+join-intro = Sign up for the patient portal of { $practice } ({ $group }). Your practice will email you a link to choose a password.
+# $forms is the list of form titles, separated by commas.
+join-intake = After you join, you will be asked to fill in: { $forms }
+join-first-name = First name
+join-last-name = Last name
+join-dob = Date of birth
+join-dob-hint = For example 27 3 1990
+join-dob-day = Day
+join-dob-month = Month
+join-dob-year = Year
+join-dob-error = This is not a date: check the day, month and year.
+join-phone = Phone (optional)
+join-submit = Join
+
+## Onboarding: sign in
+sign-in-claim-note = Sign in to the account you already have, and { $name } will be added to it.
+sign-in-intro = Use the email address and password of your patient portal account.
+sign-in-busy = Signing in…
+
+## Onboarding: locked
+locked-title = Patient Portal is locked
+# Followed by the account's email address, in bold.
+locked-enter-password = Enter the password of
+# After the email address, which is in bold.
+locked-to-continue = to continue.
+locked-checking = Checking…
+locked-unlock = Unlock
+locked-sign-out = Sign out of this computer

@@ -3,6 +3,7 @@
 use super::password_form::{NewPasswordForm, Purpose};
 use super::{NoticeBox, go, start_over};
 use crate::bridge;
+use crate::i18n::{tr, tr_args};
 use dioxus::prelude::*;
 use portal_model::desktop::{Notice, Screen};
 use portal_model::{InviteInfo, InviteRole};
@@ -18,36 +19,42 @@ pub fn ChoosePassword(
     notice: Option<Notice>,
     on_screen: EventHandler<Screen>,
 ) -> Element {
+    let name = invite.patient_first_name.as_str();
     let heading = match invite.role {
-        InviteRole::Patient => format!("Welcome, {}", invite.patient_first_name),
-        InviteRole::Guardian => format!("Set up access for {}", invite.patient_first_name),
+        InviteRole::Patient => tr_args("invite-welcome", &[("name", name.into())]),
+        InviteRole::Guardian => tr_args("invite-guardian-heading", &[("name", name.into())]),
     };
     rsx! {
         section { id: "choose-password", class: "card",
             h1 { id: "invite-heading", "{heading}" }
             p { id: "invite-practice",
                 strong { "{invite.practice.name}" }
-                " invited you to its patient portal. Choose a password to finish setting up your account for "
-                strong { "{invite.email_hint}" } "."
+                " "
+                {tr("invite-practice-invited")}
+                " "
+                strong { "{invite.email_hint}" }
+                {tr("invite-practice-end")}
             }
-            p { id: "invite-expiry", class: "hint", "This invitation works until {expiry_text(&invite)}." }
+            p { id: "invite-expiry", class: "hint",
+                {tr_args("invite-expiry", &[("date", expiry_text(&invite).into())])}
+            }
             if let Some(notice) = notice {
                 NoticeBox { notice }
             }
             if invite.account_exists {
                 div { id: "account-exists", class: "notice",
-                    p { "You already have an account with this email address. Sign in, and {invite.patient_first_name} will be added to it." }
-                    button { id: "sign-in-to-claim", onclick: move |_| go(bridge::show_sign_in(), on_screen), "Sign in" }
+                    p { {tr_args("invite-account-exists", &[("name", invite.patient_first_name.as_str().into())])} }
+                    button { id: "sign-in-to-claim", onclick: move |_| go(bridge::show_sign_in(), on_screen), {tr("onboarding-sign-in")} }
                 }
             }
             NewPasswordForm {
-                submit_label: "Set password and sign in",
-                busy_label: "Setting your password…",
+                submit_label: tr("invite-set-password"),
+                busy_label: tr("invite-setting-password"),
                 hidden: invite.account_exists,
                 purpose: Purpose::Invite,
                 on_screen,
             }
-            button { class: "link", onclick: move |_| start_over(on_screen), "This isn't me — open a different link" }
+            button { class: "link", onclick: move |_| start_over(on_screen), {tr("invite-not-me")} }
         }
     }
 }

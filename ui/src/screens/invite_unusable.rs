@@ -2,31 +2,33 @@
 
 use super::{go, start_over};
 use crate::bridge;
+use crate::i18n::tr;
 use dioxus::prelude::*;
 use portal_model::InviteProblem;
 use portal_model::desktop::Screen;
 
-fn words(problem: InviteProblem) -> (&'static str, &'static str, &'static str) {
+/// The section's element id, its title and its explanation.
+fn words(problem: InviteProblem) -> (&'static str, String, String) {
     match problem {
         InviteProblem::Expired => (
             "invite-expired",
-            "This invitation has expired",
-            "Invitations work for a few days. Ask for a new one here: it goes to the email address your practice has on file.",
+            tr("invite-expired-title"),
+            tr("invite-expired-detail"),
         ),
         InviteProblem::Used => (
             "invite-used",
-            "This invitation was already used",
-            "A password has already been set with this invitation, so your account is ready. Sign in with your email and password.",
+            tr("invite-used-title"),
+            tr("invite-used-detail"),
         ),
         InviteProblem::Revoked => (
             "invite-revoked",
-            "A newer invitation was sent",
-            "Your practice sent you a newer invitation, which replaces this one. Check your email for the most recent message and open its link.",
+            tr("invite-revoked-title"),
+            tr("invite-revoked-detail"),
         ),
         InviteProblem::NotFound => (
             "invite-not-found",
-            "We could not find this invitation",
-            "The link may be incomplete. Open it again straight from the email, or copy the whole link and paste it here.",
+            tr("invite-not-found-title"),
+            tr("invite-not-found-detail"),
         ),
     }
 }
@@ -56,15 +58,15 @@ pub fn InviteUnusable(problem: InviteProblem, on_screen: EventHandler<Screen>) -
             h1 { "{title}" }
             p { "{detail}" }
             if problem == InviteProblem::Used {
-                button { id: "go-sign-in", onclick: move |_| go(bridge::show_sign_in(), on_screen), "Sign in" }
+                button { id: "go-sign-in", onclick: move |_| go(bridge::show_sign_in(), on_screen), {tr("onboarding-sign-in")} }
             }
             if problem == InviteProblem::Expired {
                 button { id: "renew-invite", disabled: asking(), onclick: renew,
-                    if asking() { "Asking for a new invitation…" } else { "Send me a new invitation" }
+                    if asking() { {tr("invite-renewing")} } else { {tr("invite-renew")} }
                 }
             }
             div {
-                button { id: "start-over", class: "link", onclick: move |_| start_over(on_screen), "Open a different link" }
+                button { id: "start-over", class: "link", onclick: move |_| start_over(on_screen), {tr("onboarding-open-different-link")} }
             }
         }
     }
@@ -75,20 +77,17 @@ pub fn InviteUnusable(problem: InviteProblem, on_screen: EventHandler<Screen>) -
 pub fn InviteRenewed(provider_notified: bool, on_screen: EventHandler<Screen>) -> Element {
     let (title, detail) = if provider_notified {
         (
-            "Your care team was told",
-            "Your practice sends new invitations itself. We let your care team know, and they will email you a new invitation. Open the link in that email to choose your password.",
+            tr("invite-renewed-notified-title"),
+            tr("invite-renewed-notified-detail"),
         )
     } else {
-        (
-            "Check your email",
-            "A new invitation is on its way to the email address your practice has on file. Open the link in it to choose your password; the old link no longer works.",
-        )
+        (tr("invite-renewed-title"), tr("invite-renewed-detail"))
     };
     rsx! {
         section { id: "invite-renewed", class: "card", "data-provider-notified": "{provider_notified}",
             h1 { "{title}" }
             p { "{detail}" }
-            button { id: "start-over", class: "link", onclick: move |_| start_over(on_screen), "Open a different link" }
+            button { id: "start-over", class: "link", onclick: move |_| start_over(on_screen), {tr("onboarding-open-different-link")} }
         }
     }
 }

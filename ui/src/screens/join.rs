@@ -4,6 +4,7 @@
 
 use super::{NoticeBox, start_over};
 use crate::bridge;
+use crate::i18n::{tr, tr_args};
 use dioxus::prelude::*;
 use portal_model::desktop::{Notice, Screen};
 use portal_model::{JoinInfo, JoinRequest};
@@ -65,56 +66,62 @@ pub fn Join(info: JoinInfo, notice: Option<Notice>, on_screen: EventHandler<Scre
     };
     let practice = info.practice.name.clone();
     let group = info.group.name.clone();
+    let intake_forms = info
+        .intake_forms
+        .iter()
+        .map(|f| f.title.clone())
+        .collect::<Vec<_>>()
+        .join(", ");
     rsx! {
         section { id: "join", class: "card",
-            h1 { "Join {practice}" }
-            p { "Sign up for the patient portal of {practice} ({group}). Your practice will email you a link to choose a password." }
+            h1 { {tr_args("join-title", &[("practice", practice.as_str().into())])} }
+            p { {tr_args("join-intro", &[("practice", practice.as_str().into()), ("group", group.as_str().into())])} }
             if !info.intake_forms.is_empty() {
-                p { class: "hint", "After you join, you will be asked to fill in: ",
-                    {info.intake_forms.iter().map(|f| f.title.clone()).collect::<Vec<_>>().join(", ")}
+                p { class: "hint",
+                    {tr_args("join-intake", &[("forms", intake_forms.as_str().into())])}
                 }
             }
             if let Some(notice) = notice {
                 NoticeBox { notice }
             }
             form { onsubmit: submit,
-                label { r#for: "join-first-name", "First name" }
+                label { r#for: "join-first-name", {tr("join-first-name")} }
                 input { id: "join-first-name", autocomplete: "given-name", value: "{first_name}",
                     oninput: move |e| first_name.set(e.value()) }
-                label { r#for: "join-last-name", "Last name" }
+                label { r#for: "join-last-name", {tr("join-last-name")} }
                 input { id: "join-last-name", autocomplete: "family-name", value: "{last_name}",
                     oninput: move |e| last_name.set(e.value()) }
                 fieldset { class: "date",
-                    legend { "Date of birth" }
-                    p { class: "hint", id: "join-dob-hint", "For example 27 3 1990" }
-                    label { r#for: "join-dob-day", "Day" }
+                    legend { {tr("join-dob")} }
+                    p { class: "hint", id: "join-dob-hint", {tr("join-dob-hint")} }
+                    label { r#for: "join-dob-day", {tr("join-dob-day")} }
                     input { id: "join-dob-day", inputmode: "numeric", autocomplete: "bday-day",
                         aria_describedby: "join-dob-hint", size: "2", value: "{day}",
                         oninput: move |e| day.set(e.value()) }
-                    label { r#for: "join-dob-month", "Month" }
+                    label { r#for: "join-dob-month", {tr("join-dob-month")} }
                     input { id: "join-dob-month", inputmode: "numeric", autocomplete: "bday-month",
                         aria_describedby: "join-dob-hint", size: "2", value: "{month}",
                         oninput: move |e| month.set(e.value()) }
-                    label { r#for: "join-dob-year", "Year" }
+                    label { r#for: "join-dob-year", {tr("join-dob-year")} }
                     input { id: "join-dob-year", inputmode: "numeric", autocomplete: "bday-year",
                         aria_describedby: "join-dob-hint", size: "4", value: "{year}",
                         oninput: move |e| year.set(e.value()) }
                     if birth_typed && birth.is_none() {
                         p { class: "field-error", role: "alert", id: "join-dob-error",
-                            "This is not a date: check the day, month and year." }
+                            {tr("join-dob-error")} }
                     }
                 }
-                label { r#for: "join-email", "Email address" }
+                label { r#for: "join-email", {tr("onboarding-email")} }
                 input { id: "join-email", r#type: "email", autocomplete: "email", value: "{email}",
                     oninput: move |e| email.set(e.value()) }
-                label { r#for: "join-phone", "Phone (optional)" }
+                label { r#for: "join-phone", {tr("join-phone")} }
                 input { id: "join-phone", r#type: "tel", autocomplete: "tel", value: "{phone}",
                     oninput: move |e| phone.set(e.value()) }
                 button { id: "join-submit", r#type: "submit", disabled: !ready,
-                    if busy() { "Sending…" } else { "Join" }
+                    if busy() { {tr("onboarding-sending")} } else { {tr("join-submit")} }
                 }
             }
-            button { class: "link", onclick: move |_| start_over(on_screen), "Back" }
+            button { class: "link", onclick: move |_| start_over(on_screen), {tr("back")} }
         }
     }
 }

@@ -2,6 +2,7 @@
 
 use super::{NoticeBox, go};
 use crate::bridge;
+use crate::i18n::tr;
 use dioxus::prelude::*;
 use portal_model::desktop::{Notice, Screen};
 
@@ -30,13 +31,19 @@ pub fn Locked(email: String, notice: Option<Notice>, on_screen: EventHandler<Scr
     };
     rsx! {
         section { id: "locked", class: "card",
-            h1 { "Patient Portal is locked" }
-            p { "Enter the password of ", strong { id: "locked-email", "{email}" }, " to continue." }
+            h1 { {tr("locked-title")} }
+            p {
+                {tr("locked-enter-password")},
+                " ",
+                strong { id: "locked-email", "{email}" },
+                " ",
+                {tr("locked-to-continue")}
+            }
             if let Some(notice) = notice {
                 NoticeBox { notice }
             }
             form { onsubmit: submit,
-                label { r#for: "unlock-password", "Password" }
+                label { r#for: "unlock-password", {tr("onboarding-password")} }
                 input {
                     id: "unlock-password",
                     r#type: "password",
@@ -46,13 +53,13 @@ pub fn Locked(email: String, notice: Option<Notice>, on_screen: EventHandler<Scr
                     oninput: move |e| password.set(e.value()),
                 }
                 button { id: "unlock-submit", r#type: "submit", disabled: !ready,
-                    if busy() { "Checking…" } else { "Unlock" }
+                    if busy() { {tr("locked-checking")} } else { {tr("locked-unlock")} }
                 }
             }
             p { class: "hint",
-                button { id: "locked-forgot", class: "link", onclick: move |_| go(bridge::show_forgot_password(), on_screen), "Forgot your password?" }
+                button { id: "locked-forgot", class: "link", onclick: move |_| go(bridge::show_forgot_password(), on_screen), {tr("onboarding-forgot-password")} }
             }
-            button { id: "locked-sign-out", class: "link", onclick: move |_| go(bridge::sign_out(), on_screen), "Sign out of this computer" }
+            button { id: "locked-sign-out", class: "link", onclick: move |_| go(bridge::sign_out(), on_screen), {tr("locked-sign-out")} }
         }
     }
 }

@@ -10,6 +10,7 @@ mod sign_in;
 mod welcome;
 
 use crate::bridge;
+use crate::i18n::tr;
 use dioxus::prelude::*;
 use portal_model::desktop::{Notice, Screen};
 
@@ -27,7 +28,7 @@ pub fn Current(screen: Screen, on_screen: EventHandler<Screen>) -> Element {
     match screen {
         Screen::Welcome { notice } => rsx! { Welcome { notice, on_screen } },
         Screen::CheckingInvite => rsx! {
-            Busy { id: "checking-invite", text: "Checking your invitation…" }
+            Busy { id: "checking-invite", text: tr("onboarding-checking-invite") }
         },
         Screen::ChoosePassword { invite, notice } => {
             rsx! { ChoosePassword { invite, notice, on_screen } }
@@ -42,7 +43,7 @@ pub fn Current(screen: Screen, on_screen: EventHandler<Screen>) -> Element {
         Screen::ForgotPassword { notice } => rsx! { ForgotPassword { notice, on_screen } },
         Screen::Join { info, notice } => rsx! { Join { info, notice, on_screen } },
         Screen::Restoring => rsx! {
-            Busy { id: "restoring", text: "Looking for your account on this computer…" }
+            Busy { id: "restoring", text: tr("onboarding-restoring") }
         },
         Screen::SignIn {
             notice,
@@ -77,7 +78,7 @@ pub fn Current(screen: Screen, on_screen: EventHandler<Screen>) -> Element {
 /// Shown for the instant before the shell answers.
 #[component]
 pub fn Starting() -> Element {
-    rsx! { Busy { id: "starting", text: "Opening Patient Portal…" } }
+    rsx! { Busy { id: "starting", text: tr("onboarding-starting") } }
 }
 
 /// Work in progress, always with words.
@@ -97,8 +98,8 @@ pub fn Fatal(notice: Notice) -> Element {
     rsx! {
         section { id: "fatal", class: "card",
             h1 { "{notice.title}" }
-            p { "Please close Patient Portal and open it again. If this keeps happening, reinstall the app." }
-            details { summary { "Technical details" } p { class: "detail", "{notice.detail}" } }
+            p { {tr("fatal-detail")} }
+            details { summary { {tr("fatal-technical")} } p { class: "detail", "{notice.detail}" } }
         }
     }
 }

@@ -2,9 +2,10 @@
 //! and for a reset link.
 
 use crate::bridge;
+use crate::i18n::{tr, tr_args};
 use dioxus::prelude::*;
-use portal_model::PasswordPolicy;
 use portal_model::desktop::{Notice, Screen};
+use portal_model::{PasswordPolicy, PolicyRule};
 
 /// What the new password is for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -21,6 +22,23 @@ impl Purpose {
             Self::Invite => bridge::accept_invite(password).await,
             Self::Reset => bridge::complete_reset(password).await,
         }
+    }
+}
+
+/// What `rule` asks for, in the person's language. The checklist's `data-rule` keeps the
+/// model's English sentence, which tests and the shell name rules by.
+fn rule_text(rule: PolicyRule, policy: &PasswordPolicy) -> String {
+    match rule {
+        PolicyRule::TooShort => tr_args(
+            "password-rule-too-short",
+            &[("count", policy.min_length.into())],
+        ),
+        PolicyRule::TooLong => tr_args(
+            "password-rule-too-long",
+            &[("count", policy.max_length.into())],
+        ),
+        PolicyRule::Common => tr("password-rule-common"),
+        PolicyRule::EqualsEmail => tr("password-rule-equals-email"),
     }
 }
 
@@ -45,9 +63,7 @@ pub fn NewPasswordForm(
         spawn(async move {
             match bridge::password_policy().await {
                 Ok(fetched) => policy.set(fetched),
-                Err(_) => policy_note.set(Some(
-                    "The password rules could not be loaded from your practice; the usual rules are shown, and your practice checks them again when you continue.".to_owned(),
-                )),
+                Err(_) => policy_note.set(Some(tr("password-rules-unavailable"))),
             }
         });
     });
@@ -74,7 +90,7 @@ pub fn NewPasswordForm(
     let policy_now = policy.read().clone();
     rsx! {
         form { hidden, onsubmit: submit,
-            label { r#for: "password", "New password" }
+            label { r#for: "password", {tr("password-new")} }
             input {
                 id: "password",
                 r#type: "password",
@@ -82,7 +98,7 @@ pub fn NewPasswordForm(
                 value: "{password}",
                 oninput: move |e| password.set(e.value()),
             }
-            label { r#for: "password-confirm", "Type it again" }
+            label { r#for: "password-confirm", {tr("password-again")} }
             input {
                 id: "password-confirm",
                 r#type: "password",
@@ -91,20 +107,20 @@ pub fn NewPasswordForm(
                 oninput: move |e| confirm.set(e.value()),
             }
             ul { id: "password-rules", class: "rules", aria_live: "polite",
-                for outcome in check.outcomes.iter().filter(|o| o.rule != portal_model::PolicyRule::EqualsEmail) {
+                for outcome in check.outcomes.iter().filter(|o| o.rule != PolicyRule::EqualsEmail) {
                     li {
                         class: if outcome.passed { "rule passed" } else { "rule" },
                         "data-rule": "{outcome.rule.requirement(&policy_now)}",
                         span { class: "mark", if outcome.passed { "✓" } else { "•" } }
-                        "{outcome.rule.requirement(&policy_now)}"
+                        {rule_text(outcome.rule, &policy_now)}
                     }
                 }
                 li { class: if matches { "rule passed" } else { "rule" },
                     span { class: "mark", if matches { "✓" } else { "•" } }
-                    "Both entries match"
+                    {tr("password-match")}
                 }
             }
-            p { class: "hint", "A few unrelated words make a strong password that is easy to remember. It can't be your email address." }
+            p { class: "hint", {tr("password-hint")} }
             if let Some(note) = policy_note() {
                 p { class: "notice", role: "alert", "{note}" }
             }

@@ -3,6 +3,7 @@
 use super::password_form::{NewPasswordForm, Purpose};
 use super::{NoticeBox, start_over};
 use crate::bridge;
+use crate::i18n::tr;
 use dioxus::prelude::*;
 use portal_model::desktop::{Notice, Screen};
 
@@ -14,19 +15,24 @@ pub fn ResetPassword(
 ) -> Element {
     rsx! {
         section { id: "reset-password", class: "card",
-            h1 { "Choose a new password" }
-            p { "For your patient portal account ", strong { "{email_hint}" }, ". Every device will be signed out." }
+            h1 { {tr("reset-title")} }
+            p {
+                {tr("reset-for-account")},
+                " ",
+                strong { "{email_hint}" },
+                {tr("reset-signed-out")}
+            }
             if let Some(notice) = notice {
                 NoticeBox { notice }
             }
             NewPasswordForm {
-                submit_label: "Change password",
-                busy_label: "Changing your password…",
+                submit_label: tr("reset-change-password"),
+                busy_label: tr("reset-changing-password"),
                 hidden: false,
                 purpose: Purpose::Reset,
                 on_screen,
             }
-            button { class: "link", onclick: move |_| start_over(on_screen), "Cancel" }
+            button { class: "link", onclick: move |_| start_over(on_screen), {tr("reset-cancel")} }
         }
     }
 }
@@ -55,13 +61,13 @@ pub fn ForgotPassword(notice: Option<Notice>, on_screen: EventHandler<Screen>) -
     };
     rsx! {
         section { id: "forgot-password", class: "card",
-            h1 { "Forgot your password?" }
-            p { "Give the email address your practice has on file. We will email you a link to choose a new password (or, if your account was never set up, a new invitation)." }
+            h1 { {tr("onboarding-forgot-password")} }
+            p { {tr("forgot-intro")} }
             if let Some(notice) = notice {
                 NoticeBox { notice }
             }
             form { onsubmit: submit,
-                label { r#for: "forgot-email", "Email address" }
+                label { r#for: "forgot-email", {tr("onboarding-email")} }
                 input {
                     id: "forgot-email",
                     r#type: "email",
@@ -70,10 +76,10 @@ pub fn ForgotPassword(notice: Option<Notice>, on_screen: EventHandler<Screen>) -
                     oninput: move |e| email.set(e.value()),
                 }
                 button { id: "forgot-submit", r#type: "submit", disabled: !ready,
-                    if busy() { "Sending…" } else { "Email me a link" }
+                    if busy() { {tr("onboarding-sending")} } else { {tr("forgot-submit")} }
                 }
             }
-            button { class: "link", onclick: move |_| start_over(on_screen), "Back" }
+            button { class: "link", onclick: move |_| start_over(on_screen), {tr("back")} }
         }
     }
 }

@@ -2,6 +2,7 @@
 
 use super::{NoticeBox, start_over};
 use crate::bridge;
+use crate::i18n::{tr, tr_args};
 use dioxus::prelude::*;
 use portal_model::desktop::{Notice, Screen};
 
@@ -35,17 +36,19 @@ pub fn SignIn(
     };
     rsx! {
         section { id: "sign-in", class: "card",
-            h1 { "Sign in" }
+            h1 { {tr("onboarding-sign-in")} }
             if let Some(name) = claim_for {
-                p { id: "claim-note", "Sign in to the account you already have, and {name} will be added to it." }
+                p { id: "claim-note",
+                    {tr_args("sign-in-claim-note", &[("name", name.as_str().into())])}
+                }
             } else {
-                p { "Use the email address and password of your patient portal account." }
+                p { {tr("sign-in-intro")} }
             }
             if let Some(notice) = notice {
                 NoticeBox { notice }
             }
             form { onsubmit: submit,
-                label { r#for: "sign-in-email", "Email address" }
+                label { r#for: "sign-in-email", {tr("onboarding-email")} }
                 input {
                     id: "sign-in-email",
                     r#type: "email",
@@ -53,7 +56,7 @@ pub fn SignIn(
                     value: "{email_value}",
                     oninput: move |e| email_value.set(e.value()),
                 }
-                label { r#for: "sign-in-password", "Password" }
+                label { r#for: "sign-in-password", {tr("onboarding-password")} }
                 input {
                     id: "sign-in-password",
                     r#type: "password",
@@ -62,13 +65,13 @@ pub fn SignIn(
                     oninput: move |e| password.set(e.value()),
                 }
                 button { id: "sign-in-submit", r#type: "submit", disabled: !ready,
-                    if busy() { "Signing in…" } else { "Sign in" }
+                    if busy() { {tr("sign-in-busy")} } else { {tr("onboarding-sign-in")} }
                 }
             }
             p { class: "hint",
-                button { id: "go-forgot", class: "link", onclick: move |_| super::go(bridge::show_forgot_password(), on_screen), "Forgot your password?" }
+                button { id: "go-forgot", class: "link", onclick: move |_| super::go(bridge::show_forgot_password(), on_screen), {tr("onboarding-forgot-password")} }
             }
-            button { class: "link", onclick: move |_| start_over(on_screen), "Back" }
+            button { class: "link", onclick: move |_| start_over(on_screen), {tr("back")} }
         }
     }
 }

@@ -2,6 +2,7 @@
 
 use super::{NoticeBox, go};
 use crate::bridge;
+use crate::i18n::tr;
 use dioxus::prelude::*;
 use portal_model::desktop::{Notice, Screen};
 
@@ -28,17 +29,17 @@ pub fn Welcome(notice: Option<Notice>, on_screen: EventHandler<Screen>) -> Eleme
     };
     rsx! {
         section { id: "welcome", class: "card",
-            h1 { "Welcome to your patient portal" }
-            p { "Your practice sends you an invitation by email. Open the link in that email on this computer, and Patient Portal takes you to the next step." }
+            h1 { {tr("welcome-title")} }
+            p { {tr("welcome-intro")} }
             if let Some(notice) = notice {
                 NoticeBox { notice }
             }
             form { onsubmit: open,
-                label { r#for: "open-link-input", "Or paste the link from the email here" }
+                label { r#for: "open-link-input", {tr("welcome-paste-label")} }
                 input {
                     id: "open-link-input",
                     r#type: "url",
-                    placeholder: "https://…/invite/…",
+                    placeholder: tr("welcome-paste-placeholder"),
                     autocomplete: "off",
                     spellcheck: "false",
                     value: "{link}",
@@ -48,11 +49,11 @@ pub fn Welcome(notice: Option<Notice>, on_screen: EventHandler<Screen>) -> Eleme
                     id: "open-link-button",
                     r#type: "submit",
                     disabled: busy() || link().trim().is_empty(),
-                    if busy() { "Opening…" } else { "Open link" }
+                    if busy() { {tr("welcome-opening")} } else { {tr("welcome-open")} }
                 }
             }
-            p { class: "hint", "Already set your password? ",
-                button { id: "go-sign-in", class: "link", onclick: move |_| go(bridge::show_sign_in(), on_screen), "Sign in" }
+            p { class: "hint", {tr("welcome-already-set")}, " ",
+                button { id: "go-sign-in", class: "link", onclick: move |_| go(bridge::show_sign_in(), on_screen), {tr("onboarding-sign-in")} }
             }
         }
     }
