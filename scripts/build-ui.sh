@@ -18,7 +18,9 @@ CARGO_TARGET_DIR="$PORTAL_WASM_TARGET_DIR" /usr/bin/cargo rustc --release --lock
 dist="$here/ui/dist"
 rm -rf "$dist.tmp"
 mkdir -p "$dist.tmp"
-wasm-bindgen --target web --no-typescript --out-dir "$dist.tmp" \
+# Without the name section (half the module's size: function names for stack traces)
+# the window's first paint comes sooner (tests/benches/desktop.rs).
+wasm-bindgen --target web --no-typescript --remove-name-section --remove-producers-section --out-dir "$dist.tmp" \
   "$PORTAL_WASM_TARGET_DIR/wasm32-unknown-unknown/release/portal_ui.wasm"
 cp "$here"/ui/static/* "$dist.tmp/"
 rm -rf "$dist"

@@ -32,13 +32,13 @@ thread_local! {
 /// Downloads under way, by document id (shared by every page that shows documents).
 pub type Downloads = Signal<HashMap<String, DownloadProgress>>;
 
-/// Starts delivering the shell's view, sync and download events (once, at start-up).
+/// Starts delivering the shell's view, sync and download events (once, at start-up),
+/// the three listeners asked for together.
 pub async fn listen(mut sync: Signal<SyncBar>, mut downloads: Downloads) -> Result<(), Notice> {
-    bridge::listen(DOWNLOAD_EVENT, move |event: DocumentProgress| {
+    let downloads_heard = bridge::listen(DOWNLOAD_EVENT, move |event: DocumentProgress| {
         downloads.write().insert(event.document_id, event.progress);
-    })
-    .await?;
-    bridge::listen(VIEW_EVENT, |update: ViewUpdate| {
+    });
+    let views_heard = bridge::listen(VIEW_EVENT, |update: ViewUpdate| {
         let target = OPEN.with(|open| open.borrow().get(&update.watch).copied());
         match target {
             Some(mut signal) => signal.set(Loaded::Ready(update.data)),
@@ -46,13 +46,17 @@ pub async fn listen(mut sync: Signal<SyncBar>, mut downloads: Downloads) -> Resu
                 early.borrow_mut().insert(update.watch, update.data);
             }),
         }
-    })
-    .await?;
-    bridge::listen(SYNC_EVENT, move |bar: SyncBar| sync.set(bar)).await?;
+    });
+    let sync_heard = bridge::listen(SYNC_EVENT, move |bar: SyncBar| sync.set(bar));
+    futures_util::future::try_join3(downloads_heard, views_heard, sync_heard).await?;
+    Ok(())
+}
+
+/// The sync line as it stands (after `listen`, so that no change falls in between).
+pub async fn refresh_sync(mut sync: Signal<SyncBar>) {
     if let Ok(bar) = bridge::sync_status().await {
         sync.set(bar);
     }
-    Ok(())
 }
 
 fn close(watch: u64) {
@@ -85,6 +89,7 @@ pub fn use_view(view: Memo<View>) -> Signal<Loaded> {
         spawn(async move {
             match bridge::open_view(view).await {
                 Ok(update) if *generation.peek() == mine => {
+                    crate::mark("ui-view-opened");
                     OPEN.with(|open| open.borrow_mut().insert(update.watch, state));
                     let newer = EARLY.with(|early| early.borrow_mut().remove(&update.watch));
                     watch.set(Some(update.watch));

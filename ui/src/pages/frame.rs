@@ -10,11 +10,17 @@ use dioxus::prelude::*;
 use portal_model::InviteRole;
 use portal_model::desktop::{SyncBar, View, ViewData};
 
+/// The live home view the frame keeps open for every page.
+#[derive(Clone, Copy)]
+pub struct SharedHome(pub Signal<Loaded>);
+
 #[component]
 pub fn Frame() -> Element {
     let session = use_session();
     let mut leaving = use_signal(|| false);
+    // The home's numbers (the unread badge here, and the home page itself): one view.
     let home = use_view(use_memo(|| View::Home));
+    use_context_provider(|| SharedHome(home));
     let unread = match &*home.read() {
         Loaded::Ready(ViewData::Home(view)) => view.home.unread_messages,
         _ => 0,

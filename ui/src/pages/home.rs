@@ -4,13 +4,12 @@
 use super::when::{date_time, money};
 use super::{Route, show};
 use crate::i18n::{tr, tr_args};
-use crate::live::use_view;
 use dioxus::prelude::*;
-use portal_model::desktop::{View, ViewData};
+use portal_model::desktop::ViewData;
 
 #[component]
 pub fn Home() -> Element {
-    let home = use_view(use_memo(|| View::Home));
+    let home = use_context::<super::frame::SharedHome>().0;
     let loaded = home.read();
     show(&loaded, "home", |data| {
         let ViewData::Home(view) = data else {

@@ -86,6 +86,7 @@ impl Session {
 /// The signed-in area: the shell's screen in, the routed pages out.
 #[component]
 pub fn SignedInArea(session: Session) -> Element {
+    use_hook(|| crate::mark("ui-signed-in"));
     let mut shared = use_context_provider(|| Signal::new(session.clone()));
     if *shared.peek() != session {
         shared.set(session);
