@@ -141,7 +141,7 @@ pub async fn open_section(session: &Session, link: &str) {
 pub async fn wait_for_text(session: &Session, css: &str, expected: &str) {
     let deadline = std::time::Instant::now() + WAIT;
     loop {
-        if let Some(element) = session.find(css).await.unwrap()
+        if let Some(element) = found(session, css).await
             && session.text(&element).await.unwrap_or_default() == expected
         {
             return;
@@ -186,7 +186,7 @@ pub async fn choose_password(session: &Session) {
 pub async fn wait_for_words(session: &Session, css: &str, expected: &str) {
     let deadline = std::time::Instant::now() + WAIT;
     loop {
-        if let Some(element) = session.find(css).await.unwrap()
+        if let Some(element) = found(session, css).await
             && session
                 .text(&element)
                 .await
@@ -207,7 +207,11 @@ pub async fn wait_for_words(session: &Session, css: &str, expected: &str) {
 /// Waits until nothing matches `css`.
 pub async fn wait_for_absent(session: &Session, css: &str) {
     let deadline = std::time::Instant::now() + WAIT;
-    while session.find(css).await.unwrap().is_some() {
+    while session
+        .find(css)
+        .await
+        .map_or(true, |element| element.is_some())
+    {
         assert!(
             std::time::Instant::now() < deadline,
             "'{css}' never went away; the page says: {}",
@@ -220,8 +224,18 @@ pub async fn wait_for_absent(session: &Session, css: &str) {
 /// The network is back: presses the offline banner's "try now" if it is still there
 /// (the app may have found the server again by itself).
 pub async fn try_now(session: &Session) {
-    if let Some(button) = session.find("#try-now").await.unwrap() {
+    if let Some(button) = found(session, "#try-now").await {
         // Gone between finding and clicking: the app is online already.
         let _ = session.click(&button).await;
+    }
+}
+
+/// The first element matching `css`, or none yet (also when the page redrew during the
+/// query: the next look finds it).
+async fn found(session: &Session, css: &str) -> Option<String> {
+    match session.find(css).await {
+        Ok(element) => element,
+        Err(error) if crate::webdriver::is_stale(&error) => None,
+        Err(error) => panic!("looking for '{css}': {error}"),
     }
 }

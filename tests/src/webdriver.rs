@@ -54,6 +54,11 @@ async fn call(
     Ok(value.get("value").cloned().unwrap_or(Value::Null))
 }
 
+/// The driver found an element the page replaced meanwhile: ask again.
+pub fn is_stale(error: &WebDriverError) -> bool {
+    error.0.contains("stale element")
+}
+
 impl Session {
     /// Starts a session on the driver at `driver` (such as `http://127.0.0.1:4444`).
     pub async fn start(driver: &str, capabilities: Value) -> Result<Self> {
@@ -115,8 +120,12 @@ impl Session {
     pub async fn wait_for(&self, css: &str, timeout: Duration) -> Result<String> {
         let deadline = Instant::now() + timeout;
         loop {
-            if let Some(element) = self.find(css).await? {
-                return Ok(element);
+            match self.find(css).await {
+                Ok(Some(element)) => return Ok(element),
+                Ok(None) => {}
+                // WebKitWebDriver answers so when the page redraws during the query.
+                Err(error) if is_stale(&error) => {}
+                Err(error) => return Err(error),
             }
             if Instant::now() >= deadline {
                 let page = self.page_text().await.unwrap_or_default();
