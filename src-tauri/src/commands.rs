@@ -4,6 +4,7 @@
 
 use crate::shell::Shell;
 use crate::{files, notices, pages, status};
+use portal_core::PortalClient;
 use portal_model::desktop::{
     DOWNLOAD_EVENT, DocumentProgress, MessageTo, Notice, PickedFile, Screen, Sent, SyncBar, View,
     ViewUpdate,
@@ -12,8 +13,27 @@ use portal_model::records::{Appointment, Document};
 use portal_model::views::{DocumentStatus, SearchHit};
 use portal_model::writes::{ContactChange, FormAnswers};
 use portal_model::{JoinRequest, PasswordPolicy};
+use std::sync::Arc;
 use tauri::{AppHandle, Emitter, State};
 use tauri_plugin_opener::OpenerExt;
+
+/// The core client and the profile in use, or why there are none.
+fn signed_in(shell: &Shell) -> Result<(Arc<PortalClient>, String), Notice> {
+    let client = shell.client()?;
+    let profile = pages::current_profile(&client)?;
+    Ok((client, profile))
+}
+
+/// A core answer, its failure put into words for the UI.
+trait Worded<T> {
+    fn worded(self) -> Result<T, Notice>;
+}
+
+impl<T> Worded<T> for Result<T, portal_core::CoreError> {
+    fn worded(self) -> Result<T, Notice> {
+        self.map_err(|e| notices::from_error(&e))
+    }
+}
 
 /// The screen to show now.
 #[tauri::command]
@@ -31,11 +51,7 @@ pub async fn open_link(shell: State<'_, Shell>, link: String) -> Result<Screen, 
 #[tauri::command]
 pub async fn password_policy(shell: State<'_, Shell>) -> Result<PasswordPolicy, Notice> {
     let client = shell.client()?;
-    client
-        .auth()
-        .password_policy()
-        .await
-        .map_err(|e| notices::from_error(&e))
+    client.auth().password_policy().await.worded()
 }
 
 /// Sets the password for the invite on screen.
@@ -180,8 +196,7 @@ pub async fn send_message(
     body: String,
     files: Vec<PickedFile>,
 ) -> Result<Sent, Notice> {
-    let client = shell.client()?;
-    let profile = pages::current_profile(&client)?;
+    let (client, profile) = signed_in(&shell)?;
     let (to, thread) = match to {
         MessageTo::Thread { thread_id } => (
             portal_core::MessageTo::Thread(thread_id.clone()),
@@ -214,7 +229,7 @@ pub async fn send_message(
             .send_message_with_attachments(&profile, to, &body, attachments)
             .await
     }
-    .map_err(|e| notices::from_error(&e))?;
+    .worded()?;
     Ok(Sent {
         thread_id: thread.unwrap_or_else(|| portal_core::outbox::local_thread_id(&item.id)),
     })
@@ -224,24 +239,14 @@ pub async fn send_message(
 #[tauri::command]
 pub async fn retry_write(shell: State<'_, Shell>, id: String) -> Result<(), Notice> {
     let client = shell.client()?;
-    client
-        .outbox()
-        .retry(&id)
-        .await
-        .map(drop)
-        .map_err(|e| notices::from_error(&e))
+    client.outbox().retry(&id).await.map(drop).worded()
 }
 
 /// Drops a refused write.
 #[tauri::command]
 pub async fn discard_write(shell: State<'_, Shell>, id: String) -> Result<(), Notice> {
     let client = shell.client()?;
-    client
-        .outbox()
-        .discard(&id)
-        .await
-        .map(drop)
-        .map_err(|e| notices::from_error(&e))
+    client.outbox().discard(&id).await.map(drop).worded()
 }
 
 /// Marks a conversation read up to a message.
@@ -251,14 +256,13 @@ pub async fn mark_read(
     thread_id: String,
     up_to: String,
 ) -> Result<(), Notice> {
-    let client = shell.client()?;
-    let profile = pages::current_profile(&client)?;
+    let (client, profile) = signed_in(&shell)?;
     client
         .outbox()
         .mark_read(&profile, &thread_id, &up_to)
         .await
         .map(drop)
-        .map_err(|e| notices::from_error(&e))
+        .worded()
 }
 
 /// Cancels an appointment, with the patient's reason.
@@ -268,28 +272,26 @@ pub async fn cancel_appointment(
     id: String,
     reason: Option<String>,
 ) -> Result<(), Notice> {
-    let client = shell.client()?;
-    let profile = pages::current_profile(&client)?;
+    let (client, profile) = signed_in(&shell)?;
     let reason = reason.as_deref().map(str::trim).filter(|r| !r.is_empty());
     client
         .outbox()
         .cancel_appointment(&profile, &id, reason)
         .await
         .map(drop)
-        .map_err(|e| notices::from_error(&e))
+        .worded()
 }
 
 /// Confirms an appointment.
 #[tauri::command]
 pub async fn confirm_appointment(shell: State<'_, Shell>, id: String) -> Result<(), Notice> {
-    let client = shell.client()?;
-    let profile = pages::current_profile(&client)?;
+    let (client, profile) = signed_in(&shell)?;
     client
         .outbox()
         .confirm_appointment(&profile, &id)
         .await
         .map(drop)
-        .map_err(|e| notices::from_error(&e))
+        .worded()
 }
 
 /// Opens an appointment's telehealth link in the system browser. Only the link of the
@@ -300,13 +302,12 @@ pub async fn join_telehealth(
     shell: State<'_, Shell>,
     appointment_id: String,
 ) -> Result<(), Notice> {
-    let client = shell.client()?;
-    let profile = pages::current_profile(&client)?;
+    let (client, profile) = signed_in(&shell)?;
     let appointment = client
         .records()
         .get::<Appointment>(&profile, &appointment_id)
         .await
-        .map_err(|e| notices::from_error(&e))?;
+        .worded()?;
     let Some(url) = appointment
         .and_then(|a| a.telehealth_url)
         .filter(|u| u.starts_with("https://"))
@@ -343,7 +344,7 @@ pub async fn download_document(
         .documents()
         .download(&id, progress_to(app, id.clone()))
         .await
-        .map_err(|e| notices::from_error(&e))
+        .worded()
 }
 
 /// Downloads a document and keeps it for offline use, with progress events.
@@ -358,18 +359,14 @@ pub async fn pin_document(
         .documents()
         .pin(&id, progress_to(app, id.clone()))
         .await
-        .map_err(|e| notices::from_error(&e))
+        .worded()
 }
 
 /// Frees a document's bytes on this computer.
 #[tauri::command]
 pub async fn unpin_document(shell: State<'_, Shell>, id: String) -> Result<(), Notice> {
     let client = shell.client()?;
-    client
-        .documents()
-        .unpin(&id)
-        .await
-        .map_err(|e| notices::from_error(&e))
+    client.documents().unpin(&id).await.worded()
 }
 
 /// Opens a document in the system's viewer: a plaintext copy (downloaded first if its
@@ -380,24 +377,19 @@ pub async fn open_document(
     shell: State<'_, Shell>,
     id: String,
 ) -> Result<(), Notice> {
-    let client = shell.client()?;
-    let profile = pages::current_profile(&client)?;
+    let (client, profile) = signed_in(&shell)?;
     let document = client
         .records()
         .get::<Document>(&profile, &id)
         .await
-        .map_err(|e| notices::from_error(&e))?
+        .worded()?
         .ok_or_else(|| notices::from_error(&portal_core::CoreError::UnknownDocument))?;
     let data_dir = shell
         .data_dir
         .as_deref()
         .ok_or_else(notices::cannot_open_document)?;
     let path = files::copy_path(data_dir, &document)?;
-    client
-        .documents()
-        .export(&id, &path)
-        .await
-        .map_err(|e| notices::from_error(&e))?;
+    client.documents().export(&id, &path).await.worded()?;
     files::open_path(&app, &path)
 }
 
@@ -408,8 +400,7 @@ pub async fn upload_document(
     title: String,
     file: PickedFile,
 ) -> Result<(), Notice> {
-    let client = shell.client()?;
-    let profile = pages::current_profile(&client)?;
+    let (client, profile) = signed_in(&shell)?;
     let bytes = files::picked_bytes(&file)?;
     let title = Some(title.trim())
         .filter(|t| !t.is_empty())
@@ -420,7 +411,7 @@ pub async fn upload_document(
         .upload(&profile, &title, None, &file.content_type, bytes)
         .await
         .map(drop)
-        .map_err(|e| notices::from_error(&e))
+        .worded()
 }
 
 /// Saves a form's answers as a draft, or submits them. A refused earlier submission of
@@ -432,45 +423,40 @@ pub async fn save_form(
     answers: FormAnswers,
     submit: bool,
 ) -> Result<(), Notice> {
-    let client = shell.client()?;
-    let profile = pages::current_profile(&client)?;
+    let (client, profile) = signed_in(&shell)?;
     let outbox = client.outbox();
-    let fail = |e: portal_core::CoreError| notices::from_error(&e);
-    for item in outbox.items().await.map_err(fail)? {
+    for item in outbox.items().await.worded()? {
         let same_form = item.args.get("form_id").and_then(|v| v.as_str()) == Some(&form_id);
         if same_form && item.state == portal_core::WriteState::Failed {
-            outbox.discard(&item.id).await.map_err(fail)?;
+            outbox.discard(&item.id).await.worded()?;
         }
     }
     outbox
         .answer_form(&profile, &form_id, &answers, submit)
         .await
         .map(drop)
-        .map_err(fail)
+        .worded()
 }
 
 /// Changes the patient's contact details.
 #[tauri::command]
 pub async fn update_contact(shell: State<'_, Shell>, change: ContactChange) -> Result<(), Notice> {
-    let client = shell.client()?;
-    let profile = pages::current_profile(&client)?;
+    let (client, profile) = signed_in(&shell)?;
     client
         .outbox()
         .update_contact(&profile, &change)
         .await
         .map(drop)
-        .map_err(|e| notices::from_error(&e))
+        .worded()
 }
 
 /// Settles a conflict in the patient's favour: their refused change is made again,
 /// over the practice's version, and the refusal goes.
 #[tauri::command]
 pub async fn keep_my_contact(shell: State<'_, Shell>, write_id: String) -> Result<(), Notice> {
-    let client = shell.client()?;
-    let profile = pages::current_profile(&client)?;
+    let (client, profile) = signed_in(&shell)?;
     let outbox = client.outbox();
-    let fail = |e: portal_core::CoreError| notices::from_error(&e);
-    let Some(refused) = outbox.item(&write_id).await.map_err(fail)? else {
+    let Some(refused) = outbox.item(&write_id).await.worded()? else {
         return Ok(());
     };
     let fields = refused
@@ -482,18 +468,13 @@ pub async fn keep_my_contact(shell: State<'_, Shell>, write_id: String) -> Resul
     outbox
         .update_contact(&profile, &ContactChange::from_fields(&fields))
         .await
-        .map_err(fail)?;
-    outbox.discard(&write_id).await.map(drop).map_err(fail)
+        .worded()?;
+    outbox.discard(&write_id).await.map(drop).worded()
 }
 
 /// Messages, conversations and documents matching `query`, searched on this computer.
 #[tauri::command]
 pub async fn search(shell: State<'_, Shell>, query: String) -> Result<Vec<SearchHit>, Notice> {
-    let client = shell.client()?;
-    let profile = pages::current_profile(&client)?;
-    client
-        .records()
-        .find(&profile, &query, 50)
-        .await
-        .map_err(|e| notices::from_error(&e))
+    let (client, profile) = signed_in(&shell)?;
+    client.records().find(&profile, &query, 50).await.worded()
 }

@@ -156,6 +156,42 @@ impl Practice {
     }
 }
 
+/// The app signed in as Jordan through a loopback proxy to the practice (so that a
+/// test can take the network away), its offline copy in a directory of its own.
+struct App {
+    proxy: Proxy,
+    data: tempfile::TempDir,
+    /// The driver (stopped when dropped) and its address, for a restart.
+    driver: (portal_e2e::process::Guard, String),
+    session: Session,
+}
+
+impl Practice {
+    /// Opens Jordan's invite in the app behind a proxy, with `env` added to the app's
+    /// environment, and chooses the password.
+    async fn app_behind_proxy(&self, env: &[(&str, &str)]) -> App {
+        let proxy = Proxy::start(self.server.addr()).await;
+        let data = tempfile::tempdir().unwrap();
+        let data_dir = data.path().to_str().unwrap().to_owned();
+        let mut all = vec![
+            ("PORTAL_DATA_DIR", data_dir.as_str()),
+            ("PORTAL_LINK_ORIGINS", self.server.base_url()),
+        ];
+        all.extend_from_slice(env);
+        let (driver, driver_url) = start_driver_with(&proxy.base_url(), &all);
+        let session = Session::start(&driver_url, capabilities(&[&self.link]))
+            .await
+            .unwrap();
+        choose_password(&session).await;
+        App {
+            proxy,
+            data,
+            driver: (driver, driver_url),
+            session,
+        }
+    }
+}
+
 async fn click(session: &Session, css: &str) {
     session
         .click(&session.wait_for(css, WAIT).await.unwrap())
@@ -274,20 +310,12 @@ async fn offline_a_message_waits_across_a_restart_and_a_late_cancellation_is_ref
     // Tomorrow morning: the 24-hour cancel window has closed already.
     let visit = practice.appointment(3).await;
     practice.message("See you tomorrow.", None).await;
-    let proxy = Proxy::start(practice.server.addr()).await;
-    let data = tempfile::tempdir().unwrap();
-    let data_dir = data.path().to_str().unwrap().to_owned();
-    let (_driver, driver_url) = start_driver_with(
-        &proxy.base_url(),
-        &[
-            ("PORTAL_DATA_DIR", data_dir.as_str()),
-            ("PORTAL_LINK_ORIGINS", practice.server.base_url()),
-        ],
-    );
-    let session = Session::start(&driver_url, capabilities(&[&practice.link]))
-        .await
-        .unwrap();
-    choose_password(&session).await;
+    let App {
+        proxy,
+        data: _data,
+        driver: (_driver, driver_url),
+        session,
+    } = practice.app_behind_proxy(&[]).await;
     wait_for_words(&session, "#home-messages", "1 unread message").await;
 
     // The server goes away.
@@ -497,24 +525,17 @@ async fn a_document_downloads_with_progress_opens_offline_and_a_file_is_sent() {
                              {"description": "Follow-up visit", "quantity": 2, "amount": 9_500}]}),
         )
         .await;
-    let proxy = Proxy::start(practice.server.addr()).await;
-    let data = tempfile::tempdir().unwrap();
     let opened = tempfile::tempdir().unwrap();
-    let data_dir = data.path().to_str().unwrap().to_owned();
     // The "viewer" copies what it is asked to open, for the test to read.
     let viewer = format!("cp -t {}", opened.path().display());
-    let (_driver, driver_url) = start_driver_with(
-        &proxy.base_url(),
-        &[
-            ("PORTAL_DATA_DIR", data_dir.as_str()),
-            ("PORTAL_LINK_ORIGINS", practice.server.base_url()),
-            ("PORTAL_OPEN_WITH", viewer.as_str()),
-        ],
-    );
-    let session = Session::start(&driver_url, capabilities(&[&practice.link]))
-        .await
-        .unwrap();
-    choose_password(&session).await;
+    let App {
+        proxy,
+        data,
+        driver: (_driver, _),
+        session,
+    } = practice
+        .app_behind_proxy(&[("PORTAL_OPEN_WITH", viewer.as_str())])
+        .await;
     wait_for_words(&session, "#home-documents", "new document").await;
 
     // The connection drops a megabyte into the download: the part is kept and shown.
@@ -619,20 +640,12 @@ async fn a_form_draft_survives_a_restart_and_a_contact_conflict_shows_both_versi
     let _one = ONE_APP.lock().await;
     let practice = Practice::start().await;
     let form = practice.intake_form().await;
-    let proxy = Proxy::start(practice.server.addr()).await;
-    let data = tempfile::tempdir().unwrap();
-    let data_dir = data.path().to_str().unwrap().to_owned();
-    let (_driver, driver_url) = start_driver_with(
-        &proxy.base_url(),
-        &[
-            ("PORTAL_DATA_DIR", data_dir.as_str()),
-            ("PORTAL_LINK_ORIGINS", practice.server.base_url()),
-        ],
-    );
-    let session = Session::start(&driver_url, capabilities(&[&practice.link]))
-        .await
-        .unwrap();
-    choose_password(&session).await;
+    let App {
+        proxy,
+        data: _data,
+        driver: (_driver, driver_url),
+        session,
+    } = practice.app_behind_proxy(&[]).await;
     wait_for_words(&session, "#home-forms", "1 form to complete").await;
 
     // A draft, offline.
