@@ -2,8 +2,9 @@
 # Runs every test on this machine, installing what it lacks first (scripts/setup.sh):
 # formatting, the build of every surface, clippy, the Rust tests (unit, server, core with
 # the real keychain, and the desktop app end to end under Xvfb), the core's
-# failure-injection test, the Python and Kotlin binding tests, and the server's tests
-# again on PostgreSQL. Screenshots land in ./artifacts.
+# failure-injection test, the generated bindings' check, the Python and Kotlin binding
+# tests and the Kotlin sample, and the server's tests again on PostgreSQL. Screenshots
+# land in ./artifacts.
 set -euo pipefail
 here="$(cd "$(dirname "$0")/.." && pwd)"
 source "$here/scripts/env.sh"
@@ -40,7 +41,10 @@ stage "failure injection (core with failpoints)" \
   scripts/in-session.sh -- bash -c \
   'cargo clippy --locked -p portal-core --features failpoints --tests -- -D warnings &&
    cargo test --locked -p portal-core --features failpoints --test sync_failure'
+# The committed Swift and Kotlin bindings match the code, and every Swift file parses.
+stage "generated bindings (match the code; swift parses)" bash scripts/generated.sh
 stage "binding tests (python, kotlin)" bash scripts/test-bindings.sh
+stage "hello portal (the kotlin sample on a demo practice)" bash scripts/hello-kotlin.sh --prebuilt
 # The server's suite once more, on PostgreSQL (Debian's cluster, started here: nothing
 # a session left running survives until CI).
 stage "postgresql (start, fresh test database)" bash scripts/postgres.sh --reset

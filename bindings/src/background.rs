@@ -77,6 +77,59 @@ impl From<ChangeNotice> for Change {
     }
 }
 
+/// What the background sync is doing.
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Enum)]
+pub enum SyncPhase {
+    /// Nothing pulled yet in this run (just signed in or unlocked).
+    Starting,
+    /// Pulling: pages and changes so far.
+    Syncing { pages: u32, changes: u64 },
+    /// Up to date as of `at`.
+    UpToDate { at: SystemTime },
+    /// The server cannot be reached; trying again at `retry_at`. Reads still work.
+    Offline { retry_at: SystemTime },
+    /// Stopped: signed out, locked, or the session ended.
+    Stopped,
+}
+
+/// Where syncing stands: for a status line ("Updated 3 minutes ago"), an offline
+/// banner, and a first-sync progress bar.
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+pub struct SyncState {
+    pub phase: SyncPhase,
+    /// When the offline copy was last brought up to date in this run.
+    pub last_success: Option<SystemTime>,
+    /// While the copy is filled from the start (a first sync, or after the server no
+    /// longer had our place): true, with `phase` giving the progress.
+    pub first_sync: bool,
+}
+
+impl From<portal_core::SyncOverview> for SyncState {
+    fn from(overview: portal_core::SyncOverview) -> Self {
+        Self {
+            phase: match overview.status {
+                None => SyncPhase::Starting,
+                Some(SyncStatus::Syncing { pages, changes }) => {
+                    SyncPhase::Syncing { pages, changes }
+                }
+                Some(SyncStatus::UpToDate { at }) => SyncPhase::UpToDate { at: at.into() },
+                Some(SyncStatus::Offline { retry_at }) => SyncPhase::Offline {
+                    retry_at: retry_at.into(),
+                },
+                Some(SyncStatus::Stopped) => SyncPhase::Stopped,
+            },
+            last_success: overview.last_success.map(Into::into),
+            first_sync: overview.first_sync.is_some(),
+        }
+    }
+}
+
+/// Hears where syncing stands.
+#[uniffi::export(with_foreign)]
+pub trait SyncStateListener: Send + Sync {
+    fn on_sync_state(&self, state: SyncState);
+}
+
 /// Hears every change (implemented by the host; called from a background thread).
 #[uniffi::export(with_foreign)]
 pub trait ChangeListener: Send + Sync {
@@ -133,6 +186,40 @@ impl PortalClient {
                         listener.on_change(Change::ReloadAll);
                     }
                     Err(tokio::sync::broadcast::error::RecvError::Closed) => return,
+                }
+            }
+        });
+        Arc::new(Subscription::of(vec![forward]))
+    }
+
+    /// Where syncing stands now.
+    pub fn sync_state(&self) -> SyncState {
+        self.inner.sync().status().into()
+    }
+
+    /// Watches where syncing stands: `listener` hears it now and at each move, until
+    /// stopped (it goes on across lock and unlock).
+    pub async fn watch_sync_state(
+        &self,
+        listener: Arc<dyn SyncStateListener>,
+    ) -> Arc<Subscription> {
+        use tokio::sync::broadcast::error::RecvError;
+        let mut changes = self.inner.changes();
+        // The sync's handle, not the client: the host dropping its client still ends it.
+        let sync = self.inner.sync();
+        let mut last = sync.status();
+        listener.on_sync_state(last.clone().into());
+        let forward = tokio::spawn(async move {
+            loop {
+                match changes.recv().await {
+                    Ok(ChangeNotice::Sync(_)) | Err(RecvError::Lagged(_)) => {}
+                    Ok(_) => continue,
+                    Err(RecvError::Closed) => return,
+                }
+                let now = sync.status();
+                if now != last {
+                    listener.on_sync_state(now.clone().into());
+                    last = now;
                 }
             }
         });

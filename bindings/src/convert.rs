@@ -25,12 +25,11 @@ impl From<portal_core::DeepLink> for DeepLink {
     }
 }
 
-impl From<InviteRole> for ProfileRole {
-    fn from(role: InviteRole) -> Self {
-        match role {
-            InviteRole::Patient => Self::Patient,
-            InviteRole::Guardian => Self::Guardian,
-        }
+/// An invite's role as the profile role it gives.
+fn role(role: InviteRole) -> ProfileRole {
+    match role {
+        InviteRole::Patient => ProfileRole::Patient,
+        InviteRole::Guardian => ProfileRole::Guardian,
     }
 }
 
@@ -85,7 +84,7 @@ impl From<portal_core::SignedIn> for SignedIn {
                 .into_iter()
                 .map(|p| Profile {
                     patient_id: p.patient_id,
-                    role: p.role.into(),
+                    role: role(p.role),
                     first_name: p.first_name,
                     last_name: p.last_name,
                     practice_name: p.practice.name,
@@ -186,7 +185,7 @@ impl From<portal_core::LockState> for LockState {
 /// A valid invite as the app shows it.
 pub fn invite_details(info: portal_model::InviteInfo) -> InviteDetails {
     InviteDetails {
-        role: info.role.into(),
+        role: role(info.role),
         practice_name: info.practice.name,
         patient_first_name: info.patient_first_name,
         email_hint: info.email_hint,

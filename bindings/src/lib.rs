@@ -11,6 +11,7 @@ mod flow;
 mod offline;
 mod records;
 mod store;
+mod writes;
 
 pub use error::{PortalError, SecretStoreError};
 pub use store::SecretStore;
@@ -58,14 +59,10 @@ impl DeepLink {
     }
 }
 
-/// For whom an invite or profile is.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, uniffi::Enum)]
-pub enum ProfileRole {
-    /// The account holder is the patient.
-    Patient,
-    /// The account holder acts for the patient (a minor, say).
-    Guardian,
-}
+/// For whom an invite or profile is: the model's `ProfileRole` (`Patient`: the account
+/// holder is the patient; `Guardian`: the holder acts for the patient, a minor say), the
+/// same type the profile records carry.
+pub use portal_model::records::ProfileRole;
 
 /// A valid invite, as shown before choosing a password.
 #[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]

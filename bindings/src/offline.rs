@@ -291,7 +291,7 @@ impl PortalClient {
 
     /// Keeps a file (encrypted) and queues its upload as a document of the profile;
     /// the outbox sends the bytes, then the `upload_document` write. Returns the
-    /// write's id.
+    /// write as the outbox holds it.
     pub async fn upload_document(
         &self,
         profile_id: String,
@@ -299,7 +299,7 @@ impl PortalClient {
         category: Option<String>,
         content_type: String,
         bytes: Vec<u8>,
-    ) -> Result<String, PortalError> {
+    ) -> Result<crate::writes::OutboxItem, PortalError> {
         Ok(self
             .inner
             .documents()
@@ -311,6 +311,6 @@ impl PortalClient {
                 bytes,
             )
             .await?
-            .id)
+            .into())
     }
 }

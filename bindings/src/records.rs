@@ -14,8 +14,9 @@ use crate::error::PortalError;
 use crate::offline::{Balance, DocumentState};
 use portal_core::{TypedPage, When};
 use portal_model::records::{
-    Appointment, Document, Form, FormResponse, Invoice, Message, Provider, Thread,
+    Appointment, Document, Form, FormResponse, Invoice, Message, Profile, Provider, Thread,
 };
+use portal_model::views::SearchHit;
 use std::sync::Arc;
 
 /// A page of appointments; `next` asks for the following one.
@@ -240,8 +241,14 @@ pub trait FormPageListener: Send + Sync {
     fn on_page(&self, page: FormPage);
 }
 
+/// Hears a watched profile (`None` once the account no longer has it).
+#[uniffi::export(with_foreign)]
+pub trait ProfileListener: Send + Sync {
+    fn on_profile(&self, profile: Option<Profile>);
+}
+
 /// Hands `watch`'s result to `deliver` now and at every change, until stopped.
-fn forward<T, F>(mut watch: portal_core::Watch<T>, deliver: F) -> Arc<Subscription>
+pub(crate) fn forward<T, F>(mut watch: portal_core::Watch<T>, deliver: F) -> Arc<Subscription>
 where
     T: Clone + Send + Sync + 'static,
     F: Fn(T) + Send + Sync + 'static,
@@ -462,5 +469,54 @@ impl PortalClient {
     /// documents not yet opened.
     pub async fn home(&self, profile_id: String) -> Result<Home, PortalError> {
         Ok(self.inner.records().home(&profile_id).await?.into())
+    }
+
+    /// The patient's profile (name, date of birth, contact details) as the device has
+    /// it, with contact changes not yet sent already applied.
+    pub async fn profile(&self, profile_id: String) -> Result<Option<Profile>, PortalError> {
+        Ok(self.inner.records().profile(&profile_id).await?)
+    }
+
+    /// Watches the profile (for a contact details screen).
+    pub async fn watch_profile(
+        &self,
+        profile_id: String,
+        listener: Arc<dyn ProfileListener>,
+    ) -> Result<Arc<Subscription>, PortalError> {
+        let watch = self.inner.records().watch_profile(&profile_id).await?;
+        Ok(forward(watch, move |profile| listener.on_profile(profile)))
+    }
+
+    /// One form with its answers so far (a draft) or as submitted.
+    pub async fn form(
+        &self,
+        profile_id: String,
+        form_id: String,
+    ) -> Result<Option<FormItem>, PortalError> {
+        Ok(self
+            .inner
+            .records()
+            .form(&profile_id, &form_id)
+            .await?
+            .map(|item| FormItem {
+                form: item.form,
+                response: item.response,
+            }))
+    }
+
+    /// Messages, conversations and documents matching what the person typed (word
+    /// prefixes, accents ignored), searched on the device: each hit with a title and
+    /// the words around the match. A message's hit names its conversation.
+    pub async fn find(
+        &self,
+        profile_id: String,
+        query: String,
+        limit: u32,
+    ) -> Result<Vec<SearchHit>, PortalError> {
+        Ok(self
+            .inner
+            .records()
+            .find(&profile_id, &query, limit)
+            .await?)
     }
 }

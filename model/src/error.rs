@@ -43,6 +43,49 @@ pub enum ErrorCode {
 }
 
 impl ErrorCode {
+    /// Every code this version knows (all but [`ErrorCode::Unknown`]).
+    pub const KNOWN: &'static [ErrorCode] = &[
+        Self::BadRequest,
+        Self::Unauthorized,
+        Self::NotFound,
+        Self::Forbidden,
+        Self::InviteExpired,
+        Self::InviteUsed,
+        Self::InviteRevoked,
+        Self::InviteNotFound,
+        Self::InviteValid,
+        Self::WeakPassword,
+        Self::AccountExists,
+        Self::EmailMismatch,
+        Self::EmailInUse,
+        Self::NoEmail,
+        Self::JoinLinkExpired,
+        Self::JoinLinkNotFound,
+        Self::InvalidCredentials,
+        Self::RateLimited,
+        Self::SessionExpired,
+        Self::SessionRevoked,
+        Self::ResetExpired,
+        Self::ResetUsed,
+        Self::ResetNotFound,
+        Self::CursorExpired,
+        Self::UnknownKind,
+        Self::TooLate,
+        Self::InvalidAnswers,
+        Self::Conflict,
+        Self::Internal,
+    ];
+
+    /// Reads a code as it appears on the wire; a code this version does not know is
+    /// [`ErrorCode::Unknown`].
+    pub fn parse(text: &str) -> Self {
+        Self::KNOWN
+            .iter()
+            .copied()
+            .find(|code| code.as_str() == text)
+            .unwrap_or(Self::Unknown)
+    }
+
     /// The code as it appears on the wire.
     pub fn as_str(self) -> &'static str {
         match self {
@@ -121,5 +164,17 @@ mod tests {
             let json = serde_json::to_string(&code).unwrap();
             assert_eq!(json, format!("\"{}\"", code.as_str()));
         }
+    }
+
+    #[test]
+    fn parse_reads_every_known_code_as_serde_does_and_others_as_unknown() {
+        for code in ErrorCode::KNOWN {
+            let from_serde: ErrorCode =
+                serde_json::from_value(serde_json::Value::String(code.as_str().into())).unwrap();
+            assert_eq!(ErrorCode::parse(code.as_str()), from_serde);
+            assert_eq!(ErrorCode::parse(code.as_str()), *code);
+        }
+        assert_eq!(ErrorCode::parse("from_the_future"), ErrorCode::Unknown);
+        assert!(!ErrorCode::KNOWN.contains(&ErrorCode::Unknown));
     }
 }

@@ -91,6 +91,7 @@ pub struct Home {
 
 /// A search result: what it is, a title, and the words around the match.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct SearchHit {
     pub kind: RecordKind,
     pub id: String,

@@ -9,6 +9,7 @@ use std::collections::BTreeMap;
 
 /// One contact field in a change: left as it is, cleared, or set to new text.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Enum))]
 #[serde(tag = "change", content = "text", rename_all = "snake_case")]
 pub enum FieldChange {
     #[default]
@@ -31,6 +32,7 @@ impl FieldChange {
 /// A change of the patient's contact details. The email address is not among them: it
 /// signs the patient in, and only the practice changes it.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct ContactChange {
     pub phone: FieldChange,
     pub address: FieldChange,

@@ -140,8 +140,9 @@ impl RunningServer {
         format!("http://{}", self.addr)
     }
 
-    /// Stops accepting, finishes requests in flight, and waits.
+    /// Stops accepting, ends the event streams, finishes requests in flight, and waits.
     pub async fn stop(mut self) -> Result<(), ServerError> {
+        self.state.stopping.send_replace(true);
         if let Some(tx) = self.shutdown.take() {
             let _ = tx.send(());
         }
@@ -200,6 +201,7 @@ pub async fn start(options: ServerOptions) -> Result<RunningServer, ServerError>
             std::thread::available_parallelism().map_or(2, |n| n.get()),
         )),
         pages: Arc::default(),
+        stopping: Arc::new(tokio::sync::watch::Sender::new(false)),
     };
     state.changes = service::events::start_watcher(&state);
     service::feed::start_purger(state.clone());

@@ -21,6 +21,9 @@ pub struct AppState {
     pub hash_gate: Arc<Semaphore>,
     /// Sync pages kept with their feed version (see `service::page_cache`).
     pub pages: Arc<crate::service::page_cache::PageCache>,
+    /// Turns true when the server starts to stop: endless responses (the event
+    /// streams) end then, so that a graceful stop does not wait for their clients.
+    pub stopping: Arc<tokio::sync::watch::Sender<bool>>,
 }
 
 impl AppState {

@@ -543,6 +543,31 @@ async fn events_say_changed_only_for_what_the_account_can_see() {
     assert_eq!(ended.ok(), Some(true), "the stream outlived the session");
 }
 
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn stopping_the_server_ends_event_streams_instead_of_waiting_for_their_clients() {
+    let h = Harness::start().await;
+    let jordan = h.patient("jordan@example.com").await;
+    let mut events = h
+        .http
+        .get(h.url("/v1/sync/events"))
+        .bearer_auth(&jordan.session.access_token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(events.status(), StatusCode::OK);
+    // A graceful stop finishes requests in flight; an event stream never finishes by
+    // itself, so the stop would wait for the client to hang up.
+    assert!(
+        h.stop_within(std::time::Duration::from_secs(5)).await,
+        "the stop waited for the event stream's client"
+    );
+    let ended = tokio::time::timeout(std::time::Duration::from_secs(5), async {
+        while let Ok(Some(_)) = events.chunk().await {}
+    })
+    .await;
+    assert!(ended.is_ok(), "the event stream outlived the server");
+}
+
 #[tokio::test]
 async fn a_cursor_older_than_purged_deletes_must_start_over() {
     let h = Harness::start().await;

@@ -1,13 +1,8 @@
-// The invite flow through the generated Kotlin bindings on the JVM, against the real
-// server binary over loopback HTTP. Run by scripts/test-bindings.sh.
+// Onboarding through the generated Kotlin bindings on the JVM, against the real server
+// binary over loopback HTTP (Practice.kt). Run by scripts/test-bindings.sh.
 
-import java.net.URI
-import java.net.http.HttpClient
-import java.net.http.HttpRequest
-import java.net.http.HttpResponse
 import java.nio.file.Files
 import java.util.concurrent.TimeUnit
-import kotlin.system.exitProcess
 import kotlinx.coroutines.runBlocking
 import uniffi.portal_ffi.Failure
 import uniffi.portal_ffi.FlowNotice
@@ -25,85 +20,8 @@ import uniffi.portal_model.AppointmentKind
 import uniffi.portal_model.AppointmentStatus
 import uniffi.portal_model.ErrorCode
 import uniffi.portal_ffi.SessionCheck
-import uniffi.portal_ffi.SecretStore
 
-const val ADMIN_TOKEN = "kotlin-binding-admin"
-
-/** A host-side secret store, as an Android app would implement over its Keystore. */
-class MapStore : SecretStore {
-    val items = HashMap<String, String>()
-    override fun get(key: String): String? = items[key]
-    override fun set(key: String, value: String) { items[key] = value }
-    override fun delete(key: String) { items.remove(key) }
-}
-
-/** The real server binary on a free port, and its admin API. */
-class Practice : AutoCloseable {
-    private val dir = Files.createTempDirectory("portal-kotlin")
-    private val process: Process
-    val base: String
-    private val http = HttpClient.newHttpClient()
-
-    init {
-        val binary = System.getenv("PORTAL_SERVER_BIN") ?: error("PORTAL_SERVER_BIN is not set")
-        val builder = ProcessBuilder(binary, "serve", "--listen", "127.0.0.1:0",
-            "--database", "sqlite://$dir/portal.db")
-        builder.environment()["PORTAL_ADMIN_TOKEN"] = ADMIN_TOKEN
-        builder.redirectError(ProcessBuilder.Redirect.DISCARD)
-        process = builder.start()
-        val line = process.inputStream.bufferedReader().readLine() ?: error("the server printed nothing")
-        base = line.removePrefix("portal-server listening on ").trim()
-    }
-
-    private fun call(method: String, path: String, body: String?): String {
-        val request = HttpRequest.newBuilder(URI.create("$base/v1/admin/$path"))
-            .header("Authorization", "Bearer $ADMIN_TOKEN")
-            .header("Content-Type", "application/json")
-            .method(method, if (body == null) HttpRequest.BodyPublishers.noBody() else HttpRequest.BodyPublishers.ofString(body))
-            .build()
-        val response = http.send(request, HttpResponse.BodyHandlers.ofString())
-        check(response.statusCode() in 200..299) { "$method $path: ${response.statusCode()} ${response.body()}" }
-        return response.body()
-    }
-
-    private fun field(json: String, name: String): String =
-        Regex("\"$name\":\"([^\"]+)\"").find(json)?.groupValues?.get(1) ?: error("no $name in $json")
-
-    /** Adds a patient and returns (patient id, invite link from the outbox). */
-    fun invite(firstName: String, email: String): Pair<String, String> {
-        val provider = field(call("POST", "providers", """{"name":"Dr. Maya Okafor","email":"dr+$email"}"""), "provider_id")
-        val patient = field(call("POST", "patients",
-            """{"first_name":"$firstName","last_name":"Rivera","email":"$email","primary_provider_id":"$provider"}"""), "patient_id")
-        return patient to lastLink()
-    }
-
-    /** Books a telehealth visit for the patient with their primary provider; its id. */
-    fun appointment(patientId: String, startsAt: java.time.Instant): String {
-        val provider = field(call("GET", "patients/$patientId", null), "primary_provider_id")
-        return field(call("POST", "appointments",
-            """{"patient_id":"$patientId","provider_id":"$provider","starts_at":"$startsAt","duration_minutes":30,"kind":"telehealth","telehealth_url":"https://video.example.org/room/4"}"""),
-            "appointment_id")
-    }
-
-    fun resend(patientId: String): String {
-        call("POST", "patients/$patientId/invite", "{}")
-        return lastLink()
-    }
-
-    private fun lastLink(): String =
-        Regex("\"links\":\\[\"([^\"]+)\"").findAll(call("GET", "outbox", null)).last().groupValues[1]
-
-    override fun close() {
-        process.destroy()
-        process.waitFor(30, TimeUnit.SECONDS)
-        dir.toFile().deleteRecursively()
-    }
-}
-
-val tests = linkedMapOf<String, () -> Unit>()
-fun test(name: String, body: () -> Unit) { tests[name] = body }
-
-fun main() {
+fun inviteTests() {
     test("parse, inspect and accept an invite") {
         Practice().use { practice ->
             val (patientId, link) = practice.invite("Jordan", "jordan@example.com")
@@ -237,18 +155,4 @@ fun main() {
             check(out is FlowState.Welcome && out.notice is FlowNotice.SignedOut) { "signed out: $out" }
         }
     }
-
-    var failed = 0
-    for ((name, body) in tests) {
-        try {
-            body()
-            println("ok: $name")
-        } catch (t: Throwable) {
-            failed++
-            println("FAILED: $name: $t")
-            t.printStackTrace()
-        }
-    }
-    println("kotlin: ${tests.size - failed} passed, $failed failed")
-    exitProcess(if (failed == 0) 0 else 1)
 }

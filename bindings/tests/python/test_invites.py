@@ -50,7 +50,7 @@ def test_parse_inspect_and_accept_an_invite(practice):
     assert state.details.patient_first_name == "Jordan"
     assert state.details.practice_name == "Riverside Family Practice"
     assert state.details.email_hint == "j•••@example.com"
-    assert state.details.role == ffi.ProfileRole.PATIENT
+    assert state.details.role == model.ProfileRole.PATIENT()
 
     outcomes = asyncio.run(portal.check_password("short", None))
     assert [o.rule for o in outcomes if not o.passed] == [ffi.PasswordRule.TOO_SHORT]

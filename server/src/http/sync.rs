@@ -141,7 +141,8 @@ pub async fn delete_appointment(
 }
 
 /// Server-sent events: an event `changed` whenever something the account can see
-/// changed; the client then pulls. The stream ends when the session does.
+/// changed; the client then pulls. The stream ends when the session does, and when the
+/// server stops.
 #[utoipa::path(
     get,
     path = "/v1/sync/events",
@@ -159,6 +160,7 @@ pub async fn events(
     // Announce from the feed's present position, not the watcher's (it may lag).
     let start = events::current_seq(&state).await?;
     let signal = state.changes.clone();
+    let state_stopping = state.stopping.clone();
     let stream = futures_util::stream::unfold(
         (state, session, signal, start),
         |(state, session, mut signal, mut announced)| async move {
@@ -185,6 +187,11 @@ pub async fn events(
             }
         },
     );
+    // The server stopping ends it too (the client reconnects to the server's next run).
+    let mut stopping = state_stopping.subscribe();
+    let stream = futures_util::StreamExt::take_until(stream, async move {
+        let _ = stopping.wait_for(|stopping| *stopping).await;
+    });
     Ok(Sse::new(stream).keep_alive(KeepAlive::default()))
 }
 

@@ -32,6 +32,20 @@ pub struct Harness {
 }
 
 impl Harness {
+    /// Stops the server gracefully; true if it stopped cleanly within `limit`. The
+    /// database goes only after the server has let go of it.
+    pub async fn stop_within(self, limit: std::time::Duration) -> bool {
+        let Self {
+            server,
+            schema,
+            _dir,
+            ..
+        } = self;
+        let stopped = tokio::time::timeout(limit, server.stop()).await;
+        drop((schema, _dir));
+        matches!(stopped, Ok(Ok(())))
+    }
+
     /// One page of the account's sync feed after `cursor` (from the start without one).
     pub async fn feed(&self, session: &Session, cursor: Option<&str>) -> SyncPage {
         let query = cursor.map(|c| format!("?cursor={c}")).unwrap_or_default();
