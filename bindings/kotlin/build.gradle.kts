@@ -15,9 +15,10 @@ android {
     }
 
     sourceSets["main"].apply {
-        // The committed generated bindings (checked against the code in CI) and the
-        // hand-written Flow layer.
-        java.srcDirs("src/main/kotlin", "../generated/kotlin")
+        // The committed generated bindings (checked against the code in CI), the Flow
+        // layer (src/main: plain Kotlin, also compiled and tested on the JVM), and what
+        // needs Android's own APIs (src/android: the Keystore secret store).
+        java.srcDirs("src/main/kotlin", "src/android/kotlin", "../generated/kotlin")
         // libportal_ffi.so for arm64-v8a, armeabi-v7a, x86_64 and x86.
         jniLibs.srcDirs("build/jniLibs")
     }
