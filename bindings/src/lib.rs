@@ -385,9 +385,19 @@ impl PortalClient {
         self.inner.auth().session_checked().await.into()
     }
 
-    /// Signs out: revokes the session on the server when reachable, always forgets it here.
+    /// Signs out: forgets the session here at once, and ends it on the server; when the
+    /// server cannot be reached, that waits (see `pending_signouts`) and goes at the next
+    /// start, sign-in or `network_changed`.
     pub async fn logout(&self) -> Result<(), PortalError> {
         Ok(self.inner.auth().logout().await?)
+    }
+
+    /// Sign-outs made while the server could not be reached that still wait to end
+    /// their sessions there (say so: "You're signed out on this phone; your practice's
+    /// server will be told when you're back online").
+    pub async fn pending_signouts(&self) -> Result<u32, PortalError> {
+        let pending = self.inner.auth().pending_signouts().await?;
+        Ok(u32::try_from(pending).unwrap_or(u32::MAX))
     }
 
     /// Adds the invite's patient to the signed-in account.

@@ -37,7 +37,7 @@ use std::process::{Child, Command, Stdio};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-const ADMIN: &str = "core-bench-admin";
+const ADMIN: &str = "core-bench-admin-ldzDB6ErixhRG5HUj7nB2YPQSQYszL8U";
 const PASSWORD: &str = "river otter paints blue";
 
 #[derive(Default, Clone)]
@@ -103,6 +103,7 @@ impl Server {
                 format!("sqlite://{}", database.display()),
             )
             .env("PORTAL_ADMIN_TOKEN", ADMIN)
+            .env("PORTAL_OUTBOX_API", "true")
             .env("RUST_LOG", "warn")
             .stdin(Stdio::null())
             .stdout(Stdio::piped())

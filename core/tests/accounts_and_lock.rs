@@ -15,7 +15,7 @@ use portal_model::InviteRole;
 use serde_json::json;
 use std::sync::Arc;
 
-const ADMIN: &str = "core-accounts-admin";
+const ADMIN: &str = "core-accounts-admin-lr0BjFK8VUE8D7ihJrmOqtcMoQGnrnbn";
 const PASSWORD: &str = "river otter paints blue";
 
 async fn practice() -> (TestServer, AdminClient) {

@@ -18,7 +18,7 @@ use std::path::Path;
 use std::sync::Arc;
 use tokio::sync::watch;
 
-const ADMIN: &str = "core-cold-start-admin";
+const ADMIN: &str = "core-cold-start-admin-U1OHibOauWglg2aGXEkdMsv5EXa59Bcp";
 const PASSWORD: &str = "river otter paints blue";
 const NEW_PASSWORD: &str = "seven quiet harbour lamps";
 /// Each try in the black hole gives up after this: long enough that nothing the test

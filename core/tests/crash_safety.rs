@@ -18,7 +18,7 @@ use std::process::{Command, Stdio};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-const ADMIN: &str = "core-crash-admin";
+const ADMIN: &str = "core-crash-admin-otjT2KAZjG3wWLRG7Uexi63ycSBRQFRv";
 const PASSWORD: &str = "river otter paints blue";
 const KEYCHAIN: &str = "org.patientportal.test.crash";
 

@@ -20,7 +20,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Instant;
 
-const ADMIN: &str = "core-documents-admin";
+const ADMIN: &str = "core-documents-admin-XDFlaHtC3BGeWjJz59-qJpMeJB9nK8UE";
 const PASSWORD: &str = "river otter paints blue";
 const CANARY: &[u8] = b"CANARY-PHI-4c2e1 MRI of the left knee, meniscus tear";
 

@@ -14,7 +14,7 @@ use portal_model::{InviteProblem, JoinRequest};
 use serde_json::json;
 use std::sync::Arc;
 
-const ADMIN: &str = "core-flow-admin";
+const ADMIN: &str = "core-flow-admin-HaoV3PEiSI1MLXB1w2jn-vlYOL3cfumP";
 const PASSWORD: &str = "river otter paints blue";
 
 fn practice() -> TestServer {

@@ -11,7 +11,7 @@ use portal_e2e::TestServer;
 use portal_model::{ErrorCode, InviteProblem, PolicyRule};
 use std::sync::Arc;
 
-const ADMIN: &str = "core-test-admin";
+const ADMIN: &str = "core-test-admin-_GusIFH2xgpz42-YS7uP2J4SkVhBC3As";
 
 async fn practice() -> (TestServer, AdminClient) {
     let server = TestServer::setup().admin_token(ADMIN).start();

@@ -14,8 +14,13 @@ async fn no_keychain_means_a_clear_error_and_an_unused_invite() {
     // SAFETY: this test binary has one test, and sets the variable before any thread
     // that could read it starts talking to D-Bus.
     unsafe { std::env::set_var("DBUS_SESSION_BUS_ADDRESS", "unix:path=/nonexistent/bus") };
-    let server = TestServer::setup().admin_token("admin").start();
-    let admin = AdminClient::new(server.base_url(), "admin");
+    let server = TestServer::setup()
+        .admin_token("no-keychain-admin-x_xQGB6vN-2rzuh6RrWMrIw_MmhMhnx6")
+        .start();
+    let admin = AdminClient::new(
+        server.base_url(),
+        "no-keychain-admin-x_xQGB6vN-2rzuh6RrWMrIw_MmhMhnx6",
+    );
     let invited = admin
         .invite_new_patient("Jordan", "jordan@example.com")
         .await;

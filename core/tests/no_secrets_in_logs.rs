@@ -18,7 +18,7 @@ use serde_json::Value;
 use std::io::Write;
 use std::sync::{Arc, Mutex};
 
-const ADMIN: &str = "log-admin-7c1e0";
+const ADMIN: &str = "log-admin-7c1e0-k-Yir8tzoTWNP73lM7clp30yds4VRg3g";
 
 /// A log sink the test can read back.
 #[derive(Clone, Default)]

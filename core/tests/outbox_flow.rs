@@ -17,7 +17,7 @@ use portal_model::writes::{ContactChange, FieldChange, FormAnswers};
 use serde_json::{Value, json};
 use std::sync::Arc;
 
-const ADMIN: &str = "core-outbox-admin";
+const ADMIN: &str = "core-outbox-admin-VckBqe4oD6L6NB9crj8Jg-viFShTvPWl";
 const PASSWORD: &str = "river otter paints blue";
 
 struct Setup {

@@ -66,8 +66,13 @@ async fn tls_front(
 
 #[tokio::test]
 async fn a_private_ca_is_trusted_only_when_configured() {
-    let server = TestServer::setup().admin_token("ca-admin").start();
-    let admin = AdminClient::new(server.base_url(), "ca-admin");
+    let server = TestServer::setup()
+        .admin_token("ca-admin-HmQrfp8K5uidlnSN0k3gbPiE9x7qV6xm40")
+        .start();
+    let admin = AdminClient::new(
+        server.base_url(),
+        "ca-admin-HmQrfp8K5uidlnSN0k3gbPiE9x7qV6xm40",
+    );
     let invited = admin
         .invite_new_patient("Jordan", "jordan@example.com")
         .await;

@@ -11,7 +11,7 @@ use portal_model::ErrorCode;
 use serde_json::json;
 use std::sync::Arc;
 
-const ADMIN: &str = "core-session-admin";
+const ADMIN: &str = "core-session-admin-MvSXccYE5Vdl-ypQrx5eFgAP7C-vnCcn";
 const PASSWORD: &str = "river otter paints blue";
 
 async fn practice() -> (TestServer, AdminClient) {
@@ -188,6 +188,63 @@ async fn signing_out_at_the_lock_screen_ends_the_session_on_the_server() {
     assert_eq!(answer.status().as_u16(), 401);
     let body: serde_json::Value = answer.json().await.unwrap();
     assert_eq!(body["error"]["code"], "session_revoked", "{body}");
+}
+
+#[tokio::test]
+async fn signing_out_offline_ends_the_server_session_once_the_server_is_reachable() {
+    let keychain = "org.patientportal.test.offline-sign-out";
+    let (server, admin) = practice().await;
+    let proxy = portal_e2e::proxy::Proxy::start(server.addr()).await;
+    let invited = admin
+        .invite_new_patient("Jordan", "jordan@example.com")
+        .await;
+    let client = app(&proxy.base_url(), keychain);
+    let signed_in = client
+        .auth()
+        .accept_invite(&invited.token, PASSWORD, "laptop")
+        .await
+        .unwrap();
+    let store = KeyringStore::new(keychain);
+    let key = client.auth().session_key(&signed_in.account.id);
+    let stored = portal_core::SecretStore::get(&store, &key)
+        .unwrap()
+        .unwrap();
+    let tokens: serde_json::Value = serde_json::from_str(&stored).unwrap();
+    let access = tokens["access_token"].as_str().unwrap().to_owned();
+
+    // Offline: the device forgets the session at once, the server cannot hear of it.
+    proxy.set(portal_e2e::proxy::Mode::Refuse);
+    client.auth().logout().await.unwrap();
+    assert!(
+        !client
+            .auth()
+            .has_stored_session(&signed_in.account.id)
+            .await
+            .unwrap()
+    );
+    assert_eq!(me_status(server.base_url(), &access).await, 200);
+
+    // The next start with the network ends it on the server, in the background.
+    proxy.set(portal_e2e::proxy::Mode::Pass);
+    let restarted = app(&proxy.base_url(), keychain);
+    assert_eq!(restarted.auth().restore().await.unwrap(), Restored::Nobody);
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    while me_status(server.base_url(), &access).await != 401 {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the session signed out offline is still alive on the server"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    // Nothing is kept once the server confirmed.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(5);
+    while restarted.auth().pending_signouts().await.unwrap() != 0 {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the sign-out is still kept"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
 }
 
 #[tokio::test]

@@ -14,7 +14,7 @@ use serde_json::{Value, json};
 use std::path::Path;
 use std::sync::Arc;
 
-const ADMIN: &str = "core-sync-failure-admin";
+const ADMIN: &str = "core-sync-failure-admin-znfMopoAIkHN-z-lbKIRNagNHb-nzXMl";
 const PASSWORD: &str = "river otter paints blue";
 const KEYCHAIN: &str = "org.patientportal.test.sync-failure";
 

@@ -17,7 +17,7 @@ use serde_json::{Value, json};
 use std::sync::Arc;
 use tokio::sync::broadcast::Receiver;
 
-const ADMIN: &str = "core-syncloop-admin";
+const ADMIN: &str = "core-syncloop-admin-h6uaiSZc3szjoFNhlldMajKPbopeqvEA";
 const PASSWORD: &str = "river otter paints blue";
 const WAIT: std::time::Duration = std::time::Duration::from_secs(40);
 

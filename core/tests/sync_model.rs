@@ -31,7 +31,7 @@ use serde_json::{Value, json};
 use std::collections::{BTreeMap, HashMap};
 use std::sync::{Arc, Mutex};
 
-const ADMIN: &str = "core-model-admin";
+const ADMIN: &str = "core-model-admin-nOi4egknDJx16EorEuLwBEQpivKOmg52";
 const PASSWORD: &str = "river otter paints blue";
 
 /// The host's secret store, in memory.

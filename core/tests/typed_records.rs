@@ -18,7 +18,7 @@ use portal_model::writes::FormAnswers;
 use serde_json::{Value, json};
 use std::sync::Arc;
 
-const ADMIN: &str = "core-typed-admin";
+const ADMIN: &str = "core-typed-admin-R4x9kfI_7fFJUjzEBUWqX4u4QP_BVEIi";
 const PASSWORD: &str = "river otter paints blue";
 
 struct Practice {

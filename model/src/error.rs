@@ -38,6 +38,7 @@ pub enum ErrorCode {
     InvalidAnswers,
     Conflict,
     Internal,
+    TooManyStreams,
     #[serde(other)]
     Unknown,
 }
@@ -74,6 +75,7 @@ impl ErrorCode {
         Self::InvalidAnswers,
         Self::Conflict,
         Self::Internal,
+        Self::TooManyStreams,
     ];
 
     /// Reads a code as it appears on the wire; a code this version does not know is
@@ -118,6 +120,7 @@ impl ErrorCode {
             Self::InvalidAnswers => "invalid_answers",
             Self::Conflict => "conflict",
             Self::Internal => "internal",
+            Self::TooManyStreams => "too_many_streams",
             Self::Unknown => "unknown",
         }
     }

@@ -46,7 +46,7 @@ use std::time::{Duration, Instant};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
 
-const ADMIN: &str = "bench-admin-token";
+const ADMIN: &str = "bench-admin-token-YjvSvhyjBHP50kMKRXnxcwBlSDC4jiH4";
 const PASSWORD: &str = "river otter paints blue";
 /// Records of the account whose first page of 100 is pulled.
 const SMALL_ACCOUNT: i64 = 150;
@@ -683,6 +683,7 @@ impl Server {
             .args(["serve", "--listen", "127.0.0.1:0"])
             .env("PORTAL_DATABASE", database)
             .env("PORTAL_ADMIN_TOKEN", ADMIN)
+            .env("PORTAL_OUTBOX_API", "true")
             .env("RUST_LOG", "warn")
             .stdin(Stdio::null())
             .stdout(Stdio::piped())

@@ -48,6 +48,10 @@ pub struct ServerConfig {
     pub session_limits: SessionLimits,
     /// The apps `/.well-known/` files name.
     pub app_links: AppLinks,
+    /// The admin API's own listener, if it has one.
+    pub admin_listen: Option<std::net::SocketAddr>,
+    /// Whether `GET /v1/admin/outbox` answers (demos and tests only).
+    pub outbox_api: bool,
 }
 
 impl std::fmt::Debug for ServerConfig {

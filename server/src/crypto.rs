@@ -30,6 +30,40 @@ pub fn is_token_shaped(token: &str) -> bool {
             .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
 }
 
+/// Fewest distinct characters an admin token may have: a random one of 43 has about 30;
+/// a long run of one character, or a short word repeated, has a handful.
+const ADMIN_TOKEN_MIN_DISTINCT: usize = 16;
+
+/// Checks that `token` is strong enough to guard the admin API: at least 43 base64url
+/// characters (32 random bytes, as [`new_token`] makes), not a repeated pattern. The
+/// server (at start) and the admin command line (before sending) accept the same ones.
+pub fn check_admin_token(token: &str) -> Result<(), String> {
+    const HOW: &str = "generate one with `portal-server new-admin-token`";
+    if !token
+        .bytes()
+        .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+    {
+        return Err(format!(
+            "the admin token may hold only letters, digits, '-' and '_' (base64url), with no \
+             spaces; {HOW}"
+        ));
+    }
+    if token.len() < TOKEN_LEN {
+        return Err(format!(
+            "the admin token is {} characters; it needs at least {TOKEN_LEN} (32 random \
+             bytes): {HOW}",
+            token.len()
+        ));
+    }
+    let distinct: std::collections::BTreeSet<u8> = token.bytes().collect();
+    if distinct.len() < ADMIN_TOKEN_MIN_DISTINCT {
+        return Err(format!(
+            "the admin token repeats a few characters and is easy to guess; {HOW}"
+        ));
+    }
+    Ok(())
+}
+
 /// Hex SHA-256 of a token: what the database keeps.
 pub fn token_hash(token: &str) -> String {
     let digest = Sha256::digest(token.as_bytes());
@@ -83,6 +117,30 @@ pub fn verify_password(password: &str, phc: &str) -> Result<bool, ServerError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn admin_tokens_must_be_long_random_base64url() {
+        assert_eq!(check_admin_token(&new_token()), Ok(()));
+        for weak in [
+            "admin",
+            "a long random secret",
+            "test-admin-token",
+            &"ab".repeat(30),
+            &format!("{}!", new_token()),
+        ] {
+            assert!(check_admin_token(weak).is_err(), "{weak} was accepted");
+        }
+        assert!(
+            check_admin_token("a long random secret")
+                .unwrap_err()
+                .contains("spaces")
+        );
+        assert!(
+            check_admin_token("admin")
+                .unwrap_err()
+                .contains("new-admin-token")
+        );
+    }
 
     #[test]
     fn tokens_are_43_url_safe_characters_and_unique() {

@@ -23,7 +23,6 @@ use crate::state::AppState;
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::sync::Arc;
-use tokio::sync::oneshot;
 use url::Url;
 
 /// Where the data lives.
@@ -105,6 +104,12 @@ pub struct ServerOptions {
     /// The apps that may open the portal's links.
     pub app_links: crate::config::AppLinks,
     pub clock: Arc<dyn Clock>,
+    /// Serve the admin API on a listener of its own (the production setting, on a
+    /// private address); the patient listener then answers 404 under `/v1/admin/`.
+    pub admin_listen: Option<SocketAddr>,
+    /// Serve `GET /v1/admin/outbox` (the emails sent, with working invite and reset
+    /// links): only with the built-in outbox, for demos and tests.
+    pub outbox_api: bool,
 }
 
 impl ServerOptions {
@@ -120,6 +125,8 @@ impl ServerOptions {
             mail: MailConfig::Outbox,
             app_links: crate::config::AppLinks::default(),
             clock: Arc::new(SystemClock),
+            admin_listen: None,
+            outbox_api: true,
         }
     }
 }
@@ -128,9 +135,10 @@ impl ServerOptions {
 pub struct RunningServer {
     /// The address it listens on.
     pub addr: SocketAddr,
+    /// The admin API's own address, when it has one (`admin_listen`).
+    pub admin_addr: Option<SocketAddr>,
     /// Its shared state (for in-process inspection, such as the outbox).
     pub state: AppState,
-    shutdown: Option<oneshot::Sender<()>>,
     task: tokio::task::JoinHandle<Result<(), std::io::Error>>,
 }
 
@@ -140,12 +148,14 @@ impl RunningServer {
         format!("http://{}", self.addr)
     }
 
+    /// The base URL of the admin API: its own listener's, else the patient API's.
+    pub fn admin_base_url(&self) -> String {
+        format!("http://{}", self.admin_addr.unwrap_or(self.addr))
+    }
+
     /// Stops accepting, ends the event streams, finishes requests in flight, and waits.
     pub async fn stop(mut self) -> Result<(), ServerError> {
         self.state.stopping.send_replace(true);
-        if let Some(tx) = self.shutdown.take() {
-            let _ = tx.send(());
-        }
         (&mut self.task)
             .await
             .map_err(|e| ServerError::internal(format!("server task: {e}")))?
@@ -169,6 +179,16 @@ impl RunningServer {
 
 /// Opens the database, binds the listener and starts serving.
 pub async fn start(options: ServerOptions) -> Result<RunningServer, ServerError> {
+    if let Some(token) = &options.admin_token {
+        crypto::check_admin_token(token).map_err(ServerError::Startup)?;
+    }
+    if options.outbox_api && !matches!(options.mail, MailConfig::Outbox) {
+        return Err(ServerError::Startup(
+            "the outbox API shows the built-in outbox, but email goes through SMTP: \
+             leave outbox_api off"
+                .to_owned(),
+        ));
+    }
     let db = options.database.open().await?;
     let practice_name = options.practice_name.clone();
     db.call(move |conn| service::settings::ensure(conn, &practice_name))
@@ -179,6 +199,20 @@ pub async fn start(options: ServerOptions) -> Result<RunningServer, ServerError>
     let addr = listener
         .local_addr()
         .map_err(|e| ServerError::internal(format!("local address: {e}")))?;
+    let admin_listener = match options.admin_listen {
+        Some(admin_listen) => Some(tokio::net::TcpListener::bind(admin_listen).await.map_err(
+            |e| ServerError::Startup(format!("cannot listen on {admin_listen} (admin): {e}")),
+        )?),
+        None => None,
+    };
+    let admin_addr = match &admin_listener {
+        Some(admin) => Some(
+            admin
+                .local_addr()
+                .map_err(|e| ServerError::internal(format!("admin address: {e}")))?,
+        ),
+        None => None,
+    };
     let public_url = match options.public_url {
         Some(url) => url,
         None => Url::parse(&format!("http://{addr}"))
@@ -195,6 +229,8 @@ pub async fn start(options: ServerOptions) -> Result<RunningServer, ServerError>
             practice_name: options.practice_name,
             session_limits: options.session_limits,
             app_links: options.app_links,
+            admin_listen: admin_addr,
+            outbox_api: options.outbox_api,
         }),
         changes: idle_signal,
         hash_gate: Arc::new(tokio::sync::Semaphore::new(
@@ -202,22 +238,36 @@ pub async fn start(options: ServerOptions) -> Result<RunningServer, ServerError>
         )),
         pages: Arc::default(),
         stopping: Arc::new(tokio::sync::watch::Sender::new(false)),
+        admin_guard: Arc::default(),
+        streams: Arc::default(),
     };
     state.changes = service::events::start_watcher(&state);
     service::feed::start_purger(state.clone());
-    let app = http::router(state.clone());
-    let (tx, rx) = oneshot::channel::<()>();
-    let task = tokio::spawn(async move {
-        axum::serve(listener, app)
-            .with_graceful_shutdown(async {
-                let _ = rx.await;
-            })
-            .await
-    });
+    // Each listener stops when `stopping` turns true (`RunningServer::stop`).
+    let serve = |listener: tokio::net::TcpListener, part: http::Listener| {
+        let mut stopping = state.stopping.subscribe();
+        let app =
+            http::router(state.clone(), part).into_make_service_with_connect_info::<SocketAddr>();
+        async move {
+            axum::serve(listener, app)
+                .with_graceful_shutdown(async move {
+                    let _ = stopping.wait_for(|stopping| *stopping).await;
+                })
+                .await
+        }
+    };
+    let task = match admin_listener {
+        None => tokio::spawn(serve(listener, http::Listener::Everything)),
+        Some(admin) => {
+            let patient = serve(listener, http::Listener::PatientOnly);
+            let admin = serve(admin, http::Listener::AdminOnly);
+            tokio::spawn(async move { tokio::try_join!(patient, admin).map(|_| ()) })
+        }
+    };
     Ok(RunningServer {
         addr,
+        admin_addr,
         state,
-        shutdown: Some(tx),
         task,
     })
 }

@@ -75,6 +75,14 @@ struct ServeArgs {
     /// Android signing certificate SHA-256 fingerprints for assetlinks.json.
     #[arg(long, env = "PORTAL_ANDROID_CERT_SHA256", value_delimiter = ',')]
     android_cert_sha256: Vec<String>,
+    /// Serve the admin API on this address only (such as 127.0.0.1:8081), apart from
+    /// the patient API: the production setting.
+    #[arg(long, env = "PORTAL_ADMIN_LISTEN")]
+    admin_listen: Option<SocketAddr>,
+    /// Serve GET /v1/admin/outbox: the emails of the built-in outbox, with working
+    /// invite and reset links. For demos and tests only.
+    #[arg(long, env = "PORTAL_OUTBOX_API")]
+    outbox_api: bool,
     /// How long an access token lasts, in seconds (clients refresh it).
     #[arg(long, default_value_t = 900, env = "PORTAL_ACCESS_TOKEN_SECONDS",
           value_parser = clap::value_parser!(u32).range(10..=3600))]
@@ -127,6 +135,9 @@ enum Command {
     /// Write synthetic messages in bulk into a patient's thread, for benchmarks and load
     /// tests (never on a practice's own database). Works beside a running server.
     Seed(SeedArgs),
+    /// Print a new random admin token (32 bytes, base64url) for PORTAL_ADMIN_TOKEN or
+    /// admin_token in the settings file.
+    NewAdminToken,
     /// The practice's tasks (patients, invites, appointments, ...) on a running server.
     #[command(subcommand_required = true, arg_required_else_help = true)]
     Admin(Box<cli::AdminArgs>),
@@ -187,6 +198,10 @@ fn admin_token_from_env() -> Option<String> {
 async fn run(cli: Cli) -> Result<(), String> {
     match cli.command {
         Command::Admin(args) => cli::run(*args).await.map_err(|e| cli::describe(&e)),
+        Command::NewAdminToken => {
+            println!("{}", portal_server::crypto::new_token());
+            Ok(())
+        }
         Command::Serve(args) => {
             let ServeArgs {
                 config: _,
@@ -202,6 +217,8 @@ async fn run(cli: Cli) -> Result<(), String> {
                 access_token_seconds,
                 session_idle_days,
                 session_max_days,
+                admin_listen,
+                outbox_api,
             } = *args;
             if session_idle_days > session_max_days {
                 return Err(format!(
@@ -237,10 +254,17 @@ async fn run(cli: Cli) -> Result<(), String> {
                     android_cert_sha256,
                 },
                 clock: server_clock(),
+                admin_listen,
+                outbox_api,
             })
             .await
             .map_err(|e| e.to_string())?;
             announce(&format!("portal-server listening on {}", server.base_url()));
+            if let Some(admin) = server.admin_addr {
+                announce(&format!(
+                    "portal-server admin API listening on http://{admin}"
+                ));
+            }
             serve_until_signal(server).await
         }
         Command::Seed(args) => {

@@ -7,7 +7,9 @@
 //! database = "sqlite:///var/lib/portal/portal.db"
 //! public_url = "https://portal.example-practice.org"
 //! practice_name = "Example Practice"
-//! admin_token = "..."            # the file should then be readable by the service only
+//! admin_token = "..."            # `portal-server new-admin-token`; the file should then
+//!                                # be readable by the service only
+//! admin_listen = "127.0.0.1:8081" # the admin API on its own, private address
 //! smtp_url = "smtp://user:pass@mail.example.org:587?tls=required"
 //! mail_from = "Example Practice <portal@example-practice.org>"
 //! apple_app_ids = ["TEAMID.org.example.portal"]
@@ -31,6 +33,8 @@ const KEYS: &[(&str, &str)] = &[
     ("access_token_seconds", "PORTAL_ACCESS_TOKEN_SECONDS"),
     ("session_idle_days", "PORTAL_SESSION_IDLE_DAYS"),
     ("session_max_days", "PORTAL_SESSION_MAX_DAYS"),
+    ("admin_listen", "PORTAL_ADMIN_LISTEN"),
+    ("outbox_api", "PORTAL_OUTBOX_API"),
     ("log", "RUST_LOG"),
 ];
 

@@ -24,6 +24,10 @@ pub struct AppState {
     /// Turns true when the server starts to stop: endless responses (the event
     /// streams) end then, so that a graceful stop does not wait for their clients.
     pub stopping: Arc<tokio::sync::watch::Sender<bool>>,
+    /// The event streams open now (`service::events::Streams`).
+    pub streams: Arc<crate::service::events::Streams>,
+    /// Wrong admin tokens per client address (`http::admin_guard`).
+    pub admin_guard: Arc<crate::http::admin_guard::AdminGuard>,
 }
 
 impl AppState {

@@ -75,3 +75,38 @@ async fn staff_read_the_settings_and_change_one_at_a_time() {
         .unwrap();
     assert_eq!(unauthorized.status(), StatusCode::UNAUTHORIZED);
 }
+
+/// The probe "1,000 wrong admin tokens": after ten from one address within a minute,
+/// that address is answered 429 with `Retry-After`, even with the right token, until
+/// the minute has passed.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn wrong_admin_tokens_are_slowed_down_per_address() {
+    let h = Harness::start().await;
+    let url = h.url("/v1/admin/providers");
+    let guess = |token: String| h.http.get(&url).bearer_auth(token).send();
+    let mut statuses = std::collections::BTreeMap::<u16, u32>::new();
+    for n in 0..1000 {
+        let answer = guess(format!("guess-{n:04}-Zq8Lx2Nv6Rt0Kw4Pj9Bm3Hc7Fd1Gs5Ya"))
+            .await
+            .unwrap();
+        *statuses.entry(answer.status().as_u16()).or_default() += 1;
+        if answer.status() == StatusCode::TOO_MANY_REQUESTS {
+            let wait: u64 = answer.headers()["retry-after"]
+                .to_str()
+                .unwrap()
+                .parse()
+                .unwrap();
+            assert!((1..=60).contains(&wait), "Retry-After {wait}");
+        }
+    }
+    assert_eq!(
+        statuses,
+        [(401, 10), (429, 990)].into_iter().collect(),
+        "answers to 1,000 wrong tokens"
+    );
+    // The right token does not get through the wait either.
+    let right = h.admin.get("providers").await;
+    assert_eq!(right.status(), StatusCode::TOO_MANY_REQUESTS);
+    h.clock.advance(chrono::Duration::seconds(61));
+    assert_eq!(h.admin.get("providers").await.status(), StatusCode::OK);
+}

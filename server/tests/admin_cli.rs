@@ -11,7 +11,9 @@ use std::path::Path;
 use std::process::{Command, Stdio};
 use std::time::Duration;
 
-const TOKEN: &str = "admin-cli-test-token-9f2c";
+/// A well-formed token the server does not hold.
+const WRONG_TOKEN: &str = "wrong-admin-token-2Qx7Lr9Kc4Vz8Np1Hs6Jd3Fw5Bt0Gm";
+const TOKEN: &str = "admin-cli-test-token-9f2c-Y-kDZOMBYNrTE0zstbPq5cprOb6RezST";
 const PASSWORD: &str = "violet anchor meadow 2741";
 
 fn binary() -> Command {
@@ -53,6 +55,7 @@ impl Practice {
                 .args(["serve", "--listen", "127.0.0.1:0", "--database"])
                 .arg(format!("sqlite://{}", dir.path().join("p.db").display()))
                 .env("PORTAL_ADMIN_TOKEN", TOKEN)
+                .env("PORTAL_OUTBOX_API", "true")
                 .stdout(Stdio::piped())
                 .stderr(Stdio::null()),
         );
@@ -726,14 +729,31 @@ async fn mistakes_are_explained() {
     let wrong = run(binary()
         .args(["admin", "audit"])
         .env("PORTAL_SERVER_URL", &practice.base)
-        .env("PORTAL_ADMIN_TOKEN", "not-the-token"));
+        .env("PORTAL_ADMIN_TOKEN", WRONG_TOKEN));
     assert!(!wrong.success);
     assert!(
         wrong.stderr.contains("refused the admin token"),
         "{}",
         wrong.stderr
     );
-    assert!(!wrong.stderr.contains("not-the-token"));
+    assert!(!wrong.stderr.contains(WRONG_TOKEN));
+    // A weak token is refused before it is sent, with the way to make a good one.
+    let weak = run(binary()
+        .args(["admin", "audit"])
+        .env("PORTAL_SERVER_URL", &practice.base)
+        .env("PORTAL_ADMIN_TOKEN", "a long random secret"));
+    assert!(!weak.success);
+    assert!(
+        weak.stderr.contains("no spaces") && weak.stderr.contains("new-admin-token"),
+        "{}",
+        weak.stderr
+    );
+    // Plain http to another machine would send the token in clear.
+    let message = practice.fails(&["--server", "http://portal.example.org", "audit"]);
+    assert!(
+        message.contains("plain http to another machine"),
+        "{message}"
+    );
     let port = portal_e2e::process::free_port();
     let message = practice.fails(&["--server", &format!("http://127.0.0.1:{port}"), "audit"]);
     assert!(
@@ -890,7 +910,7 @@ async fn the_settings_file_gives_the_token_and_the_server() {
     std::fs::write(
         &config,
         format!(
-            "listen = \"127.0.0.1:{port}\"\ndatabase = \"sqlite://{}\"\nadmin_token = \"{TOKEN}\"\n",
+            "listen = \"127.0.0.1:{port}\"\ndatabase = \"sqlite://{}\"\nadmin_token = \"{TOKEN}\"\noutbox_api = true\n",
             dir.path().join("p.db").display()
         ),
     )

@@ -13,6 +13,162 @@ fn server() -> Command {
     Command::new(env!("CARGO_BIN_EXE_portal-server"))
 }
 
+/// The admin token of the settings-file test.
+const FILE_TOKEN: &str = "file-admin-token-Vw3Kp8Rt1Zx6Qn4Bm9Ld2Hc7Fj5Gs0Ya";
+
+/// What `serve` prints to stderr when it refuses to start with `token`.
+fn refused_start(token: &str) -> String {
+    let output = server()
+        .args([
+            "serve",
+            "--listen",
+            "127.0.0.1:0",
+            "--database",
+            "sqlite::memory:",
+        ])
+        .env("PORTAL_ADMIN_TOKEN", token)
+        .output()
+        .unwrap();
+    assert!(
+        !output.status.success(),
+        "started with the admin token {token:?}"
+    );
+    String::from_utf8_lossy(&output.stderr).into_owned()
+}
+
+#[tokio::test]
+async fn weak_admin_tokens_stop_the_start_and_new_admin_token_makes_one_both_accept() {
+    portal_e2e::install_tls_provider();
+    // The README's example once, and the guesses an attacker tries first.
+    let said = refused_start("a long random secret");
+    assert!(
+        said.contains("no spaces") && said.contains("new-admin-token"),
+        "{said}"
+    );
+    let said = refused_start("admin");
+    assert!(said.contains("at least 43"), "{said}");
+    let said = refused_start(&"ab".repeat(30));
+    assert!(said.contains("easy to guess"), "{said}");
+
+    let made = server().arg("new-admin-token").output().unwrap();
+    assert!(made.status.success());
+    let token = String::from_utf8(made.stdout).unwrap().trim().to_owned();
+    assert_eq!(token.len(), 43, "{token}");
+    assert_ne!(
+        token,
+        String::from_utf8(server().arg("new-admin-token").output().unwrap().stdout)
+            .unwrap()
+            .trim()
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let mut child = Guard::spawn(
+        "portal-server",
+        server()
+            .args(["serve", "--listen", "127.0.0.1:0", "--database"])
+            .arg(format!("sqlite://{}", dir.path().join("p.db").display()))
+            .env("PORTAL_ADMIN_TOKEN", &token)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null()),
+    );
+    let base = child.wait_for_line("portal-server listening on ", Duration::from_secs(30));
+    // The admin command line takes the same token.
+    let listed = server()
+        .args(["admin", "provider", "list"])
+        .env("PORTAL_SERVER_URL", &base)
+        .env("PORTAL_ADMIN_TOKEN", &token)
+        .output()
+        .unwrap();
+    assert!(
+        listed.status.success(),
+        "{}",
+        String::from_utf8_lossy(&listed.stderr)
+    );
+    // Without `outbox_api`, the outbox (working invite links) is not served, and the
+    // command line says why.
+    let outbox = reqwest::Client::new()
+        .get(format!("{base}/v1/admin/outbox"))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(outbox.status().as_u16(), 404);
+    let listed = server()
+        .args(["admin", "outbox"])
+        .env("PORTAL_SERVER_URL", &base)
+        .env("PORTAL_ADMIN_TOKEN", &token)
+        .output()
+        .unwrap();
+    assert!(!listed.status.success());
+    let said = String::from_utf8_lossy(&listed.stderr);
+    assert!(said.contains("does not show its outbox"), "{said}");
+}
+
+#[tokio::test]
+async fn the_admin_api_on_its_own_listener_is_not_on_the_patient_one() {
+    portal_e2e::install_tls_provider();
+    let token = "own-listener-admin-Jq5Wm2Xt8Ks1Lp7Dz4Rv9Bn3Hg6Cf0";
+    let mut child = Guard::spawn(
+        "portal-server",
+        server()
+            .args([
+                "serve",
+                "--listen",
+                "127.0.0.1:0",
+                "--database",
+                "sqlite::memory:",
+            ])
+            .args(["--admin-listen", "127.0.0.1:0"])
+            .env("PORTAL_ADMIN_TOKEN", token)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null()),
+    );
+    let lines = child.wait_for_lines(
+        &[
+            "portal-server listening on ",
+            "portal-server admin API listening on ",
+        ],
+        Duration::from_secs(30),
+    );
+    let (base, admin) = (&lines[0], &lines[1]);
+    assert_ne!(base, admin);
+    let http = reqwest::Client::new();
+    let on = |url: String| http.get(url).bearer_auth(token).send();
+    assert_eq!(
+        on(format!("{base}/v1/admin/providers"))
+            .await
+            .unwrap()
+            .status()
+            .as_u16(),
+        404,
+        "the patient listener serves the admin API"
+    );
+    assert_eq!(
+        on(format!("{admin}/v1/admin/providers"))
+            .await
+            .unwrap()
+            .status()
+            .as_u16(),
+        200
+    );
+    assert_eq!(
+        on(format!("{admin}/v1/password-policy"))
+            .await
+            .unwrap()
+            .status()
+            .as_u16(),
+        404,
+        "the admin listener serves the patient API"
+    );
+    assert_eq!(
+        on(format!("{base}/v1/password-policy"))
+            .await
+            .unwrap()
+            .status()
+            .as_u16(),
+        200
+    );
+}
+
 #[test]
 fn a_taken_port_and_an_unreachable_database_are_explained() {
     let taken = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
@@ -199,7 +355,7 @@ async fn one_settings_file_configures_the_server() {
     std::fs::write(
         &config,
         format!(
-            "listen = \"127.0.0.1:0\"\ndatabase = \"sqlite://{}\"\npractice_name = \"Lakeside Clinic\"\nadmin_token = \"from-the-file\"\n",
+            "listen = \"127.0.0.1:0\"\ndatabase = \"sqlite://{}\"\npractice_name = \"Lakeside Clinic\"\nadmin_token = \"{FILE_TOKEN}\"\noutbox_api = true\n",
             dir.path().join("lakeside.db").display()
         ),
     )
@@ -214,7 +370,7 @@ async fn one_settings_file_configures_the_server() {
             .stderr(Stdio::null()),
     );
     let base = child.wait_for_line("portal-server listening on ", Duration::from_secs(30));
-    let admin = portal_e2e::AdminClient::new(&base, "from-the-file");
+    let admin = portal_e2e::AdminClient::new(&base, FILE_TOKEN);
     let invited = admin
         .invite_new_patient("Jordan", "jordan@example.com")
         .await;

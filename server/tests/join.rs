@@ -216,3 +216,82 @@ async fn joining_is_rate_limited_per_address() {
     let emails = h.outbox().await.emails;
     assert_eq!(emails.len(), 5);
 }
+
+/// The probe "a join name holding a URL": names are letters, marks, spaces, apostrophes
+/// and hyphens only, and the email to the typed address carries none of the typed words.
+#[tokio::test]
+async fn join_names_are_names_and_the_email_does_not_echo_them() {
+    let h = Harness::start().await;
+    let (_, code) = h.join_link().await;
+    for (first_name, why) in [
+        ("Visit https://evil.example", "a link"),
+        ("Sam\nBcc: all@example.com", "a new line"),
+        ("evil.example", "a host name"),
+        ("Sam\u{202E}lee", "a character that turns text around"),
+    ] {
+        let answer = h
+            .join(
+                &code,
+                json!({"first_name": first_name, "last_name": "Lee",
+                "date_of_birth": "1990-02-03", "email": "sam@example.com"}),
+            )
+            .await;
+        let body = error_code(answer, StatusCode::BAD_REQUEST).await;
+        assert_eq!(body.error.code, ErrorCode::BadRequest, "{why}");
+        assert!(
+            body.error
+                .message
+                .contains("only letters, spaces, apostrophes and hyphens"),
+            "{why}: {}",
+            body.error.message
+        );
+    }
+    assert!(
+        h.outbox().await.emails.is_empty(),
+        "an email went out for a refused name"
+    );
+
+    for (first_name, last_name, email) in [
+        ("José", "Núñez-O'Brien", "jose@example.com"),
+        ("小龙", "李", "li@example.com"),
+    ] {
+        let answer = h
+            .join(
+                &code,
+                json!({"first_name": first_name, "last_name": last_name,
+                "date_of_birth": "1990-02-03", "email": email}),
+            )
+            .await;
+        assert_eq!(answer.status(), StatusCode::ACCEPTED);
+        let invite = h.outbox().await.emails.pop().unwrap();
+        assert_eq!(invite.to, email);
+        for typed in [first_name, last_name] {
+            assert!(
+                !invite.text.contains(typed) && !invite.html.contains(typed),
+                "the email echoes '{typed}'"
+            );
+        }
+        assert!(!invite.subject.contains(first_name));
+    }
+}
+
+#[tokio::test]
+async fn one_address_joins_a_bounded_number_of_times_an_hour() {
+    let h = Harness::start().await;
+    let (_, code) = h.join_link().await;
+    for n in 0..20 {
+        h.join_as(&code, "Sam", &format!("sam{n}@example.com"))
+            .await;
+    }
+    let limited = h
+        .join(
+            &code,
+            json!({"first_name": "Sam", "last_name": "Lee",
+            "date_of_birth": "1990-02-03", "email": "sam20@example.com"}),
+        )
+        .await;
+    assert_eq!(limited.status(), StatusCode::TOO_MANY_REQUESTS);
+    assert!(limited.headers().contains_key("retry-after"));
+    h.clock.advance(Duration::hours(1));
+    h.join_as(&code, "Sam", "sam20@example.com").await;
+}

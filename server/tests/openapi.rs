@@ -87,7 +87,7 @@ async fn every_operation_answers_errors_in_the_protocol_format() {
     assert!(operations >= 50, "only {operations} operations");
 }
 
-const ADMIN: &str = "schemathesis-admin-token";
+const ADMIN: &str = "schemathesis-admin-token-EvCkVBljhwX18kj4FGjzeSjGqls3sV9W";
 
 /// Posts to the admin API and returns the JSON answer, which must be 201.
 async fn created(admin: &AdminClient, path: &str, body: Value) -> Value {
@@ -249,6 +249,7 @@ async fn schemathesis_finds_no_server_error() {
             .args(["serve", "--listen", &format!("127.0.0.1:{port}")])
             .args(["--database", "sqlite::memory:"])
             .env("PORTAL_ADMIN_TOKEN", ADMIN)
+            .env("PORTAL_OUTBOX_API", "true")
             .env("RUST_LOG", "warn"),
     );
     wait_for_port(port, Duration::from_secs(30));

@@ -568,6 +568,80 @@ async fn stopping_the_server_ends_event_streams_instead_of_waiting_for_their_cli
     assert!(ended.is_ok(), "the event stream outlived the server");
 }
 
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_account_holds_a_bounded_number_of_event_streams() {
+    let h = Harness::start().await;
+    let jordan = h.patient("jordan@example.com").await;
+    let avery = h.patient("avery@example.com").await;
+    let open = |session: &Session| {
+        h.http
+            .get(h.url("/v1/sync/events"))
+            .bearer_auth(&session.access_token)
+            .send()
+    };
+    let mut streams = Vec::new();
+    for _ in 0..5 {
+        let stream = open(&jordan.session).await.unwrap();
+        assert_eq!(stream.status(), StatusCode::OK);
+        streams.push(stream);
+    }
+    let sixth = open(&jordan.session).await.unwrap();
+    let refused = error_code(sixth, StatusCode::TOO_MANY_REQUESTS).await;
+    assert_eq!(refused.error.code, ErrorCode::TooManyStreams);
+    assert!(
+        refused.error.message.contains("close one"),
+        "{}",
+        refused.error.message
+    );
+    // Another account is not held back by Jordan's streams.
+    assert_eq!(open(&avery.session).await.unwrap().status(), StatusCode::OK);
+    // A stream whose client hangs up frees its place.
+    drop(streams.pop());
+    let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(10);
+    loop {
+        let again = open(&jordan.session).await.unwrap();
+        if again.status() == StatusCode::OK {
+            break;
+        }
+        assert_eq!(again.status(), StatusCode::TOO_MANY_REQUESTS);
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "a closed stream still counts after 10 s"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_event_stream_ends_when_its_access_token_does() {
+    let dir = tempfile::tempdir().unwrap();
+    let limits = portal_server::config::SessionLimits {
+        access_ttl: Duration::seconds(2),
+        ..Default::default()
+    };
+    let h = Harness::start_with_limits(
+        portal_server::Database::SqliteFile(dir.path().join("portal.db")),
+        limits,
+    )
+    .await;
+    let jordan = h.patient("jordan@example.com").await;
+    let mut events = h
+        .http
+        .get(h.url("/v1/sync/events"))
+        .bearer_auth(&jordan.session.access_token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(events.status(), StatusCode::OK);
+    // The client refreshes and reconnects; a stream never outlives the token that
+    // opened it (a revoked device's stream would otherwise run on).
+    let ended = tokio::time::timeout(std::time::Duration::from_secs(10), async {
+        while let Ok(Some(_)) = events.chunk().await {}
+    })
+    .await;
+    assert!(ended.is_ok(), "the event stream outlived its access token");
+}
+
 #[tokio::test]
 async fn a_cursor_older_than_purged_deletes_must_start_over() {
     let h = Harness::start().await;

@@ -14,11 +14,14 @@ use serde_json::json;
 
 const PASSWORD: &str = "river otter paints blue";
 
+/// The admin token of these tests' servers (strong enough for the server to start).
+const ADMIN_TOKEN: &str = "test-support-admin-Rex2-8l_KEv4hC9z7q-G4TDBBUvC-_97";
+
 /// This package's binary, as cargo built it for these tests.
 fn server() -> TestServer {
     TestServer::setup()
         .binary(env!("CARGO_BIN_EXE_portal-server"))
-        .admin_token("test-support-admin")
+        .admin_token(ADMIN_TOKEN)
         .start()
 }
 
@@ -80,7 +83,7 @@ async fn the_clock_moves_for_the_server_and_time_goes_on_from_there() {
     assert_eq!(refused.status(), StatusCode::UNAUTHORIZED);
     let wrong = reqwest::Client::new()
         .put(format!("{}/v1/admin/test/clock", server.base_url()))
-        .bearer_auth("test-support-admin")
+        .bearer_auth(ADMIN_TOKEN)
         .json(&json!({"advance": "soon"}))
         .send()
         .await

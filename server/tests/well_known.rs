@@ -6,10 +6,12 @@ use portal_server::ServerOptions;
 use portal_server::config::AppLinks;
 use serde_json::Value;
 
+const WELL_KNOWN_ADMIN: &str = "well-known-admin-Tz4Nq8Wc1Lx5Pv9Kd2Rm7Hb3Fs6Gj0";
+
 #[tokio::test]
 async fn app_link_files_come_from_configuration() {
     portal_e2e::install_tls_provider();
-    let bare = portal_server::start(ServerOptions::local("a"))
+    let bare = portal_server::start(ServerOptions::local(WELL_KNOWN_ADMIN))
         .await
         .unwrap();
     for path in ["apple-app-site-association", "assetlinks.json"] {
@@ -29,7 +31,7 @@ async fn app_link_files_come_from_configuration() {
             android_package: Some("org.patientportal.android".into()),
             android_cert_sha256: vec!["14:6D:E9:83:C5:73:06:50:D8:EE:B9:95:2F:34:FC:64:16:A0:83:42:E6:1D:BE:A8:8A:04:96:B2:3F:CF:44:E5".into()],
         },
-        ..ServerOptions::local("a")
+        ..ServerOptions::local(WELL_KNOWN_ADMIN)
     })
     .await
     .unwrap();

@@ -17,7 +17,7 @@ use std::process::{Command, Stdio};
 use std::time::Duration;
 
 /// The admin token of the practices these tests start.
-pub const ADMIN: &str = "e2e-admin-token";
+pub const ADMIN: &str = "e2e-admin-token-IDV2A7vRSQuSFb18__lCG8z02RMb1U5K";
 /// The patients' password.
 pub const PASSWORD: &str = "river otter paints blue";
 /// One app at a time: the app is single-instance per session bus.

@@ -57,6 +57,45 @@ impl Guard {
         }
     }
 
+    /// Reads the child's stdout until, for each of `prefixes`, a line has started with
+    /// it; returns the rest of each line, in the order of `prefixes`.
+    pub fn wait_for_lines(&mut self, prefixes: &[&str], timeout: Duration) -> Vec<String> {
+        let stdout = self
+            .child
+            .stdout
+            .take()
+            .unwrap_or_else(|| panic!("{}: stdout is not piped", self.name));
+        let (tx, rx) = std::sync::mpsc::channel();
+        let wanted: Vec<String> = prefixes.iter().map(|p| (*p).to_owned()).collect();
+        std::thread::spawn(move || {
+            for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+                // The longest prefix that matches, so that one prefix of another does
+                // not take its line.
+                let found = wanted
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, prefix)| line.starts_with(prefix.as_str()))
+                    .max_by_key(|(_, prefix)| prefix.len());
+                if let Some((index, prefix)) = found {
+                    let _ = tx.send((index, line[prefix.len()..].trim().to_owned()));
+                }
+            }
+        });
+        let deadline = std::time::Instant::now() + timeout;
+        let mut found: Vec<Option<String>> = vec![None; prefixes.len()];
+        while found.iter().any(Option::is_none) {
+            let left = deadline.saturating_duration_since(std::time::Instant::now());
+            let (index, rest) = rx.recv_timeout(left).unwrap_or_else(|_| {
+                panic!(
+                    "{} did not print {prefixes:?} within {timeout:?}",
+                    self.name
+                )
+            });
+            found[index].get_or_insert(rest);
+        }
+        found.into_iter().flatten().collect()
+    }
+
     /// Reads the child's stdout until a line starts with `prefix`; returns the rest.
     pub fn wait_for_line(&mut self, prefix: &str, timeout: Duration) -> String {
         let stdout = self

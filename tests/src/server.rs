@@ -46,7 +46,7 @@ pub struct ServerSetup {
 impl Default for ServerSetup {
     fn default() -> Self {
         Self {
-            admin_token: "test-admin-token".to_owned(),
+            admin_token: "test-admin-token-N4q8Zr2Lw6Tx0Vb3Hk7Jm5Cs9Fd1Gp".to_owned(),
             rust_log: "warn".to_owned(),
             listen: "127.0.0.1:0".to_owned(),
             env: Vec::new(),
@@ -115,6 +115,8 @@ impl ServerSetup {
             .args(["serve", "--listen", &self.listen, "--database"])
             .arg(format!("sqlite://{}", database.display()))
             .env("PORTAL_ADMIN_TOKEN", &self.admin_token)
+            // The tests read invite and reset links from the built-in outbox.
+            .env("PORTAL_OUTBOX_API", "true")
             .env("RUST_LOG", &self.rust_log)
             .env_remove("PORTAL_CONFIG")
             .stdin(Stdio::null())

@@ -17,7 +17,9 @@ const WAIT: Duration = Duration::from_secs(30);
 #[ignore = "needs the built server and Chromium with chromedriver: run scripts/test.sh"]
 async fn a_person_without_the_app_sets_a_password_in_the_browser() {
     let dir = tempfile::tempdir().unwrap();
-    let server = TestServer::setup().admin_token("browser-admin").start();
+    let server = TestServer::setup()
+        .admin_token("browser-admin-6O8OOvbJhEJgKFkQDb4ZtYy7vCCIiMCa")
+        .start();
     let base = server.base_url().to_owned();
     let admin = server.admin();
     let invited = admin

@@ -3486,7 +3486,9 @@ public protocol PortalClientProtocol: AnyObject, Sendable {
     func login(email: String, password: String, deviceName: String) async throws  -> SignedIn
     
     /**
-     * Signs out: revokes the session on the server when reachable, always forgets it here.
+     * Signs out: forgets the session here at once, and ends it on the server; when the
+     * server cannot be reached, that waits (see `pending_signouts`) and goes at the next
+     * start, sign-in or `network_changed`.
      */
     func logout() async throws 
     
@@ -3494,6 +3496,13 @@ public protocol PortalClientProtocol: AnyObject, Sendable {
      * Parses a link from an email, a universal/app link or the custom scheme.
      */
     func parseLink(link: String) throws  -> DeepLink
+    
+    /**
+     * Sign-outs made while the server could not be reached that still wait to end
+     * their sessions there (say so: "You're signed out on this phone; your practice's
+     * server will be told when you're back online").
+     */
+    func pendingSignouts() async throws  -> UInt32
     
     /**
      * Asks for a new invite in place of an expired one.
@@ -4105,7 +4114,9 @@ open func login(email: String, password: String, deviceName: String)async throws
 }
     
     /**
-     * Signs out: revokes the session on the server when reachable, always forgets it here.
+     * Signs out: forgets the session here at once, and ends it on the server; when the
+     * server cannot be reached, that waits (see `pending_signouts`) and goes at the next
+     * start, sign-in or `network_changed`.
      */
 open func logout()async throws   {
     return
@@ -4134,6 +4145,27 @@ open func parseLink(link: String)throws  -> DeepLink  {
         FfiConverterString.lower(link),uniffiCallStatus
     )
 })
+}
+    
+    /**
+     * Sign-outs made while the server could not be reached that still wait to end
+     * their sessions there (say so: "You're signed out on this phone; your practice's
+     * server will be told when you're back online").
+     */
+open func pendingSignouts()async throws  -> UInt32  {
+    return
+        try  await uniffiRustCallAsync(
+            rustFutureFunc: {
+                uniffi_portal_ffi_fn_method_portalclient_pending_signouts(
+                        self.uniffiCloneHandle()
+                )
+            },
+            pollFunc: ffi_portal_ffi_rust_future_poll_u32,
+            completeFunc: ffi_portal_ffi_rust_future_complete_u32,
+            freeFunc: ffi_portal_ffi_rust_future_free_u32,
+            liftFunc: FfiConverterUInt32.lift,
+            errorHandler: FfiConverterTypePortalError_lift
+        )
 }
     
     /**
@@ -11842,10 +11874,13 @@ private let initializationResult: InitializationResult = {
     if (uniffi_portal_ffi_checksum_method_portalclient_login() != 52655) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_portal_ffi_checksum_method_portalclient_logout() != 14816) {
+    if (uniffi_portal_ffi_checksum_method_portalclient_logout() != 53592) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_portal_ffi_checksum_method_portalclient_parse_link() != 23664) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_portal_ffi_checksum_method_portalclient_pending_signouts() != 23754) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_portal_ffi_checksum_method_portalclient_renew_invite() != 21045) {

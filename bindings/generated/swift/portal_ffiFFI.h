@@ -620,6 +620,11 @@ uint64_t uniffi_portal_ffi_fn_method_portalclient_logout(uint64_t ptr
 uint64_t uniffi_portal_ffi_fn_method_portalclient_parse_link(uint64_t ptr, RustBuffer link, RustCallStatus *_Nonnull out_status
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_PORTAL_FFI_FN_METHOD_PORTALCLIENT_PENDING_SIGNOUTS
+#define UNIFFI_FFIDEF_UNIFFI_PORTAL_FFI_FN_METHOD_PORTALCLIENT_PENDING_SIGNOUTS
+uint64_t uniffi_portal_ffi_fn_method_portalclient_pending_signouts(uint64_t ptr
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_PORTAL_FFI_FN_METHOD_PORTALCLIENT_RENEW_INVITE
 #define UNIFFI_FFIDEF_UNIFFI_PORTAL_FFI_FN_METHOD_PORTALCLIENT_RENEW_INVITE
 uint64_t uniffi_portal_ffi_fn_method_portalclient_renew_invite(uint64_t ptr, RustBuffer token
@@ -1728,6 +1733,12 @@ uint16_t uniffi_portal_ffi_checksum_method_portalclient_logout(void
 #ifndef UNIFFI_FFIDEF_UNIFFI_PORTAL_FFI_CHECKSUM_METHOD_PORTALCLIENT_PARSE_LINK
 #define UNIFFI_FFIDEF_UNIFFI_PORTAL_FFI_CHECKSUM_METHOD_PORTALCLIENT_PARSE_LINK
 uint16_t uniffi_portal_ffi_checksum_method_portalclient_parse_link(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_PORTAL_FFI_CHECKSUM_METHOD_PORTALCLIENT_PENDING_SIGNOUTS
+#define UNIFFI_FFIDEF_UNIFFI_PORTAL_FFI_CHECKSUM_METHOD_PORTALCLIENT_PENDING_SIGNOUTS
+uint16_t uniffi_portal_ffi_checksum_method_portalclient_pending_signouts(void
     
 );
 #endif

@@ -2287,6 +2287,7 @@ public enum ErrorCode: Equatable, Hashable {
     case invalidAnswers
     case conflict
     case `internal`
+    case tooManyStreams
     case unknown
 
 
@@ -2367,7 +2368,9 @@ public struct FfiConverterTypeErrorCode: FfiConverterRustBuffer {
         
         case 29: return .`internal`
         
-        case 30: return .unknown
+        case 30: return .tooManyStreams
+        
+        case 31: return .unknown
         
         default: throw UniffiInternalError.unexpectedEnumCase
         }
@@ -2493,8 +2496,12 @@ public struct FfiConverterTypeErrorCode: FfiConverterRustBuffer {
             writeInt(&buf, Int32(29))
         
         
-        case .unknown:
+        case .tooManyStreams:
             writeInt(&buf, Int32(30))
+        
+        
+        case .unknown:
+            writeInt(&buf, Int32(31))
         
         }
     }

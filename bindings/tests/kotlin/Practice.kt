@@ -14,7 +14,7 @@ import java.util.UUID
 import java.util.concurrent.TimeUnit
 import uniffi.portal_ffi.SecretStore
 
-const val ADMIN_TOKEN = "kotlin-binding-admin"
+const val ADMIN_TOKEN = "kotlin-binding-admin-Hx4Rq9Lm2Vt7Kc0Zp5Nw8Bj3Fs6Dg1"
 const val PASSWORD = "river otter paints blue"
 
 /** A host-side secret store, as an Android app would implement over its Keystore. */
@@ -41,6 +41,8 @@ class Practice : AutoCloseable {
         val binary = System.getenv("PORTAL_SERVER_BIN") ?: error("PORTAL_SERVER_BIN is not set: run scripts/test-bindings.sh")
         val builder = ProcessBuilder(binary, "serve", "--listen", listen, "--database", "sqlite://$dir/portal.db")
         builder.environment()["PORTAL_ADMIN_TOKEN"] = ADMIN_TOKEN
+        // The tests read invite links from the built-in outbox.
+        builder.environment()["PORTAL_OUTBOX_API"] = "true"
         builder.redirectError(ProcessBuilder.Redirect.DISCARD)
         val started = builder.start()
         process = started

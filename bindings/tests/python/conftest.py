@@ -17,7 +17,7 @@ import warnings
 
 import pytest
 
-ADMIN_TOKEN = "python-binding-admin"
+ADMIN_TOKEN = "python-binding-admin-Qm7Wz2Kx9Lv4Rt1Nc6Hp3Bd8Fj5Gs0"
 LISTENING = "portal-server listening on "
 STOP_SECONDS = 20
 
@@ -40,7 +40,8 @@ class Practice:
         """Starts the server: the first time on a free port, after `stop` on the same
         port and database."""
         assert self.server is None, "the server is already running"
-        env = dict(os.environ, PORTAL_ADMIN_TOKEN=ADMIN_TOKEN)
+        # The tests read invite links from the built-in outbox.
+        env = dict(os.environ, PORTAL_ADMIN_TOKEN=ADMIN_TOKEN, PORTAL_OUTBOX_API="true")
         server = subprocess.Popen(
             [self.binary, "serve", "--listen", self.listen,
              "--database", f"sqlite://{self.data}/portal.db"],

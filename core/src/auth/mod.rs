@@ -61,6 +61,8 @@ impl Auth {
             .map_err(|failure| failure.into_error())?;
         let signed_in = self.ctx.start_session(&session, password).await?;
         tracing::info!("signed in");
+        // The server answers: sign-outs made offline can reach it too.
+        self.ctx.end_pending_signouts_in_background();
         Ok(signed_in)
     }
 
@@ -70,6 +72,9 @@ impl Auth {
     /// rotates its tokens): see [`Auth::session_check`]. When the app was last used
     /// longer ago than the idle timeout, it starts [`Restored::Locked`].
     pub async fn restore(&self) -> Result<Restored, CoreError> {
+        // Sign-outs made offline in an earlier run end their server sessions, in the
+        // background (nothing here waits for the network).
+        self.ctx.end_pending_signouts_in_background();
         let index = self.ctx.vault.index().await?;
         let Some(entry) = index.current_entry().cloned() else {
             return Ok(Restored::Nobody);
@@ -175,6 +180,13 @@ impl Auth {
         }
         tracing::info!("signed out");
         Ok(())
+    }
+
+    /// How many sign-outs made on this device while the server could not be reached
+    /// still wait to end their sessions there (they are sent at start-up, at sign-in and
+    /// when the network comes back).
+    pub async fn pending_signouts(&self) -> Result<usize, CoreError> {
+        Ok(self.ctx.vault.pending_signouts().await?.len())
     }
 
     /// The signed-in account, if any and unlocked. Locks first when the idle timeout

@@ -70,6 +70,9 @@ pub(crate) struct Context {
     background: Mutex<Option<background::Running>>,
     /// Pulls run one at a time (the background loop's and the host's own).
     pub pulling: tokio::sync::Mutex<()>,
+    /// The runtime of the host's async calls, for tasks started from its plain ones
+    /// (`network_changed` may come from any thread).
+    pub runtime: OnceLock<tokio::runtime::Handle>,
 }
 
 /// Where syncing stands, for a status line, an offline banner and a first-sync progress
@@ -126,6 +129,7 @@ impl Context {
             sync_loop: OnceLock::new(),
             background: Mutex::new(None),
             pulling: tokio::sync::Mutex::new(()),
+            runtime: OnceLock::new(),
         })
     }
 

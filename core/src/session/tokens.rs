@@ -205,28 +205,91 @@ impl Context {
 
     /// Asks the server to end the account's session by its refresh token (which works
     /// after the access token expired: at the lock screen, say), and carries on whatever
-    /// the answer (already ended, or unreachable).
+    /// the answer. When the server does not confirm it (unreachable, or failing), the
+    /// refresh token is kept, able to do nothing but end that session, and sent again
+    /// (`end_pending_signouts`) until the server confirms.
     pub async fn revoke_quietly(&self, account_id: &str) {
         let Ok(Some(tokens)) = self.vault.tokens(account_id).await else {
             return;
         };
+        if self.end_session_by(&tokens.refresh_token).await {
+            return;
+        }
+        if let Err(error) = self.vault.add_pending_signout(&tokens.refresh_token).await {
+            tracing::warn!(
+                code = error.code(),
+                "the sign-out could not be kept to send later"
+            );
+        }
+    }
+
+    /// Sends `POST /v1/auth/logout` for `refresh_token`; true once the server confirmed
+    /// (it answers 204 for a session already ended too).
+    async fn end_session_by(&self, refresh_token: &str) -> bool {
         let request = RefreshRequest {
-            refresh_token: tokens.refresh_token,
+            refresh_token: refresh_token.to_owned(),
         };
         match self
             .api
             .send::<_, ()>(Method::POST, "/v1/auth/logout", Some(&request))
             .await
         {
-            Ok(Ok(())) => {}
-            Ok(Err(failure)) => tracing::info!(
-                code = failure.into_error().code(),
-                "the server did not confirm the sign-out"
-            ),
-            Err(error) => tracing::info!(
-                code = error.code(),
-                "the server could not be reached to sign out"
-            ),
+            Ok(Ok(())) => true,
+            Ok(Err(failure)) => {
+                tracing::info!(
+                    code = failure.into_error().code(),
+                    "the server did not confirm the sign-out"
+                );
+                false
+            }
+            Err(error) => {
+                tracing::info!(
+                    code = error.code(),
+                    "the server could not be reached to sign out"
+                );
+                false
+            }
         }
+    }
+
+    /// Ends, on the server, the sessions signed out here while it could not be reached;
+    /// each stays pending until the server confirms. Stops at the first that fails
+    /// (the server is still out of reach), to try again later.
+    pub async fn end_pending_signouts(&self) {
+        let Ok(pending) = self.vault.pending_signouts().await else {
+            return;
+        };
+        for refresh_token in pending {
+            if !self.end_session_by(&refresh_token).await {
+                return;
+            }
+            if let Err(error) = self.vault.remove_pending_signout(&refresh_token).await {
+                tracing::warn!(
+                    code = error.code(),
+                    "a sent sign-out could not be forgotten"
+                );
+            }
+            tracing::info!("a sign-out made offline reached the server");
+        }
+    }
+
+    /// [`Context::end_pending_signouts`] in the background, when any wait: on the
+    /// caller's runtime, else on the one the host's async calls last ran on. Before any
+    /// async call there is nothing to run on, and nothing lost: signing in or restoring
+    /// (both async) tries again.
+    pub fn end_pending_signouts_in_background(self: &std::sync::Arc<Self>) {
+        let handle = match tokio::runtime::Handle::try_current() {
+            Ok(handle) => {
+                // Kept from the first async call: an app runs one runtime.
+                let _ = self.runtime.set(handle.clone());
+                handle
+            }
+            Err(_) => match self.runtime.get() {
+                Some(handle) => handle.clone(),
+                None => return,
+            },
+        };
+        let ctx = std::sync::Arc::clone(self);
+        handle.spawn(async move { ctx.end_pending_signouts().await });
     }
 }

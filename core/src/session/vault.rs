@@ -81,6 +81,9 @@ pub(crate) struct Vault {
     index_turn: Arc<tokio::sync::Mutex<()>>,
 }
 
+/// Sign-outs kept at most until the server confirms them.
+const MAX_PENDING_SIGNOUTS: usize = 20;
+
 impl Vault {
     pub fn new(secrets: Arc<dyn SecretStore>, scope: String) -> Self {
         Self {
@@ -105,6 +108,10 @@ impl Vault {
 
     fn store_key_key(&self, account_id: &str) -> String {
         format!("store-key:{}:{account_id}", self.scope)
+    }
+
+    fn pending_signouts_key(&self) -> String {
+        format!("pending-signouts:{}", self.scope)
     }
 
     /// `{host}:{port}` of the server these entries belong to.
@@ -286,6 +293,43 @@ impl Vault {
         };
         entry.last_active = Some(at);
         self.write_json(self.index_key(), &index).await
+    }
+
+    /// Refresh tokens of sessions signed out on this device while the server could not
+    /// be reached: each still has to be ended on the server
+    /// (`Context::end_pending_signouts`). They can do nothing but that.
+    pub async fn pending_signouts(&self) -> Result<Vec<String>, CoreError> {
+        Ok(self
+            .read_json(self.pending_signouts_key())
+            .await?
+            .unwrap_or_default())
+    }
+
+    /// Keeps `refresh_token` until the server confirms its session ended.
+    pub async fn add_pending_signout(&self, refresh_token: &str) -> Result<(), CoreError> {
+        let _turn = self.index_turn.lock().await;
+        let mut pending = self.pending_signouts().await?;
+        if !pending.iter().any(|token| token == refresh_token) {
+            pending.push(refresh_token.to_owned());
+        }
+        // A device signs out a handful of times between connections; past this, the
+        // oldest go (their sessions still end by the server's idle limit).
+        let keep = pending.len().saturating_sub(MAX_PENDING_SIGNOUTS);
+        pending.drain(..keep);
+        self.write_json(self.pending_signouts_key(), &pending).await
+    }
+
+    /// Forgets `refresh_token` once the server has ended its session.
+    pub async fn remove_pending_signout(&self, refresh_token: &str) -> Result<(), CoreError> {
+        let _turn = self.index_turn.lock().await;
+        let mut pending = self.pending_signouts().await?;
+        pending.retain(|token| token != refresh_token);
+        if pending.is_empty() {
+            let key = self.pending_signouts_key();
+            self.blocking(move |store| Ok(store.delete(&key)?)).await
+        } else {
+            self.write_json(self.pending_signouts_key(), &pending).await
+        }
     }
 
     /// Removes an account's tokens, its verifier and its index entry, and unless

@@ -31,6 +31,8 @@ impl Sync {
     pub fn network_changed(&self) {
         self.ctx.wake.notify_one();
         self.ctx.network_back.notify_waiters();
+        // Sign-outs made offline end their server sessions now, if they can.
+        self.ctx.end_pending_signouts_in_background();
     }
 
     /// True while the core's background sync runs (from sign-in to sign-out; it waits

@@ -148,15 +148,37 @@ fn server_url(text: &str) -> Result<Url, String> {
             "'{text}' is not an http(s) server address; write it as https://portal.example.org"
         ));
     }
+    // The admin token would cross the network in clear.
+    if url.scheme() == "http" && !is_loopback(&url) {
+        return Err(format!(
+            "'{text}' is plain http to another machine, which would send the admin token in \
+             clear; use https:// (plain http only for this machine: 127.0.0.1, ::1, localhost)"
+        ));
+    }
     Ok(url)
 }
 
-/// The `listen` address of the settings file (or `PORTAL_LISTEN`) as seen from this
-/// machine, else [`DEFAULT_SERVER`].
+/// True for this machine's own addresses: `localhost`, 127.0.0.0/8 and ::1.
+fn is_loopback(url: &Url) -> bool {
+    match url.host() {
+        Some(url::Host::Domain(name)) => name.eq_ignore_ascii_case("localhost"),
+        Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
+        Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
+        None => false,
+    }
+}
+
+/// The `admin_listen` (else `listen`) address of the settings file (or `PORTAL_ADMIN_LISTEN`,
+/// `PORTAL_LISTEN`) as seen from this machine, else [`DEFAULT_SERVER`].
 fn default_server() -> Result<Url, ServerError> {
-    let listen = std::env::var("PORTAL_LISTEN")
-        .ok()
-        .and_then(|l| l.parse::<std::net::SocketAddr>().ok());
+    // The admin API's own listener when the server has one, else the shared one.
+    let listen = ["PORTAL_ADMIN_LISTEN", "PORTAL_LISTEN"]
+        .iter()
+        .find_map(|variable| {
+            std::env::var(variable)
+                .ok()
+                .and_then(|l| l.parse::<std::net::SocketAddr>().ok())
+        });
     let text = match listen {
         Some(addr) if addr.ip().is_unspecified() && addr.is_ipv4() => {
             format!("http://127.0.0.1:{}", addr.port())
@@ -178,12 +200,11 @@ fn admin_token() -> Result<String, ServerError> {
                 .to_owned(),
         ));
     }
-    if !token.bytes().all(|b| b.is_ascii_graphic()) {
-        return Err(ServerError::Command(
-            "the admin token has spaces or characters that cannot be sent; check \
-             PORTAL_ADMIN_TOKEN or admin_token in the settings file."
-                .to_owned(),
-        ));
-    }
+    // The same check as the server's at start: what one accepts, the other does.
+    portal_server::crypto::check_admin_token(&token).map_err(|problem| {
+        ServerError::Command(format!(
+            "{problem} (PORTAL_ADMIN_TOKEN, or admin_token in the settings file)."
+        ))
+    })?;
     Ok(token)
 }

@@ -173,7 +173,20 @@ fn settings_lines(settings: &PracticeSettings) -> Vec<String> {
 
 /// Runs `admin outbox`.
 pub async fn outbox(api: &AdminApi, out: Output, args: OutboxArgs) -> Result<(), ServerError> {
-    let mut outbox: Outbox = decode(api.get(&["outbox"]).await?)?;
+    let mut outbox: Outbox = match api.get(&["outbox"]).await {
+        Ok(answer) => decode(answer)?,
+        Err(ServerError::Api {
+            code: portal_model::ErrorCode::NotFound,
+            ..
+        }) => {
+            return Err(ServerError::Command(
+                "the server does not show its outbox: it does only when started with \
+                 outbox_api = true (for demos and tests), and with SMTP its emails go out"
+                    .to_owned(),
+            ));
+        }
+        Err(error) => return Err(error),
+    };
     if let Some(to) = &args.to {
         outbox
             .emails

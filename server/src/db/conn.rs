@@ -17,6 +17,8 @@ pub struct Conn {
     /// Set by work that changed a session, so that [`crate::db::Db::call`] drops the
     /// cached access tokens once that work (and its transaction) is over.
     sessions_changed: AtomicBool,
+    /// Set by work that moved the feed's change counter (see [`Conn::take_feed_moved`]).
+    feed_moved: AtomicBool,
 }
 
 enum Backend {
@@ -29,6 +31,7 @@ impl Conn {
         Self {
             backend: Backend::Sqlite(conn),
             sessions_changed: AtomicBool::new(false),
+            feed_moved: AtomicBool::new(false),
         }
     }
 
@@ -36,6 +39,7 @@ impl Conn {
         Self {
             backend: Backend::Postgres(Box::new(conn)),
             sessions_changed: AtomicBool::new(false),
+            feed_moved: AtomicBool::new(false),
         }
     }
 
@@ -44,6 +48,10 @@ impl Conn {
     /// tokens are dropped when it returns. Watching the statements, rather than asking
     /// each writer to say so, keeps every present and future path covered.
     fn watch_sessions(&self, sql: &str) {
+        // The feed moved: this process's change watcher need not wait for its next poll.
+        if sql.contains("UPDATE feed_counter SET seq") {
+            self.feed_moved.store(true, Ordering::SeqCst);
+        }
         if sql.contains("sessions")
             && !sql
                 .trim_start()
@@ -55,6 +63,11 @@ impl Conn {
         {
             self.sessions_changed.store(true, Ordering::SeqCst);
         }
+    }
+
+    /// Whether the feed's change counter moved since the last call (and clears the note).
+    pub(crate) fn take_feed_moved(&self) -> bool {
+        self.feed_moved.swap(false, Ordering::SeqCst)
     }
 
     /// Whether a session changed since the last call (and clears the note).

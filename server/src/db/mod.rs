@@ -26,6 +26,8 @@ use std::sync::{Arc, Mutex};
 pub struct Db {
     backend: Arc<Backend>,
     tokens: Arc<TokenCache>,
+    /// Told when work of this process moved the feed (`Db::feed_moved`).
+    feed_moved: Arc<tokio::sync::Notify>,
 }
 
 enum Backend {
@@ -62,6 +64,7 @@ impl Db {
                 readers,
             }),
             tokens: Arc::default(),
+            feed_moved: Arc::default(),
         }
     }
 
@@ -93,6 +96,7 @@ impl Db {
         Ok(Self {
             backend: Arc::new(Backend::Postgres { pool, readers }),
             tokens: Arc::default(),
+            feed_moved: Arc::default(),
         })
     }
 
@@ -102,6 +106,12 @@ impl Db {
             Backend::Sqlite { .. } => Dialect::Sqlite,
             Backend::Postgres { .. } => Dialect::Postgres,
         }
+    }
+
+    /// Told (once per burst) when work of this process moved the feed's change counter:
+    /// the change watcher reads the counter then instead of waiting for its next poll.
+    pub fn feed_moved(&self) -> Arc<tokio::sync::Notify> {
+        Arc::clone(&self.feed_moved)
     }
 
     /// The cache of validated access tokens (see [`TokenCache`]).
@@ -117,28 +127,33 @@ impl Db {
     {
         let backend = Arc::clone(&self.backend);
         let tokens = Arc::clone(&self.tokens);
+        let feed_moved = Arc::clone(&self.feed_moved);
         let permit = match &*backend {
             Backend::Sqlite { .. } => None,
             Backend::Postgres { pool, .. } => Some(pool.permit().await?),
         };
         tokio::task::spawn_blocking(move || {
+            let after = |conn: &Conn| {
+                if conn.take_sessions_changed() {
+                    tokens.invalidate();
+                }
+                if conn.take_feed_moved() {
+                    feed_moved.notify_one();
+                }
+            };
             let result = match &*backend {
                 Backend::Sqlite { writer, .. } => {
                     let mut guard = writer
                         .lock()
                         .map_err(|_| ServerError::internal("database mutex poisoned"))?;
                     let result = work(&mut guard);
-                    if guard.take_sessions_changed() {
-                        tokens.invalidate();
-                    }
+                    after(&guard);
                     result
                 }
                 Backend::Postgres { pool, .. } => {
                     let mut conn = pool.take()?;
                     let result = work(&mut conn);
-                    if conn.take_sessions_changed() {
-                        tokens.invalidate();
-                    }
+                    after(&conn);
                     pool.give_back(conn);
                     result
                 }

@@ -1,6 +1,7 @@
 //! Handlers of the practice administration API.
 
 use super::extract::{Admin, ApiJson, ApiPath};
+use super::patient;
 use crate::error::ServerError;
 use crate::service::{join, patients, records, reset, settings};
 use crate::state::AppState;
@@ -117,18 +118,26 @@ pub async fn password_reset(
     Ok((StatusCode::ACCEPTED, Json(answer)))
 }
 
-/// The emails the built-in outbox recorded, oldest first (memory only).
+/// The emails the built-in outbox recorded, oldest first (memory only). They carry
+/// working invite and reset links, so the route exists only when the server was started
+/// with the outbox API on (`outbox_api`: demos and tests).
 #[utoipa::path(
     get,
     path = "/outbox",
     tag = "admin",
     security(("admin_token" = [])),
-    responses((status = 200, description = "The outbox.", body = Outbox))
+    responses(
+        (status = 200, description = "The outbox.", body = Outbox),
+        (status = 404, description = "`not_found`: the outbox API is off.", body = ApiErrorBody),
+    )
 )]
-pub async fn outbox(_: Admin, State(state): State<AppState>) -> Json<Outbox> {
-    Json(Outbox {
+pub async fn outbox(_: Admin, State(state): State<AppState>) -> Result<Json<Outbox>, ServerError> {
+    if !state.config.outbox_api {
+        return Err(patient::not_found().await);
+    }
+    Ok(Json(Outbox {
         emails: state.mail.outbox_emails(),
-    })
+    }))
 }
 
 /// The practice's settings, as `PUT /settings` takes them.

@@ -69,6 +69,25 @@ impl From<axum::extract::rejection::QueryRejection> for ServerError {
     }
 }
 
+/// The address a request came from: the TCP peer (behind a proxy, the proxy's). A router
+/// served without connection information (never the server's own) gives 0.0.0.0.
+pub struct ClientAddr(pub std::net::IpAddr);
+
+impl<S: Send + Sync> FromRequestParts<S> for ClientAddr {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        Ok(Self(client_addr(parts)))
+    }
+}
+
+fn client_addr(parts: &Parts) -> std::net::IpAddr {
+    parts
+        .extensions
+        .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
+        .map_or(std::net::IpAddr::from([0, 0, 0, 0]), |info| info.0.ip())
+}
+
 /// Proof that the request carries the admin token.
 pub struct Admin;
 
@@ -91,6 +110,17 @@ impl FromRequestParts<AppState> for Admin {
                 "The admin API is disabled: start the server with PORTAL_ADMIN_TOKEN set.",
             ));
         };
+        // Guessing is slowed per client address (`admin_guard`).
+        let client = client_addr(parts);
+        let now = state.clock.now();
+        if let Some(retry_after_secs) = state.admin_guard.wait(client, now) {
+            return Err(ServerError::RateLimited {
+                retry_after_secs,
+                message: "Too many wrong admin tokens from this address: wait, then use the \
+                          right one."
+                    .to_owned(),
+            });
+        }
         let presented = parts
             .headers
             .get(axum::http::header::AUTHORIZATION)
@@ -99,8 +129,11 @@ impl FromRequestParts<AppState> for Admin {
             .unwrap_or("");
         // Compare digests so that the comparison time says nothing about the token.
         if Sha256::digest(presented.as_bytes()) == Sha256::digest(expected.as_bytes()) {
+            state.admin_guard.succeeded(client);
             Ok(Admin)
         } else {
+            state.admin_guard.failed(client, now);
+            tracing::warn!(%client, "a wrong admin token");
             Err(ServerError::api(
                 StatusCode::UNAUTHORIZED,
                 ErrorCode::Unauthorized,

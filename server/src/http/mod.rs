@@ -2,6 +2,7 @@
 //! OpenAPI document generated from the routes.
 
 mod admin;
+pub(crate) mod admin_guard;
 mod auth;
 mod documents;
 mod extract;
@@ -87,14 +88,49 @@ pub fn openapi() -> utoipa::openapi::OpenApi {
     document
 }
 
-/// The server's router.
-pub fn router(state: AppState) -> Router {
+/// What one listener serves.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Listener {
+    /// The patient API and the admin API (no `admin_listen`).
+    Everything,
+    /// Everything but `/v1/admin/`, which answers 404 here.
+    PatientOnly,
+    /// Only `/v1/admin/` (the `admin_listen` address).
+    AdminOnly,
+}
+
+/// The router of one listener.
+pub fn router(state: AppState, listener: Listener) -> Router {
     let (router, _) = routes().split_for_parts();
     #[cfg(feature = "test-support")]
     let router = router.merge(test_support::routes());
     router
         .fallback(patient::not_found)
         .method_not_allowed_fallback(patient::method_not_allowed)
+        .layer(axum::middleware::from_fn(move |request, next| {
+            only_for(listener, request, next)
+        }))
         .layer(axum::middleware::from_fn(logging::log_request))
         .with_state(state)
+}
+
+/// Answers 404 to what `listener` does not serve.
+async fn only_for(
+    listener: Listener,
+    request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
+    use axum::response::IntoResponse;
+    let path = request.uri().path();
+    let admin = path == "/v1/admin" || path.starts_with("/v1/admin/");
+    let served = match listener {
+        Listener::Everything => true,
+        Listener::PatientOnly => !admin,
+        Listener::AdminOnly => admin,
+    };
+    if served {
+        next.run(request).await
+    } else {
+        patient::not_found().await.into_response()
+    }
 }

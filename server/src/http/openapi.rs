@@ -73,6 +73,7 @@ pub async fn document() -> Json<&'static OpenApi> {
 
 const BAD_REQUEST: &str = "BadRequest";
 const UNAUTHORIZED: &str = "Unauthorized";
+const ADMIN_GUESSES: &str = "TooManyAdminGuesses";
 
 fn error_response(description: &str) -> Response {
     ResponseBuilder::new()
@@ -110,7 +111,8 @@ impl Modify for CommonAnswers {
                 HttpBuilder::new()
                     .scheme(HttpAuthScheme::Bearer)
                     .description(Some(
-                        "The server's admin token (`PORTAL_ADMIN_TOKEN`); without one the \
+                        "The server's admin token (`PORTAL_ADMIN_TOKEN`: at least 43 base64url \
+                         characters, from `portal-server new-admin-token`); without one the \
                          admin API answers 401.",
                     ))
                     .build(),
@@ -128,6 +130,13 @@ impl Modify for CommonAnswers {
             UNAUTHORIZED.to_owned(),
             RefOr::T(error_response(
                 "`unauthorized`, `session_expired` or `session_revoked`: no valid token.",
+            )),
+        );
+        components.responses.insert(
+            ADMIN_GUESSES.to_owned(),
+            RefOr::T(error_response(
+                "`rate_limited`, with `Retry-After`: too many wrong admin tokens from this \
+                 address within a minute; every admin request from it waits.",
             )),
         );
         for item in openapi.paths.paths.values_mut() {
@@ -160,5 +169,14 @@ fn add_common_answers(operation: &mut Operation) {
         responses
             .entry("401".to_owned())
             .or_insert_with(|| RefOr::Ref(Ref::from_response_name(UNAUTHORIZED)));
+    }
+    if operation
+        .tags
+        .as_ref()
+        .is_some_and(|tags| tags.iter().any(|tag| tag == "admin"))
+    {
+        responses
+            .entry("429".to_owned())
+            .or_insert_with(|| RefOr::Ref(Ref::from_response_name(ADMIN_GUESSES)));
     }
 }

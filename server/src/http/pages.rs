@@ -16,7 +16,7 @@ use portal_model::{
 };
 use serde::Deserialize;
 
-use super::extract::ApiPath;
+use super::extract::{ApiPath, ClientAddr};
 
 const STYLE: &str = "body{font-family:system-ui,sans-serif;background:#f4f7f6;color:#1f2933;margin:0}\
 header{background:#0f766e;color:#fff;padding:.9rem 1.5rem;font-weight:600}\
@@ -498,6 +498,7 @@ pub async fn join_page(State(state): State<AppState>, ApiPath(code): ApiPath<Str
 )]
 pub async fn submit_join(
     State(state): State<AppState>,
+    ClientAddr(client): ClientAddr,
     ApiPath(code): ApiPath<String>,
     form: Result<Form<JoinForm>, axum::extract::rejection::FormRejection>,
 ) -> Response {
@@ -519,7 +520,7 @@ pub async fn submit_join(
         email: form.email,
         phone: Some(form.phone).filter(|p| !p.trim().is_empty()),
     };
-    match join::join(&state, code.clone(), request).await {
+    match join::join(&state, code.clone(), request, client).await {
         Ok(_) => message(
             StatusCode::ACCEPTED,
             "check-email",

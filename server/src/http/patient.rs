@@ -1,6 +1,6 @@
 //! Handlers of the patient-facing API.
 
-use super::extract::{ApiJson, ApiPath, Authed};
+use super::extract::{ApiJson, ApiPath, Authed, ClientAddr};
 use crate::error::ServerError;
 use crate::service::{invites, join};
 use crate::state::AppState;
@@ -148,12 +148,13 @@ pub async fn inspect_join(
 )]
 pub async fn join(
     State(state): State<AppState>,
+    ClientAddr(client): ClientAddr,
     ApiPath(code): ApiPath<String>,
     ApiJson(request): ApiJson<JoinRequest>,
 ) -> Result<(StatusCode, Json<StatusAnswer>), ServerError> {
     Ok((
         StatusCode::ACCEPTED,
-        Json(join::join(&state, code, request).await?),
+        Json(join::join(&state, code, request, client).await?),
     ))
 }
 

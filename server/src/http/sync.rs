@@ -141,14 +141,18 @@ pub async fn delete_appointment(
 }
 
 /// Server-sent events: an event `changed` whenever something the account can see
-/// changed; the client then pulls. The stream ends when the session does, and when the
-/// server stops.
+/// changed; the client then pulls. The stream ends when the session does, when its
+/// access token expires, and when the server stops. An account has at most
+/// [`events::STREAMS_PER_ACCOUNT`] open.
 #[utoipa::path(
     get,
     path = "/v1/sync/events",
     tag = "sync",
     security(("patient_token" = [])),
-    responses((status = 200, description = "An endless stream of `changed` events.", content_type = "text/event-stream", body = String))
+    responses(
+        (status = 200, description = "A stream of `changed` events, until the access token expires.", content_type = "text/event-stream", body = String),
+        (status = 429, description = "`too_many_streams`: the account has as many streams open as it may.", body = ApiErrorBody),
+    )
 )]
 pub async fn events(
     State(state): State<AppState>,
@@ -157,6 +161,13 @@ pub async fn events(
     Sse<impl futures_util::Stream<Item = Result<Event, std::convert::Infallible>>>,
     ServerError,
 > {
+    // Counted while open; past the limits, refused before anything else.
+    let ticket = state.streams.open(&session.account_id)?;
+    // It ends when the access token that opened it does (the client refreshes and
+    // reconnects), measured on the server's clock.
+    let lasts = (session.access_expires_at - state.clock.now())
+        .to_std()
+        .unwrap_or_default();
     // Announce from the feed's present position, not the watcher's (it may lag).
     let start = events::current_seq(&state).await?;
     let signal = state.changes.clone();
@@ -190,7 +201,11 @@ pub async fn events(
     // The server stopping ends it too (the client reconnects to the server's next run).
     let mut stopping = state_stopping.subscribe();
     let stream = futures_util::StreamExt::take_until(stream, async move {
-        let _ = stopping.wait_for(|stopping| *stopping).await;
+        tokio::select! {
+            _ = stopping.wait_for(|stopping| *stopping) => {}
+            () = tokio::time::sleep(lasts) => {}
+        }
+        drop(ticket);
     });
     Ok(Sse::new(stream).keep_alive(KeepAlive::default()))
 }

@@ -1,9 +1,10 @@
 //! "Pull now" hints for clients (`GET /v1/sync/events`, server-sent events).
 //!
-//! One watcher per server process reads the feed's change counter a few times a second
-//! and broadcasts when it moves, so the hints work with several server processes over
-//! one database too. Each connection then checks whether anything after what it last
-//! announced is visible to its account, and only then sends `changed`.
+//! One watcher per server process reads the feed's change counter as soon as this
+//! process moved it (and a few times a second, for other server processes sharing the
+//! database) and broadcasts when it moves. Each connection then checks whether anything
+//! after what it last announced is visible to its account, and only then sends
+//! `changed`.
 
 use crate::db::Conn;
 use crate::error::ServerError;
@@ -22,15 +23,21 @@ pub type ChangeSignal = watch::Receiver<i64>;
 pub fn start_watcher(state: &AppState) -> ChangeSignal {
     let (tx, rx) = watch::channel(0_i64);
     let db = state.db.clone();
+    let moved_here = db.feed_moved();
     tokio::spawn(async move {
         let mut ticker = tokio::time::interval(POLL);
         ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         loop {
-            ticker.tick().await;
+            // A change made by this process is announced at once; the poll catches
+            // those of other processes sharing the database.
+            tokio::select! {
+                _ = ticker.tick() => {}
+                () = moved_here.notified() => {}
+            }
             if tx.is_closed() {
                 break;
             }
-            let seq = db.call(|conn| read_seq(conn)).await;
+            let seq = db.read(|conn| read_seq(conn)).await;
             match seq {
                 Ok(seq) => {
                     tx.send_if_modified(|current| {
@@ -52,9 +59,11 @@ pub async fn visible_change_after(
     account_id: String,
     after: i64,
 ) -> Result<bool, ServerError> {
+    // On a read connection: every open event stream asks this at each change, and the
+    // writer is for writes.
     state
         .db
-        .call(move |conn| {
+        .read(move |conn| {
             // A record of one of its patients or of the practice, or a lost profile;
             // each looked up by the (patient_id, seq) walk the feed takes.
             conn.exists(
@@ -74,7 +83,69 @@ pub async fn visible_change_after(
 
 /// The feed's present change number.
 pub async fn current_seq(state: &AppState) -> Result<i64, ServerError> {
-    state.db.call(|conn| read_seq(conn)).await
+    state.db.read(|conn| read_seq(conn)).await
+}
+
+/// Event streams open at most per account (a few devices and windows), beyond which a
+/// new one answers 429 `too_many_streams`.
+pub const STREAMS_PER_ACCOUNT: usize = 5;
+/// Event streams open at most in all.
+pub const STREAMS_IN_ALL: usize = 5_000;
+
+/// The event streams open now, per account.
+#[derive(Default)]
+pub struct Streams {
+    open: std::sync::Mutex<std::collections::HashMap<String, usize>>,
+}
+
+/// One open stream: counted until it drops (when the stream ends).
+pub struct StreamTicket {
+    streams: std::sync::Arc<Streams>,
+    account_id: String,
+}
+
+impl Streams {
+    /// Counts a new stream of `account_id`, or refuses it past the limits.
+    pub fn open(
+        self: &std::sync::Arc<Self>,
+        account_id: &str,
+    ) -> Result<StreamTicket, ServerError> {
+        let mut open = self
+            .open
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        let total: usize = open.values().sum();
+        let mine = open.get(account_id).copied().unwrap_or(0);
+        if mine >= STREAMS_PER_ACCOUNT || total >= STREAMS_IN_ALL {
+            return Err(ServerError::api(
+                axum::http::StatusCode::TOO_MANY_REQUESTS,
+                portal_model::ErrorCode::TooManyStreams,
+                "Too many event streams are open for this account: close one (or pull \
+                 without one).",
+            ));
+        }
+        *open.entry(account_id.to_owned()).or_default() += 1;
+        Ok(StreamTicket {
+            streams: std::sync::Arc::clone(self),
+            account_id: account_id.to_owned(),
+        })
+    }
+}
+
+impl Drop for StreamTicket {
+    fn drop(&mut self) {
+        let mut open = self
+            .streams
+            .open
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        if let Some(count) = open.get_mut(&self.account_id) {
+            *count = count.saturating_sub(1);
+            if *count == 0 {
+                open.remove(&self.account_id);
+            }
+        }
+    }
 }
 
 fn read_seq(conn: &Conn) -> Result<i64, ServerError> {

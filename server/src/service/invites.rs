@@ -105,9 +105,6 @@ pub fn issue(
 
 /// The invite email: plain text and HTML, both carrying the https link.
 pub fn invite_email(config: &ServerConfig, invite: &IssuedInvite) -> Email {
-    let link = config.invite_link(&invite.token);
-    let practice = &invite.practice_name;
-    let expires = invite.expires_at.format("%B %-d, %Y at %H:%M UTC");
     let whom = match invite.role {
         InviteRole::Patient => format!("Hello {},", invite.patient_first_name),
         InviteRole::Guardian => format!(
@@ -115,6 +112,19 @@ pub fn invite_email(config: &ServerConfig, invite: &IssuedInvite) -> Email {
             invite.patient_first_name
         ),
     };
+    invite_email_greeting(config, invite, whom)
+}
+
+/// The invite email without the patient's name: for an invite to an address someone
+/// typed into a join form, with the name they typed (neither is the practice's word).
+pub fn invite_email_without_name(config: &ServerConfig, invite: &IssuedInvite) -> Email {
+    invite_email_greeting(config, invite, "Hello,".to_owned())
+}
+
+fn invite_email_greeting(config: &ServerConfig, invite: &IssuedInvite, whom: String) -> Email {
+    let link = config.invite_link(&invite.token);
+    let practice = &invite.practice_name;
+    let expires = invite.expires_at.format("%B %-d, %Y at %H:%M UTC");
     let text = format!(
         "{whom}\n\n{practice} invited you to its secure patient portal, where you can see \
          appointments, message your care team, and view invoices and documents.\n\n\

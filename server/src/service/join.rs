@@ -11,7 +11,7 @@ use crate::mail::{Email, html_escape};
 use crate::params;
 use crate::service::invites::{self, IssuedInvite};
 use crate::service::patients::{normalize_email, required};
-use crate::service::{audit, forms, limits, publish, settings};
+use crate::service::{audit, forms, limits, names, publish, settings};
 use crate::state::AppState;
 use axum::http::StatusCode;
 use chrono::{DateTime, Duration, Utc};
@@ -182,6 +182,9 @@ enum Outcome {
     Nothing,
 }
 
+/// Joins one client address may make per hour (through any link).
+pub const JOINS_PER_ADDRESS: i64 = 20;
+
 /// `POST /v1/join/{code}`: always `check_email`. A new person is added to the group and
 /// invited; a person who already has an account is emailed a way to sign in; a patient
 /// already on file without an account gets a fresh invite.
@@ -189,9 +192,10 @@ pub async fn join(
     state: &AppState,
     code: String,
     request: JoinRequest,
+    client: std::net::IpAddr,
 ) -> Result<StatusAnswer, ServerError> {
-    let first_name = required("first_name", &request.first_name)?;
-    let last_name = required("last_name", &request.last_name)?;
+    let first_name = names::person_name("first_name", &request.first_name)?;
+    let last_name = names::person_name("last_name", &request.last_name)?;
     let email = normalize_email(&request.email)?;
     let phone = request
         .phone
@@ -222,6 +226,15 @@ pub async fn join(
         .call(move |conn| {
             let tx = conn.transaction()?;
             let link = find_usable(&tx, &code, now)?;
+            // One address filling the form for many others (a mail relay): each
+            // address joins a few times an hour at most.
+            limits::hit(
+                &tx,
+                &format!("join-ip:{client}"),
+                JOINS_PER_ADDRESS,
+                Duration::hours(1),
+                now,
+            )?;
             limits::hit(
                 &tx,
                 &format!("join:{}", token_hash(&email)),
@@ -292,8 +305,9 @@ pub async fn join(
         })
         .await?;
     match outcome {
+        // Sent to an address someone typed: it carries none of the typed words.
         Outcome::Invite(issued) => state.mail.send(
-            invites::invite_email(&state.config, &issued),
+            invites::invite_email_without_name(&state.config, &issued),
             state.clock.as_ref(),
         ),
         Outcome::AlreadyRegistered(email) => state.mail.send(email, state.clock.as_ref()),

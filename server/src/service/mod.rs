@@ -15,6 +15,7 @@ pub mod join;
 pub mod limits;
 pub mod messages;
 pub mod mutations;
+pub mod names;
 pub mod page_cache;
 pub mod patients;
 pub mod publish;

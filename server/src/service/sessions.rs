@@ -37,6 +37,8 @@ impl RevokeReason {
 pub struct Authenticated {
     pub session_id: String,
     pub account_id: String,
+    /// When the access token that proved it stops working.
+    pub access_expires_at: DateTime<Utc>,
 }
 
 fn expired() -> ServerError {
@@ -187,12 +189,14 @@ fn check_access(
     limits: &SessionLimits,
 ) -> Result<Authenticated, ServerError> {
     check_alive(None, session.created_at, session.last_used_at, now, limits)?;
-    if from_millis(session.access_expires_at)? <= now {
+    let access_expires_at = from_millis(session.access_expires_at)?;
+    if access_expires_at <= now {
         return Err(expired());
     }
     Ok(Authenticated {
         session_id: session.session_id.clone(),
         account_id: session.account_id.clone(),
+        access_expires_at,
     })
 }
 
@@ -282,13 +286,14 @@ pub fn refresh(
             // marked used, so if someone else did get it, presenting it later revokes
             // the session after all.
             tracing::info!("a just-rotated refresh token came back: the answer was lost");
-            // This token stays the one to retry with (answers can be lost again, for as
-            // long as nothing newer is used); the pair it never got is recorded as used
-            // longer ago than the grace, so presenting it revokes the session.
+            // Once only, and the window is not extended: the token is marked as having
+            // had its second chance (rotation 0 never qualifies again), its `used_at`
+            // stays. The pair it never got is recorded as used longer ago than the
+            // grace, so presenting it revokes the session.
             let spent = millis(now) - LOST_ANSWER_GRACE.num_milliseconds() - 1;
             conn.execute(
-                "UPDATE used_refresh_tokens SET used_at = ?2 WHERE hash = ?1",
-                params![&hash, millis(now)],
+                "UPDATE used_refresh_tokens SET rotation = 0 WHERE hash = ?1",
+                params![&hash],
             )?;
             conn.execute(
                 "INSERT INTO used_refresh_tokens (hash, session_id, used_at, rotation)
@@ -315,14 +320,16 @@ pub fn refresh(
     rotate(conn, &session_id, now, limits)
 }
 
-/// How long after a rotation the previous refresh token may still come back as a lost
-/// answer (the app was killed, or offline, before it got the new pair), as long as
-/// nothing newer was used meanwhile.
-pub const LOST_ANSWER_GRACE: chrono::Duration = chrono::Duration::hours(24);
+/// How long after a rotation the previous refresh token may come back, once, as a lost
+/// answer (the app was killed, or the connection dropped, before it got the new pair),
+/// as long as nothing newer was used meanwhile (PROTOCOL: 30 seconds, never extended).
+/// A stolen token is worth nothing after it; a client offline longer signs in again.
+pub const LOST_ANSWER_GRACE: chrono::Duration = chrono::Duration::seconds(30);
 
 /// True when the token is the session's latest rotation (`rotation` is the highest the
-/// session used; pairs never received are recorded with -1), last presented within
-/// [`LOST_ANSWER_GRACE`], and the session is alive.
+/// session used; pairs never received are recorded with -1, and a token that already
+/// had its second chance with 0), rotated within [`LOST_ANSWER_GRACE`], and the session
+/// is alive.
 fn is_lost_answer(
     conn: &Conn,
     session_id: &str,
@@ -504,9 +511,10 @@ pub fn profiles(conn: &Conn, account_id: &str) -> Result<Vec<ProfileSummary>, Se
 
 /// True while the session exists and is not revoked (event streams end otherwise).
 pub async fn is_active(state: &AppState, session_id: String) -> Result<bool, ServerError> {
+    // On a read connection: every open event stream asks this at each change.
     state
         .db
-        .call(move |conn| {
+        .read(move |conn| {
             let revoked: Option<Option<i64>> = conn.query_opt(
                 "SELECT revoked_at FROM sessions WHERE id = ?1",
                 params![session_id],

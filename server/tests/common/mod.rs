@@ -18,7 +18,7 @@ use reqwest::StatusCode;
 use serde_json::{Value, json};
 use std::sync::Arc;
 
-pub const ADMIN: &str = "test-admin-token";
+pub const ADMIN: &str = "test-admin-token-F9a_4F0bH7e8SZ-OP2Ocez7aTEDzIe74";
 
 pub struct Harness {
     pub server: RunningServer,
@@ -105,11 +105,20 @@ impl Harness {
     }
 
     pub async fn start_with(database: Database) -> Self {
+        Self::start_with_limits(database, portal_server::config::SessionLimits::default()).await
+    }
+
+    /// A server whose sessions last as `session_limits` say.
+    pub async fn start_with_limits(
+        database: Database,
+        session_limits: portal_server::config::SessionLimits,
+    ) -> Self {
         portal_e2e::install_tls_provider();
         let clock = ManualClock::default();
         let server = portal_server::start(ServerOptions {
             database,
             clock: Arc::new(clock.clone()),
+            session_limits,
             ..ServerOptions::local(ADMIN)
         })
         .await

@@ -5,7 +5,7 @@
 import Foundation
 import PatientPortal
 
-let adminToken = "swift-binding-admin"
+let adminToken = "swift-binding-admin-Lk3Vx8Qw1Nz6Rp4Hc9Tm2Bj7Fd5Gs0"
 let password = "river otter paints blue"
 
 /// A test's failure in words (a setup step that did not work, a wait that timed out).
@@ -76,6 +76,8 @@ final class Practice {
         ]
         var environment = ProcessInfo.processInfo.environment
         environment["PORTAL_ADMIN_TOKEN"] = adminToken
+        // The tests read invite links from the built-in outbox.
+        environment["PORTAL_OUTBOX_API"] = "true"
         server.environment = environment
         let output = Pipe()
         server.standardOutput = output

@@ -1123,6 +1123,8 @@ internal object IntegrityCheckingUniffiLib {
     ): Int
     external fun uniffi_portal_ffi_checksum_method_portalclient_parse_link(
     ): Int
+    external fun uniffi_portal_ffi_checksum_method_portalclient_pending_signouts(
+    ): Int
     external fun uniffi_portal_ffi_checksum_method_portalclient_renew_invite(
     ): Int
     external fun uniffi_portal_ffi_checksum_method_portalclient_request_password_reset(
@@ -1401,6 +1403,8 @@ internal object UniffiLib {
     external fun uniffi_portal_ffi_fn_method_portalclient_logout(`ptr`: Long,
     ): Long
     external fun uniffi_portal_ffi_fn_method_portalclient_parse_link(`ptr`: Long,`link`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): Long
+    external fun uniffi_portal_ffi_fn_method_portalclient_pending_signouts(`ptr`: Long,
     ): Long
     external fun uniffi_portal_ffi_fn_method_portalclient_renew_invite(`ptr`: Long,`token`: RustBuffer.ByValue,
     ): Long
@@ -1865,10 +1869,13 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if ((lib.uniffi_portal_ffi_checksum_method_portalclient_login() and 0xFFFF) != 52655) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_portal_ffi_checksum_method_portalclient_logout() and 0xFFFF) != 14816) {
+    if ((lib.uniffi_portal_ffi_checksum_method_portalclient_logout() and 0xFFFF) != 53592) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_portal_ffi_checksum_method_portalclient_parse_link() and 0xFFFF) != 23664) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_portal_ffi_checksum_method_portalclient_pending_signouts() and 0xFFFF) != 23754) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_portal_ffi_checksum_method_portalclient_renew_invite() and 0xFFFF) != 21045) {
@@ -7037,7 +7044,9 @@ public interface PortalClientInterface {
     suspend fun `login`(`email`: kotlin.String, `password`: kotlin.String, `deviceName`: kotlin.String): SignedIn
     
     /**
-     * Signs out: revokes the session on the server when reachable, always forgets it here.
+     * Signs out: forgets the session here at once, and ends it on the server; when the
+     * server cannot be reached, that waits (see `pending_signouts`) and goes at the next
+     * start, sign-in or `network_changed`.
      */
     suspend fun `logout`()
     
@@ -7045,6 +7054,13 @@ public interface PortalClientInterface {
      * Parses a link from an email, a universal/app link or the custom scheme.
      */
     fun `parseLink`(`link`: kotlin.String): DeepLink
+    
+    /**
+     * Sign-outs made while the server could not be reached that still wait to end
+     * their sessions there (say so: "You're signed out on this phone; your practice's
+     * server will be told when you're back online").
+     */
+    suspend fun `pendingSignouts`(): kotlin.UInt
     
     /**
      * Asks for a new invite in place of an expired one.
@@ -7783,7 +7799,9 @@ open class PortalClient: Disposable, AutoCloseable, PortalClientInterface
 
     
     /**
-     * Signs out: revokes the session on the server when reachable, always forgets it here.
+     * Signs out: forgets the session here at once, and ends it on the server; when the
+     * server cannot be reached, that waits (see `pending_signouts`) and goes at the next
+     * start, sign-in or `network_changed`.
      */
     @Throws(PortalException::class)
     @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
@@ -7823,6 +7841,32 @@ open class PortalClient: Disposable, AutoCloseable, PortalClientInterface
     )
     }
     
+
+    
+    /**
+     * Sign-outs made while the server could not be reached that still wait to end
+     * their sessions there (say so: "You're signed out on this phone; your practice's
+     * server will be told when you're back online").
+     */
+    @Throws(PortalException::class)
+    @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
+    override suspend fun `pendingSignouts`() : kotlin.UInt {
+        return uniffiRustCallAsync(
+        callWithHandle { uniffiHandle ->
+            UniffiLib.uniffi_portal_ffi_fn_method_portalclient_pending_signouts(
+                uniffiHandle,
+                
+            )
+        },
+        { future, callback, continuation -> UniffiLib.ffi_portal_ffi_rust_future_poll_u32(future, callback, continuation) },
+        { future, continuation -> UniffiLib.ffi_portal_ffi_rust_future_complete_u32(future, continuation) },
+        { future -> UniffiLib.ffi_portal_ffi_rust_future_free_u32(future) },
+        // lift function
+        { FfiConverterUInt.lift(it) },
+        // Error FFI converter
+        PortalException.ErrorHandler,
+    )
+    }
 
     
     /**

@@ -2555,6 +2555,7 @@ enum class ErrorCode {
     INVALID_ANSWERS,
     CONFLICT,
     INTERNAL,
+    TOO_MANY_STREAMS,
     UNKNOWN;
 
     
