@@ -469,6 +469,15 @@ pub mod test_support {
         pub purged: u64,
     }
 
+    /// Answer to `POST /v1/admin/test/housekeeping`: what the hourly clean-up removed
+    /// at the server's current time.
+    #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+    pub struct Housekept {
+        pub login_attempts: u64,
+        pub rate_limits: u64,
+        pub sessions: u64,
+    }
+
     /// `portal-server seed`: `count` provider messages in a thread of the patient,
     /// written in one statement (benchmarks' bulk data), ids `{prefix}_{n}`.
     #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

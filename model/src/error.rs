@@ -39,6 +39,7 @@ pub enum ErrorCode {
     Conflict,
     Internal,
     TooManyStreams,
+    ServerBusy,
     #[serde(other)]
     Unknown,
 }
@@ -76,6 +77,7 @@ impl ErrorCode {
         Self::Conflict,
         Self::Internal,
         Self::TooManyStreams,
+        Self::ServerBusy,
     ];
 
     /// Reads a code as it appears on the wire; a code this version does not know is
@@ -121,6 +123,7 @@ impl ErrorCode {
             Self::Conflict => "conflict",
             Self::Internal => "internal",
             Self::TooManyStreams => "too_many_streams",
+            Self::ServerBusy => "server_busy",
             Self::Unknown => "unknown",
         }
     }

@@ -52,6 +52,24 @@ pub struct ServerConfig {
     pub admin_listen: Option<std::net::SocketAddr>,
     /// Whether `GET /v1/admin/outbox` answers (demos and tests only).
     pub outbox_api: bool,
+    /// The reverse proxies (TLS terminators) whose `X-Forwarded-For` names the client.
+    pub trusted_proxies: Vec<ipnet::IpNet>,
+    /// Requests per second each client address may make to the public sign-in,
+    /// invite, reset and join routes, after a burst of [`ServerConfig::public_burst`].
+    pub public_per_second: u32,
+    /// The burst each client address may send at once to those routes.
+    pub public_burst: u32,
+}
+
+/// A trusted proxy as the settings name it: an address (`10.0.0.5`) or a network
+/// (`10.0.0.0/8`).
+pub fn parse_proxy(text: &str) -> Result<ipnet::IpNet, String> {
+    let text = text.trim();
+    text.parse::<ipnet::IpNet>()
+        .or_else(|_| text.parse::<std::net::IpAddr>().map(ipnet::IpNet::from))
+        .map_err(|_| {
+            format!("'{text}' is not an address or a network (such as 10.0.0.5 or 10.0.0.0/8)")
+        })
 }
 
 impl std::fmt::Debug for ServerConfig {

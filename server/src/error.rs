@@ -27,6 +27,13 @@ pub enum ServerError {
         retry_after_secs: u64,
         message: String,
     },
+    /// 503 `server_busy`, with `Retry-After`: too much waits already (password
+    /// checks queued beyond their bound); nothing was done.
+    #[error("busy for {retry_after_secs} s")]
+    Busy {
+        retry_after_secs: u64,
+        message: String,
+    },
     /// The server cannot start (port taken, unreadable database, ...).
     #[error("{0}")]
     Startup(String),
@@ -70,28 +77,49 @@ impl ServerError {
 
 impl IntoResponse for ServerError {
     fn into_response(self) -> Response {
-        if let Self::RateLimited {
-            retry_after_secs,
-            message,
-        } = self
-        {
-            let body = ApiErrorBody {
-                error: ErrorDetail {
-                    code: ErrorCode::RateLimited,
-                    message,
-                    reasons: Vec::new(),
-                },
-            };
-            return (
+        let (status, code, retry_after_secs, message) = match self {
+            Self::RateLimited {
+                retry_after_secs,
+                message,
+            } => (
                 StatusCode::TOO_MANY_REQUESTS,
-                [(
-                    axum::http::header::RETRY_AFTER,
-                    retry_after_secs.to_string(),
-                )],
-                axum::Json(body),
-            )
-                .into_response();
-        }
+                ErrorCode::RateLimited,
+                retry_after_secs,
+                message,
+            ),
+            Self::Busy {
+                retry_after_secs,
+                message,
+            } => (
+                StatusCode::SERVICE_UNAVAILABLE,
+                ErrorCode::ServerBusy,
+                retry_after_secs,
+                message,
+            ),
+            other => return other.answer(),
+        };
+        let body = ApiErrorBody {
+            error: ErrorDetail {
+                code,
+                message,
+                reasons: Vec::new(),
+            },
+        };
+        (
+            status,
+            [(
+                axum::http::header::RETRY_AFTER,
+                retry_after_secs.to_string(),
+            )],
+            axum::Json(body),
+        )
+            .into_response()
+    }
+}
+
+impl ServerError {
+    /// The answer of every error that carries no `Retry-After`.
+    fn answer(self) -> Response {
         let (status, detail) = match self {
             Self::Api {
                 status,

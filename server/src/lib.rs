@@ -110,7 +110,18 @@ pub struct ServerOptions {
     /// Serve `GET /v1/admin/outbox` (the emails sent, with working invite and reset
     /// links): only with the built-in outbox, for demos and tests.
     pub outbox_api: bool,
+    /// Proxies whose `X-Forwarded-For` names the client (behind a TLS terminator).
+    pub trusted_proxies: Vec<ipnet::IpNet>,
+    /// Per client address on the public sign-in, invite, reset and join routes:
+    /// requests a second, and the burst allowed at once.
+    pub public_per_second: u32,
+    pub public_burst: u32,
 }
+
+/// The default rate of the public routes per client address (a clinic's shared
+/// connection included), and its burst.
+pub const PUBLIC_PER_SECOND: u32 = 10;
+pub const PUBLIC_BURST: u32 = 60;
 
 impl ServerOptions {
     /// Options for a loopback server on a free port with an in-memory database.
@@ -127,6 +138,9 @@ impl ServerOptions {
             clock: Arc::new(SystemClock),
             admin_listen: None,
             outbox_api: true,
+            trusted_proxies: Vec::new(),
+            public_per_second: PUBLIC_PER_SECOND,
+            public_burst: PUBLIC_BURST,
         }
     }
 }
@@ -231,8 +245,16 @@ pub async fn start(options: ServerOptions) -> Result<RunningServer, ServerError>
             app_links: options.app_links,
             admin_listen: admin_addr,
             outbox_api: options.outbox_api,
+            trusted_proxies: options.trusted_proxies,
+            public_per_second: options.public_per_second,
+            public_burst: options.public_burst,
         }),
         changes: idle_signal,
+        hash_waiting: Arc::default(),
+        public_limit: Arc::new(crate::http::public_limit::PublicLimit::new(
+            options.public_per_second,
+            options.public_burst,
+        )),
         hash_gate: Arc::new(tokio::sync::Semaphore::new(
             std::thread::available_parallelism().map_or(2, |n| n.get()),
         )),
@@ -242,7 +264,7 @@ pub async fn start(options: ServerOptions) -> Result<RunningServer, ServerError>
         streams: Arc::default(),
     };
     state.changes = service::events::start_watcher(&state);
-    service::feed::start_purger(state.clone());
+    service::housekeeping::start(state.clone());
     // Each listener stops when `stopping` turns true (`RunningServer::stop`).
     let serve = |listener: tokio::net::TcpListener, part: http::Listener| {
         let mut stopping = state.stopping.subscribe();

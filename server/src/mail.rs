@@ -13,6 +13,9 @@ use tokio::sync::mpsc;
 /// An email ready to send. Bodies and links can carry tokens: `Debug` shows neither.
 #[derive(Clone)]
 pub struct Email {
+    /// What the email is (`invite`, `reset`, ...): what logs name, since subjects may
+    /// carry a patient's name.
+    pub kind: &'static str,
     pub to: String,
     pub subject: String,
     pub text: String,
@@ -23,7 +26,7 @@ pub struct Email {
 impl std::fmt::Debug for Email {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Email")
-            .field("subject", &self.subject)
+            .field("kind", &self.kind)
             .field("links", &self.links.len())
             .finish_non_exhaustive()
     }
@@ -93,6 +96,7 @@ impl Mailer {
     pub fn send(&self, email: Email, clock: &dyn Clock) {
         match self.kind.as_ref() {
             MailerKind::Outbox(sent) => {
+                let kind = email.kind;
                 let record = OutboxEmail {
                     to: email.to,
                     subject: email.subject,
@@ -101,15 +105,15 @@ impl Mailer {
                     links: email.links,
                     sent_at: clock.now(),
                 };
-                tracing::info!(subject = %record.subject, "email placed in the outbox");
+                tracing::info!(kind, "email placed in the outbox");
                 sent.lock()
                     .unwrap_or_else(PoisonError::into_inner)
                     .push(record);
             }
             MailerKind::Smtp(queue) => {
-                let subject = email.subject.clone();
+                let kind = email.kind;
                 if queue.send(email).is_err() {
-                    tracing::error!(%subject, "the SMTP sender has stopped; email dropped");
+                    tracing::error!(kind, "the SMTP sender has stopped; email dropped");
                 }
             }
         }
@@ -141,7 +145,8 @@ fn build_message(from: &Mailbox, email: &Email) -> Result<Message, String> {
 }
 
 /// Delivers queued emails one after another, retrying transient failures with backoff.
-/// Logs name the subject and the SMTP status only: addresses and bodies stay out.
+/// Logs name the kind of email and the SMTP status only: addresses, subjects (which may
+/// name a patient) and bodies stay out.
 async fn deliver(
     transport: AsyncSmtpTransport<Tokio1Executor>,
     from: Mailbox,
@@ -151,7 +156,7 @@ async fn deliver(
         let message = match build_message(&from, &email) {
             Ok(message) => message,
             Err(reason) => {
-                tracing::error!(subject = %email.subject, reason, "email not sent");
+                tracing::error!(kind = email.kind, reason, "email not sent");
                 continue;
             }
         };
@@ -159,18 +164,18 @@ async fn deliver(
         for attempt in 1..=MAX_ATTEMPTS {
             match transport.send(message.clone()).await {
                 Ok(_) => {
-                    tracing::info!(subject = %email.subject, attempt, "email sent");
+                    tracing::info!(kind = email.kind, attempt, "email sent");
                     break;
                 }
                 Err(error) if error.is_permanent() => {
-                    tracing::error!(subject = %email.subject, status = ?error.status(), "the SMTP server refused the email");
+                    tracing::error!(kind = email.kind, status = ?error.status(), "the SMTP server refused the email");
                     break;
                 }
                 Err(error) if attempt == MAX_ATTEMPTS => {
-                    tracing::error!(subject = %email.subject, status = ?error.status(), "email given up after {MAX_ATTEMPTS} attempts");
+                    tracing::error!(kind = email.kind, status = ?error.status(), "email given up after {MAX_ATTEMPTS} attempts");
                 }
                 Err(error) => {
-                    tracing::warn!(subject = %email.subject, attempt, status = ?error.status(), "sending email failed; retrying");
+                    tracing::warn!(kind = email.kind, attempt, status = ?error.status(), "sending email failed; retrying");
                     tokio::time::sleep(delay).await;
                     delay = (delay * 2).min(MAX_DELAY);
                 }

@@ -83,6 +83,21 @@ struct ServeArgs {
     /// invite and reset links. For demos and tests only.
     #[arg(long, env = "PORTAL_OUTBOX_API")]
     outbox_api: bool,
+    /// Reverse proxies (addresses or networks, such as 10.0.0.0/8) whose
+    /// X-Forwarded-For header names the client: set it behind a TLS terminator, or
+    /// every patient shares the proxy's address and its limits.
+    #[arg(long, env = "PORTAL_TRUSTED_PROXIES", value_delimiter = ',',
+          value_parser = portal_server::config::parse_proxy)]
+    trusted_proxies: Vec<ipnet::IpNet>,
+    /// Requests a second each client address may make to the public sign-in, invite,
+    /// reset and join routes (beyond them: 429 with Retry-After).
+    #[arg(long, default_value_t = portal_server::PUBLIC_PER_SECOND, env = "PORTAL_PUBLIC_PER_SECOND",
+          value_parser = clap::value_parser!(u32).range(1..=10_000))]
+    public_per_second: u32,
+    /// The burst each client address may send at once to those routes.
+    #[arg(long, default_value_t = portal_server::PUBLIC_BURST, env = "PORTAL_PUBLIC_BURST",
+          value_parser = clap::value_parser!(u32).range(1..=100_000))]
+    public_burst: u32,
     /// How long an access token lasts, in seconds (clients refresh it).
     #[arg(long, default_value_t = 900, env = "PORTAL_ACCESS_TOKEN_SECONDS",
           value_parser = clap::value_parser!(u32).range(10..=3600))]
@@ -219,6 +234,9 @@ async fn run(cli: Cli) -> Result<(), String> {
                 session_max_days,
                 admin_listen,
                 outbox_api,
+                trusted_proxies,
+                public_per_second,
+                public_burst,
             } = *args;
             if session_idle_days > session_max_days {
                 return Err(format!(
@@ -256,6 +274,9 @@ async fn run(cli: Cli) -> Result<(), String> {
                 clock: server_clock(),
                 admin_listen,
                 outbox_api,
+                trusted_proxies,
+                public_per_second,
+                public_burst,
             })
             .await
             .map_err(|e| e.to_string())?;

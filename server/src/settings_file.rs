@@ -10,6 +10,7 @@
 //! admin_token = "..."            # `portal-server new-admin-token`; the file should then
 //!                                # be readable by the service only
 //! admin_listen = "127.0.0.1:8081" # the admin API on its own, private address
+//! trusted_proxies = ["10.0.0.5"]   # the TLS proxy in front, whose X-Forwarded-For counts
 //! smtp_url = "smtp://user:pass@mail.example.org:587?tls=required"
 //! mail_from = "Example Practice <portal@example-practice.org>"
 //! apple_app_ids = ["TEAMID.org.example.portal"]
@@ -35,6 +36,9 @@ const KEYS: &[(&str, &str)] = &[
     ("session_max_days", "PORTAL_SESSION_MAX_DAYS"),
     ("admin_listen", "PORTAL_ADMIN_LISTEN"),
     ("outbox_api", "PORTAL_OUTBOX_API"),
+    ("trusted_proxies", "PORTAL_TRUSTED_PROXIES"),
+    ("public_per_second", "PORTAL_PUBLIC_PER_SECOND"),
+    ("public_burst", "PORTAL_PUBLIC_BURST"),
     ("log", "RUST_LOG"),
 ];
 

@@ -441,3 +441,62 @@ async fn me_lists_profiles_practice_and_care_teams() {
     .await;
     assert_eq!(missing.error.code, ErrorCode::Unauthorized);
 }
+
+#[tokio::test]
+async fn every_answer_is_kept_by_no_cache_and_never_sniffed() {
+    let h = Harness::start().await;
+    let session = h.active_patient("jordan@example.com").await;
+    let answers = [
+        h.http
+            .get(h.url("/v1/password-policy"))
+            .send()
+            .await
+            .unwrap(),
+        h.http
+            .get(h.url("/v1/me"))
+            .bearer_auth(&session.access_token)
+            .send()
+            .await
+            .unwrap(),
+        h.http.get(h.url("/v1/no-such-route")).send().await.unwrap(),
+        h.login("jordan@example.com", "wrong password here").await,
+        h.admin.get("providers").await,
+    ];
+    for answer in answers {
+        let headers = answer.headers();
+        assert!(
+            headers["cache-control"]
+                .to_str()
+                .unwrap()
+                .contains("no-store"),
+            "{}: {headers:?}",
+            answer.url()
+        );
+        assert_eq!(
+            headers["x-content-type-options"],
+            "nosniff",
+            "{}",
+            answer.url()
+        );
+        // Plain http on loopback: no HSTS (it would pin browsers to https here).
+        assert!(!headers.contains_key("strict-transport-security"));
+    }
+
+    // Behind TLS (an https public address), browsers are told to keep to https.
+    let behind_tls = portal_server::start(portal_server::ServerOptions {
+        public_url: Some("https://portal.example-practice.org".parse().unwrap()),
+        ..portal_server::ServerOptions::local(common::ADMIN)
+    })
+    .await
+    .unwrap();
+    let answer = h
+        .http
+        .get(format!("{}/v1/password-policy", behind_tls.base_url()))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        answer.headers()["strict-transport-security"],
+        "max-age=31536000"
+    );
+}

@@ -304,9 +304,29 @@ async fn logs_at_trace_level_carry_no_token_or_password() {
             .stdout(Stdio::piped())
             .stderr(log),
     );
-    let link = child.wait_for_line("demo invite link: ", Duration::from_secs(30));
+    let lines = child.wait_for_lines(
+        &["demo admin token: ", "demo invite link: "],
+        Duration::from_secs(30),
+    );
+    let (admin_token, link) = (&lines[0], &lines[1]);
     let (base, token) = link.split_once("/invite/").unwrap();
     let http = reqwest::Client::new();
+    // A booking tells the provider by email, its subject naming the new patient: the
+    // log names the kind of email, never the patient.
+    let admin = portal_e2e::AdminClient::new(base, admin_token);
+    let provider = admin
+        .create_provider("Dr. Log Test", "log.test@clinic.example")
+        .await;
+    let booked = admin
+        .post(
+            "bookings",
+            serde_json::json!({"patient": {"first_name": "Quillon", "last_name": "Marchbanks",
+                "email": "quillon@example.com"}, "provider_id": provider,
+                "starts_at": "2030-01-10T15:00:00Z", "duration_minutes": 30,
+                "kind": "in_person", "location": "Room 3"}),
+        )
+        .await;
+    assert_eq!(booked.status().as_u16(), 201);
     // Odd spellings of secret paths must not reach the log either.
     for path in [
         format!("/v1/invites/{token}"),
@@ -337,6 +357,13 @@ async fn logs_at_trace_level_carry_no_token_or_password() {
         logged.contains("/v1/invites/{token}/accept"),
         "the request log is missing"
     );
+    assert!(
+        logged.contains("booking-notice"),
+        "the booking's email is not in the log"
+    );
+    for name in ["Quillon", "Marchbanks", "quillon@example.com"] {
+        assert!(!logged.contains(name), "'{name}' reached the log");
+    }
     for secret in [
         token,
         password,

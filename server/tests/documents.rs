@@ -277,3 +277,206 @@ async fn bad_document_uploads_are_refused() {
         ErrorCode::BadRequest
     );
 }
+
+/// Puts `body` as upload `id` with `content_type` and, if given, a file name header.
+async fn put_upload(
+    h: &Harness,
+    session: &Session,
+    id: &str,
+    content_type: &str,
+    disposition: Option<&str>,
+    body: &'static [u8],
+) -> StatusCode {
+    let mut request = h
+        .http
+        .put(h.url(&format!("/v1/uploads/{id}")))
+        .bearer_auth(&session.access_token)
+        .header("content-type", content_type)
+        .body(body);
+    if let Some(disposition) = disposition {
+        request = request.header("content-disposition", disposition);
+    }
+    request.send().await.unwrap().status()
+}
+
+/// A new mutation id for each call.
+fn next_mutation_id() -> String {
+    static NEXT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
+    let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    format!("00000000-0000-4000-8000-{n:012}")
+}
+
+/// The patient's primary provider.
+async fn provider_of(h: &Harness, patient_id: &str) -> String {
+    let record: Value = h
+        .admin
+        .get(&format!("patients/{patient_id}"))
+        .await
+        .json()
+        .await
+        .unwrap();
+    record["primary_provider_id"].as_str().unwrap().to_owned()
+}
+
+/// Runs one mutation and returns its result's code (`None`: applied).
+async fn mutate_one(
+    h: &Harness,
+    session: &Session,
+    kind: &str,
+    profile: &str,
+    args: Value,
+) -> Option<String> {
+    let results: MutationResults = h
+        .http
+        .post(h.url("/v1/mutations"))
+        .bearer_auth(&session.access_token)
+        .json(&json!({"mutations": [
+            {"id": next_mutation_id(), "kind": kind, "profile_id": profile, "args": args}
+        ]}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    results.results[0].code.clone()
+}
+
+#[tokio::test]
+async fn documents_download_as_attachments_that_never_render_as_pages() {
+    let h = Harness::start().await;
+    let (jordan, session) = patient(&h, "jordan@example.com").await;
+    // A page with a script, uploaded as HTML and filed as a document.
+    let page: &'static [u8] = b"<html><script>alert(document.cookie)</script></html>";
+    assert_eq!(
+        put_upload(&h, &session, "page-1", "text/html", None, page).await,
+        StatusCode::CREATED
+    );
+    let filed = mutate_one(
+        &h,
+        &session,
+        "upload_document",
+        &jordan,
+        json!({"upload_id": "page-1", "title": "Referral letter"}),
+    )
+    .await;
+    assert_eq!(filed, None);
+    let feed = h.feed(&session, None).await;
+    let document = feed.changes.iter().find(|c| c.kind == "document").unwrap();
+    assert_eq!(
+        document.data.as_ref().unwrap()["content_type"],
+        "application/octet-stream",
+        "the feed describes it as something to render"
+    );
+    let served = h.download(&session, &document.id, &[]).await;
+    assert_eq!(served.status(), StatusCode::OK);
+    let headers = served.headers();
+    assert_eq!(headers["content-type"], "application/octet-stream");
+    assert_eq!(headers["x-content-type-options"], "nosniff");
+    assert_eq!(headers["content-security-policy"], "sandbox");
+    assert_eq!(
+        headers["content-disposition"],
+        "attachment; filename=\"Referral letter\"; filename*=UTF-8''Referral%20letter"
+    );
+    assert!(
+        headers["cache-control"]
+            .to_str()
+            .unwrap()
+            .contains("no-store")
+    );
+
+    // A PDF stays a PDF, still as an attachment.
+    let shared = h.share(&jordan, "Lab results", "shared", pdf_bytes()).await;
+    let id = shared.json::<Value>().await.unwrap()["document_id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let pdf = h.download(&session, &id, &[]).await;
+    assert_eq!(pdf.headers()["content-type"], "application/pdf");
+    assert!(
+        pdf.headers()["content-disposition"]
+            .to_str()
+            .unwrap()
+            .starts_with("attachment;")
+    );
+}
+
+#[tokio::test]
+async fn names_that_hide_their_extension_lose_the_trick_and_patients_file_only_uploads() {
+    let h = Harness::start().await;
+    let (jordan, session) = patient(&h, "jordan@example.com").await;
+    let body: &'static [u8] = b"MZ not really a program";
+    assert_eq!(
+        put_upload(&h, &session, "rlo-1", "application/pdf", None, body).await,
+        StatusCode::CREATED
+    );
+    // U+202E (right-to-left override) shows "invoice\u{202E}fdp.exe" as "invoiceexe.pdf".
+    let filed = mutate_one(
+        &h,
+        &session,
+        "upload_document",
+        &jordan,
+        json!({"upload_id": "rlo-1", "title": "invoice\u{202E}fdp.exe"}),
+    )
+    .await;
+    assert_eq!(filed, None);
+    // The same name given as the file's own, for a message attachment.
+    assert_eq!(
+        put_upload(
+            &h,
+            &session,
+            "rlo-2",
+            "application/pdf",
+            Some("attachment; filename*=UTF-8''scan%E2%80%AEfdp.exe"),
+            body
+        )
+        .await,
+        StatusCode::CREATED
+    );
+    let provider = provider_of(&h, &jordan).await;
+    let sent = mutate_one(
+        &h,
+        &session,
+        "send_message",
+        &jordan,
+        json!({"provider_id": provider, "subject": "Scan", "body": "Attached.",
+               "attachment_ids": ["rlo-2"]}),
+    )
+    .await;
+    assert_eq!(sent, None);
+    let feed = h.feed(&session, None).await;
+    let mut titles: Vec<String> = feed
+        .changes
+        .iter()
+        .filter(|c| c.kind == "document")
+        .map(|c| {
+            c.data.as_ref().unwrap()["title"]
+                .as_str()
+                .unwrap()
+                .to_owned()
+        })
+        .collect();
+    titles.sort();
+    assert_eq!(titles, ["invoicefdp.exe", "scanfdp.exe"]);
+
+    // An invoice or a superbill comes from the practice, never from the patient.
+    for category in ["invoice", "superbill", "shared"] {
+        assert_eq!(
+            put_upload(&h, &session, "fake-1", "application/pdf", None, body).await,
+            if category == "invoice" {
+                StatusCode::CREATED
+            } else {
+                StatusCode::OK
+            }
+        );
+        let refused = mutate_one(
+            &h,
+            &session,
+            "upload_document",
+            &jordan,
+            json!({"upload_id": "fake-1", "title": "Paid in full", "category": category}),
+        )
+        .await;
+        assert_eq!(refused.as_deref(), Some("invalid_args"), "{category}");
+    }
+}

@@ -2288,6 +2288,7 @@ public enum ErrorCode: Equatable, Hashable {
     case conflict
     case `internal`
     case tooManyStreams
+    case serverBusy
     case unknown
 
 
@@ -2370,7 +2371,9 @@ public struct FfiConverterTypeErrorCode: FfiConverterRustBuffer {
         
         case 30: return .tooManyStreams
         
-        case 31: return .unknown
+        case 31: return .serverBusy
+        
+        case 32: return .unknown
         
         default: throw UniffiInternalError.unexpectedEnumCase
         }
@@ -2500,8 +2503,12 @@ public struct FfiConverterTypeErrorCode: FfiConverterRustBuffer {
             writeInt(&buf, Int32(30))
         
         
-        case .unknown:
+        case .serverBusy:
             writeInt(&buf, Int32(31))
+        
+        
+        case .unknown:
+            writeInt(&buf, Int32(32))
         
         }
     }

@@ -1,6 +1,6 @@
 //! Handlers of sign-in, refresh, sign-out and the account overview.
 
-use super::extract::{ApiJson, ApiPath, Authed};
+use super::extract::{ApiJson, ApiPath, Authed, ClientAddr};
 use crate::error::ServerError;
 use crate::service::{auth, reset};
 use crate::state::AppState;
@@ -21,14 +21,15 @@ use portal_model::{
     responses(
         (status = 200, description = "A new session.", body = Session),
         (status = 401, description = "`invalid_credentials`, for an unknown email and a wrong password alike.", body = ApiErrorBody),
-        (status = 429, description = "`rate_limited` (backoff per account), with `Retry-After`.", body = ApiErrorBody),
+        (status = 429, description = "`rate_limited` (backoff per account and client address), with `Retry-After`.", body = ApiErrorBody),
     )
 )]
 pub async fn login(
     State(state): State<AppState>,
+    ClientAddr(client): ClientAddr,
     ApiJson(request): ApiJson<LoginRequest>,
 ) -> Result<Json<Session>, ServerError> {
-    Ok(Json(auth::login(&state, request).await?))
+    Ok(Json(auth::login(&state, request, client).await?))
 }
 
 /// Trades a refresh token for a new pair. Refresh tokens work once: presenting a used

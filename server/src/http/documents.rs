@@ -5,6 +5,7 @@ use super::extract::{Admin, ApiPath, Authed};
 use super::openapi::Binary;
 use crate::error::ServerError;
 use crate::service::documents::{self, NewDocument};
+use crate::service::files;
 use crate::state::AppState;
 use axum::Json;
 use axum::body::Bytes;
@@ -174,7 +175,20 @@ pub async fn content(
         header::CACHE_CONTROL,
         HeaderValue::from_static("private, no-store"),
     );
-    response_headers.insert(header::CONTENT_TYPE, header_value(&content.content_type)?);
+    // Served as a download, in a type from the allow-list, never run as a page (rows
+    // stored before the allow-list are mapped here too).
+    response_headers.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static(files::served_type(&content.content_type)),
+    );
+    response_headers.insert(
+        header::CONTENT_DISPOSITION,
+        header_value(&files::attachment(&content.title))?,
+    );
+    response_headers.insert(
+        header::CONTENT_SECURITY_POLICY,
+        HeaderValue::from_static("sandbox"),
+    );
     if headers
         .get(header::IF_NONE_MATCH)
         .and_then(|v| v.to_str().ok())
@@ -249,7 +263,7 @@ pub async fn upload(
     let file_name = headers
         .get(header::CONTENT_DISPOSITION)
         .and_then(|v| v.to_str().ok())
-        .and_then(documents::file_name_of);
+        .and_then(crate::service::files::file_name_of);
     let new = documents::upload(
         &state,
         session.account_id,

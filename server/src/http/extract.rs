@@ -69,23 +69,61 @@ impl From<axum::extract::rejection::QueryRejection> for ServerError {
     }
 }
 
-/// The address a request came from: the TCP peer (behind a proxy, the proxy's). A router
-/// served without connection information (never the server's own) gives 0.0.0.0.
+/// The address a request came from: the TCP peer, or, when the peer is one of the
+/// `trusted_proxies`, the address its `X-Forwarded-For` names (the last one no trusted
+/// proxy added). A router served without connection information (never the server's
+/// own) gives 0.0.0.0.
 pub struct ClientAddr(pub std::net::IpAddr);
 
-impl<S: Send + Sync> FromRequestParts<S> for ClientAddr {
+impl FromRequestParts<AppState> for ClientAddr {
     type Rejection = std::convert::Infallible;
 
-    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
-        Ok(Self(client_addr(parts)))
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        Ok(Self(client_addr(
+            &parts.headers,
+            &parts.extensions,
+            &state.config.trusted_proxies,
+        )))
     }
 }
 
-fn client_addr(parts: &Parts) -> std::net::IpAddr {
-    parts
-        .extensions
+/// See [`ClientAddr`].
+pub fn client_addr(
+    headers: &axum::http::HeaderMap,
+    extensions: &axum::http::Extensions,
+    trusted: &[ipnet::IpNet],
+) -> std::net::IpAddr {
+    let peer = extensions
         .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
-        .map_or(std::net::IpAddr::from([0, 0, 0, 0]), |info| info.0.ip())
+        .map_or(std::net::IpAddr::from([0, 0, 0, 0]), |info| info.0.ip());
+    let is_trusted = |ip: &std::net::IpAddr| trusted.iter().any(|net| net.contains(ip));
+    if !is_trusted(&peer) {
+        return peer;
+    }
+    // Each proxy appends the address it heard from: read from the right, past our own
+    // proxies. A header we cannot read leaves the peer (the limits then apply to the
+    // proxy, which is safe).
+    let mut hops = Vec::new();
+    for value in headers.get_all("x-forwarded-for") {
+        let Ok(text) = value.to_str() else {
+            return peer;
+        };
+        for hop in text.split(',') {
+            match hop.trim().parse::<std::net::IpAddr>() {
+                Ok(ip) => hops.push(ip),
+                Err(_) => return peer,
+            }
+        }
+    }
+    hops.iter()
+        .rev()
+        .find(|ip| !is_trusted(ip))
+        .or(hops.first())
+        .copied()
+        .unwrap_or(peer)
 }
 
 /// Proof that the request carries the admin token.
@@ -111,7 +149,11 @@ impl FromRequestParts<AppState> for Admin {
             ));
         };
         // Guessing is slowed per client address (`admin_guard`).
-        let client = client_addr(parts);
+        let client = client_addr(
+            &parts.headers,
+            &parts.extensions,
+            &state.config.trusted_proxies,
+        );
         let now = state.clock.now();
         if let Some(retry_after_secs) = state.admin_guard.wait(client, now) {
             return Err(ServerError::RateLimited {
@@ -132,8 +174,11 @@ impl FromRequestParts<AppState> for Admin {
             state.admin_guard.succeeded(client);
             Ok(Admin)
         } else {
-            state.admin_guard.failed(client, now);
-            tracing::warn!(%client, "a wrong admin token");
+            // A request without a token guesses nothing; only wrong tokens count.
+            if !presented.is_empty() {
+                state.admin_guard.failed(client, now);
+                tracing::warn!(%client, "a wrong admin token");
+            }
             Err(ServerError::api(
                 StatusCode::UNAUTHORIZED,
                 ErrorCode::Unauthorized,

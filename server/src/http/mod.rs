@@ -10,6 +10,7 @@ mod logging;
 pub mod openapi;
 mod pages;
 mod patient;
+pub(crate) mod public_limit;
 mod sync;
 #[cfg(feature = "test-support")]
 mod test_support;
@@ -101,17 +102,52 @@ pub enum Listener {
 
 /// The router of one listener.
 pub fn router(state: AppState, listener: Listener) -> Router {
+    let hsts = state.config.public_url.scheme() == "https";
     let (router, _) = routes().split_for_parts();
     #[cfg(feature = "test-support")]
     let router = router.merge(test_support::routes());
     router
         .fallback(patient::not_found)
         .method_not_allowed_fallback(patient::method_not_allowed)
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            public_limit::limit,
+        ))
         .layer(axum::middleware::from_fn(move |request, next| {
             only_for(listener, request, next)
         }))
         .layer(axum::middleware::from_fn(logging::log_request))
+        .layer(axum::middleware::from_fn(move |request, next| {
+            security_headers(hsts, request, next)
+        }))
         .with_state(state)
+}
+
+/// What every answer carries (PROTOCOL): nothing is kept by caches (a handler may say
+/// more, such as `private, no-store`), no content type is guessed, and behind TLS
+/// (an `https` public address) browsers keep to https for a year.
+async fn security_headers(
+    hsts: bool,
+    request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
+    use axum::http::{HeaderValue, header};
+    let mut response = next.run(request).await;
+    let headers = response.headers_mut();
+    headers
+        .entry(header::CACHE_CONTROL)
+        .or_insert(HeaderValue::from_static("no-store"));
+    headers.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
+    if hsts {
+        headers.insert(
+            header::STRICT_TRANSPORT_SECURITY,
+            HeaderValue::from_static("max-age=31536000"),
+        );
+    }
+    response
 }
 
 /// Answers 404 to what `listener` does not serve.

@@ -25,8 +25,8 @@ pub const ADMIN_TOKEN: &str = "admin_token";
         version = "1",
         description = "Protocol v1 between the reference server, the client core and the \
             native SDKs. Every error answers `{\"error\": {\"code\", \"message\"}}` with a \
-            stable code (`reasons` too for `weak_password`); 429 `rate_limited` comes with \
-            `Retry-After`. Anything the server cannot parse answers 400 `bad_request`.",
+            stable code (`reasons` too for `weak_password`); 429 `rate_limited` and 503 \
+            `server_busy` come with `Retry-After`. Anything the server cannot parse answers 400 `bad_request`.",
         license(name = "AGPL-3.0-or-later", identifier = "AGPL-3.0-or-later")
     ),
     components(schemas(ApiErrorBody)),
@@ -74,6 +74,8 @@ pub async fn document() -> Json<&'static OpenApi> {
 const BAD_REQUEST: &str = "BadRequest";
 const UNAUTHORIZED: &str = "Unauthorized";
 const ADMIN_GUESSES: &str = "TooManyAdminGuesses";
+const PUBLIC_LIMIT: &str = "TooManyFromAddress";
+const PUBLIC_LIMIT_PAGE: &str = "TooManyFromAddressPage";
 
 fn error_response(description: &str) -> Response {
     ResponseBuilder::new()
@@ -139,18 +141,57 @@ impl Modify for CommonAnswers {
                  address within a minute; every admin request from it waits.",
             )),
         );
-        for item in openapi.paths.paths.values_mut() {
-            for operation in [
-                &mut item.get,
-                &mut item.put,
-                &mut item.post,
-                &mut item.delete,
-                &mut item.patch,
-            ]
-            .into_iter()
-            .flatten()
-            {
+        components.responses.insert(
+            PUBLIC_LIMIT.to_owned(),
+            RefOr::T(error_response(
+                "`rate_limited`, with `Retry-After`: too many requests to the routes without \
+                 a session from this client address.",
+            )),
+        );
+        components.responses.insert(
+            PUBLIC_LIMIT_PAGE.to_owned(),
+            RefOr::T(
+                ResponseBuilder::new()
+                    .description(
+                        "Too many requests from this client address: a page saying how long \
+                         to wait, with `Retry-After`.",
+                    )
+                    .content(
+                        "text/html",
+                        ContentBuilder::new()
+                            .schema(Some(
+                                utoipa::openapi::ObjectBuilder::new()
+                                    .schema_type(utoipa::openapi::schema::Type::String),
+                            ))
+                            .build(),
+                    )
+                    .build(),
+            ),
+        );
+        for (path, item) in openapi.paths.paths.iter_mut() {
+            for (method, operation) in [
+                (axum::http::Method::GET, &mut item.get),
+                (axum::http::Method::PUT, &mut item.put),
+                (axum::http::Method::POST, &mut item.post),
+                (axum::http::Method::DELETE, &mut item.delete),
+                (axum::http::Method::PATCH, &mut item.patch),
+            ] {
+                let Some(operation) = operation else {
+                    continue;
+                };
                 add_common_answers(operation);
+                if super::public_limit::is_public(&method, path) {
+                    let answer = if path.starts_with("/v1/") {
+                        PUBLIC_LIMIT
+                    } else {
+                        PUBLIC_LIMIT_PAGE
+                    };
+                    operation
+                        .responses
+                        .responses
+                        .entry("429".to_owned())
+                        .or_insert_with(|| RefOr::Ref(Ref::from_response_name(answer)));
+                }
             }
         }
     }

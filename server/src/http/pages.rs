@@ -73,7 +73,7 @@ fn message(status: StatusCode, id: &str, title: &str, text: &str, extra: &str) -
 }
 
 /// A page for an error from the services, with a next step.
-fn error_page(error: ServerError) -> Response {
+pub(crate) fn error_page(error: ServerError) -> Response {
     if let ServerError::RateLimited {
         retry_after_secs,
         message: text,

@@ -4,6 +4,8 @@
 //! OpenAPI document: no client of the protocol uses them.
 //! - `GET`/`PUT /v1/admin/test/clock`: read, set or move the server's time;
 //! - `POST /v1/admin/test/purge-tombstones`: purge deletes past the retention now.
+//! - `POST /v1/admin/test/housekeeping`: run the hourly clean-up of limits and ended
+//!   sessions now.
 //!
 //! Bulk records for benchmarks come from `portal-server seed`, in every build.
 
@@ -14,13 +16,14 @@ use crate::state::AppState;
 use axum::extract::State;
 use axum::routing::{get, post};
 use axum::{Json, Router};
-use portal_model::admin::test_support::{ClockChange, ClockNow, Purged};
+use portal_model::admin::test_support::{ClockChange, ClockNow, Housekept, Purged};
 
 /// The test routes, to merge into the server's router.
 pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/v1/admin/test/clock", get(clock).put(set_clock))
         .route("/v1/admin/test/purge-tombstones", post(purge_tombstones))
+        .route("/v1/admin/test/housekeeping", post(housekeeping))
 }
 
 async fn clock(_: Admin, State(state): State<AppState>) -> Json<ClockNow> {
@@ -44,6 +47,18 @@ async fn set_clock(
     }
     Ok(Json(ClockNow {
         now: state.clock.now(),
+    }))
+}
+
+async fn housekeeping(
+    _: Admin,
+    State(state): State<AppState>,
+) -> Result<Json<Housekept>, ServerError> {
+    let removed = crate::service::housekeeping::purge(&state).await?;
+    Ok(Json(Housekept {
+        login_attempts: removed.login_attempts as u64,
+        rate_limits: removed.rate_limits as u64,
+        sessions: removed.sessions as u64,
     }))
 }
 

@@ -102,7 +102,23 @@ fn record_failure(conn: &Conn, email_hash: &str, now: DateTime<Utc>) -> Result<(
 }
 
 /// `POST /v1/auth/login`.
-pub async fn login(state: &AppState, request: LoginRequest) -> Result<Session, ServerError> {
+/// The key failed sign-ins are counted under: the account's email and the client's
+/// address (both hashed), so that a stranger's wrong guesses slow the stranger down
+/// and never lock the patient out.
+pub fn attempt_key(email: &str, client: std::net::IpAddr) -> String {
+    format!("{}:{}", token_hash(email), token_hash(&client.to_string()))
+}
+
+/// The pattern of every [`attempt_key`] of `email`, for SQL `LIKE`.
+pub fn attempt_keys_of(email: &str) -> String {
+    format!("{}:%", token_hash(email))
+}
+
+pub async fn login(
+    state: &AppState,
+    request: LoginRequest,
+    client: std::net::IpAddr,
+) -> Result<Session, ServerError> {
     let device_name = request.device_name.trim().to_owned();
     if device_name.is_empty() || device_name.chars().count() > 100 {
         return Err(ServerError::bad_request(
@@ -112,19 +128,19 @@ pub async fn login(state: &AppState, request: LoginRequest) -> Result<Session, S
     // A malformed address cannot belong to an account: same answer as a wrong password.
     let email =
         normalize_email(&request.email).unwrap_or_else(|_| request.email.trim().to_lowercase());
-    let email_hash = token_hash(&email);
+    let attempts = attempt_key(&email, client);
     let now = state.clock.now();
 
     let lookup_email = email.clone();
-    let lookup_hash = email_hash.clone();
+    let lookup_attempts = attempts.clone();
     let account: Option<(String, String)> = state
         .db
         .call(move |conn| {
             // Count the attempt before the password is checked, so that requests sent at
             // once cannot all slip past the backoff; success clears the count.
             let tx = conn.transaction()?;
-            check_backoff(&tx, &lookup_hash, now)?;
-            record_failure(&tx, &lookup_hash, now)?;
+            check_backoff(&tx, &lookup_attempts, now)?;
+            record_failure(&tx, &lookup_attempts, now)?;
             let account = tx.query_opt(
                 "SELECT id, password_hash FROM accounts WHERE email = ?1",
                 params![&lookup_email],
@@ -163,7 +179,7 @@ pub async fn login(state: &AppState, request: LoginRequest) -> Result<Session, S
             };
             tx.execute(
                 "DELETE FROM login_attempts WHERE email_hash = ?1",
-                params![&email_hash],
+                params![&attempts],
             )?;
             audit::record(
                 &tx,

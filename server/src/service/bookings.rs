@@ -139,6 +139,7 @@ pub async fn book(state: &AppState, booking: Booking) -> Result<Booked, ServerEr
     }
     state.mail.send(
         Email {
+            kind: "booking-notice",
             to: provider_email,
             subject: format!("New booking: {first_name} {last_name}"),
             html: format!(

@@ -9,7 +9,7 @@ use crate::db::millis;
 use crate::error::ServerError;
 use crate::params;
 use crate::service::mutations::Refusal;
-use crate::service::{audit, feed};
+use crate::service::{audit, feed, files};
 use crate::state::AppState;
 use axum::http::StatusCode;
 use chrono::{DateTime, Utc};
@@ -67,14 +67,20 @@ pub(crate) fn publish(
     now: DateTime<Utc>,
 ) -> Result<String, ServerError> {
     let id = new_id("doc");
+    // Whoever sent it, a document is described by a clean name and a type from the
+    // allow-list, in the feed as when served.
+    let title = match files::clean_name(title) {
+        clean if clean.is_empty() => "Document".to_owned(),
+        clean => clean,
+    };
     let document = Document {
         id: id.clone(),
         profile_id: patient_id.to_owned(),
         rev: 0,
         updated_at: now,
-        title: title.to_owned(),
+        title,
         category: DocumentCategory::parse(category),
-        content_type: content_type.to_owned(),
+        content_type: files::served_type(content_type).to_owned(),
         size,
         sha256: sha.to_owned(),
         created_at: now,
@@ -118,7 +124,7 @@ pub struct NewDocument {
 
 /// `POST /v1/admin/documents`.
 pub async fn create(state: &AppState, document: NewDocument) -> Result<String, ServerError> {
-    let title = crate::service::patients::required("title", &document.title)?;
+    let title = crate::service::patients::required("title", &files::clean_name(&document.title))?;
     if !CATEGORIES.contains(&document.category.as_str()) {
         return Err(ServerError::bad_request(format!(
             "category must be one of {}.",
@@ -167,6 +173,7 @@ pub struct Content {
     pub bytes: Vec<u8>,
     pub sha256: String,
     pub content_type: String,
+    pub title: String,
 }
 
 /// The bytes of a document the account can see (`not_found` otherwise, which reveals
@@ -200,6 +207,7 @@ pub async fn content(
             let Document {
                 sha256,
                 content_type,
+                title,
                 ..
             } = document;
             let bytes: Vec<u8> = conn
@@ -213,71 +221,10 @@ pub async fn content(
                 bytes,
                 sha256,
                 content_type,
+                title,
             })
         })
         .await
-}
-
-/// The file name a `Content-Disposition` header gives (RFC 6266: `filename*` in
-/// UTF-8 first, else `filename`), without any directories, control characters or
-/// surrounding space, at most 200 characters; `None` when it gives none.
-pub fn file_name_of(header: &str) -> Option<String> {
-    let mut plain = None;
-    let mut extended = None;
-    for part in header.split(';').skip(1) {
-        let Some((key, value)) = part.split_once('=') else {
-            continue;
-        };
-        let value = value.trim();
-        match key.trim().to_ascii_lowercase().as_str() {
-            "filename*" => {
-                // charset'language'percent-encoded
-                let mut pieces = value.splitn(3, '\'');
-                let (Some(charset), Some(_), Some(encoded)) =
-                    (pieces.next(), pieces.next(), pieces.next())
-                else {
-                    continue;
-                };
-                if charset.eq_ignore_ascii_case("utf-8") {
-                    extended = percent_decode(encoded);
-                }
-            }
-            "filename" => {
-                let unquoted = value
-                    .strip_prefix('"')
-                    .and_then(|v| v.strip_suffix('"'))
-                    .map_or_else(
-                        || value.to_owned(),
-                        |v| v.replace("\\\"", "\"").replace("\\\\", "\\"),
-                    );
-                plain = Some(unquoted);
-            }
-            _ => {}
-        }
-    }
-    let name = extended.or(plain)?;
-    let base = name.rsplit(['/', '\\']).next().unwrap_or_default();
-    let clean: String = base.chars().filter(|c| !c.is_control()).take(200).collect();
-    let clean = clean.trim();
-    (!clean.is_empty() && clean != "." && clean != "..").then(|| clean.to_owned())
-}
-
-/// `%XX` escapes decoded as UTF-8; `None` for a broken escape or bytes that are not.
-fn percent_decode(text: &str) -> Option<String> {
-    let bytes = text.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        if bytes[i] == b'%' {
-            let hex = text.get(i + 1..i + 3)?;
-            out.push(u8::from_str_radix(hex, 16).ok()?);
-            i += 3;
-        } else {
-            out.push(bytes[i]);
-            i += 1;
-        }
-    }
-    String::from_utf8(out).ok()
 }
 
 /// `PUT /v1/uploads/{upload_id}`: keeps the bytes under the client's id. Repeating the
@@ -361,12 +308,21 @@ pub fn from_upload(
     ) else {
         return refuse("invalid_args", "args needs upload_id and a title.");
     };
+    // Patients file their own documents as uploads: an invoice or a superbill comes
+    // from the practice.
     let category = args
         .get("category")
         .and_then(Value::as_str)
         .unwrap_or("upload");
-    if !CATEGORIES.contains(&category) {
-        return refuse("invalid_args", "That is not a document category.");
+    if category != "upload" {
+        return refuse(
+            "invalid_args",
+            "Your own documents are filed as 'upload': leave out the category.",
+        );
+    }
+    let title = files::clean_name(title);
+    if title.is_empty() {
+        return refuse("invalid_args", "The title has no visible characters.");
     }
     let row: Option<(String, String, i64)> = tx.query_opt(
         "SELECT u.sha256, u.content_type, b.size FROM uploads u JOIN blobs b ON b.sha256 = u.sha256
@@ -383,7 +339,7 @@ pub fn from_upload(
     publish(
         tx,
         patient_id,
-        title,
+        &title,
         category,
         &content_type,
         &sha,
@@ -437,40 +393,7 @@ pub fn parse_range(header: Option<&str>, size: u64) -> Result<Option<(u64, u64)>
 
 #[cfg(test)]
 mod tests {
-    use super::{Unsatisfiable, file_name_of, parse_range};
-
-    #[test]
-    fn file_names_come_from_content_disposition_and_lose_their_directories() {
-        let cases = [
-            ("attachment; filename=\"card.pdf\"", Some("card.pdf")),
-            ("attachment; filename=card.pdf", Some("card.pdf")),
-            (
-                "attachment; filename=\"old.pdf\"; filename*=UTF-8''r%C3%A9sum%C3%A9.pdf",
-                Some("résumé.pdf"),
-            ),
-            ("attachment; filename*=utf-8''a%2Fb%5Cc.png", Some("c.png")),
-            ("attachment; filename=\"../../etc/passwd\"", Some("passwd")),
-            (
-                "attachment; filename=\"say \\\"hi\\\".txt\"",
-                Some("say \"hi\".txt"),
-            ),
-            ("attachment; filename=\"a\u{7}b.txt\"", Some("ab.txt")),
-            (
-                "attachment; filename*=UTF-8''%ZZ; filename=plain.txt",
-                Some("plain.txt"),
-            ),
-            ("attachment; filename*=ISO-8859-1''caf%E9.txt", None),
-            ("attachment; filename=\"..\"", None),
-            ("attachment; filename=\"  \"", None),
-            ("attachment", None),
-            ("inline", None),
-        ];
-        for (header, expected) in cases {
-            assert_eq!(file_name_of(header).as_deref(), expected, "{header}");
-        }
-        let long = format!("attachment; filename={}", "x".repeat(300));
-        assert_eq!(file_name_of(&long).map(|n| n.chars().count()), Some(200));
-    }
+    use super::{Unsatisfiable, parse_range};
 
     #[test]
     fn ranges_follow_rfc_9110() {

@@ -243,21 +243,6 @@ pub async fn purge_tombstones(state: &AppState) -> Result<usize, ServerError> {
         .await
 }
 
-/// Purges tombstones once an hour for as long as the server runs.
-pub fn start_purger(state: AppState) {
-    tokio::spawn(async move {
-        let mut ticker = tokio::time::interval(std::time::Duration::from_secs(3600));
-        loop {
-            ticker.tick().await;
-            match purge_tombstones(&state).await {
-                Ok(0) => {}
-                Ok(removed) => tracing::info!(removed, "purged old deletes from the sync feed"),
-                Err(error) => tracing::warn!(%error, "purging the sync feed failed"),
-            }
-        }
-    });
-}
-
 /// A place in the feed: the last change number sent, and how far deletes had been
 /// purged when this pass through the feed started.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]

@@ -143,6 +143,7 @@ fn invite_email_greeting(config: &ServerConfig, invite: &IssuedInvite, whom: Str
         link_attr = html_escape(&link),
     );
     Email {
+        kind: "invite",
         to: invite.email.clone(),
         subject: format!("{practice} invited you to your patient portal"),
         text,
@@ -292,6 +293,7 @@ pub fn reinvite_or_notify(
         html_escape(&text).replace("\n\n", "</p><p>")
     );
     Ok(Reinvite::ProviderNotified(Email {
+        kind: "reinvite-request",
         to: provider_email,
         subject: format!("{first} {last} asked for a new portal invitation"),
         text,

@@ -341,6 +341,7 @@ fn already_registered_email(to: &str, practice: &str, base: &str) -> Email {
          or on {base} to get a reset link.\n"
     );
     Email {
+        kind: "join-already-registered",
         to: to.to_owned(),
         subject: format!("You already have a {practice} portal account"),
         html: format!(

@@ -29,13 +29,20 @@ enum Outgoing {
     Reinvite(Reinvite),
 }
 
-fn simple_email(to: &str, subject: &str, paragraphs: &[String], links: Vec<String>) -> Email {
+fn simple_email(
+    kind: &'static str,
+    to: &str,
+    subject: &str,
+    paragraphs: &[String],
+    links: Vec<String>,
+) -> Email {
     let text = paragraphs.join("\n\n") + "\n";
     let body: String = paragraphs
         .iter()
         .map(|p| format!("<p>{}</p>", html_escape(p)))
         .collect();
     Email {
+        kind,
         to: to.to_owned(),
         subject: subject.to_owned(),
         text,
@@ -81,6 +88,7 @@ pub async fn request(state: &AppState, raw_email: String) -> Result<StatusAnswer
                     };
                     if matches!(outcome, Reinvite::ProviderNotified(_)) {
                         outgoing.push(Outgoing::Email(simple_email(
+                            "reset-invite-expired",
                             &email,
                             &format!("Your {} portal invitation", settings.practice_name),
                             &[
@@ -150,6 +158,7 @@ fn issue_reset(
         )
     };
     Ok(simple_email(
+        "reset",
         email,
         &format!("Reset your {} portal password", settings.practice_name),
         &[
@@ -390,13 +399,14 @@ pub async fn complete(
                 "UPDATE password_resets SET used_at = ?1 WHERE account_id = ?2 AND used_at IS NULL",
                 params![millis(now), reset.account_id])?;
             tx.execute(
-                "DELETE FROM login_attempts WHERE email_hash = ?1",
-                params![token_hash(&reset.email)])?;
+                "DELETE FROM login_attempts WHERE email_hash LIKE ?1",
+                params![crate::service::auth::attempt_keys_of(&reset.email)])?;
             sessions::revoke_all(&tx, &reset.account_id, RevokeReason::PasswordReset, now)?;
             audit::record(&tx, millis(now), &format!("account:{}", reset.account_id), "password_reset.complete", &reset.id)?;
             let practice = settings::load(&tx)?.practice_name;
             tx.commit()?;
             Ok(simple_email(
+                "password-changed",
                 &reset.email,
                 &format!("Your {practice} portal password was changed"),
                 &[

@@ -83,16 +83,22 @@ impl Harness {
 
     /// A server on the backend the run asks for (see the module's documentation).
     pub async fn start() -> Self {
+        Self::start_adjusted(|options| options).await
+    }
+
+    /// As [`Harness::start`], with the options `adjust` makes of the usual ones.
+    pub async fn start_adjusted(adjust: impl FnOnce(ServerOptions) -> ServerOptions) -> Self {
         match postgres::Schema::create().await {
             Some(schema) => {
-                let mut h = Self::start_with(Database::parse(&schema.url).unwrap()).await;
+                let database = Database::parse(&schema.url).unwrap();
+                let mut h = Self::start_with_options(database, adjust).await;
                 h.schema = Some(schema);
                 h
             }
             None => {
                 let dir = tempfile::tempdir().unwrap();
                 let file = Database::SqliteFile(dir.path().join("portal.db"));
-                let mut h = Self::start_with(file).await;
+                let mut h = Self::start_with_options(file, adjust).await;
                 h._dir = Some(dir);
                 h
             }
@@ -113,14 +119,25 @@ impl Harness {
         database: Database,
         session_limits: portal_server::config::SessionLimits,
     ) -> Self {
+        Self::start_with_options(database, |options| ServerOptions {
+            session_limits,
+            ..options
+        })
+        .await
+    }
+
+    /// A server on `database` with the options `adjust` makes of the usual ones.
+    pub async fn start_with_options(
+        database: Database,
+        adjust: impl FnOnce(ServerOptions) -> ServerOptions,
+    ) -> Self {
         portal_e2e::install_tls_provider();
         let clock = ManualClock::default();
-        let server = portal_server::start(ServerOptions {
+        let server = portal_server::start(adjust(ServerOptions {
             database,
             clock: Arc::new(clock.clone()),
-            session_limits,
             ..ServerOptions::local(ADMIN)
-        })
+        }))
         .await
         .unwrap();
         Self {

@@ -2556,6 +2556,7 @@ enum class ErrorCode {
     CONFLICT,
     INTERNAL,
     TOO_MANY_STREAMS,
+    SERVER_BUSY,
     UNKNOWN;
 
     
