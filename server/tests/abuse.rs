@@ -311,3 +311,83 @@ async fn a_flood_of_resets_from_fifty_addresses_gets_only_safe_answers() {
         took.as_millis()
     );
 }
+
+#[tokio::test]
+async fn free_text_has_length_caps_that_refuse_instead_of_cutting() {
+    let h = Harness::start().await;
+    let (patient_id, token) = h.invited_patient("jordan@example.com").await;
+    let session: portal_model::Session = h.accept(&token, PASSWORD).await.json().await.unwrap();
+    let record: serde_json::Value = h
+        .admin
+        .get(&format!("patients/{patient_id}"))
+        .await
+        .json()
+        .await
+        .unwrap();
+    let provider = record["primary_provider_id"].as_str().unwrap().to_owned();
+    let long = "x".repeat(201);
+
+    // A patient's new conversation with a subject too long, and an upload's title.
+    h.http
+        .put(h.url("/v1/uploads/cap-1"))
+        .bearer_auth(&session.access_token)
+        .header("content-type", "application/pdf")
+        .body("%PDF-1.4 tiny")
+        .send()
+        .await
+        .unwrap();
+    let results: portal_model::sync::MutationResults = h
+        .http
+        .post(h.url("/v1/mutations"))
+        .bearer_auth(&session.access_token)
+        .json(&json!({"mutations": [
+            {"id": "00000000-0000-4000-8000-000000000101", "kind": "send_message",
+             "profile_id": patient_id,
+             "args": {"provider_id": provider, "subject": long, "body": "Hello"}},
+            {"id": "00000000-0000-4000-8000-000000000102", "kind": "upload_document",
+             "profile_id": patient_id, "args": {"upload_id": "cap-1", "title": long}}
+        ]}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    for result in &results.results {
+        assert_eq!(result.code.as_deref(), Some("invalid_args"), "{result:?}");
+        assert!(
+            result
+                .message
+                .as_deref()
+                .unwrap_or_default()
+                .contains("at most 200"),
+            "{result:?}"
+        );
+    }
+
+    // Staff: a subject and a location too long.
+    let message = h
+        .admin
+        .post(
+            "messages",
+            json!({"patient_id": patient_id, "provider_id": provider, "subject": long,
+                   "body": "Hello"}),
+        )
+        .await;
+    assert_eq!(message.status(), StatusCode::BAD_REQUEST);
+    let appointment = h
+        .admin
+        .post(
+            "appointments",
+            json!({"patient_id": patient_id, "provider_id": provider,
+                   "starts_at": "2030-01-10T15:00:00Z", "duration_minutes": 30,
+                   "kind": "in_person", "location": long}),
+        )
+        .await;
+    let body = error_code(appointment, StatusCode::BAD_REQUEST).await;
+    assert!(
+        body.error.message.contains("location"),
+        "{}",
+        body.error.message
+    );
+}

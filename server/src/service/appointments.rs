@@ -65,6 +65,7 @@ fn timing(
 
 /// Creates an appointment and returns its id.
 pub async fn create(state: &AppState, new: NewAppointment) -> Result<String, ServerError> {
+    crate::service::patients::capped("location", new.location.as_deref(), 200)?;
     if new.kind != "in_person" && new.kind != "telehealth" {
         return Err(ServerError::bad_request(
             "kind must be in_person or telehealth.",

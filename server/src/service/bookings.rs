@@ -49,6 +49,7 @@ pub async fn book(state: &AppState, booking: Booking) -> Result<Booked, ServerEr
     let first_name = required("patient.first_name", &booking.patient.first_name)?;
     let last_name = required("patient.last_name", &booking.patient.last_name)?;
     let email = normalize_email(&booking.patient.email)?;
+    crate::service::patients::capped("location", booking.location.as_deref(), 200)?;
     if !(5..=480).contains(&booking.duration_minutes) {
         return Err(ServerError::bad_request(
             "duration_minutes must be between 5 and 480.",

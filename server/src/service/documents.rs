@@ -124,7 +124,14 @@ pub struct NewDocument {
 
 /// `POST /v1/admin/documents`.
 pub async fn create(state: &AppState, document: NewDocument) -> Result<String, ServerError> {
-    let title = crate::service::patients::required("title", &files::clean_name(&document.title))?;
+    // Refused when too long (never cut short), then cleaned.
+    let title = files::clean_name(&crate::service::patients::required(
+        "title",
+        &document.title,
+    )?);
+    if title.is_empty() {
+        return Err(ServerError::bad_request("title has no visible characters."));
+    }
     if !CATEGORIES.contains(&document.category.as_str()) {
         return Err(ServerError::bad_request(format!(
             "category must be one of {}.",
@@ -318,6 +325,15 @@ pub fn from_upload(
         return refuse(
             "invalid_args",
             "Your own documents are filed as 'upload': leave out the category.",
+        );
+    }
+    if title.chars().count() > files::MAX_NAME_CHARS {
+        return refuse(
+            "invalid_args",
+            &format!(
+                "A title can be at most {} characters.",
+                files::MAX_NAME_CHARS
+            ),
         );
     }
     let title = files::clean_name(title);

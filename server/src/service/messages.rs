@@ -147,6 +147,18 @@ fn write(
     Ok((message_id, thread_id))
 }
 
+/// The longest subject of a conversation, in characters.
+pub const MAX_SUBJECT: usize = 200;
+
+fn check_subject(subject: Option<&str>) -> Result<(), String> {
+    match subject {
+        Some(subject) if subject.trim().chars().count() > MAX_SUBJECT => Err(format!(
+            "A subject can be at most {MAX_SUBJECT} characters."
+        )),
+        _ => Ok(()),
+    }
+}
+
 fn check_body(body: &str) -> Result<String, String> {
     let body = body.trim();
     if body.is_empty() {
@@ -175,6 +187,7 @@ pub async fn from_provider(
     request: ProviderMessage,
 ) -> Result<(String, String), ServerError> {
     let body = check_body(&request.body).map_err(ServerError::bad_request)?;
+    check_subject(request.subject.as_deref()).map_err(ServerError::bad_request)?;
     let now = state.clock.now();
     state
         .db
@@ -330,6 +343,9 @@ pub fn from_patient(
         )));
     }
     let subject = args.get("subject").and_then(Value::as_str);
+    if let Err(why) = check_subject(subject) {
+        return Ok(Err(("invalid_args", why)));
+    }
     let note = attachments.attach(tx, patient_id, sender, &body, now)?;
     write(tx, patient_id, None, provider_id, subject, note, now)?;
     Ok(Ok(()))

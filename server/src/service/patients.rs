@@ -76,6 +76,16 @@ pub fn required(field: &str, value: &str) -> Result<String, ServerError> {
     Ok(value.to_owned())
 }
 
+/// Refuses an optional free-text field longer than `max` characters.
+pub fn capped(field: &str, value: Option<&str>, max: usize) -> Result<(), ServerError> {
+    match value {
+        Some(value) if value.trim().chars().count() > max => Err(ServerError::bad_request(
+            format!("{field} is longer than {max} characters."),
+        )),
+        _ => Ok(()),
+    }
+}
+
 /// `POST /v1/admin/providers`.
 pub async fn create_provider(
     state: &AppState,
