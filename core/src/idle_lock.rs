@@ -1,11 +1,14 @@
 //! The idle lock, as apps use it: `client.idle_lock()`. After a stretch without use
 //! (15 minutes unless configured) the account leaves memory and signed-in calls fail
 //! with `CoreError::Locked` until the person gives their password again: checked offline
-//! against the verifier this device keeps, or online when there is none. Five wrong
-//! passwords sign the account out of the device.
+//! against the verifier this device keeps (keyed with the device's secret), or online
+//! when there is none. Five wrong passwords in a row, counted across restarts, sign the
+//! account out of the device.
 
 use crate::error::CoreError;
-use crate::session::idle::{LockState, LockedAccount, MAX_UNLOCK_ATTEMPTS, check_verifier};
+use crate::session::idle::{
+    LockState, LockedAccount, MAX_UNLOCK_ATTEMPTS, check_verifier, make_verifier,
+};
 use crate::session::{Context, SignedIn, Wipe};
 use portal_model::{ErrorCode, LoginRequest, Session};
 use reqwest::Method;
@@ -45,17 +48,26 @@ impl IdleLock {
         let Some(locked) = self.ctx.locked_account() else {
             return self.ctx.signed_in().ok_or(CoreError::NotSignedIn);
         };
-        let verdict = match self.ctx.vault.verifier(&locked.account_id).await? {
+        let stored = self.ctx.vault.verifier(&locked.account_id).await?;
+        let secret = self.ctx.vault.device_secret().await?;
+        let verdict = match stored.clone() {
             Some(verifier) => {
                 let password = password.to_owned();
-                tokio::task::spawn_blocking(move || check_verifier(&verifier, &password))
+                let secret = secret.clone();
+                tokio::task::spawn_blocking(move || check_verifier(&verifier, &password, &secret))
                     .await
                     .map_err(|e| CoreError::Config(format!("verifier task: {e}")))??
             }
             None => None,
         };
         match verdict {
-            Some(true) => self.finish_unlock(&locked).await,
+            Some(true) => {
+                if stored.is_some_and(|verifier| !verifier.keyed) {
+                    self.key_verifier(&locked.account_id, password, secret)
+                        .await?;
+                }
+                self.finish_unlock(&locked).await
+            }
             Some(false) => Err(self.wrong_password(&locked).await),
             None => self.unlock_online(&locked, password).await,
         }
@@ -97,6 +109,21 @@ impl IdleLock {
         }
     }
 
+    /// Replaces a verifier from before device keys by a keyed one (the password was just
+    /// checked).
+    async fn key_verifier(
+        &self,
+        account_id: &str,
+        password: &str,
+        secret: Vec<u8>,
+    ) -> Result<(), CoreError> {
+        let password = password.to_owned();
+        let verifier = tokio::task::spawn_blocking(move || make_verifier(&password, &secret))
+            .await
+            .map_err(|e| CoreError::Config(format!("verifier task: {e}")))??;
+        self.ctx.vault.set_verifier(account_id, &verifier).await
+    }
+
     async fn finish_unlock(&self, locked: &LockedAccount) -> Result<SignedIn, CoreError> {
         let index = self.ctx.vault.index().await?;
         let entry = index
@@ -104,6 +131,10 @@ impl IdleLock {
             .cloned()
             .ok_or(CoreError::NotSignedIn)?;
         let now = self.ctx.now();
+        self.ctx
+            .vault
+            .set_unlock_failures(&locked.account_id, 0)
+            .await?;
         self.ctx.vault.mark_active(&locked.account_id, now).await?;
         self.ctx.mark_unlocked(now, Some(now));
         self.ctx.set_current(Some(entry.signed_in.clone()));
@@ -112,13 +143,26 @@ impl IdleLock {
         Ok(entry.signed_in)
     }
 
-    /// Counts a wrong password at the lock screen; the last allowed one signs out.
+    /// Counts a wrong password at the lock screen, in memory and in the keychain (so
+    /// that restarting the app does not reset it); the last allowed one signs out.
     async fn wrong_password(&self, locked: &LockedAccount) -> CoreError {
+        let kept = match self.ctx.vault.unlock_failures(&locked.account_id).await {
+            Ok(kept) => kept,
+            Err(error) => return error,
+        };
         let failed = {
             let mut activity = self.ctx.lock_activity();
-            activity.failed_unlocks += 1;
+            activity.failed_unlocks = activity.failed_unlocks.max(kept) + 1;
             activity.failed_unlocks
         };
+        if let Err(error) = self
+            .ctx
+            .vault
+            .set_unlock_failures(&locked.account_id, failed)
+            .await
+        {
+            return error;
+        }
         if failed < MAX_UNLOCK_ATTEMPTS {
             return CoreError::WrongPassword {
                 attempts_left: MAX_UNLOCK_ATTEMPTS - failed,

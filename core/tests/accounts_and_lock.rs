@@ -503,3 +503,79 @@ fn the_idle_timeout_is_configurable_within_sane_bounds() {
         ));
     }
 }
+
+#[tokio::test]
+async fn wrong_passwords_at_the_lock_screen_count_across_restarts() {
+    let (server, admin) = practice().await;
+    let base = server.base_url();
+    let keychain = "org.patientportal.test.lockcount";
+    let clock = ManualClock::default();
+    let invited = admin
+        .invite_new_patient("Jordan", "jordan@example.com")
+        .await;
+    let first = app(base, keychain, &clock);
+    let signed_in = first
+        .auth()
+        .accept_invite(&invited.token, PASSWORD, "laptop")
+        .await
+        .unwrap();
+    // The verifier is keyed with the device's secret: on its own (a backup, a copied
+    // keychain item) it cannot test guesses of the password.
+    let verifier_key =
+        first
+            .auth()
+            .session_key(&signed_in.account.id)
+            .replacen("session:", "verifier:", 1);
+    let stored: serde_json::Value = serde_json::from_str(
+        &KeyringStore::new(keychain)
+            .get(&verifier_key)
+            .unwrap()
+            .unwrap(),
+    )
+    .unwrap();
+    assert_eq!(stored["keyed"], true);
+    let phc = argon2::PasswordHash::new(stored["phc"].as_str().unwrap()).unwrap();
+    assert!(
+        argon2::PasswordVerifier::verify_password(
+            &argon2::Argon2::default(),
+            PASSWORD.as_bytes(),
+            &phc
+        )
+        .is_err(),
+        "the verifier checks the password without the device's secret"
+    );
+
+    // Locked by time; two wrong passwords; the app restarts (still locked).
+    clock.advance(Duration::minutes(20));
+    let second = app(base, keychain, &clock);
+    assert!(matches!(
+        second.auth().restore().await.unwrap(),
+        Restored::Locked { .. }
+    ));
+    for left in [4, 3] {
+        match second.idle_lock().unlock("wrong guess here").await {
+            Err(CoreError::WrongPassword { attempts_left }) => assert_eq!(attempts_left, left),
+            other => panic!("expected a wrong password, got {other:?}"),
+        }
+    }
+    let third = app(base, keychain, &clock);
+    assert!(matches!(
+        third.auth().restore().await.unwrap(),
+        Restored::Locked { .. }
+    ));
+    match third.idle_lock().unlock("wrong guess here").await {
+        Err(CoreError::WrongPassword { attempts_left }) => {
+            assert_eq!(attempts_left, 2, "the restart reset the count")
+        }
+        other => panic!("expected a wrong password, got {other:?}"),
+    }
+    // The right password unlocks and ends the count.
+    third.idle_lock().unlock(PASSWORD).await.unwrap();
+    third.idle_lock().lock_now();
+    match third.idle_lock().unlock("wrong guess here").await {
+        Err(CoreError::WrongPassword { attempts_left }) => assert_eq!(attempts_left, 4),
+        other => panic!("expected a wrong password, got {other:?}"),
+    }
+    third.idle_lock().unlock(PASSWORD).await.unwrap();
+    third.auth().logout().await.unwrap();
+}

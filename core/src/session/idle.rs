@@ -67,37 +67,48 @@ impl Activity {
     }
 }
 
-fn argon2() -> Result<Argon2<'static>, CoreError> {
-    // The server's parameters (OWASP: argon2id, m = 19 MiB, t = 2, p = 1).
+/// Argon2id with the server's parameters (OWASP: m = 19 MiB, t = 2, p = 1), keyed with
+/// `secret` when given.
+fn argon2(secret: Option<&[u8]>) -> Result<Argon2<'_>, CoreError> {
     let params = Params::new(19_456, 2, 1, None)
         .map_err(|e| CoreError::Config(format!("argon2 parameters: {e}")))?;
-    Ok(Argon2::new(Algorithm::Argon2id, Version::V0x13, params))
+    match secret {
+        Some(secret) => {
+            Argon2::new_with_secret(secret, Algorithm::Argon2id, Version::V0x13, params)
+                .map_err(|e| CoreError::Config(format!("argon2 secret: {e}")))
+        }
+        None => Ok(Argon2::new(Algorithm::Argon2id, Version::V0x13, params)),
+    }
 }
 
-/// A new verifier for `password`. CPU-heavy: call from a blocking thread.
-pub(crate) fn make_verifier(password: &str) -> Result<StoredVerifier, CoreError> {
+/// A new verifier for `password`, keyed with the device's `secret`. CPU-heavy: call
+/// from a blocking thread.
+pub(crate) fn make_verifier(password: &str, secret: &[u8]) -> Result<StoredVerifier, CoreError> {
     let mut salt_bytes = [0u8; 16];
     rand::rng().fill_bytes(&mut salt_bytes);
     let salt = SaltString::encode_b64(&salt_bytes)
         .map_err(|e| CoreError::Config(format!("argon2 salt: {e}")))?;
-    let phc = argon2()?
+    let phc = argon2(Some(secret))?
         .hash_password(password.as_bytes(), &salt)
         .map_err(|e| CoreError::Config(format!("argon2 hashing: {e}")))?
         .to_string();
-    Ok(StoredVerifier { phc })
+    Ok(StoredVerifier { phc, keyed: true })
 }
 
-/// Whether `password` matches `verifier`; `None` for a damaged verifier (the caller
-/// then asks the server instead). CPU-heavy: call from a blocking thread.
+/// Whether `password` matches `verifier` (keyed with the device's `secret`, or an
+/// older unkeyed one); `None` for a damaged verifier (the caller then asks the server
+/// instead). CPU-heavy: call from a blocking thread.
 pub(crate) fn check_verifier(
     verifier: &StoredVerifier,
     password: &str,
+    secret: &[u8],
 ) -> Result<Option<bool>, CoreError> {
     let Ok(parsed) = PasswordHash::new(&verifier.phc) else {
         return Ok(None);
     };
+    let key = verifier.keyed.then_some(secret);
     Ok(Some(
-        argon2()?
+        argon2(key)?
             .verify_password(password.as_bytes(), &parsed)
             .is_ok(),
     ))
@@ -109,23 +120,59 @@ mod tests {
 
     #[test]
     fn a_verifier_accepts_its_password_only_and_is_argon2id() {
-        let verifier = make_verifier("river otter paints blue").unwrap();
+        let secret = [7u8; 32];
+        let verifier = make_verifier("river otter paints blue", &secret).unwrap();
         assert!(verifier.phc.starts_with("$argon2id$v=19$m=19456,t=2,p=1$"));
         assert!(!verifier.phc.contains("river"));
         assert_eq!(
-            check_verifier(&verifier, "river otter paints blue").unwrap(),
+            check_verifier(&verifier, "river otter paints blue", &secret).unwrap(),
             Some(true)
         );
         assert_eq!(
-            check_verifier(&verifier, "river otter paints red").unwrap(),
+            check_verifier(&verifier, "river otter paints red", &secret).unwrap(),
             Some(false)
         );
         let damaged = StoredVerifier {
             phc: "not a hash".to_owned(),
+            keyed: true,
         };
         assert_eq!(
-            check_verifier(&damaged, "river otter paints blue").unwrap(),
+            check_verifier(&damaged, "river otter paints blue", &secret).unwrap(),
             None
+        );
+    }
+
+    #[test]
+    fn a_verifier_is_useless_without_the_devices_secret() {
+        let verifier = make_verifier("river otter paints blue", &[7u8; 32]).unwrap();
+        // Another device's secret, or none (an attacker holding only the verifier).
+        assert_eq!(
+            check_verifier(&verifier, "river otter paints blue", &[8u8; 32]).unwrap(),
+            Some(false)
+        );
+        let parsed = PasswordHash::new(&verifier.phc).unwrap();
+        assert!(
+            argon2(None)
+                .unwrap()
+                .verify_password(b"river otter paints blue", &parsed)
+                .is_err()
+        );
+        // A verifier from before the key still works (and is replaced at unlock).
+        let plain = argon2(None)
+            .unwrap()
+            .hash_password(
+                b"river otter paints blue",
+                &SaltString::encode_b64(&[1u8; 16]).unwrap(),
+            )
+            .unwrap()
+            .to_string();
+        let old = StoredVerifier {
+            phc: plain,
+            keyed: false,
+        };
+        assert_eq!(
+            check_verifier(&old, "river otter paints blue", &[7u8; 32]).unwrap(),
+            Some(true)
         );
     }
 

@@ -30,11 +30,16 @@ impl Context {
         self.end_session_check();
         let signed_in = self.vault.remember(session, Some(now)).await?;
         let password = password.to_owned();
-        let verifier = tokio::task::spawn_blocking(move || make_verifier(&password))
+        let secret = self.vault.device_secret().await?;
+        let verifier = tokio::task::spawn_blocking(move || make_verifier(&password, &secret))
             .await
             .map_err(|e| CoreError::Config(format!("verifier task: {e}")))??;
         self.vault
             .set_verifier(&signed_in.account.id, &verifier)
+            .await?;
+        // A password the server just accepted ends any count of wrong ones.
+        self.vault
+            .set_unlock_failures(&signed_in.account.id, 0)
             .await?;
         self.mark_unlocked(now, Some(now));
         self.set_current(Some(signed_in.clone()));

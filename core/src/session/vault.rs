@@ -64,10 +64,16 @@ pub(crate) struct AccountEntry {
     pub last_active: Option<DateTime<Utc>>,
 }
 
-/// What unlocks a locked session offline: an argon2id hash of the password.
+/// What unlocks a locked session offline: an argon2id hash of the password, keyed
+/// with this device's secret (argon2's secret input), so that the verifier alone (a
+/// backup, a copied keychain item) cannot be used to test guesses of the server
+/// password. Verifiers from before the key are checked as they are and replaced by a
+/// keyed one at the next unlock.
 #[derive(Clone, Serialize, Deserialize)]
 pub(crate) struct StoredVerifier {
     pub phc: String,
+    #[serde(default)]
+    pub keyed: bool,
 }
 
 /// Typed access to the secret store for one server.
@@ -108,6 +114,14 @@ impl Vault {
 
     fn store_key_key(&self, account_id: &str) -> String {
         format!("store-key:{}:{account_id}", self.scope)
+    }
+
+    fn unlock_failures_key(&self, account_id: &str) -> String {
+        format!("unlock-failures:{}:{account_id}", self.scope)
+    }
+
+    fn device_secret_key(&self) -> String {
+        format!("device-secret:{}", self.scope)
     }
 
     fn pending_signouts_key(&self) -> String {
@@ -185,6 +199,44 @@ impl Vault {
     /// The offline password verifier of an account, if one was kept.
     pub async fn verifier(&self, account_id: &str) -> Result<Option<StoredVerifier>, CoreError> {
         self.read_json(self.verifier_key(account_id)).await
+    }
+
+    /// Wrong passwords given at the lock screen for an account since its last unlock,
+    /// kept across restarts.
+    pub async fn unlock_failures(&self, account_id: &str) -> Result<u32, CoreError> {
+        Ok(self
+            .read_json(self.unlock_failures_key(account_id))
+            .await?
+            .unwrap_or(0))
+    }
+
+    /// Sets that count (0 removes it).
+    pub async fn set_unlock_failures(&self, account_id: &str, count: u32) -> Result<(), CoreError> {
+        let key = self.unlock_failures_key(account_id);
+        if count == 0 {
+            return self.blocking(move |store| Ok(store.delete(&key)?)).await;
+        }
+        self.write_json(key, &count).await
+    }
+
+    /// This device's secret for keying verifiers (32 random bytes, hex), made on first
+    /// use and kept for the device's life.
+    pub async fn device_secret(&self) -> Result<Vec<u8>, CoreError> {
+        let key = self.device_secret_key();
+        self.blocking(move |store| {
+            if let Some(text) = store.get(&key)?
+                && let Some(bytes) = from_hex(&text)
+                && bytes.len() == 32
+            {
+                return Ok(bytes);
+            }
+            let mut bytes = vec![0u8; 32];
+            rand::RngCore::fill_bytes(&mut rand::rng(), &mut bytes);
+            let text: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
+            store.set(&key, &text)?;
+            Ok(bytes)
+        })
+        .await
     }
 
     /// Keeps the offline password verifier of an account.
@@ -335,7 +387,11 @@ impl Vault {
     /// Removes an account's tokens, its verifier and its index entry, and unless
     /// `keep_store_key`, the key of its offline copy.
     pub async fn forget(&self, account_id: &str, keep_store_key: bool) -> Result<(), CoreError> {
-        let mut keys = vec![self.session_key(account_id), self.verifier_key(account_id)];
+        let mut keys = vec![
+            self.session_key(account_id),
+            self.verifier_key(account_id),
+            self.unlock_failures_key(account_id),
+        ];
         if !keep_store_key {
             keys.push(self.store_key_key(account_id));
         }
@@ -360,10 +416,29 @@ impl Vault {
                 .map(|entry| entry.signed_in.account.id.clone());
         }
         if index.accounts.is_empty() {
-            let key = self.index_key();
-            self.blocking(move |store| Ok(store.delete(&key)?)).await
+            // The last account gone: the device secret goes too (it keys only their
+            // verifiers), so that signing out leaves nothing behind.
+            let keys = [self.index_key(), self.device_secret_key()];
+            self.blocking(move |store| {
+                for key in &keys {
+                    store.delete(key)?;
+                }
+                Ok(())
+            })
+            .await
         } else {
             self.write_json(self.index_key(), &index).await
         }
     }
+}
+
+/// Bytes from lowercase or uppercase hex; `None` for anything else.
+fn from_hex(text: &str) -> Option<Vec<u8>> {
+    if !text.len().is_multiple_of(2) {
+        return None;
+    }
+    (0..text.len())
+        .step_by(2)
+        .map(|i| u8::from_str_radix(text.get(i..i + 2)?, 16).ok())
+        .collect()
 }
