@@ -13,6 +13,7 @@ pub mod pdf;
 pub mod service;
 pub mod settings_file;
 pub mod state;
+pub mod transport;
 
 use crate::clock::{Clock, SystemClock};
 use crate::config::{ServerConfig, SessionLimits};
@@ -116,6 +117,9 @@ pub struct ServerOptions {
     /// requests a second, and the burst allowed at once.
     pub public_per_second: u32,
     pub public_burst: u32,
+    /// Start even with links, SMTP or PostgreSQL in clear beyond this machine
+    /// (`transport`): each gap is then logged at every start.
+    pub allow_insecure: bool,
 }
 
 /// The default rate of the public routes per client address (a clinic's shared
@@ -141,6 +145,7 @@ impl ServerOptions {
             trusted_proxies: Vec::new(),
             public_per_second: PUBLIC_PER_SECOND,
             public_burst: PUBLIC_BURST,
+            allow_insecure: false,
         }
     }
 }
@@ -195,6 +200,18 @@ impl RunningServer {
 pub async fn start(options: ServerOptions) -> Result<RunningServer, ServerError> {
     if let Some(token) = &options.admin_token {
         crypto::check_admin_token(token).map_err(ServerError::Startup)?;
+    }
+    let gaps = transport::gaps(&options);
+    if !gaps.is_empty() {
+        if !options.allow_insecure {
+            return Err(ServerError::Startup(format!(
+                "{} (or set allow_insecure = true to start anyway)",
+                gaps.join("; ")
+            )));
+        }
+        for gap in &gaps {
+            tracing::warn!(gap = %gap, "started with allow_insecure");
+        }
     }
     if options.outbox_api && !matches!(options.mail, MailConfig::Outbox) {
         return Err(ServerError::Startup(

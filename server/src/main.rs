@@ -98,6 +98,14 @@ struct ServeArgs {
     #[arg(long, default_value_t = portal_server::PUBLIC_BURST, env = "PORTAL_PUBLIC_BURST",
           value_parser = clap::value_parser!(u32).range(1..=100_000))]
     public_burst: u32,
+    /// Start even when, beyond this machine, links are http, SMTP has no TLS or
+    /// PostgreSQL's certificate is not checked (each gap is logged at every start).
+    #[arg(long, env = "PORTAL_ALLOW_INSECURE")]
+    allow_insecure: bool,
+    /// Keep emails in the built-in outbox (memory only; demos and tests) instead of
+    /// sending them: without this or --smtp-url, the server does not start.
+    #[arg(long, env = "PORTAL_OUTBOX")]
+    outbox: bool,
     /// How long an access token lasts, in seconds (clients refresh it).
     #[arg(long, default_value_t = 900, env = "PORTAL_ACCESS_TOKEN_SECONDS",
           value_parser = clap::value_parser!(u32).range(10..=3600))]
@@ -237,7 +245,18 @@ async fn run(cli: Cli) -> Result<(), String> {
                 trusted_proxies,
                 public_per_second,
                 public_burst,
+                allow_insecure,
+                outbox,
             } = *args;
+            if smtp_url.is_none() && !outbox && !outbox_api {
+                return Err(
+                    "no smtp_url: invites and reset links would only be kept in \
+                            memory, and no patient would get them. Set smtp_url, or \
+                            outbox = true (PORTAL_OUTBOX) to choose the built-in outbox for \
+                            a demo or tests"
+                        .to_owned(),
+                );
+            }
             if session_idle_days > session_max_days {
                 return Err(format!(
                     "session_idle_days ({session_idle_days}) cannot be longer than \
@@ -277,6 +296,7 @@ async fn run(cli: Cli) -> Result<(), String> {
                 trusted_proxies,
                 public_per_second,
                 public_burst,
+                allow_insecure,
             })
             .await
             .map_err(|e| e.to_string())?;

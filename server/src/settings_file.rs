@@ -39,6 +39,8 @@ const KEYS: &[(&str, &str)] = &[
     ("trusted_proxies", "PORTAL_TRUSTED_PROXIES"),
     ("public_per_second", "PORTAL_PUBLIC_PER_SECOND"),
     ("public_burst", "PORTAL_PUBLIC_BURST"),
+    ("allow_insecure", "PORTAL_ALLOW_INSECURE"),
+    ("outbox", "PORTAL_OUTBOX"),
     ("log", "RUST_LOG"),
 ];
 

@@ -10,7 +10,10 @@ use std::process::{Command, Stdio};
 use std::time::Duration;
 
 fn server() -> Command {
-    Command::new(env!("CARGO_BIN_EXE_portal-server"))
+    let mut command = Command::new(env!("CARGO_BIN_EXE_portal-server"));
+    // These servers keep their emails in the built-in outbox, by choice.
+    command.env("PORTAL_OUTBOX", "true");
+    command
 }
 
 /// The admin token of the settings-file test.
@@ -443,4 +446,92 @@ async fn one_settings_file_configures_the_server() {
         .unwrap();
     assert!(!output.status.success());
     assert!(String::from_utf8_lossy(&output.stderr).contains("10..=3600"));
+}
+
+#[test]
+fn serve_refuses_clear_text_beyond_this_machine_unless_told_to() {
+    let refused = |args: &[&str], env: &[(&str, &str)]| {
+        let mut command = server();
+        // The database from the environment, so that an argument can name another.
+        command
+            .args(["serve", "--listen", "127.0.0.1:0"])
+            .args(args)
+            .env("PORTAL_DATABASE", "sqlite::memory:")
+            .env("PORTAL_ADMIN_TOKEN", FILE_TOKEN);
+        for (key, value) in env {
+            command.env(key, value);
+        }
+        let output = command.output().unwrap();
+        assert!(!output.status.success(), "started with {args:?} {env:?}");
+        String::from_utf8_lossy(&output.stderr).into_owned()
+    };
+    let said = refused(&["--public-url", "http://portal.example-practice.org"], &[]);
+    assert!(
+        said.contains("not https") && said.contains("allow_insecure"),
+        "{said}"
+    );
+    let said = refused(
+        &[
+            "--smtp-url",
+            "smtp://mail.example-practice.org:587",
+            "--mail-from",
+            "a@b.org",
+        ],
+        &[("PORTAL_OUTBOX", "false")],
+    );
+    assert!(
+        said.contains("without TLS") && said.contains("tls=required"),
+        "{said}"
+    );
+    let said = refused(
+        &[
+            "--database",
+            "postgres://portal@db.example-practice.org/portal?sslmode=require",
+        ],
+        &[],
+    );
+    assert!(said.contains("sslmode=verify-full"), "{said}");
+
+    // No SMTP and the outbox not chosen: no patient would ever get an invite.
+    let mut command = server();
+    let output = command
+        .args([
+            "serve",
+            "--listen",
+            "127.0.0.1:0",
+            "--database",
+            "sqlite::memory:",
+        ])
+        .env_remove("PORTAL_OUTBOX")
+        .env("PORTAL_ADMIN_TOKEN", FILE_TOKEN)
+        .output()
+        .unwrap();
+    assert!(!output.status.success());
+    let said = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        said.contains("no smtp_url") && said.contains("outbox = true"),
+        "{said}"
+    );
+
+    // Told to, it starts, and says what is in clear.
+    let mut child = Guard::spawn(
+        "portal-server",
+        server()
+            .args([
+                "serve",
+                "--listen",
+                "127.0.0.1:0",
+                "--database",
+                "sqlite::memory:",
+            ])
+            .args([
+                "--public-url",
+                "http://portal.example-practice.org",
+                "--allow-insecure",
+            ])
+            .env("PORTAL_ADMIN_TOKEN", FILE_TOKEN)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null()),
+    );
+    child.wait_for_line("portal-server listening on ", Duration::from_secs(30));
 }

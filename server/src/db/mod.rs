@@ -78,7 +78,6 @@ impl Db {
     /// Connects to PostgreSQL as a URL read by [`pg_tls::parse_url`] says, and brings
     /// the schema up to date.
     pub async fn connect_postgres_to(target: pg_tls::PgTarget) -> Result<Self, ServerError> {
-        target.warn_if_unchecked();
         let readers = Box::new(postgres::Readers::new(target.clone()));
         let pool = tokio::task::spawn_blocking(move || postgres::Pool::open(target))
             .await

@@ -76,30 +76,25 @@ pub struct PgTarget {
 }
 
 impl PgTarget {
-    /// Logs a warning when a database away from this machine is reached without checking
-    /// its certificate: anyone on the path could read patients' records.
-    pub fn warn_if_unchecked(&self) {
-        if matches!(self.tls.mode, SslMode::VerifyCa | SslMode::VerifyFull) {
-            return;
+    /// The hosts away from this machine that would be reached without `verify-full`
+    /// (anyone on the path could read or change patients' records).
+    pub fn unchecked_remote_hosts(&self) -> Vec<String> {
+        if matches!(self.tls.mode, SslMode::VerifyFull) {
+            return Vec::new();
         }
-        for host in self.config.get_hosts() {
-            if let tokio_postgres::config::Host::Tcp(name) = host
-                && !is_loopback(name)
-            {
-                tracing::warn!(
-                    host = %name,
-                    sslmode = ?self.tls.mode,
-                    "PostgreSQL is on another machine and its certificate is not checked: \
-                     add sslmode=verify-full (and sslrootcert=PATH for a private authority) \
-                     to the database URL"
-                );
-            }
-        }
+        self.config
+            .get_hosts()
+            .iter()
+            .filter_map(|host| match host {
+                tokio_postgres::config::Host::Tcp(name) if !is_loopback(name) => Some(name.clone()),
+                _ => None,
+            })
+            .collect()
     }
 }
 
 /// Whether a host name or address is this machine.
-fn is_loopback(host: &str) -> bool {
+pub fn is_loopback(host: &str) -> bool {
     host == "localhost"
         || host
             .trim_start_matches('[')
