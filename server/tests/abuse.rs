@@ -317,14 +317,7 @@ async fn free_text_has_length_caps_that_refuse_instead_of_cutting() {
     let h = Harness::start().await;
     let (patient_id, token) = h.invited_patient("jordan@example.com").await;
     let session: portal_model::Session = h.accept(&token, PASSWORD).await.json().await.unwrap();
-    let record: serde_json::Value = h
-        .admin
-        .get(&format!("patients/{patient_id}"))
-        .await
-        .json()
-        .await
-        .unwrap();
-    let provider = record["primary_provider_id"].as_str().unwrap().to_owned();
+    let provider = h.primary_provider(&patient_id).await;
     let long = "x".repeat(201);
 
     // A patient's new conversation with a subject too long, and an upload's title.
@@ -336,23 +329,18 @@ async fn free_text_has_length_caps_that_refuse_instead_of_cutting() {
         .send()
         .await
         .unwrap();
-    let results: portal_model::sync::MutationResults = h
-        .http
-        .post(h.url("/v1/mutations"))
-        .bearer_auth(&session.access_token)
-        .json(&json!({"mutations": [
+    let results = h
+        .mutate(
+            &session,
+            json!([
             {"id": "00000000-0000-4000-8000-000000000101", "kind": "send_message",
              "profile_id": patient_id,
              "args": {"provider_id": provider, "subject": long, "body": "Hello"}},
             {"id": "00000000-0000-4000-8000-000000000102", "kind": "upload_document",
              "profile_id": patient_id, "args": {"upload_id": "cap-1", "title": long}}
-        ]}))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+            ]),
+        )
+        .await;
     for result in &results.results {
         assert_eq!(result.code.as_deref(), Some("invalid_args"), "{result:?}");
         assert!(

@@ -16,19 +16,25 @@ fn server() -> Command {
     command
 }
 
+/// `serve` on a free loopback port over a database in memory.
+fn serve_in_memory() -> Command {
+    let mut command = server();
+    command.args([
+        "serve",
+        "--listen",
+        "127.0.0.1:0",
+        "--database",
+        "sqlite::memory:",
+    ]);
+    command
+}
+
 /// The admin token of the settings-file test.
 const FILE_TOKEN: &str = "file-admin-token-Vw3Kp8Rt1Zx6Qn4Bm9Ld2Hc7Fj5Gs0Ya";
 
 /// What `serve` prints to stderr when it refuses to start with `token`.
 fn refused_start(token: &str) -> String {
-    let output = server()
-        .args([
-            "serve",
-            "--listen",
-            "127.0.0.1:0",
-            "--database",
-            "sqlite::memory:",
-        ])
+    let output = serve_in_memory()
         .env("PORTAL_ADMIN_TOKEN", token)
         .output()
         .unwrap();
@@ -112,14 +118,7 @@ async fn the_admin_api_on_its_own_listener_is_not_on_the_patient_one() {
     let token = "own-listener-admin-Jq5Wm2Xt8Ks1Lp7Dz4Rv9Bn3Hg6Cf0";
     let mut child = Guard::spawn(
         "portal-server",
-        server()
-            .args([
-                "serve",
-                "--listen",
-                "127.0.0.1:0",
-                "--database",
-                "sqlite::memory:",
-            ])
+        serve_in_memory()
             .args(["--admin-listen", "127.0.0.1:0"])
             .env("PORTAL_ADMIN_TOKEN", token)
             .stdout(Stdio::piped())
@@ -493,15 +492,7 @@ fn serve_refuses_clear_text_beyond_this_machine_unless_told_to() {
     assert!(said.contains("sslmode=verify-full"), "{said}");
 
     // No SMTP and the outbox not chosen: no patient would ever get an invite.
-    let mut command = server();
-    let output = command
-        .args([
-            "serve",
-            "--listen",
-            "127.0.0.1:0",
-            "--database",
-            "sqlite::memory:",
-        ])
+    let output = serve_in_memory()
         .env_remove("PORTAL_OUTBOX")
         .env("PORTAL_ADMIN_TOKEN", FILE_TOKEN)
         .output()
@@ -516,14 +507,7 @@ fn serve_refuses_clear_text_beyond_this_machine_unless_told_to() {
     // Told to, it starts, and says what is in clear.
     let mut child = Guard::spawn(
         "portal-server",
-        server()
-            .args([
-                "serve",
-                "--listen",
-                "127.0.0.1:0",
-                "--database",
-                "sqlite::memory:",
-            ])
+        serve_in_memory()
             .args([
                 "--public-url",
                 "http://portal.example-practice.org",

@@ -306,18 +306,6 @@ fn next_mutation_id() -> String {
     format!("00000000-0000-4000-8000-{n:012}")
 }
 
-/// The patient's primary provider.
-async fn provider_of(h: &Harness, patient_id: &str) -> String {
-    let record: Value = h
-        .admin
-        .get(&format!("patients/{patient_id}"))
-        .await
-        .json()
-        .await
-        .unwrap();
-    record["primary_provider_id"].as_str().unwrap().to_owned()
-}
-
 /// Runs one mutation and returns its result's code (`None`: applied).
 async fn mutate_one(
     h: &Harness,
@@ -326,19 +314,12 @@ async fn mutate_one(
     profile: &str,
     args: Value,
 ) -> Option<String> {
-    let results: MutationResults = h
-        .http
-        .post(h.url("/v1/mutations"))
-        .bearer_auth(&session.access_token)
-        .json(&json!({"mutations": [
-            {"id": next_mutation_id(), "kind": kind, "profile_id": profile, "args": args}
-        ]}))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let results = h
+        .mutate(
+            session,
+            json!([{"id": next_mutation_id(), "kind": kind, "profile_id": profile, "args": args}]),
+        )
+        .await;
     results.results[0].code.clone()
 }
 
@@ -433,7 +414,7 @@ async fn names_that_hide_their_extension_lose_the_trick_and_patients_file_only_u
         .await,
         StatusCode::CREATED
     );
-    let provider = provider_of(&h, &jordan).await;
+    let provider = h.primary_provider(&jordan).await;
     let sent = mutate_one(
         &h,
         &session,

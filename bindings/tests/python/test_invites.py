@@ -6,22 +6,7 @@ import pytest
 
 from patient_portal import portal_ffi as ffi
 from patient_portal import portal_model as model
-
-
-class DictStore(ffi.SecretStore):
-    """A host-side secret store, as a mobile app would implement over its keychain."""
-
-    def __init__(self):
-        self.items = {}
-
-    def get(self, key):
-        return self.items.get(key)
-
-    def set(self, key, value):
-        self.items[key] = value
-
-    def delete(self, key):
-        self.items.pop(key, None)
+from stores import DictStore
 
 
 class LockedStore(DictStore):

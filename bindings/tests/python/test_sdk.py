@@ -12,25 +12,10 @@ import pytest
 
 from patient_portal import portal_ffi as ffi
 from patient_portal import portal_model as model
+from stores import DictStore
 
 PASSWORD = "river otter paints blue"
 DEADLINE = 20  # seconds any wait may take
-
-
-class DictStore(ffi.SecretStore):
-    """A host-side secret store, as a mobile app would implement over its keychain."""
-
-    def __init__(self):
-        self.items = {}
-
-    def get(self, key):
-        return self.items.get(key)
-
-    def set(self, key, value):
-        self.items[key] = value
-
-    def delete(self, key):
-        self.items.pop(key, None)
 
 
 def run(call):

@@ -81,6 +81,18 @@ impl Harness {
         response.json().await.unwrap()
     }
 
+    /// The patient's primary provider, as the admin API reports it.
+    pub async fn primary_provider(&self, patient_id: &str) -> String {
+        let record: Value = self
+            .admin
+            .get(&format!("patients/{patient_id}"))
+            .await
+            .json()
+            .await
+            .unwrap();
+        record["primary_provider_id"].as_str().unwrap().to_owned()
+    }
+
     /// A server on the backend the run asks for (see the module's documentation).
     pub async fn start() -> Self {
         Self::start_adjusted(|options| options).await
