@@ -385,6 +385,16 @@ impl PortalClient {
         self.inner.auth().session_checked().await.into()
     }
 
+    /// Changes the password of the signed-in account (a settings screen). `WeakPassword`
+    /// before anything is sent when `new` breaks the policy; `Server` with code
+    /// `WRONG_PASSWORD` when `current` is wrong (`RATE_LIMITED` after several, with the
+    /// sign-in backoff); `Network` offline, and nothing changes. On success every other
+    /// device of the account is signed out, a notice is emailed, and this device's lock
+    /// screen opens with the new password.
+    pub async fn change_password(&self, current: String, new: String) -> Result<(), PortalError> {
+        Ok(self.inner.auth().change_password(&current, &new).await?)
+    }
+
     /// Signs out: forgets the session here at once, and ends it on the server; when the
     /// server cannot be reached, that waits (see `pending_signouts`) and goes at the next
     /// start, sign-in or `network_changed`.

@@ -740,20 +740,33 @@ impl Flow {
         }
     }
 
-    /// Follows the server's check of a restored session: the server's profiles once it
-    /// confirms, the offline mark while it cannot be reached, and the sign-in screen
-    /// (with [`FlowNotice::SessionEnded`]) if it ended the session. One follower runs at a
-    /// time; it stops once the check's outcome is on screen or no longer matters.
+    /// Follows the server's word on the session: the check of a restored session (the
+    /// server's profiles once it confirms, the offline mark while it cannot be reached)
+    /// and, at any time, the end of the session by the server (the password changed on
+    /// another device, say), which shows the sign-in screen with
+    /// [`FlowNotice::SessionEnded`]. One follower runs at a time; each word is applied
+    /// once it is on screen or no longer matters, and the follower waits for the next.
+    /// It holds the flow's machine weakly, so that dropping the client ends it.
     fn follow_session_check(&self) {
-        let flow = self.clone();
+        let ctx = self.ctx.clone();
+        let machine = Arc::downgrade(&self.machine);
+        let mut checks = ctx.watch_session_check();
+        let mut states = self.subscribe();
         let task = tokio::spawn(async move {
-            let mut checks = flow.ctx.watch_session_check();
-            let mut states = flow.subscribe();
             loop {
                 let check = checks.borrow_and_update().clone();
                 states.borrow_and_update();
-                if flow.apply_check(check) {
-                    return;
+                let applied = {
+                    let Some(machine) = machine.upgrade() else {
+                        return;
+                    };
+                    Flow::new(ctx.clone(), machine).apply_check(check)
+                };
+                if applied {
+                    if checks.changed().await.is_err() {
+                        return;
+                    }
+                    continue;
                 }
                 tokio::select! {
                     changed = checks.changed() => if changed.is_err() { return },
@@ -771,7 +784,22 @@ impl Flow {
         }
     }
 
-    /// Shows what `check` means for the screen; true when nothing more is to follow.
+    /// Starts following the session if no follower runs.
+    fn keep_following(&self) {
+        let running = self
+            .machine
+            .follower
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .as_ref()
+            .is_some_and(|task| !task.is_finished());
+        if !running {
+            self.follow_session_check();
+        }
+    }
+
+    /// Shows what `check` means for the screen; true when it is applied (on screen, or
+    /// moot) and the follower can wait for the next word.
     fn apply_check(&self, check: SessionCheck) -> bool {
         let settling = matches!(self.state(), FlowState::Restoring | FlowState::Checking);
         match check {
@@ -845,6 +873,7 @@ impl Flow {
         offline: bool,
         notice: Option<FlowNotice>,
     ) -> FlowState {
+        self.keep_following();
         let other_accounts = match self.auth().accounts().await {
             Ok(accounts) => accounts
                 .into_iter()

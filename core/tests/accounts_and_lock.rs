@@ -579,3 +579,98 @@ async fn wrong_passwords_at_the_lock_screen_count_across_restarts() {
     third.idle_lock().unlock(PASSWORD).await.unwrap();
     third.auth().logout().await.unwrap();
 }
+
+#[tokio::test]
+async fn changing_the_password_ends_the_other_devices_and_the_lock_takes_the_new_one() {
+    const NEW: &str = "seven quiet harbour lamps";
+    let (server, admin) = practice().await;
+    let base = server.base_url();
+    let clock = ManualClock::default();
+    let invited = admin
+        .invite_new_patient("Jordan", "jordan@example.com")
+        .await;
+    let laptop_keychain = "org.patientportal.test.change.laptop";
+    let phone_keychain = "org.patientportal.test.change.phone";
+    let laptop = app(base, laptop_keychain, &clock);
+    let signed_in = laptop
+        .auth()
+        .accept_invite(&invited.token, PASSWORD, "laptop")
+        .await
+        .unwrap();
+    let phone = app(base, phone_keychain, &clock);
+    let on_phone = phone.flow().sign_in("jordan@example.com", PASSWORD).await;
+    assert!(
+        matches!(on_phone, portal_core::FlowState::SignedIn { .. }),
+        "{on_phone:?}"
+    );
+    let phone_key = phone.auth().session_key(&signed_in.account.id);
+
+    // A weak new password is refused here, before anything is sent.
+    assert!(matches!(
+        laptop.auth().change_password(PASSWORD, "Sunshine2024!").await,
+        Err(CoreError::WeakPassword(rules)) if rules == vec![portal_model::PolicyRule::Common]
+    ));
+    // A wrong current password is the server's refusal, by code.
+    match laptop
+        .auth()
+        .change_password("not my password at all", NEW)
+        .await
+    {
+        Err(CoreError::Server { code, .. }) => {
+            assert_eq!(code, portal_model::ErrorCode::WrongPassword)
+        }
+        other => panic!("expected wrong_password, got {other:?}"),
+    }
+    laptop.auth().change_password(PASSWORD, NEW).await.unwrap();
+
+    // The laptop stays signed in; the phone's session is over on the server.
+    assert!(laptop.auth().signed_in().is_some());
+    assert_eq!(
+        me_status(base, &access_token(laptop_keychain, &phone_key)).await,
+        200
+    );
+    assert_eq!(
+        me_status(base, &access_token(phone_keychain, &phone_key)).await,
+        401
+    );
+    // The phone's next call hears it: its tokens go, and its screen asks to sign in
+    // again, saying why.
+    match phone.auth().claim_invite(&invited.token).await {
+        Err(CoreError::Server { code, .. }) => {
+            assert_eq!(code, portal_model::ErrorCode::SessionRevoked)
+        }
+        other => panic!("expected session_revoked, got {other:?}"),
+    }
+    assert_eq!(phone.auth().signed_in(), None);
+    let mut screens = phone.flow().subscribe();
+    let shown = tokio::time::timeout(
+        std::time::Duration::from_secs(10),
+        screens.wait_for(|state| matches!(state, portal_core::FlowState::SignIn { .. })),
+    )
+    .await
+    .expect("the phone shows the sign-in screen")
+    .unwrap()
+    .clone();
+    assert!(
+        matches!(
+            &shown,
+            portal_core::FlowState::SignIn {
+                notice: Some(portal_core::FlowNotice::SessionEnded),
+                email: Some(email),
+                ..
+            } if email == "jordan@example.com"
+        ),
+        "{shown:?}"
+    );
+
+    // Offline, the lock screen opens with the new password only.
+    laptop.idle_lock().lock_now();
+    server.stop();
+    assert!(matches!(
+        laptop.idle_lock().unlock(PASSWORD).await,
+        Err(CoreError::WrongPassword { attempts_left: 4 })
+    ));
+    let unlocked = laptop.idle_lock().unlock(NEW).await.unwrap();
+    assert_eq!(unlocked.account.id, signed_in.account.id);
+    laptop.auth().logout().await.unwrap();
+}

@@ -40,6 +40,7 @@ pub enum ErrorCode {
     Internal,
     TooManyStreams,
     ServerBusy,
+    WrongPassword,
     #[serde(other)]
     Unknown,
 }
@@ -78,6 +79,7 @@ impl ErrorCode {
         Self::Internal,
         Self::TooManyStreams,
         Self::ServerBusy,
+        Self::WrongPassword,
     ];
 
     /// Reads a code as it appears on the wire; a code this version does not know is
@@ -124,6 +126,7 @@ impl ErrorCode {
             Self::Internal => "internal",
             Self::TooManyStreams => "too_many_streams",
             Self::ServerBusy => "server_busy",
+            Self::WrongPassword => "wrong_password",
             Self::Unknown => "unknown",
         }
     }

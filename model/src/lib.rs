@@ -7,6 +7,13 @@
 uniffi::setup_scaffolding!();
 
 pub mod admin;
+#[cfg(feature = "common-passwords")]
+pub mod common_passwords;
+// The password tests need the list: fail loudly rather than skip them.
+#[cfg(all(test, not(feature = "common-passwords")))]
+compile_error!(
+    "portal-model's tests need the list: cargo test -p portal-model --features common-passwords"
+);
 pub mod desktop;
 pub mod error;
 pub mod invite;
@@ -23,6 +30,7 @@ pub use invite::{AcceptInviteRequest, InviteInfo, InviteProblem, InviteRole, Pra
 pub use join::{FormRef, GroupRef, JoinInfo, JoinRequest};
 pub use password::{PasswordCheck, PasswordPolicy, PolicyRule, RuleOutcome};
 pub use session::{
-    AccountSummary, CareTeam, LoginRequest, Me, NewPasswordRequest, PasswordResetRequest,
-    ProfileSummary, ProfilesAnswer, ProviderRef, RefreshRequest, ResetInfo, Session, StatusAnswer,
+    AccountSummary, CareTeam, ChangePasswordRequest, LoginRequest, Me, NewPasswordRequest,
+    PasswordResetRequest, ProfileSummary, ProfilesAnswer, ProviderRef, RefreshRequest, ResetInfo,
+    Session, StatusAnswer,
 };

@@ -1,6 +1,8 @@
-//! The password policy (ASVS / NIST 800-63B style): a length range, a blocklist of common
-//! passwords, and not the account's email. No composition rules. The server enforces it;
-//! clients check the same rules before sending, for live feedback.
+//! The password policy (ASVS / NIST 800-63B style): a length range, not a common
+//! password, and not the account's email. No composition rules. The server enforces it;
+//! the core checks the same rules before sending, for live feedback, from the same copy
+//! of the common-password list (the `common-passwords` feature; the wasm UI, which must
+//! stay small, asks its shell instead).
 
 use serde::{Deserialize, Serialize};
 
@@ -31,14 +33,19 @@ impl PolicyRule {
     }
 }
 
+/// How many of the most common passwords the policy refuses.
+pub const COMMON_REFUSED: u32 = 10_000;
+
 /// `GET /v1/password-policy`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct PasswordPolicy {
     pub min_length: u32,
     pub max_length: u32,
-    /// Passwords refused whatever their length, compared case-insensitively.
-    pub blocklist: Vec<String>,
+    /// How many of the most common passwords are refused (with their close variants:
+    /// any case, trailing digits or punctuation). Clients carry their own copy of the
+    /// list; the wire carries only its size.
+    pub common_refused: u32,
     pub disallow_email: bool,
 }
 
@@ -76,7 +83,7 @@ impl Default for PasswordPolicy {
         Self {
             min_length: 12,
             max_length: 128,
-            blocklist: COMMON_PASSWORDS.iter().map(|p| (*p).to_owned()).collect(),
+            common_refused: COMMON_REFUSED,
             disallow_email: true,
         }
     }
@@ -86,11 +93,21 @@ impl PasswordPolicy {
     /// Checks `password` against every rule. `email` is the account's address when the
     /// caller knows it; without it the email rule is reported as passed, and the server,
     /// which knows the address, has the last word.
+    #[cfg(feature = "common-passwords")]
     pub fn check(&self, password: &str, email: Option<&str>) -> PasswordCheck {
+        self.check_with(
+            password,
+            email,
+            crate::common_passwords::is_common(password),
+        )
+    }
+
+    /// [`PasswordPolicy::check`] for a caller that learnt elsewhere whether the password
+    /// is a common one (the desktop UI asks its shell, which has the list).
+    pub fn check_with(&self, password: &str, email: Option<&str>, common: bool) -> PasswordCheck {
         // Length counts Unicode scalar values, as NIST SP 800-63B asks.
         let length = password.chars().count();
         let lowered = password.to_lowercase();
-        let common = self.blocklist.iter().any(|p| p.to_lowercase() == lowered);
         let equals_email =
             self.disallow_email && email.is_some_and(|e| e.trim().to_lowercase() == lowered.trim());
         let outcomes = vec![
@@ -115,121 +132,7 @@ impl PasswordPolicy {
     }
 }
 
-/// Common passwords long enough to pass the length rule, drawn from public breach
-/// frequency lists. Shorter common passwords already fail `too_short`.
-pub const COMMON_PASSWORDS: &[&str] = &[
-    "123456789012",
-    "1234567890123",
-    "12345678901234",
-    "123456789123",
-    "111111111111",
-    "000000000000",
-    "123123123123",
-    "121212121212",
-    "112233445566",
-    "098765432112",
-    "qwertyuiopas",
-    "qwertyuiop123",
-    "qwertyuiop1234",
-    "qwerty123456",
-    "qwerty1234567",
-    "1qaz2wsx3edc",
-    "1q2w3e4r5t6y",
-    "1q2w3e4r5t6y7u",
-    "zaq12wsxcde3",
-    "asdfghjkl123",
-    "zxcvbnm12345",
-    "passwordpassword",
-    "password1234",
-    "password12345",
-    "password123456",
-    "password123!",
-    "password1234!",
-    "passw0rd1234",
-    "p@ssw0rd1234",
-    "p@ssword1234",
-    "mypassword123",
-    "mypassword1234",
-    "newpassword123",
-    "changeme1234",
-    "changemenow!",
-    "letmein12345",
-    "letmeinplease",
-    "welcome12345",
-    "welcome123456",
-    "welcometothejungle",
-    "iloveyou1234",
-    "iloveyou12345",
-    "iloveyouforever",
-    "iloveyoubaby",
-    "ilovemyfamily",
-    "ilovemykids1",
-    "ilovemymom123",
-    "princess1234",
-    "sunshine1234",
-    "football1234",
-    "baseball1234",
-    "basketball12",
-    "superman1234",
-    "batman123456",
-    "starwars1234",
-    "trustno11234",
-    "monkey123456",
-    "dragon123456",
-    "shadow123456",
-    "master123456",
-    "michael12345",
-    "jennifer1234",
-    "abcdefghijkl",
-    "abcdefg12345",
-    "abc123456789",
-    "abcd12345678",
-    "aaaaaaaaaaaa",
-    "administrator",
-    "administrator1",
-    "admin1234567",
-    "adminadmin123",
-    "computer1234",
-    "internet1234",
-    "whatever1234",
-    "nothing12345",
-    "secret123456",
-    "mysecretpassword",
-    "correcthorsebatterystaple",
-    "correct horse battery staple",
-    "thequickbrownfox",
-    "letmein123456",
-    "loveyou12345",
-    "summer2024!!",
-    "summer123456",
-    "winter123456",
-    "spring123456",
-    "autumn123456",
-    "january12345",
-    "december1234",
-    "patientportal",
-    "patientportal1",
-    "patientportal123",
-    "healthcare123",
-    "doctor123456",
-    "hospital1234",
-    "helloworld123",
-    "hellohello12",
-    "goodmorning1",
-    "blink182blink182",
-    "qazwsxedcrfv",
-    "qazwsxedc123",
-    "1234qwerasdf",
-    "1234qwerasdfzxcv",
-    "q1w2e3r4t5y6",
-    "a1b2c3d4e5f6",
-    "11223344556677",
-    "147258369147",
-    "987654321098",
-    "0987654321qwerty",
-];
-
-#[cfg(test)]
+#[cfg(all(test, feature = "common-passwords"))]
 mod tests {
     use super::*;
 
@@ -239,11 +142,14 @@ mod tests {
 
     #[test]
     fn length_counts_characters_not_bytes() {
-        assert_eq!(failed("short", None), vec![PolicyRule::TooShort]);
+        assert_eq!(failed("vq7#L", None), vec![PolicyRule::TooShort]);
         // 12 characters, 24 bytes: long enough.
-        assert_eq!(failed("ééééééééééé1", None), Vec::<PolicyRule>::new());
-        assert_eq!(failed(&"x".repeat(129), None), vec![PolicyRule::TooLong]);
-        assert!(failed(&"x".repeat(128), None).is_empty());
+        assert_eq!(failed("éèêëéèêëéèê7", None), Vec::<PolicyRule>::new());
+        assert_eq!(
+            failed(&"river otter paints blue ".repeat(6)[..129], None),
+            vec![PolicyRule::TooLong]
+        );
+        assert!(failed(&"river otter paints blue ".repeat(6)[..128], None).is_empty());
     }
 
     #[test]
@@ -270,9 +176,17 @@ mod tests {
     }
 
     #[test]
-    fn every_blocklist_entry_is_long_enough_to_matter() {
-        for p in COMMON_PASSWORDS {
-            assert!(p.chars().count() >= 12, "{p} would fail too_short anyway");
-        }
+    fn check_with_takes_the_common_answer_it_is_given() {
+        let policy = PasswordPolicy::default();
+        assert_eq!(
+            policy
+                .check_with("river otter paints blue", None, true)
+                .failed(),
+            vec![PolicyRule::Common]
+        );
+        assert_eq!(
+            policy.check_with("vq7#L", None, false).failed(),
+            vec![PolicyRule::TooShort]
+        );
     }
 }

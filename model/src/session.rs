@@ -140,6 +140,20 @@ pub struct ResetInfo {
     pub email_hint: String,
 }
 
+/// `POST /v1/auth/password`: a signed-in person changes their password.
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ChangePasswordRequest {
+    pub current_password: String,
+    pub new_password: String,
+}
+
+impl fmt::Debug for ChangePasswordRequest {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("ChangePasswordRequest(<redacted>)")
+    }
+}
+
 /// `POST /v1/auth/password-reset/{token}`.
 #[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]

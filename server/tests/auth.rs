@@ -500,3 +500,204 @@ async fn every_answer_is_kept_by_no_cache_and_never_sniffed() {
         "max-age=31536000"
     );
 }
+
+impl Harness {
+    async fn change_password(
+        &self,
+        access_token: &str,
+        current: &str,
+        new: &str,
+    ) -> reqwest::Response {
+        self.http
+            .post(self.url("/v1/auth/password"))
+            .bearer_auth(access_token)
+            .json(&json!({"current_password": current, "new_password": new}))
+            .send()
+            .await
+            .unwrap()
+    }
+}
+
+#[tokio::test]
+async fn changing_the_password_needs_the_current_one_and_ends_every_other_session() {
+    const NEW: &str = "seven quiet herons at dusk";
+    let h = Harness::start().await;
+    let here = h.active_patient("jordan@example.com").await;
+    let there: Session = h
+        .login("jordan@example.com", PASSWORD)
+        .await
+        .json()
+        .await
+        .unwrap();
+    // A reset link asked for earlier must not outlive the password it would replace.
+    let asked = h
+        .http
+        .post(h.url("/v1/auth/password-reset"))
+        .json(&json!({"email": "jordan@example.com"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(asked.status(), StatusCode::ACCEPTED);
+    let reset_link = h.outbox().await.emails.last().unwrap().links[0].clone();
+    let reset_token = reset_link.rsplit_once("/reset/").unwrap().1.to_owned();
+
+    // No session, no change.
+    let anonymous = h
+        .http
+        .post(h.url("/v1/auth/password"))
+        .json(&json!({"current_password": PASSWORD, "new_password": NEW}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(anonymous.status(), StatusCode::UNAUTHORIZED);
+    // A weak new password is refused with its reasons, before the current one counts.
+    let weak = error_code(
+        h.change_password(&here.access_token, PASSWORD, "Password2024!")
+            .await,
+        StatusCode::UNPROCESSABLE_ENTITY,
+    )
+    .await;
+    assert_eq!(weak.error.code, ErrorCode::WeakPassword);
+    assert_eq!(weak.error.reasons, vec![portal_model::PolicyRule::Common]);
+    // A wrong current password is refused in words.
+    let wrong = error_code(
+        h.change_password(&here.access_token, "not my password at all", NEW)
+            .await,
+        StatusCode::FORBIDDEN,
+    )
+    .await;
+    assert_eq!(wrong.error.code, ErrorCode::WrongPassword);
+    let mails_before = h.outbox().await.emails.len();
+
+    let changed = h.change_password(&here.access_token, PASSWORD, NEW).await;
+    assert_eq!(changed.status(), StatusCode::NO_CONTENT);
+    // This session goes on; the other one ends, its refresh token too.
+    assert_eq!(h.me(&here.access_token).await.status(), StatusCode::OK);
+    assert_eq!(
+        h.refresh(&here.refresh_token).await.status(),
+        StatusCode::OK
+    );
+    for response in [
+        h.me(&there.access_token).await,
+        h.refresh(&there.refresh_token).await,
+    ] {
+        assert_eq!(
+            error_code(response, StatusCode::UNAUTHORIZED)
+                .await
+                .error
+                .code,
+            ErrorCode::SessionRevoked
+        );
+    }
+    // Only the new password signs in; the earlier reset link is spent.
+    assert_eq!(
+        h.login("jordan@example.com", PASSWORD).await.status(),
+        StatusCode::UNAUTHORIZED
+    );
+    assert_eq!(
+        h.login("jordan@example.com", NEW).await.status(),
+        StatusCode::OK
+    );
+    let spent = h
+        .http
+        .get(h.url(&format!("/v1/auth/password-reset/{reset_token}")))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        error_code(spent, StatusCode::GONE).await.error.code,
+        ErrorCode::ResetUsed
+    );
+    // The account's own address is told, with no link in the notice.
+    let outbox = h.outbox().await;
+    let notice = &outbox.emails[mails_before];
+    assert_eq!(notice.to, "jordan@example.com");
+    assert!(
+        notice.subject.contains("password was changed"),
+        "{}",
+        notice.subject
+    );
+    assert!(
+        notice.text.contains("every other device was signed out"),
+        "{}",
+        notice.text
+    );
+    assert!(notice.links.is_empty());
+}
+
+#[tokio::test]
+async fn wrong_current_passwords_wait_like_wrong_sign_ins() {
+    let h = Harness::start().await;
+    let session = h.active_patient("jordan@example.com").await;
+    for _ in 0..5 {
+        let wrong = h
+            .change_password(
+                &session.access_token,
+                "a wrong guess here",
+                "seven quiet herons at dusk",
+            )
+            .await;
+        assert_eq!(wrong.status(), StatusCode::FORBIDDEN);
+    }
+    // The sixth wrong guess set a wait: until it passes, even the right password waits.
+    let limited = h
+        .change_password(
+            &session.access_token,
+            PASSWORD,
+            "seven quiet herons at dusk",
+        )
+        .await;
+    assert_eq!(limited.status(), StatusCode::TOO_MANY_REQUESTS);
+    assert_eq!(limited.headers()["retry-after"], "1");
+    h.clock.advance(Duration::seconds(1));
+    let changed = h
+        .change_password(
+            &session.access_token,
+            PASSWORD,
+            "seven quiet herons at dusk",
+        )
+        .await;
+    assert_eq!(changed.status(), StatusCode::NO_CONTENT);
+}
+
+#[tokio::test]
+async fn the_policy_refuses_the_ten_thousand_most_common_passwords_without_sending_them() {
+    let h = Harness::start().await;
+    let policy: serde_json::Value = h
+        .http
+        .get(h.url("/v1/password-policy"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(policy["common_refused"], 10_000);
+    assert!(policy.get("blocklist").is_none(), "{policy}");
+    assert!(policy.to_string().len() < 200, "{policy}");
+
+    let (_, token) = h.invited_patient("jordan@example.com").await;
+    // Entries of the list (ranked well inside the first 10,000) and close variants.
+    for common in [
+        "leavemealone",
+        "1qaz2wsx3edc",
+        "Sunshine2024!",
+        "LETMEIN123456",
+    ] {
+        let refused = error_code(
+            h.accept(&token, common).await,
+            StatusCode::UNPROCESSABLE_ENTITY,
+        )
+        .await;
+        assert_eq!(refused.error.code, ErrorCode::WeakPassword, "{common}");
+        assert_eq!(
+            refused.error.reasons,
+            vec![portal_model::PolicyRule::Common],
+            "{common}"
+        );
+    }
+    assert_eq!(
+        h.accept(&token, PASSWORD).await.status(),
+        StatusCode::CREATED
+    );
+}

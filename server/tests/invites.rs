@@ -42,7 +42,7 @@ async fn accepting_sets_the_password_signs_in_and_uses_up_the_invite() {
     let (patient_id, token) = h.invited_patient("jordan@example.com").await;
 
     let weak = error_code(
-        h.accept(&token, "short").await,
+        h.accept(&token, "vq7#L").await,
         StatusCode::UNPROCESSABLE_ENTITY,
     )
     .await;

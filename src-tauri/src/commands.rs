@@ -12,7 +12,7 @@ use portal_model::desktop::{
 use portal_model::records::{Appointment, Document};
 use portal_model::views::{DocumentStatus, SearchHit};
 use portal_model::writes::{ContactChange, FormAnswers};
-use portal_model::{JoinRequest, PasswordPolicy};
+use portal_model::{JoinRequest, PasswordCheck, PasswordPolicy};
 use std::sync::Arc;
 use tauri::{AppHandle, Emitter, State};
 use tauri_plugin_opener::OpenerExt;
@@ -52,6 +52,17 @@ pub async fn open_link(shell: State<'_, Shell>, link: String) -> Result<Screen, 
 pub async fn password_policy(shell: State<'_, Shell>) -> Result<PasswordPolicy, Notice> {
     let client = shell.client()?;
     client.auth().password_policy().await.worded()
+}
+
+/// Checks a password against the policy, for the live checklist: the shell has the
+/// common-password list, which the UI does not carry.
+#[tauri::command]
+pub async fn check_password(
+    shell: State<'_, Shell>,
+    password: String,
+) -> Result<PasswordCheck, Notice> {
+    let client = shell.client()?;
+    client.auth().check_password(&password, None).await.worded()
 }
 
 /// Sets the password for the invite on screen.

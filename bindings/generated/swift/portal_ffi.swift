@@ -3436,6 +3436,16 @@ public protocol PortalClientProtocol: AnyObject, Sendable {
     func accounts() async throws  -> [SignedIn]
     
     /**
+     * Changes the password of the signed-in account (a settings screen). `WeakPassword`
+     * before anything is sent when `new` breaks the policy; `Server` with code
+     * `WRONG_PASSWORD` when `current` is wrong (`RATE_LIMITED` after several, with the
+     * sign-in backoff); `Network` offline, and nothing changes. On success every other
+     * device of the account is signed out, a notice is emailed, and this device's lock
+     * screen opens with the new password.
+     */
+    func changePassword(current: String, new: String) async throws 
+    
+    /**
      * Checks a password rule by rule against the server's (cached) policy.
      */
     func checkPassword(password: String, email: String?) async throws  -> [RuleOutcome]
@@ -3934,6 +3944,30 @@ open func accounts()async throws  -> [SignedIn]  {
             completeFunc: ffi_portal_ffi_rust_future_complete_rust_buffer,
             freeFunc: ffi_portal_ffi_rust_future_free_rust_buffer,
             liftFunc: FfiConverterSequenceTypeSignedIn.lift,
+            errorHandler: FfiConverterTypePortalError_lift
+        )
+}
+    
+    /**
+     * Changes the password of the signed-in account (a settings screen). `WeakPassword`
+     * before anything is sent when `new` breaks the policy; `Server` with code
+     * `WRONG_PASSWORD` when `current` is wrong (`RATE_LIMITED` after several, with the
+     * sign-in backoff); `Network` offline, and nothing changes. On success every other
+     * device of the account is signed out, a notice is emailed, and this device's lock
+     * screen opens with the new password.
+     */
+open func changePassword(current: String, new: String)async throws   {
+    return
+        try  await uniffiRustCallAsync(
+            rustFutureFunc: {
+                uniffi_portal_ffi_fn_method_portalclient_change_password(
+                        self.uniffiCloneHandle(),FfiConverterString.lower(current),FfiConverterString.lower(new)
+                )
+            },
+            pollFunc: ffi_portal_ffi_rust_future_poll_void,
+            completeFunc: ffi_portal_ffi_rust_future_complete_void,
+            freeFunc: ffi_portal_ffi_rust_future_free_void,
+            liftFunc: { $0 },
             errorHandler: FfiConverterTypePortalError_lift
         )
 }
@@ -11842,6 +11876,9 @@ private let initializationResult: InitializationResult = {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_portal_ffi_checksum_method_portalclient_accounts() != 53717) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_portal_ffi_checksum_method_portalclient_change_password() != 43447) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_portal_ffi_checksum_method_portalclient_check_password() != 46412) {

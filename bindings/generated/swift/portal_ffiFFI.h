@@ -560,6 +560,11 @@ uint64_t uniffi_portal_ffi_fn_method_portalclient_accept_invite(uint64_t ptr, Ru
 uint64_t uniffi_portal_ffi_fn_method_portalclient_accounts(uint64_t ptr
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_PORTAL_FFI_FN_METHOD_PORTALCLIENT_CHANGE_PASSWORD
+#define UNIFFI_FFIDEF_UNIFFI_PORTAL_FFI_FN_METHOD_PORTALCLIENT_CHANGE_PASSWORD
+uint64_t uniffi_portal_ffi_fn_method_portalclient_change_password(uint64_t ptr, RustBuffer current, RustBuffer new
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_PORTAL_FFI_FN_METHOD_PORTALCLIENT_CHECK_PASSWORD
 #define UNIFFI_FFIDEF_UNIFFI_PORTAL_FFI_FN_METHOD_PORTALCLIENT_CHECK_PASSWORD
 uint64_t uniffi_portal_ffi_fn_method_portalclient_check_password(uint64_t ptr, RustBuffer password, RustBuffer email
@@ -1661,6 +1666,12 @@ uint16_t uniffi_portal_ffi_checksum_method_portalclient_accept_invite(void
 #ifndef UNIFFI_FFIDEF_UNIFFI_PORTAL_FFI_CHECKSUM_METHOD_PORTALCLIENT_ACCOUNTS
 #define UNIFFI_FFIDEF_UNIFFI_PORTAL_FFI_CHECKSUM_METHOD_PORTALCLIENT_ACCOUNTS
 uint16_t uniffi_portal_ffi_checksum_method_portalclient_accounts(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_PORTAL_FFI_CHECKSUM_METHOD_PORTALCLIENT_CHANGE_PASSWORD
+#define UNIFFI_FFIDEF_UNIFFI_PORTAL_FFI_CHECKSUM_METHOD_PORTALCLIENT_CHANGE_PASSWORD
+uint16_t uniffi_portal_ffi_checksum_method_portalclient_change_password(void
     
 );
 #endif

@@ -2289,6 +2289,7 @@ public enum ErrorCode: Equatable, Hashable {
     case `internal`
     case tooManyStreams
     case serverBusy
+    case wrongPassword
     case unknown
 
 
@@ -2373,7 +2374,9 @@ public struct FfiConverterTypeErrorCode: FfiConverterRustBuffer {
         
         case 31: return .serverBusy
         
-        case 32: return .unknown
+        case 32: return .wrongPassword
+        
+        case 33: return .unknown
         
         default: throw UniffiInternalError.unexpectedEnumCase
         }
@@ -2507,8 +2510,12 @@ public struct FfiConverterTypeErrorCode: FfiConverterRustBuffer {
             writeInt(&buf, Int32(31))
         
         
-        case .unknown:
+        case .wrongPassword:
             writeInt(&buf, Int32(32))
+        
+        
+        case .unknown:
+            writeInt(&buf, Int32(33))
         
         }
     }

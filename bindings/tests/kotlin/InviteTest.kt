@@ -35,7 +35,7 @@ fun inviteTests() {
             check(state.details.patientFirstName == "Jordan")
             check(state.details.practiceName == "Riverside Family Practice")
             try {
-                runBlocking { portal.acceptInvite(parsed.token(), "short", "kotlin test") }
+                runBlocking { portal.acceptInvite(parsed.token(), "vq7#L", "kotlin test") }
                 error("a short password was accepted")
             } catch (e: PortalException.WeakPassword) {
                 check(e.reasons == listOf(PasswordRule.TOO_SHORT)) { "reasons: ${e.reasons}" }

@@ -37,7 +37,7 @@ def test_parse_inspect_and_accept_an_invite(practice):
     assert state.details.email_hint == "j•••@example.com"
     assert state.details.role == model.ProfileRole.PATIENT()
 
-    outcomes = asyncio.run(portal.check_password("short", None))
+    outcomes = asyncio.run(portal.check_password("vq7#L", None))
     assert [o.rule for o in outcomes if not o.passed] == [ffi.PasswordRule.TOO_SHORT]
 
     with pytest.raises(ffi.PortalError.WeakPassword) as weak:

@@ -339,3 +339,33 @@ def test_a_guardian_switches_to_a_childs_profile(practice, tmp_path):
     with pytest.raises(ffi.PortalError.UnknownProfile):
         run(portal.select_profile("pat_not_mine"))
     run(portal.logout())
+
+
+def test_changing_the_password_signs_out_other_devices_and_the_lock_takes_the_new_one(practice, tmp_path):
+    new = "seven quiet harbour lamps"
+    _, link = practice.invite_new_patient("Riley", "riley@example.com")
+    portal, account = signed_in(practice, tmp_path / "laptop", link)
+    phone = client(practice, tmp_path / "phone")
+    run(phone.login("riley@example.com", PASSWORD, "phone"))
+
+    with pytest.raises(ffi.PortalError.WeakPassword) as weak:
+        run(portal.change_password(PASSWORD, "Sunshine2024!"))
+    assert weak.value.reasons == [ffi.PasswordRule.COMMON]
+    with pytest.raises(ffi.PortalError.Server) as wrong:
+        run(portal.change_password("not my password at all", new))
+    assert wrong.value.code == model.ErrorCode.WRONG_PASSWORD
+    run(portal.change_password(PASSWORD, new))
+
+    # The phone's session is over on the server: its next call says so, by code.
+    with pytest.raises(ffi.PortalError.Server) as ended:
+        run(phone.claim_invite(phone.parse_link(link).token()))
+    assert ended.value.code in (model.ErrorCode.SESSION_REVOKED, model.ErrorCode.UNAUTHORIZED)
+    assert phone.signed_in() is None
+
+    # This device stays signed in; its lock opens with the new password only.
+    assert portal.signed_in().account_id == account.account_id
+    portal.lock()
+    with pytest.raises(ffi.PortalError.WrongPassword):
+        run(portal.unlock(PASSWORD))
+    assert run(portal.unlock(new)).account_id == account.account_id
+    run(portal.logout())

@@ -3,6 +3,7 @@
 //! device (`restore`), several accounts on one device, and a guardian's profiles.
 
 mod invites;
+mod password;
 mod states;
 
 pub use states::{InviteState, JoinState, RenewOutcome, ResetState};

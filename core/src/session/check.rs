@@ -11,7 +11,7 @@
 use super::{Context, SessionCheck, SignedIn};
 use crate::error::CoreError;
 use crate::notices::{ChangeNotice, SyncStatus};
-use portal_model::Me;
+use portal_model::{ErrorCode, Me};
 use reqwest::Method;
 use std::sync::Arc;
 use std::sync::atomic::Ordering;
@@ -177,6 +177,40 @@ impl Context {
             *current = Some(fresh.clone());
         }
         Ok(Some(fresh))
+    }
+
+    /// The server answered a call of `account_id` with the end of its session (the
+    /// password was changed or reset on another device, the practice ended it, it
+    /// expired): its tokens go, its offline copy stays, and the app hears it as the end
+    /// of a check ([`SessionCheck::Ended`]), so that the flow shows the sign-in screen
+    /// and watches end.
+    pub(crate) async fn server_ended(&self, account_id: &str, code: ErrorCode) {
+        let email = match self.vault.index().await {
+            Ok(index) => index
+                .entry(account_id)
+                .map(|entry| entry.signed_in.account.email.clone()),
+            Err(error) => {
+                tracing::warn!(code = error.code(), "could not read the accounts");
+                None
+            }
+        };
+        if let Err(error) = self.end_session(account_id).await {
+            tracing::warn!(code = error.code(), "could not forget the session");
+        }
+        tracing::info!(code = code.as_str(), "the server ended the session");
+        let Some(email) = email else {
+            // Already signed out of this device: nothing to tell.
+            return;
+        };
+        let run = self.check_run.fetch_add(1, Ordering::SeqCst) + 1;
+        let ended = SessionCheck::Ended {
+            account_id: account_id.to_owned(),
+            email,
+            code,
+        };
+        if self.publish_check(run, ended) {
+            self.notify(ChangeNotice::Sync(SyncStatus::Stopped));
+        }
     }
 
     /// The server ended `account_id`'s session: its tokens go (its offline copy stays

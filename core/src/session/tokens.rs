@@ -2,11 +2,27 @@
 //! refreshed once (and only once, even when calls race) when the access token is stale,
 //! and dropped when the server says the session is over.
 
-use super::{Context, SignedIn, Wipe, idle::make_verifier};
+use super::{Context, SignedIn, idle::make_verifier};
 use crate::error::CoreError;
 use crate::http::{Failure, network};
 use portal_model::{ApiErrorBody, ErrorCode, RefreshRequest, Session};
 use reqwest::{Method, StatusCode};
+
+/// Ends the session on this device when an answer says the server ended it.
+trait OrElseEnded<T> {
+    async fn or_else_ended(self, ctx: &Context, account_id: &str) -> Result<T, CoreError>;
+}
+
+impl<T> OrElseEnded<T> for Result<T, CoreError> {
+    async fn or_else_ended(self, ctx: &Context, account_id: &str) -> Result<T, CoreError> {
+        if let Err(CoreError::Server { code, .. }) = &self
+            && is_session_end(*code)
+        {
+            ctx.server_ended(account_id, *code).await;
+        }
+        self
+    }
+}
 
 /// The codes by which the server says a session is over for good.
 pub(crate) fn is_session_end(code: ErrorCode) -> bool {
@@ -29,21 +45,27 @@ impl Context {
         // The password was just checked: a restored session's check is moot.
         self.end_session_check();
         let signed_in = self.vault.remember(session, Some(now)).await?;
+        self.set_unlock_password(&signed_in.account.id, password)
+            .await?;
+        self.mark_unlocked(now, Some(now));
+        self.set_current(Some(signed_in.clone()));
+        Ok(signed_in)
+    }
+
+    /// Makes `password`, which the server just accepted, the one that opens the lock
+    /// screen of `account_id` offline, and ends any count of wrong ones.
+    pub async fn set_unlock_password(
+        &self,
+        account_id: &str,
+        password: &str,
+    ) -> Result<(), CoreError> {
         let password = password.to_owned();
         let secret = self.vault.device_secret().await?;
         let verifier = tokio::task::spawn_blocking(move || make_verifier(&password, &secret))
             .await
             .map_err(|e| CoreError::Config(format!("verifier task: {e}")))??;
-        self.vault
-            .set_verifier(&signed_in.account.id, &verifier)
-            .await?;
-        // A password the server just accepted ends any count of wrong ones.
-        self.vault
-            .set_unlock_failures(&signed_in.account.id, 0)
-            .await?;
-        self.mark_unlocked(now, Some(now));
-        self.set_current(Some(signed_in.clone()));
-        Ok(signed_in)
+        self.vault.set_verifier(account_id, &verifier).await?;
+        self.vault.set_unlock_failures(account_id, 0).await
     }
 
     /// Exchanges the account's refresh token for a new pair, once even when many calls
@@ -97,13 +119,8 @@ impl Context {
                 if let CoreError::Server { code, .. } = &error
                     && is_session_end(*code)
                 {
-                    // The server ended it: the tokens are worthless, drop them, and
-                    // the account if it is the one in use.
-                    self.forget_account(account_id, Wipe::SessionOnly).await?;
-                    let mut current = self.lock_current();
-                    if current.as_ref().is_some_and(|c| c.account.id == account_id) {
-                        *current = None;
-                    }
+                    // The server ended it: the tokens are worthless.
+                    self.server_ended(account_id, *code).await;
                 }
                 Err(error)
             }
@@ -140,8 +157,8 @@ impl Context {
             .api
             .send_as::<B, T>(method.clone(), path, body, Some(&tokens.access_token))
             .await?;
-        match first {
-            Ok(value) => Ok(value),
+        let answer = match first {
+            Ok(value) => return Ok(value),
             Err(failure)
                 if failure.body.as_ref().map(|b| b.error.code)
                     == Some(ErrorCode::SessionExpired) =>
@@ -155,10 +172,13 @@ impl Context {
                 self.api
                     .send_as::<B, T>(method, path, body, Some(&fresh.access_token))
                     .await?
-                    .map_err(|failure| failure.into_error())
             }
-            Err(failure) => Err(failure.into_error()),
-        }
+            Err(failure) => Err(failure),
+        };
+        answer
+            .map_err(|failure| failure.into_error())
+            .or_else_ended(self, account_id)
+            .await
     }
 
     /// Sends a request for bytes as the signed-in account, refreshing once if the
@@ -197,7 +217,9 @@ impl Context {
                     .await?;
                 continue;
             }
-            return Err(Failure { status, body }.into_error());
+            return Err(Failure { status, body }.into_error())
+                .or_else_ended(self, &account_id)
+                .await;
         }
     }
 

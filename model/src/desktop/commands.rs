@@ -14,6 +14,7 @@ macro_rules! desktop_commands {
             app_status() -> $crate::desktop::Screen;
             open_link(link: String) -> $crate::desktop::Screen;
             password_policy() -> $crate::PasswordPolicy;
+            check_password(password: String) -> $crate::PasswordCheck;
             accept_invite(password: String) -> $crate::desktop::Screen;
             start_over() -> $crate::desktop::Screen;
             renew_invite() -> $crate::desktop::Screen;

@@ -2,14 +2,14 @@
 
 use super::extract::{ApiJson, ApiPath, Authed, ClientAddr};
 use crate::error::ServerError;
-use crate::service::{auth, reset};
+use crate::service::{auth, password_change, reset};
 use crate::state::AppState;
 use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
 use portal_model::{
-    ApiErrorBody, LoginRequest, Me, NewPasswordRequest, PasswordResetRequest, RefreshRequest,
-    ResetInfo, Session, StatusAnswer,
+    ApiErrorBody, ChangePasswordRequest, LoginRequest, Me, NewPasswordRequest,
+    PasswordResetRequest, RefreshRequest, ResetInfo, Session, StatusAnswer,
 };
 
 /// Signs in with email and password.
@@ -87,6 +87,32 @@ pub async fn logout(
         .unwrap_or("");
     let session = crate::service::sessions::authenticate_request(&state, token).await?;
     auth::logout(&state, session).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// Changes the password of the signed-in account. The current password is required;
+/// every other session of the account ends (this one stays signed in), and a notice
+/// goes to the account's email. Wrong current passwords wait as wrong sign-ins do.
+#[utoipa::path(
+    post,
+    path = "/v1/auth/password",
+    tag = "sessions",
+    security(("patient_token" = [])),
+    request_body = ChangePasswordRequest,
+    responses(
+        (status = 204, description = "Changed; the other sessions of the account are revoked (`session_revoked`)."),
+        (status = 403, description = "`wrong_password`: the current password is not correct.", body = ApiErrorBody),
+        (status = 422, description = "`weak_password`, with `reasons`: the new password does not meet the policy.", body = ApiErrorBody),
+        (status = 429, description = "`rate_limited` after wrong current passwords (the sign-in backoff), with `Retry-After`.", body = ApiErrorBody),
+    )
+)]
+pub async fn change_password(
+    State(state): State<AppState>,
+    Authed(session): Authed,
+    ClientAddr(client): ClientAddr,
+    ApiJson(request): ApiJson<ChangePasswordRequest>,
+) -> Result<StatusCode, ServerError> {
+    password_change::change(&state, session, request, client).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 

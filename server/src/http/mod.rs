@@ -68,6 +68,7 @@ fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(auth::refresh))
         .routes(routes!(auth::logout))
         .routes(routes!(auth::me))
+        .routes(routes!(auth::change_password))
         .routes(routes!(sync::sync))
         .routes(routes!(sync::events))
         .routes(routes!(sync::mutate))

@@ -12,12 +12,16 @@ use portal_model::{
     PasswordPolicy, ProfilesAnswer, Session, StatusAnswer,
 };
 
-/// The password policy, so that clients can check a password before sending it.
+/// The password policy, so that clients can check a password before sending it. The
+/// common-password list itself is not sent: `common_refused` says how many of the most
+/// common passwords are refused (with their close variants: any case, up to six
+/// trailing digits or punctuation marks), and clients check with their own copy of the
+/// same ranked list (the `zxcvbn` crate's, through `portal-model`).
 #[utoipa::path(
     get,
     path = "/v1/password-policy",
     tag = "sessions",
-    responses((status = 200, description = "The policy.", body = PasswordPolicy))
+    responses((status = 200, description = "The policy, without the list.", body = PasswordPolicy))
 )]
 pub async fn password_policy() -> Json<PasswordPolicy> {
     Json(PasswordPolicy::default())

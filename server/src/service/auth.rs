@@ -33,7 +33,7 @@ fn invalid_credentials() -> ServerError {
 }
 
 /// A hash of a random password, so that unknown emails cost the same work.
-fn dummy_hash() -> Result<&'static str, ServerError> {
+pub(crate) fn dummy_hash() -> Result<&'static str, ServerError> {
     static DUMMY: OnceLock<String> = OnceLock::new();
     if let Some(hash) = DUMMY.get() {
         return Ok(hash);
@@ -51,7 +51,11 @@ pub fn backoff(failures: i64) -> Duration {
     Duration::seconds(2_i64.pow(exponent)).min(MAX_BACKOFF)
 }
 
-fn check_backoff(conn: &Conn, email_hash: &str, now: DateTime<Utc>) -> Result<(), ServerError> {
+pub(crate) fn check_backoff(
+    conn: &Conn,
+    email_hash: &str,
+    now: DateTime<Utc>,
+) -> Result<(), ServerError> {
     let blocked_until: Option<i64> = conn.query_opt(
         "SELECT blocked_until FROM login_attempts WHERE email_hash = ?1",
         params![email_hash],
@@ -84,7 +88,11 @@ fn human_wait(seconds: u64) -> String {
     }
 }
 
-fn record_failure(conn: &Conn, email_hash: &str, now: DateTime<Utc>) -> Result<(), ServerError> {
+pub(crate) fn record_failure(
+    conn: &Conn,
+    email_hash: &str,
+    now: DateTime<Utc>,
+) -> Result<(), ServerError> {
     let failures: i64 = conn
         .query_opt(
             "SELECT failures FROM login_attempts WHERE email_hash = ?1",

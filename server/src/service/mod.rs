@@ -19,6 +19,7 @@ pub mod messages;
 pub mod mutations;
 pub mod names;
 pub mod page_cache;
+pub mod password_change;
 pub mod patients;
 pub mod publish;
 pub mod records;

@@ -53,6 +53,22 @@ fn simple_email(
     }
 }
 
+/// The notice that an account's password changed, to the account's own address.
+pub(crate) fn password_changed_email(to: &str, practice: &str, signed_out: &str) -> Email {
+    simple_email(
+        "password-changed",
+        to,
+        &format!("Your {practice} portal password was changed"),
+        &[
+            format!(
+                "The password of your patient portal account was just changed, and {signed_out}."
+            ),
+            format!("If this was not you, contact {practice} right away."),
+        ],
+        Vec::new(),
+    )
+}
+
 /// `POST /v1/auth/password-reset`.
 pub async fn request(state: &AppState, raw_email: String) -> Result<StatusAnswer, ServerError> {
     let email = normalize_email(&raw_email)?;
@@ -394,26 +410,30 @@ pub async fn complete(
             let reset = find_usable(&tx, &token, now)?;
             tx.execute(
                 "UPDATE accounts SET password_hash = ?1 WHERE id = ?2",
-                params![hash, reset.account_id])?;
+                params![hash, reset.account_id],
+            )?;
             tx.execute(
                 "UPDATE password_resets SET used_at = ?1 WHERE account_id = ?2 AND used_at IS NULL",
-                params![millis(now), reset.account_id])?;
+                params![millis(now), reset.account_id],
+            )?;
             tx.execute(
                 "DELETE FROM login_attempts WHERE email_hash LIKE ?1",
-                params![crate::service::auth::attempt_keys_of(&reset.email)])?;
+                params![crate::service::auth::attempt_keys_of(&reset.email)],
+            )?;
             sessions::revoke_all(&tx, &reset.account_id, RevokeReason::PasswordReset, now)?;
-            audit::record(&tx, millis(now), &format!("account:{}", reset.account_id), "password_reset.complete", &reset.id)?;
+            audit::record(
+                &tx,
+                millis(now),
+                &format!("account:{}", reset.account_id),
+                "password_reset.complete",
+                &reset.id,
+            )?;
             let practice = settings::load(&tx)?.practice_name;
             tx.commit()?;
-            Ok(simple_email(
-                "password-changed",
+            Ok(password_changed_email(
                 &reset.email,
-                &format!("Your {practice} portal password was changed"),
-                &[
-                    "The password of your patient portal account was just changed, and every device was signed out.".to_owned(),
-                    format!("If this was not you, contact {practice} right away."),
-                ],
-                Vec::new(),
+                &practice,
+                "every device was signed out",
             ))
         })
         .await?;

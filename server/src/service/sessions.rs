@@ -20,6 +20,7 @@ pub enum RevokeReason {
     Logout,
     RefreshReuse,
     PasswordReset,
+    PasswordChange,
 }
 
 impl RevokeReason {
@@ -28,6 +29,7 @@ impl RevokeReason {
             Self::Logout => "logout",
             Self::RefreshReuse => "refresh_reuse",
             Self::PasswordReset => "password_reset",
+            Self::PasswordChange => "password_change",
         }
     }
 }
@@ -462,6 +464,29 @@ pub fn revoke_all(
         "UPDATE sessions SET revoked_at = ?1, revoked_reason = ?2
          WHERE account_id = ?3 AND revoked_at IS NULL",
         params![millis(now), reason.as_str(), account_id],
+    )?;
+    audit::record(
+        conn,
+        millis(now),
+        &format!("account:{account_id}"),
+        &format!("sessions.revoke.{}", reason.as_str()),
+        account_id,
+    )?;
+    Ok(())
+}
+
+/// Revokes every session of `account_id` but `keep` (the one that changed the password).
+pub fn revoke_others(
+    conn: &Conn,
+    account_id: &str,
+    keep: &str,
+    reason: RevokeReason,
+    now: DateTime<Utc>,
+) -> Result<(), ServerError> {
+    conn.execute(
+        "UPDATE sessions SET revoked_at = ?1, revoked_reason = ?2
+         WHERE account_id = ?3 AND id <> ?4 AND revoked_at IS NULL",
+        params![millis(now), reason.as_str(), account_id, keep],
     )?;
     audit::record(
         conn,

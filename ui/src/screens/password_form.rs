@@ -68,7 +68,31 @@ pub fn NewPasswordForm(
         });
     });
 
-    let check = policy.read().check(&password(), None);
+    // Whether the password is a common one comes from the shell, which has the list;
+    // until its answer for the text now typed arrives, that rule is not yet passed. When
+    // the shell cannot check, the server's answer on submit says what is missing.
+    let mut common_answer = use_signal(|| None::<(String, bool)>);
+    use_effect(move || {
+        let typed = password();
+        spawn(async move {
+            match bridge::check_password(typed.clone()).await {
+                Ok(check) => {
+                    let common = check.failed().contains(&PolicyRule::Common);
+                    common_answer.set(Some((typed, common)));
+                }
+                // The server checks it again on submit and says what it needs.
+                Err(_) => {
+                    common_answer.set(Some((typed, false)));
+                    policy_note.set(Some(tr("password-rules-unavailable")));
+                }
+            }
+        });
+    });
+    let common = match common_answer() {
+        Some((checked, common)) if checked == password() => common,
+        _ => true,
+    };
+    let check = policy.read().check_with(&password(), None, common);
     let matches = !password().is_empty() && password() == confirm();
     let ready = check.is_acceptable() && matches && !submitting();
     let submit = move |event: FormEvent| {

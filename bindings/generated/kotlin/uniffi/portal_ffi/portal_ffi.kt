@@ -1099,6 +1099,8 @@ internal object IntegrityCheckingUniffiLib {
     ): Int
     external fun uniffi_portal_ffi_checksum_method_portalclient_accounts(
     ): Int
+    external fun uniffi_portal_ffi_checksum_method_portalclient_change_password(
+    ): Int
     external fun uniffi_portal_ffi_checksum_method_portalclient_check_password(
     ): Int
     external fun uniffi_portal_ffi_checksum_method_portalclient_claim_invite(
@@ -1379,6 +1381,8 @@ internal object UniffiLib {
     external fun uniffi_portal_ffi_fn_method_portalclient_accept_invite(`ptr`: Long,`token`: RustBuffer.ByValue,`password`: RustBuffer.ByValue,`deviceName`: RustBuffer.ByValue,
     ): Long
     external fun uniffi_portal_ffi_fn_method_portalclient_accounts(`ptr`: Long,
+    ): Long
+    external fun uniffi_portal_ffi_fn_method_portalclient_change_password(`ptr`: Long,`current`: RustBuffer.ByValue,`new`: RustBuffer.ByValue,
     ): Long
     external fun uniffi_portal_ffi_fn_method_portalclient_check_password(`ptr`: Long,`password`: RustBuffer.ByValue,`email`: RustBuffer.ByValue,
     ): Long
@@ -1837,6 +1841,9 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_portal_ffi_checksum_method_portalclient_accounts() and 0xFFFF) != 53717) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_portal_ffi_checksum_method_portalclient_change_password() and 0xFFFF) != 43447) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_portal_ffi_checksum_method_portalclient_check_password() and 0xFFFF) != 46412) {
@@ -6994,6 +7001,16 @@ public interface PortalClientInterface {
     suspend fun `accounts`(): List<SignedIn>
     
     /**
+     * Changes the password of the signed-in account (a settings screen). `WeakPassword`
+     * before anything is sent when `new` breaks the policy; `Server` with code
+     * `WRONG_PASSWORD` when `current` is wrong (`RATE_LIMITED` after several, with the
+     * sign-in backoff); `Network` offline, and nothing changes. On success every other
+     * device of the account is signed out, a notice is emailed, and this device's lock
+     * screen opens with the new password.
+     */
+    suspend fun `changePassword`(`current`: kotlin.String, `new`: kotlin.String)
+    
+    /**
      * Checks a password rule by rule against the server's (cached) policy.
      */
     suspend fun `checkPassword`(`password`: kotlin.String, `email`: kotlin.String?): List<RuleOutcome>
@@ -7554,6 +7571,38 @@ open class PortalClient: Disposable, AutoCloseable, PortalClientInterface
         { future -> UniffiLib.ffi_portal_ffi_rust_future_free_rust_buffer(future) },
         // lift function
         { FfiConverterSequenceTypeSignedIn.lift(it) },
+        // Error FFI converter
+        PortalException.ErrorHandler,
+    )
+    }
+
+    
+    /**
+     * Changes the password of the signed-in account (a settings screen). `WeakPassword`
+     * before anything is sent when `new` breaks the policy; `Server` with code
+     * `WRONG_PASSWORD` when `current` is wrong (`RATE_LIMITED` after several, with the
+     * sign-in backoff); `Network` offline, and nothing changes. On success every other
+     * device of the account is signed out, a notice is emailed, and this device's lock
+     * screen opens with the new password.
+     */
+    @Throws(PortalException::class)
+    @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
+    override suspend fun `changePassword`(`current`: kotlin.String, `new`: kotlin.String) {
+        return uniffiRustCallAsync(
+        callWithHandle { uniffiHandle ->
+            UniffiLib.uniffi_portal_ffi_fn_method_portalclient_change_password(
+                uniffiHandle,
+                
+        FfiConverterString.lower(`current`),
+        FfiConverterString.lower(`new`),
+            )
+        },
+        { future, callback, continuation -> UniffiLib.ffi_portal_ffi_rust_future_poll_void(future, callback, continuation) },
+        { future, continuation -> UniffiLib.ffi_portal_ffi_rust_future_complete_void(future, continuation) },
+        { future -> UniffiLib.ffi_portal_ffi_rust_future_free_void(future) },
+        // lift function
+        { },
+        
         // Error FFI converter
         PortalException.ErrorHandler,
     )

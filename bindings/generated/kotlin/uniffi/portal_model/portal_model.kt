@@ -2557,6 +2557,7 @@ enum class ErrorCode {
     INTERNAL,
     TOO_MANY_STREAMS,
     SERVER_BUSY,
+    WRONG_PASSWORD,
     UNKNOWN;
 
     
