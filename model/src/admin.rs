@@ -234,9 +234,14 @@ pub struct PatientRecord {
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct AuditEntry {
     pub at: DateTime<Utc>,
+    /// `admin:{fingerprint}` (the first 12 hex digits of the admin token's SHA-256),
+    /// `account:{id}` or `public`.
     pub actor: String,
     pub action: String,
     pub subject: String,
+    /// The client's address, for actions a request made (after `trusted_proxies`).
+    #[serde(default)]
+    pub client: Option<String>,
 }
 
 /// `GET /v1/admin/audit`: the newest entries, oldest first.
@@ -476,6 +481,9 @@ pub mod test_support {
         pub login_attempts: u64,
         pub rate_limits: u64,
         pub sessions: u64,
+        /// Uploads past their week, and the files only they held.
+        pub uploads: u64,
+        pub files: u64,
     }
 
     /// `portal-server seed`: `count` provider messages in a thread of the patient,

@@ -23,6 +23,59 @@ impl Default for SessionLimits {
     }
 }
 
+/// How long a client may take, and how many requests run at once: what keeps slow or
+/// many clients from holding the server's connections and tasks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RequestLimits {
+    /// A request's headers must arrive within this (else the connection closes).
+    pub header_timeout: std::time::Duration,
+    /// A request body that sends nothing for this long fails (408).
+    pub body_timeout: std::time::Duration,
+    /// A request is answered within this or fails (503 `server_busy`); uploads get
+    /// [`UPLOAD_TIME_FACTOR`] times as long, for slow uplinks.
+    pub request_timeout: std::time::Duration,
+    /// Requests handled at once; more answer 503 `server_busy` at once.
+    pub max_in_flight: usize,
+}
+
+/// How many request timeouts an upload may take.
+pub const UPLOAD_TIME_FACTOR: u32 = 10;
+
+/// The defaults of [`RequestLimits`], in the settings' units.
+pub const HEADER_TIMEOUT_SECONDS: u32 = 10;
+pub const BODY_TIMEOUT_SECONDS: u32 = 30;
+pub const REQUEST_TIMEOUT_SECONDS: u32 = 60;
+pub const MAX_REQUESTS_IN_FLIGHT: u32 = 1024;
+
+impl RequestLimits {
+    /// The limits as the settings give them.
+    pub fn from_settings(
+        header_timeout_seconds: u32,
+        body_timeout_seconds: u32,
+        request_timeout_seconds: u32,
+        max_requests_in_flight: u32,
+    ) -> Self {
+        let seconds = |s: u32| std::time::Duration::from_secs(s.into());
+        Self {
+            header_timeout: seconds(header_timeout_seconds),
+            body_timeout: seconds(body_timeout_seconds),
+            request_timeout: seconds(request_timeout_seconds),
+            max_in_flight: usize::try_from(max_requests_in_flight).unwrap_or(usize::MAX),
+        }
+    }
+}
+
+impl Default for RequestLimits {
+    fn default() -> Self {
+        Self::from_settings(
+            HEADER_TIMEOUT_SECONDS,
+            BODY_TIMEOUT_SECONDS,
+            REQUEST_TIMEOUT_SECONDS,
+            MAX_REQUESTS_IN_FLIGHT,
+        )
+    }
+}
+
 /// The apps that may open the portal's https links (universal links, app links).
 #[derive(Debug, Clone, Default)]
 pub struct AppLinks {
@@ -59,6 +112,10 @@ pub struct ServerConfig {
     pub public_per_second: u32,
     /// The burst each client address may send at once to those routes.
     pub public_burst: u32,
+    /// Timeouts and the bound on requests handled at once.
+    pub request_limits: RequestLimits,
+    /// The MiB of uploads one account may hold at a time (they are kept a week).
+    pub upload_quota_mib: u32,
 }
 
 /// A trusted proxy as the settings name it: an address (`10.0.0.5`) or a network

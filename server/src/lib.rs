@@ -117,6 +117,10 @@ pub struct ServerOptions {
     /// requests a second, and the burst allowed at once.
     pub public_per_second: u32,
     pub public_burst: u32,
+    /// Timeouts for slow clients and the bound on requests handled at once.
+    pub request_limits: crate::config::RequestLimits,
+    /// The MiB of uploads one account may hold at a time (they are kept a week).
+    pub upload_quota_mib: u32,
     /// Start even with links, SMTP or PostgreSQL in clear beyond this machine
     /// (`transport`): each gap is then logged at every start.
     pub allow_insecure: bool,
@@ -145,6 +149,8 @@ impl ServerOptions {
             trusted_proxies: Vec::new(),
             public_per_second: PUBLIC_PER_SECOND,
             public_burst: PUBLIC_BURST,
+            request_limits: crate::config::RequestLimits::default(),
+            upload_quota_mib: crate::service::documents::UPLOAD_QUOTA_MIB,
             allow_insecure: false,
         }
     }
@@ -265,9 +271,12 @@ pub async fn start(options: ServerOptions) -> Result<RunningServer, ServerError>
             trusted_proxies: options.trusted_proxies,
             public_per_second: options.public_per_second,
             public_burst: options.public_burst,
+            request_limits: options.request_limits,
+            upload_quota_mib: options.upload_quota_mib,
         }),
         changes: idle_signal,
         hash_waiting: Arc::default(),
+        in_flight: crate::http::request_limits::InFlight::new(options.request_limits.max_in_flight),
         public_limit: Arc::new(crate::http::public_limit::PublicLimit::new(
             options.public_per_second,
             options.public_burst,
@@ -284,16 +293,9 @@ pub async fn start(options: ServerOptions) -> Result<RunningServer, ServerError>
     service::housekeeping::start(state.clone());
     // Each listener stops when `stopping` turns true (`RunningServer::stop`).
     let serve = |listener: tokio::net::TcpListener, part: http::Listener| {
-        let mut stopping = state.stopping.subscribe();
-        let app =
-            http::router(state.clone(), part).into_make_service_with_connect_info::<SocketAddr>();
-        async move {
-            axum::serve(listener, app)
-                .with_graceful_shutdown(async move {
-                    let _ = stopping.wait_for(|stopping| *stopping).await;
-                })
-                .await
-        }
+        let stopping = state.stopping.subscribe();
+        let app = http::router(state.clone(), part);
+        http::serve::serve(listener, app, options.request_limits, stopping)
     };
     let task = match admin_listener {
         None => tokio::spawn(serve(listener, http::Listener::Everything)),

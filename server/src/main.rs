@@ -98,6 +98,29 @@ struct ServeArgs {
     #[arg(long, default_value_t = portal_server::PUBLIC_BURST, env = "PORTAL_PUBLIC_BURST",
           value_parser = clap::value_parser!(u32).range(1..=100_000))]
     public_burst: u32,
+    /// Seconds a client may take to send a request's headers; then the connection
+    /// closes (a client dribbling them holds nothing for long).
+    #[arg(long, default_value_t = portal_server::config::HEADER_TIMEOUT_SECONDS,
+          env = "PORTAL_HEADER_TIMEOUT_SECONDS", value_parser = clap::value_parser!(u32).range(1..=300))]
+    header_timeout_seconds: u32,
+    /// Seconds a request's body may pause before the request fails (408).
+    #[arg(long, default_value_t = portal_server::config::BODY_TIMEOUT_SECONDS,
+          env = "PORTAL_BODY_TIMEOUT_SECONDS", value_parser = clap::value_parser!(u32).range(1..=600))]
+    body_timeout_seconds: u32,
+    /// Seconds an answer may take before it fails (503 server_busy); uploads get ten
+    /// times as long.
+    #[arg(long, default_value_t = portal_server::config::REQUEST_TIMEOUT_SECONDS,
+          env = "PORTAL_REQUEST_TIMEOUT_SECONDS", value_parser = clap::value_parser!(u32).range(1..=3_600))]
+    request_timeout_seconds: u32,
+    /// Requests handled at once; more answer 503 server_busy at once.
+    #[arg(long, default_value_t = portal_server::config::MAX_REQUESTS_IN_FLIGHT,
+          env = "PORTAL_MAX_REQUESTS_IN_FLIGHT", value_parser = clap::value_parser!(u32).range(1..=1_000_000))]
+    max_requests_in_flight: u32,
+    /// MiB of uploads one patient account may hold at a time (uploads are kept a week;
+    /// beyond it: 429 with the wait).
+    #[arg(long, default_value_t = portal_server::service::documents::UPLOAD_QUOTA_MIB,
+          env = "PORTAL_UPLOAD_QUOTA_MIB", value_parser = clap::value_parser!(u32).range(1..=1_000_000))]
+    upload_quota_mib: u32,
     /// Start even when, beyond this machine, links are http, SMTP has no TLS or
     /// PostgreSQL's certificate is not checked (each gap is logged at every start).
     #[arg(long, env = "PORTAL_ALLOW_INSECURE")]
@@ -245,6 +268,11 @@ async fn run(cli: Cli) -> Result<(), String> {
                 trusted_proxies,
                 public_per_second,
                 public_burst,
+                header_timeout_seconds,
+                body_timeout_seconds,
+                request_timeout_seconds,
+                max_requests_in_flight,
+                upload_quota_mib,
                 allow_insecure,
                 outbox,
             } = *args;
@@ -296,6 +324,13 @@ async fn run(cli: Cli) -> Result<(), String> {
                 trusted_proxies,
                 public_per_second,
                 public_burst,
+                request_limits: portal_server::config::RequestLimits::from_settings(
+                    header_timeout_seconds,
+                    body_timeout_seconds,
+                    request_timeout_seconds,
+                    max_requests_in_flight,
+                ),
+                upload_quota_mib,
                 allow_insecure,
             })
             .await

@@ -30,6 +30,8 @@ pub struct AppState {
     pub streams: Arc<crate::service::events::Streams>,
     /// Wrong admin tokens per client address (`http::admin_guard`).
     pub admin_guard: Arc<crate::http::admin_guard::AdminGuard>,
+    /// Requests handled at once, across the listeners (`http::request_limits`).
+    pub in_flight: crate::http::request_limits::InFlight,
     /// Requests to the public routes per client address (`http::public_limit`).
     pub public_limit: Arc<crate::http::public_limit::PublicLimit>,
 }

@@ -250,7 +250,9 @@ async fn the_clean_up_removes_old_limits_and_ended_sessions_only() {
         Housekept {
             login_attempts: 0,
             rate_limits: 0,
-            sessions: 0
+            sessions: 0,
+            uploads: 0,
+            files: 0,
         }
     );
     h.clock.advance(chrono::Duration::days(31));

@@ -461,3 +461,221 @@ async fn names_that_hide_their_extension_lose_the_trick_and_patients_file_only_u
         assert_eq!(refused.as_deref(), Some("invalid_args"), "{category}");
     }
 }
+
+#[tokio::test]
+async fn the_audit_log_names_the_staff_credential_the_client_address_and_each_download() {
+    let h = Harness::start().await;
+    let (jordan, session) = patient(&h, "jordan@example.com").await;
+    // Staff share a document from 127.0.0.5, the patient downloads from 127.0.0.7.
+    let staff = reqwest::Client::builder()
+        .local_address(std::net::IpAddr::from([127, 0, 0, 5]))
+        .build()
+        .unwrap();
+    let form = Form::new()
+        .text("patient_id", jordan.clone())
+        .text("title", "Lab results")
+        .text("category", "shared")
+        .part(
+            "file",
+            Part::bytes(pdf_bytes())
+                .file_name("doc.pdf")
+                .mime_str("application/pdf")
+                .unwrap(),
+        );
+    let shared = staff
+        .post(h.url("/v1/admin/documents"))
+        .bearer_auth(common::ADMIN)
+        .multipart(form)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(shared.status(), StatusCode::CREATED);
+    let id = shared.json::<Value>().await.unwrap()["document_id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let phone = reqwest::Client::builder()
+        .local_address(std::net::IpAddr::from([127, 0, 0, 7]))
+        .build()
+        .unwrap();
+    let download = |range: Option<&'static str>| {
+        let mut request = phone
+            .get(h.url(&format!("/v1/documents/{id}/content")))
+            .bearer_auth(&session.access_token);
+        if let Some(range) = range {
+            request = request.header("range", range);
+        }
+        request.send()
+    };
+    assert_eq!(download(None).await.unwrap().status(), StatusCode::OK);
+    // Resuming is the same download; starting again is another.
+    assert_eq!(
+        download(Some("bytes=100-")).await.unwrap().status(),
+        StatusCode::PARTIAL_CONTENT
+    );
+    assert_eq!(
+        download(Some("bytes=0-99")).await.unwrap().status(),
+        StatusCode::PARTIAL_CONTENT
+    );
+
+    let audit: portal_model::admin::AuditLog = h.admin.get("audit").await.json().await.unwrap();
+    // The credential by its fingerprint (the first 12 hex digits of its SHA-256), never
+    // the token itself.
+    let fingerprint: String = {
+        use sha2::Digest;
+        sha2::Sha256::digest(common::ADMIN.as_bytes())
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect::<String>()[..12]
+            .to_owned()
+    };
+    let created = audit
+        .entries
+        .iter()
+        .find(|e| e.action == "document.create")
+        .unwrap_or_else(|| panic!("no document.create in {:?}", audit.entries));
+    assert_eq!(created.actor, format!("admin:{fingerprint}"));
+    assert_eq!(created.client.as_deref(), Some("127.0.0.5"));
+    let downloads: Vec<_> = audit
+        .entries
+        .iter()
+        .filter(|e| e.action == "document.download")
+        .collect();
+    assert_eq!(downloads.len(), 2, "{downloads:?}");
+    for entry in downloads {
+        assert_eq!(entry.subject, id);
+        assert!(entry.actor.starts_with("account:"), "{entry:?}");
+        assert_eq!(entry.client.as_deref(), Some("127.0.0.7"));
+    }
+    let serialized = serde_json::to_string(&audit).unwrap();
+    assert!(!serialized.contains(common::ADMIN));
+}
+
+/// An upload of `bytes` under `id`: the answer's status and `Retry-After`.
+async fn put_bytes(
+    h: &Harness,
+    session: &Session,
+    id: &str,
+    bytes: Vec<u8>,
+) -> (StatusCode, Option<String>) {
+    let answer = h
+        .http
+        .put(h.url(&format!("/v1/uploads/{id}")))
+        .bearer_auth(&session.access_token)
+        .header("content-type", "application/pdf")
+        .body(bytes)
+        .send()
+        .await
+        .unwrap();
+    let wait = answer
+        .headers()
+        .get("retry-after")
+        .map(|v| v.to_str().unwrap().to_owned());
+    (answer.status(), wait)
+}
+
+#[tokio::test]
+async fn uploads_have_an_hourly_rate_and_a_quota_and_unfiled_ones_are_cleaned_up() {
+    let h = Harness::start_adjusted(|options| portal_server::ServerOptions {
+        upload_quota_mib: 2,
+        ..options
+    })
+    .await;
+    let (jordan, session) = patient(&h, "jordan@example.com").await;
+    let (_, avery) = patient(&h, "avery@example.com").await;
+    let unique = |n: u32, size: usize| {
+        let mut bytes = format!("%PDF-1.4 upload {n}\n").into_bytes();
+        bytes.resize(size, b'.');
+        bytes
+    };
+
+    // The quota: 2 MiB held at a time.
+    assert_eq!(
+        put_bytes(&h, &session, "big-1", unique(1, 1_500_000))
+            .await
+            .0,
+        StatusCode::CREATED
+    );
+    let (status, wait) = put_bytes(&h, &session, "big-2", unique(2, 1_000_000)).await;
+    assert_eq!(status, StatusCode::TOO_MANY_REQUESTS);
+    // Room comes back when the first upload is cleaned up, a week on.
+    let wait: u64 = wait.unwrap().parse().unwrap();
+    assert!((7 * 86_400 - 60..=7 * 86_400).contains(&wait), "{wait}");
+    // Another account is not affected.
+    assert_eq!(
+        put_bytes(&h, &avery, "big-1", unique(3, 1_000_000)).await.0,
+        StatusCode::CREATED
+    );
+
+    // The rate: 60 uploads an hour (the one above counts).
+    for n in 0..59 {
+        let (status, _) =
+            put_bytes(&h, &session, &format!("small-{n}"), unique(100 + n, 100)).await;
+        assert_eq!(status, StatusCode::CREATED, "upload {n}");
+    }
+    let (status, wait) = put_bytes(&h, &session, "small-60", unique(200, 100)).await;
+    assert_eq!(status, StatusCode::TOO_MANY_REQUESTS);
+    let wait: u64 = wait.unwrap().parse().unwrap();
+    assert!((3_500..=3_600).contains(&wait), "{wait}");
+    // Repeating an upload already made is not a new one.
+    assert_eq!(
+        put_bytes(&h, &session, "small-0", unique(100, 100)).await.0,
+        StatusCode::OK
+    );
+
+    // One upload is filed as a document; the rest never are.
+    let filed = mutate_one(
+        &h,
+        &session,
+        "upload_document",
+        &jordan,
+        json!({"upload_id": "small-1", "title": "Insurance card"}),
+    )
+    .await;
+    assert_eq!(filed, None);
+    let housekeeping = || async {
+        h.admin
+            .post("test/housekeeping", json!({}))
+            .await
+            .json::<portal_model::admin::test_support::Housekept>()
+            .await
+            .unwrap()
+    };
+    assert_eq!(housekeeping().await.uploads, 0);
+    let documents: Vec<_> = h
+        .feed(&session, None)
+        .await
+        .changes
+        .into_iter()
+        .filter(|c| c.kind == "document")
+        .collect();
+    assert_eq!(documents.len(), 1);
+    let id = documents[0].id.clone();
+    h.clock.advance(chrono::Duration::days(8));
+    let removed = housekeeping().await;
+    // Every upload goes; the files go too, but the filed document's.
+    assert_eq!(removed.uploads, 61, "{removed:?}");
+    assert_eq!(removed.files, 60, "{removed:?}");
+    // A week on, the access token has long expired: sign in again.
+    let session: Session = h
+        .http
+        .post(h.url("/v1/auth/login"))
+        .json(&json!({"email": "jordan@example.com", "password": "river otter paints blue", "device_name": "phone"}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(
+        h.download(&session, &id, &[]).await.status(),
+        StatusCode::OK
+    );
+    // The quota and the rate are free again.
+    assert_eq!(
+        put_bytes(&h, &session, "big-2", unique(2, 1_000_000))
+            .await
+            .0,
+        StatusCode::CREATED
+    );
+}

@@ -254,7 +254,20 @@ pub async fn audit(api: &AdminApi, out: Output) -> Result<(), ServerError> {
         }
         log.entries
             .iter()
-            .map(|e| format!("{}  {}  {}  {}", local(e.at), e.actor, e.action, e.subject))
+            .map(|e| {
+                let from = e
+                    .client
+                    .as_deref()
+                    .map(|c| format!("  from {c}"))
+                    .unwrap_or_default();
+                format!(
+                    "{}  {}  {}  {}{from}",
+                    local(e.at),
+                    e.actor,
+                    e.action,
+                    e.subject
+                )
+            })
             .collect()
     });
     Ok(())

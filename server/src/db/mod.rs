@@ -131,6 +131,9 @@ impl Db {
             Backend::Sqlite { .. } => None,
             Backend::Postgres { pool, .. } => Some(pool.permit().await?),
         };
+        // The request's address and credential, for the audit entries the work records.
+        let audit = crate::service::audit::current();
+        let work = move |conn: &mut Conn| crate::service::audit::on_thread(audit, || work(conn));
         tokio::task::spawn_blocking(move || {
             let after = |conn: &Conn| {
                 if conn.take_sessions_changed() {

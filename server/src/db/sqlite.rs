@@ -23,6 +23,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../../migrations/sqlite/0011_upload_names.sql"),
     include_str!("../../migrations/sqlite/0012_feed_walks.sql"),
     include_str!("../../migrations/sqlite/0013_records_immutable.sql"),
+    include_str!("../../migrations/sqlite/0014_audit_client.sql"),
 ];
 
 /// How many migrations this build knows (the same for both backends).

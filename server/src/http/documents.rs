@@ -34,6 +34,9 @@ pub struct DocumentUpload {
 }
 
 fn multipart_error(error: axum::extract::multipart::MultipartError) -> ServerError {
+    if super::request_limits::body_timed_out(&error) {
+        return super::request_limits::body_too_slow();
+    }
     ServerError::bad_request(format!(
         "The form upload is not valid: {}",
         error.body_text()
@@ -165,7 +168,20 @@ pub async fn content(
     ApiPath(id): ApiPath<String>,
     headers: HeaderMap,
 ) -> Result<Response, ServerError> {
-    let content = documents::content(&state, session.account_id, id).await?;
+    // A download begins (and is audited) with a request for the whole file or its
+    // start; a resumed range or a check of a copy already held is not a new download.
+    let starts_download = !headers.contains_key(header::IF_NONE_MATCH)
+        && headers
+            .get(header::RANGE)
+            .and_then(|v| v.to_str().ok())
+            .is_none_or(|range| {
+                range
+                    .trim()
+                    .strip_prefix("bytes=")
+                    .and_then(|r| r.split('-').next())
+                    .is_some_and(|start| start.trim() == "0")
+            });
+    let content = documents::content(&state, session.account_id, id, starts_download).await?;
     let etag = format!("\"{}\"", content.sha256);
     let size = content.bytes.len() as u64;
     let mut response_headers = HeaderMap::new();
@@ -253,8 +269,27 @@ pub async fn upload(
     Authed(session): Authed,
     ApiPath(upload_id): ApiPath<String>,
     headers: HeaderMap,
-    body: Bytes,
+    body: Result<Bytes, axum::extract::rejection::BytesRejection>,
 ) -> Result<StatusCode, ServerError> {
+    let body = body.map_err(|rejection| {
+        if super::request_limits::body_timed_out(&rejection) {
+            super::request_limits::body_too_slow()
+        } else if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE {
+            ServerError::api(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                portal_model::ErrorCode::BadRequest,
+                format!(
+                    "The file is larger than the limit of {} MiB.",
+                    documents::MAX_BYTES / (1024 * 1024)
+                ),
+            )
+        } else {
+            ServerError::bad_request(format!(
+                "The upload is not valid: {}",
+                rejection.body_text()
+            ))
+        }
+    })?;
     let content_type = headers
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())

@@ -40,6 +40,9 @@ where
 
 impl From<JsonRejection> for ServerError {
     fn from(rejection: JsonRejection) -> Self {
+        if super::request_limits::body_timed_out(&rejection) {
+            return super::request_limits::body_too_slow();
+        }
         ServerError::bad_request(format!(
             "The request body is not valid: {}",
             rejection.body_text()

@@ -11,6 +11,8 @@ pub mod openapi;
 mod pages;
 mod patient;
 pub(crate) mod public_limit;
+pub(crate) mod request_limits;
+pub mod serve;
 mod sync;
 #[cfg(feature = "test-support")]
 mod test_support;
@@ -104,6 +106,8 @@ pub enum Listener {
 /// The router of one listener.
 pub fn router(state: AppState, listener: Listener) -> Router {
     let hsts = state.config.public_url.scheme() == "https";
+    let limits = state.config.request_limits;
+    let in_flight = state.in_flight.clone();
     let (router, _) = routes().split_for_parts();
     #[cfg(feature = "test-support")]
     let router = router.merge(test_support::routes());
@@ -117,6 +121,20 @@ pub fn router(state: AppState, listener: Listener) -> Router {
         .layer(axum::middleware::from_fn(move |request, next| {
             only_for(listener, request, next)
         }))
+        .layer(tower_http::timeout::RequestBodyTimeoutLayer::new(
+            limits.body_timeout,
+        ))
+        .layer(axum::middleware::from_fn(move |request, next| {
+            request_limits::deadline(limits, request, next)
+        }))
+        .layer(axum::middleware::from_fn_with_state(
+            in_flight,
+            request_limits::in_flight,
+        ))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            audit_context,
+        ))
         .layer(axum::middleware::from_fn(logging::log_request))
         .layer(axum::middleware::from_fn(move |request, next| {
             security_headers(hsts, request, next)
@@ -149,6 +167,36 @@ async fn security_headers(
         );
     }
     response
+}
+
+/// Runs the request with its client's address, and for the admin API a fingerprint of
+/// its credential, for the audit entries it records.
+async fn audit_context(
+    axum::extract::State(state): axum::extract::State<AppState>,
+    request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
+    let client = extract::client_addr(
+        request.headers(),
+        request.extensions(),
+        &state.config.trusted_proxies,
+    );
+    let path = request.uri().path();
+    let credential = (path == "/v1/admin" || path.starts_with("/v1/admin/"))
+        .then(|| {
+            request
+                .headers()
+                .get(axum::http::header::AUTHORIZATION)
+                .and_then(|v| v.to_str().ok())
+                .and_then(|v| v.strip_prefix("Bearer "))
+                .map(crate::service::audit::fingerprint)
+        })
+        .flatten();
+    let context = crate::service::audit::AuditContext {
+        client: Some(client.to_string()),
+        credential,
+    };
+    crate::service::audit::scope(context, next.run(request)).await
 }
 
 /// Answers 404 to what `listener` does not serve.

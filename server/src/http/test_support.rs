@@ -6,6 +6,8 @@
 //! - `POST /v1/admin/test/purge-tombstones`: purge deletes past the retention now.
 //! - `POST /v1/admin/test/housekeeping`: run the hourly clean-up of limits and ended
 //!   sessions now.
+//! - `POST /v1/admin/test/wait/{ms}`: answer 204 after `ms` milliseconds (at most a
+//!   minute): a slow handler, for the answer deadline.
 //!
 //! Bulk records for benchmarks come from `portal-server seed`, in every build.
 
@@ -24,6 +26,15 @@ pub fn routes() -> Router<AppState> {
         .route("/v1/admin/test/clock", get(clock).put(set_clock))
         .route("/v1/admin/test/purge-tombstones", post(purge_tombstones))
         .route("/v1/admin/test/housekeeping", post(housekeeping))
+        .route("/v1/admin/test/wait/{ms}", post(wait))
+}
+
+async fn wait(
+    _: Admin,
+    super::extract::ApiPath(ms): super::extract::ApiPath<u64>,
+) -> axum::http::StatusCode {
+    tokio::time::sleep(std::time::Duration::from_millis(ms.min(60_000))).await;
+    axum::http::StatusCode::NO_CONTENT
 }
 
 async fn clock(_: Admin, State(state): State<AppState>) -> Json<ClockNow> {
@@ -58,6 +69,8 @@ async fn housekeeping(
     Ok(Json(Housekept {
         login_attempts: removed.login_attempts as u64,
         rate_limits: removed.rate_limits as u64,
+        uploads: removed.uploads as u64,
+        files: removed.files as u64,
         sessions: removed.sessions as u64,
     }))
 }

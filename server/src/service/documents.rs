@@ -20,6 +20,14 @@ use sha2::{Digest, Sha256};
 
 /// The largest document or upload.
 pub const MAX_BYTES: usize = 25 * 1024 * 1024;
+/// Uploads one account may make in an hour.
+pub const UPLOADS_PER_HOUR: i64 = 60;
+/// The default of the MiB of uploads one account may hold (`upload_quota_mib`; uploads
+/// are kept [`UPLOADS_KEPT`]).
+pub const UPLOAD_QUOTA_MIB: u32 = 500;
+/// How long an upload is kept, filed or not: a document or message filed from it keeps
+/// its bytes; an upload never filed is gone after this.
+pub const UPLOADS_KEPT: chrono::Duration = chrono::Duration::days(7);
 /// Document categories: every one the feed's type knows.
 pub const CATEGORIES: &[&str] = DocumentCategory::KNOWN;
 
@@ -189,7 +197,9 @@ pub async fn content(
     state: &AppState,
     account_id: String,
     id: String,
+    starts_download: bool,
 ) -> Result<Content, ServerError> {
+    let now = state.clock.now();
     state
         .db
         .call(move |conn| {
@@ -224,6 +234,15 @@ pub async fn content(
                     |row| row.get(0),
                 )?
                 .ok_or_else(|| ServerError::internal("a document's bytes are missing"))?;
+            if starts_download {
+                crate::service::audit::record(
+                    conn,
+                    crate::db::millis(now),
+                    &format!("account:{account_id}"),
+                    "document.download",
+                    &id,
+                )?;
+            }
             Ok(Content {
                 bytes,
                 sha256,
@@ -232,6 +251,100 @@ pub async fn content(
             })
         })
         .await
+}
+
+/// Refuses an upload beyond the account's hourly rate or its quota of bytes held, with
+/// the wait until it would fit (the oldest upload in the hour leaving it, or the oldest
+/// held upload being cleaned up).
+fn check_upload_limits(
+    conn: &Conn,
+    account_id: &str,
+    size: usize,
+    quota_mib: u32,
+    now: i64,
+) -> Result<(), ServerError> {
+    let hour_ago = now - 3_600_000;
+    let (recent, first_recent): (i64, Option<i64>) = conn
+        .query_opt(
+            "SELECT COUNT(*), MIN(created_at) FROM uploads WHERE account_id = ?1 AND created_at > ?2",
+            params![account_id, hour_ago],
+            |row| Ok((row.get(0)?, row.get(1)?)),
+        )?
+        .unwrap_or((0, None));
+    let wait_secs = |until: i64| ((until - now).max(1000) + 999) as u64 / 1000;
+    if recent >= UPLOADS_PER_HOUR {
+        let until = first_recent.unwrap_or(now) + 3_600_000;
+        let wait = wait_secs(until);
+        return Err(ServerError::RateLimited {
+            retry_after_secs: wait,
+            message: format!(
+                "You have sent {UPLOADS_PER_HOUR} files in the last hour. Please wait {} minutes, \
+                 then try again.",
+                wait.div_ceil(60)
+            ),
+        });
+    }
+    let (held, oldest): (i64, Option<i64>) = conn
+        .query_opt(
+            "SELECT CAST(COALESCE(SUM(b.size), 0) AS BIGINT), MIN(u.created_at)
+             FROM uploads u JOIN blobs b ON b.sha256 = u.sha256 WHERE u.account_id = ?1",
+            params![account_id],
+            |row| Ok((row.get(0)?, row.get(1)?)),
+        )?
+        .unwrap_or((0, None));
+    let size = i64::try_from(size).unwrap_or(i64::MAX);
+    if held.saturating_add(size) > i64::from(quota_mib) << 20 {
+        let until = oldest.unwrap_or(now) + UPLOADS_KEPT.num_milliseconds();
+        let wait = wait_secs(until);
+        return Err(ServerError::RateLimited {
+            retry_after_secs: wait,
+            message: format!(
+                "Your files of the last {} days reach the limit of {} MiB. Older ones make room \
+                 as they are cleared; please try again later.",
+                UPLOADS_KEPT.num_days(),
+                quota_mib
+            ),
+        });
+    }
+    Ok(())
+}
+
+/// Removes uploads older than [`UPLOADS_KEPT`], and the bytes of those nothing else
+/// uses (another upload of the same file, or a live document filed from it). Returns
+/// how many uploads and files went.
+pub fn purge_uploads(conn: &Conn, now: i64) -> Result<(usize, usize), ServerError> {
+    let before = now - UPLOADS_KEPT.num_milliseconds();
+    let expired: Vec<String> = conn.query_all(
+        "SELECT DISTINCT sha256 FROM uploads WHERE created_at < ?1",
+        params![before],
+        |row| row.get(0),
+    )?;
+    let uploads = conn.execute("DELETE FROM uploads WHERE created_at < ?1", params![before])?;
+    let document_sha = conn.dialect().json_text("data", "sha256");
+    let mut files = 0;
+    for sha in expired {
+        let in_use = conn
+            .query_opt(
+                "SELECT 1 FROM uploads WHERE sha256 = ?1 LIMIT 1",
+                params![&sha],
+                |_| Ok(()),
+            )?
+            .is_some()
+            || conn
+                .query_opt(
+                    &format!(
+                        "SELECT 1 FROM records WHERE kind = 'document' AND deleted = 0
+                         AND {document_sha} = ?1 LIMIT 1"
+                    ),
+                    params![&sha],
+                    |_| Ok(()),
+                )?
+                .is_some();
+        if !in_use {
+            files += conn.execute("DELETE FROM blobs WHERE sha256 = ?1", params![&sha])?;
+        }
+    }
+    Ok((uploads, files))
 }
 
 /// `PUT /v1/uploads/{upload_id}`: keeps the bytes under the client's id. Repeating the
@@ -262,6 +375,7 @@ pub async fn upload(
         )));
     }
     let now = millis(state.clock.now());
+    let quota_mib = state.config.upload_quota_mib;
     state
         .db
         .call(move |conn| {
@@ -283,6 +397,7 @@ pub async fn upload(
                 }
                 None => {}
             }
+            check_upload_limits(&tx, &account_id, bytes.len(), quota_mib, now)?;
             store_blob(&tx, &bytes)?;
             tx.execute(
                 "INSERT INTO uploads

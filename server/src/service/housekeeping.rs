@@ -21,6 +21,9 @@ pub struct Removed {
     pub login_attempts: usize,
     pub rate_limits: usize,
     pub sessions: usize,
+    /// Uploads past their week, and the files only they held.
+    pub uploads: usize,
+    pub files: usize,
 }
 
 /// Removes what no rule needs any more.
@@ -56,11 +59,14 @@ pub async fn purge(state: &AppState) -> Result<Removed, ServerError> {
                 &format!("DELETE FROM sessions WHERE {ended}"),
                 params![revoked_before, idle_before, created_before],
             )?;
+            let (uploads, files) = crate::service::documents::purge_uploads(&tx, millis(now))?;
             tx.commit()?;
             Ok(Removed {
                 login_attempts,
                 rate_limits,
                 sessions,
+                uploads,
+                files,
             })
         })
         .await
@@ -84,7 +90,9 @@ pub fn start(state: AppState) {
                     login_attempts = removed.login_attempts,
                     rate_limits = removed.rate_limits,
                     sessions = removed.sessions,
-                    "purged expired limits and sessions"
+                    uploads = removed.uploads,
+                    files = removed.files,
+                    "purged expired limits, sessions and uploads"
                 ),
                 Err(error) => tracing::warn!(%error, "purging limits and sessions failed"),
             }

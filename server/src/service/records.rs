@@ -298,18 +298,18 @@ pub async fn audit_log(state: &AppState) -> Result<AuditLog, ServerError> {
         .db
         .call(|conn| {
             let rows = conn.query_all(
-        "SELECT at, actor, action, subject FROM
-                   (SELECT seq, at, actor, action, subject FROM audit_log ORDER BY seq DESC LIMIT 500) AS newest
+        "SELECT at, actor, action, subject, client FROM
+                   (SELECT seq, at, actor, action, subject, client FROM audit_log ORDER BY seq DESC LIMIT 500) AS newest
                  ORDER BY seq",
         params![],
         |row| {
-                Ok((row.get::<i64>(0)?, row.get(1)?, row.get(2)?, row.get(3)?))
+                Ok((row.get::<i64>(0)?, row.get(1)?, row.get(2)?, row.get(3)?, row.get(4)?))
             },
     )?;
             let mut entries = Vec::new();
             for row in rows {
-                let (at, actor, action, subject) = row;
-                entries.push(AuditEntry { at: from_millis(at)?, actor, action, subject });
+                let (at, actor, action, subject, client) = row;
+                entries.push(AuditEntry { at: from_millis(at)?, actor, action, subject, client });
             }
             Ok(AuditLog { entries })
         })
