@@ -114,8 +114,12 @@ pub enum FlowState {
     /// Looking up the link just opened.
     Checking,
     /// A valid invite: choose a password (or sign in, with `invite.account_exists`).
+    /// Show `invite.email_hint` prominently and have the person confirm it is their
+    /// address before the password is sent; warn when `hint_on_device` is
+    /// `MATCHES_NONE` (someone may have sent an invite to their own account).
     ChoosePassword {
         invite: InviteDetails,
+        hint_on_device: portal_model::HintOnDevice,
         notice: Option<FlowNotice>,
     },
     /// The invite cannot be used; an expired one can be renewed (`renewInvite`).
@@ -167,8 +171,13 @@ impl From<portal_core::FlowState> for FlowState {
             Core::Welcome { notice: n } => Self::Welcome { notice: notice(n) },
             Core::Restoring => Self::Restoring,
             Core::Checking => Self::Checking,
-            Core::ChoosePassword { invite, notice: n } => Self::ChoosePassword {
+            Core::ChoosePassword {
+                invite,
+                hint_on_device,
+                notice: n,
+            } => Self::ChoosePassword {
                 invite: crate::convert::invite_details(invite),
+                hint_on_device,
                 notice: notice(n),
             },
             Core::InviteUnusable { problem } => Self::InviteUnusable { problem },

@@ -16,7 +16,9 @@ use crate::idle_lock::IdleLock;
 use crate::links::{LinkError, LinkKind};
 use crate::session::idle::LockState;
 use crate::session::{Context, SessionCheck, SignedIn};
-use portal_model::{AccountSummary, ErrorCode, InviteInfo, InviteProblem, JoinInfo, JoinRequest};
+use portal_model::{
+    AccountSummary, ErrorCode, HintOnDevice, InviteInfo, InviteProblem, JoinInfo, JoinRequest,
+};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use tokio::sync::watch;
 
@@ -63,9 +65,13 @@ pub enum FlowState {
     /// Looking up the link just opened.
     Checking,
     /// A valid invite: choose a password. With `invite.account_exists`, offer to sign
-    /// in instead (the invite is then added to that account).
+    /// in instead (the invite is then added to that account). Show `invite.email_hint`
+    /// prominently and have the person confirm it is their address; `hint_on_device`
+    /// says whether it matches an account on this device (warn when it matches none:
+    /// someone may have sent an invite to their own account).
     ChoosePassword {
         invite: InviteInfo,
+        hint_on_device: HintOnDevice,
         notice: Option<FlowNotice>,
     },
     /// The invite cannot be used; each problem has its own next step (an expired one
@@ -326,6 +332,7 @@ impl Flow {
     async fn look_up_invite(&self, generation: u64, token: &str) -> FlowState {
         let next = match self.auth().inspect_invite(token).await {
             Ok(InviteState::Valid(invite)) => FlowState::ChoosePassword {
+                hint_on_device: self.hint_on_device(&invite.email_hint).await,
                 invite,
                 notice: None,
             },
@@ -343,8 +350,15 @@ impl Flow {
             (inner.token.clone(), inner.state.clone(), inner.generation)
         };
         match (token, state) {
-            (Some(token), FlowState::ChoosePassword { invite, .. }) => {
-                self.accept_invite(generation, &token, invite, password)
+            (
+                Some(token),
+                FlowState::ChoosePassword {
+                    invite,
+                    hint_on_device,
+                    ..
+                },
+            ) => {
+                self.accept_invite(generation, &token, invite, hint_on_device, password)
                     .await
             }
             (Some(token), FlowState::ResetPassword { email_hint, .. }) => {
@@ -365,6 +379,7 @@ impl Flow {
         generation: u64,
         token: &str,
         invite: InviteInfo,
+        hint_on_device: HintOnDevice,
         password: &str,
     ) -> FlowState {
         let result = self
@@ -390,6 +405,7 @@ impl Flow {
                         tracing::info!(code = error.code(), "setting the password failed");
                         FlowState::ChoosePassword {
                             invite,
+                            hint_on_device,
                             notice: Some(FlowNotice::Failed(error)),
                         }
                     }
@@ -781,6 +797,25 @@ impl Flow {
             .unwrap_or_else(PoisonError::into_inner);
         if let Some(old) = follower.replace(task) {
             old.abort();
+        }
+    }
+
+    /// Whether `hint` matches an account signed in on this device (locked ones count).
+    async fn hint_on_device(&self, hint: &str) -> HintOnDevice {
+        match self.ctx.vault.index().await {
+            Ok(index) => HintOnDevice::of(
+                hint,
+                index
+                    .accounts
+                    .iter()
+                    .map(|entry| entry.signed_in.account.email.as_str()),
+            ),
+            Err(error) => {
+                // The keychain failed: no account to compare with; the person still
+                // confirms the address.
+                tracing::info!(code = error.code(), "could not read the accounts");
+                HintOnDevice::NoAccounts
+            }
         }
     }
 

@@ -10,7 +10,7 @@ use portal_core::{
     PortalClient,
 };
 use portal_e2e::TestServer;
-use portal_model::{InviteProblem, JoinRequest};
+use portal_model::{HintOnDevice, InviteProblem, JoinRequest};
 use serde_json::json;
 use std::sync::Arc;
 
@@ -79,10 +79,18 @@ async fn an_invite_link_leads_to_a_password_then_signed_in_and_every_step_is_tol
     let mut seen = flow.subscribe();
 
     let state = flow.open_link(&invited.link).await;
-    let FlowState::ChoosePassword { invite, notice } = &state else {
+    let FlowState::ChoosePassword {
+        invite,
+        hint_on_device,
+        notice,
+    } = &state
+    else {
         panic!("{state:?}");
     };
     assert_eq!(invite.patient_first_name, "Jordan");
+    assert_eq!(invite.email_hint, "j•••@example.com");
+    // Nobody is signed in here yet: nothing to compare the address with.
+    assert_eq!(*hint_on_device, HintOnDevice::NoAccounts);
     assert!(notice.is_none());
     assert!(seen.has_changed().unwrap());
     assert_eq!(*seen.borrow_and_update(), state);
@@ -531,4 +539,56 @@ async fn start_up_finds_the_session_and_the_idle_lock_shows_and_lifts() {
         cached.flow().sign_out().await,
         FlowState::Welcome { .. }
     ));
+}
+
+#[tokio::test]
+async fn an_invite_for_an_address_of_no_account_here_is_flagged() {
+    let server = practice();
+    let keychain = "org.patientportal.test.flow.hint";
+    clean(&server, keychain).await;
+    let admin = server.admin();
+    let jordan = admin
+        .invite_new_patient("Jordan", "jordan@example.com")
+        .await;
+    let client = app(&server, keychain, &ManualClock::default());
+    let flow = client.flow();
+    flow.open_link(&jordan.link).await;
+    assert!(matches!(
+        flow.submit_password(PASSWORD).await,
+        FlowState::SignedIn { .. }
+    ));
+
+    // An invite to someone else's address, opened on Jordan's device: flagged.
+    let stranger = admin.invite_new_patient("Sam", "sam@example.org").await;
+    let state = flow.open_link(&stranger.link).await;
+    assert!(
+        matches!(
+            &state,
+            FlowState::ChoosePassword { invite, hint_on_device: HintOnDevice::MatchesNone, .. }
+                if invite.email_hint == "s•••@example.org"
+        ),
+        "{state:?}"
+    );
+    // A second invite to Jordan's own address (a child Jordan is guardian of): known.
+    let provider = admin
+        .create_provider("Dr. Maya Okafor", "okafor@example.com")
+        .await;
+    admin
+        .create_patient(json!({"first_name": "Mia", "last_name": "Rivera", "primary_provider_id": provider,
+                               "guardian": {"name": "Jordan Rivera", "email": "jordan@example.com"}}))
+        .await;
+    let mia_link = admin.outbox().await.emails.pop().unwrap().links[0].clone();
+    let state = flow.open_link(&mia_link).await;
+    assert!(
+        matches!(
+            &state,
+            FlowState::ChoosePassword {
+                hint_on_device: HintOnDevice::MatchesAnAccount,
+                ..
+            }
+        ),
+        "{state:?}"
+    );
+    flow.start_over();
+    client.auth().logout().await.unwrap();
 }

@@ -33,6 +33,40 @@ impl InviteRole {
     }
 }
 
+/// Whether an invite's address (known only by its hint) is one of the accounts already
+/// on this device. Someone can send a patient an invite to the sender's own account:
+/// the password screen shows the hint, asks the person to confirm it is their address,
+/// and warns when it matches none of the accounts here.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Enum))]
+#[serde(rename_all = "snake_case")]
+pub enum HintOnDevice {
+    /// No account is signed in on this device yet.
+    NoAccounts,
+    /// The hint matches an account on this device.
+    MatchesAnAccount,
+    /// Accounts are signed in here, and the hint matches none of them: warn.
+    MatchesNone,
+}
+
+impl HintOnDevice {
+    /// Compares `hint` with the addresses of the accounts on this device.
+    pub fn of<'a>(hint: &str, emails: impl IntoIterator<Item = &'a str>) -> Self {
+        let mut any = false;
+        for email in emails {
+            any = true;
+            if email_hint(&email.trim().to_lowercase()) == hint {
+                return Self::MatchesAnAccount;
+            }
+        }
+        if any {
+            Self::MatchesNone
+        } else {
+            Self::NoAccounts
+        }
+    }
+}
+
 /// Why an invite link cannot be used, each with its own next step.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "uniffi", derive(uniffi::Enum))]
@@ -115,6 +149,20 @@ pub fn email_hint(email: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_hint_is_compared_with_the_accounts_on_the_device() {
+        let hint = email_hint("jordan@example.com");
+        assert_eq!(HintOnDevice::of(&hint, []), HintOnDevice::NoAccounts);
+        assert_eq!(
+            HintOnDevice::of(&hint, ["sam@example.com", "Jordan@Example.com"]),
+            HintOnDevice::MatchesAnAccount
+        );
+        assert_eq!(
+            HintOnDevice::of(&hint, ["sam@example.com", "jordan@example.org"]),
+            HintOnDevice::MatchesNone
+        );
+    }
 
     #[test]
     fn email_hint_keeps_only_the_first_letter_and_domain() {

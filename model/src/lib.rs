@@ -26,7 +26,9 @@ pub mod views;
 pub mod writes;
 
 pub use error::{ApiErrorBody, ErrorCode, ErrorDetail};
-pub use invite::{AcceptInviteRequest, InviteInfo, InviteProblem, InviteRole, PracticeRef};
+pub use invite::{
+    AcceptInviteRequest, HintOnDevice, InviteInfo, InviteProblem, InviteRole, PracticeRef,
+};
 pub use join::{FormRef, GroupRef, JoinInfo, JoinRequest};
 pub use password::{PasswordCheck, PasswordPolicy, PolicyRule, RuleOutcome};
 pub use session::{

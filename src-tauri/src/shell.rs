@@ -179,8 +179,13 @@ pub fn screen_of(state: FlowState) -> Screen {
         },
         FlowState::Restoring => Screen::Restoring,
         FlowState::Checking => Screen::CheckingInvite,
-        FlowState::ChoosePassword { invite, notice } => Screen::ChoosePassword {
+        FlowState::ChoosePassword {
             invite,
+            hint_on_device,
+            notice,
+        } => Screen::ChoosePassword {
+            invite,
+            hint_on_device,
             notice: words(notice),
         },
         FlowState::InviteUnusable { problem } => Screen::InviteUnusable { problem },

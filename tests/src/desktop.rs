@@ -163,12 +163,29 @@ pub async fn clear(session: &Session, element: &str) {
         .unwrap();
 }
 
+/// Clicks `css` once it is enabled (a password form's button waits for the shell's check).
+pub async fn click_when_enabled(session: &Session, css: &str) {
+    let button = session.wait_for(css, WAIT).await.unwrap();
+    let deadline = std::time::Instant::now() + WAIT;
+    while !session.is_enabled(&button).await.unwrap_or(false) {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "{css} never became enabled"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    session.click(&button).await.unwrap();
+}
+
 /// Chooses `PASSWORD` on the invite's password screen and waits for the signed-in area.
 pub async fn choose_password(session: &Session) {
     let password = session.wait_for("#password", WAIT).await.unwrap();
     session.type_into(&password, PASSWORD).await.unwrap();
     let confirm = session.wait_for("#password-confirm", WAIT).await.unwrap();
     session.type_into(&confirm, PASSWORD).await.unwrap();
+    // The invite's address is the person's own.
+    let address = session.wait_for("#confirm-address", WAIT).await.unwrap();
+    session.click(&address).await.unwrap();
     let submit = session.wait_for("#set-password", WAIT).await.unwrap();
     let deadline = std::time::Instant::now() + WAIT;
     while !session.is_enabled(&submit).await.unwrap_or(false) {

@@ -53,6 +53,16 @@ async fn an_invite_link_on_the_command_line_leads_to_a_password_and_the_signed_i
         practice_text.contains("j•••@example.com"),
         "{practice_text}"
     );
+    // The address is shown on its own, to confirm; a first account on this computer
+    // has nothing to be compared with, so no warning.
+    wait_for_text(&session, "#invite-address-hint", "j•••@example.com").await;
+    assert!(
+        session
+            .find("#invite-address-unknown")
+            .await
+            .unwrap()
+            .is_none()
+    );
 
     let submit = session.wait_for("#set-password", WAIT).await.unwrap();
     assert!(
@@ -83,10 +93,31 @@ async fn an_invite_link_on_the_command_line_leads_to_a_password_and_the_signed_i
     clear(&session, &confirm).await;
     session.type_into(&password, PASSWORD).await.unwrap();
     session.type_into(&confirm, PASSWORD).await.unwrap();
+    // Every rule passes (the shell checks the common-password list)...
+    session
+        .wait_for(
+            ".rule.passed[data-rule='Not a commonly used password']",
+            WAIT,
+        )
+        .await
+        .unwrap();
+    // ...but the button waits for the address to be confirmed.
     assert!(
-        session.is_enabled(&submit).await.unwrap_or(false),
-        "a good password is not accepted"
+        !session.is_enabled(&submit).await.unwrap_or(true),
+        "enabled before the address was confirmed"
     );
+    session
+        .click(&session.wait_for("#confirm-address", WAIT).await.unwrap())
+        .await
+        .unwrap();
+    let deadline = std::time::Instant::now() + WAIT;
+    while !session.is_enabled(&submit).await.unwrap_or(false) {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "a good password is not accepted"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
     session.click(&submit).await.unwrap();
 
     session.wait_for("#signed-in", WAIT).await.unwrap();
@@ -345,10 +376,7 @@ async fn a_forgotten_password_is_reset_through_the_app() {
     session.type_into(&password, new_password).await.unwrap();
     let confirm = session.wait_for("#password-confirm", WAIT).await.unwrap();
     session.type_into(&confirm, new_password).await.unwrap();
-    session
-        .click(&session.wait_for("#set-password", WAIT).await.unwrap())
-        .await
-        .unwrap();
+    click_when_enabled(&session, "#set-password").await;
     session
         .wait_for(".notice[data-code='password_changed']", WAIT)
         .await

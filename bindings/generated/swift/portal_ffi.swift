@@ -9179,8 +9179,11 @@ public enum FlowState: Equatable, Hashable {
     case checking
     /**
      * A valid invite: choose a password (or sign in, with `invite.account_exists`).
+     * Show `invite.email_hint` prominently and have the person confirm it is their
+     * address before the password is sent; warn when `hint_on_device` is
+     * `MATCHES_NONE` (someone may have sent an invite to their own account).
      */
-    case choosePassword(invite: InviteDetails, notice: FlowNotice?
+    case choosePassword(invite: InviteDetails, hintOnDevice: HintOnDevice, notice: FlowNotice?
     )
     /**
      * The invite cannot be used; an expired one can be renewed (`renewInvite`).
@@ -9250,7 +9253,7 @@ public struct FfiConverterTypeFlowState: FfiConverterRustBuffer {
         
         case 3: return .checking
         
-        case 4: return .choosePassword(invite: try FfiConverterTypeInviteDetails.read(from: &buf), notice: try FfiConverterOptionTypeFlowNotice.read(from: &buf)
+        case 4: return .choosePassword(invite: try FfiConverterTypeInviteDetails.read(from: &buf), hintOnDevice: try FfiConverterTypeHintOnDevice.read(from: &buf), notice: try FfiConverterOptionTypeFlowNotice.read(from: &buf)
         )
         
         case 5: return .inviteUnusable(problem: try FfiConverterTypeInviteProblem.read(from: &buf)
@@ -9298,9 +9301,10 @@ public struct FfiConverterTypeFlowState: FfiConverterRustBuffer {
             writeInt(&buf, Int32(3))
         
         
-        case let .choosePassword(invite,notice):
+        case let .choosePassword(invite,hintOnDevice,notice):
             writeInt(&buf, Int32(4))
             FfiConverterTypeInviteDetails.write(invite, into: &buf)
+            FfiConverterTypeHintOnDevice.write(hintOnDevice, into: &buf)
             FfiConverterOptionTypeFlowNotice.write(notice, into: &buf)
             
         

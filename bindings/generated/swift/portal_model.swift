@@ -2840,6 +2840,94 @@ public func FfiConverterTypeFormAnswer_lower(_ value: FormAnswer) -> RustBuffer 
 
 
 /**
+ * Whether an invite's address (known only by its hint) is one of the accounts already
+ * on this device. Someone can send a patient an invite to the sender's own account:
+ * the password screen shows the hint, asks the person to confirm it is their address,
+ * and warns when it matches none of the accounts here.
+ */
+
+public enum HintOnDevice: Equatable, Hashable {
+    
+    /**
+     * No account is signed in on this device yet.
+     */
+    case noAccounts
+    /**
+     * The hint matches an account on this device.
+     */
+    case matchesAnAccount
+    /**
+     * Accounts are signed in here, and the hint matches none of them: warn.
+     */
+    case matchesNone
+
+
+
+
+
+}
+
+#if compiler(>=6)
+extension HintOnDevice: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeHintOnDevice: FfiConverterRustBuffer {
+    typealias SwiftType = HintOnDevice
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> HintOnDevice {
+        let variant: Int32 = try readInt(&buf)
+        switch variant {
+        
+        case 1: return .noAccounts
+        
+        case 2: return .matchesAnAccount
+        
+        case 3: return .matchesNone
+        
+        default: throw UniffiInternalError.unexpectedEnumCase
+        }
+    }
+
+    public static func write(_ value: HintOnDevice, into buf: inout [UInt8]) {
+        switch value {
+        
+        
+        case .noAccounts:
+            writeInt(&buf, Int32(1))
+        
+        
+        case .matchesAnAccount:
+            writeInt(&buf, Int32(2))
+        
+        
+        case .matchesNone:
+            writeInt(&buf, Int32(3))
+        
+        }
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeHintOnDevice_lift(_ buf: RustBuffer) throws -> HintOnDevice {
+    return try FfiConverterTypeHintOnDevice.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeHintOnDevice_lower(_ value: HintOnDevice) -> RustBuffer {
+    return FfiConverterTypeHintOnDevice.lower(value)
+}
+
+
+
+/**
  * Why an invite link cannot be used, each with its own next step.
  */
 

@@ -39,9 +39,11 @@ pub enum Screen {
     Welcome { notice: Option<Notice> },
     /// Looking up the invite a link points to.
     CheckingInvite,
-    /// A valid invite: choose a password. `notice` carries a failed attempt's reason.
+    /// A valid invite: choose a password, once the person confirmed the invite's
+    /// address is theirs. `notice` carries a failed attempt's reason.
     ChoosePassword {
         invite: InviteInfo,
+        hint_on_device: crate::HintOnDevice,
         notice: Option<Notice>,
     },
     /// The invite cannot be used; the UI explains the next step.

@@ -287,6 +287,9 @@ invite-practice-invited = invited you to its patient portal. Choose a password t
 invite-practice-end = .
 # $date is the day and time the invitation stops working.
 invite-expiry = This invitation works until { $date }.
+invite-address-intro = This invitation is for the email address
+invite-address-unknown = None of the accounts on this computer uses this address. If you did not expect an invitation for it, do not choose a password: the account may not be yours. Open the link from your own email, or call your practice.
+invite-address-confirm = This is my email address
 invite-account-exists = You already have an account with this email address. Sign in, and { $name } will be added to it.
 invite-set-password = Set password and sign in
 invite-setting-password = Setting your password…

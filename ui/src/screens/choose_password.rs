@@ -6,7 +6,7 @@ use crate::bridge;
 use crate::i18n::{tr, tr_args};
 use dioxus::prelude::*;
 use portal_model::desktop::{Notice, Screen};
-use portal_model::{InviteInfo, InviteRole};
+use portal_model::{HintOnDevice, InviteInfo, InviteRole};
 
 fn expiry_text(invite: &InviteInfo) -> String {
     let local = invite.expires_at.with_timezone(&chrono::Local);
@@ -16,9 +16,13 @@ fn expiry_text(invite: &InviteInfo) -> String {
 #[component]
 pub fn ChoosePassword(
     invite: InviteInfo,
+    hint_on_device: HintOnDevice,
     notice: Option<Notice>,
     on_screen: EventHandler<Screen>,
 ) -> Element {
+    // The person confirms the invite's address is theirs before choosing a password:
+    // an invite can be sent to the sender's own account.
+    let mut confirmed = use_signal(|| false);
     let name = invite.patient_first_name.as_str();
     let heading = match invite.role {
         InviteRole::Patient => tr_args("invite-welcome", &[("name", name.into())]),
@@ -38,6 +42,30 @@ pub fn ChoosePassword(
             p { id: "invite-expiry", class: "hint",
                 {tr_args("invite-expiry", &[("date", expiry_text(&invite).into())])}
             }
+            div { id: "invite-address", class: "address-check",
+                p {
+                    {tr("invite-address-intro")}
+                    " "
+                    strong { id: "invite-address-hint", "{invite.email_hint}" }
+                }
+                if hint_on_device == HintOnDevice::MatchesNone {
+                    p { id: "invite-address-unknown", class: "notice", role: "alert",
+                        {tr("invite-address-unknown")}
+                    }
+                }
+                if !invite.account_exists {
+                    label { r#for: "confirm-address", class: "check",
+                        input {
+                            id: "confirm-address",
+                            r#type: "checkbox",
+                            checked: confirmed(),
+                            onchange: move |e| confirmed.set(e.checked()),
+                        }
+                        " "
+                        {tr("invite-address-confirm")}
+                    }
+                }
+            }
             if let Some(notice) = notice {
                 NoticeBox { notice }
             }
@@ -51,6 +79,7 @@ pub fn ChoosePassword(
                 submit_label: tr("invite-set-password"),
                 busy_label: tr("invite-setting-password"),
                 hidden: invite.account_exists,
+                held_back: !confirmed(),
                 purpose: Purpose::Invite,
                 on_screen,
             }

@@ -30,8 +30,12 @@ pub fn Current(screen: Screen, on_screen: EventHandler<Screen>) -> Element {
         Screen::CheckingInvite => rsx! {
             Busy { id: "checking-invite", text: tr("onboarding-checking-invite") }
         },
-        Screen::ChoosePassword { invite, notice } => {
-            rsx! { ChoosePassword { invite, notice, on_screen } }
+        Screen::ChoosePassword {
+            invite,
+            hint_on_device,
+            notice,
+        } => {
+            rsx! { ChoosePassword { invite, hint_on_device, notice, on_screen } }
         }
         Screen::InviteUnusable { problem } => rsx! { InviteUnusable { problem, on_screen } },
         Screen::InviteRenewed { provider_notified } => {

@@ -49,6 +49,10 @@ pub fn NewPasswordForm(
     submit_label: String,
     busy_label: String,
     hidden: bool,
+    /// True while the screen around the form still waits for something (the invite's
+    /// address confirmed): the button stays disabled.
+    #[props(default)]
+    held_back: bool,
     purpose: Purpose,
     on_screen: EventHandler<Screen>,
 ) -> Element {
@@ -75,7 +79,13 @@ pub fn NewPasswordForm(
     use_effect(move || {
         let typed = password();
         spawn(async move {
-            match bridge::check_password(typed.clone()).await {
+            let answer = bridge::check_password(typed.clone()).await;
+            // Answers can come back out of order: keep only the one for the text now
+            // typed, so that a late answer for older text never hides it.
+            if *password.peek() != typed {
+                return;
+            }
+            match answer {
                 Ok(check) => {
                     let common = check.failed().contains(&PolicyRule::Common);
                     common_answer.set(Some((typed, common)));
@@ -94,7 +104,7 @@ pub fn NewPasswordForm(
     };
     let check = policy.read().check_with(&password(), None, common);
     let matches = !password().is_empty() && password() == confirm();
-    let ready = check.is_acceptable() && matches && !submitting();
+    let ready = check.is_acceptable() && matches && !submitting() && !held_back;
     let submit = move |event: FormEvent| {
         event.prevent_default();
         if !ready {

@@ -30,10 +30,13 @@ enum Words {
             return Situation(title: "Looking for your account on this Mac", detail: nil, nextStep: "Wait a moment.")
         case .checking:
             return Situation(title: "Checking with the portal", detail: nil, nextStep: "Wait a moment.")
-        case let .choosePassword(invite, notice):
-            let whom = invite.role == .guardian
+        case let .choosePassword(invite, hintOnDevice, notice):
+            var whom = invite.role == .guardian
                 ? "You are invited to look after \(invite.patientFirstName)'s care (\(invite.emailHint))."
                 : "This invite is for \(invite.patientFirstName) (\(invite.emailHint))."
+            if hintOnDevice == .matchesNone {
+                whom += " None of the accounts on this Mac uses this address: if you did not expect it, do not choose a password, and call your practice."
+            }
             return Situation(
                 title: "\(invite.practiceName) invites you",
                 detail: joined(whom, notice.map { sentence($0) }),

@@ -21,7 +21,7 @@ final class SdkTests: XCTestCase {
         let flow = portal.flow()
 
         let choose = await flow.openLink(link: link)
-        guard case let .choosePassword(invite, _) = choose, invite.patientFirstName == "Jordan" else {
+        guard case let .choosePassword(invite, _, _) = choose, invite.patientFirstName == "Jordan" else {
             XCTFail("choose: \(choose)")
             return
         }

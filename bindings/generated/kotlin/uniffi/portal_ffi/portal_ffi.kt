@@ -49,6 +49,7 @@ import uniffi.portal_model.FfiConverterTypeErrorCode
 import uniffi.portal_model.FfiConverterTypeForm
 import uniffi.portal_model.FfiConverterTypeFormAnswer
 import uniffi.portal_model.FfiConverterTypeFormResponse
+import uniffi.portal_model.FfiConverterTypeHintOnDevice
 import uniffi.portal_model.FfiConverterTypeInviteProblem
 import uniffi.portal_model.FfiConverterTypeInvoice
 import uniffi.portal_model.FfiConverterTypeMessage
@@ -60,6 +61,7 @@ import uniffi.portal_model.FfiConverterTypeSearchHit
 import uniffi.portal_model.Form
 import uniffi.portal_model.FormAnswer
 import uniffi.portal_model.FormResponse
+import uniffi.portal_model.HintOnDevice
 import uniffi.portal_model.InviteProblem
 import uniffi.portal_model.Invoice
 import uniffi.portal_model.Message
@@ -75,6 +77,7 @@ import uniffi.portal_model.RustBuffer as RustBufferErrorCode
 import uniffi.portal_model.RustBuffer as RustBufferForm
 import uniffi.portal_model.RustBuffer as RustBufferFormAnswer
 import uniffi.portal_model.RustBuffer as RustBufferFormResponse
+import uniffi.portal_model.RustBuffer as RustBufferHintOnDevice
 import uniffi.portal_model.RustBuffer as RustBufferInviteProblem
 import uniffi.portal_model.RustBuffer as RustBufferInvoice
 import uniffi.portal_model.RustBuffer as RustBufferMessage
@@ -13993,9 +13996,13 @@ sealed class FlowState {
     
     /**
      * A valid invite: choose a password (or sign in, with `invite.account_exists`).
+     * Show `invite.email_hint` prominently and have the person confirm it is their
+     * address before the password is sent; warn when `hint_on_device` is
+     * `MATCHES_NONE` (someone may have sent an invite to their own account).
      */
     data class ChoosePassword(
         val `invite`: uniffi.portal_ffi.InviteDetails, 
+        val `hintOnDevice`: uniffi.portal_model.HintOnDevice, 
         val `notice`: uniffi.portal_ffi.FlowNotice?) : FlowState()
         
     {
@@ -14133,6 +14140,7 @@ public object FfiConverterTypeFlowState : FfiConverterRustBuffer<FlowState>{
             3 -> FlowState.Checking
             4 -> FlowState.ChoosePassword(
                 FfiConverterTypeInviteDetails.read(buf),
+                FfiConverterTypeHintOnDevice.read(buf),
                 FfiConverterOptionalTypeFlowNotice.read(buf),
                 )
             5 -> FlowState.InviteUnusable(
@@ -14198,6 +14206,7 @@ public object FfiConverterTypeFlowState : FfiConverterRustBuffer<FlowState>{
             (
                 4UL
                 + FfiConverterTypeInviteDetails.allocationSize(value.`invite`)
+                + FfiConverterTypeHintOnDevice.allocationSize(value.`hintOnDevice`)
                 + FfiConverterOptionalTypeFlowNotice.allocationSize(value.`notice`)
             )
         }
@@ -14287,6 +14296,7 @@ public object FfiConverterTypeFlowState : FfiConverterRustBuffer<FlowState>{
             is FlowState.ChoosePassword -> {
                 buf.putInt(4)
                 FfiConverterTypeInviteDetails.write(value.`invite`, buf)
+                FfiConverterTypeHintOnDevice.write(value.`hintOnDevice`, buf)
                 FfiConverterOptionalTypeFlowNotice.write(value.`notice`, buf)
                 Unit
             }
@@ -17195,6 +17205,8 @@ public object FfiConverterMapStringTypeFormAnswer: FfiConverterRustBuffer<Map<ko
         }
     }
 }
+
+
 
 
 

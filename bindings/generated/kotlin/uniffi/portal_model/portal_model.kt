@@ -2979,6 +2979,56 @@ public object FfiConverterTypeFormAnswer : FfiConverterRustBuffer<FormAnswer>{
 
 
 /**
+ * Whether an invite's address (known only by its hint) is one of the accounts already
+ * on this device. Someone can send a patient an invite to the sender's own account:
+ * the password screen shows the hint, asks the person to confirm it is their address,
+ * and warns when it matches none of the accounts here.
+ */
+
+enum class HintOnDevice {
+    
+    /**
+     * No account is signed in on this device yet.
+     */
+    NO_ACCOUNTS,
+    /**
+     * The hint matches an account on this device.
+     */
+    MATCHES_AN_ACCOUNT,
+    /**
+     * Accounts are signed in here, and the hint matches none of them: warn.
+     */
+    MATCHES_NONE;
+
+    
+
+
+    companion object
+}
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeHintOnDevice: FfiConverterRustBuffer<HintOnDevice> {
+    override fun read(buf: ByteBuffer) = try {
+        HintOnDevice.values()[buf.getInt() - 1]
+    } catch (e: IndexOutOfBoundsException) {
+        throw RuntimeException("invalid enum value, something is very wrong!!", e)
+    }
+
+    override fun allocationSize(value: HintOnDevice) = 4UL
+
+    override fun write(value: HintOnDevice, buf: ByteBuffer) {
+        buf.putInt(value.ordinal + 1)
+    }
+}
+
+
+
+
+
+/**
  * Why an invite link cannot be used, each with its own next step.
  */
 
