@@ -2,8 +2,9 @@
 # The binding benchmark, every figure from one run against one practice (not part of
 # scripts/test.sh: it builds the FFI library in release, ~10 minutes cold):
 #   - one typed page of 50 appointments in Rust, in Python and in Kotlin (JNA), and the
-#     ratios Python ÷ Rust and Kotlin ÷ Rust (target ≤ 3 each); a page of 1 beside it
-#     splits the call's own cost from the cost of each record;
+#     ratios Python ÷ Rust and Kotlin ÷ Rust (target ≤ 3 each), for the async call and
+#     for the blocking one (`appointmentPageBlocking`, from a background thread); a page
+#     of 1 beside it splits the call's own cost from the cost of each record;
 #   - a watch callback as Kotlin sees it, after one change made on the device and after
 #     one change from the practice (target: p50 ≤ 10 ms).
 # Needs scripts/setup.sh's tools and the debug server of scripts/build.sh.
@@ -51,7 +52,7 @@ eval "$(python3 bindings/benches/bench_python.py setup)"
 echo "[bench] rust"
 cargo bench --locked -p portal-ffi --bench typed_page >"$work/rust.out" 2>"$work/rust.err" ||
   { cat "$work/rust.err" >&2; exit 1; }
-rust="$(grep '^rust page' "$work/rust.out")"
+rust="$(grep '^rust ' "$work/rust.out")"
 echo "$rust"
 echo "[bench] python"
 python="$(python3 bindings/benches/bench_python.py page)"
@@ -67,9 +68,12 @@ kotlin="$(java -Djna.library.path="$CARGO_TARGET_DIR/release" \
 echo "$kotlin"
 
 value() { sed -n "s/.*$1=\\([0-9.]*\\).*/\\1/p" <<<"$2" | head -n1; }
-rust_us="$(value median_us "$(grep page50 <<<"$rust")")"
-python_us="$(value median_us "$(grep page50 <<<"$python")")"
-kotlin_us="$(value median_us "$(grep page50 <<<"$kotlin")")"
+rust_us="$(value median_us "$(grep ' page50' <<<"$rust" | grep -v blocking)")"
+python_us="$(value median_us "$(grep ' page50' <<<"$python" | grep -v blocking)")"
+kotlin_us="$(value median_us "$(grep ' page50' <<<"$kotlin" | grep -v blocking)")"
+rust_b="$(value median_us "$(grep 'blocking page50' <<<"$rust")")"
+python_b="$(value median_us "$(grep 'blocking page50' <<<"$python")")"
+kotlin_b="$(value median_us "$(grep 'blocking page50' <<<"$kotlin")")"
 local_ms="$(value p50_ms "$(grep watch-local <<<"$kotlin")")"
 incoming_ms="$(value p50_ms "$(grep watch-incoming <<<"$kotlin")")"
 verdict() { awk -v v="$1" -v t="$2" 'BEGIN { print (v <= t) ? "ok" : "OVER" }'; }
@@ -80,7 +84,15 @@ r="$(ratio "$python_us" "$rust_us")"
 echo "  page of 50, python ÷ rust: $r (python ${python_us} µs, rust ${rust_us} µs; target ≤ 3): $(verdict "$r" 3)"
 r="$(ratio "$kotlin_us" "$rust_us")"
 echo "  page of 50, kotlin ÷ rust: $r (kotlin ${kotlin_us} µs; target ≤ 3): $(verdict "$r" 3)"
-one() { value median_us "$(grep page1 <<<"$1")"; }
+r="$(ratio "$python_b" "$rust_b")"
+echo "  blocking page of 50, python ÷ rust: $r (python ${python_b} µs, rust ${rust_b} µs; target ≤ 3): $(verdict "$r" 3)"
+r="$(ratio "$kotlin_b" "$rust_b")"
+echo "  blocking page of 50, kotlin ÷ rust: $r (kotlin ${kotlin_b} µs; target ≤ 3): $(verdict "$r" 3)"
+r="$(ratio "$kotlin_b" "$rust_us")"
+echo "  blocking page of 50 in kotlin ÷ the async call in rust: $r"
+one() { value median_us "$(grep ' page1' <<<"$1" | grep -v blocking)"; }
+one_b() { value median_us "$(grep 'blocking page1' <<<"$1")"; }
 echo "  a page of 1 (the call itself, with one record): rust $(one "$rust") µs, python $(one "$python") µs, kotlin $(one "$kotlin") µs"
+echo "  a blocking page of 1: rust $(one_b "$rust") µs, python $(one_b "$python") µs, kotlin $(one_b "$kotlin") µs"
 echo "  watch callback after a change on the device, kotlin p50: ${local_ms} ms (target ≤ 10): $(verdict "$local_ms" 10)"
 echo "  watch callback after a change from the practice, kotlin p50: ${incoming_ms} ms (target ≤ 10): $(verdict "$incoming_ms" 10)"

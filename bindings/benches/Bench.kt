@@ -78,6 +78,19 @@ fun main(): Unit = runBlocking {
         pageTimes.sort()
         println("kotlin page$size median_us=%.1f p90_us=%.1f".format(percentile(pageTimes, 50), percentile(pageTimes, 90)))
     }
+    // The blocking reads, from this (non-UI) thread: one JNA call, no future to poll.
+    for (size in listOf(50, 1)) {
+        val pageTimes = ArrayList<Double>()
+        repeat(2000) { round ->
+            val started = System.nanoTime()
+            val page = portal.appointmentPageBlocking(profile, true, size.toUInt(), null)
+            val took = (System.nanoTime() - started) / 1e3
+            check(page.items.size == size) { "the page is not full" }
+            if (round >= 1000) pageTimes.add(took)
+        }
+        pageTimes.sort()
+        println("kotlin blocking page$size median_us=%.1f p90_us=%.1f".format(percentile(pageTimes, 50), percentile(pageTimes, 90)))
+    }
 
     val local = Arrivals()
     val localWatch = portal.watchMessages(profile, thread, 500u, local)

@@ -100,6 +100,19 @@ async def page():
             times.sort()
             print(f"python page{size} median_us={times[len(times) // 2]:.1f} "
                   f"p90_us={times[len(times) * 9 // 10]:.1f}")
+        # The blocking reads, from this thread: no future to poll through asyncio.
+        for size in (50, 1):
+            times = []
+            for round_ in range(600):
+                started = time.perf_counter()
+                result = portal.appointment_page_blocking(profile, True, size, None)
+                took = time.perf_counter() - started
+                assert len(result.items) == size, "the page is not full"
+                if round_ >= 100:
+                    times.append(took * 1e6)
+            times.sort()
+            print(f"python blocking page{size} median_us={times[len(times) // 2]:.1f} "
+                  f"p90_us={times[len(times) * 9 // 10]:.1f}")
         await portal.logout()
 
 

@@ -3,7 +3,8 @@
 //! Rust, where the Python and Kotlin runs call the same function through the FFI. Signs
 //! in to the server and account the script set up (`PORTAL_BENCH_SERVER`,
 //! `PORTAL_BENCH_EMAIL`, `PORTAL_BENCH_PASSWORD`), syncs once, then times the call.
-//! Prints `rust page50 median_us=… p90_us=…`.
+//! Prints `rust page50 median_us=… p90_us=…`, then the same for the blocking read
+//! (`rust blocking page50 …`), called from a thread outside any runtime.
 
 #![allow(clippy::unwrap_used, clippy::expect_used)] // A benchmark fails loudly.
 
@@ -55,7 +56,7 @@ fn main() {
         .enable_all()
         .build()
         .unwrap();
-    runtime.block_on(async {
+    let profile = runtime.block_on(async {
         let account = portal
             .login(
                 setting("PORTAL_BENCH_EMAIL"),
@@ -80,13 +81,35 @@ fn main() {
                     times.push(took.as_secs_f64() * 1e6);
                 }
             }
-            times.sort_by(f64::total_cmp);
-            println!(
-                "rust page{size} median_us={:.1} p90_us={:.1}",
-                times[times.len() / 2],
-                times[times.len() * 9 / 10]
-            );
+            report("rust page", size, times);
         }
-        portal.logout().await.unwrap();
+        profile
     });
+    // The blocking reads, from a thread outside any runtime (as a host's background
+    // thread calls them).
+    for size in [50, 1] {
+        let mut times = Vec::new();
+        for round in 0..600 {
+            let started = Instant::now();
+            let page = portal
+                .appointment_page_blocking(profile.clone(), true, size, None)
+                .unwrap();
+            let took = started.elapsed();
+            assert_eq!(page.items.len(), size as usize, "the page is not full");
+            if round >= 100 {
+                times.push(took.as_secs_f64() * 1e6);
+            }
+        }
+        report("rust blocking page", size, times);
+    }
+    runtime.block_on(async { portal.logout().await.unwrap() });
+}
+
+fn report(what: &str, size: u32, mut times: Vec<f64>) {
+    times.sort_by(f64::total_cmp);
+    println!(
+        "{what}{size} median_us={:.1} p90_us={:.1}",
+        times[times.len() / 2],
+        times[times.len() * 9 / 10]
+    );
 }

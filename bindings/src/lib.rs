@@ -5,6 +5,7 @@
 //! stay in the host's keychain through the foreign [`SecretStore`] trait.
 
 mod background;
+mod blocking;
 mod convert;
 mod error;
 mod flow;

@@ -3593,6 +3593,41 @@ public protocol PortalClientProtocol: AnyObject, Sendable {
     func watchSyncState(listener: SyncStateListener) async  -> Subscription
     
     /**
+     * [`PortalClient::appointment_page`], blocking the calling thread.
+     */
+    func appointmentPageBlocking(profileId: String, upcoming: Bool, limit: UInt32, after: String?) throws  -> AppointmentPage
+    
+    /**
+     * [`PortalClient::document_page`], blocking the calling thread.
+     */
+    func documentPageBlocking(profileId: String, limit: UInt32, after: String?) throws  -> DocumentPage
+    
+    /**
+     * [`PortalClient::form_page`], blocking the calling thread.
+     */
+    func formPageBlocking(profileId: String, limit: UInt32, after: String?) throws  -> FormPage
+    
+    /**
+     * [`PortalClient::home`], blocking the calling thread.
+     */
+    func homeBlocking(profileId: String) throws  -> Home
+    
+    /**
+     * [`PortalClient::invoice_page`], blocking the calling thread.
+     */
+    func invoicePageBlocking(profileId: String, limit: UInt32, after: String?) throws  -> InvoicePage
+    
+    /**
+     * [`PortalClient::message_page`], blocking the calling thread.
+     */
+    func messagePageBlocking(profileId: String, threadId: String, limit: UInt32, after: String?) throws  -> MessagePage
+    
+    /**
+     * [`PortalClient::thread_page`], blocking the calling thread.
+     */
+    func threadPageBlocking(profileId: String, limit: UInt32, after: String?) throws  -> ThreadPage
+    
+    /**
      * The onboarding flow: the one place that decides what comes next.
      */
     func flow()  -> Flow
@@ -4456,6 +4491,111 @@ open func watchSyncState(listener: SyncStateListener)async  -> Subscription  {
             errorHandler: nil
             
         )
+}
+    
+    /**
+     * [`PortalClient::appointment_page`], blocking the calling thread.
+     */
+open func appointmentPageBlocking(profileId: String, upcoming: Bool, limit: UInt32, after: String?)throws  -> AppointmentPage  {
+    return try  FfiConverterTypeAppointmentPage_lift(try rustCallWithError(FfiConverterTypePortalError_lift) {
+        uniffiCallStatus in
+    uniffi_portal_ffi_fn_method_portalclient_appointment_page_blocking(
+            self.uniffiCloneHandle(),
+        FfiConverterString.lower(profileId),
+        FfiConverterBool.lower(upcoming),
+        FfiConverterUInt32.lower(limit),
+        FfiConverterOptionString.lower(after),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * [`PortalClient::document_page`], blocking the calling thread.
+     */
+open func documentPageBlocking(profileId: String, limit: UInt32, after: String?)throws  -> DocumentPage  {
+    return try  FfiConverterTypeDocumentPage_lift(try rustCallWithError(FfiConverterTypePortalError_lift) {
+        uniffiCallStatus in
+    uniffi_portal_ffi_fn_method_portalclient_document_page_blocking(
+            self.uniffiCloneHandle(),
+        FfiConverterString.lower(profileId),
+        FfiConverterUInt32.lower(limit),
+        FfiConverterOptionString.lower(after),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * [`PortalClient::form_page`], blocking the calling thread.
+     */
+open func formPageBlocking(profileId: String, limit: UInt32, after: String?)throws  -> FormPage  {
+    return try  FfiConverterTypeFormPage_lift(try rustCallWithError(FfiConverterTypePortalError_lift) {
+        uniffiCallStatus in
+    uniffi_portal_ffi_fn_method_portalclient_form_page_blocking(
+            self.uniffiCloneHandle(),
+        FfiConverterString.lower(profileId),
+        FfiConverterUInt32.lower(limit),
+        FfiConverterOptionString.lower(after),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * [`PortalClient::home`], blocking the calling thread.
+     */
+open func homeBlocking(profileId: String)throws  -> Home  {
+    return try  FfiConverterTypeHome_lift(try rustCallWithError(FfiConverterTypePortalError_lift) {
+        uniffiCallStatus in
+    uniffi_portal_ffi_fn_method_portalclient_home_blocking(
+            self.uniffiCloneHandle(),
+        FfiConverterString.lower(profileId),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * [`PortalClient::invoice_page`], blocking the calling thread.
+     */
+open func invoicePageBlocking(profileId: String, limit: UInt32, after: String?)throws  -> InvoicePage  {
+    return try  FfiConverterTypeInvoicePage_lift(try rustCallWithError(FfiConverterTypePortalError_lift) {
+        uniffiCallStatus in
+    uniffi_portal_ffi_fn_method_portalclient_invoice_page_blocking(
+            self.uniffiCloneHandle(),
+        FfiConverterString.lower(profileId),
+        FfiConverterUInt32.lower(limit),
+        FfiConverterOptionString.lower(after),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * [`PortalClient::message_page`], blocking the calling thread.
+     */
+open func messagePageBlocking(profileId: String, threadId: String, limit: UInt32, after: String?)throws  -> MessagePage  {
+    return try  FfiConverterTypeMessagePage_lift(try rustCallWithError(FfiConverterTypePortalError_lift) {
+        uniffiCallStatus in
+    uniffi_portal_ffi_fn_method_portalclient_message_page_blocking(
+            self.uniffiCloneHandle(),
+        FfiConverterString.lower(profileId),
+        FfiConverterString.lower(threadId),
+        FfiConverterUInt32.lower(limit),
+        FfiConverterOptionString.lower(after),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * [`PortalClient::thread_page`], blocking the calling thread.
+     */
+open func threadPageBlocking(profileId: String, limit: UInt32, after: String?)throws  -> ThreadPage  {
+    return try  FfiConverterTypeThreadPage_lift(try rustCallWithError(FfiConverterTypePortalError_lift) {
+        uniffiCallStatus in
+    uniffi_portal_ffi_fn_method_portalclient_thread_page_blocking(
+            self.uniffiCloneHandle(),
+        FfiConverterString.lower(profileId),
+        FfiConverterUInt32.lower(limit),
+        FfiConverterOptionString.lower(after),uniffiCallStatus
+    )
+})
 }
     
     /**
@@ -11967,6 +12107,27 @@ private let initializationResult: InitializationResult = {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_portal_ffi_checksum_method_portalclient_watch_sync_state() != 60306) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_portal_ffi_checksum_method_portalclient_appointment_page_blocking() != 18004) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_portal_ffi_checksum_method_portalclient_document_page_blocking() != 2842) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_portal_ffi_checksum_method_portalclient_form_page_blocking() != 53086) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_portal_ffi_checksum_method_portalclient_home_blocking() != 16616) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_portal_ffi_checksum_method_portalclient_invoice_page_blocking() != 11795) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_portal_ffi_checksum_method_portalclient_message_page_blocking() != 44005) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_portal_ffi_checksum_method_portalclient_thread_page_blocking() != 19670) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_portal_ffi_checksum_method_portalclient_flow() != 30639) {

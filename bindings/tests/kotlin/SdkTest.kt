@@ -246,6 +246,9 @@ fun sdkTests() {
                 val page = portal.appointmentsFlow(miaId, true).awaitFirst("Mia's visit") { it.items.isNotEmpty() }
                 check(page.items.single().id == visit) { "Mia's page: $page" }
                 check(runBlocking { portal.appointmentPage(alexId, true, 10u, null) }.items.isEmpty()) { "Alex sees Mia's visit" }
+                // The blocking read (for a background thread) answers the same.
+                check(portal.appointmentPageBlocking(miaId, true, 10u, null).items.single().id == visit) { "blocking read" }
+                check(portal.appointmentPageBlocking(alexId, true, 10u, null).items.isEmpty()) { "Alex sees Mia's visit (blocking)" }
                 try {
                     runBlocking { portal.selectProfile("pat_not_mine") }
                     error("selected a stranger's profile")

@@ -163,7 +163,13 @@ def test_invite_link_flow_password_first_sync_appointments(practice, tmp_path):
     home = watched(lambda l: portal.watch_home(patient_id, l), Homes(),
                    "home's next appointment", lambda home: home.next_appointment is not None)
     assert home.next_appointment.id == visit
-    run(portal.logout())
+    # The blocking reads (for a worker thread) answer as the async ones do.
+    assert portal.appointment_page_blocking(patient_id, True, 10, None) == run(
+        portal.appointment_page(patient_id, True, 10, None))
+    assert portal.home_blocking(patient_id).next_appointment.id == visit
+    with pytest.raises(ffi.PortalError.NotSignedIn):
+        run(portal.logout())
+        portal.thread_page_blocking(patient_id, 10, None)
 
 
 def test_a_message_written_offline_is_sent_after_reconnecting(practice, tmp_path):

@@ -1160,6 +1160,20 @@ internal object IntegrityCheckingUniffiLib {
     ): Int
     external fun uniffi_portal_ffi_checksum_method_portalclient_watch_sync_state(
     ): Int
+    external fun uniffi_portal_ffi_checksum_method_portalclient_appointment_page_blocking(
+    ): Int
+    external fun uniffi_portal_ffi_checksum_method_portalclient_document_page_blocking(
+    ): Int
+    external fun uniffi_portal_ffi_checksum_method_portalclient_form_page_blocking(
+    ): Int
+    external fun uniffi_portal_ffi_checksum_method_portalclient_home_blocking(
+    ): Int
+    external fun uniffi_portal_ffi_checksum_method_portalclient_invoice_page_blocking(
+    ): Int
+    external fun uniffi_portal_ffi_checksum_method_portalclient_message_page_blocking(
+    ): Int
+    external fun uniffi_portal_ffi_checksum_method_portalclient_thread_page_blocking(
+    ): Int
     external fun uniffi_portal_ffi_checksum_method_portalclient_flow(
     ): Int
     external fun uniffi_portal_ffi_checksum_method_portalclient_appointments(
@@ -1443,6 +1457,20 @@ internal object UniffiLib {
     ): RustBuffer.ByValue
     external fun uniffi_portal_ffi_fn_method_portalclient_watch_sync_state(`ptr`: Long,`listener`: Long,
     ): Long
+    external fun uniffi_portal_ffi_fn_method_portalclient_appointment_page_blocking(`ptr`: Long,`profileId`: RustBuffer.ByValue,`upcoming`: Byte,`limit`: Int,`after`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_portal_ffi_fn_method_portalclient_document_page_blocking(`ptr`: Long,`profileId`: RustBuffer.ByValue,`limit`: Int,`after`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_portal_ffi_fn_method_portalclient_form_page_blocking(`ptr`: Long,`profileId`: RustBuffer.ByValue,`limit`: Int,`after`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_portal_ffi_fn_method_portalclient_home_blocking(`ptr`: Long,`profileId`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_portal_ffi_fn_method_portalclient_invoice_page_blocking(`ptr`: Long,`profileId`: RustBuffer.ByValue,`limit`: Int,`after`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_portal_ffi_fn_method_portalclient_message_page_blocking(`ptr`: Long,`profileId`: RustBuffer.ByValue,`threadId`: RustBuffer.ByValue,`limit`: Int,`after`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_portal_ffi_fn_method_portalclient_thread_page_blocking(`ptr`: Long,`profileId`: RustBuffer.ByValue,`limit`: Int,`after`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
     external fun uniffi_portal_ffi_fn_method_portalclient_flow(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): Long
     external fun uniffi_portal_ffi_fn_method_portalclient_appointments(`ptr`: Long,`profileId`: RustBuffer.ByValue,`upcoming`: Byte,`limit`: Int,`after`: RustBuffer.ByValue,
@@ -1931,6 +1959,27 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_portal_ffi_checksum_method_portalclient_watch_sync_state() and 0xFFFF) != 60306) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_portal_ffi_checksum_method_portalclient_appointment_page_blocking() and 0xFFFF) != 18004) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_portal_ffi_checksum_method_portalclient_document_page_blocking() and 0xFFFF) != 2842) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_portal_ffi_checksum_method_portalclient_form_page_blocking() and 0xFFFF) != 53086) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_portal_ffi_checksum_method_portalclient_home_blocking() and 0xFFFF) != 16616) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_portal_ffi_checksum_method_portalclient_invoice_page_blocking() and 0xFFFF) != 11795) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_portal_ffi_checksum_method_portalclient_message_page_blocking() and 0xFFFF) != 44005) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_portal_ffi_checksum_method_portalclient_thread_page_blocking() and 0xFFFF) != 19670) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_portal_ffi_checksum_method_portalclient_flow() and 0xFFFF) != 30639) {
@@ -7161,6 +7210,41 @@ public interface PortalClientInterface {
     suspend fun `watchSyncState`(`listener`: SyncStateListener): Subscription
     
     /**
+     * [`PortalClient::appointment_page`], blocking the calling thread.
+     */
+    fun `appointmentPageBlocking`(`profileId`: kotlin.String, `upcoming`: kotlin.Boolean, `limit`: kotlin.UInt, `after`: kotlin.String?): AppointmentPage
+    
+    /**
+     * [`PortalClient::document_page`], blocking the calling thread.
+     */
+    fun `documentPageBlocking`(`profileId`: kotlin.String, `limit`: kotlin.UInt, `after`: kotlin.String?): DocumentPage
+    
+    /**
+     * [`PortalClient::form_page`], blocking the calling thread.
+     */
+    fun `formPageBlocking`(`profileId`: kotlin.String, `limit`: kotlin.UInt, `after`: kotlin.String?): FormPage
+    
+    /**
+     * [`PortalClient::home`], blocking the calling thread.
+     */
+    fun `homeBlocking`(`profileId`: kotlin.String): Home
+    
+    /**
+     * [`PortalClient::invoice_page`], blocking the calling thread.
+     */
+    fun `invoicePageBlocking`(`profileId`: kotlin.String, `limit`: kotlin.UInt, `after`: kotlin.String?): InvoicePage
+    
+    /**
+     * [`PortalClient::message_page`], blocking the calling thread.
+     */
+    fun `messagePageBlocking`(`profileId`: kotlin.String, `threadId`: kotlin.String, `limit`: kotlin.UInt, `after`: kotlin.String?): MessagePage
+    
+    /**
+     * [`PortalClient::thread_page`], blocking the calling thread.
+     */
+    fun `threadPageBlocking`(`profileId`: kotlin.String, `limit`: kotlin.UInt, `after`: kotlin.String?): ThreadPage
+    
+    /**
      * The onboarding flow: the one place that decides what comes next.
      */
     fun `flow`(): Flow
@@ -8247,6 +8331,146 @@ open class PortalClient: Disposable, AutoCloseable, PortalClientInterface
         UniffiNullRustCallStatusErrorHandler,
     )
     }
+
+    
+    /**
+     * [`PortalClient::appointment_page`], blocking the calling thread.
+     */
+    @Throws(PortalException::class)override fun `appointmentPageBlocking`(`profileId`: kotlin.String, `upcoming`: kotlin.Boolean, `limit`: kotlin.UInt, `after`: kotlin.String?): AppointmentPage {
+            return FfiConverterTypeAppointmentPage.lift(
+    callWithHandle {
+    uniffiRustCallWithError(PortalException) { _status ->
+    UniffiLib.uniffi_portal_ffi_fn_method_portalclient_appointment_page_blocking(
+        it,
+        
+        FfiConverterString.lower(`profileId`),
+        FfiConverterBoolean.lower(`upcoming`),
+        FfiConverterUInt.lower(`limit`),
+        FfiConverterOptionalString.lower(`after`),_status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * [`PortalClient::document_page`], blocking the calling thread.
+     */
+    @Throws(PortalException::class)override fun `documentPageBlocking`(`profileId`: kotlin.String, `limit`: kotlin.UInt, `after`: kotlin.String?): DocumentPage {
+            return FfiConverterTypeDocumentPage.lift(
+    callWithHandle {
+    uniffiRustCallWithError(PortalException) { _status ->
+    UniffiLib.uniffi_portal_ffi_fn_method_portalclient_document_page_blocking(
+        it,
+        
+        FfiConverterString.lower(`profileId`),
+        FfiConverterUInt.lower(`limit`),
+        FfiConverterOptionalString.lower(`after`),_status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * [`PortalClient::form_page`], blocking the calling thread.
+     */
+    @Throws(PortalException::class)override fun `formPageBlocking`(`profileId`: kotlin.String, `limit`: kotlin.UInt, `after`: kotlin.String?): FormPage {
+            return FfiConverterTypeFormPage.lift(
+    callWithHandle {
+    uniffiRustCallWithError(PortalException) { _status ->
+    UniffiLib.uniffi_portal_ffi_fn_method_portalclient_form_page_blocking(
+        it,
+        
+        FfiConverterString.lower(`profileId`),
+        FfiConverterUInt.lower(`limit`),
+        FfiConverterOptionalString.lower(`after`),_status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * [`PortalClient::home`], blocking the calling thread.
+     */
+    @Throws(PortalException::class)override fun `homeBlocking`(`profileId`: kotlin.String): Home {
+            return FfiConverterTypeHome.lift(
+    callWithHandle {
+    uniffiRustCallWithError(PortalException) { _status ->
+    UniffiLib.uniffi_portal_ffi_fn_method_portalclient_home_blocking(
+        it,
+        
+        FfiConverterString.lower(`profileId`),_status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * [`PortalClient::invoice_page`], blocking the calling thread.
+     */
+    @Throws(PortalException::class)override fun `invoicePageBlocking`(`profileId`: kotlin.String, `limit`: kotlin.UInt, `after`: kotlin.String?): InvoicePage {
+            return FfiConverterTypeInvoicePage.lift(
+    callWithHandle {
+    uniffiRustCallWithError(PortalException) { _status ->
+    UniffiLib.uniffi_portal_ffi_fn_method_portalclient_invoice_page_blocking(
+        it,
+        
+        FfiConverterString.lower(`profileId`),
+        FfiConverterUInt.lower(`limit`),
+        FfiConverterOptionalString.lower(`after`),_status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * [`PortalClient::message_page`], blocking the calling thread.
+     */
+    @Throws(PortalException::class)override fun `messagePageBlocking`(`profileId`: kotlin.String, `threadId`: kotlin.String, `limit`: kotlin.UInt, `after`: kotlin.String?): MessagePage {
+            return FfiConverterTypeMessagePage.lift(
+    callWithHandle {
+    uniffiRustCallWithError(PortalException) { _status ->
+    UniffiLib.uniffi_portal_ffi_fn_method_portalclient_message_page_blocking(
+        it,
+        
+        FfiConverterString.lower(`profileId`),
+        FfiConverterString.lower(`threadId`),
+        FfiConverterUInt.lower(`limit`),
+        FfiConverterOptionalString.lower(`after`),_status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * [`PortalClient::thread_page`], blocking the calling thread.
+     */
+    @Throws(PortalException::class)override fun `threadPageBlocking`(`profileId`: kotlin.String, `limit`: kotlin.UInt, `after`: kotlin.String?): ThreadPage {
+            return FfiConverterTypeThreadPage.lift(
+    callWithHandle {
+    uniffiRustCallWithError(PortalException) { _status ->
+    UniffiLib.uniffi_portal_ffi_fn_method_portalclient_thread_page_blocking(
+        it,
+        
+        FfiConverterString.lower(`profileId`),
+        FfiConverterUInt.lower(`limit`),
+        FfiConverterOptionalString.lower(`after`),_status)
+}
+    }
+    )
+    }
+    
 
     
     /**
