@@ -38,7 +38,17 @@ impl IdleLock {
 
     /// Locks now: the account and its profiles leave memory until [`IdleLock::unlock`].
     pub fn lock_now(&self) {
+        let account_id = self
+            .ctx
+            .lock_current()
+            .as_ref()
+            .map(|current| current.account.id.clone());
         self.ctx.lock_now();
+        // Kept on the device too, so that a restart (a crash, a kill) finds it locked
+        // rather than open, however soon it comes.
+        if let Some(account_id) = account_id {
+            self.ctx.remember_lock_in_background(account_id);
+        }
     }
 
     /// Unlocks with the account's password: checked offline against this device's

@@ -674,3 +674,57 @@ async fn changing_the_password_ends_the_other_devices_and_the_lock_takes_the_new
     assert_eq!(unlocked.account.id, signed_in.account.id);
     laptop.auth().logout().await.unwrap();
 }
+
+#[tokio::test]
+async fn a_lock_by_hand_survives_a_restart_and_the_unlock_is_kept_too() {
+    let (server, admin) = practice().await;
+    let base = server.base_url();
+    let keychain = "org.patientportal.test.handlock";
+    let clock = ManualClock::default();
+    let invited = admin
+        .invite_new_patient("Jordan", "jordan@example.com")
+        .await;
+    let first = app(base, keychain, &clock);
+    first
+        .auth()
+        .accept_invite(&invited.token, PASSWORD, "laptop")
+        .await
+        .unwrap();
+    first.idle_lock().lock_now();
+    // The lock reaches the keychain in the background: wait for the index to say so
+    // (the app is then killed, say, a moment later).
+    let index_key = format!("accounts:{}", base.trim_start_matches("http://"));
+    let stored = || {
+        let index = KeyringStore::new(keychain).get(&index_key).unwrap();
+        index.is_some_and(|text| text.contains("1970-01-01"))
+    };
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    while !stored() {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the lock was never kept"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    drop(first);
+
+    // A minute later, well within the idle timeout, the app starts locked.
+    clock.advance(Duration::minutes(1));
+    let restarted = app(base, keychain, &clock);
+    assert_eq!(
+        restarted.auth().restore().await.unwrap(),
+        Restored::Locked {
+            email: "jordan@example.com".into()
+        }
+    );
+    restarted.idle_lock().unlock(PASSWORD).await.unwrap();
+    drop(restarted);
+
+    // Unlocked, the next restart goes straight in.
+    let again = app(base, keychain, &clock);
+    assert!(matches!(
+        again.auth().restore().await.unwrap(),
+        Restored::Cached(_)
+    ));
+    again.auth().logout().await.unwrap();
+}

@@ -305,18 +305,43 @@ impl Context {
     /// async call there is nothing to run on, and nothing lost: signing in or restoring
     /// (both async) tries again.
     pub fn end_pending_signouts_in_background(self: &std::sync::Arc<Self>) {
-        let handle = match tokio::runtime::Handle::try_current() {
-            Ok(handle) => {
-                // Kept from the first async call: an app runs one runtime.
-                let _ = self.runtime.set(handle.clone());
-                handle
-            }
-            Err(_) => match self.runtime.get() {
-                Some(handle) => handle.clone(),
-                None => return,
-            },
+        let Some(handle) = self.background_runtime() else {
+            return;
         };
         let ctx = std::sync::Arc::clone(self);
         handle.spawn(async move { ctx.end_pending_signouts().await });
+    }
+
+    /// The caller's runtime, else the one the host's async calls last ran on (none
+    /// before any async call).
+    fn background_runtime(&self) -> Option<tokio::runtime::Handle> {
+        match tokio::runtime::Handle::try_current() {
+            Ok(handle) => {
+                // Kept from the first async call: an app runs one runtime.
+                let _ = self.runtime.set(handle.clone());
+                Some(handle)
+            }
+            Err(_) => self.runtime.get().cloned(),
+        }
+    }
+
+    /// Writes down that `account_id` was locked by hand: its last use goes back to the
+    /// epoch, so that the next start finds it idle, and locked. Unlocking writes the
+    /// real time again.
+    pub fn remember_lock_in_background(self: &std::sync::Arc<Self>, account_id: String) {
+        let Some(handle) = self.background_runtime() else {
+            tracing::info!("no runtime yet: the lock is kept in memory only");
+            return;
+        };
+        let ctx = std::sync::Arc::clone(self);
+        handle.spawn(async move {
+            if let Err(error) = ctx
+                .vault
+                .mark_active(&account_id, chrono::DateTime::UNIX_EPOCH)
+                .await
+            {
+                tracing::warn!(code = error.code(), "could not keep the lock on the device");
+            }
+        });
     }
 }
