@@ -41,6 +41,10 @@ impl Api {
             .redirect(reqwest::redirect::Policy::none())
             .connect_timeout(config.request_timeout().min(Duration::from_secs(10)))
             .timeout(config.request_timeout())
+            // Below the server's keep-alive bound (its header deadline, 30 s by
+            // default): a pooled connection is dropped here before the server closes it,
+            // so a request never goes out on a connection being closed.
+            .pool_idle_timeout(Duration::from_secs(20))
             .user_agent(concat!("patient-portal-core/", env!("CARGO_PKG_VERSION")))
             .build()
             .map_err(|e| CoreError::Config(format!("HTTP client: {}", e.without_url())))?;

@@ -27,7 +27,8 @@ impl Default for SessionLimits {
 /// many clients from holding the server's connections and tasks.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct RequestLimits {
-    /// A request's headers must arrive within this (else the connection closes).
+    /// A request's headers must arrive within this (else the connection closes); an idle
+    /// keep-alive connection closes after it too.
     pub header_timeout: std::time::Duration,
     /// A request body that sends nothing for this long fails (408).
     pub body_timeout: std::time::Duration,
@@ -42,7 +43,11 @@ pub struct RequestLimits {
 pub const UPLOAD_TIME_FACTOR: u32 = 10;
 
 /// The defaults of [`RequestLimits`], in the settings' units.
-pub const HEADER_TIMEOUT_SECONDS: u32 = 10;
+/// Hyper's own default. It also bounds how long an idle keep-alive connection stays
+/// open (hyper's header deadline starts when it waits for the next request), so it
+/// stays above the core's pool idle time (20 s), which then never reuses a connection
+/// the server is closing.
+pub const HEADER_TIMEOUT_SECONDS: u32 = 30;
 pub const BODY_TIMEOUT_SECONDS: u32 = 30;
 pub const REQUEST_TIMEOUT_SECONDS: u32 = 60;
 pub const MAX_REQUESTS_IN_FLIGHT: u32 = 1024;

@@ -99,7 +99,8 @@ struct ServeArgs {
           value_parser = clap::value_parser!(u32).range(1..=100_000))]
     public_burst: u32,
     /// Seconds a client may take to send a request's headers; then the connection
-    /// closes (a client dribbling them holds nothing for long).
+    /// closes (a client dribbling them holds nothing for long). An idle keep-alive
+    /// connection closes after it too.
     #[arg(long, default_value_t = portal_server::config::HEADER_TIMEOUT_SECONDS,
           env = "PORTAL_HEADER_TIMEOUT_SECONDS", value_parser = clap::value_parser!(u32).range(1..=300))]
     header_timeout_seconds: u32,

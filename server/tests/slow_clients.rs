@@ -184,3 +184,25 @@ async fn an_answer_past_its_deadline_is_503_and_a_quick_one_is_not() {
         ErrorCode::ServerBusy
     );
 }
+
+#[tokio::test]
+async fn an_idle_keep_alive_connection_closes_at_the_header_deadline() {
+    let h = with_limits(RequestLimits {
+        header_timeout: Duration::from_secs(1),
+        ..RequestLimits::default()
+    })
+    .await;
+    let mut stream = TcpStream::connect(h.server.addr).await.unwrap();
+    stream
+        .write_all(b"GET /v1/password-policy HTTP/1.1\r\nHost: localhost\r\n\r\n")
+        .await
+        .unwrap();
+    let started = Instant::now();
+    // The answer comes, then nothing until the server closes the idle connection.
+    let received = read_until_closed(&mut stream, Duration::from_secs(5))
+        .await
+        .expect("the idle connection stayed open");
+    assert!(received.starts_with("HTTP/1.1 200"), "{received}");
+    let idle = started.elapsed();
+    assert!(idle < Duration::from_secs(3), "{idle:?}");
+}
