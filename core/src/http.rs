@@ -20,6 +20,8 @@ pub(crate) struct Failure {
 pub(crate) struct Api {
     http: reqwest::Client,
     base: String,
+    /// How long the event stream's answer may take to begin (its body then lasts hours).
+    head_wait: Duration,
 }
 
 impl Api {
@@ -50,6 +52,7 @@ impl Api {
             .map_err(|e| CoreError::Config(format!("HTTP client: {}", e.without_url())))?;
         Ok(Self {
             http,
+            head_wait: config.request_timeout().min(Duration::from_secs(10)),
             base: config
                 .server_url()
                 .as_str()
@@ -165,14 +168,19 @@ impl Api {
         &self,
         access_token: &str,
     ) -> Result<Result<EventStream, Failure>, CoreError> {
-        let response = self
+        let request = self
             .http
             .get(format!("{}/v1/sync/events", self.base))
             .bearer_auth(access_token)
             .header(reqwest::header::ACCEPT, "text/event-stream")
             .timeout(Duration::from_secs(24 * 60 * 60))
-            .send()
+            .send();
+        // The stream may last a day, but its answer must begin soon: the background
+        // sync waits for it before each pull, and a stream that never answers (a
+        // connection a proxy half-dropped) must not hold the pull, and the outbox, back.
+        let response = tokio::time::timeout(self.head_wait, request)
             .await
+            .map_err(|_| CoreError::Network("the event stream did not answer".to_owned()))?
             .map_err(network)?;
         let status = response.status();
         if status.is_success() {
