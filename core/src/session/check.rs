@@ -111,9 +111,8 @@ impl Context {
                     return;
                 }
                 Err(CoreError::Server { code, .. }) if super::is_session_end(code) => {
-                    if let Err(error) = self.end_session(&account_id).await {
-                        tracing::warn!(code = error.code(), "could not forget the session");
-                    }
+                    // `send_for` ended it on this device already (unless a newer
+                    // session replaced it meanwhile, which must stand).
                     tracing::info!(code = code.as_str(), "the server ended the session");
                     let ended = SessionCheck::Ended {
                         account_id: account_id.clone(),
@@ -184,7 +183,9 @@ impl Context {
     /// expired): its tokens go, its offline copy stays, and the app hears it as the end
     /// of a check ([`SessionCheck::Ended`]), so that the flow shows the sign-in screen
     /// and watches end.
-    pub(crate) async fn server_ended(&self, account_id: &str, code: ErrorCode) {
+    pub(crate) async fn server_ended(&self, account_id: &str, code: ErrorCode, used: &str) {
+        // A sign-in (or another check) from now on supersedes this word.
+        let run = self.check_run.load(Ordering::SeqCst);
         let email = match self.vault.index().await {
             Ok(index) => index
                 .entry(account_id)
@@ -194,29 +195,41 @@ impl Context {
                 None
             }
         };
-        if let Err(error) = self.end_session(account_id).await {
-            tracing::warn!(code = error.code(), "could not forget the session");
+        // Only the session the answer was about: one replaced meanwhile (a sign-in since,
+        // a refresh) stands.
+        match self.vault.forget_session_of(account_id, used).await {
+            Ok(true) => {}
+            Ok(false) => return,
+            Err(error) => {
+                tracing::warn!(code = error.code(), "could not forget the session");
+                return;
+            }
         }
+        self.close_account(account_id);
         tracing::info!(code = code.as_str(), "the server ended the session");
         let Some(email) = email else {
-            // Already signed out of this device: nothing to tell.
             return;
         };
-        let run = self.check_run.fetch_add(1, Ordering::SeqCst) + 1;
+        if self
+            .check_run
+            .compare_exchange(run, run + 1, Ordering::SeqCst, Ordering::SeqCst)
+            .is_err()
+        {
+            return;
+        }
         let ended = SessionCheck::Ended {
             account_id: account_id.to_owned(),
             email,
             code,
         };
-        if self.publish_check(run, ended) {
+        if self.publish_check(run + 1, ended) {
             self.notify(ChangeNotice::Sync(SyncStatus::Stopped));
         }
     }
 
-    /// The server ended `account_id`'s session: its tokens go (its offline copy stays
-    /// for the next sign-in), its store closes, and so does the lock screen if it was
-    /// this account's.
-    async fn end_session(&self, account_id: &str) -> Result<(), CoreError> {
+    /// Closes what is open of `account_id` here: its store, and the in-use and locked
+    /// marks if they are its.
+    fn close_account(&self, account_id: &str) {
         let in_use = self
             .lock_current()
             .as_ref()
@@ -238,6 +251,5 @@ impl Context {
         if locked {
             self.lock_activity().locked = None;
         }
-        self.vault.forget(account_id, true).await
     }
 }

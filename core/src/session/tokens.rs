@@ -9,16 +9,28 @@ use portal_model::{ApiErrorBody, ErrorCode, RefreshRequest, Session};
 use reqwest::{Method, StatusCode};
 
 /// Ends the session on this device when an answer says the server ended it.
+/// `used` is the access token the request carried: an answer about a session that was
+/// replaced meanwhile (signed in again) ends nothing.
 trait OrElseEnded<T> {
-    async fn or_else_ended(self, ctx: &Context, account_id: &str) -> Result<T, CoreError>;
+    async fn or_else_ended(
+        self,
+        ctx: &Context,
+        account_id: &str,
+        used: &str,
+    ) -> Result<T, CoreError>;
 }
 
 impl<T> OrElseEnded<T> for Result<T, CoreError> {
-    async fn or_else_ended(self, ctx: &Context, account_id: &str) -> Result<T, CoreError> {
+    async fn or_else_ended(
+        self,
+        ctx: &Context,
+        account_id: &str,
+        used: &str,
+    ) -> Result<T, CoreError> {
         if let Err(CoreError::Server { code, .. }) = &self
             && is_session_end(*code)
         {
-            ctx.server_ended(account_id, *code).await;
+            ctx.server_ended(account_id, *code, used).await;
         }
         self
     }
@@ -88,6 +100,7 @@ impl Context {
             // Someone else refreshed while this call waited.
             return self.signed_in().ok_or(CoreError::NotSignedIn);
         }
+        let seen_tokens_access = tokens.access_token;
         let request = RefreshRequest {
             refresh_token: tokens.refresh_token,
         };
@@ -120,7 +133,8 @@ impl Context {
                     && is_session_end(*code)
                 {
                     // The server ended it: the tokens are worthless.
-                    self.server_ended(account_id, *code).await;
+                    self.server_ended(account_id, *code, &seen_tokens_access)
+                        .await;
                 }
                 Err(error)
             }
@@ -157,6 +171,7 @@ impl Context {
             .api
             .send_as::<B, T>(method.clone(), path, body, Some(&tokens.access_token))
             .await?;
+        let mut used = tokens.access_token.clone();
         let answer = match first {
             Ok(value) => return Ok(value),
             Err(failure)
@@ -169,6 +184,7 @@ impl Context {
                     .tokens(account_id)
                     .await?
                     .ok_or(CoreError::NotSignedIn)?;
+                used = fresh.access_token.clone();
                 self.api
                     .send_as::<B, T>(method, path, body, Some(&fresh.access_token))
                     .await?
@@ -177,7 +193,7 @@ impl Context {
         };
         answer
             .map_err(|failure| failure.into_error())
-            .or_else_ended(self, account_id)
+            .or_else_ended(self, account_id, &used)
             .await
     }
 
@@ -218,7 +234,7 @@ impl Context {
                 continue;
             }
             return Err(Failure { status, body }.into_error())
-                .or_else_ended(self, &account_id)
+                .or_else_ended(self, &account_id, &tokens.access_token)
                 .await;
         }
     }

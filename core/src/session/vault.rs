@@ -387,6 +387,34 @@ impl Vault {
     /// Removes an account's tokens, its verifier and its index entry, and unless
     /// `keep_store_key`, the key of its offline copy.
     pub async fn forget(&self, account_id: &str, keep_store_key: bool) -> Result<(), CoreError> {
+        let _turn = self.index_turn.lock().await;
+        self.forget_in_turn(account_id, keep_store_key).await
+    }
+
+    /// [`Vault::forget`] (keeping the store's key), only if the session kept for
+    /// `account_id` is still the one whose access token is `access`: an answer about a
+    /// session replaced meanwhile (a sign-in since) must not end the new one. True when
+    /// it forgot.
+    pub async fn forget_session_of(
+        &self,
+        account_id: &str,
+        access: &str,
+    ) -> Result<bool, CoreError> {
+        let _turn = self.index_turn.lock().await;
+        match self.tokens(account_id).await? {
+            Some(tokens) if tokens.access_token == access => {}
+            _ => return Ok(false),
+        }
+        self.forget_in_turn(account_id, true).await?;
+        Ok(true)
+    }
+
+    /// The work of [`Vault::forget`], with the index's turn held by the caller.
+    async fn forget_in_turn(
+        &self,
+        account_id: &str,
+        keep_store_key: bool,
+    ) -> Result<(), CoreError> {
         let mut keys = vec![
             self.session_key(account_id),
             self.verifier_key(account_id),
@@ -395,9 +423,8 @@ impl Vault {
         if !keep_store_key {
             keys.push(self.store_key_key(account_id));
         }
-        // Under the index's turn, so that a refresh finishing meanwhile ([`Vault::renew`])
-        // either writes before this removes, or finds the account gone.
-        let _turn = self.index_turn.lock().await;
+        // Under the index's turn (the caller's), so that a refresh finishing meanwhile
+        // ([`Vault::renew`]) either writes before this removes, or finds the account gone.
         self.blocking(move |store| {
             for key in &keys {
                 store.delete(key)?;
