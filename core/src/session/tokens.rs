@@ -9,33 +9,6 @@ use portal_model::{ApiErrorBody, ErrorCode, RefreshRequest, Session};
 use reqwest::{Method, StatusCode};
 
 /// Ends the session on this device when an answer says the server ended it.
-/// `used` is the access token the request carried: an answer about a session that was
-/// replaced meanwhile (signed in again) ends nothing.
-trait OrElseEnded<T> {
-    async fn or_else_ended(
-        self,
-        ctx: &Context,
-        account_id: &str,
-        used: &str,
-    ) -> Result<T, CoreError>;
-}
-
-impl<T> OrElseEnded<T> for Result<T, CoreError> {
-    async fn or_else_ended(
-        self,
-        ctx: &Context,
-        account_id: &str,
-        used: &str,
-    ) -> Result<T, CoreError> {
-        if let Err(CoreError::Server { code, .. }) = &self
-            && is_session_end(*code)
-        {
-            ctx.server_ended(account_id, *code, used).await;
-        }
-        self
-    }
-}
-
 /// The codes by which the server says a session is over for good.
 pub(crate) fn is_session_end(code: ErrorCode) -> bool {
     matches!(
@@ -191,10 +164,29 @@ impl Context {
             }
             Err(failure) => Err(failure),
         };
-        answer
-            .map_err(|failure| failure.into_error())
-            .or_else_ended(self, account_id, &used)
-            .await
+        self.end_if_ended(
+            answer.map_err(|failure| failure.into_error()),
+            account_id,
+            &used,
+        )
+        .await
+    }
+
+    /// Passes `result` on, first ending the session on this device when it says the
+    /// server ended it. `used` is the access token the request carried: an answer about
+    /// a session replaced meanwhile (signed in again) ends nothing.
+    async fn end_if_ended<T>(
+        &self,
+        result: Result<T, CoreError>,
+        account_id: &str,
+        used: &str,
+    ) -> Result<T, CoreError> {
+        if let Err(CoreError::Server { code, .. }) = &result
+            && is_session_end(*code)
+        {
+            self.server_ended(account_id, *code, used).await;
+        }
+        result
     }
 
     /// Sends a request for bytes as the signed-in account, refreshing once if the
@@ -233,8 +225,12 @@ impl Context {
                     .await?;
                 continue;
             }
-            return Err(Failure { status, body }.into_error())
-                .or_else_ended(self, &account_id, &tokens.access_token)
+            return self
+                .end_if_ended(
+                    Err(Failure { status, body }.into_error()),
+                    &account_id,
+                    &tokens.access_token,
+                )
                 .await;
         }
     }

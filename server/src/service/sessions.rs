@@ -460,19 +460,8 @@ pub fn revoke_all(
     reason: RevokeReason,
     now: DateTime<Utc>,
 ) -> Result<(), ServerError> {
-    conn.execute(
-        "UPDATE sessions SET revoked_at = ?1, revoked_reason = ?2
-         WHERE account_id = ?3 AND revoked_at IS NULL",
-        params![millis(now), reason.as_str(), account_id],
-    )?;
-    audit::record(
-        conn,
-        millis(now),
-        &format!("account:{account_id}"),
-        &format!("sessions.revoke.{}", reason.as_str()),
-        account_id,
-    )?;
-    Ok(())
+    // Session ids are never empty: keeping "" keeps none.
+    revoke_others(conn, account_id, "", reason, now)
 }
 
 /// Revokes every session of `account_id` but `keep` (the one that changed the password).
