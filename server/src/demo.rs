@@ -172,13 +172,14 @@ pub async fn seed(state: &AppState) -> Result<String, ServerError> {
             title: "Visit summary".to_owned(),
             category: "shared".to_owned(),
             content_type: "application/pdf".to_owned(),
-            bytes: crate::pdf::text_document(
+            body: documents::Body::Bytes(crate::pdf::text_document(
+                &state.pdf_fonts,
                 "Visit summary",
                 &[
                     "Jordan Rivera, seen by Dr. Maya Okafor.".to_owned(),
                     "Plan: sleep diary for two weeks; follow up in three weeks.".to_owned(),
                 ],
-            ),
+            )?),
         },
     )
     .await?;

@@ -121,6 +121,8 @@ pub struct ServerOptions {
     pub request_limits: crate::config::RequestLimits,
     /// The MiB of uploads one account may hold at a time (they are kept a week).
     pub upload_quota_mib: u32,
+    /// Fonts for PDFs beyond the built-in DejaVu Sans (`pdf::Fonts::load`).
+    pub pdf_fonts: Vec<std::path::PathBuf>,
     /// Start even with links, SMTP or PostgreSQL in clear beyond this machine
     /// (`transport`): each gap is then logged at every start.
     pub allow_insecure: bool,
@@ -151,6 +153,7 @@ impl ServerOptions {
             public_burst: PUBLIC_BURST,
             request_limits: crate::config::RequestLimits::default(),
             upload_quota_mib: crate::service::documents::UPLOAD_QUOTA_MIB,
+            pdf_fonts: Vec::new(),
             allow_insecure: false,
         }
     }
@@ -226,6 +229,14 @@ pub async fn start(options: ServerOptions) -> Result<RunningServer, ServerError>
                 .to_owned(),
         ));
     }
+    let pdf_fonts = Arc::new(pdf::Fonts::load(&options.pdf_fonts)?);
+    tracing::info!(fonts = %pdf_fonts.describe(), "PDF fonts");
+    if !pdf_fonts.covers('\u{4E2D}') {
+        tracing::warn!(
+            "no PDF font has Chinese, Japanese or Korean characters: such names print as \
+             boxes on superbills (install fonts-wqy-microhei or fonts-noto-cjk, or set pdf_fonts)"
+        );
+    }
     let db = options.database.open().await?;
     let practice_name = options.practice_name.clone();
     db.call(move |conn| service::settings::ensure(conn, &practice_name))
@@ -288,6 +299,7 @@ pub async fn start(options: ServerOptions) -> Result<RunningServer, ServerError>
         stopping: Arc::new(tokio::sync::watch::Sender::new(false)),
         admin_guard: Arc::default(),
         streams: Arc::default(),
+        pdf_fonts,
     };
     state.changes = service::events::start_watcher(&state);
     service::housekeeping::start(state.clone());

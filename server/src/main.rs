@@ -122,6 +122,12 @@ struct ServeArgs {
     #[arg(long, default_value_t = portal_server::service::documents::UPLOAD_QUOTA_MIB,
           env = "PORTAL_UPLOAD_QUOTA_MIB", value_parser = clap::value_parser!(u32).range(1..=1_000_000))]
     upload_quota_mib: u32,
+    /// Font files (TrueType or OpenType, collections too) for the characters of
+    /// patients' and providers' names that the built-in DejaVu Sans lacks, such as
+    /// Chinese, Japanese and Korean, tried in order. Unset: the first of a list of
+    /// common system fonts found (Debian: fonts-wqy-microhei or fonts-noto-cjk).
+    #[arg(long, env = "PORTAL_PDF_FONTS", value_delimiter = ',')]
+    pdf_fonts: Vec<std::path::PathBuf>,
     /// Start even when, beyond this machine, links are http, SMTP has no TLS or
     /// PostgreSQL's certificate is not checked (each gap is logged at every start).
     #[arg(long, env = "PORTAL_ALLOW_INSECURE")]
@@ -274,6 +280,7 @@ async fn run(cli: Cli) -> Result<(), String> {
                 request_timeout_seconds,
                 max_requests_in_flight,
                 upload_quota_mib,
+                pdf_fonts,
                 allow_insecure,
                 outbox,
             } = *args;
@@ -332,6 +339,7 @@ async fn run(cli: Cli) -> Result<(), String> {
                     max_requests_in_flight,
                 ),
                 upload_quota_mib,
+                pdf_fonts,
                 allow_insecure,
             })
             .await

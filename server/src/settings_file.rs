@@ -14,6 +14,8 @@
 //! smtp_url = "smtp://user:pass@mail.example.org:587?tls=required"
 //! mail_from = "Example Practice <portal@example-practice.org>"
 //! apple_app_ids = ["TEAMID.org.example.portal"]
+//! pdf_fonts = ["/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc"]  # for names
+//!                                # in scripts the built-in DejaVu Sans lacks
 //! log = "info"
 //! ```
 
@@ -44,6 +46,7 @@ const KEYS: &[(&str, &str)] = &[
     ("request_timeout_seconds", "PORTAL_REQUEST_TIMEOUT_SECONDS"),
     ("max_requests_in_flight", "PORTAL_MAX_REQUESTS_IN_FLIGHT"),
     ("upload_quota_mib", "PORTAL_UPLOAD_QUOTA_MIB"),
+    ("pdf_fonts", "PORTAL_PDF_FONTS"),
     ("allow_insecure", "PORTAL_ALLOW_INSECURE"),
     ("outbox", "PORTAL_OUTBOX"),
     ("log", "RUST_LOG"),

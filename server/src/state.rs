@@ -34,6 +34,8 @@ pub struct AppState {
     pub in_flight: crate::http::request_limits::InFlight,
     /// Requests to the public routes per client address (`http::public_limit`).
     pub public_limit: Arc<crate::http::public_limit::PublicLimit>,
+    /// The fonts PDFs are written with (`pdf`).
+    pub pdf_fonts: Arc<crate::pdf::Fonts>,
 }
 
 /// Password checks that may wait for a core at once. A check takes tens of

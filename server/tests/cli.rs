@@ -519,3 +519,29 @@ fn serve_refuses_clear_text_beyond_this_machine_unless_told_to() {
     );
     child.wait_for_line("portal-server listening on ", Duration::from_secs(30));
 }
+
+#[test]
+fn a_pdf_font_that_cannot_be_used_stops_the_start_in_words() {
+    let dir = tempfile::tempdir().unwrap();
+    let not_a_font = dir.path().join("notes.ttf");
+    std::fs::write(&not_a_font, b"these are not glyphs").unwrap();
+    for (path, expected) in [
+        (
+            dir.path().join("missing.ttf"),
+            "pdf_fonts: cannot read".to_owned(),
+        ),
+        (
+            not_a_font.clone(),
+            format!("{} is not a font", not_a_font.display()),
+        ),
+    ] {
+        let output = serve_in_memory()
+            .arg("--pdf-fonts")
+            .arg(&path)
+            .output()
+            .unwrap();
+        assert!(!output.status.success(), "started with {}", path.display());
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert!(stderr.contains(&expected), "{stderr}");
+    }
+}

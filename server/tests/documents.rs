@@ -5,6 +5,15 @@
 
 mod common;
 
+/// Hex SHA-256, as documents' ETags and `sha256` fields give it.
+fn sha256_hex(bytes: &[u8]) -> String {
+    use sha2::Digest;
+    sha2::Sha256::digest(bytes)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
 use common::{Harness, error_code};
 use portal_model::sync::MutationResults;
 use portal_model::{ErrorCode, Session};
@@ -98,7 +107,7 @@ async fn shared_documents_download_whole_or_in_ranges() {
         .data
         .clone()
         .unwrap();
-    let sha = portal_server::service::documents::sha256_hex(&bytes);
+    let sha = sha256_hex(&bytes);
     assert_eq!(record["sha256"], sha.as_str());
     assert_eq!(record["size"], bytes.len());
     assert_eq!(record["content_type"], "application/pdf");
@@ -130,7 +139,7 @@ async fn shared_documents_download_whole_or_in_ranges() {
         .await;
     assert_eq!(rest.status(), StatusCode::PARTIAL_CONTENT);
     joined.extend(rest.bytes().await.unwrap());
-    assert_eq!(portal_server::service::documents::sha256_hex(&joined), sha);
+    assert_eq!(sha256_hex(&joined), sha);
 
     let tail = h.download(&session, &id, &[("range", "bytes=-9")]).await;
     assert_eq!(
@@ -678,4 +687,197 @@ async fn uploads_have_an_hourly_rate_and_a_quota_and_unfiled_ones_are_cleaned_up
             .0,
         StatusCode::CREATED
     );
+}
+
+/// Bytes that differ from chunk to chunk (so a chunk out of place shows).
+fn varied(size: usize) -> Vec<u8> {
+    (0..size as u32)
+        .map(|i| (i.wrapping_mul(2_654_435_761) >> 13) as u8)
+        .collect()
+}
+
+/// `(seq, length)` of each stored chunk of the content `sha`, read from the server's
+/// SQLite file.
+fn stored_chunks(db: &std::path::Path, sha: &str) -> Vec<(i64, i64)> {
+    let conn = rusqlite::Connection::open(db).unwrap();
+    let mut statement = conn
+        .prepare("SELECT seq, length(bytes) FROM blob_chunks WHERE blob_key = ?1 ORDER BY seq")
+        .unwrap();
+    statement
+        .query_map([sha], |row| Ok((row.get(0)?, row.get(1)?)))
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap()
+}
+
+#[tokio::test]
+async fn large_files_are_stored_in_chunks_and_a_range_reads_only_its_own() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("portal.db");
+    let h = Harness::start_with(portal_server::Database::SqliteFile(db.clone())).await;
+    let (jordan, session) = patient(&h, "jordan@example.com").await;
+    let bytes = varied(1_000_003);
+    let response = h.share(&jordan, "Scan", "shared", bytes.clone()).await;
+    assert_eq!(response.status(), StatusCode::CREATED);
+    let id = response.json::<Value>().await.unwrap()["document_id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let sha = sha256_hex(&bytes);
+    assert_eq!(
+        stored_chunks(&db, &sha),
+        vec![(0, 262_144), (1, 262_144), (2, 262_144), (3, 213_571)],
+        "256 KiB chunks, not one value"
+    );
+
+    let whole = h.download(&session, &id, &[]).await;
+    assert_eq!(whole.headers()["content-length"], "1000003");
+    assert_eq!(whole.bytes().await.unwrap().to_vec(), bytes);
+    for (start, end) in [
+        (0, 0),
+        (262_140, 262_150),
+        (262_144, 524_287),
+        (100, 800_000),
+        (999_990, 1_000_002),
+    ] {
+        let part = h
+            .download(&session, &id, &[("range", &format!("bytes={start}-{end}"))])
+            .await;
+        assert_eq!(part.status(), StatusCode::PARTIAL_CONTENT);
+        assert_eq!(
+            part.headers()["content-length"],
+            (end - start + 1).to_string().as_str()
+        );
+        assert_eq!(
+            part.bytes().await.unwrap().to_vec(),
+            bytes[start..=end].to_vec(),
+            "bytes {start}-{end}"
+        );
+    }
+
+    // Take the first chunk away: a range within the third still reads (it never
+    // touches the first), while the whole file breaks off instead of sending wrong
+    // bytes.
+    let conn = rusqlite::Connection::open(&db).unwrap();
+    conn.execute(
+        "DELETE FROM blob_chunks WHERE blob_key = ?1 AND seq = 0",
+        [&sha],
+    )
+    .unwrap();
+    let third = h
+        .download(&session, &id, &[("range", "bytes=524288-524388")])
+        .await;
+    assert_eq!(third.status(), StatusCode::PARTIAL_CONTENT);
+    assert_eq!(
+        third.bytes().await.unwrap().to_vec(),
+        bytes[524_288..=524_388].to_vec()
+    );
+    // The answer breaks off: before its head, or within its body.
+    let broken = h
+        .http
+        .get(h.url(&format!("/v1/documents/{id}/content")))
+        .bearer_auth(&session.access_token)
+        .send()
+        .await;
+    let arrived_whole = match broken {
+        Ok(answer) => answer.bytes().await.is_ok(),
+        Err(_) => false,
+    };
+    assert!(
+        !arrived_whole,
+        "a file missing a chunk must not arrive as if whole"
+    );
+}
+
+/// Sends `pieces` as a chunked body (no `Content-Length`, as a client streaming a file
+/// it is still reading) to `PUT /v1/uploads/{id}`; returns the answer's status code.
+async fn put_in_pieces(
+    h: &Harness,
+    session: &Session,
+    id: &str,
+    pieces: impl Iterator<Item = Vec<u8>>,
+) -> u16 {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let address = h.server.base_url().trim_start_matches("http://").to_owned();
+    let address = address.trim_end_matches('/');
+    let mut stream = tokio::net::TcpStream::connect(address).await.unwrap();
+    let head = format!(
+        "PUT /v1/uploads/{id} HTTP/1.1\r\nHost: {address}\r\nAuthorization: Bearer {}\r\n\
+         Content-Type: application/pdf\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n",
+        session.access_token
+    );
+    stream.write_all(head.as_bytes()).await.unwrap();
+    for piece in pieces {
+        let mut frame = format!("{:x}\r\n", piece.len()).into_bytes();
+        frame.extend_from_slice(&piece);
+        frame.extend_from_slice(b"\r\n");
+        // The server may answer (413) and close before the body ends.
+        if stream.write_all(&frame).await.is_err() {
+            break;
+        }
+    }
+    let _ = stream.write_all(b"0\r\n\r\n").await;
+    let mut answer = Vec::new();
+    let _ = stream.read_to_end(&mut answer).await;
+    let text = String::from_utf8_lossy(&answer);
+    text.split_whitespace()
+        .nth(1)
+        .and_then(|code| code.parse().ok())
+        .unwrap_or_else(|| panic!("no HTTP answer: {text}"))
+}
+
+#[tokio::test]
+async fn uploads_are_stored_as_they_arrive_and_one_past_the_limit_leaves_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("portal.db");
+    let h = Harness::start_with(portal_server::Database::SqliteFile(db.clone())).await;
+    let (jordan, session) = patient(&h, "jordan@example.com").await;
+    let bytes = varied(700_001);
+    let pieces = bytes.chunks(10_000).map(<[u8]>::to_vec).collect::<Vec<_>>();
+    assert_eq!(
+        put_in_pieces(&h, &session, "scan-1", pieces.clone().into_iter()).await,
+        201
+    );
+    assert_eq!(
+        put_in_pieces(&h, &session, "scan-1", pieces.into_iter()).await,
+        200,
+        "the same upload again is no new upload"
+    );
+    assert_eq!(
+        mutate_one(
+            &h,
+            &session,
+            "upload_document",
+            &jordan,
+            json!({"upload_id": "scan-1", "title": "Scan"}),
+        )
+        .await,
+        None
+    );
+    let page = h.feed(&session, None).await;
+    let id = page
+        .changes
+        .iter()
+        .find(|c| c.kind == "document")
+        .unwrap()
+        .id
+        .clone();
+    let whole = h.download(&session, &id, &[]).await;
+    assert_eq!(whole.bytes().await.unwrap().to_vec(), bytes);
+    assert_eq!(stored_chunks(&db, &sha256_hex(&bytes)).len(), 3);
+
+    // 26 MiB with no length declared: refused when the 25 MiB limit is passed, and
+    // what had arrived is gone.
+    let too_big = (0..26).map(|_| vec![b'x'; 1 << 20]);
+    assert_eq!(put_in_pieces(&h, &session, "huge", too_big).await, 413);
+    let conn = rusqlite::Connection::open(&db).unwrap();
+    let left: (i64, i64) = conn
+        .query_row(
+            "SELECT (SELECT COUNT(*) FROM blob_staging),
+                    (SELECT COUNT(*) FROM blob_chunks WHERE blob_key LIKE 'staging:%')",
+            [],
+            |row| Ok((row.get(0)?, row.get(1)?)),
+        )
+        .unwrap();
+    assert_eq!(left, (0, 0), "an upload refused midway leaves no chunks");
 }

@@ -4,6 +4,15 @@
 
 mod common;
 
+/// Hex SHA-256, as documents' ETags and `sha256` fields give it.
+fn sha256_hex(bytes: &[u8]) -> String {
+    use sha2::Digest;
+    sha2::Sha256::digest(bytes)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
 use common::{Harness, error_code};
 use portal_model::sync::ChangeOp;
 use portal_model::{ErrorCode, Session};
@@ -15,6 +24,104 @@ fn invoice(patient_id: &str, number: &str, superbill: bool) -> Value {
            "superbill": superbill,
            "lines": [{"description": "Psychotherapy, 53 minutes (90837)", "quantity": 1, "amount": 18000},
                      {"description": "Interactive complexity (90785)", "quantity": 2, "amount": 1550}]})
+}
+
+/// The text of a PDF as a reader extracts it (poppler's `pdftotext`, which
+/// `scripts/setup.sh` installs), and the fonts it uses as `pdffonts` lists them.
+fn pdf_text_and_fonts(pdf: &[u8]) -> (String, String) {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("superbill.pdf");
+    std::fs::write(&file, pdf).unwrap();
+    let run = |tool: &str, args: &[&std::ffi::OsStr]| {
+        let out = std::process::Command::new(tool)
+            .args(args)
+            .output()
+            .unwrap_or_else(|e| {
+                panic!("{tool} (poppler-utils, scripts/setup.sh) did not run: {e}")
+            });
+        assert!(
+            out.status.success(),
+            "{tool}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8(out.stdout).unwrap()
+    };
+    let text = run("pdftotext", &[file.as_os_str(), "-".as_ref()]);
+    let fonts = run("pdffonts", &[file.as_os_str()]);
+    (text, fonts)
+}
+
+fn pdf_text(pdf: &[u8]) -> String {
+    pdf_text_and_fonts(pdf).0
+}
+
+/// The superbill of a patient called `first_name` Rivera, as a reader shows it.
+async fn superbill_of(
+    h: &Harness,
+    first_name: &str,
+    email: &str,
+    number: &str,
+) -> (String, String) {
+    let invited = h.admin.invite_new_patient(first_name, email).await;
+    let session: Session = h
+        .accept(&invited.token, "river otter paints blue")
+        .await
+        .json()
+        .await
+        .unwrap();
+    let created = h
+        .admin
+        .post("invoices", invoice(&invited.patient_id, number, true))
+        .await;
+    assert_eq!(created.status(), StatusCode::CREATED);
+    let page = h.feed(&session, None).await;
+    let superbill_id = page
+        .changes
+        .iter()
+        .find(|c| c.kind == "invoice")
+        .and_then(|c| c.data.as_ref())
+        .and_then(|data| data["superbill_document_id"].as_str())
+        .unwrap()
+        .to_owned();
+    let pdf = h
+        .http
+        .get(h.url(&format!("/v1/documents/{superbill_id}/content")))
+        .bearer_auth(&session.access_token)
+        .send()
+        .await
+        .unwrap()
+        .bytes()
+        .await
+        .unwrap();
+    pdf_text_and_fonts(&pdf)
+}
+
+#[tokio::test]
+async fn superbills_print_names_in_any_script_with_their_fonts_embedded() {
+    let h = Harness::start().await;
+    for (n, (name, email)) in [
+        ("José Núñez", "jose@example.com"),
+        ("李小龙", "lee@example.com"),
+        ("Ελένη Zoë-Ångström", "eleni@example.com"),
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        let (text, fonts) = superbill_of(&h, name, email, &format!("INV-{n}")).await;
+        assert!(
+            text.contains(&format!("Patient: {name} Rivera")),
+            "{name} must print as typed, not as question marks: {text}"
+        );
+        assert!(text.contains("Total: 211.00 USD"), "{text}");
+        // Every font is embedded (as a subset): `pdffonts` lists `emb` as `yes` for each.
+        let rows: Vec<&str> = fonts.lines().skip(2).collect();
+        assert!(!rows.is_empty(), "{fonts}");
+        for row in rows {
+            let columns: Vec<&str> = row.split_whitespace().collect();
+            let emb = columns.len().checked_sub(5).map(|i| columns[i]);
+            assert_eq!(emb, Some("yes"), "not embedded: {row}\n{fonts}");
+        }
+    }
 }
 
 #[tokio::test]
@@ -78,17 +185,14 @@ async fn invoices_reach_the_patient_with_a_superbill_pdf() {
         .bytes()
         .await
         .unwrap();
-    let text = String::from_utf8_lossy(&pdf);
-    assert!(text.starts_with("%PDF-1.4") && text.trim_end().ends_with("%%EOF"));
+    assert!(pdf.starts_with(b"%PDF-"));
+    let text = pdf_text(&pdf);
     assert!(
         text.contains("Patient: Jordan Rivera"),
-        "the superbill names the patient"
+        "the superbill names the patient: {text}"
     );
-    assert!(text.contains("Total: 211.00 USD"));
-    assert_eq!(
-        document["sha256"],
-        portal_server::service::documents::sha256_hex(&pdf).as_str()
-    );
+    assert!(text.contains("Total: 211.00 USD"), "{text}");
+    assert_eq!(document["sha256"], sha256_hex(&pdf).as_str());
 
     let paid = h
         .admin

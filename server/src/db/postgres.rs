@@ -35,6 +35,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../../migrations/postgres/0012_feed_walks.sql"),
     include_str!("../../migrations/postgres/0013_records_immutable.sql"),
     include_str!("../../migrations/postgres/0014_audit_client.sql"),
+    include_str!("../../migrations/postgres/0015_blob_chunks.sql"),
 ];
 
 // Both backends step through the same numbered migrations.

@@ -24,6 +24,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../../migrations/sqlite/0012_feed_walks.sql"),
     include_str!("../../migrations/sqlite/0013_records_immutable.sql"),
     include_str!("../../migrations/sqlite/0014_audit_client.sql"),
+    include_str!("../../migrations/sqlite/0015_blob_chunks.sql"),
 ];
 
 /// How many migrations this build knows (the same for both backends).
@@ -251,4 +252,61 @@ pub(crate) fn query(
         }
     }
     Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::MIGRATIONS;
+    use rusqlite::Connection;
+
+    /// Migration 15 cuts each stored file into 256 KiB chunks and drops the whole-file
+    /// column: every byte of a file stored before it is still there, in order.
+    #[test]
+    fn stored_files_move_into_chunks_whole() {
+        let conn = Connection::open_in_memory().expect("in memory");
+        // Migration 15 (index 14) and those before it.
+        let chunks = 14;
+        for sql in &MIGRATIONS[..chunks] {
+            conn.execute_batch(sql).expect("an earlier migration");
+        }
+        assert!(MIGRATIONS[chunks].contains("CREATE TABLE blob_chunks"));
+        let bytes: Vec<u8> = (0..600_000u32).map(|i| (i % 251) as u8).collect();
+        for (sha, content) in [("a", bytes.clone()), ("b", vec![7u8; 262_144])] {
+            conn.execute(
+                "INSERT INTO blobs (sha256, size, bytes) VALUES (?1, ?2, ?3)",
+                rusqlite::params![sha, content.len() as i64, content],
+            )
+            .expect("a file stored the old way");
+        }
+        conn.execute_batch(MIGRATIONS[chunks])
+            .expect("migration 15");
+        let read = |sha: &str| -> Vec<(i64, Vec<u8>)> {
+            let mut statement = conn
+                .prepare("SELECT seq, bytes FROM blob_chunks WHERE blob_key = ?1 ORDER BY seq")
+                .expect("prepared");
+            statement
+                .query_map([sha], |row| Ok((row.get(0)?, row.get(1)?)))
+                .expect("rows")
+                .collect::<Result<_, _>>()
+                .expect("read")
+        };
+        let a = read("a");
+        assert_eq!(
+            a.iter().map(|(seq, c)| (*seq, c.len())).collect::<Vec<_>>(),
+            vec![(0, 262_144), (1, 262_144), (2, 75_712)]
+        );
+        assert_eq!(
+            a.into_iter().flat_map(|(_, c)| c).collect::<Vec<_>>(),
+            bytes
+        );
+        assert_eq!(read("b").len(), 1, "an exact chunk is one chunk");
+        let columns: i64 = conn
+            .query_row(
+                "SELECT COUNT(*) FROM pragma_table_info('blobs') WHERE name = 'bytes'",
+                [],
+                |row| row.get(0),
+            )
+            .expect("table info");
+        assert_eq!(columns, 0);
+    }
 }

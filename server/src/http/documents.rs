@@ -4,15 +4,17 @@
 use super::extract::{Admin, ApiPath, Authed};
 use super::openapi::Binary;
 use crate::error::ServerError;
+use crate::service::blob_store::{self, Incoming, Refused, Staged};
 use crate::service::documents::{self, NewDocument};
 use crate::service::files;
 use crate::state::AppState;
 use axum::Json;
-use axum::body::Bytes;
+use axum::body::{Body, Bytes};
 use axum::extract::multipart::MultipartRejection;
 use axum::extract::{Multipart, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
+use futures_util::{Stream, StreamExt};
 use portal_model::ApiErrorBody;
 use portal_model::admin::DocumentCreated;
 
@@ -43,6 +45,45 @@ fn multipart_error(error: axum::extract::multipart::MultipartError) -> ServerErr
     ))
 }
 
+/// 413: more than the largest document.
+fn too_large() -> ServerError {
+    ServerError::api(
+        StatusCode::PAYLOAD_TOO_LARGE,
+        portal_model::ErrorCode::BadRequest,
+        format!(
+            "The file is larger than the limit of {} MiB.",
+            documents::MAX_BYTES >> 20
+        ),
+    )
+}
+
+/// Stores a body in chunks as it arrives (never whole in memory); a body that breaks
+/// off or grows past the limit leaves nothing behind.
+async fn receive<S, E>(
+    state: &AppState,
+    mut body: S,
+    broken: impl Fn(E) -> ServerError,
+) -> Result<Staged, ServerError>
+where
+    S: Stream<Item = Result<Bytes, E>> + Unpin,
+{
+    let now = crate::db::millis(state.clock.now());
+    let mut incoming = Incoming::start(&state.db, now, documents::MAX_BYTES as u64).await?;
+    while let Some(piece) = body.next().await {
+        let refused = match piece {
+            Ok(data) => match incoming.push(&data).await {
+                Ok(()) => continue,
+                Err(Refused::TooLarge) => too_large(),
+                Err(Refused::Storage(error)) => error,
+            },
+            Err(error) => broken(error),
+        };
+        incoming.discard().await;
+        return Err(refused);
+    }
+    incoming.finish().await
+}
+
 /// Shares a document with a patient (multipart form, up to 25 MiB).
 #[utoipa::path(
     post,
@@ -67,24 +108,74 @@ pub async fn create(
             rejection.body_text()
         ))
     })?;
-    let (mut patient_id, mut title, mut category, mut file) = (None, None, None, None);
+    let mut fields = FormFields::default();
+    let read = read_form(&state, &mut form, &mut fields).await;
+    let FormFields {
+        patient_id,
+        title,
+        category,
+        file,
+    } = fields;
+    let complete = match (read, patient_id, title, file) {
+        (Ok(()), Some(patient_id), Some(title), Some((content_type, staged))) => {
+            Ok((patient_id, title, content_type, staged))
+        }
+        (read, _, _, file) => {
+            if let Some((_, staged)) = file {
+                staged.discard(&state.db).await;
+            }
+            Err(read.err().unwrap_or_else(|| {
+                ServerError::bad_request("The form needs patient_id, title and file.")
+            }))
+        }
+    };
+    let (patient_id, title, content_type, staged) = complete?;
+    let document_id = documents::create(
+        &state,
+        NewDocument {
+            patient_id,
+            title,
+            category: category.unwrap_or_else(|| "shared".to_owned()),
+            content_type,
+            body: documents::Body::Staged(staged),
+        },
+    )
+    .await?;
+    Ok((StatusCode::CREATED, Json(DocumentCreated { document_id })))
+}
+
+/// The fields of the admin's document form as they arrive.
+#[derive(Default)]
+struct FormFields {
+    patient_id: Option<String>,
+    title: Option<String>,
+    category: Option<String>,
+    /// The part's content type and its bytes, stored as they came.
+    file: Option<(String, Staged)>,
+}
+
+async fn read_form(
+    state: &AppState,
+    form: &mut Multipart,
+    fields: &mut FormFields,
+) -> Result<(), ServerError> {
     while let Some(field) = form.next_field().await.map_err(multipart_error)? {
         let name = field.name().unwrap_or_default().to_owned();
         match name.as_str() {
-            "file" => {
+            "file" if fields.file.is_none() => {
                 let content_type = field
                     .content_type()
                     .unwrap_or("application/octet-stream")
                     .to_owned();
-                let bytes = field.bytes().await.map_err(multipart_error)?;
-                file = Some((content_type, bytes.to_vec()));
+                let staged = receive(state, field, multipart_error).await?;
+                fields.file = Some((content_type, staged));
             }
             "patient_id" | "title" | "category" => {
                 let text = field.text().await.map_err(multipart_error)?;
                 match name.as_str() {
-                    "patient_id" => patient_id = Some(text),
-                    "title" => title = Some(text),
-                    _ => category = Some(text),
+                    "patient_id" => fields.patient_id = Some(text),
+                    "title" => fields.title = Some(text),
+                    _ => fields.category = Some(text),
                 }
             }
             other => {
@@ -94,24 +185,7 @@ pub async fn create(
             }
         }
     }
-    let (Some(patient_id), Some(title), Some((content_type, bytes))) = (patient_id, title, file)
-    else {
-        return Err(ServerError::bad_request(
-            "The form needs patient_id, title and file.",
-        ));
-    };
-    let document_id = documents::create(
-        &state,
-        NewDocument {
-            patient_id,
-            title,
-            category: category.unwrap_or_else(|| "shared".to_owned()),
-            content_type,
-            bytes,
-        },
-    )
-    .await?;
-    Ok((StatusCode::CREATED, Json(DocumentCreated { document_id })))
+    Ok(())
 }
 
 /// Deletes a document; the patient's feed receives a delete.
@@ -183,7 +257,7 @@ pub async fn content(
             });
     let content = documents::content(&state, session.account_id, id, starts_download).await?;
     let etag = format!("\"{}\"", content.sha256);
-    let size = content.bytes.len() as u64;
+    let size = content.size;
     let mut response_headers = HeaderMap::new();
     response_headers.insert(header::ETAG, header_value(&etag)?);
     response_headers.insert(header::ACCEPT_RANGES, HeaderValue::from_static("bytes"));
@@ -221,15 +295,41 @@ pub async fn content(
         .get(header::RANGE)
         .and_then(|v| v.to_str().ok())
         .filter(|_| if_range_ok);
+    // The bytes stream from their chunks as the client takes them; only the chunks a
+    // range covers are read.
+    let body = |start: u64, end: u64| {
+        if size == 0 {
+            return Body::empty();
+        }
+        Body::from_stream(blob_store::read_range(
+            state.db.clone(),
+            content.sha256.clone(),
+            start,
+            end,
+        ))
+    };
     match documents::parse_range(range, size) {
-        Ok(None) => Ok((StatusCode::OK, response_headers, content.bytes).into_response()),
+        Ok(None) => {
+            response_headers.insert(header::CONTENT_LENGTH, HeaderValue::from(size));
+            Ok((
+                StatusCode::OK,
+                response_headers,
+                body(0, size.saturating_sub(1)),
+            )
+                .into_response())
+        }
         Ok(Some((start, end))) => {
             response_headers.insert(
                 header::CONTENT_RANGE,
                 header_value(&format!("bytes {start}-{end}/{size}"))?,
             );
-            let body = content.bytes[start as usize..=end as usize].to_vec();
-            Ok((StatusCode::PARTIAL_CONTENT, response_headers, body).into_response())
+            response_headers.insert(header::CONTENT_LENGTH, HeaderValue::from(end - start + 1));
+            Ok((
+                StatusCode::PARTIAL_CONTENT,
+                response_headers,
+                body(start, end),
+            )
+                .into_response())
         }
         Err(documents::Unsatisfiable) => {
             let mut headers = HeaderMap::new();
@@ -269,43 +369,48 @@ pub async fn upload(
     Authed(session): Authed,
     ApiPath(upload_id): ApiPath<String>,
     headers: HeaderMap,
-    body: Result<Bytes, axum::extract::rejection::BytesRejection>,
+    body: Body,
 ) -> Result<StatusCode, ServerError> {
-    let body = body.map_err(|rejection| {
-        if super::request_limits::body_timed_out(&rejection) {
-            super::request_limits::body_too_slow()
-        } else if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE {
-            ServerError::api(
-                StatusCode::PAYLOAD_TOO_LARGE,
-                portal_model::ErrorCode::BadRequest,
-                format!(
-                    "The file is larger than the limit of {} MiB.",
-                    documents::MAX_BYTES / (1024 * 1024)
-                ),
-            )
-        } else {
-            ServerError::bad_request(format!(
-                "The upload is not valid: {}",
-                rejection.body_text()
-            ))
-        }
-    })?;
     let content_type = headers
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
-        .unwrap_or("application/octet-stream")
-        .to_owned();
+        .unwrap_or("application/octet-stream");
+    let content_type = documents::check_upload(&upload_id, content_type)?;
+    // What the client declares is checked before anything is stored; what arrives is
+    // counted as it comes.
+    let declared = headers
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.trim().parse::<u64>().ok());
+    if declared.is_some_and(|length| length > documents::MAX_BYTES as u64) {
+        return Err(too_large());
+    }
+    documents::check_room(
+        &state,
+        session.account_id.clone(),
+        upload_id.clone(),
+        declared,
+    )
+    .await?;
     let file_name = headers
         .get(header::CONTENT_DISPOSITION)
         .and_then(|v| v.to_str().ok())
         .and_then(crate::service::files::file_name_of);
+    let staged = receive(&state, body.into_data_stream(), |error: axum::Error| {
+        if super::request_limits::body_timed_out(&error) {
+            super::request_limits::body_too_slow()
+        } else {
+            ServerError::bad_request(format!("The upload broke off: {error}"))
+        }
+    })
+    .await?;
     let new = documents::upload(
         &state,
         session.account_id,
         upload_id,
         content_type,
         file_name,
-        body.to_vec(),
+        staged,
     )
     .await?;
     Ok(if new {

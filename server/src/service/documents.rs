@@ -1,5 +1,6 @@
-//! Documents: bytes stored once per content (SHA-256), described by `document` records
-//! in the feed; served with the SHA-256 as ETag and byte ranges so downloads resume.
+//! Documents: bytes stored once per content (SHA-256), in chunks (`blob_store`),
+//! described by `document` records in the feed; served with the SHA-256 as ETag and
+//! byte ranges so downloads resume.
 //! Patients upload by `PUT /v1/uploads/{upload_id}` (idempotent), then an
 //! `upload_document` mutation files the upload as a document.
 
@@ -8,6 +9,7 @@ use crate::db::Conn;
 use crate::db::millis;
 use crate::error::ServerError;
 use crate::params;
+use crate::service::blob_store::{self, Staged};
 use crate::service::mutations::Refusal;
 use crate::service::{audit, feed, files};
 use crate::state::AppState;
@@ -16,7 +18,6 @@ use chrono::{DateTime, Utc};
 use portal_model::ErrorCode;
 use portal_model::records::{Document, DocumentCategory};
 use serde_json::Value;
-use sha2::{Digest, Sha256};
 
 /// The largest document or upload.
 pub const MAX_BYTES: usize = 25 * 1024 * 1024;
@@ -30,23 +31,6 @@ pub const UPLOAD_QUOTA_MIB: u32 = 500;
 pub const UPLOADS_KEPT: chrono::Duration = chrono::Duration::days(7);
 /// Document categories: every one the feed's type knows.
 pub const CATEGORIES: &[&str] = DocumentCategory::KNOWN;
-
-/// Hex SHA-256 of some bytes.
-pub fn sha256_hex(bytes: &[u8]) -> String {
-    Sha256::digest(bytes)
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
-}
-
-fn store_blob(tx: &Conn, bytes: &[u8]) -> Result<String, ServerError> {
-    let sha = sha256_hex(bytes);
-    tx.execute(
-        "INSERT INTO blobs (sha256, size, bytes) VALUES (?1, ?2, ?3) ON CONFLICT DO NOTHING",
-        params![sha, bytes.len() as i64, bytes],
-    )?;
-    Ok(sha)
-}
 
 fn check_content_type(content_type: &str) -> Result<String, String> {
     let value = content_type.trim().to_ascii_lowercase();
@@ -108,7 +92,7 @@ pub fn publish_bytes(
     bytes: &[u8],
     now: DateTime<Utc>,
 ) -> Result<String, ServerError> {
-    let sha = store_blob(tx, bytes)?;
+    let sha = blob_store::put(tx, bytes)?;
     publish(
         tx,
         patient_id,
@@ -127,48 +111,111 @@ pub struct NewDocument {
     pub title: String,
     pub category: String,
     pub content_type: String,
-    pub bytes: Vec<u8>,
+    pub body: Body,
 }
 
-/// `POST /v1/admin/documents`.
+/// A new document's bytes: in memory (the demo's), or an upload already stored in
+/// chunks as it arrived (the admin API's).
+pub enum Body {
+    Bytes(Vec<u8>),
+    Staged(Staged),
+}
+
+impl Body {
+    fn size(&self) -> u64 {
+        match self {
+            Self::Bytes(bytes) => bytes.len() as u64,
+            Self::Staged(staged) => staged.size,
+        }
+    }
+}
+
+/// `POST /v1/admin/documents`. A refused document's staged bytes are dropped.
 pub async fn create(state: &AppState, document: NewDocument) -> Result<String, ServerError> {
-    // Refused when too long (never cut short), then cleaned.
-    let title = files::clean_name(&crate::service::patients::required(
-        "title",
-        &document.title,
-    )?);
-    if title.is_empty() {
-        return Err(ServerError::bad_request("title has no visible characters."));
+    match checked(document) {
+        Ok(document) => create_checked(state, document).await,
+        Err((error, Body::Staged(staged))) => {
+            staged.discard(&state.db).await;
+            Err(error)
+        }
+        Err((error, Body::Bytes(_))) => Err(error),
     }
-    if !CATEGORIES.contains(&document.category.as_str()) {
-        return Err(ServerError::bad_request(format!(
-            "category must be one of {}.",
-            CATEGORIES.join(", ")
-        )));
+}
+
+/// The document with its title cleaned and content type checked, or why not (with its
+/// body, to drop).
+fn checked(document: NewDocument) -> Result<NewDocument, (ServerError, Body)> {
+    let NewDocument {
+        patient_id,
+        title,
+        category,
+        content_type,
+        body,
+    } = document;
+    let check = || -> Result<(String, String), ServerError> {
+        // Refused when too long (never cut short), then cleaned.
+        let title = files::clean_name(&crate::service::patients::required("title", &title)?);
+        if title.is_empty() {
+            return Err(ServerError::bad_request("title has no visible characters."));
+        }
+        if !CATEGORIES.contains(&category.as_str()) {
+            return Err(ServerError::bad_request(format!(
+                "category must be one of {}.",
+                CATEGORIES.join(", ")
+            )));
+        }
+        let content_type = check_content_type(&content_type).map_err(ServerError::bad_request)?;
+        if body.size() == 0 || body.size() > MAX_BYTES as u64 {
+            return Err(ServerError::bad_request(format!(
+                "file must be 1 byte to {} MiB.",
+                MAX_BYTES >> 20
+            )));
+        }
+        Ok((title, content_type))
+    };
+    match check() {
+        Ok((title, content_type)) => Ok(NewDocument {
+            patient_id,
+            title,
+            category,
+            content_type,
+            body,
+        }),
+        Err(error) => Err((error, body)),
     }
-    let content_type =
-        check_content_type(&document.content_type).map_err(ServerError::bad_request)?;
-    if document.bytes.is_empty() || document.bytes.len() > MAX_BYTES {
-        return Err(ServerError::bad_request(format!(
-            "file must be 1 byte to {} MiB.",
-            MAX_BYTES >> 20
-        )));
-    }
+}
+
+async fn create_checked(state: &AppState, document: NewDocument) -> Result<String, ServerError> {
     let now = state.clock.now();
     state
         .db
         .call(move |conn| {
             let tx = conn.transaction()?;
-            crate::service::patients::require_patient(&tx, &document.patient_id)?;
-            let sha = store_blob(&tx, &document.bytes)?;
+            if let Err(error) = crate::service::patients::require_patient(&tx, &document.patient_id)
+            {
+                // Refused: the staged bytes go (and that is committed).
+                if let Body::Staged(staged) = &document.body {
+                    blob_store::unstage(&tx, staged)?;
+                    tx.commit()?;
+                }
+                return Err(error);
+            }
+            let size = document.body.size() as i64;
+            let sha = match &document.body {
+                Body::Bytes(bytes) => blob_store::put(&tx, bytes)?,
+                Body::Staged(staged) => {
+                    blob_store::file(&tx, staged)?;
+                    staged.sha256.clone()
+                }
+            };
             let id = publish(
                 &tx,
                 &document.patient_id,
-                &title,
+                &document.title,
                 &document.category,
-                &content_type,
+                &document.content_type,
                 &sha,
-                document.bytes.len() as i64,
+                size,
                 now,
             )?;
             audit::record(&tx, millis(now), "admin", "document.create", &id)?;
@@ -183,9 +230,10 @@ pub async fn delete(state: &AppState, id: String) -> Result<(), ServerError> {
     feed::admin_delete(state, "document", id, "No such document.").await
 }
 
-/// A document's bytes and how to describe them.
+/// A stored document: where its bytes are (read with [`blob_store::read_range`]) and
+/// how to describe them.
 pub struct Content {
-    pub bytes: Vec<u8>,
+    pub size: u64,
     pub sha256: String,
     pub content_type: String,
     pub title: String,
@@ -227,9 +275,9 @@ pub async fn content(
                 title,
                 ..
             } = document;
-            let bytes: Vec<u8> = conn
+            let size: i64 = conn
                 .query_opt(
-                    "SELECT bytes FROM blobs WHERE sha256 = ?1",
+                    "SELECT size FROM blobs WHERE sha256 = ?1",
                     params![&sha256],
                     |row| row.get(0),
                 )?
@@ -244,7 +292,7 @@ pub async fn content(
                 )?;
             }
             Ok(Content {
-                bytes,
+                size: u64::try_from(size).unwrap_or_default(),
                 sha256,
                 content_type,
                 title,
@@ -259,7 +307,7 @@ pub async fn content(
 fn check_upload_limits(
     conn: &Conn,
     account_id: &str,
-    size: usize,
+    size: u64,
     quota_mib: u32,
     now: i64,
 ) -> Result<(), ServerError> {
@@ -311,7 +359,8 @@ fn check_upload_limits(
 
 /// Removes uploads older than [`UPLOADS_KEPT`], and the bytes of those nothing else
 /// uses (another upload of the same file, or a live document filed from it). Returns
-/// how many uploads and files went.
+/// how many uploads and files went. Uploads left unfinished go too
+/// ([`blob_store::purge_staging`]).
 pub fn purge_uploads(conn: &Conn, now: i64) -> Result<(usize, usize), ServerError> {
     let before = now - UPLOADS_KEPT.num_milliseconds();
     let expired: Vec<String> = conn.query_all(
@@ -341,22 +390,16 @@ pub fn purge_uploads(conn: &Conn, now: i64) -> Result<(usize, usize), ServerErro
                 )?
                 .is_some();
         if !in_use {
-            files += conn.execute("DELETE FROM blobs WHERE sha256 = ?1", params![&sha])?;
+            files += blob_store::remove(conn, &sha)?;
         }
     }
-    Ok((uploads, files))
+    let unfinished = blob_store::purge_staging(conn, now)?;
+    Ok((uploads + unfinished, files))
 }
 
-/// `PUT /v1/uploads/{upload_id}`: keeps the bytes under the client's id. Repeating the
-/// same upload is fine (`false`: nothing new); other bytes under a used id are `conflict`.
-pub async fn upload(
-    state: &AppState,
-    account_id: String,
-    upload_id: String,
-    content_type: String,
-    file_name: Option<String>,
-    bytes: Vec<u8>,
-) -> Result<bool, ServerError> {
+/// Checks an upload's id and content type before its body is read; returns the
+/// content type to keep.
+pub fn check_upload(upload_id: &str, content_type: &str) -> Result<String, ServerError> {
     let id_ok = !upload_id.is_empty()
         && upload_id.len() <= 64
         && upload_id
@@ -367,8 +410,51 @@ pub async fn upload(
             "upload_id must be 1-64 letters, digits, - or _.",
         ));
     }
-    let content_type = check_content_type(&content_type).map_err(ServerError::bad_request)?;
-    if bytes.is_empty() || bytes.len() > MAX_BYTES {
+    check_content_type(content_type).map_err(ServerError::bad_request)
+}
+
+/// Refuses, before its body is read, an upload the account's hourly rate or quota has
+/// no room for (`declared`: the size `Content-Length` gives, if any). The filing
+/// transaction checks again with the size that arrived. A repeat of an upload id
+/// already used is let through: the filing answers it (the same bytes are no new
+/// upload).
+pub async fn check_room(
+    state: &AppState,
+    account_id: String,
+    upload_id: String,
+    declared: Option<u64>,
+) -> Result<(), ServerError> {
+    let now = millis(state.clock.now());
+    let quota_mib = state.config.upload_quota_mib;
+    let size = declared.unwrap_or_default();
+    state
+        .db
+        .read(move |conn| {
+            if conn.exists(
+                "SELECT 1 FROM uploads WHERE account_id = ?1 AND upload_id = ?2",
+                params![&account_id, &upload_id],
+            )? {
+                return Ok(());
+            }
+            check_upload_limits(conn, &account_id, size, quota_mib, now)
+        })
+        .await
+}
+
+/// The filing of an upload whose body arrived whole (`PUT /v1/uploads/{upload_id}`):
+/// keeps the bytes under the client's id. Repeating the same upload is fine (`false`:
+/// nothing new); other bytes under a used id are `conflict`. The staged bytes are
+/// filed, or dropped when refused or already held.
+pub async fn upload(
+    state: &AppState,
+    account_id: String,
+    upload_id: String,
+    content_type: String,
+    file_name: Option<String>,
+    staged: Staged,
+) -> Result<bool, ServerError> {
+    if staged.size == 0 {
+        staged.discard(&state.db).await;
         return Err(ServerError::bad_request(format!(
             "An upload must be 1 byte to {} MiB.",
             MAX_BYTES >> 20
@@ -380,30 +466,40 @@ pub async fn upload(
         .db
         .call(move |conn| {
             let tx = conn.transaction()?;
-            let sha = sha256_hex(&bytes);
             let existing: Option<String> = tx.query_opt(
                 "SELECT sha256 FROM uploads WHERE account_id = ?1 AND upload_id = ?2",
                 params![account_id, upload_id],
                 |row| row.get(0),
             )?;
-            match existing {
-                Some(stored) if stored == sha => return Ok(false),
-                Some(_) => {
-                    return Err(ServerError::api(
-                        StatusCode::CONFLICT,
-                        ErrorCode::Conflict,
-                        "This upload id already holds other content.",
-                    ));
-                }
-                None => {}
+            let refusal = match existing {
+                Some(stored) if stored == staged.sha256 => Some(Ok(false)),
+                Some(_) => Some(Err(ServerError::api(
+                    StatusCode::CONFLICT,
+                    ErrorCode::Conflict,
+                    "This upload id already holds other content.",
+                ))),
+                None => check_upload_limits(&tx, &account_id, staged.size, quota_mib, now)
+                    .err()
+                    .map(Err),
+            };
+            if let Some(answer) = refusal {
+                blob_store::unstage(&tx, &staged)?;
+                tx.commit()?;
+                return answer;
             }
-            check_upload_limits(&tx, &account_id, bytes.len(), quota_mib, now)?;
-            store_blob(&tx, &bytes)?;
+            blob_store::file(&tx, &staged)?;
             tx.execute(
                 "INSERT INTO uploads
                    (account_id, upload_id, sha256, content_type, created_at, file_name)
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-                params![account_id, upload_id, sha, content_type, now, file_name],
+                params![
+                    account_id,
+                    upload_id,
+                    &staged.sha256,
+                    content_type,
+                    now,
+                    file_name
+                ],
             )?;
             tx.commit()?;
             Ok(true)

@@ -133,6 +133,7 @@ fn superbill_lines(
 pub async fn create(state: &AppState, invoice: NewInvoice) -> Result<String, ServerError> {
     let total = check(&invoice)?;
     let now = state.clock.now();
+    let fonts = std::sync::Arc::clone(&state.pdf_fonts);
     state
         .db
         .call(move |conn| {
@@ -148,7 +149,7 @@ pub async fn create(state: &AppState, invoice: NewInvoice) -> Result<String, Ser
             let superbill_document_id = if invoice.superbill {
                 let (title, lines) =
                     superbill_lines(&tx, &invoice.patient_id, &invoice, total, now)?;
-                let pdf = crate::pdf::text_document(&title, &lines);
+                let pdf = crate::pdf::text_document(&fonts, &title, &lines)?;
                 Some(crate::service::documents::publish_bytes(
                     &tx,
                     &invoice.patient_id,

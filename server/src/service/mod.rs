@@ -4,6 +4,7 @@
 pub mod appointments;
 pub mod audit;
 pub mod auth;
+pub mod blob_store;
 pub mod bookings;
 pub mod documents;
 pub mod events;
