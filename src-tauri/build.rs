@@ -24,9 +24,10 @@ fn main() {
     }
 }
 
-/// The main window may call every portal command and listen to events (core:default).
+/// The main window may call every portal command and listen to the shell's events,
+/// and nothing else (no `core:default`: the UI uses no window, path or app API).
 fn capability(commands: &[&str]) -> String {
-    let mut permissions = vec!["    \"core:default\"".to_owned()];
+    let mut permissions = vec!["    \"core:event:allow-listen\"".to_owned()];
     permissions.extend(
         commands
             .iter()

@@ -135,6 +135,57 @@ pub async fn unlock(shell: State<'_, Shell>, password: String) -> Result<Screen,
     Ok(shell.unlock(&password).await)
 }
 
+/// The language the UI speaks: the shell's (the setting, else the system's), so that
+/// its screens and the shell's notices agree.
+#[tauri::command]
+pub fn ui_language() -> String {
+    crate::words::language().tag.to_owned()
+}
+
+/// Speaks `tag` from now on (the UI redraws itself in it), and keeps the choice in the
+/// settings for the next start.
+#[tauri::command]
+pub fn set_language(shell: State<'_, Shell>, tag: String) -> Result<(), Notice> {
+    let language = portal_i18n::by_tag(&tag)
+        .ok_or_else(|| notices::from_error(&portal_core::CoreError::InvalidInput(tag.clone())))?;
+    crate::words::set(language);
+    if let Some(dir) = shell.data_dir.as_deref() {
+        let mut settings = crate::settings::load(Some(dir));
+        settings.language = Some(language.tag.to_owned());
+        crate::settings::save(dir, &settings).map_err(|error| {
+            tracing::warn!(%error, "the language setting was not saved");
+            notices::settings_not_saved()
+        })?;
+    }
+    Ok(())
+}
+
+/// Changes the password of the account in use: the current one is needed, the new one
+/// must meet the policy, and the practice ends the account's other sessions.
+#[tauri::command]
+pub async fn change_password(
+    shell: State<'_, Shell>,
+    current: String,
+    new: String,
+) -> Result<(), Notice> {
+    let client = shell.client()?;
+    client.auth().change_password(&current, &new).await.worded()
+}
+
+/// Signs out of every account on this computer, one after the other.
+#[tauri::command]
+pub async fn sign_out_all(shell: State<'_, Shell>) -> Result<Screen, Notice> {
+    Ok(shell.sign_out_all().await)
+}
+
+/// The app's version, for the settings' About.
+#[tauri::command]
+pub fn about() -> portal_model::desktop::About {
+    portal_model::desktop::About {
+        version: env!("CARGO_PKG_VERSION").to_owned(),
+    }
+}
+
 /// Records that the person is using the app (the UI calls this on input, throttled).
 #[tauri::command]
 pub async fn touch(shell: State<'_, Shell>) -> Result<(), Notice> {

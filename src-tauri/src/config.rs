@@ -20,6 +20,9 @@ pub struct DesktopConfig {
     /// `PORTAL_DATA_DIR`: where each account's encrypted offline copy lives; by default
     /// the app's data directory, which the app sets once Tauri knows it.
     pub data_dir: Option<std::path::PathBuf>,
+    /// `PORTAL_LANGUAGE`: the language to speak (`en-US` or `es`) instead of the
+    /// system's.
+    pub language: Option<String>,
 }
 
 impl DesktopConfig {
@@ -52,6 +55,9 @@ impl DesktopConfig {
             data_dir: std::env::var_os("PORTAL_DATA_DIR")
                 .filter(|v| !v.is_empty())
                 .map(Into::into),
+            language: std::env::var("PORTAL_LANGUAGE")
+                .ok()
+                .filter(|v| !v.trim().is_empty()),
         }
     }
 }

@@ -6,8 +6,10 @@ mod config;
 mod files;
 mod notices;
 mod pages;
+mod settings;
 mod shell;
 mod status;
+mod words;
 
 use portal_core::config::DEFAULT_SCHEME;
 use shell::Shell;
@@ -80,6 +82,10 @@ pub fn run() {
                     }
                 }
             }
+            let chosen = settings::load(config.data_dir.as_deref()).language;
+            let language = words::choose(chosen.as_deref(), config.language.as_deref());
+            words::set(language);
+            tracing::info!(language = language.tag, "language");
             app.manage(Shell::new(config));
             #[cfg(any(target_os = "linux", all(debug_assertions, windows)))]
             if let Err(error) = app.deep_link().register_all() {
@@ -135,6 +141,55 @@ mod tests {
         assert!(!is_custom_scheme("https://portal.example/invite/x"));
         assert!(!is_custom_scheme("patientportalx://invite/x"));
         assert!(!is_custom_scheme("p"));
+    }
+
+    /// The UI's rights are exactly the command list and the event listener: the
+    /// capability file build.rs writes names nothing more (no `core:default`).
+    #[test]
+    fn the_window_may_call_the_commands_and_listen_and_nothing_else() {
+        let path =
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("capabilities/default.json");
+        let capability: serde_json::Value =
+            serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+        let mut granted: Vec<String> = capability["permissions"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|p| p.as_str().unwrap().to_owned())
+            .collect();
+        let mut expected: Vec<String> = portal_model::desktop::COMMANDS
+            .iter()
+            .map(|name| format!("allow-{}", name.replace('_', "-")))
+            .chain(std::iter::once("core:event:allow-listen".to_owned()))
+            .collect();
+        granted.sort();
+        expected.sort();
+        assert_eq!(granted, expected);
+        assert_eq!(capability["windows"], serde_json::json!(["main"]));
+    }
+
+    /// The webview runs no plugin objects, keeps its base URL and posts no forms, and
+    /// has no global Tauri object.
+    #[test]
+    fn the_webview_is_held_to_a_strict_policy() {
+        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../tauri.conf.json");
+        let conf: serde_json::Value =
+            serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+        let csp = conf["app"]["security"]["csp"].as_str().unwrap();
+        for directive in [
+            "default-src 'self' ipc: http://ipc.localhost",
+            "script-src 'self' 'wasm-unsafe-eval'",
+            "object-src 'none'",
+            "base-uri 'none'",
+            "form-action 'none'",
+        ] {
+            assert!(
+                csp.split("; ").any(|d| d == directive),
+                "{directive} in {csp}"
+            );
+        }
+        assert!(!csp.split([' ', ';']).any(|token| token == "'unsafe-eval'"));
+        assert_ne!(conf["app"]["withGlobalTauri"], serde_json::json!(true));
     }
 
     #[test]

@@ -1,15 +1,30 @@
-//! Words for people: every core error becomes a notice with a title and a next step.
+//! Words for people: every core error becomes a notice with a title and a next step,
+//! in the app's language (`words`: the catalogue's `notice-*` messages, whose
+//! `.detail` is the next step).
 
+use crate::words;
 use portal_core::{CoreError, FlowNotice, LinkError};
+use portal_i18n::Value;
 use portal_model::desktop::Notice;
 use portal_model::{ErrorCode, PasswordPolicy, PolicyRule};
 
-fn notice(code: &str, title: &str, detail: impl Into<String>) -> Notice {
+/// The notice `code`, worded by the catalogue's message `id` and its `.detail`.
+fn worded(code: &str, id: &str, args: &[(&str, Value<'_>)]) -> Notice {
     Notice {
         code: code.to_owned(),
-        title: title.to_owned(),
-        detail: detail.into(),
+        title: words::text(id, args),
+        detail: words::detail(id, args),
     }
+}
+
+/// A notice whose message id is `notice-` and its code in kebab case.
+fn notice(code: &str) -> Notice {
+    worded(code, &format!("notice-{}", code.replace('_', "-")), &[])
+}
+
+/// A notice whose detail is text from elsewhere (the server's words, a file's path).
+fn notice_with(code: &str, id: &str, name: &str, value: String) -> Notice {
+    worded(code, id, &[(name, value.into())])
 }
 
 /// Why the flow shows a screen, in words.
@@ -17,89 +32,63 @@ pub fn from_flow(reason: &FlowNotice) -> Notice {
     match reason {
         FlowNotice::Failed(error) => from_error(error),
         FlowNotice::InvalidLink(error) => invalid_link(error),
-        FlowNotice::NoLinkOpen => notice(
-            "no_invite",
-            "Open your invitation first",
-            "Open the link from your practice's email to choose a password.",
-        ),
-        FlowNotice::ResetExpired => notice(
-            "reset_unusable",
-            "This reset link has expired",
-            "Reset links work for one hour. Ask for a new one below.",
-        ),
-        FlowNotice::ResetUsed => notice(
-            "reset_unusable",
-            "This reset link was already used",
-            "Sign in with your new password, or ask for another link.",
-        ),
-        FlowNotice::ResetNotFound => notice(
-            "reset_unusable",
-            "We could not find this reset link",
-            "The link may be incomplete. Ask for a new one below.",
-        ),
-        FlowNotice::PasswordChanged => notice(
-            "password_changed",
-            "Your password was changed",
-            "Every device was signed out. Sign in with your new password.",
-        ),
-        FlowNotice::ResetRequested => notice(
-            "reset_requested",
-            "Check your email",
-            "If this address has an account, or an invitation waiting, we sent it a link to choose a password. Open that link on this computer.",
-        ),
-        FlowNotice::JoinLinkExpired => notice(
-            "join_link_expired",
-            "This sign-up link has expired",
-            "Sign-up links work for a few days. Ask your practice for a new one.",
-        ),
-        FlowNotice::JoinLinkNotFound => notice(
-            "join_link_not_found",
-            "We could not find this sign-up link",
-            "The link may be incomplete. Copy the whole link from your practice's message.",
-        ),
-        FlowNotice::JoinRequested => notice(
-            "join_requested",
-            "Check your email",
-            "Your practice will email you an invitation (or, if you already have an account, a way to sign in). Open the link in that email on this computer.",
-        ),
-        FlowNotice::SessionEnded => notice(
-            "session_ended",
-            "Please sign in again",
-            "Your session ended (it expired, or your password was changed). Sign in to continue.",
-        ),
-        FlowNotice::SignedOut => notice(
-            "signed_out",
-            "You are signed out",
-            "Nothing of that account is left on this computer.",
-        ),
-        FlowNotice::IdleLocked => notice(
-            "locked",
-            "Locked to keep your information private",
-            "Patient Portal locks after a while without use. Enter your password to continue.",
-        ),
+        FlowNotice::NoLinkOpen => worded("no_invite", "notice-no-invite", &[]),
+        FlowNotice::ResetExpired => worded("reset_unusable", "notice-reset-expired", &[]),
+        FlowNotice::ResetUsed => worded("reset_unusable", "notice-reset-used", &[]),
+        FlowNotice::ResetNotFound => worded("reset_unusable", "notice-reset-not-found", &[]),
+        FlowNotice::PasswordChanged => notice("password_changed"),
+        FlowNotice::ResetRequested => notice("reset_requested"),
+        FlowNotice::JoinLinkExpired => notice("join_link_expired"),
+        FlowNotice::JoinLinkNotFound => notice("join_link_not_found"),
+        FlowNotice::JoinRequested => notice("join_requested"),
+        FlowNotice::SessionEnded => notice("session_ended"),
+        FlowNotice::SignedOut => notice("signed_out"),
+        FlowNotice::IdleLocked => worded("locked", "notice-idle-locked", &[]),
     }
 }
 
 /// A link that cannot be opened.
 pub fn invalid_link(error: &LinkError) -> Notice {
-    notice(
+    let (reason, host) = match error {
+        LinkError::Empty => ("empty", String::new()),
+        LinkError::TooLong => ("too_long", String::new()),
+        LinkError::BadCharacters => ("bad_characters", String::new()),
+        LinkError::NotALink => ("not_a_link", String::new()),
+        LinkError::WrongScheme => ("wrong_scheme", String::new()),
+        LinkError::UserInfo => ("user_info", String::new()),
+        LinkError::UnknownHost { host } => ("unknown_host", host.clone()),
+        LinkError::WrongPort => ("wrong_port", String::new()),
+        LinkError::UnknownAction => ("unknown_action", String::new()),
+        LinkError::ExtraParts => ("extra_parts", String::new()),
+        LinkError::BadToken => ("bad_token", String::new()),
+    };
+    worded(
         "invalid_link",
-        "This link can't be opened",
-        error.to_string(),
+        "notice-invalid-link",
+        &[("reason", reason.into()), ("host", host.into())],
     )
 }
 
 /// A password the policy refused, listing what it still needs.
 pub fn weak_password(reasons: &[PolicyRule]) -> Notice {
     let policy = PasswordPolicy::default();
-    let needs: Vec<String> = reasons.iter().map(|r| r.requirement(&policy)).collect();
-    notice(
+    let needs: Vec<String> = reasons
+        .iter()
+        .map(|rule| {
+            let (id, count) = match rule {
+                PolicyRule::TooShort => ("password-rule-too-short", policy.min_length),
+                PolicyRule::TooLong => ("password-rule-too-long", policy.max_length),
+                PolicyRule::Common => ("password-rule-common", 0),
+                PolicyRule::EqualsEmail => ("password-rule-equals-email", 0),
+            };
+            words::text(id, &[("count", count.into())]).to_lowercase()
+        })
+        .collect();
+    notice_with(
         "weak_password",
-        "Please choose a different password",
-        format!(
-            "Your password needs to be: {}.",
-            needs.join("; ").to_lowercase()
-        ),
+        "notice-weak-password",
+        "needs",
+        needs.join("; "),
     )
 }
 
@@ -108,182 +97,127 @@ pub fn from_error(error: &CoreError) -> Notice {
     match error {
         CoreError::InvalidLink(link) => invalid_link(link),
         CoreError::WeakPassword(reasons) => weak_password(reasons),
-        CoreError::Network(_) => notice(
-            "network",
-            "Can't reach your practice's portal",
-            "Check your internet connection and try again. Nothing was changed.",
-        ),
-        CoreError::Secrets(secret) => notice(
-            error.code(),
-            "Your sign-in can't be stored safely",
-            secret.to_string(),
-        ),
+        CoreError::Network(_) => notice("network"),
+        CoreError::Secrets(secret) => {
+            notice_with(error.code(), "notice-secrets", "detail", secret.to_string())
+        }
         CoreError::Server {
             code: ErrorCode::AccountExists,
             ..
-        } => notice(
-            "account_exists",
-            "You already have an account",
-            "An account with this email address already exists. Sign in with it, and this profile will be added.",
-        ),
+        } => notice("account_exists"),
         CoreError::Server {
             code: ErrorCode::RateLimited,
             ..
-        } => notice(
-            "rate_limited",
-            "Too many attempts",
-            "Please wait a few minutes, then try again.",
-        ),
-        CoreError::Server { message, .. } => notice(
+        } => notice("rate_limited"),
+        CoreError::Server {
+            code: ErrorCode::InvalidCredentials,
+            ..
+        } => notice("invalid_credentials"),
+        CoreError::Server {
+            code: ErrorCode::WrongPassword,
+            ..
+        } => worded("wrong_password", "notice-wrong-current-password", &[]),
+        CoreError::Server {
+            code: ErrorCode::EmailMismatch,
+            ..
+        } => notice("email_mismatch"),
+        CoreError::Server {
+            code: ErrorCode::ServerBusy,
+            ..
+        } => notice("server_busy"),
+        CoreError::Server {
+            code: ErrorCode::Internal,
+            ..
+        } => notice("internal"),
+        CoreError::Server {
+            code: ErrorCode::SessionExpired | ErrorCode::SessionRevoked,
+            ..
+        } => worded(error.code(), "notice-session-ended", &[]),
+        CoreError::Server { message, .. } => notice_with(
             error.code(),
-            "Your practice's portal refused this",
+            "notice-server-refused",
+            "detail",
             message.clone(),
         ),
-        CoreError::UnexpectedResponse { status } => notice(
+        CoreError::UnexpectedResponse { status } => worded(
             "unexpected_response",
-            "Your practice's portal gave an unexpected answer",
-            format!("Please try again later. (HTTP {status})"),
+            "notice-unexpected-response",
+            &[("status", status.to_string().into())],
         ),
-        CoreError::Config(detail) => notice(
-            "config",
-            "Patient Portal is not set up correctly",
-            format!("Ask your practice for help with this message: {detail}"),
-        ),
-        CoreError::NotSignedIn => notice("not_signed_in", "Please sign in", "Sign in to continue."),
-        CoreError::Locked => notice(
-            "locked",
-            "Patient Portal is locked",
-            "Enter your password to continue.",
-        ),
-        CoreError::WrongPassword { attempts_left } => notice(
+        CoreError::Config(detail) => {
+            notice_with("config", "notice-config", "detail", detail.clone())
+        }
+        CoreError::NotSignedIn => notice("not_signed_in"),
+        CoreError::Locked => notice("locked"),
+        CoreError::WrongPassword { attempts_left } => worded(
             "wrong_password",
-            "That password is not right",
-            if *attempts_left == 1 {
-                "Try again. After one more wrong password you will be signed out of this computer."
-                    .to_owned()
-            } else {
-                format!(
-                    "Try again. You have {attempts_left} tries left before you are signed out of this computer."
-                )
-            },
+            "notice-wrong-password",
+            &[("left", (*attempts_left).into())],
         ),
-        CoreError::TooManyUnlockAttempts => notice(
-            "too_many_unlock_attempts",
-            "You were signed out",
-            "Too many wrong passwords were entered, so this computer signed you out to keep your information safe. Sign in again, or reset your password.",
-        ),
-        CoreError::UnknownAccount => notice(
-            "unknown_account",
-            "That account is no longer signed in here",
-            "Sign in to it again to use it on this computer.",
-        ),
-        CoreError::InvalidInput(detail) => notice(
+        CoreError::TooManyUnlockAttempts => notice("too_many_unlock_attempts"),
+        CoreError::UnknownAccount => notice("unknown_account"),
+        CoreError::InvalidInput(detail) => notice_with(
             "invalid_input",
-            "Please check what you entered",
+            "notice-invalid-input",
+            "detail",
             detail.clone(),
         ),
-        CoreError::Storage(_) => notice(
-            "storage",
-            "The copy on this computer could not be read",
-            "Patient Portal will download your information again. If this keeps happening, sign out and in again.",
-        ),
-        CoreError::UnknownProfile => notice(
-            "unknown_profile",
-            "That profile is no longer available",
-            "Your practice may have changed who you can act for. The list has been refreshed.",
-        ),
-        CoreError::UnknownDocument => notice(
-            "unknown_document",
-            "That document is not on this computer",
-            "It may have been removed by your practice. Refresh and try again.",
-        ),
-        CoreError::DocumentCorrupt => notice(
-            "document_corrupt",
-            "The document arrived damaged",
-            "The damaged copy was thrown away. Try downloading it again.",
-        ),
+        CoreError::Storage(_) => notice("storage"),
+        CoreError::UnknownProfile => notice("unknown_profile"),
+        CoreError::UnknownDocument => notice("unknown_document"),
+        CoreError::DocumentCorrupt => notice("document_corrupt"),
     }
 }
 
 /// Why the server refused one of the patient's writes (`kind`), with what to do now.
 pub fn from_refusal(kind: &str, error: Option<&portal_core::WriteError>) -> Notice {
     let code = error.map_or("refused", |e| e.code.as_str());
+    let message = || error.map_or(String::new(), |e| e.message.clone());
     match (kind, code) {
-        ("cancel_appointment", "too_late") => notice(
-            "too_late",
-            "It is too late to cancel online",
-            "This appointment is close, so your practice takes changes by phone. Call them, or send your care team a message. The appointment is still booked.",
-        ),
-        (_, "conflict") => notice(
-            "conflict",
-            "Your practice changed this at the same time",
-            "Both versions are shown. Choose which to keep.",
-        ),
-        (_, "invalid_answers") => notice(
+        ("cancel_appointment", "too_late") => notice("too_late"),
+        (_, "conflict") => notice("conflict"),
+        (_, "invalid_answers") => notice_with(
             "invalid_answers",
-            "Some answers need another look",
-            error.map_or(String::new(), |e| e.message.clone()),
+            "notice-invalid-answers",
+            "detail",
+            message(),
         ),
-        (_, "forbidden" | "not_found") => notice(
-            code,
-            "This is no longer yours to change",
-            "Your practice may have changed who you can act for. Discard it.",
-        ),
-        _ => notice(
-            code,
-            "Your practice's portal refused this",
-            error.map_or_else(
-                || "Try again, or discard it.".to_owned(),
-                |e| format!("{} Try again, or discard it.", e.message),
-            ),
-        ),
+        (_, "forbidden" | "not_found") => worded(code, "notice-not-yours", &[]),
+        _ => notice_with(code, "notice-refused", "detail", message()),
     }
 }
 
 /// An appointment without a video link (or one that is not https) was asked to open.
 pub fn no_telehealth_link() -> Notice {
-    notice(
-        "no_telehealth_link",
-        "This appointment has no video link yet",
-        "Your practice adds it before the visit. Check again closer to the time, or send them a message.",
-    )
+    notice("no_telehealth_link")
 }
 
 /// The system browser did not open.
 pub fn browser_failed() -> Notice {
-    notice(
-        "browser_failed",
-        "Your web browser did not open",
-        "Open your browser yourself and try again, or ask your practice for the link.",
-    )
+    notice("browser_failed")
 }
 
 /// The plaintext copy for the viewer could not be made.
 pub fn cannot_open_document() -> Notice {
-    notice(
-        "cannot_open_document",
-        "The document could not be opened",
-        "Patient Portal could not make a copy for your viewer. Check that your disk is not full, then try again.",
-    )
+    notice("cannot_open_document")
 }
 
 /// No program opened the copy.
 pub fn no_viewer(path: &std::path::Path) -> Notice {
-    notice(
+    notice_with(
         "no_viewer",
-        "No app on this computer opened the document",
-        format!(
-            "A copy is saved at {} until you sign out. Open it with a PDF viewer.",
-            path.display()
-        ),
+        "notice-no-viewer",
+        "path",
+        path.display().to_string(),
     )
+}
+
+/// A setting applies now but could not be kept for the next start.
+pub fn settings_not_saved() -> Notice {
+    notice("settings_not_saved")
 }
 
 /// A picked file did not arrive whole.
 pub fn unreadable_file() -> Notice {
-    notice(
-        "unreadable_file",
-        "That file could not be read",
-        "Pick it again. If it keeps failing, save it again and pick the new copy.",
-    )
+    notice("unreadable_file")
 }

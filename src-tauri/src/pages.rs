@@ -239,9 +239,9 @@ async fn appointment(
         pending: writes.iter().find_map(|w| delivery(w.state)),
         refused: refused(&writes, |w| {
             if w.kind == "cancel_appointment" {
-                "Cancel this appointment".to_owned()
+                crate::words::text("write-cancel-appointment", &[])
             } else {
-                "Confirm this appointment".to_owned()
+                crate::words::text("write-confirm-appointment", &[])
             }
         }),
     })
@@ -272,7 +272,7 @@ async fn thread(client: &PortalClient, profile: &str, id: &str) -> Result<Thread
                     .get(&id)
                     .cloned()
                     .flatten()
-                    .unwrap_or_else(|| "Your care team".to_owned()),
+                    .unwrap_or_else(|| crate::words::text("sender-care-team", &[])),
             )
         } else {
             None
@@ -391,7 +391,7 @@ async fn own_profile(client: &PortalClient, profile: &str) -> Result<ProfileView
         profile: record,
         pending: writes.iter().find_map(|w| delivery(w.state)),
         conflicts,
-        refused: refused(&others, |_| "Change your contact details".to_owned()),
+        refused: refused(&others, |_| crate::words::text("write-contact", &[])),
     })
 }
 

@@ -145,6 +145,27 @@ impl Shell {
         screen
     }
 
+    /// Signs out of the account in use, and of each account that takes its place, until
+    /// none is left on this computer (bounded by how many there were).
+    pub async fn sign_out_all(&self) -> Screen {
+        let accounts = match self.client() {
+            Ok(client) => client.auth().accounts().await.map_or(1, |a| a.len()),
+            Err(notice) => {
+                return Screen::Welcome {
+                    notice: Some(notice),
+                };
+            }
+        };
+        let mut screen = self.sign_out().await;
+        for _ in 1..accounts.max(1) {
+            if !matches!(screen, Screen::SignedIn { .. } | Screen::Locked { .. }) {
+                break;
+            }
+            screen = self.sign_out().await;
+        }
+        screen
+    }
+
     pub async fn unlock(&self, password: &str) -> Screen {
         self.step(|f| async move { f.unlock(password).await }).await
     }

@@ -790,3 +790,221 @@ async fn an_expired_invite_is_renewed_from_the_app_and_the_new_link_leads_home()
     wait_for_words(&session, "#home-next-appointment", "Dr. Maya Okafor").await;
     session.end().await.unwrap();
 }
+
+/// The visible words on the page that are English catalogue texts whose Spanish
+/// differs: what a Spanish screen must not show.
+async fn english_left(session: &Session) -> Vec<String> {
+    let english = portal_i18n::plain_texts(&portal_i18n::ENGLISH);
+    let spanish: std::collections::HashMap<String, String> =
+        portal_i18n::plain_texts(&portal_i18n::SPANISH)
+            .into_iter()
+            .collect();
+    let untranslated: std::collections::HashSet<&str> = english
+        .iter()
+        .filter(|(key, text)| spanish.get(key).is_some_and(|es| es != text))
+        .map(|(_, text)| text.as_str())
+        .collect();
+    let shown = session
+        .execute_async(
+            "const done = arguments[arguments.length - 1];
+             const out = [];
+             const walk = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+             while (walk.nextNode()) {
+               const text = walk.currentNode.textContent.trim();
+               if (text) out.push(text);
+             }
+             for (const el of document.querySelectorAll('[placeholder],[aria-label],[title]')) {
+               for (const name of ['placeholder', 'aria-label', 'title']) {
+                 const value = el.getAttribute(name);
+                 if (value) out.push(value.trim());
+               }
+             }
+             done(out);",
+            vec![],
+        )
+        .await
+        .unwrap();
+    shown
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(Value::as_str)
+        .filter(|text| untranslated.contains(text))
+        .map(str::to_owned)
+        .collect()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "needs the built app, tauri-driver, a display and a keyring: run scripts/test.sh"]
+async fn in_spanish_every_screen_and_notice_speaks_spanish() {
+    let _one = ONE_APP.lock().await;
+    let practice = Practice::start().await;
+    practice.appointment(72).await;
+    practice.message("¿Cómo sigue la rodilla?", None).await;
+    practice.invoice(12_550).await;
+    practice
+        .admin()
+        .share_document(&practice.patient, "Informe de rayos X", b"%PDF-1.4 x-ray")
+        .await;
+    practice.intake_form().await;
+
+    let data = tempfile::tempdir().unwrap();
+    let data_dir = data.path().to_str().unwrap().to_owned();
+    let (_driver, driver_url) = start_driver_with(
+        practice.server.base_url(),
+        &[
+            ("PORTAL_DATA_DIR", data_dir.as_str()),
+            ("PORTAL_LANGUAGE", "es"),
+        ],
+    );
+    let session = Session::start(&driver_url, capabilities(&[&practice.link]))
+        .await
+        .unwrap();
+    session.wait_for("#password", WAIT).await.unwrap();
+    wait_for_words(
+        &session,
+        "#invite-expiry",
+        "Esta invitación es válida hasta",
+    )
+    .await;
+    let left = english_left(&session).await;
+    assert!(left.is_empty(), "English on the password screen: {left:?}");
+    save_screenshot(&session, "desktop-es-choose-password.png").await;
+    choose_password(&session).await;
+
+    // Home, with amounts in Spanish form.
+    wait_for_words(&session, "#home-messages", "1 mensaje sin leer").await;
+    wait_for_words(&session, "#home-balance", "125,50").await;
+    let left = english_left(&session).await;
+    assert!(left.is_empty(), "English on the home page: {left:?}");
+    save_screenshot(&session, "desktop-es-home.png").await;
+
+    for (nav, ready) in [
+        ("#nav-appointments", "#appointment-list"),
+        ("#nav-messages", "#thread-list"),
+        ("#nav-billing", "#invoice-list"),
+        ("#nav-documents", "#document-list"),
+        ("#nav-forms", "#form-list"),
+        ("#nav-profile", "#profile-name"),
+        ("#nav-search", "#search-query"),
+        ("#nav-account", "#account"),
+    ] {
+        click(&session, nav).await;
+        session.wait_for(ready, WAIT).await.unwrap();
+        session.settle().await.unwrap();
+        let left = english_left(&session).await;
+        assert!(left.is_empty(), "English after {nav}: {left:?}");
+    }
+    save_screenshot(&session, "desktop-es-account.png").await;
+
+    // The shell's notices, in Spanish: signed out, then a wrong password.
+    click(&session, "#sign-out").await;
+    wait_for_words(
+        &session,
+        ".notice[data-code='signed_out']",
+        "Ha cerrado la sesión",
+    )
+    .await;
+    let left = english_left(&session).await;
+    assert!(left.is_empty(), "English on the welcome screen: {left:?}");
+    click(&session, "#go-sign-in").await;
+    let email = session.wait_for("#sign-in-email", WAIT).await.unwrap();
+    session
+        .type_into(&email, "jordan@example.com")
+        .await
+        .unwrap();
+    let password = session.wait_for("#sign-in-password", WAIT).await.unwrap();
+    session
+        .type_into(&password, "not the password at all")
+        .await
+        .unwrap();
+    click(&session, "#sign-in-submit").await;
+    wait_for_words(
+        &session,
+        ".notice[data-code='invalid_credentials']",
+        "El correo o la contraseña no son correctos",
+    )
+    .await;
+    let left = english_left(&session).await;
+    assert!(left.is_empty(), "English in a notice: {left:?}");
+    save_screenshot(&session, "desktop-es-notice.png").await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "needs the built app, tauri-driver, a display and a keyring: run scripts/test.sh"]
+async fn settings_change_the_password_and_the_language_and_sign_out_of_every_account() {
+    let _one = ONE_APP.lock().await;
+    let practice = Practice::start().await;
+    let data = tempfile::tempdir().unwrap();
+    let data_dir = data.path().to_str().unwrap().to_owned();
+    let (_driver, driver_url) = start_driver_with(
+        practice.server.base_url(),
+        &[("PORTAL_DATA_DIR", data_dir.as_str())],
+    );
+    let session = Session::start(&driver_url, capabilities(&[&practice.link]))
+        .await
+        .unwrap();
+    choose_password(&session).await;
+    click(&session, "#nav-settings").await;
+    session.wait_for("#settings", WAIT).await.unwrap();
+    wait_for_words(&session, "#about-version", "Patient Portal 0.").await;
+
+    // A wrong current password changes nothing, in words.
+    let type_in = |css: &'static str, text: &'static str| {
+        let session = &session;
+        async move {
+            let field = session.wait_for(css, WAIT).await.unwrap();
+            clear(session, &field).await;
+            session.type_into(&field, text).await.unwrap();
+        }
+    };
+    const NEW: &str = "a brand new otter password";
+    type_in("#current-password", "not my password at all").await;
+    type_in("#new-password", NEW).await;
+    type_in("#new-password-again", NEW).await;
+    click_when_enabled(&session, "#change-password-submit").await;
+    wait_for_words(
+        &session,
+        ".notice[data-code='wrong_password']",
+        "current password is not right",
+    )
+    .await;
+    // The right one changes it: the old password no longer signs in, the new one does.
+    type_in("#current-password", PASSWORD).await;
+    click_when_enabled(&session, "#change-password-submit").await;
+    wait_for_words(&session, "#password-changed", "Your password was changed").await;
+    let login = |password: &'static str| {
+        let base = practice.server.base_url().to_owned();
+        async move {
+            reqwest::Client::new()
+                .post(format!("{base}/v1/auth/login"))
+                .json(&json!({"email": "jordan@example.com", "password": password,
+                              "device_name": "check"}))
+                .send()
+                .await
+                .unwrap()
+                .status()
+                .as_u16()
+        }
+    };
+    assert_eq!(login(PASSWORD).await, 401);
+    assert_eq!(login(NEW).await, 200);
+    save_screenshot(&session, "desktop-settings.png").await;
+
+    // Spanish, at once and for the next start.
+    click(&session, "#settings-language option[value='es']").await;
+    wait_for_words(&session, "#nav-home", "Inicio").await;
+    wait_for_words(&session, "#nav-settings", "Ajustes").await;
+    let kept = std::fs::read_to_string(data.path().join("settings.json")).unwrap();
+    assert!(kept.contains("\"es\""), "{kept}");
+
+    // Every account on this computer: none is left.
+    click(&session, "#sign-out-everywhere").await;
+    wait_for_words(
+        &session,
+        ".notice[data-code='signed_out']",
+        "Ha cerrado la sesión",
+    )
+    .await;
+    session.wait_for("#welcome", WAIT).await.unwrap();
+}

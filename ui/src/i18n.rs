@@ -1,57 +1,79 @@
-//! The translation catalogue (Project Fluent): every word the signed-in pages show comes
-//! from `locales/<language>/portal.ftl` by message id. English is built in; the desktop
-//! platform work adds more languages beside it.
+//! The translation catalogue (Project Fluent, `portal-i18n`, shared with the shell):
+//! every word the screens show comes from it by message id, in the app's language.
+//! Until the shell answers which that is (`ui_language`: its setting, else the
+//! system's), the webview's preferred languages stand in.
 
 use fluent_bundle::{FluentArgs, FluentBundle, FluentResource, FluentValue};
+use portal_i18n::Language;
 use std::cell::RefCell;
 
-/// The English catalogue, compiled in.
-pub const EN_US: &str = include_str!("../locales/en-US/portal.ftl");
-
 thread_local! {
-    static BUNDLE: RefCell<Option<FluentBundle<FluentResource>>> = const { RefCell::new(None) };
+    static CURRENT: RefCell<Option<(&'static Language, FluentBundle<FluentResource>)>> =
+        const { RefCell::new(None) };
 }
 
-/// A bundle of `source` for `language`, or the errors that make it unusable.
-pub fn bundle(
-    language: unic_langid::LanguageIdentifier,
-    source: &str,
-) -> Result<FluentBundle<FluentResource>, String> {
-    let resource =
-        FluentResource::try_new(source.to_owned()).map_err(|(_, errors)| format!("{errors:?}"))?;
-    let mut bundle = FluentBundle::new(vec![language]);
-    // No Unicode isolation marks around arguments: the text goes into the DOM as it is.
-    bundle.set_use_isolating(false);
-    bundle
-        .add_resource(resource)
-        .map_err(|errors| format!("{errors:?}"))?;
-    Ok(bundle)
+/// The webview's preferred languages (`navigator.languages`), most wanted first.
+fn preferred() -> Vec<String> {
+    web_sys::window()
+        .map(|window| {
+            window
+                .navigator()
+                .languages()
+                .iter()
+                .filter_map(|tag| tag.as_string())
+                .collect()
+        })
+        .unwrap_or_default()
 }
 
-fn with_bundle<R>(f: impl FnOnce(&FluentBundle<FluentResource>) -> R) -> Option<R> {
-    BUNDLE.with(|cell| {
-        let mut slot = cell.borrow_mut();
-        if slot.is_none() {
-            *slot = bundle(unic_langid::langid!("en-US"), EN_US).ok();
+/// Speaks `language` from now on, and marks the page with it (`<html lang>`, which
+/// screen readers follow).
+pub fn set_language(language: &'static Language) {
+    CURRENT.with(|cell| {
+        if let Ok(bundle) = portal_i18n::local(language) {
+            *cell.borrow_mut() = Some((language, bundle));
         }
-        slot.as_ref().map(f)
+    });
+    if let Some(root) = web_sys::window()
+        .and_then(|w| w.document())
+        .and_then(|d| d.document_element())
+    {
+        // Without the attribute, screen readers guess the language from the system.
+        let _ = root.set_attribute("lang", language.tag);
+    }
+}
+
+fn with_bundle<R>(
+    f: impl FnOnce(&'static Language, &FluentBundle<FluentResource>) -> R,
+) -> Option<R> {
+    CURRENT.with(|cell| {
+        if cell.borrow().is_none() {
+            let language = portal_i18n::choose(preferred().iter().map(String::as_str));
+            *cell.borrow_mut() = portal_i18n::local(language)
+                .ok()
+                .map(|bundle| (language, bundle));
+        }
+        cell.borrow()
+            .as_ref()
+            .map(|(language, bundle)| f(language, bundle))
     })
 }
 
-/// The message `id` with `args`; the id itself when the catalogue lacks it (a test
-/// checks that every id the screens use is there).
+/// The language the screens speak now.
+pub fn language() -> &'static Language {
+    with_bundle(|language, _| language).unwrap_or(&portal_i18n::ENGLISH)
+}
+
+/// The message `id` (or `id.attribute`) with `args`; the id itself when the catalogue
+/// lacks it (a test checks that every id the screens use is there).
 pub fn format(id: &str, args: Option<&FluentArgs<'_>>) -> String {
-    with_bundle(|bundle| {
-        let pattern = bundle.get_message(id).and_then(|m| m.value())?;
-        let mut errors = Vec::new();
-        Some(
-            bundle
-                .format_pattern(pattern, args, &mut errors)
-                .into_owned(),
-        )
-    })
-    .flatten()
-    .unwrap_or_else(|| id.to_owned())
+    let (message, attribute) = match id.split_once('.') {
+        Some((message, attribute)) => (message, Some(attribute)),
+        None => (id, None),
+    };
+    with_bundle(|_, bundle| portal_i18n::format(bundle, message, attribute, args))
+        .flatten()
+        .unwrap_or_else(|| id.to_owned())
 }
 
 /// The message `id`, without arguments.
@@ -70,7 +92,6 @@ pub fn tr_args(id: &str, args: &[(&str, FluentValue<'_>)]) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::{EN_US, bundle};
     use std::path::Path;
 
     /// Every `tr("id")` / `tr_args("id"` in the UI's sources.
@@ -99,15 +120,21 @@ mod tests {
     }
 
     #[test]
-    fn the_english_catalogue_parses_and_has_every_id_the_screens_use() {
-        let bundle = bundle(unic_langid::langid!("en-US"), EN_US).unwrap();
+    fn every_catalogue_has_every_id_the_screens_use() {
         let mut ids = Vec::new();
         used_ids(&Path::new(env!("CARGO_MANIFEST_DIR")).join("src"), &mut ids);
         assert!(ids.len() > 50, "only {} ids found", ids.len());
-        let missing: Vec<_> = ids.iter().filter(|id| !bundle.has_message(id)).collect();
-        assert!(
-            missing.is_empty(),
-            "not in locales/en-US/portal.ftl: {missing:?}"
-        );
+        for language in portal_i18n::LANGUAGES {
+            let bundle = portal_i18n::local(language).unwrap();
+            let missing: Vec<_> = ids
+                .iter()
+                .filter(|id| !bundle.has_message(id.split('.').next().unwrap_or(id)))
+                .collect();
+            assert!(
+                missing.is_empty(),
+                "not in i18n/locales/{}/portal.ftl: {missing:?}",
+                language.tag
+            );
+        }
     }
 }

@@ -20,6 +20,14 @@ use std::rc::Rc;
 #[wasm_bindgen::prelude::wasm_bindgen(start)]
 pub fn start() {
     mark("ui-start");
+    // The page's own line for while the wasm loads goes: the screens speak from here on,
+    // in the app's language.
+    if let Some(boot) = web_sys::window()
+        .and_then(|w| w.document())
+        .and_then(|d| d.query_selector(".boot").ok().flatten())
+    {
+        boot.remove();
+    }
     dioxus::LaunchBuilder::new()
         .with_context_provider(|| {
             Box::new(Rc::new(dioxus_history::MemoryHistory::default())
@@ -57,6 +65,8 @@ fn App() -> Element {
     let mut bridge_error = use_signal(|| None::<Notice>);
     let sync = use_context_provider(|| Signal::new(SyncBar::default()));
     let downloads: live::Downloads = use_context_provider(|| Signal::new(Default::default()));
+    let pages::settings::LanguageChoice(mut language) =
+        use_context_provider(|| pages::settings::LanguageChoice(Signal::new(i18n::language().tag)));
 
     use_hook(move || {
         spawn(async move {
@@ -72,6 +82,14 @@ fn App() -> Element {
                 return;
             }
             mark("ui-listening");
+            // The shell's language (its setting, else the system's), before the first
+            // screen: its notices come in it.
+            if let Ok(tag) = bridge::ui_language().await
+                && let Some(chosen) = portal_i18n::by_tag(&tag)
+            {
+                i18n::set_language(chosen);
+                language.set(chosen.tag);
+            }
             spawn(live::refresh_sync(sync));
             match bridge::app_status().await {
                 Ok(screen) => {
@@ -106,13 +124,19 @@ fn App() -> Element {
         let touched = touched.clone();
         move |_: KeyboardEvent| touched()
     };
+    // Keyed on the language: a change of language draws every screen anew in it.
     rsx! {
-        div { class: "app", onkeydown: on_key, onmousedown: move |_| touched(),
-            header { class: "brand",
-                span { class: "brand-mark", "+" }
-                span { class: "brand-name", "Patient Portal" }
+        for tag in std::iter::once(language()) {
+            div { key: "{tag}", class: "app", onkeydown: on_key.clone(), onmousedown: {
+                    let touched = touched.clone();
+                    move |_| touched()
+                },
+                header { class: "brand",
+                    span { class: "brand-mark", "+" }
+                    span { class: "brand-name", "Patient Portal" }
+                }
+                main { class: "content", {body.clone()} }
             }
-            main { class: "content", {body} }
         }
     }
 }

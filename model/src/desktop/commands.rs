@@ -12,6 +12,7 @@ macro_rules! desktop_commands {
         $then! {
             // Onboarding and the session (the core's flow).
             app_status() -> $crate::desktop::Screen;
+            ui_language() -> String;
             open_link(link: String) -> $crate::desktop::Screen;
             password_policy() -> $crate::PasswordPolicy;
             check_password(password: String) -> $crate::PasswordCheck;
@@ -31,6 +32,11 @@ macro_rules! desktop_commands {
             select_profile(patient_id: String) -> $crate::desktop::Screen;
             switch_account(account_id: String) -> $crate::desktop::Screen;
             add_account() -> $crate::desktop::Screen;
+            // Settings.
+            set_language(tag: String) -> ();
+            change_password(current: String, new: String) -> ();
+            sign_out_all() -> $crate::desktop::Screen;
+            about() -> $crate::desktop::About;
             // The signed-in pages: live views of the offline copy, and the writes.
             open_view(view: $crate::desktop::View) -> $crate::desktop::ViewUpdate;
             close_view(watch: u64) -> ();

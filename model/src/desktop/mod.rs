@@ -20,6 +20,13 @@ use crate::join::JoinInfo;
 use crate::session::{AccountSummary, ProfileSummary};
 use serde::{Deserialize, Serialize};
 
+/// What the app is, for the settings' About.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct About {
+    /// The app's version, such as `0.1.0`.
+    pub version: String,
+}
+
 /// The event name the shell emits whenever the screen changes.
 pub const SCREEN_EVENT: &str = "portal://screen";
 

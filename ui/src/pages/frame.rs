@@ -79,6 +79,7 @@ pub fn Frame() -> Element {
                 Link { id: "nav-profile", to: Route::Profile {}, active_class: "active", {tr("nav-profile")} }
                 Link { id: "nav-search", to: Route::Search {}, active_class: "active", {tr("nav-search")} }
                 Link { id: "nav-account", to: Route::Account {}, active_class: "active", {tr("nav-account")} }
+                Link { id: "nav-settings", to: Route::Settings {}, active_class: "active", {tr("nav-settings")} }
             }
             SyncLine {}
             if let Some(notice) = notice {

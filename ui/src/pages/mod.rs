@@ -12,7 +12,8 @@ mod home;
 mod messages;
 mod profile;
 mod search;
-mod when;
+pub(crate) mod settings;
+pub(crate) mod when;
 
 use crate::i18n::tr;
 use crate::live::Loaded;
@@ -30,6 +31,7 @@ use home::Home;
 use messages::{Conversation, Messages, NewMessage};
 use profile::Profile;
 use search::Search;
+use settings::Settings;
 
 /// The signed-in pages.
 #[rustfmt::skip]
@@ -62,6 +64,8 @@ pub enum Route {
         Search {},
         #[route("/account")]
         Account {},
+        #[route("/settings")]
+        Settings {},
 }
 
 /// Who is signed in, as the shell's signed-in screen says: shared with every page.

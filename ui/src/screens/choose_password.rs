@@ -9,8 +9,7 @@ use portal_model::desktop::{Notice, Screen};
 use portal_model::{HintOnDevice, InviteInfo, InviteRole};
 
 fn expiry_text(invite: &InviteInfo) -> String {
-    let local = invite.expires_at.with_timezone(&chrono::Local);
-    local.format("%A, %B %-d at %-I:%M %p").to_string()
+    crate::pages::when::long_date_time(invite.expires_at)
 }
 
 #[component]

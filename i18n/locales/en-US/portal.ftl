@@ -253,6 +253,22 @@ search-kind = { $kind ->
 document-partial = Partly downloaded
 compose-attach = Attach files (PDF, PNG or JPEG)
 
+## Settings
+nav-settings = Settings
+settings-title = Settings
+settings-language = Language
+settings-language-hint = The language of Patient Portal on this computer
+settings-password = Password
+settings-current-password = Current password
+settings-password-mismatch = The two new passwords are not the same.
+settings-password-changed = Your password was changed. Your other devices were signed out; this one stays signed in.
+settings-sign-out = Sign out
+settings-sign-out-hint = Signing out removes the account's copy from this computer. Signing out of every account leaves nothing of any of them here.
+settings-sign-out-all = Sign out of every account on this computer
+settings-about = About
+settings-version = Patient Portal { $version }
+settings-licence = Free software under the GNU Affero General Public License, version 3 or later: you may use, study, share and change it.
+
 ## Onboarding: words several screens share
 onboarding-sign-in = Sign in
 onboarding-email = Email address
@@ -368,3 +384,119 @@ locked-to-continue = to continue.
 locked-checking = Checking…
 locked-unlock = Unlock
 locked-sign-out = Sign out of this computer
+
+## The shell's notices: each message is a title, its .detail the next step.
+notice-no-invite = Open your invitation first
+    .detail = Open the link from your practice's email to choose a password.
+notice-reset-expired = This reset link has expired
+    .detail = Reset links work for one hour. Ask for a new one below.
+notice-reset-used = This reset link was already used
+    .detail = Sign in with your new password, or ask for another link.
+notice-reset-not-found = We could not find this reset link
+    .detail = The link may be incomplete. Ask for a new one below.
+notice-password-changed = Your password was changed
+    .detail = Every device was signed out. Sign in with your new password.
+notice-reset-requested = Check your email
+    .detail = If this address has an account, or an invitation waiting, we sent it a link to choose a password. Open that link on this computer.
+notice-join-link-expired = This sign-up link has expired
+    .detail = Sign-up links work for a few days. Ask your practice for a new one.
+notice-join-link-not-found = We could not find this sign-up link
+    .detail = The link may be incomplete. Copy the whole link from your practice's message.
+notice-join-requested = Check your email
+    .detail = Your practice will email you an invitation (or, if you already have an account, a way to sign in). Open the link in that email on this computer.
+notice-session-ended = Please sign in again
+    .detail = Your session ended (it expired, or your password was changed). Sign in to continue.
+notice-signed-out = You are signed out
+    .detail = Nothing of that account is left on this computer.
+notice-idle-locked = Locked to keep your information private
+    .detail = Patient Portal locks after a while without use. Enter your password to continue.
+notice-invalid-link = This link can't be opened
+    .detail = { $reason ->
+        [empty] The link is empty.
+        [too_long] The link is too long to be one of ours.
+        [bad_characters] The link contains spaces or invisible characters. Copy it again from the email.
+        [not_a_link] This is not a web or app link.
+        [wrong_scheme] Links must start with https:// (or the app's own scheme).
+        [user_info] The link carries a user name or password, which our links never do.
+        [unknown_host] This link is not from your practice's portal ({ $host }).
+        [wrong_port] This link points to a different port than your practice's portal.
+        [unknown_action] This link does not open anything in the portal.
+        [extra_parts] The link has extra parts after the code. Copy the link exactly as in the email.
+       *[bad_token] The code in the link is incomplete or damaged. Copy the whole link from the email.
+    }
+notice-weak-password = Please choose a different password
+    .detail = Your password needs to be: { $needs }.
+notice-network = Can't reach your practice's portal
+    .detail = Check your internet connection and try again. Nothing was changed.
+notice-secrets = Your sign-in can't be stored safely
+    .detail = This computer's keychain did not answer: { $detail }
+notice-account-exists = You already have an account
+    .detail = An account with this email address already exists. Sign in with it, and this profile will be added.
+notice-rate-limited = Too many attempts
+    .detail = Please wait a few minutes, then try again.
+notice-server-refused = Your practice's portal refused this
+    .detail = { $detail }
+notice-unexpected-response = Your practice's portal gave an unexpected answer
+    .detail = Please try again later. (HTTP { $status })
+notice-config = Patient Portal is not set up correctly
+    .detail = Ask your practice for help with this message: { $detail }
+notice-not-signed-in = Please sign in
+    .detail = Sign in to continue.
+notice-locked = Patient Portal is locked
+    .detail = Enter your password to continue.
+notice-wrong-password = That password is not right
+    .detail = { $left ->
+        [one] Try again. After one more wrong password you will be signed out of this computer.
+       *[other] Try again. You have { $left } tries left before you are signed out of this computer.
+    }
+notice-too-many-unlock-attempts = You were signed out
+    .detail = Too many wrong passwords were entered, so this computer signed you out to keep your information safe. Sign in again, or reset your password.
+notice-unknown-account = That account is no longer signed in here
+    .detail = Sign in to it again to use it on this computer.
+notice-invalid-input = Please check what you entered
+    .detail = { $detail }
+notice-storage = The copy on this computer could not be read
+    .detail = Patient Portal will download your information again. If this keeps happening, sign out and in again.
+notice-unknown-profile = That profile is no longer available
+    .detail = Your practice may have changed who you can act for. The list has been refreshed.
+notice-unknown-document = That document is not on this computer
+    .detail = It may have been removed by your practice. Refresh and try again.
+notice-document-corrupt = The document arrived damaged
+    .detail = The damaged copy was thrown away. Try downloading it again.
+notice-too-late = It is too late to cancel online
+    .detail = This appointment is close, so your practice takes changes by phone. Call them, or send your care team a message. The appointment is still booked.
+notice-conflict = Your practice changed this at the same time
+    .detail = Both versions are shown. Choose which to keep.
+notice-invalid-answers = Some answers need another look
+    .detail = { $detail }
+notice-not-yours = This is no longer yours to change
+    .detail = Your practice may have changed who you can act for. Discard it.
+notice-refused = Your practice's portal refused this
+    .detail = { $detail } Try again, or discard it.
+notice-no-telehealth-link = This appointment has no video link yet
+    .detail = Your practice adds it before the visit. Check again closer to the time, or send them a message.
+notice-browser-failed = Your web browser did not open
+    .detail = Open your browser yourself and try again, or ask your practice for the link.
+notice-cannot-open-document = The document could not be opened
+    .detail = Patient Portal could not make a copy for your viewer. Check that your disk is not full, then try again.
+notice-no-viewer = No app on this computer opened the document
+    .detail = A copy is saved at { $path } until you sign out. Open it with a PDF viewer.
+notice-unreadable-file = That file could not be read
+    .detail = Pick it again. If it keeps failing, save it again and pick the new copy.
+notice-invalid-credentials = The email or password is not right
+    .detail = Check both and try again. If you forgot your password, choose "Forgot your password?" to get a link.
+notice-email-mismatch = This invitation is for a different email address
+    .detail = It was sent to another address than the account you are signed in with. Sign in with the account it was sent to, or open the link from your own email.
+notice-server-busy = Your practice's portal is busy
+    .detail = Please try again in a moment. Nothing was changed.
+notice-internal = Something went wrong at your practice's portal
+    .detail = Please try again later. If it keeps happening, call your practice.
+notice-wrong-current-password = Your current password is not right
+    .detail = Type the password you sign in with now, then try again. Nothing was changed.
+notice-settings-not-saved = Your choice could not be kept
+    .detail = It applies until Patient Portal closes. Check that the disk is not full, then choose again.
+# What a refused write was, in the notice's list.
+write-cancel-appointment = Cancel this appointment
+write-confirm-appointment = Confirm this appointment
+write-contact = Change your contact details
+sender-care-team = Your care team

@@ -1,0 +1,145 @@
+//! Settings: the app's language, the account's password, signing out of this account
+//! or of every account on this computer, and what the app is.
+
+use super::use_session;
+use crate::bridge;
+use crate::i18n::tr;
+use crate::screens::{NoticeBox, go};
+use dioxus::prelude::*;
+use portal_model::desktop::Notice;
+
+/// Which language the screens speak: the app's root is keyed on it, so that a change
+/// redraws every word.
+#[derive(Clone, Copy)]
+pub struct LanguageChoice(pub Signal<&'static str>);
+
+#[component]
+pub fn Settings() -> Element {
+    let session = use_session();
+    let on_screen = session.read().on_screen;
+    let about = use_resource(|| bridge::about());
+    let mut leaving = use_signal(|| false);
+    rsx! {
+        section { id: "settings", class: "card",
+            h2 { {tr("settings-title")} }
+            LanguagePicker {}
+            ChangePassword {}
+            h3 { {tr("settings-sign-out")} }
+            p { class: "muted", {tr("settings-sign-out-hint")} }
+            div { class: "actions",
+                button {
+                    id: "sign-out-everywhere",
+                    disabled: leaving(),
+                    onclick: move |_| {
+                        leaving.set(true);
+                        go(bridge::sign_out_all(), on_screen);
+                    },
+                    if leaving() { {tr("signing-out")} } else { {tr("settings-sign-out-all")} }
+                }
+            }
+            h3 { {tr("settings-about")} }
+            match &*about.read() {
+                Some(Ok(about)) => rsx! {
+                    p { id: "about-version", {crate::i18n::tr_args("settings-version", &[("version", about.version.clone().into())])} }
+                    p { class: "muted", {tr("settings-licence")} }
+                },
+                Some(Err(notice)) => rsx! { NoticeBox { notice: notice.clone() } },
+                None => rsx! { p { class: "muted", {tr("loading")} } },
+            }
+        }
+    }
+}
+
+/// The languages the app speaks, each named in itself.
+#[component]
+fn LanguagePicker() -> Element {
+    let LanguageChoice(mut chosen) = use_context::<LanguageChoice>();
+    let mut failed = use_signal(|| None::<Notice>);
+    rsx! {
+        h3 { {tr("settings-language")} }
+        label { r#for: "settings-language", class: "muted", {tr("settings-language-hint")} }
+        select {
+            id: "settings-language",
+            onchange: move |event| {
+                let tag = event.value();
+                spawn(async move {
+                    match bridge::set_language(tag.clone()).await {
+                        Ok(()) => {
+                            if let Some(language) = portal_i18n::by_tag(&tag) {
+                                crate::i18n::set_language(language);
+                                chosen.set(language.tag);
+                            }
+                        }
+                        Err(notice) => failed.set(Some(notice)),
+                    }
+                });
+            },
+            for language in portal_i18n::LANGUAGES.iter().copied() {
+                option {
+                    key: "{language.tag}",
+                    value: "{language.tag}",
+                    selected: chosen() == language.tag,
+                    lang: "{language.tag}",
+                    "{language.name}"
+                }
+            }
+        }
+        if let Some(notice) = failed() {
+            NoticeBox { notice }
+        }
+    }
+}
+
+/// The current password and a new one, typed twice. The shell checks the new one
+/// against the policy before anything is sent; the practice ends the other sessions.
+#[component]
+fn ChangePassword() -> Element {
+    let mut current = use_signal(String::new);
+    let mut new = use_signal(String::new);
+    let mut again = use_signal(String::new);
+    let mut busy = use_signal(|| false);
+    let mut outcome = use_signal(|| None::<Result<(), Notice>>);
+    let matches = !new().is_empty() && new() == again();
+    let ready = !current().is_empty() && matches && !busy();
+    let onsubmit = move |event: FormEvent| {
+        event.prevent_default();
+        busy.set(true);
+        outcome.set(None);
+        spawn(async move {
+            let result = bridge::change_password(current(), new()).await;
+            if result.is_ok() {
+                current.set(String::new());
+                new.set(String::new());
+                again.set(String::new());
+            }
+            outcome.set(Some(result));
+            busy.set(false);
+        });
+    };
+    rsx! {
+        h3 { {tr("settings-password")} }
+        form { id: "change-password", class: "stack", onsubmit,
+            label { r#for: "current-password", {tr("settings-current-password")} }
+            input { id: "current-password", r#type: "password", autocomplete: "current-password",
+                value: "{current}", oninput: move |e| current.set(e.value()) }
+            label { r#for: "new-password", {tr("password-new")} }
+            input { id: "new-password", r#type: "password", autocomplete: "new-password",
+                value: "{new}", oninput: move |e| new.set(e.value()) }
+            label { r#for: "new-password-again", {tr("password-again")} }
+            input { id: "new-password-again", r#type: "password", autocomplete: "new-password",
+                value: "{again}", oninput: move |e| again.set(e.value()) }
+            if !again().is_empty() && !matches {
+                p { class: "hint", id: "new-password-mismatch", {tr("settings-password-mismatch")} }
+            }
+            p { class: "hint", {tr("password-hint")} }
+            button { id: "change-password-submit", r#type: "submit", disabled: !ready,
+                if busy() { {tr("reset-changing-password")} } else { {tr("reset-change-password")} }
+            }
+            match outcome() {
+                Some(Ok(())) => rsx! { p { id: "password-changed", role: "status", class: "pending", {tr("settings-password-changed")} } },
+                Some(Err(notice)) => rsx! { NoticeBox { notice } },
+                None => rsx! {},
+            }
+        }
+    }
+}
