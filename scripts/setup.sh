@@ -63,6 +63,18 @@ if [ ! -x "$PORTAL_TOOLS/kotlinc/bin/kotlinc" ]; then
   chmod +x "$PORTAL_TOOLS/kotlinc/bin/"* || true
 fi
 
+# axe-core (npm), which the desktop e2e tests inject into each screen they check.
+axe="$PORTAL_TOOLS/axe-core-$AXE_CORE_VERSION/axe.min.js"
+if [ ! -s "$axe" ]; then
+  log "npm: fetching axe-core $AXE_CORE_VERSION"
+  tmp="$(mktemp -d)"
+  (cd "$tmp" && npm pack --silent "axe-core@$AXE_CORE_VERSION" >/dev/null)
+  mkdir -p "$(dirname "$axe")"
+  tar -xzf "$tmp"/axe-core-*.tgz -C "$tmp"
+  cp "$tmp/package/axe.min.js" "$tmp/package/LICENSE" "$(dirname "$axe")/"
+  rm -rf "$tmp"
+fi
+
 # Cargo-installed tools, pinned. wasm-bindgen-cli must equal the wasm-bindgen in Cargo.lock.
 installed() { cargo install --list --root "$PORTAL_TOOLS" 2>/dev/null | grep -q "^$1 v$2:"; }
 wb_version="$(awk '/^name = "wasm-bindgen"$/{getline; gsub(/version = |"/,""); print; exit}' "$here/Cargo.lock")"

@@ -89,7 +89,63 @@ pub fn capabilities(args: &[&str]) -> serde_json::Value {
     })
 }
 
+/// The serious and critical WCAG 2.2 A/AA violations axe-core finds on the screen now,
+/// each as "rule: help (where)". axe-core comes from npm through scripts/setup.sh.
+pub async fn accessibility_violations(session: &Session) -> Vec<String> {
+    let tools = env_path("PORTAL_TOOLS");
+    let version = std::env::var("AXE_CORE_VERSION")
+        .unwrap_or_else(|_| panic!("AXE_CORE_VERSION is not set: run through scripts/test.sh"));
+    let path = tools.join(format!("axe-core-{version}/axe.min.js"));
+    let axe = std::fs::read_to_string(&path).unwrap_or_else(|e| {
+        panic!(
+            "axe-core is missing at {} ({e}): run scripts/setup.sh",
+            path.display()
+        )
+    });
+    let script = format!(
+        "const done = arguments[arguments.length - 1];
+         if (!window.axe) {{ {axe}\n }}
+         window.axe.run(document, {{
+             runOnly: {{ type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa'] }},
+             resultTypes: ['violations'],
+         }}).then((result) => done({{
+             checked: result.passes.length + result.violations.length + result.incomplete.length,
+             violations: result.violations
+               .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+               .map((v) => v.id + ': ' + v.help + ' (' +
+                   v.nodes.slice(0, 4).map((n) => n.target.join(' ')).join(', ') + ')'),
+           }}))
+           .catch((error) => done({{ checked: 0, violations: ['axe did not run: ' + error] }}));"
+    );
+    let found = session
+        .execute_async(&script, vec![])
+        .await
+        .unwrap_or_else(|e| panic!("axe-core: {e}"));
+    // A check that ran no rule proves nothing.
+    assert!(
+        found["checked"].as_u64().unwrap_or(0) >= 5,
+        "axe-core checked nothing: {found}"
+    );
+    found["violations"]
+        .as_array()
+        .map(|items| {
+            items
+                .iter()
+                .filter_map(|v| v.as_str().map(str::to_owned))
+                .collect()
+        })
+        .unwrap_or_else(|| panic!("axe-core answered {found}"))
+}
+
+/// Saves a screenshot of the screen now, after checking it with axe-core: every screen
+/// the tests keep a picture of has no serious or critical WCAG 2.2 AA violation.
 pub async fn save_screenshot(session: &Session, name: &str) {
+    let violations = accessibility_violations(session).await;
+    assert!(
+        violations.is_empty(),
+        "{name}: accessibility violations:\n{}",
+        violations.join("\n")
+    );
     let png = session
         .screenshot()
         .await
@@ -127,6 +183,31 @@ pub async fn sign_in(session: &Session, email: &str, password: &str) {
         .await
         .unwrap();
     wait_for_text(session, "#signed-in-email", email).await;
+}
+
+/// Presses Tab (at most 60 times) until the focused element matches `css`, as a person
+/// with only a keyboard would; fails when focus never gets there.
+pub async fn tab_to(session: &Session, css: &str) {
+    for _ in 0..60 {
+        let focused = session
+            .execute_async(
+                "const done = arguments[arguments.length - 1];
+                 done(!!document.activeElement && document.activeElement.matches(arguments[0]));",
+                vec![json!(css)],
+            )
+            .await
+            .unwrap();
+        if focused == json!(true) {
+            return;
+        }
+        session.keys("\u{E004}").await.unwrap();
+    }
+    panic!("Tab never reached {css}");
+}
+
+/// Types `keys` into the focused element (WebDriver key codes: Enter is `\u{E007}`).
+pub async fn press(session: &Session, keys: &str) {
+    session.keys(keys).await.unwrap();
 }
 
 /// Opens a section of the signed-in area from its link in the side bar.

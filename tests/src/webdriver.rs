@@ -186,6 +186,23 @@ impl Session {
         })
     }
 
+    /// Types `keys` on the keyboard, into whatever has the focus (WebDriver actions:
+    /// each character pressed and released; `\u{E004}` is Tab, `\u{E007}` Enter).
+    pub async fn keys(&self, keys: &str) -> Result<()> {
+        let mut actions = Vec::new();
+        for key in keys.chars() {
+            actions.push(json!({"type": "keyDown", "value": key.to_string()}));
+            actions.push(json!({"type": "keyUp", "value": key.to_string()}));
+        }
+        self.cmd(
+            reqwest::Method::POST,
+            "/actions",
+            Some(json!({"actions": [{"type": "key", "id": "keyboard", "actions": actions}]})),
+        )
+        .await
+        .map(|_| ())
+    }
+
     /// The rendered text of an element.
     pub async fn text(&self, element: &str) -> Result<String> {
         let value = self

@@ -894,6 +894,8 @@ async fn in_spanish_every_screen_and_notice_speaks_spanish() {
         session.settle().await.unwrap();
         let left = english_left(&session).await;
         assert!(left.is_empty(), "English after {nav}: {left:?}");
+        let violations = accessibility_violations(&session).await;
+        assert!(violations.is_empty(), "after {nav}: {violations:?}");
     }
     save_screenshot(&session, "desktop-es-account.png").await;
 
@@ -1007,4 +1009,79 @@ async fn settings_change_the_password_and_the_language_and_sign_out_of_every_acc
     )
     .await;
     session.wait_for("#welcome", WAIT).await.unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "needs the built app, tauri-driver, a display and a keyring: run scripts/test.sh"]
+async fn from_the_invite_to_a_sent_message_with_the_keyboard_alone() {
+    let _one = ONE_APP.lock().await;
+    let practice = Practice::start().await;
+    practice
+        .message("How is the knee since Tuesday?", None)
+        .await;
+    let data = tempfile::tempdir().unwrap();
+    let data_dir = data.path().to_str().unwrap().to_owned();
+    let (_driver, driver_url) = start_driver_with(
+        practice.server.base_url(),
+        &[("PORTAL_DATA_DIR", data_dir.as_str())],
+    );
+    let session = Session::start(&driver_url, capabilities(&[&practice.link]))
+        .await
+        .unwrap();
+    session.wait_for("#password", WAIT).await.unwrap();
+    const ENTER: &str = "\u{E007}";
+    tab_to(&session, "#password").await;
+    press(&session, PASSWORD).await;
+    tab_to(&session, "#password-confirm").await;
+    press(&session, PASSWORD).await;
+    tab_to(&session, "#confirm-address").await;
+    press(&session, " ").await;
+    tab_to(&session, "#set-password:enabled").await;
+    press(&session, ENTER).await;
+    session.wait_for("#home[data-ready]", WAIT).await.unwrap();
+
+    tab_to(&session, "#nav-messages").await;
+    press(&session, ENTER).await;
+    session.wait_for("#thread-list", WAIT).await.unwrap();
+    tab_to(&session, "#thread-list a").await;
+    press(&session, ENTER).await;
+    session.wait_for("#message-list", WAIT).await.unwrap();
+    tab_to(&session, "#compose-body").await;
+    press(&session, "Much better, thank you.").await;
+    tab_to(&session, "#compose-send:enabled").await;
+    press(&session, ENTER).await;
+    wait_for_words(&session, "#message-list", "Much better, thank you.").await;
+    let deadline = Instant::now() + WAIT;
+    while practice.messages_with("Much better, thank you.").await != 1 {
+        assert!(
+            Instant::now() < deadline,
+            "the reply never reached the practice"
+        );
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    save_screenshot(&session, "desktop-keyboard-sent.png").await;
+
+    // The check is real: an image without words and a grey-on-white line are caught.
+    session
+        .execute_async(
+            "const done = arguments[arguments.length - 1];
+             const img = document.createElement('img');
+             img.src = 'data:image/gif;base64,R0lGODlhAQABAAAAACw=';
+             const faint = document.createElement('p');
+             faint.textContent = 'Hard to read';
+             faint.style.color = '#ddd';
+             faint.style.background = '#fff';
+             document.body.append(img, faint);
+             done(true);",
+            vec![],
+        )
+        .await
+        .unwrap();
+    let caught = accessibility_violations(&session).await;
+    for rule in ["image-alt", "color-contrast"] {
+        assert!(
+            caught.iter().any(|v| v.starts_with(rule)),
+            "{rule} not caught: {caught:?}"
+        );
+    }
 }

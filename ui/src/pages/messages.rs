@@ -141,7 +141,7 @@ fn MessageBubble(row: MessageRow) -> Element {
                 }
             }
             if let Some(state) = row.delivery {
-                p { class: "delivery", "data-delivery": delivery_word(state),
+                p { class: "delivery", role: "status", "data-delivery": delivery_word(state),
                     {tr_args("message-delivery", &[("state", delivery_word(state).into())])}
                 }
             }
