@@ -41,6 +41,16 @@ pub fn app_status(shell: State<'_, Shell>) -> Screen {
     shell.screen()
 }
 
+/// The first run's answer: the practice's portal address.
+#[tauri::command]
+pub async fn choose_server(
+    app: tauri::AppHandle,
+    shell: State<'_, Shell>,
+    address: String,
+) -> Result<Screen, Notice> {
+    Ok(shell.choose_server(&app, &address).await)
+}
+
 /// Opens a link the person pasted.
 #[tauri::command]
 pub async fn open_link(shell: State<'_, Shell>, link: String) -> Result<Screen, Notice> {
@@ -178,11 +188,19 @@ pub async fn sign_out_all(shell: State<'_, Shell>) -> Result<Screen, Notice> {
     Ok(shell.sign_out_all().await)
 }
 
-/// The app's version, for the settings' About.
+/// The app's version and the practice's portal, for the settings' About.
 #[tauri::command]
-pub fn about() -> portal_model::desktop::About {
+pub fn about(shell: State<'_, Shell>) -> portal_model::desktop::About {
     portal_model::desktop::About {
         version: env!("CARGO_PKG_VERSION").to_owned(),
+        server: shell.client().ok().map(|client| {
+            client
+                .config()
+                .server_url()
+                .as_str()
+                .trim_end_matches('/')
+                .to_owned()
+        }),
     }
 }
 

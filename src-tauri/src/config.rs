@@ -5,8 +5,9 @@ use portal_core::config::DEFAULT_SCHEME;
 /// The desktop app's settings, from the environment.
 #[derive(Debug, Clone)]
 pub struct DesktopConfig {
-    /// `PORTAL_SERVER_URL`: the practice's portal server (default: the local demo server).
-    pub server_url: String,
+    /// `PORTAL_SERVER_URL`, else the address chosen at the first run (the settings):
+    /// the practice's portal server. There is no default: without one the app asks.
+    pub server_url: Option<String>,
     /// `PORTAL_LINK_ORIGINS`: comma-separated extra origins whose links are accepted.
     pub link_origins: Vec<String>,
     /// `PORTAL_EXTRA_ROOTS`: a PEM file of extra trusted root certificates (private CA).
@@ -30,8 +31,7 @@ impl DesktopConfig {
     pub fn from_env() -> Self {
         let server_url = std::env::var("PORTAL_SERVER_URL")
             .ok()
-            .filter(|v| !v.trim().is_empty())
-            .unwrap_or_else(|| "http://127.0.0.1:8080".to_owned());
+            .filter(|v| !v.trim().is_empty());
         let link_origins = std::env::var("PORTAL_LINK_ORIGINS")
             .map(|v| {
                 v.split(',')

@@ -82,8 +82,13 @@ pub fn run() {
                     }
                 }
             }
-            let chosen = settings::load(config.data_dir.as_deref()).language;
-            let language = words::choose(chosen.as_deref(), config.language.as_deref());
+            let kept = settings::load(config.data_dir.as_deref());
+            let language = words::choose(kept.language.as_deref(), config.language.as_deref());
+            // PORTAL_SERVER_URL first (the demo, managed installs), else the first run's
+            // choice; with neither, the app asks.
+            if config.server_url.is_none() {
+                config.server_url = kept.server_url;
+            }
             words::set(language);
             tracing::info!(language = language.tag, "language");
             app.manage(Shell::new(config));

@@ -212,6 +212,19 @@ pub fn no_viewer(path: &std::path::Path) -> Notice {
     )
 }
 
+/// An address that cannot be a portal's (http beyond this machine, not a URL).
+pub fn bad_address() -> Notice {
+    notice("bad_address")
+}
+
+/// Nothing at the address answered as a patient portal: unreachable, or another site.
+pub fn no_portal_at(error: &CoreError) -> Notice {
+    match error {
+        CoreError::Network(_) => notice("server_unreachable"),
+        _ => notice("not_a_portal"),
+    }
+}
+
 /// A setting applies now but could not be kept for the next start.
 pub fn settings_not_saved() -> Notice {
     notice("settings_not_saved")

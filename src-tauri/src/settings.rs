@@ -9,6 +9,9 @@ pub struct Settings {
     /// A language tag the app speaks (`en-US`, `es`); none: the environment's.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub language: Option<String>,
+    /// The practice's portal address chosen at the first run.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub server_url: Option<String>,
 }
 
 fn file(data_dir: &Path) -> PathBuf {
@@ -54,6 +57,7 @@ mod tests {
         assert_eq!(load(Some(dir.path())), Settings::default());
         let chosen = Settings {
             language: Some("es".to_owned()),
+            server_url: Some("https://portal.example-practice.org".to_owned()),
         };
         save(dir.path(), &chosen).unwrap();
         assert_eq!(load(Some(dir.path())), chosen);

@@ -14,9 +14,17 @@ use portal_model::desktop::{Notice, SCREEN_EVENT, Screen};
 use std::sync::Arc;
 use tauri::{AppHandle, Emitter, Manager};
 
+/// The code of the notice a shell without a practice holds: the first run asks for one.
+const NO_SERVER: &str = "no_server";
+
 /// The app-wide shell state (managed by Tauri).
 pub struct Shell {
-    client: Result<Arc<PortalClient>, Notice>,
+    /// The core client, or why there is none; set once more when the first run chooses
+    /// the practice.
+    client: std::sync::RwLock<Result<Arc<PortalClient>, Notice>>,
+    config: DesktopConfig,
+    /// A link opened before a practice was chosen: it opens once one is.
+    pending_link: std::sync::Mutex<Option<String>>,
     /// The live views the signed-in pages have open.
     pub views: OpenViews,
     /// Where the offline copies (and the documents opened from them) live.
@@ -27,32 +35,98 @@ impl Shell {
     /// A shell for the configured server. A bad configuration is kept as a notice that
     /// the welcome screen shows, rather than a crash.
     pub fn new(config: DesktopConfig) -> Self {
-        let client = options_of(&config)
-            .and_then(ClientConfig::from_options)
-            .and_then(|client_config| {
-                PortalClient::new(
-                    client_config,
-                    Arc::new(KeyringStore::new(&config.keychain_service)),
-                )
-            })
-            .map(Arc::new)
-            .map_err(|e| notices::from_error(&e));
+        let client = match &config.server_url {
+            Some(url) => client_for(&config, url).map_err(|e| notices::from_error(&e)),
+            None => Err(Notice {
+                code: NO_SERVER.to_owned(),
+                title: String::new(),
+                detail: String::new(),
+            }),
+        };
         // Copies opened in the last run are not kept beyond it.
         crate::files::clear_opened(config.data_dir.as_deref());
         Self {
-            client,
+            client: std::sync::RwLock::new(client),
+            pending_link: std::sync::Mutex::new(None),
             views: OpenViews::default(),
             data_dir: config.data_dir.clone(),
+            config,
         }
     }
 
     /// The core client, or the notice saying why there is none.
     pub fn client(&self) -> Result<Arc<PortalClient>, Notice> {
-        self.client.clone()
+        match self.client.read() {
+            Ok(client) => client.clone(),
+            Err(poisoned) => poisoned.into_inner().clone(),
+        }
     }
 
     fn flow(&self) -> Result<Flow, Notice> {
-        self.client.as_ref().map(|c| c.flow()).map_err(Clone::clone)
+        self.client().map(|c| c.flow())
+    }
+
+    fn pending(&self) -> std::sync::MutexGuard<'_, Option<String>> {
+        self.pending_link
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    /// The screen when there is no client: the first run's question, or the welcome
+    /// screen saying why.
+    fn without_client(&self, notice: Notice) -> Screen {
+        if notice.code == NO_SERVER {
+            Screen::ChooseServer {
+                suggested: self.pending().as_deref().and_then(origin_of),
+                notice: None,
+            }
+        } else {
+            Screen::Welcome {
+                notice: Some(notice),
+            }
+        }
+    }
+
+    /// The first run's answer: the practice's portal at `address` (an `https://`
+    /// address, or `http://` on this machine; `https://` is assumed when none is
+    /// given). It must answer as a portal; then it is kept in the settings, the app
+    /// starts with it, and a link opened meanwhile opens.
+    pub async fn choose_server(&self, app: &AppHandle, address: &str) -> Screen {
+        if self.client().is_ok() {
+            return self.screen();
+        }
+        let address = normalized_address(address);
+        let refused = |notice: Notice| Screen::ChooseServer {
+            suggested: Some(address.clone()),
+            notice: Some(notice),
+        };
+        let client = match client_for(&self.config, &address) {
+            Ok(client) => client,
+            Err(_) => return refused(notices::bad_address()),
+        };
+        // A practice's portal answers its password rules; a typo or a web site does not.
+        if let Err(error) = client.auth().password_policy().await {
+            return refused(notices::no_portal_at(&error));
+        }
+        if let Some(dir) = self.data_dir.as_deref() {
+            let mut settings = crate::settings::load(Some(dir));
+            settings.server_url = Some(address.clone());
+            if let Err(error) = crate::settings::save(dir, &settings) {
+                tracing::warn!(%error, "the practice's address was not saved");
+                return refused(notices::settings_not_saved());
+            }
+        }
+        match self.client.write() {
+            Ok(mut slot) => *slot = Ok(client),
+            Err(poisoned) => *poisoned.into_inner() = Ok(client),
+        }
+        forward_screens(app.clone());
+        crate::status::forward_sync(app.clone());
+        let pending = self.pending().take();
+        match pending {
+            Some(link) => self.open_link(&link).await,
+            None => self.step(|f| async move { f.start().await }).await,
+        }
     }
 
     /// Runs `step` on the flow and maps the state it leads to; without a client, the
@@ -64,9 +138,7 @@ impl Shell {
     {
         match self.flow() {
             Ok(flow) => screen_of(step(flow).await),
-            Err(notice) => Screen::Welcome {
-                notice: Some(notice),
-            },
+            Err(notice) => self.without_client(notice),
         }
     }
 
@@ -74,9 +146,7 @@ impl Shell {
     fn step_now(&self, step: impl FnOnce(Flow) -> FlowState) -> Screen {
         match self.flow() {
             Ok(flow) => screen_of(step(flow)),
-            Err(notice) => Screen::Welcome {
-                notice: Some(notice),
-            },
+            Err(notice) => self.without_client(notice),
         }
     }
 
@@ -84,13 +154,15 @@ impl Shell {
     pub fn screen(&self) -> Screen {
         match self.flow() {
             Ok(flow) => screen_of(flow.state()),
-            Err(notice) => Screen::Welcome {
-                notice: Some(notice),
-            },
+            Err(notice) => self.without_client(notice),
         }
     }
 
     pub async fn open_link(&self, input: &str) -> Screen {
+        if self.client().is_err_and(|notice| notice.code == NO_SERVER) {
+            // Kept until the practice is chosen (its address offered, when it has one).
+            *self.pending() = Some(input.trim().to_owned());
+        }
         self.step(|f| async move { f.open_link(input).await }).await
     }
 
@@ -150,11 +222,7 @@ impl Shell {
     pub async fn sign_out_all(&self) -> Screen {
         let accounts = match self.client() {
             Ok(client) => client.auth().accounts().await.map_or(1, |a| a.len()),
-            Err(notice) => {
-                return Screen::Welcome {
-                    notice: Some(notice),
-                };
-            }
+            Err(notice) => return self.without_client(notice),
         };
         let mut screen = self.sign_out().await;
         for _ in 1..accounts.max(1) {
@@ -253,9 +321,43 @@ pub fn screen_of(state: FlowState) -> Screen {
     }
 }
 
+/// A core client for the practice at `server_url`.
+fn client_for(config: &DesktopConfig, server_url: &str) -> Result<Arc<PortalClient>, CoreError> {
+    let client_config = ClientConfig::from_options(options_of(config, server_url)?)?;
+    let client = PortalClient::new(
+        client_config,
+        Arc::new(KeyringStore::new(&config.keychain_service)),
+    )?;
+    Ok(Arc::new(client))
+}
+
+/// The address typed, trimmed, `https://` when it names no scheme, without a trailing
+/// slash.
+fn normalized_address(typed: &str) -> String {
+    let typed = typed.trim().trim_end_matches('/');
+    if typed.contains("://") {
+        typed.to_owned()
+    } else {
+        format!("https://{typed}")
+    }
+}
+
+/// The portal address a link comes from (`https://host[:port]`, or `http://` on this
+/// machine), which the first run offers; none for the app's own scheme, which names no
+/// host.
+fn origin_of(link: &str) -> Option<String> {
+    let url = url::Url::parse(link.trim()).ok()?;
+    let secure = url.scheme() == "https";
+    let local = url.scheme() == "http"
+        && url
+            .host_str()
+            .is_some_and(portal_core::links::is_loopback_host);
+    (secure || local).then(|| url.origin().ascii_serialization())
+}
+
 /// The core's options from the desktop's configuration (its file and environment).
-fn options_of(config: &DesktopConfig) -> Result<ClientOptions, CoreError> {
-    let mut options = ClientOptions::new(&config.server_url);
+fn options_of(config: &DesktopConfig, server_url: &str) -> Result<ClientOptions, CoreError> {
+    let mut options = ClientOptions::new(server_url);
     options.extra_link_origins.clone_from(&config.link_origins);
     options.scheme.clone_from(&config.scheme);
     // With a data directory the core keeps each account's offline copy and syncs it
@@ -323,4 +425,40 @@ pub fn open_link_in_background(app: AppHandle, link: String) {
         let shell = app.state::<Shell>();
         shell.open_link(&link).await;
     });
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{normalized_address, origin_of};
+
+    #[test]
+    fn a_typed_address_gets_https_and_loses_its_trailing_slash() {
+        assert_eq!(
+            normalized_address(" portal.example-practice.org/ "),
+            "https://portal.example-practice.org"
+        );
+        assert_eq!(
+            normalized_address("http://127.0.0.1:8080/"),
+            "http://127.0.0.1:8080"
+        );
+    }
+
+    #[test]
+    fn an_invite_link_offers_its_portal_and_the_apps_own_scheme_none() {
+        assert_eq!(
+            origin_of("https://portal.example.org/invite/abc").as_deref(),
+            Some("https://portal.example.org")
+        );
+        assert_eq!(
+            origin_of("https://portal.example.org:8443/invite/abc").as_deref(),
+            Some("https://portal.example.org:8443")
+        );
+        assert_eq!(
+            origin_of("http://127.0.0.1:9000/invite/abc").as_deref(),
+            Some("http://127.0.0.1:9000")
+        );
+        assert_eq!(origin_of("http://portal.example.org/invite/abc"), None);
+        assert_eq!(origin_of("patientportal://invite/abc"), None);
+        assert_eq!(origin_of("not a link"), None);
+    }
 }

@@ -51,6 +51,15 @@ pub fn start_driver(server_url: &str) -> (Guard, String) {
 /// the app keeps its offline copies in a directory of its own under the system's
 /// temporary directory, never in the home directory of the machine running the tests.
 pub fn start_driver_with(server_url: &str, env: &[(&str, &str)]) -> (Guard, String) {
+    spawn_driver(Some(server_url), env)
+}
+
+/// Like [`start_driver_with`], with no server configured: the app's first run.
+pub fn start_driver_without_server(env: &[(&str, &str)]) -> (Guard, String) {
+    spawn_driver(None, env)
+}
+
+fn spawn_driver(server_url: Option<&str>, env: &[(&str, &str)]) -> (Guard, String) {
     let port = free_port();
     let native_port = free_port();
     let own_data = std::env::temp_dir().join(format!("portal-desktop-test-{port}"));
@@ -70,7 +79,8 @@ pub fn start_driver_with(server_url: &str, env: &[(&str, &str)]) -> (Guard, Stri
             "--native-port",
             &native_port.to_string(),
         ])
-        .env("PORTAL_SERVER_URL", server_url)
+        .env_remove("PORTAL_SERVER_URL")
+        .envs(server_url.map(|url| ("PORTAL_SERVER_URL", url)))
         .envs(data_dir.iter().map(|dir| ("PORTAL_DATA_DIR", dir.as_str())))
         .envs(env.iter().copied())
         .stdout(Stdio::null()),

@@ -1085,3 +1085,67 @@ async fn from_the_invite_to_a_sent_message_with_the_keyboard_alone() {
         );
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "needs the built app, tauri-driver, a display and a keyring: run scripts/test.sh"]
+async fn the_first_run_asks_for_the_practice_and_an_invite_link_offers_its_own() {
+    let _one = ONE_APP.lock().await;
+    let practice = Practice::start().await;
+    let data = tempfile::tempdir().unwrap();
+    let data_dir = data.path().to_str().unwrap().to_owned();
+    let (_driver, driver_url) =
+        start_driver_without_server(&[("PORTAL_DATA_DIR", data_dir.as_str())]);
+
+    // No practice and no link: the question, and an address where nothing answers is
+    // refused in words.
+    let session = Session::start(&driver_url, capabilities(&[]))
+        .await
+        .unwrap();
+    session.wait_for("#choose-server", WAIT).await.unwrap();
+    save_screenshot(&session, "desktop-choose-server.png").await;
+    let field = session.wait_for("#server-address", WAIT).await.unwrap();
+    session
+        .type_into(&field, "http://127.0.0.1:1")
+        .await
+        .unwrap();
+    click_when_enabled(&session, "#choose-server-submit").await;
+    wait_for_words(
+        &session,
+        ".notice[data-code='server_unreachable']",
+        "No patient portal answered",
+    )
+    .await;
+    assert!(
+        !data.path().join("settings.json").exists(),
+        "an address that did not answer was kept"
+    );
+    session.end().await.unwrap();
+
+    // The invite link offers its own portal; once confirmed, the link opens there.
+    let session = Session::start(&driver_url, capabilities(&[&practice.link]))
+        .await
+        .unwrap();
+    let field = session.wait_for("#server-address", WAIT).await.unwrap();
+    assert_eq!(
+        session.property(&field, "value").await.unwrap(),
+        practice.server.base_url()
+    );
+    wait_for_words(
+        &session,
+        "#server-address-hint",
+        "comes from the link you opened",
+    )
+    .await;
+    click_when_enabled(&session, "#choose-server-submit").await;
+    choose_password(&session).await;
+    let kept = std::fs::read_to_string(data.path().join("settings.json")).unwrap();
+    assert!(kept.contains(practice.server.base_url()), "{kept}");
+    session.end().await.unwrap();
+
+    // The next start asks nothing.
+    let session = Session::start(&driver_url, capabilities(&[]))
+        .await
+        .unwrap();
+    session.wait_for("#home[data-ready]", WAIT).await.unwrap();
+    session.end().await.unwrap();
+}

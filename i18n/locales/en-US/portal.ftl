@@ -267,6 +267,7 @@ settings-sign-out-hint = Signing out removes the account's copy from this comput
 settings-sign-out-all = Sign out of every account on this computer
 settings-about = About
 settings-version = Patient Portal { $version }
+settings-server = Your practice's portal:
 settings-licence = Free software under the GNU Affero General Public License, version 3 or later: you may use, study, share and change it.
 
 ## Onboarding: words several screens share
@@ -283,6 +284,15 @@ onboarding-checking-invite = Checking your invitation…
 onboarding-restoring = Looking for your account on this computer…
 fatal-detail = Please close Patient Portal and open it again. If this keeps happening, reinstall the app.
 fatal-technical = Technical details
+
+## Onboarding: the first run, with no practice chosen yet
+choose-server-title = Which practice is yours?
+choose-server-intro = Patient Portal connects to your practice's own portal. Give its address once; it is kept on this computer.
+choose-server-label = Your practice's portal address
+choose-server-hint = It is in your invitation email: the start of the link, before /invite/.
+choose-server-from-link = This address comes from the link you opened. Continue only if it is your practice's portal.
+choose-server-continue = Continue
+choose-server-checking = Checking the address…
 
 ## Onboarding: welcome
 welcome-title = Welcome to your patient portal
@@ -495,6 +505,12 @@ notice-wrong-current-password = Your current password is not right
     .detail = Type the password you sign in with now, then try again. Nothing was changed.
 notice-settings-not-saved = Your choice could not be kept
     .detail = It applies until Patient Portal closes. Check that the disk is not full, then choose again.
+notice-bad-address = This is not an address Patient Portal can use
+    .detail = Use the https address from your invitation email: the part before /invite/, such as https://portal.example-practice.org.
+notice-server-unreachable = No patient portal answered at this address
+    .detail = Check the address and your internet connection, then try again.
+notice-not-a-portal = This address is not a patient portal
+    .detail = Check that it is the part of your invitation's link before /invite/, such as https://portal.example-practice.org.
 # What a refused write was, in the notice's list.
 write-cancel-appointment = Cancel this appointment
 write-confirm-appointment = Confirm this appointment

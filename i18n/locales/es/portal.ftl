@@ -267,6 +267,7 @@ settings-sign-out-hint = Al cerrar la sesión se borra de este equipo la copia d
 settings-sign-out-all = Cerrar sesión en todas las cuentas de este equipo
 settings-about = Acerca de
 settings-version = Patient Portal { $version }
+settings-server = El portal de su consulta:
 settings-licence = Software libre bajo la Licencia Pública General Affero de GNU, versión 3 o posterior: puede usarlo, estudiarlo, compartirlo y modificarlo.
 
 ## Onboarding: words several screens share
@@ -283,6 +284,15 @@ onboarding-checking-invite = Comprobando su invitación…
 onboarding-restoring = Buscando su cuenta en este equipo…
 fatal-detail = Cierre Patient Portal y vuelva a abrirlo. Si sigue ocurriendo, reinstale la aplicación.
 fatal-technical = Detalles técnicos
+
+## Onboarding: the first run, with no practice chosen yet
+choose-server-title = ¿Cuál es su consulta?
+choose-server-intro = Patient Portal se conecta al portal de su propia consulta. Indique su dirección una vez; se guarda en este equipo.
+choose-server-label = Dirección del portal de su consulta
+choose-server-hint = Está en su correo de invitación: el comienzo del enlace, antes de /invite/.
+choose-server-from-link = Esta dirección viene del enlace que abrió. Continúe solo si es el portal de su consulta.
+choose-server-continue = Continuar
+choose-server-checking = Comprobando la dirección…
 
 ## Onboarding: welcome
 welcome-title = Bienvenido a su portal del paciente
@@ -495,6 +505,12 @@ notice-wrong-current-password = Su contraseña actual no es correcta
     .detail = Escriba la contraseña con la que inicia sesión ahora e inténtelo de nuevo. No se cambió nada.
 notice-settings-not-saved = No se pudo guardar su elección
     .detail = Se aplica hasta que cierre Patient Portal. Compruebe que el disco no esté lleno y vuelva a elegir.
+notice-bad-address = Patient Portal no puede usar esta dirección
+    .detail = Use la dirección https de su correo de invitación: la parte anterior a /invite/, por ejemplo https://portal.example-practice.org.
+notice-server-unreachable = Ningún portal del paciente respondió en esta dirección
+    .detail = Compruebe la dirección y su conexión a internet e inténtelo de nuevo.
+notice-not-a-portal = Esta dirección no es un portal del paciente
+    .detail = Compruebe que sea la parte del enlace de su invitación anterior a /invite/, por ejemplo https://portal.example-practice.org.
 # What a refused write was, in the notice's list.
 write-cancel-appointment = Cancelar esta cita
 write-confirm-appointment = Confirmar esta cita

@@ -12,6 +12,7 @@ macro_rules! desktop_commands {
         $then! {
             // Onboarding and the session (the core's flow).
             app_status() -> $crate::desktop::Screen;
+            choose_server(address: String) -> $crate::desktop::Screen;
             ui_language() -> String;
             open_link(link: String) -> $crate::desktop::Screen;
             password_policy() -> $crate::PasswordPolicy;

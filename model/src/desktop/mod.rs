@@ -25,6 +25,8 @@ use serde::{Deserialize, Serialize};
 pub struct About {
     /// The app's version, such as `0.1.0`.
     pub version: String,
+    /// The practice's portal the app talks to.
+    pub server: Option<String>,
 }
 
 /// The event name the shell emits whenever the screen changes.
@@ -44,6 +46,12 @@ pub struct Notice {
 pub enum Screen {
     /// Nothing opened yet: ask for the invitation link.
     Welcome { notice: Option<Notice> },
+    /// First run, with no practice configured: ask for its portal's address. An https
+    /// link opened meanwhile offers its own (`suggested`), and opens once it is chosen.
+    ChooseServer {
+        suggested: Option<String>,
+        notice: Option<Notice>,
+    },
     /// Looking up the invite a link points to.
     CheckingInvite,
     /// A valid invite: choose a password, once the person confirmed the invite's

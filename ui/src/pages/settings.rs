@@ -41,6 +41,9 @@ pub fn Settings() -> Element {
             match &*about.read() {
                 Some(Ok(about)) => rsx! {
                     p { id: "about-version", {crate::i18n::tr_args("settings-version", &[("version", about.version.clone().into())])} }
+                    if let Some(server) = about.server.clone() {
+                        p { id: "about-server", {tr("settings-server")} " " strong { "{server}" } }
+                    }
                     p { class: "muted", {tr("settings-licence")} }
                 },
                 Some(Err(notice)) => rsx! { NoticeBox { notice: notice.clone() } },

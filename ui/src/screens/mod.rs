@@ -1,6 +1,7 @@
 //! One component per screen the shell can ask for.
 
 mod choose_password;
+mod choose_server;
 mod invite_unusable;
 mod join;
 mod locked;
@@ -15,6 +16,7 @@ use dioxus::prelude::*;
 use portal_model::desktop::{Notice, Screen};
 
 pub use choose_password::ChoosePassword;
+pub use choose_server::ChooseServer;
 pub use invite_unusable::{InviteRenewed, InviteUnusable};
 pub use join::Join;
 pub use locked::Locked;
@@ -27,6 +29,9 @@ pub use welcome::Welcome;
 pub fn Current(screen: Screen, on_screen: EventHandler<Screen>) -> Element {
     match screen {
         Screen::Welcome { notice } => rsx! { Welcome { notice, on_screen } },
+        Screen::ChooseServer { suggested, notice } => {
+            rsx! { ChooseServer { suggested, notice, on_screen } }
+        }
         Screen::CheckingInvite => rsx! {
             Busy { id: "checking-invite", text: tr("onboarding-checking-invite") }
         },
