@@ -21,7 +21,7 @@ apt_packages=(
   xdg-utils desktop-file-utils libglib2.0-bin
   chromium chromium-driver
   curl ca-certificates openssl
-  poppler-utils fonts-wqy-microhei
+  poppler-utils fonts-wqy-microhei xdotool x11-utils
   postgresql
 )
 

@@ -182,6 +182,26 @@ pub async fn change_password(
     client.auth().change_password(&current, &new).await.worded()
 }
 
+/// Whether notifications name the sender of a new message.
+#[tauri::command]
+pub fn notification_detail(shell: State<'_, Shell>) -> bool {
+    crate::settings::load(shell.data_dir.as_deref()).notify_sender
+}
+
+/// Names the sender in notifications, or not (the default), from now on.
+#[tauri::command]
+pub fn set_notification_detail(shell: State<'_, Shell>, show_sender: bool) -> Result<(), Notice> {
+    let Some(dir) = shell.data_dir.as_deref() else {
+        return Err(notices::settings_not_saved());
+    };
+    let mut settings = crate::settings::load(Some(dir));
+    settings.notify_sender = show_sender;
+    crate::settings::save(dir, &settings).map_err(|error| {
+        tracing::warn!(%error, "the notification setting was not saved");
+        notices::settings_not_saved()
+    })
+}
+
 /// Signs out of every account on this computer, one after the other.
 #[tauri::command]
 pub async fn sign_out_all(shell: State<'_, Shell>) -> Result<Screen, Notice> {

@@ -1,6 +1,7 @@
 //! The desktop shell: builds the Tauri app, routes deep links to core, and exposes
 //! commands the Dioxus UI calls. Business rules live in `portal-core`.
 
+mod alerts;
 mod commands;
 mod config;
 mod files;
@@ -100,6 +101,7 @@ pub fn run() {
             // and on Linux and Windows from the arguments of this or a second launch.
             // Look for a kept session first; a link opened at launch supersedes it.
             shell::forward_screens(app.handle().clone());
+            alerts::watch(app.handle().clone());
             status::forward_sync(app.handle().clone());
             shell::restore_in_background(app.handle().clone());
             shell::watch_idle_lock(app.handle().clone());

@@ -12,6 +12,10 @@ pub struct Settings {
     /// The practice's portal address chosen at the first run.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub server_url: Option<String>,
+    /// Whether a new message's notification names its sender (off: it says only that
+    /// the care team wrote, so nothing about the person's health shows on screen).
+    #[serde(default)]
+    pub notify_sender: bool,
 }
 
 fn file(data_dir: &Path) -> PathBuf {
@@ -58,6 +62,7 @@ mod tests {
         let chosen = Settings {
             language: Some("es".to_owned()),
             server_url: Some("https://portal.example-practice.org".to_owned()),
+            notify_sender: true,
         };
         save(dir.path(), &chosen).unwrap();
         assert_eq!(load(Some(dir.path())), chosen);

@@ -122,6 +122,7 @@ impl Shell {
         }
         forward_screens(app.clone());
         crate::status::forward_sync(app.clone());
+        crate::alerts::watch(app.clone());
         let pending = self.pending().take();
         match pending {
             Some(link) => self.open_link(&link).await,

@@ -220,6 +220,52 @@ pub async fn press(session: &Session, keys: &str) {
     session.keys(keys).await.unwrap();
 }
 
+/// Another program's window (xmessage, from x11-utils), which takes the keyboard
+/// focus from the app as a person turning to another program would; closed when
+/// dropped. `focus` gives it the focus again (xdotool, from scripts/setup.sh).
+pub struct Elsewhere {
+    _window: Guard,
+    id: String,
+}
+
+impl Elsewhere {
+    pub fn open() -> Self {
+        let title = format!("portal-elsewhere-{}", std::process::id());
+        let window = Guard::spawn(
+            "xmessage",
+            Command::new("xmessage")
+                .args(["-title", &title, "Another program"])
+                .stdout(Stdio::null())
+                .stderr(Stdio::null()),
+        );
+        let found = Command::new("xdotool")
+            .args(["search", "--sync", "--name", &format!("^{title}$")])
+            .output()
+            .unwrap_or_else(|e| panic!("xdotool (scripts/setup.sh): {e}"));
+        let id = String::from_utf8_lossy(&found.stdout)
+            .lines()
+            .next()
+            .unwrap_or_else(|| panic!("the other program's window did not appear"))
+            .trim()
+            .to_owned();
+        let elsewhere = Self {
+            _window: window,
+            id,
+        };
+        elsewhere.focus();
+        elsewhere
+    }
+
+    /// Gives the other program the keyboard focus.
+    pub fn focus(&self) {
+        let status = Command::new("xdotool")
+            .args(["windowfocus", "--sync", &self.id])
+            .status()
+            .unwrap_or_else(|e| panic!("xdotool (scripts/setup.sh): {e}"));
+        assert!(status.success(), "xdotool windowfocus {} failed", self.id);
+    }
+}
+
 /// Opens a section of the signed-in area from its link in the side bar.
 pub async fn open_section(session: &Session, link: &str) {
     session

@@ -4,6 +4,7 @@
 pub mod admin;
 pub mod desktop;
 pub mod feed;
+pub mod notifications;
 pub mod process;
 pub mod proxy;
 pub mod server;

@@ -1149,3 +1149,81 @@ async fn the_first_run_asks_for_the_practice_and_an_invite_link_offers_its_own()
     session.wait_for("#home[data-ready]", WAIT).await.unwrap();
     session.end().await.unwrap();
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "needs the built app, tauri-driver, a display and a keyring: run scripts/test.sh"]
+async fn a_message_from_the_care_team_raises_a_notification_that_opens_its_thread() {
+    let _one = ONE_APP.lock().await;
+    let service = portal_e2e::notifications::NotificationService::start().await;
+    let practice = Practice::start().await;
+    let data = tempfile::tempdir().unwrap();
+    let data_dir = data.path().to_str().unwrap().to_owned();
+    let (_driver, driver_url) = start_driver_with(
+        practice.server.base_url(),
+        &[("PORTAL_DATA_DIR", data_dir.as_str())],
+    );
+    let session = Session::start(&driver_url, capabilities(&[&practice.link]))
+        .await
+        .unwrap();
+    choose_password(&session).await;
+    session.wait_for("#home[data-ready]", WAIT).await.unwrap();
+
+    // The person turns to another program; a message arrives: the notification says
+    // only that the care team wrote.
+    let elsewhere = Elsewhere::open();
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let thread = practice.message("Your results are in.", None).await;
+    let deadline = Instant::now() + WAIT;
+    while service.shown().is_empty() {
+        assert!(Instant::now() < deadline, "no notification was raised");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let first = service.shown()[0].clone();
+    assert_eq!(first.summary, "New message from your care team");
+    assert!(!first.body.contains("results"), "{first:?}");
+    assert!(first.actions.contains(&"default".to_owned()), "{first:?}");
+
+    // Clicking it opens the conversation.
+    service.click(first.id).await;
+    wait_for_words(&session, "#conversation-subject", "Your knee").await;
+    wait_for_words(&session, "#message-list", "Your results are in.").await;
+
+    // With the sender's name allowed in the settings, the next one names them.
+    click(&session, "#nav-settings").await;
+    click(&session, "#notify-sender").await;
+    let deadline = Instant::now() + WAIT;
+    while !std::fs::read_to_string(data.path().join("settings.json"))
+        .unwrap_or_default()
+        .contains("\"notify_sender\": true")
+    {
+        assert!(Instant::now() < deadline, "the setting was not kept");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    elsewhere.focus();
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    practice.message("One more thing.", Some(&thread)).await;
+    let deadline = Instant::now() + WAIT;
+    while service.shown().len() < 2 {
+        assert!(Instant::now() < deadline, "no second notification");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert_eq!(
+        service.shown()[1].summary,
+        "New message from Dr. Maya Okafor"
+    );
+
+    // Locked, the app still hears of news, and says no more than that.
+    click(&session, "#lock-now").await;
+    session.wait_for("#unlock-password", WAIT).await.unwrap();
+    elsewhere.focus();
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    practice.message("After the lock.", Some(&thread)).await;
+    let deadline = Instant::now() + WAIT;
+    while service.shown().len() < 3 {
+        assert!(Instant::now() < deadline, "no notification while locked");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let locked = service.shown()[2].clone();
+    assert_eq!(locked.summary, "Something new in your patient portal");
+    assert!(!locked.body.contains("After"), "{locked:?}");
+}

@@ -65,6 +65,7 @@ fn App() -> Element {
     let mut bridge_error = use_signal(|| None::<Notice>);
     let sync = use_context_provider(|| Signal::new(SyncBar::default()));
     let downloads: live::Downloads = use_context_provider(|| Signal::new(Default::default()));
+    let open_thread = use_context_provider(|| live::OpenThread(Signal::new(None)));
     let pages::settings::LanguageChoice(mut language) =
         use_context_provider(|| pages::settings::LanguageChoice(Signal::new(i18n::language().tag)));
 
@@ -75,8 +76,10 @@ fn App() -> Element {
                 bridge::listen(portal_model::desktop::SCREEN_EVENT, move |next: Screen| {
                     current.set(Some(next));
                 });
-            let listening =
-                futures_util::future::try_join(screens_heard, live::listen(sync, downloads));
+            let listening = futures_util::future::try_join(
+                screens_heard,
+                live::listen(sync, downloads, open_thread),
+            );
             if let Err(notice) = listening.await {
                 bridge_error.set(Some(notice));
                 return;

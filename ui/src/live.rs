@@ -32,9 +32,18 @@ thread_local! {
 /// Downloads under way, by document id (shared by every page that shows documents).
 pub type Downloads = Signal<HashMap<String, DownloadProgress>>;
 
+/// A conversation a clicked notification asked to open (its thread id), until the
+/// signed-in frame opens it.
+#[derive(Clone, Copy)]
+pub struct OpenThread(pub Signal<Option<String>>);
+
 /// Starts delivering the shell's view, sync and download events (once, at start-up),
 /// the three listeners asked for together.
-pub async fn listen(mut sync: Signal<SyncBar>, mut downloads: Downloads) -> Result<(), Notice> {
+pub async fn listen(
+    mut sync: Signal<SyncBar>,
+    mut downloads: Downloads,
+    OpenThread(mut open_thread): OpenThread,
+) -> Result<(), Notice> {
     let downloads_heard = bridge::listen(DOWNLOAD_EVENT, move |event: DocumentProgress| {
         downloads.write().insert(event.document_id, event.progress);
     });
@@ -48,7 +57,12 @@ pub async fn listen(mut sync: Signal<SyncBar>, mut downloads: Downloads) -> Resu
         }
     });
     let sync_heard = bridge::listen(SYNC_EVENT, move |bar: SyncBar| sync.set(bar));
-    futures_util::future::try_join3(downloads_heard, views_heard, sync_heard).await?;
+    let threads_heard = bridge::listen(
+        portal_model::desktop::OPEN_THREAD_EVENT,
+        move |thread_id: String| open_thread.set(Some(thread_id)),
+    );
+    futures_util::future::try_join4(downloads_heard, views_heard, sync_heard, threads_heard)
+        .await?;
     Ok(())
 }
 

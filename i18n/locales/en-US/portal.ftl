@@ -270,6 +270,17 @@ settings-version = Patient Portal { $version }
 settings-server = Your practice's portal:
 settings-licence = Free software under the GNU Affero General Public License, version 3 or later: you may use, study, share and change it.
 
+## Desktop notifications: no health information unless the settings ask for the sender
+alert-new-message = New message from your care team
+alert-new-message-from = New message from { $name }
+alert-new-message-body = Open Patient Portal to read it.
+alert-activity = Something new in your patient portal
+alert-activity-body = Unlock Patient Portal to see it.
+alert-open = Open
+settings-notifications = Notifications
+settings-notify-sender = Show who wrote in notifications
+settings-notify-hint = Off, a notification says only that your care team wrote, so nothing about your health shows on your screen.
+
 ## Onboarding: words several screens share
 onboarding-sign-in = Sign in
 onboarding-email = Email address

@@ -270,6 +270,17 @@ settings-version = Patient Portal { $version }
 settings-server = El portal de su consulta:
 settings-licence = Software libre bajo la Licencia Pública General Affero de GNU, versión 3 o posterior: puede usarlo, estudiarlo, compartirlo y modificarlo.
 
+## Desktop notifications: no health information unless the settings ask for the sender
+alert-new-message = Nuevo mensaje de su equipo de atención
+alert-new-message-from = Nuevo mensaje de { $name }
+alert-new-message-body = Abra Patient Portal para leerlo.
+alert-activity = Hay novedades en su portal del paciente
+alert-activity-body = Desbloquee Patient Portal para verlas.
+alert-open = Abrir
+settings-notifications = Notificaciones
+settings-notify-sender = Mostrar quién escribió en las notificaciones
+settings-notify-hint = Si está desactivado, la notificación solo dice que su equipo de atención escribió, para que no se vea nada sobre su salud en la pantalla.
+
 ## Onboarding: words several screens share
 onboarding-sign-in = Iniciar sesión
 onboarding-email = Correo electrónico

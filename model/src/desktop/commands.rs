@@ -38,6 +38,8 @@ macro_rules! desktop_commands {
             change_password(current: String, new: String) -> ();
             sign_out_all() -> $crate::desktop::Screen;
             about() -> $crate::desktop::About;
+            notification_detail() -> bool;
+            set_notification_detail(show_sender: bool) -> ();
             // The signed-in pages: live views of the offline copy, and the writes.
             open_view(view: $crate::desktop::View) -> $crate::desktop::ViewUpdate;
             close_view(watch: u64) -> ();

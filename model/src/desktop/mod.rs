@@ -29,6 +29,10 @@ pub struct About {
     pub server: Option<String>,
 }
 
+/// The event the shell emits when a notification was clicked: open this conversation
+/// (its thread id).
+pub const OPEN_THREAD_EVENT: &str = "portal://open-thread";
+
 /// The event name the shell emits whenever the screen changes.
 pub const SCREEN_EVENT: &str = "portal://screen";
 

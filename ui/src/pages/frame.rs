@@ -21,6 +21,15 @@ pub fn Frame() -> Element {
     // The home's numbers (the unread badge here, and the home page itself): one view.
     let home = use_view(use_memo(|| View::Home));
     use_context_provider(|| SharedHome(home));
+    // A clicked notification's conversation, once signed in (after an unlock too).
+    let crate::live::OpenThread(mut open_thread) = use_context::<crate::live::OpenThread>();
+    let navigator = use_navigator();
+    use_effect(move || {
+        if let Some(id) = open_thread() {
+            open_thread.set(None);
+            navigator.push(Route::Conversation { id });
+        }
+    });
     let unread = match &*home.read() {
         Loaded::Ready(ViewData::Home(view)) => view.home.unread_messages,
         _ => 0,

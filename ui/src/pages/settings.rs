@@ -23,6 +23,7 @@ pub fn Settings() -> Element {
         section { id: "settings", class: "card",
             h2 { {tr("settings-title")} }
             LanguagePicker {}
+            NotificationDetail {}
             ChangePassword {}
             h3 { {tr("settings-sign-out")} }
             p { class: "muted", {tr("settings-sign-out-hint")} }
@@ -87,6 +88,39 @@ fn LanguagePicker() -> Element {
                 }
             }
         }
+        if let Some(notice) = failed() {
+            NoticeBox { notice }
+        }
+    }
+}
+
+/// Whether notifications name the sender (off by default: no health information on
+/// the screen).
+#[component]
+fn NotificationDetail() -> Element {
+    let mut shown = use_resource(|| bridge::notification_detail());
+    let mut failed = use_signal(|| None::<Notice>);
+    let checked = matches!(&*shown.read(), Some(Ok(true)));
+    rsx! {
+        h3 { {tr("settings-notifications")} }
+        div { class: "address-check",
+            input {
+                id: "notify-sender",
+                r#type: "checkbox",
+                checked,
+                onchange: move |event| {
+                    let on = event.checked();
+                    spawn(async move {
+                        match bridge::set_notification_detail(on).await {
+                            Ok(()) => shown.restart(),
+                            Err(notice) => failed.set(Some(notice)),
+                        }
+                    });
+                },
+            }
+            label { r#for: "notify-sender", {tr("settings-notify-sender")} }
+        }
+        p { class: "hint", {tr("settings-notify-hint")} }
         if let Some(notice) = failed() {
             NoticeBox { notice }
         }
