@@ -21,8 +21,10 @@ pub struct ClientConfig {
     scheme: String,
     /// Extra trusted root certificates (PEM), for practices on a private CA.
     extra_roots_pem: Vec<String>,
-    /// How long the app may sit unused before it locks.
-    idle_timeout: chrono::Duration,
+    /// How long the app may sit unused before it locks, in milliseconds: shared by the
+    /// client's copies of the configuration, so that a setting changed while the app
+    /// runs ([`ClientConfig::set_idle_timeout`]) applies at once.
+    idle_timeout_ms: std::sync::Arc<std::sync::atomic::AtomicI64>,
     /// Where accounts' offline databases live (one directory per account).
     data_dir: Option<std::path::PathBuf>,
     /// How many changes one pull asks for (1 to 1000).
@@ -146,7 +148,9 @@ impl ClientConfig {
             link_origins,
             scheme: scheme.to_owned(),
             extra_roots_pem: Vec::new(),
-            idle_timeout: DEFAULT_IDLE_TIMEOUT,
+            idle_timeout_ms: std::sync::Arc::new(std::sync::atomic::AtomicI64::new(
+                DEFAULT_IDLE_TIMEOUT.num_milliseconds(),
+            )),
             data_dir: None,
             sync_page_limit: 500,
             device_name: format!("Patient Portal ({})", std::env::consts::OS),
@@ -178,7 +182,14 @@ impl ClientConfig {
 
     /// Locks the app after `timeout` without use instead of the default 15 minutes;
     /// between 30 seconds and 24 hours.
-    pub fn with_idle_timeout(mut self, timeout: std::time::Duration) -> Result<Self, CoreError> {
+    pub fn with_idle_timeout(self, timeout: std::time::Duration) -> Result<Self, CoreError> {
+        self.set_idle_timeout(timeout)?;
+        Ok(self)
+    }
+
+    /// Changes the idle lock's time while the app runs (a setting): the next check uses
+    /// it. Between 30 seconds and 24 hours, as [`ClientConfig::with_idle_timeout`].
+    pub fn set_idle_timeout(&self, timeout: std::time::Duration) -> Result<(), CoreError> {
         let allowed = std::time::Duration::from_secs(30)..=std::time::Duration::from_secs(86_400);
         if !allowed.contains(&timeout) {
             return Err(CoreError::Config(format!(
@@ -186,9 +197,11 @@ impl ClientConfig {
                 timeout.as_secs()
             )));
         }
-        self.idle_timeout = chrono::Duration::from_std(timeout)
-            .map_err(|e| CoreError::Config(format!("idle timeout: {e}")))?;
-        Ok(self)
+        // At most 24 h: the milliseconds fit an i64.
+        let millis = i64::try_from(timeout.as_millis()).unwrap_or(i64::MAX);
+        self.idle_timeout_ms
+            .store(millis, std::sync::atomic::Ordering::Relaxed);
+        Ok(())
     }
 
     /// Keeps each account's encrypted offline copy under `dir` (the app's private data
@@ -246,7 +259,10 @@ impl ClientConfig {
 
     /// How long the app may sit unused before it locks.
     pub fn idle_timeout(&self) -> chrono::Duration {
-        self.idle_timeout
+        chrono::Duration::milliseconds(
+            self.idle_timeout_ms
+                .load(std::sync::atomic::Ordering::Relaxed),
+        )
     }
 
     /// Also trusts the root certificates in `pem` (one or more PEM blocks), for a
@@ -362,6 +378,18 @@ mod tests {
         let config = ClientConfig::from_options(options.clone()).unwrap();
         assert_eq!(config.link_origins().len(), 2);
         assert_eq!(config.idle_timeout(), chrono::Duration::seconds(300));
+        // A change while the app runs reaches every copy; one out of range changes nothing.
+        let copy = config.clone();
+        config
+            .set_idle_timeout(std::time::Duration::from_secs(60))
+            .unwrap();
+        assert_eq!(copy.idle_timeout(), chrono::Duration::seconds(60));
+        assert!(
+            config
+                .set_idle_timeout(std::time::Duration::from_secs(10))
+                .is_err()
+        );
+        assert_eq!(copy.idle_timeout(), chrono::Duration::seconds(60));
         assert_eq!(
             config.data_dir(),
             Some(std::path::Path::new("/tmp/portal-data"))

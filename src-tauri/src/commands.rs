@@ -202,6 +202,32 @@ pub fn set_notification_detail(shell: State<'_, Shell>, show_sender: bool) -> Re
     })
 }
 
+/// How long without use before the app locks, in seconds.
+#[tauri::command]
+pub fn idle_lock_seconds(shell: State<'_, Shell>) -> Result<u64, Notice> {
+    let client = shell.client()?;
+    Ok(u64::try_from(client.config().idle_timeout().num_seconds()).unwrap_or_default())
+}
+
+/// Locks after `seconds` without use (30 s to 24 h) from now on, and at the next start.
+#[tauri::command]
+pub fn set_idle_lock_seconds(shell: State<'_, Shell>, seconds: u64) -> Result<(), Notice> {
+    let client = shell.client()?;
+    client
+        .config()
+        .set_idle_timeout(std::time::Duration::from_secs(seconds))
+        .worded()?;
+    if let Some(dir) = shell.data_dir.as_deref() {
+        let mut settings = crate::settings::load(Some(dir));
+        settings.idle_lock_seconds = Some(seconds);
+        crate::settings::save(dir, &settings).map_err(|error| {
+            tracing::warn!(%error, "the idle-lock setting was not saved");
+            notices::settings_not_saved()
+        })?;
+    }
+    Ok(())
+}
+
 /// Signs out of every account on this computer, one after the other.
 #[tauri::command]
 pub async fn sign_out_all(shell: State<'_, Shell>) -> Result<Screen, Notice> {

@@ -16,6 +16,10 @@ pub struct Settings {
     /// the care team wrote, so nothing about the person's health shows on screen).
     #[serde(default)]
     pub notify_sender: bool,
+    /// How long without use before the app locks, in seconds (30 s to 24 h); none: the
+    /// default, or `PORTAL_IDLE_TIMEOUT_SECS`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub idle_lock_seconds: Option<u64>,
 }
 
 fn file(data_dir: &Path) -> PathBuf {
@@ -63,6 +67,7 @@ mod tests {
             language: Some("es".to_owned()),
             server_url: Some("https://portal.example-practice.org".to_owned()),
             notify_sender: true,
+            idle_lock_seconds: Some(300),
         };
         save(dir.path(), &chosen).unwrap();
         assert_eq!(load(Some(dir.path())), chosen);

@@ -329,6 +329,14 @@ fn client_for(config: &DesktopConfig, server_url: &str) -> Result<Arc<PortalClie
         client_config,
         Arc::new(KeyringStore::new(&config.keychain_service)),
     )?;
+    // The idle-lock time chosen in the settings comes before the environment's.
+    if let Some(seconds) = crate::settings::load(config.data_dir.as_deref()).idle_lock_seconds
+        && let Err(error) = client
+            .config()
+            .set_idle_timeout(std::time::Duration::from_secs(seconds))
+    {
+        tracing::warn!(%error, "the idle-lock setting is out of range: the default applies");
+    }
     Ok(Arc::new(client))
 }
 

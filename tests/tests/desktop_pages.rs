@@ -993,6 +993,21 @@ async fn settings_change_the_password_and_the_language_and_sign_out_of_every_acc
     assert_eq!(login(NEW).await, 200);
     save_screenshot(&session, "desktop-settings.png").await;
 
+    // The idle lock after one minute instead of fifteen, now and at the next start.
+    let select = session.wait_for("#idle-lock", WAIT).await.unwrap();
+    assert_eq!(session.property(&select, "value").await.unwrap(), "900");
+    click(&session, "#idle-lock option[value='60']").await;
+    let deadline = Instant::now() + WAIT;
+    while !std::fs::read_to_string(data.path().join("settings.json"))
+        .unwrap_or_default()
+        .contains("\"idle_lock_seconds\": 60")
+    {
+        assert!(Instant::now() < deadline, "the idle-lock time was not kept");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let select = session.wait_for("#idle-lock", WAIT).await.unwrap();
+    assert_eq!(session.property(&select, "value").await.unwrap(), "60");
+
     // Spanish, at once and for the next start.
     click(&session, "#settings-language option[value='es']").await;
     wait_for_words(&session, "#nav-home", "Inicio").await;

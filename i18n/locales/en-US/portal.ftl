@@ -258,6 +258,17 @@ nav-settings = Settings
 settings-title = Settings
 settings-language = Language
 settings-language-hint = The language of Patient Portal on this computer
+settings-idle-lock = Lock after
+settings-idle-hint = Patient Portal locks itself after this long without use, so that nobody else can read your information.
+settings-idle-minutes = { $minutes ->
+    [one] 1 minute
+   *[other] { $minutes } minutes
+}
+settings-idle-hours = { $hours ->
+    [one] 1 hour
+   *[other] { $hours } hours
+}
+settings-idle-seconds = { $seconds } seconds
 settings-password = Password
 settings-current-password = Current password
 settings-password-mismatch = The two new passwords are not the same.

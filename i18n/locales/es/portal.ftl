@@ -258,6 +258,17 @@ nav-settings = Ajustes
 settings-title = Ajustes
 settings-language = Idioma
 settings-language-hint = El idioma de Patient Portal en este equipo
+settings-idle-lock = Bloquear tras
+settings-idle-hint = Patient Portal se bloquea solo tras este tiempo sin uso, para que nadie más pueda leer su información.
+settings-idle-minutes = { $minutes ->
+    [one] 1 minuto
+   *[other] { $minutes } minutos
+}
+settings-idle-hours = { $hours ->
+    [one] 1 hora
+   *[other] { $hours } horas
+}
+settings-idle-seconds = { $seconds } segundos
 settings-password = Contraseña
 settings-current-password = Contraseña actual
 settings-password-mismatch = Las dos contraseñas nuevas no coinciden.

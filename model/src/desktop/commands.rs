@@ -40,6 +40,8 @@ macro_rules! desktop_commands {
             about() -> $crate::desktop::About;
             notification_detail() -> bool;
             set_notification_detail(show_sender: bool) -> ();
+            idle_lock_seconds() -> u64;
+            set_idle_lock_seconds(seconds: u64) -> ();
             // The signed-in pages: live views of the offline copy, and the writes.
             open_view(view: $crate::desktop::View) -> $crate::desktop::ViewUpdate;
             close_view(watch: u64) -> ();

@@ -23,6 +23,7 @@ pub fn Settings() -> Element {
         section { id: "settings", class: "card",
             h2 { {tr("settings-title")} }
             LanguagePicker {}
+            IdleLock {}
             NotificationDetail {}
             ChangePassword {}
             h3 { {tr("settings-sign-out")} }
@@ -86,6 +87,66 @@ fn LanguagePicker() -> Element {
                     lang: "{language.tag}",
                     "{language.name}"
                 }
+            }
+        }
+        if let Some(notice) = failed() {
+            NoticeBox { notice }
+        }
+    }
+}
+
+/// The idle lock's choices, in seconds (the core allows 30 s to 24 h).
+const IDLE_CHOICES: &[u64] = &[60, 300, 900, 1800, 3600, 14_400];
+
+/// "5 minutes", "4 hours", "30 seconds".
+fn idle_words(seconds: u64) -> String {
+    if seconds % 3600 == 0 {
+        crate::i18n::tr_args("settings-idle-hours", &[("hours", (seconds / 3600).into())])
+    } else if seconds % 60 == 0 {
+        crate::i18n::tr_args(
+            "settings-idle-minutes",
+            &[("minutes", (seconds / 60).into())],
+        )
+    } else {
+        crate::i18n::tr_args("settings-idle-seconds", &[("seconds", seconds.into())])
+    }
+}
+
+/// How long without use before the app locks.
+#[component]
+fn IdleLock() -> Element {
+    let mut current = use_resource(|| bridge::idle_lock_seconds());
+    let mut failed = use_signal(|| None::<Notice>);
+    let now = match &*current.read() {
+        Some(Ok(seconds)) => Some(*seconds),
+        _ => None,
+    };
+    let mut choices = IDLE_CHOICES.to_vec();
+    if let Some(seconds) = now
+        && !choices.contains(&seconds)
+    {
+        choices.push(seconds);
+        choices.sort_unstable();
+    }
+    rsx! {
+        h3 { {tr("settings-idle-lock")} }
+        label { r#for: "idle-lock", class: "muted", {tr("settings-idle-hint")} }
+        select {
+            id: "idle-lock",
+            onchange: move |event| {
+                let Ok(seconds) = event.value().parse::<u64>() else { return };
+                spawn(async move {
+                    match bridge::set_idle_lock_seconds(seconds).await {
+                        Ok(()) => {
+                            failed.set(None);
+                            current.restart();
+                        }
+                        Err(notice) => failed.set(Some(notice)),
+                    }
+                });
+            },
+            for seconds in choices {
+                option { key: "{seconds}", value: "{seconds}", selected: now == Some(seconds), {idle_words(seconds)} }
             }
         }
         if let Some(notice) = failed() {
