@@ -165,21 +165,24 @@ fn NotificationDetail() -> Element {
     rsx! {
         h3 { {tr("settings-notifications")} }
         div { class: "address-check",
-            input {
-                id: "notify-sender",
-                r#type: "checkbox",
-                checked,
-                onchange: move |event| {
-                    let on = event.checked();
-                    spawn(async move {
-                        match bridge::set_notification_detail(on).await {
-                            Ok(()) => shown.restart(),
-                            Err(notice) => failed.set(Some(notice)),
-                        }
-                    });
-                },
+            label { r#for: "notify-sender", class: "check",
+                input {
+                    id: "notify-sender",
+                    r#type: "checkbox",
+                    checked,
+                    onchange: move |event| {
+                        let on = event.checked();
+                        spawn(async move {
+                            match bridge::set_notification_detail(on).await {
+                                Ok(()) => shown.restart(),
+                                Err(notice) => failed.set(Some(notice)),
+                            }
+                        });
+                    },
+                }
+                " "
+                {tr("settings-notify-sender")}
             }
-            label { r#for: "notify-sender", {tr("settings-notify-sender")} }
         }
         p { class: "hint", {tr("settings-notify-hint")} }
         if let Some(notice) = failed() {
