@@ -37,7 +37,7 @@ stage "rust tests (with keyring and display)" \
   scripts/in-session.sh --display -- cargo test --locked "${features[@]}" -- --include-ignored \
   --skip killing_the_app_at_random_points_loses_and_duplicates_nothing
 stage "crash safety (a keyring session of its own)" \
-  scripts/in-session.sh -- cargo test --locked "${features[@]}" -p portal-core --test crash_safety
+  scripts/in-session.sh -- cargo test --locked "${features[@]}" --test crash_safety
 # The UI crate is not a default member (it ships as wasm32); its unit tests (the
 # translation catalogue against the ids the pages use, money and dates) run natively.
 stage "ui unit tests" cargo test --locked -p portal-ui
