@@ -160,12 +160,12 @@ pub fn set_language(shell: State<'_, Shell>, tag: String) -> Result<(), Notice> 
         .ok_or_else(|| notices::from_error(&portal_core::CoreError::InvalidInput(tag.clone())))?;
     crate::words::set(language);
     if let Some(dir) = shell.data_dir.as_deref() {
-        let mut settings = crate::settings::load(Some(dir));
-        settings.language = Some(language.tag.to_owned());
-        crate::settings::save(dir, &settings).map_err(|error| {
-            tracing::warn!(%error, "the language setting was not saved");
-            notices::settings_not_saved()
-        })?;
+        crate::settings::update(dir, |s| s.language = Some(language.tag.to_owned())).map_err(
+            |error| {
+                tracing::warn!(%error, "the language setting was not saved");
+                notices::settings_not_saved()
+            },
+        )?;
     }
     Ok(())
 }
@@ -194,9 +194,7 @@ pub fn set_notification_detail(shell: State<'_, Shell>, show_sender: bool) -> Re
     let Some(dir) = shell.data_dir.as_deref() else {
         return Err(notices::settings_not_saved());
     };
-    let mut settings = crate::settings::load(Some(dir));
-    settings.notify_sender = show_sender;
-    crate::settings::save(dir, &settings).map_err(|error| {
+    crate::settings::update(dir, |s| s.notify_sender = show_sender).map_err(|error| {
         tracing::warn!(%error, "the notification setting was not saved");
         notices::settings_not_saved()
     })
@@ -218,9 +216,7 @@ pub fn set_idle_lock_seconds(shell: State<'_, Shell>, seconds: u64) -> Result<()
         .set_idle_timeout(std::time::Duration::from_secs(seconds))
         .worded()?;
     if let Some(dir) = shell.data_dir.as_deref() {
-        let mut settings = crate::settings::load(Some(dir));
-        settings.idle_lock_seconds = Some(seconds);
-        crate::settings::save(dir, &settings).map_err(|error| {
+        crate::settings::update(dir, |s| s.idle_lock_seconds = Some(seconds)).map_err(|error| {
             tracing::warn!(%error, "the idle-lock setting was not saved");
             notices::settings_not_saved()
         })?;

@@ -55,6 +55,13 @@ pub fn save(data_dir: &Path, settings: &Settings) -> std::io::Result<()> {
     std::fs::rename(temporary, file(data_dir))
 }
 
+/// Changes the settings kept in `data_dir` with `change` and keeps the result.
+pub fn update(data_dir: &Path, change: impl FnOnce(&mut Settings)) -> std::io::Result<()> {
+    let mut settings = load(Some(data_dir));
+    change(&mut settings);
+    save(data_dir, &settings)
+}
+
 #[cfg(test)]
 mod tests {
     use super::{Settings, load, save};

@@ -108,13 +108,12 @@ impl Shell {
         if let Err(error) = client.auth().password_policy().await {
             return refused(notices::no_portal_at(&error));
         }
-        if let Some(dir) = self.data_dir.as_deref() {
-            let mut settings = crate::settings::load(Some(dir));
-            settings.server_url = Some(address.clone());
-            if let Err(error) = crate::settings::save(dir, &settings) {
-                tracing::warn!(%error, "the practice's address was not saved");
-                return refused(notices::settings_not_saved());
-            }
+        if let Some(dir) = self.data_dir.as_deref()
+            && let Err(error) =
+                crate::settings::update(dir, |s| s.server_url = Some(address.clone()))
+        {
+            tracing::warn!(%error, "the practice's address was not saved");
+            return refused(notices::settings_not_saved());
         }
         match self.client.write() {
             Ok(mut slot) => *slot = Ok(client),
