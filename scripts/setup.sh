@@ -22,6 +22,7 @@ apt_packages=(
   chromium chromium-driver
   curl ca-certificates openssl
   poppler-utils fonts-wqy-microhei xdotool x11-utils
+  brotli
   postgresql
 )
 
@@ -74,6 +75,21 @@ if [ ! -s "$axe" ]; then
   cp "$tmp/package/axe.min.js" "$tmp/package/LICENSE" "$(dirname "$axe")/"
   rm -rf "$tmp"
 fi
+
+# The Tauri CLI (npm: a prebuilt native module that Node runs), for its bundler: the
+# .deb and .rpm of scripts/package-desktop.sh. Pinned to the tauri crate's minor version.
+tauri_cli="$PORTAL_TOOLS/tauri-cli-$TAURI_CLI_VERSION"
+if [ ! -s "$tauri_cli/node_modules/@tauri-apps/cli/tauri.js" ]; then
+  log "npm: fetching @tauri-apps/cli $TAURI_CLI_VERSION"
+  rm -rf "$tauri_cli"
+  mkdir -p "$tauri_cli"
+  npm install --silent --no-audit --no-fund --prefix "$tauri_cli" \
+    "@tauri-apps/cli@$TAURI_CLI_VERSION" >/dev/null
+fi
+mkdir -p "$PORTAL_TOOLS/bin"
+printf '#!/bin/sh\nexec node "%s/node_modules/@tauri-apps/cli/tauri.js" "$@"\n' "$tauri_cli" \
+  > "$PORTAL_TOOLS/bin/tauri"
+chmod +x "$PORTAL_TOOLS/bin/tauri"
 
 # Cargo-installed tools, pinned. wasm-bindgen-cli must equal the wasm-bindgen in Cargo.lock.
 installed() { cargo install --list --root "$PORTAL_TOOLS" 2>/dev/null | grep -q "^$1 v$2:"; }

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Runs every test on this machine, installing what it lacks first (scripts/setup.sh):
-# formatting, the build of every surface, clippy, the Rust tests (unit, server, core with
+# formatting, the build of every surface, the desktop packages, clippy, the Rust tests (unit, server, core with
 # the real keychain, and the desktop app end to end under Xvfb), the core's
 # failure-injection test, the generated bindings' check, the Python and Kotlin binding
 # tests and the Kotlin sample, and the server's tests again on PostgreSQL. Screenshots
@@ -26,6 +26,12 @@ stage "build (wasm UI, desktop app, server, FFI, bindings)" bash scripts/build.s
 # between the stages and the server binary the tests start keeps its test operations.
 features=(--features portal-server/test-support)
 stage "clippy" cargo clippy --locked --all-targets "${features[@]}" -- -D warnings
+# The .deb and .rpm of the debug app just built; the install test (desktop_package)
+# installs the .deb into this machine and runs the installed app.
+stage "desktop packages (.deb, .rpm)" bash scripts/package-desktop.sh --debug
+PORTAL_DEB="$(ls "$CARGO_TARGET_DIR"/debug/bundle/deb/*.deb)"
+export PORTAL_DEB
+stage "licences list (matches Cargo.lock)" python3 scripts/licences.py --check
 export PORTAL_SERVER_BIN="$CARGO_TARGET_DIR/debug/portal-server"
 export PORTAL_APP_BIN="$CARGO_TARGET_DIR/debug/patient-portal"
 export PORTAL_TAURI_DRIVER="$PORTAL_TOOLS/bin/tauri-driver"

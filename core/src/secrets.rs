@@ -45,6 +45,36 @@ impl KeyringStore {
     }
 }
 
+/// How long to wait before each new try when the keychain service answers that it
+/// cannot serve now. GNOME Keyring briefly has no default collection while it reloads
+/// a keyring file (seen after a client was killed in the middle of a write): a second
+/// try a moment later succeeds, where giving up would sign the person out or lose a
+/// write. A keychain that stays unavailable still fails, after about a second.
+const RETRY_AFTER: [std::time::Duration; 3] = [
+    std::time::Duration::from_millis(50),
+    std::time::Duration::from_millis(200),
+    std::time::Duration::from_millis(600),
+];
+
+/// Runs `call`, trying again after each of [`RETRY_AFTER`] while the keychain service
+/// says it cannot serve (not for a missing entry or a refusal).
+fn with_retries<T>(
+    mut call: impl FnMut() -> Result<T, keyring::Error>,
+) -> Result<T, keyring::Error> {
+    let mut waits = RETRY_AFTER.iter();
+    loop {
+        let result = call();
+        let cannot_serve = matches!(
+            result,
+            Err(keyring::Error::NoStorageAccess(_) | keyring::Error::PlatformFailure(_))
+        );
+        match waits.next() {
+            Some(wait) if cannot_serve => std::thread::sleep(*wait),
+            _ => return result,
+        }
+    }
+}
+
 fn map_keyring(error: keyring::Error) -> SecretError {
     match error {
         keyring::Error::NoStorageAccess(inner) => SecretError::Unavailable(inner.to_string()),
@@ -55,7 +85,8 @@ fn map_keyring(error: keyring::Error) -> SecretError {
 
 impl SecretStore for KeyringStore {
     fn get(&self, key: &str) -> Result<Option<String>, SecretError> {
-        match self.entry(key)?.get_password() {
+        let entry = self.entry(key)?;
+        match with_retries(|| entry.get_password()) {
             Ok(value) => Ok(Some(value)),
             Err(keyring::Error::NoEntry) => Ok(None),
             Err(other) => Err(map_keyring(other)),
@@ -63,11 +94,13 @@ impl SecretStore for KeyringStore {
     }
 
     fn set(&self, key: &str, value: &str) -> Result<(), SecretError> {
-        self.entry(key)?.set_password(value).map_err(map_keyring)
+        let entry = self.entry(key)?;
+        with_retries(|| entry.set_password(value)).map_err(map_keyring)
     }
 
     fn delete(&self, key: &str) -> Result<(), SecretError> {
-        match self.entry(key)?.delete_credential() {
+        let entry = self.entry(key)?;
+        match with_retries(|| entry.delete_credential()) {
             Ok(()) | Err(keyring::Error::NoEntry) => Ok(()),
             Err(other) => Err(map_keyring(other)),
         }

@@ -29,10 +29,16 @@ pub fn watch(app: AppHandle) {
     let mut notices = client.changes();
     let data_dir = app.state::<Shell>().data_dir.clone();
     let started = Utc::now() - chrono::Duration::seconds(CLOCK_SLACK_SECS);
+    let replaced = app.state::<Shell>().client_replaced();
     tauri::async_runtime::spawn(async move {
+        tokio::pin!(replaced);
         let mut raised = std::collections::HashSet::new();
         loop {
-            match notices.recv().await {
+            let notice = tokio::select! {
+                () = &mut replaced => return,
+                notice = notices.recv() => notice,
+            };
+            match notice {
                 Ok(ChangeNotice::Records { kind, ids }) if kind == "message" => {
                     tracing::debug!(count = ids.len(), "messages changed");
                     for id in ids {

@@ -230,10 +230,33 @@ pub async fn sign_out_all(shell: State<'_, Shell>) -> Result<Screen, Notice> {
     Ok(shell.sign_out_all().await)
 }
 
+/// Signs out of every account here, forgets the practice's address and asks for another.
+#[tauri::command]
+pub async fn change_practice(app: AppHandle, shell: State<'_, Shell>) -> Result<Screen, Notice> {
+    let screen = shell.change_practice().await?;
+    // The last word on the screen: the old client's screens (the sign-outs') may still
+    // be on their way to the UI.
+    if let Err(error) = app.emit(portal_model::desktop::SCREEN_EVENT, &screen) {
+        tracing::warn!(%error, "could not tell the UI about a new screen");
+    }
+    Ok(screen)
+}
+
+/// The third-party components the app is built from (scripts/licences.py writes the
+/// list from Cargo.lock; CI checks it is current).
+#[tauri::command]
+pub fn licences() -> Result<Vec<portal_model::desktop::Component>, Notice> {
+    crate::licences::components().map_err(|error| {
+        tracing::warn!(%error, "the components' list is unreadable");
+        notices::internal()
+    })
+}
+
 /// The app's version and the practice's portal, for the settings' About.
 #[tauri::command]
 pub fn about(shell: State<'_, Shell>) -> portal_model::desktop::About {
     portal_model::desktop::About {
+        practice_fixed: shell.practice_fixed(),
         version: env!("CARGO_PKG_VERSION").to_owned(),
         server: shell.client().ok().map(|client| {
             client

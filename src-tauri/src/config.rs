@@ -8,6 +8,8 @@ pub struct DesktopConfig {
     /// `PORTAL_SERVER_URL`, else the address chosen at the first run (the settings):
     /// the practice's portal server. There is no default: without one the app asks.
     pub server_url: Option<String>,
+    /// Whether `PORTAL_SERVER_URL` set the address (then the settings cannot change it).
+    pub server_fixed: bool,
     /// `PORTAL_LINK_ORIGINS`: comma-separated extra origins whose links are accepted.
     pub link_origins: Vec<String>,
     /// `PORTAL_EXTRA_ROOTS`: a PEM file of extra trusted root certificates (private CA).
@@ -42,6 +44,7 @@ impl DesktopConfig {
             })
             .unwrap_or_default();
         Self {
+            server_fixed: server_url.is_some(),
             server_url,
             link_origins,
             extra_roots_file: std::env::var("PORTAL_EXTRA_ROOTS")

@@ -5,6 +5,7 @@ mod alerts;
 mod commands;
 mod config;
 mod files;
+mod licences;
 mod notices;
 mod pages;
 mod settings;
@@ -93,9 +94,17 @@ pub fn run() {
             words::set(language);
             tracing::info!(language = language.tag, "language");
             app.manage(Shell::new(config));
+            // Off the start-up's path: on Linux it runs update-desktop-database and
+            // xdg-mime (a shell script) at every start, tens of milliseconds the window
+            // need not wait for.
             #[cfg(any(target_os = "linux", all(debug_assertions, windows)))]
-            if let Err(error) = app.deep_link().register_all() {
-                tracing::warn!(%error, "could not register the patientportal:// link handler");
+            {
+                let handle = app.handle().clone();
+                std::thread::spawn(move || {
+                    if let Err(error) = handle.deep_link().register_all() {
+                        tracing::warn!(%error, "could not register the patientportal:// link handler");
+                    }
+                });
             }
             // The deep-link plugin delivers patientportal:// links: as events on macOS,
             // and on Linux and Windows from the arguments of this or a second launch.

@@ -225,6 +225,16 @@ pub fn no_portal_at(error: &CoreError) -> Notice {
     }
 }
 
+/// Something that cannot go wrong did: a fault of the app, not of the person.
+pub fn internal() -> Notice {
+    notice("internal")
+}
+
+/// The practice's address is set for this computer and cannot be changed in the app.
+pub fn practice_fixed() -> Notice {
+    notice("practice_fixed")
+}
+
 /// A setting applies now but could not be kept for the next start.
 pub fn settings_not_saved() -> Notice {
     notice("settings_not_saved")

@@ -29,6 +29,9 @@ pub struct Shell {
     pub views: OpenViews,
     /// Where the offline copies (and the documents opened from them) live.
     pub data_dir: Option<std::path::PathBuf>,
+    /// Moves on whenever the client is dropped for another practice's: the tasks that
+    /// follow a client's changes end then (`client_replaced`).
+    replaced: tokio::sync::watch::Sender<u64>,
 }
 
 impl Shell {
@@ -51,7 +54,58 @@ impl Shell {
             views: OpenViews::default(),
             data_dir: config.data_dir.clone(),
             config,
+            replaced: tokio::sync::watch::Sender::new(0),
         }
+    }
+
+    /// Resolves once the client in use now is dropped for another practice's; a task
+    /// that follows the client's changes stops on it, so that the old client ends.
+    pub fn client_replaced(&self) -> impl std::future::Future<Output = ()> + Send + 'static {
+        let mut replaced = self.replaced.subscribe();
+        async move {
+            // An error means the shell itself is gone: stop as well.
+            let _ = replaced.changed().await;
+        }
+    }
+
+    /// Whether the practice's address is set for this computer (`PORTAL_SERVER_URL`).
+    pub fn practice_fixed(&self) -> bool {
+        self.config.server_fixed
+    }
+
+    /// The settings' "use another practice": signs out of every account on this
+    /// computer (what it keeps of them goes with them), forgets the practice's address
+    /// and asks for the new one, as the first run does. Refused while
+    /// `PORTAL_SERVER_URL` sets the address.
+    pub async fn change_practice(&self) -> Result<Screen, Notice> {
+        if self.config.server_fixed {
+            return Err(notices::practice_fixed());
+        }
+        if self.client().is_ok() {
+            let screen = self.sign_out_all().await;
+            if matches!(screen, Screen::SignedIn { .. } | Screen::Locked { .. }) {
+                // An account is still here (its sign-out failed): nothing else changes.
+                return Ok(screen);
+            }
+        }
+        if let Some(dir) = self.data_dir.as_deref() {
+            crate::settings::update(dir, |s| s.server_url = None).map_err(|error| {
+                tracing::warn!(%error, "the practice's address was not forgotten");
+                notices::settings_not_saved()
+            })?;
+        }
+        let none = Err(Notice {
+            code: NO_SERVER.to_owned(),
+            title: String::new(),
+            detail: String::new(),
+        });
+        match self.client.write() {
+            Ok(mut slot) => *slot = none,
+            Err(poisoned) => *poisoned.into_inner() = none,
+        }
+        self.replaced.send_modify(|generation| *generation += 1);
+        tracing::info!("the practice's address was forgotten; asking for another");
+        Ok(self.screen())
     }
 
     /// The core client, or the notice saying why there is none.
@@ -395,8 +449,18 @@ pub fn forward_screens(app: AppHandle) {
         return;
     };
     let mut changes = flow.subscribe();
+    let replaced = app.state::<Shell>().client_replaced();
     tauri::async_runtime::spawn(async move {
-        while changes.changed().await.is_ok() {
+        tokio::pin!(replaced);
+        loop {
+            tokio::select! {
+                () = &mut replaced => return,
+                changed = changes.changed() => {
+                    if changed.is_err() {
+                        return;
+                    }
+                }
+            }
             let screen = screen_of(changes.borrow_and_update().clone());
             if let Err(error) = app.emit(SCREEN_EVENT, &screen) {
                 tracing::warn!(%error, "could not tell the UI about a new screen");

@@ -25,9 +25,15 @@ pub fn forward_sync(app: AppHandle) {
         return;
     };
     let mut notices = client.changes();
+    let replaced = app.state::<Shell>().client_replaced();
     tauri::async_runtime::spawn(async move {
+        tokio::pin!(replaced);
         loop {
-            match notices.recv().await {
+            let notice = tokio::select! {
+                () = &mut replaced => return,
+                notice = notices.recv() => notice,
+            };
+            match notice {
                 Ok(ChangeNotice::Sync(_) | ChangeNotice::Session(_))
                 | Err(RecvError::Lagged(_)) => {
                     if let Err(error) = app.emit(SYNC_EVENT, sync_bar(&client)) {

@@ -89,11 +89,51 @@ fn spawn_driver(server_url: Option<&str>, env: &[(&str, &str)]) -> (Guard, Strin
     (driver, format!("http://127.0.0.1:{port}"))
 }
 
+/// tauri-driver for an installed app started as a person would start it: `HOME` is
+/// `home`, and nothing points the app at a server, a data directory or other XDG folders,
+/// so it finds its settings, data and deep-link handler under `home` by itself.
+pub fn start_driver_at_home(home: &std::path::Path) -> (Guard, String) {
+    let port = free_port();
+    let native_port = free_port();
+    let mut command = Command::new(
+        std::env::var("PORTAL_TAURI_DRIVER").unwrap_or_else(|_| "tauri-driver".into()),
+    );
+    command
+        .args([
+            "--port",
+            &port.to_string(),
+            "--native-port",
+            &native_port.to_string(),
+        ])
+        .env("HOME", home)
+        .stdout(Stdio::null());
+    for name in [
+        "PORTAL_SERVER_URL",
+        "PORTAL_DATA_DIR",
+        "PORTAL_LANGUAGE",
+        "XDG_DATA_HOME",
+        "XDG_CONFIG_HOME",
+        "XDG_CACHE_HOME",
+        "XDG_STATE_HOME",
+    ] {
+        command.env_remove(name);
+    }
+    let driver = Guard::spawn_group("tauri-driver", &mut command);
+    wait_for_port(port, Duration::from_secs(30));
+    (driver, format!("http://127.0.0.1:{port}"))
+}
+
+/// The WebDriver capabilities that start the app under test (`PORTAL_APP_BIN`) with `args`.
 pub fn capabilities(args: &[&str]) -> serde_json::Value {
+    capabilities_of(&env_path("PORTAL_APP_BIN"), args)
+}
+
+/// The WebDriver capabilities that start the app at `application` with `args`.
+pub fn capabilities_of(application: &std::path::Path, args: &[&str]) -> serde_json::Value {
     json!({
         "browserName": "wry",
         "tauri:options": {
-            "application": env_path("PORTAL_APP_BIN"),
+            "application": application,
             "args": args,
         }
     })

@@ -950,6 +950,14 @@ async fn settings_change_the_password_and_the_language_and_sign_out_of_every_acc
     click(&session, "#nav-settings").await;
     session.wait_for("#settings", WAIT).await.unwrap();
     wait_for_words(&session, "#about-version", "Patient Portal 0.").await;
+    // PORTAL_SERVER_URL sets this computer's practice: shown, and not to be changed here.
+    wait_for_words(&session, "#about-server", practice.server.base_url()).await;
+    session.wait_for("#practice-fixed", WAIT).await.unwrap();
+    assert!(session.find("#change-practice").await.unwrap().is_none());
+    // What the app is made of, each component with its licence, when asked for.
+    click(&session, "#show-components").await;
+    wait_for_words(&session, "#components", "tauri").await;
+    wait_for_words(&session, "#components", "MIT").await;
 
     // A wrong current password changes nothing, in words.
     let type_in = |css: &'static str, text: &'static str| {
@@ -1161,6 +1169,48 @@ async fn the_first_run_asks_for_the_practice_and_an_invite_link_offers_its_own()
     let session = Session::start(&driver_url, capabilities(&[]))
         .await
         .unwrap();
+    session.wait_for("#home[data-ready]", WAIT).await.unwrap();
+
+    // Another practice, from the settings: every account here is signed out, the
+    // address forgotten, and the first run's question asked again.
+    let other = Practice::start().await;
+    click(&session, "#nav-settings").await;
+    wait_for_words(&session, "#about-server", practice.server.base_url()).await;
+    click(&session, "#change-practice").await;
+    wait_for_words(
+        &session,
+        "#change-practice-confirm",
+        "signed out of every account",
+    )
+    .await;
+    session
+        .execute_async(
+            "document.querySelector('#change-practice-confirm').scrollIntoView(); arguments[0]()",
+            vec![],
+        )
+        .await
+        .unwrap();
+    save_screenshot(&session, "desktop-change-practice.png").await;
+    click(&session, "#change-practice-yes").await;
+    let field = session.wait_for("#server-address", WAIT).await.unwrap();
+    assert_eq!(session.property(&field, "value").await.unwrap(), "");
+    let kept = std::fs::read_to_string(data.path().join("settings.json")).unwrap();
+    assert!(!kept.contains(practice.server.base_url()), "{kept}");
+    session
+        .type_into(&field, other.server.base_url())
+        .await
+        .unwrap();
+    click_when_enabled(&session, "#choose-server-submit").await;
+    session.wait_for("#welcome", WAIT).await.unwrap();
+    let kept = std::fs::read_to_string(data.path().join("settings.json")).unwrap();
+    assert!(kept.contains(other.server.base_url()), "{kept}");
+    session.end().await.unwrap();
+
+    // The new practice's invite opens there, and its patient signs in.
+    let session = Session::start(&driver_url, capabilities(&[&other.link]))
+        .await
+        .unwrap();
+    choose_password(&session).await;
     session.wait_for("#home[data-ready]", WAIT).await.unwrap();
     session.end().await.unwrap();
 }

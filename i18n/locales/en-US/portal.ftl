@@ -278,8 +278,18 @@ settings-sign-out-hint = Signing out removes the account's copy from this comput
 settings-sign-out-all = Sign out of every account on this computer
 settings-about = About
 settings-version = Patient Portal { $version }
-settings-server = Your practice's portal:
 settings-licence = Free software under the GNU Affero General Public License, version 3 or later: you may use, study, share and change it.
+settings-practice = Your practice
+settings-practice-hint = Patient Portal talks to your practice's portal at this address.
+settings-practice-fixed = This computer's administrator set this address.
+settings-change-practice = Use another practice…
+settings-change-practice-warning = You are signed out of every account on this computer, and what it keeps of them is removed. Then you enter your new practice's portal address.
+settings-change-practice-confirm = Sign out and change practice
+settings-change-practice-keep = Keep this practice
+settings-components = Open-source components
+settings-components-hint = Patient Portal is built with the work of others, each under its own licence.
+settings-components-show = Show the components and their licences
+settings-components-count = { $count } components
 
 ## Desktop notifications: no health information unless the settings ask for the sender
 alert-new-message = New message from your care team
@@ -406,6 +416,7 @@ join-submit = Join
 sign-in-claim-note = Sign in to the account you already have, and { $name } will be added to it.
 sign-in-intro = Use the email address and password of your patient portal account.
 sign-in-busy = Signing in…
+sign-in-other-practice = Not your practice? Use another portal address
 
 ## Onboarding: locked
 locked-title = Patient Portal is locked
@@ -527,6 +538,8 @@ notice-wrong-current-password = Your current password is not right
     .detail = Type the password you sign in with now, then try again. Nothing was changed.
 notice-settings-not-saved = Your choice could not be kept
     .detail = It applies until Patient Portal closes. Check that the disk is not full, then choose again.
+notice-practice-fixed = This computer's administrator set your practice's address
+    .detail = Ask them to change it, or use Patient Portal on another computer.
 notice-bad-address = This is not an address Patient Portal can use
     .detail = Use the https address from your invitation email: the part before /invite/, such as https://portal.example-practice.org.
 notice-server-unreachable = No patient portal answered at this address

@@ -278,8 +278,18 @@ settings-sign-out-hint = Al cerrar la sesión se borra de este equipo la copia d
 settings-sign-out-all = Cerrar sesión en todas las cuentas de este equipo
 settings-about = Acerca de
 settings-version = Patient Portal { $version }
-settings-server = El portal de su consulta:
 settings-licence = Software libre bajo la Licencia Pública General Affero de GNU, versión 3 o posterior: puede usarlo, estudiarlo, compartirlo y modificarlo.
+settings-practice = Su consulta
+settings-practice-hint = Patient Portal se comunica con el portal de su consulta en esta dirección.
+settings-practice-fixed = El administrador de este equipo fijó esta dirección.
+settings-change-practice = Usar otra consulta…
+settings-change-practice-warning = Se cerrará la sesión de todas las cuentas de este equipo y se borrará lo que guarda de ellas. Después escribirá la dirección del portal de su nueva consulta.
+settings-change-practice-confirm = Cerrar sesión y cambiar de consulta
+settings-change-practice-keep = Seguir con esta consulta
+settings-components = Componentes de código abierto
+settings-components-hint = Patient Portal está hecho con el trabajo de otros, cada uno bajo su propia licencia.
+settings-components-show = Mostrar los componentes y sus licencias
+settings-components-count = { $count } componentes
 
 ## Desktop notifications: no health information unless the settings ask for the sender
 alert-new-message = Nuevo mensaje de su equipo de atención
@@ -406,6 +416,7 @@ join-submit = Unirse
 sign-in-claim-note = Inicie sesión en la cuenta que ya tiene y { $name } se añadirá a ella.
 sign-in-intro = Use la dirección de correo y la contraseña de su cuenta del portal del paciente.
 sign-in-busy = Iniciando sesión…
+sign-in-other-practice = ¿No es su consulta? Use otra dirección de portal
 
 ## Onboarding: locked
 locked-title = Patient Portal está bloqueado
@@ -527,6 +538,8 @@ notice-wrong-current-password = Su contraseña actual no es correcta
     .detail = Escriba la contraseña con la que inicia sesión ahora e inténtelo de nuevo. No se cambió nada.
 notice-settings-not-saved = No se pudo guardar su elección
     .detail = Se aplica hasta que cierre Patient Portal. Compruebe que el disco no esté lleno y vuelva a elegir.
+notice-practice-fixed = El administrador de este equipo fijó la dirección de su consulta
+    .detail = Pídale que la cambie, o use Patient Portal en otro equipo.
 notice-bad-address = Patient Portal no puede usar esta dirección
     .detail = Use la dirección https de su correo de invitación: la parte anterior a /invite/, por ejemplo https://portal.example-practice.org.
 notice-server-unreachable = Ningún portal del paciente respondió en esta dirección

@@ -37,7 +37,9 @@ macro_rules! desktop_commands {
             set_language(tag: String) -> ();
             change_password(current: String, new: String) -> ();
             sign_out_all() -> $crate::desktop::Screen;
+            change_practice() -> $crate::desktop::Screen;
             about() -> $crate::desktop::About;
+            licences() -> Vec<$crate::desktop::Component>;
             notification_detail() -> bool;
             set_notification_detail(show_sender: bool) -> ();
             idle_lock_seconds() -> u64;

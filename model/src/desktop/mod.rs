@@ -27,6 +27,21 @@ pub struct About {
     pub version: String,
     /// The practice's portal the app talks to.
     pub server: Option<String>,
+    /// Whether the address is set for this computer (`PORTAL_SERVER_URL`: the demo, a
+    /// managed install), so that the settings cannot change it.
+    pub practice_fixed: bool,
+}
+
+/// A third-party component the app is built from, with its licence, for the About.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Component {
+    /// The crate's name.
+    pub name: String,
+    pub version: String,
+    /// Its licence, as an SPDX expression (`MIT OR Apache-2.0`).
+    pub licence: String,
+    /// Where its source (and the licence's full text) is; may be empty.
+    pub repository: String,
 }
 
 /// The event the shell emits when a notification was clicked: open this conversation

@@ -1,5 +1,6 @@
-//! Settings: the app's language, the account's password, signing out of this account
-//! or of every account on this computer, and what the app is.
+//! Settings: the app's language, the idle lock, notifications, the account's password,
+//! signing out of every account on this computer, the practice's address, and what the
+//! app is made of.
 
 use super::use_session;
 use crate::bridge;
@@ -39,18 +40,112 @@ pub fn Settings() -> Element {
                     if leaving() { {tr("signing-out")} } else { {tr("settings-sign-out-all")} }
                 }
             }
-            h3 { {tr("settings-about")} }
             match &*about.read() {
                 Some(Ok(about)) => rsx! {
-                    p { id: "about-version", {crate::i18n::tr_args("settings-version", &[("version", about.version.clone().into())])} }
                     if let Some(server) = about.server.clone() {
-                        p { id: "about-server", {tr("settings-server")} " " strong { "{server}" } }
+                        Practice { server, fixed: about.practice_fixed }
                     }
+                    h3 { {tr("settings-about")} }
+                    p { id: "about-version", {crate::i18n::tr_args("settings-version", &[("version", about.version.clone().into())])} }
                     p { class: "muted", {tr("settings-licence")} }
+                    Components {}
                 },
                 Some(Err(notice)) => rsx! { NoticeBox { notice: notice.clone() } },
                 None => rsx! { p { class: "muted", {tr("loading")} } },
             }
+        }
+    }
+}
+
+/// The practice's portal, and the way to another practice's: every account here is
+/// signed out first (their copies go), then the app asks for the new address.
+#[component]
+fn Practice(server: String, fixed: bool) -> Element {
+    let session = use_session();
+    let on_screen = session.read().on_screen;
+    let mut asking = use_signal(|| false);
+    let mut leaving = use_signal(|| false);
+    rsx! {
+        h3 { {tr("settings-practice")} }
+        p { class: "muted", {tr("settings-practice-hint")} }
+        p { id: "about-server", strong { "{server}" } }
+        if fixed {
+            p { id: "practice-fixed", class: "muted", {tr("settings-practice-fixed")} }
+        } else if asking() {
+            div { id: "change-practice-confirm", class: "notice",
+                p { {tr("settings-change-practice-warning")} }
+                div { class: "actions",
+                    button {
+                        id: "change-practice-yes",
+                        disabled: leaving(),
+                        onclick: move |_| {
+                            leaving.set(true);
+                            go(bridge::change_practice(), on_screen);
+                        },
+                        if leaving() { {tr("signing-out")} } else { {tr("settings-change-practice-confirm")} }
+                    }
+                    button {
+                        id: "change-practice-no",
+                        class: "link",
+                        disabled: leaving(),
+                        onclick: move |_| asking.set(false),
+                        {tr("settings-change-practice-keep")}
+                    }
+                }
+            }
+        } else {
+            div { class: "actions",
+                button {
+                    id: "change-practice",
+                    class: "link",
+                    onclick: move |_| asking.set(true),
+                    {tr("settings-change-practice")}
+                }
+            }
+        }
+    }
+}
+
+/// The third-party components and their licences, fetched from the shell when asked
+/// for (a few hundred lines nobody needs on every visit).
+#[component]
+fn Components() -> Element {
+    let mut shown = use_signal(|| false);
+    let list = use_resource(move || async move {
+        if shown() {
+            Some(bridge::licences().await)
+        } else {
+            None
+        }
+    });
+    rsx! {
+        h4 { {tr("settings-components")} }
+        p { class: "muted", {tr("settings-components-hint")} }
+        match &*list.read() {
+            Some(Some(Ok(components))) => rsx! {
+                p { id: "components-count", {crate::i18n::tr_args("settings-components-count", &[("count", components.len().into())])} }
+                ul { id: "components", class: "components",
+                    for component in components.iter() {
+                        li { key: "{component.name}-{component.version}",
+                            span { class: "component-name", "{component.name} {component.version}" }
+                            " "
+                            span { class: "muted", "{component.licence}" }
+                        }
+                    }
+                }
+            },
+            Some(Some(Err(notice))) => rsx! { NoticeBox { notice: notice.clone() } },
+            Some(None) => rsx! {
+                div { class: "actions",
+                    button {
+                        id: "show-components",
+                        class: "link",
+                        onclick: move |_| shown.set(true),
+                        {tr("settings-components-show")}
+                    }
+                }
+            },
+            None => rsx! { p { class: "muted", {tr("loading")} } },
         }
     }
 }

@@ -71,6 +71,9 @@ pub fn SignIn(
             p { class: "hint",
                 button { id: "go-forgot", class: "link", onclick: move |_| super::go(bridge::show_forgot_password(), on_screen), {tr("onboarding-forgot-password")} }
             }
+            p { class: "hint",
+                button { id: "go-other-practice", class: "link", onclick: move |_| super::go(bridge::change_practice(), on_screen), {tr("sign-in-other-practice")} }
+            }
             button { class: "link", onclick: move |_| start_over(on_screen), {tr("back")} }
         }
     }
