@@ -10,8 +10,10 @@ cd "$here"
 bash scripts/setup.sh
 bash scripts/build-ui.sh
 cargo build --locked --release -p portal-desktop -p portal-hello
-# The server the benchmark starts keeps its test operations (seeding through the CLI).
-cargo build --locked --features portal-server/test-support -p portal-server
+# The server the benchmark starts keeps its test operations (seeding through the CLI):
+# the debug build scripts/build.sh makes, selected the same way so nothing is rebuilt
+# (a `-p portal-server` filter unifies features differently).
+cargo build --locked --features portal-server/test-support
 export PORTAL_SERVER_BIN="$CARGO_TARGET_DIR/debug/portal-server"
 export PORTAL_APP_BIN="$CARGO_TARGET_DIR/release/patient-portal"
 export PORTAL_HELLO_BIN="$CARGO_TARGET_DIR/release/portal-hello"

@@ -1,10 +1,9 @@
 #!/usr/bin/env python3
 """The third-party components the desktop app ships, with their licences.
 
-Walks `cargo metadata`'s resolved graph from the desktop shell (portal-desktop, for
-Linux x86_64) and from the UI (portal-ui, for wasm32), following the dependencies that
-end up in the program (not build scripts' or tests'), and writes every crate that is
-not this workspace's own, with its version, licence expression and repository, to
+Walks `cargo tree` from the desktop shell (portal-desktop, for Linux x86_64) and from
+the UI (portal-ui, for wasm32), following the dependencies that end up in the program
+(not build scripts' or tests'), and writes every crate that is not this workspace's own, with its version, licence expression and repository, to
 src-tauri/licences.json. The settings page's About lists them.
 
     scripts/licences.py          write the file
@@ -24,44 +23,36 @@ ROOTS = [
 ]
 
 
-def metadata(platform):
+def shipped(platform, root):
+    """The packages reached from `root` through normal (not build or dev) dependencies,
+    with the features `root` alone turns on (`cargo tree -p`, unlike `cargo metadata`,
+    does not add what other workspace members enable)."""
     text = subprocess.run(
-        ["cargo", "metadata", "--locked", "--offline", "--format-version", "1",
-         "--filter-platform", platform],
+        ["cargo", "tree", "--locked", "-p", root, "--target", platform,
+         "-e", "normal", "--prefix", "none", "--format", "{p}|{l}|{r}"],
         cwd=HERE, check=True, capture_output=True, text=True,
     ).stdout
-    return json.loads(text)
-
-
-def shipped(platform, root):
-    """The packages reached from `root` through normal (not build or dev) dependencies."""
-    meta = metadata(platform)
-    packages = {p["id"]: p for p in meta["packages"]}
-    nodes = {n["id"]: n for n in meta["resolve"]["nodes"]}
-    workspace = set(meta["workspace_members"])
-    start = next(i for i, p in packages.items() if p["name"] == root and i in workspace)
-    seen, todo = set(), [start]
-    while todo:
-        current = todo.pop()
-        if current in seen:
+    found = []
+    for line in sorted(set(text.splitlines())):
+        package, licence, repository = line.split("|")
+        name, version = package.split(" ")[:2]
+        # The workspace's own crates are found by path; ours are not third-party.
+        if "(/" in package or name.startswith("portal-"):
             continue
-        seen.add(current)
-        for dep in nodes[current]["deps"]:
-            if any(kind["kind"] is None for kind in dep["dep_kinds"]):
-                todo.append(dep["pkg"])
-    return [packages[i] for i in seen if i not in workspace]
+        found.append({
+            "name": name,
+            "version": version.lstrip("v"),
+            "licence": licence or "see its repository",
+            "repository": repository,
+        })
+    return found
 
 
 def components():
     found = {}
     for platform, root in ROOTS:
         for package in shipped(platform, root):
-            found[(package["name"], package["version"])] = {
-                "name": package["name"],
-                "version": package["version"],
-                "licence": package.get("license") or "see its repository",
-                "repository": package.get("repository") or "",
-            }
+            found[(package["name"], package["version"])] = package
     return [found[key] for key in sorted(found)]
 
 

@@ -80,14 +80,17 @@ fn App() -> Element {
                 screens_heard,
                 live::listen(sync, downloads, open_thread),
             );
-            if let Err(notice) = listening.await {
+            // The shell's language (its setting, else the system's), asked for while
+            // the listeners are set up: it is needed before the first screen (whose
+            // notices come in it), and nothing it says can be missed.
+            let (listening, tag) =
+                futures_util::future::join(listening, bridge::ui_language()).await;
+            if let Err(notice) = listening {
                 bridge_error.set(Some(notice));
                 return;
             }
             mark("ui-listening");
-            // The shell's language (its setting, else the system's), before the first
-            // screen: its notices come in it.
-            if let Ok(tag) = bridge::ui_language().await
+            if let Ok(tag) = tag
                 && let Some(chosen) = portal_i18n::by_tag(&tag)
             {
                 i18n::set_language(chosen);
