@@ -256,13 +256,13 @@ async fn main() {
             start_to_from(&driver, capabilities(&[]), "#home[data-ready]").await;
         ours.push(ms);
         our_page_starts.push(page_at);
+        for (at, value) in page_phases(&session).await.into_iter().enumerate() {
+            phases[at].push(value);
+        }
         tokio::time::sleep(SETTLE).await;
         let (mib, parts) = peak_rss_mib(&app);
         our_memory.push(mib);
         our_parts = parts;
-        for (at, value) in page_phases(&session).await.into_iter().enumerate() {
-            phases[at].push(value);
-        }
         first_opens.push(
             open_section_ms(
                 &session,
